@@ -1,0 +1,1 @@
+"""The `throughgate` command: it only dispatches to each part's own subcommands."""

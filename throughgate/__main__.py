@@ -1,0 +1,5 @@
+import sys
+
+from throughgate.cli import main
+
+sys.exit(main())

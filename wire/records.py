@@ -1,0 +1,152 @@
+"""The record: what a tablet creates, the edge commits, and the hub stores.
+
+A record is a JSON object made on the tablet:
+
+    {"v": 1, "id": "<uuid4>", "kind": "progress_statement", "learner": "L-0042",
+     "created": "2026-11-26T20:10:00Z", "seq": 17, "payload": {...}}
+
+The device that sent it is never a field: it is the MQTT username the broker
+authenticated, taken from the topic the broker's ACL confines that client to.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+VERSION = 1
+MAX_RECORD_BYTES = 64 * 1024
+"""Largest inline record, as sent (UTF-8 JSON). Larger attachments travel in chunks (later)."""
+
+MAX_SEQ_GAP = 100_000
+"""A sequence number more than this far beyond the device's highest committed one is refused."""
+
+KINDS: dict[str, int] = {
+    # kind: priority (0 travels first)
+    "message": 0,
+    "assignment_submission": 1,
+    "form_submission": 1,
+    "progress_statement": 2,
+}
+PRIORITIES = sorted(set(KINDS.values()))
+
+_FIELDS = {"v", "id", "kind", "learner", "created", "seq", "payload"}
+_LEARNER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_DEVICE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+class RecordError(ValueError):
+    """A record the edge refuses. `code` is stable and machine-readable; `reason` is for people."""
+
+    def __init__(self, code: str, reason: str, record_id: str | None = None):
+        super().__init__(f"{code}: {reason}")
+        self.code = code
+        self.reason = reason
+        self.record_id = record_id
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    id: str
+    kind: str
+    learner: str
+    created: str
+    seq: int
+    payload: dict
+
+    @property
+    def priority(self) -> int:
+        return KINDS[self.kind]
+
+    def to_dict(self) -> dict:
+        return {
+            "v": VERSION,
+            "id": self.id,
+            "kind": self.kind,
+            "learner": self.learner,
+            "created": self.created,
+            "seq": self.seq,
+            "payload": self.payload,
+        }
+
+    def to_json(self) -> bytes:
+        return json.dumps(self.to_dict(), separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def valid_device_id(device: str) -> bool:
+    return bool(_DEVICE.match(device))
+
+
+def new_record(kind: str, learner: str, seq: int, payload: dict, created: str | None = None) -> Record:
+    """Make a record on the device, with a fresh UUID; validated like the edge will."""
+    from datetime import UTC
+
+    created = created or datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    record = Record(str(uuid.uuid4()), kind, learner, created, seq, payload)
+    return parse_record(record.to_json())
+
+
+def _schema(condition: bool, reason: str, record_id: str | None) -> None:
+    if not condition:
+        raise RecordError("bad_schema", reason, record_id)
+
+
+def parse_record(raw: bytes) -> Record:
+    """Validate one record as sent by a tablet. Raises RecordError naming the first problem."""
+    if len(raw) > MAX_RECORD_BYTES:
+        raise RecordError("too_large", f"record is {len(raw)} bytes; the limit is {MAX_RECORD_BYTES}")
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise RecordError("not_json", f"payload is not UTF-8 JSON ({exc.__class__.__name__})") from None
+    if not isinstance(data, dict):
+        raise RecordError("bad_schema", "a record is a JSON object")
+    rid = data.get("id") if isinstance(data.get("id"), str) else None
+    unknown = set(data) - _FIELDS
+    _schema(not unknown, f"unknown field(s): {', '.join(sorted(map(str, unknown)))}", rid)
+    missing = _FIELDS - set(data)
+    _schema(not missing, f"missing field(s): {', '.join(sorted(missing))}", rid)
+    _schema(data["v"] == VERSION and type(data["v"]) is int, f"'v' must be {VERSION}", rid)
+    _schema(rid is not None, "'id' must be a UUID string", None)
+    try:
+        canonical = str(uuid.UUID(rid))
+    except ValueError:
+        raise RecordError("bad_schema", "'id' must be a UUID string", None) from None
+    _schema(canonical == rid, "'id' must be a UUID in canonical lower-case form", None)
+    kind = data["kind"]
+    _schema(isinstance(kind, str), "'kind' must be a string", rid)
+    if kind not in KINDS:
+        raise RecordError("unknown_kind", f"kind {kind!r} is not one of {', '.join(KINDS)}", rid)
+    learner = data["learner"]
+    _schema(isinstance(learner, str) and bool(_LEARNER.match(learner)),
+            "'learner' must be 1-64 characters of letters, digits, '.', '_' or '-'", rid)
+    created = data["created"]
+    _schema(isinstance(created, str) and _is_timestamp(created),
+            "'created' must be an RFC 3339 timestamp with a time zone", rid)
+    seq = data["seq"]
+    _schema(type(seq) is int and 1 <= seq < 2**53, "'seq' must be a whole number from 1", rid)
+    _schema(isinstance(data["payload"], dict), "'payload' must be a JSON object", rid)
+    return Record(rid, kind, learner, created, seq, data["payload"])
+
+
+def _is_timestamp(value: str) -> bool:
+    if len(value) > 40 or "T" not in value:
+        return False
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return parsed.tzinfo is not None
+
+
+def check_sequence(seq: int, highest_committed: int, record_id: str | None = None) -> None:
+    """Refuse a sequence number implausibly far ahead of what this device has sent before."""
+    if seq > highest_committed + MAX_SEQ_GAP:
+        raise RecordError(
+            "seq_from_future",
+            f"seq {seq} is more than {MAX_SEQ_GAP} beyond this device's highest ({highest_committed})",
+            record_id,
+        )
