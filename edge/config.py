@@ -1,0 +1,132 @@
+"""The edge's configuration: one TOML file in the instance folder, written by `throughgate edge init`."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+CONFIG_NAME = "edge.toml"
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass
+class BrokerConfig:
+    host: str = "127.0.0.1"
+    port: int = 1883
+    username: str = "edge_relay"  # not a valid device id, so no tablet can take it
+    dev: bool = True  # run Mosquitto as a child from a generated config (development and demo)
+    max_inflight_messages: int = 100
+    max_queued_messages: int = 100_000
+
+
+@dataclass
+class RelayConfig:
+    batch_max: int = 500  # most records in one commit
+    batch_wait_ms: float = 5.0  # how long to wait for more once the queue is empty
+    quota_retry_s: float = 30.0  # what a tablet is told to wait when the outbox is full
+
+
+@dataclass
+class UplinkConfig:
+    hub_url: str = "http://127.0.0.1:8080"
+    batch_records: int = 500  # cut a batch at this many records...
+    batch_age_s: float = 5.0  # ...or when the oldest unsealed record is this old
+    interval_s: float = 1.0
+    backoff_base_s: float = 1.0
+    backoff_max_s: float = 300.0
+    max_bytes_per_s: int = 0  # 0: no bandwidth cap
+    fair_every: int = 4  # every Nth send takes the oldest batch whatever its priority
+    timeout_s: float = 30.0
+
+
+@dataclass
+class EdgeConfig:
+    instance: Path
+    edge_id: str
+    quota_bytes: int = 256 * 1024 * 1024
+    broker: BrokerConfig = field(default_factory=BrokerConfig)
+    relay: RelayConfig = field(default_factory=RelayConfig)
+    uplink: UplinkConfig = field(default_factory=UplinkConfig)
+
+    # Files in the instance folder
+    @property
+    def db_path(self) -> Path:
+        return self.instance / "edge.db"
+
+    @property
+    def signing_key_path(self) -> Path:
+        return self.instance / "edge-signing.key"
+
+    @property
+    def verify_key_path(self) -> Path:
+        return self.instance / "edge-signing.pub.pem"
+
+    @property
+    def hub_keys_path(self) -> Path:
+        return self.instance / "hub-public.json"
+
+    @property
+    def relay_secret_path(self) -> Path:
+        return self.instance / "relay.secret"
+
+    @property
+    def broker_dir(self) -> Path:
+        return self.instance / "broker"
+
+
+def _section(cls, values: dict, name: str):
+    known = {f.name for f in fields(cls)}
+    unknown = set(values) - known
+    if unknown:
+        raise ConfigError(f"[{name}] has unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
+    try:
+        return cls(**values)
+    except TypeError as exc:
+        raise ConfigError(f"[{name}]: {exc}") from None
+
+
+def load(instance: str | Path) -> EdgeConfig:
+    instance = Path(instance)
+    path = instance / CONFIG_NAME
+    if not path.exists():
+        raise ConfigError(f"no edge instance at {instance}: run `throughgate edge init --instance {instance}` first")
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    top = {k: v for k, v in data.items() if not isinstance(v, dict)}
+    if "edge_id" not in top:
+        raise ConfigError(f"{path}: edge_id is missing")
+    unknown = set(top) - {"edge_id", "quota_bytes"}
+    if unknown:
+        raise ConfigError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}")
+    return EdgeConfig(
+        instance=instance,
+        edge_id=top["edge_id"],
+        quota_bytes=int(top.get("quota_bytes", EdgeConfig.quota_bytes)),
+        broker=_section(BrokerConfig, data.get("broker", {}), "broker"),
+        relay=_section(RelayConfig, data.get("relay", {}), "relay"),
+        uplink=_section(UplinkConfig, data.get("uplink", {}), "uplink"),
+    )
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def dump(config: EdgeConfig) -> str:
+    lines = ["# Throughgate edge. Every key: docs/edge.md", f"edge_id = {_toml_value(config.edge_id)}",
+             f"quota_bytes = {config.quota_bytes}"]
+    for name in ("broker", "relay", "uplink"):
+        lines.append(f"\n[{name}]")
+        section = getattr(config, name)
+        lines += [f"{f.name} = {_toml_value(getattr(section, f.name))}" for f in fields(section)]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,90 @@
+"""Intake rules: which arrived messages become records, which are acked again, which are refused.
+
+Pure: the relay passes in what it knows (ids already stored, each device's highest sequence
+number, room left in the outbox) and gets back rows to commit and replies to send.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from wire import topics
+from wire.records import RecordError, check_sequence, parse_record, valid_device_id
+
+
+@dataclass(frozen=True, slots=True)
+class Arrived:
+    """One MQTT message handed over by paho's network thread."""
+
+    topic: str
+    payload: bytes
+    mid: int
+    qos: int
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    device: str
+    record_id: str | None
+    code: str
+    reason: str
+    retry_after: float | None = None
+
+
+@dataclass
+class Triage:
+    rows: list[dict] = field(default_factory=list)  # new records to commit
+    acks: dict[str, list[str]] = field(default_factory=dict)  # device -> ids to acknowledge after commit
+    refusals: list[Refusal] = field(default_factory=list)
+    bytes_added: int = 0
+    quota_refused: int = 0
+
+    def ack(self, device: str, record_id: str) -> None:
+        self.acks.setdefault(device, []).append(record_id)
+
+
+def candidate_ids(messages: list[Arrived]) -> list[str]:
+    """Ids worth looking up in the store before triage (cheap, no validation)."""
+    ids = []
+    for message in messages:
+        start = message.payload.find(b'"id":"')
+        if start >= 0:
+            ids.append(message.payload[start + 6:start + 42].decode("ascii", "replace"))
+    return ids
+
+
+def triage(messages: list[Arrived], *, known: set[str], highest: dict[str, int], room: int,
+           received: str, quota_retry_s: float) -> Triage:
+    """Decide the fate of each message. `highest` is updated for records accepted here."""
+    out = Triage()
+    seen_here: set[str] = set()
+    for message in messages:
+        device = topics.device_of(message.topic)
+        if device is None or not valid_device_id(device):
+            continue  # the ACL makes this impossible; nothing to answer to
+        try:
+            record = parse_record(message.payload)
+            if record.id in known or record.id in seen_here:
+                out.ack(device, record.id)  # already committed: ack again, store once
+                continue
+            check_sequence(record.seq, highest.get(device, 0), record.id)
+        except RecordError as err:
+            out.refusals.append(Refusal(device, err.record_id, err.code, err.reason))
+            continue
+        size = len(message.payload)
+        if out.bytes_added + size > room:
+            out.quota_refused += 1
+            out.refusals.append(Refusal(device, record.id, "quota_exceeded",
+                                        "the edge's outbox is full until the hub link catches up; "
+                                        "keep the record and send it again later", quota_retry_s))
+            continue
+        seen_here.add(record.id)
+        out.bytes_added += size
+        highest[device] = max(highest.get(device, 0), record.seq)
+        out.rows.append({
+            "id": record.id, "device": device, "seq": record.seq, "kind": record.kind,
+            "priority": record.priority, "learner": record.learner, "created": record.created,
+            "received": received, "size": size, "body": message.payload.decode(),
+        })
+        out.ack(device, record.id)
+    return out

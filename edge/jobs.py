@@ -1,0 +1,20 @@
+"""The edge's scheduled jobs, all in one place. Jobs call service functions and hold no logic."""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per run is noise; failures still show
+
+
+def schedule(service) -> BackgroundScheduler:
+    """service: an edge.service.EdgeService (seal_ready, forward)."""
+    interval = service.config.uplink.interval_s
+    scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
+    scheduler.add_job(service.seal_ready, "interval", seconds=interval, id="seal",
+                      name="cut and seal batches by count and age")
+    scheduler.add_job(service.forward, "interval", seconds=interval, id="forward",
+                      name="send sealed batches to the hub")
+    return scheduler

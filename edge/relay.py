@@ -1,0 +1,131 @@
+"""The relay: tablets' records from Mosquitto into SQLite, acknowledged only once committed.
+
+paho's network thread only hands messages over (a queue); one worker commits whatever has
+arrived as soon as the queue runs dry (up to batch_max), so it never waits for more than the
+broker's in-flight window. After the commit it sends the MQTT PUBACKs (manual ack: a record
+the relay did not commit is redelivered by the broker) and then the application acks.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+
+from edge import intake, store
+from edge.config import EdgeConfig
+from edge.quota import Quota
+from wire import session, topics
+
+log = logging.getLogger(__name__)
+
+INFLIGHT_CAP = 200  # our own publishes (acks) unacknowledged at once
+RECEIVE_MAXIMUM = 1000  # what the broker may send us before we PUBACK
+
+
+class Relay:
+    def __init__(self, config: EdgeConfig, password: str, quota: Quota):
+        self.config = config
+        self.quota = quota
+        self.inbox: queue.Queue[intake.Arrived] = queue.Queue()
+        self.client = session.persistent_client(
+            config.broker.username, password, inflight_cap=INFLIGHT_CAP, manual_ack=True)
+        self.client.on_connect = self._on_connect
+        self.client.on_message = self._on_message
+        self.client.on_disconnect = self._on_disconnect
+        self.connected = threading.Event()
+        self._stop = threading.Event()
+        self._worker = threading.Thread(target=self._work, name="relay-worker", daemon=True)
+        self.highest: dict[str, int] = {}
+        self.committed = 0
+
+    # paho's thread: hand off only -------------------------------------------------
+    def _on_connect(self, client, userdata, flags, reason_code, properties):
+        if reason_code.is_failure:
+            log.error("broker refused the relay: %s (check %s and the broker's password file)",
+                      reason_code, self.config.relay_secret_path)
+            return
+        client.subscribe(topics.UP_FILTER, qos=1)
+        self.connected.set()
+        log.info("relay connected (session present: %s)", flags.session_present)
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties):
+        self.connected.clear()
+        if not self._stop.is_set():
+            log.warning("relay lost the broker (%s); reconnecting", reason_code)
+
+    def _on_message(self, client, userdata, message):
+        self.inbox.put(intake.Arrived(message.topic, message.payload, message.mid, message.qos))
+
+    # lifecycle -----------------------------------------------------------------
+    def start(self) -> Relay:
+        self.highest = store.highest_seqs()
+        self._worker.start()
+        session.connect_async(self.client, self.config.broker.host, self.config.broker.port,
+                              receive_maximum=RECEIVE_MAXIMUM)
+        self.client.loop_start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._worker.join(timeout=10)
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    # worker ----------------------------------------------------------------------
+    def _next_batch(self) -> list[intake.Arrived]:
+        try:
+            batch = [self.inbox.get(timeout=0.2)]
+        except queue.Empty:
+            return []
+        wait = self.config.relay.batch_wait_ms / 1000
+        while len(batch) < self.config.relay.batch_max:
+            try:
+                batch.append(self.inbox.get_nowait())
+            except queue.Empty:
+                try:
+                    batch.append(self.inbox.get(timeout=wait))
+                except queue.Empty:
+                    break
+        return batch
+
+    def _work(self) -> None:
+        while not self._stop.is_set():
+            batch = self._next_batch()
+            if not batch:
+                continue
+            try:
+                self.handle(batch)
+            except Exception:
+                # Not acknowledged, so the broker redelivers and the tablets resend: nothing lost.
+                log.exception("relay could not commit %d messages; they will be redelivered", len(batch))
+                store.raise_alarm("relay_commit_failed", "the relay could not write to its store; "
+                                  "check disk space and the edge log")
+                time.sleep(1)
+
+    def handle(self, batch: list[intake.Arrived]) -> intake.Triage:
+        known = store.known_ids(intake.candidate_ids(batch))
+        result = intake.triage(batch, known=known, highest=self.highest, room=self.quota.room(),
+                               received=store.utcnow(), quota_retry_s=self.config.relay.quota_retry_s)
+        if result.rows:
+            with store.writing():
+                store.Received.insert_many(result.rows).on_conflict_ignore().execute()
+            self.quota.add(result.bytes_added)
+            self.committed += len(result.rows)
+        if result.quota_refused and store.raise_alarm(
+                "quota_reached", f"outbox reached its quota of {self.quota.limit} bytes; tablets are "
+                "told to wait. Check the hub link (throughgate edge status)."):
+            log.error("outbox quota reached (%d bytes): refusing new records until delivery frees space",
+                      self.quota.limit)
+        for message in batch:
+            if message.qos > 0:
+                self.client.ack(message.mid, message.qos)
+        for device, ids in result.acks.items():
+            self.client.publish(topics.down(device), topics.ack_message(ids), qos=1)
+        for refusal in result.refusals:
+            if refusal.code != "quota_exceeded":
+                log.warning("refused a record from %s: %s (%s)", refusal.device, refusal.code, refusal.reason)
+            self.client.publish(topics.down(refusal.device), topics.error_message(
+                refusal.code, refusal.reason, refusal.record_id, refusal.retry_after), qos=1)
+        return result

@@ -1,0 +1,149 @@
+"""The edge's SQLite store (peewee): what tablets sent, the sealed outbox, and alarms.
+
+Plain payloads exist only between commit and sealing. Once sealed into a batch, a record
+keeps only its id and metadata (so a re-sent record is recognised), and the batch can be
+opened only by the hub. A delivered batch's envelope is deleted: its space is reclaimed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import peewee as pw
+
+db = pw.DatabaseProxy()
+
+PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": 2,  # FULL: a commit survives power loss before the tablet hears "ack"
+    "foreign_keys": 1,
+    "busy_timeout": 30_000,
+}
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class BaseModel(pw.Model):
+    class Meta:
+        database = db
+
+
+class Received(BaseModel):
+    """One record a tablet sent, committed before the tablet was acknowledged."""
+
+    id = pw.CharField(primary_key=True, max_length=36)  # the tablet's UUID: the dedupe key
+    device = pw.CharField(max_length=63)
+    seq = pw.BigIntegerField()
+    kind = pw.CharField(max_length=40)
+    priority = pw.SmallIntegerField()
+    learner = pw.CharField(max_length=64)
+    created = pw.CharField(max_length=40)
+    received = pw.CharField(max_length=30)
+    size = pw.IntegerField()
+    body = pw.TextField(null=True)  # the record as JSON; NULL once sealed
+    batch = pw.CharField(max_length=36, null=True, index=True)
+
+    class Meta:
+        indexes = (
+            (("device", "seq"), False),
+            (("batch", "priority"), False),
+        )
+
+
+class OutBatch(BaseModel):
+    """A sealed batch waiting for, or confirmed by, the hub's signed receipt."""
+
+    id = pw.CharField(primary_key=True, max_length=36)
+    seq = pw.BigIntegerField(unique=True)
+    priority = pw.SmallIntegerField()
+    count = pw.IntegerField()
+    size = pw.IntegerField()
+    digest = pw.CharField(max_length=64)
+    envelope = pw.BlobField(null=True)  # NULL once delivered
+    created = pw.CharField(max_length=30)
+    state = pw.CharField(max_length=12, default="sealed", index=True)  # sealed | delivered
+    attempts = pw.IntegerField(default=0)
+    last_error = pw.TextField(null=True)
+    delivered = pw.CharField(max_length=30, null=True)
+    receipt = pw.TextField(null=True)
+
+
+class Alarm(BaseModel):
+    code = pw.CharField(max_length=40)
+    message = pw.TextField()
+    raised = pw.CharField(max_length=30)
+    cleared = pw.CharField(max_length=30, null=True)
+
+
+MODELS = (Received, OutBatch, Alarm)
+
+
+def open_store(path: str) -> pw.SqliteDatabase:
+    """Open (and create) the store at path; binds the models to it for this process."""
+    database = pw.SqliteDatabase(path, pragmas=PRAGMAS, timeout=30, check_same_thread=False)
+    db.initialize(database)
+    database.connect(reuse_if_open=True)
+    database.create_tables(MODELS)
+    return database
+
+
+def writing():
+    """A write transaction that takes the lock up front (BEGIN IMMEDIATE), so a transaction that
+    reads before it writes waits for another writer instead of failing with 'database is locked'."""
+    return db.atomic(lock_type="IMMEDIATE")
+
+
+# Queries the relay, the uplink and the console share -------------------------
+
+def highest_seqs() -> dict[str, int]:
+    query = Received.select(Received.device, pw.fn.MAX(Received.seq).alias("top")).group_by(Received.device)
+    return {row.device: row.top for row in query}
+
+
+def known_ids(ids: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        found.update(r.id for r in Received.select(Received.id).where(Received.id.in_(chunk)))
+    return found
+
+
+def outbox_bytes() -> int:
+    """Bytes held for the hub: plain records not yet sealed, plus sealed batches not yet delivered."""
+    plain = Received.select(pw.fn.COALESCE(pw.fn.SUM(Received.size), 0)).where(Received.batch.is_null())
+    sealed = OutBatch.select(pw.fn.COALESCE(pw.fn.SUM(OutBatch.size), 0)).where(OutBatch.state == "sealed")
+    return int(plain.scalar()) + int(sealed.scalar())
+
+
+def raise_alarm(code: str, message: str) -> bool:
+    """Raise an alarm unless one with this code is already open. True when newly raised."""
+    if Alarm.select().where(Alarm.code == code, Alarm.cleared.is_null()).exists():
+        return False
+    Alarm.create(code=code, message=message, raised=utcnow())
+    return True
+
+
+def clear_alarm(code: str) -> int:
+    return Alarm.update(cleared=utcnow()).where(Alarm.code == code, Alarm.cleared.is_null()).execute()
+
+
+def open_alarms() -> list[Alarm]:
+    return list(Alarm.select().where(Alarm.cleared.is_null()).order_by(Alarm.id))
+
+
+def status() -> dict:
+    """Counts a person checks: what arrived, what waits, what the hub has confirmed."""
+    sealed = OutBatch.select().where(OutBatch.state == "sealed")
+    last = (OutBatch.select(pw.fn.MAX(OutBatch.delivered)).where(OutBatch.state == "delivered").scalar())
+    return {
+        "received": Received.select().count(),
+        "unsealed": Received.select().where(Received.batch.is_null()).count(),
+        "batches_waiting": sealed.count(),
+        "records_waiting": int(sealed.select(pw.fn.COALESCE(pw.fn.SUM(OutBatch.count), 0)).scalar()),
+        "batches_delivered": OutBatch.select().where(OutBatch.state == "delivered").count(),
+        "last_delivery": last,
+        "outbox_bytes": outbox_bytes(),
+        "alarms": [f"{a.code}: {a.message}" for a in open_alarms()],
+    }

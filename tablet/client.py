@@ -1,0 +1,159 @@
+"""The reference tablet client: a durable outbox drained over MQTT until the edge acks.
+
+    outbox (SQLite) --QoS 1, at most `window` unacked--> throughgate/v1/<device>/up
+    throughgate/v1/<device>/down --> {"type":"ack","ids":[...]} marks records acked
+                                 --> {"type":"error",...} rejects one, or defers it (retry_after)
+
+An MQTT PUBACK only means the broker has the message. A record leaves the outbox only on the
+edge's application ack, sent after the edge committed it. Unacked records are sent again after
+`ack_timeout` or on reconnect; the edge recognises the id and acks again without storing twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+
+from tablet.outbox import Outbox
+from wire import session, topics
+from wire.records import Record
+
+log = logging.getLogger(__name__)
+
+
+class TabletClient:
+    def __init__(self, device: str, password: str, host: str, port: int, outbox: Outbox, *,
+                 window: int = 100, ack_timeout: float = 30.0,
+                 on_ack: Callable[[list[str], float], None] | None = None):
+        self.device, self.host, self.port, self.outbox = device, host, port, outbox
+        self.window, self.ack_timeout, self.on_ack = window, ack_timeout, on_ack
+        self.client = session.persistent_client(device, password, inflight_cap=window)
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_message = self._on_message
+        self.connected = threading.Event()
+        self.refused: str | None = None  # why the broker refused us, if it did
+        self._down: queue.SimpleQueue[dict] = queue.SimpleQueue()
+        self._inflight: dict[str, float] = {}  # record id -> when sent
+        self._wake = threading.Event()
+        self._resend = threading.Event()
+        self._stop = threading.Event()
+        self._sender = threading.Thread(target=self._run, name=f"tablet-{device}", daemon=True)
+        self.sent = self.acks = 0
+        self.errors: list[dict] = []
+
+    # paho's thread: hand off only ------------------------------------------------------
+    def _on_connect(self, client, userdata, flags, reason_code, properties):
+        if reason_code.is_failure:
+            self.refused = str(reason_code)
+            log.error("edge broker refused %s: %s (check the device password)", self.device, reason_code)
+            return
+        client.subscribe(topics.down(self.device), qos=1)
+        self._resend.set()  # resend whatever was unacked; the edge dedupes
+        self.connected.set()
+        self._wake.set()
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties):
+        self.connected.clear()
+
+    def _on_message(self, client, userdata, message):
+        try:
+            self._down.put(json.loads(message.payload))
+        except ValueError:
+            log.warning("%s: unreadable message on the down topic ignored", self.device)
+        self._wake.set()
+
+    # lifecycle ---------------------------------------------------------------------------
+    def start(self) -> TabletClient:
+        session.connect_async(self.client, self.host, self.port, receive_maximum=self.window)
+        self.client.loop_start()
+        self._sender.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._sender.join(timeout=10)
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    def submit(self, kind: str, learner: str, payload: dict) -> Record:
+        record = self.outbox.add(kind, learner, payload)
+        self._wake.set()
+        return record
+
+    def wait_flushed(self, timeout: float) -> bool:
+        """True once nothing is pending (everything acked or rejected)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.outbox.counts()["pending"] == 0:
+                return True
+            time.sleep(0.1)
+        return False
+
+    # sender thread -----------------------------------------------------------------------
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(0.25)
+            self._wake.clear()
+            try:
+                self._apply_down()
+                if self._resend.is_set():
+                    self._resend.clear()
+                    self._inflight.clear()
+                if self.connected.is_set():
+                    self._send_window()
+            except Exception:
+                log.exception("%s: sender error; retrying", self.device)
+                time.sleep(1)
+
+    def _apply_down(self) -> None:
+        acked: list[str] = []
+        while True:
+            try:
+                message = self._down.get_nowait()
+            except queue.Empty:
+                break
+            if message.get("type") == "ack" and isinstance(message.get("ids"), list):
+                acked.extend(message["ids"])
+            elif message.get("type") == "error":
+                self._on_error(message)
+        if acked:
+            self.outbox.acked(acked)
+            now = time.monotonic()
+            for record_id in acked:
+                self._inflight.pop(record_id, None)
+            self.acks += len(acked)
+            if self.on_ack:
+                self.on_ack(acked, now)
+
+    def _on_error(self, message: dict) -> None:
+        record_id = message.get("id")
+        self.errors.append(message)
+        if record_id:
+            self._inflight.pop(record_id, None)
+        if message.get("retry_after") is not None:
+            self.outbox.defer(record_id, time.time() + float(message["retry_after"]))
+            log.info("%s: edge asked to wait %ss (%s)", self.device, message["retry_after"], message.get("code"))
+        elif record_id:
+            self.outbox.rejected(record_id, f"{message.get('code')}: {message.get('reason')}")
+            log.warning("%s: record %s refused: %s", self.device, record_id, message.get("reason"))
+        else:
+            log.warning("%s: edge refused a message: %s", self.device, message.get("reason"))
+
+    def _send_window(self) -> None:
+        now = time.monotonic()
+        for record_id, sent in list(self._inflight.items()):
+            if now - sent > self.ack_timeout:
+                del self._inflight[record_id]  # no ack in time: send again
+        room = self.window - len(self._inflight)
+        if room <= 0:
+            return
+        for item in self.outbox.pending(room, exclude=set(self._inflight)):
+            self.client.publish(topics.up(self.device), item.body, qos=1)
+            self._inflight[item.id] = now
+            self.sent += 1

@@ -1,0 +1,137 @@
+"""The tablet's durable outbox (SQLite, standard library only, so it reads as a reference for
+any native app).
+
+A record is written here, committed, and only then offered to the edge. It stays `pending`
+until the edge's application ack names its id; then it is `acked`. A record the edge refuses
+for good is kept as `rejected` with the reason, never deleted unseen.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+
+from wire.records import Record, new_record
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS outbox (
+    id        TEXT PRIMARY KEY,           -- client-made UUID: the edge and the hub dedupe on it
+    seq       INTEGER NOT NULL UNIQUE,    -- per-device sequence number, from 1
+    body      BLOB NOT NULL,              -- the record exactly as sent
+    state     TEXT NOT NULL DEFAULT 'pending',  -- pending | acked | rejected
+    reason    TEXT,
+    not_before REAL NOT NULL DEFAULT 0,   -- do not send before (quota back-off)
+    created   REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (state, seq);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class Pending:
+    id: str
+    seq: int
+    body: bytes
+
+
+class Outbox:
+    def __init__(self, path: str):
+        self.path = path
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def add(self, kind: str, learner: str, payload: dict) -> Record:
+        """Create a record and commit it. Once this returns, it survives a crash."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute("SELECT value FROM meta WHERE key='next_seq'").fetchone()
+                seq = row[0] if row else 1
+                record = new_record(kind, learner, seq, payload)
+                self._db.execute("INSERT INTO outbox (id, seq, body, created) VALUES (?, ?, ?, ?)",
+                                 (record.id, seq, record.to_json(), time.time()))
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('next_seq', ?)", (seq + 1,))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return record
+
+    def add_many(self, items: list[tuple[str, str, dict]]) -> list[Record]:
+        """Several records in one commit (kind, learner, payload)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute("SELECT value FROM meta WHERE key='next_seq'").fetchone()
+                seq = row[0] if row else 1
+                records = [new_record(kind, learner, seq + i, payload)
+                           for i, (kind, learner, payload) in enumerate(items)]
+                now = time.time()
+                self._db.executemany("INSERT INTO outbox (id, seq, body, created) VALUES (?, ?, ?, ?)",
+                                     [(r.id, r.seq, r.to_json(), now) for r in records])
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('next_seq', ?)", (seq + len(items),))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return records
+
+    def pending(self, limit: int, exclude: set[str], now: float | None = None) -> list[Pending]:
+        now = time.time() if now is None else now
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, seq, body FROM outbox WHERE state='pending' AND not_before <= ? "
+                "ORDER BY seq LIMIT ?", (now, limit + len(exclude))).fetchall()
+        return [Pending(*row) for row in rows if row[0] not in exclude][:limit]
+
+    def acked(self, ids: list[str]) -> int:
+        with self._lock:
+            cur = self._db.executemany("UPDATE outbox SET state='acked' WHERE id=? AND state='pending'",
+                                       [(i,) for i in ids])
+            return cur.rowcount
+
+    def rejected(self, record_id: str, reason: str) -> None:
+        with self._lock:
+            self._db.execute("UPDATE outbox SET state='rejected', reason=? WHERE id=? AND state='pending'",
+                             (reason, record_id))
+
+    def defer(self, record_id: str | None, until: float) -> None:
+        """The edge asked us to wait (its outbox is full): keep the record, send it later."""
+        with self._lock:
+            if record_id is None:
+                self._db.execute("UPDATE outbox SET not_before=? WHERE state='pending'", (until,))
+            else:
+                self._db.execute("UPDATE outbox SET not_before=? WHERE id=?", (until, record_id))
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            rows = self._db.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall()
+        counts = {"pending": 0, "acked": 0, "rejected": 0}
+        counts.update(dict(rows))
+        return counts
+
+    def rejections(self) -> list[tuple[str, int, str]]:
+        with self._lock:
+            return self._db.execute(
+                "SELECT id, seq, reason FROM outbox WHERE state='rejected' ORDER BY seq").fetchall()
+
+    def ids(self, state: str | None = None) -> list[str]:
+        with self._lock:
+            if state:
+                return [r[0] for r in self._db.execute("SELECT id FROM outbox WHERE state=? ORDER BY seq", (state,))]
+            return [r[0] for r in self._db.execute("SELECT id FROM outbox ORDER BY seq")]
+
+
+def record_json(body: bytes) -> dict:
+    return json.loads(body)
