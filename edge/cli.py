@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -9,7 +10,8 @@ import signal
 import sys
 from pathlib import Path
 
-from edge import broker, config as edge_config, store
+from edge import broker, store
+from edge import config as edge_config
 from wire.keys import new_signing_key, signing_key_to_pem, verify_key_to_pem
 from wire.records import valid_device_id
 
@@ -72,10 +74,8 @@ def _reload_broker(files: broker.BrokerFiles) -> None:
     """Tell a running Mosquitto to re-read its password file."""
     pidfile = files.pid
     if pidfile.exists():
-        try:
+        with contextlib.suppress(ValueError, ProcessLookupError):
             os.kill(int(pidfile.read_text()), signal.SIGHUP)
-        except (ValueError, ProcessLookupError):
-            pass
 
 
 def devices_add(args) -> int:

@@ -82,7 +82,8 @@ def _section(cls, values: dict, name: str):
     known = {f.name for f in fields(cls)}
     unknown = set(values) - known
     if unknown:
-        raise ConfigError(f"[{name}] has unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
+        raise ConfigError(f"[{name}] has unknown key(s) {', '.join(sorted(unknown))}; "
+                          f"known: {', '.join(sorted(known))}")
     try:
         return cls(**values)
     except TypeError as exc:

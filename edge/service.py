@@ -7,7 +7,8 @@ import logging
 import signal
 import threading
 
-from edge import broker, config as edge_config, jobs, store, uplink
+from edge import broker, jobs, store, uplink
+from edge import config as edge_config
 from edge.hubclient import HubClient
 from edge.quota import Quota
 from edge.relay import Relay
