@@ -1,0 +1,106 @@
+"""Many simulated tablets in one process: for the demo, the fault tests and the benchmark."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tablet.client import TabletClient
+from tablet.outbox import Outbox
+from wire.records import KINDS
+
+SAMPLE = {
+    "progress_statement": lambda i: {"verb": "completed", "object": f"course/maths-1/unit-{i}", "score": 0.8},
+    "assignment_submission": lambda i: {"assignment": f"english-2/essay-{i}",
+                                        "text": "My essay about the book we read this week. " * 4},
+    "form_submission": lambda i: {"form": "healthcare-request", "answers": {"q1": "yes", "q2": "dentist"}},
+    "message": lambda i: {"to": "probation-officer", "text": f"Hello, about my appointment number {i}."},
+}
+
+
+def sample_payload(kind: str, i: int) -> dict:
+    return SAMPLE[kind](i)
+
+
+@dataclass
+class FleetResult:
+    submitted: dict[str, list[str]] = field(default_factory=dict)  # device -> record ids in seq order
+    pending: int = 0
+    acked: int = 0
+    rejected: int = 0
+    seconds: float = 0.0
+
+    @property
+    def submitted_count(self) -> int:
+        return sum(len(v) for v in self.submitted.values())
+
+
+class Fleet:
+    def __init__(self, devices: dict[str, str], workdir: str | Path, host: str, port: int, *,
+                 window: int = 100, ack_timeout: float = 30.0, seed: int = 1, on_ack=None):
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.rng = random.Random(seed)
+        self.clients = {
+            device: TabletClient(device, password, host, port, Outbox(str(self.workdir / f"{device}.db")),
+                                 window=window, ack_timeout=ack_timeout, on_ack=on_ack)
+            for device, password in devices.items()
+        }
+        self.result = FleetResult({device: [] for device in devices})
+
+    def queue(self, per_device: int, kinds: list[str] | None = None) -> None:
+        """Records made while offline: written to each outbox before anything connects."""
+        kinds = kinds or list(KINDS)
+        for device, client in self.clients.items():
+            items = []
+            for i in range(per_device):
+                kind = self.rng.choice(kinds)
+                items.append((kind, f"L-{device}", sample_payload(kind, i)))
+            self.result.submitted[device] += [r.id for r in client.outbox.add_many(items)]
+
+    def start(self) -> Fleet:
+        for client in self.clients.values():
+            client.start()
+        return self
+
+    def submit_over(self, per_device: int, seconds: float, kinds: list[str] | None = None) -> None:
+        """Each tablet records `per_device` things, spread over `seconds`, while connected."""
+        kinds = kinds or list(KINDS)
+        lock = threading.Lock()
+
+        def one(device: str, client: TabletClient, rng: random.Random) -> None:
+            for i in range(per_device):
+                time.sleep(rng.uniform(0, 2 * seconds / max(per_device, 1)))
+                kind = rng.choice(kinds)
+                record = client.submit(kind, f"L-{device}", sample_payload(kind, i))
+                with lock:
+                    self.result.submitted[device].append(record.id)
+
+        threads = [threading.Thread(target=one, args=(d, c, random.Random(self.rng.random())), daemon=True)
+                   for d, c in self.clients.items()]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    def wait_flushed(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if all(c.outbox.counts()["pending"] == 0 for c in self.clients.values()):
+                return True
+            time.sleep(0.2)
+        return False
+
+    def stop(self) -> FleetResult:
+        for client in self.clients.values():
+            client.stop()
+        for client in self.clients.values():
+            counts = client.outbox.counts()
+            self.result.pending += counts["pending"]
+            self.result.acked += counts["acked"]
+            self.result.rejected += counts["rejected"]
+            client.outbox.close()
+        return self.result

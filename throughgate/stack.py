@@ -1,0 +1,159 @@
+"""A whole Throughgate on one machine: hub, edge and the edge's Mosquitto as real processes on
+free loopback ports. The demo, the fault tests and the benchmark all run on it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from edge import broker
+from edge import config as edge_config
+
+CLI = [sys.executable, "-m", "throughgate"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _cli(*args: str, cwd: Path | None = None) -> str:
+    done = subprocess.run([*CLI, *args], capture_output=True, text=True, cwd=cwd, timeout=60)
+    if done.returncode != 0:
+        raise RuntimeError(f"throughgate {' '.join(args)} failed ({done.returncode}):\n{done.stderr}{done.stdout}")
+    return done.stdout
+
+
+class Proc:
+    """A child process with its output in a log file; stopped politely or killed."""
+
+    def __init__(self, name: str, argv: list[str], log_path: Path, env: dict | None = None):
+        self.name, self.argv, self.log_path, self.env = name, argv, log_path, env
+        self.popen: subprocess.Popen | None = None
+
+    def start(self) -> Proc:
+        with open(self.log_path, "ab") as log:
+            self.popen = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT,
+                                          env={**os.environ, **(self.env or {})}, start_new_session=True)
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
+    def kill9(self) -> None:
+        if self.running:
+            os.kill(self.popen.pid, signal.SIGKILL)
+            self.popen.wait()
+
+    def stop(self, timeout: float = 15) -> None:
+        if self.running:
+            self.popen.terminate()
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.kill9()
+
+
+class Stack:
+    """hub + edge + Mosquitto in `root`. Call build() once, then start the parts."""
+
+    def __init__(self, root: Path, edge_id: str = "edge-1", env: dict | None = None, **edge_settings):
+        self.root = Path(root)
+        self.edge_id = edge_id
+        self.env = env or {}
+        self.hub_dir, self.edge_dir = self.root / "hub", self.root / "edge"
+        self.hub_port, self.broker_port = free_port(), free_port()
+        self.edge_settings = edge_settings
+        self.hub: Proc | None = None
+        self.edge: Proc | None = None
+        self.broker: broker.ChildBroker | None = None
+        self.token = ""
+
+    @property
+    def hub_url(self) -> str:
+        return f"http://127.0.0.1:{self.hub_port}"
+
+    def build(self) -> Stack:
+        self.root.mkdir(parents=True, exist_ok=True)
+        out = _cli("hub", "init", "--instance", str(self.hub_dir))
+        lines = out.splitlines()
+        self.token = next(lines[i + 1].strip() for i, line in enumerate(lines) if "somewhere safe" in line)
+        keys_file = self.root / "hub-keys.json"
+        keys_file.write_text(_cli("hub", "keys", "export", "--instance", str(self.hub_dir)))
+        _cli("edge", "init", "--instance", str(self.edge_dir), "--edge-id", self.edge_id, "--hub-url", self.hub_url,
+             "--hub-keys", str(keys_file), "--broker-port", str(self.broker_port), "--system-broker")
+        cfg = edge_config.load(self.edge_dir)
+        for dotted, value in self.edge_settings.items():
+            section, _, key = dotted.rpartition("__")
+            setattr(getattr(cfg, section) if section else cfg, key, value)
+        (self.edge_dir / edge_config.CONFIG_NAME).write_text(edge_config.dump(cfg))
+        _cli("hub", "edges", "add", self.edge_id, "--key", str(cfg.verify_key_path), "--instance", str(self.hub_dir))
+        return self
+
+    # parts --------------------------------------------------------------------------
+    def start_broker(self) -> None:
+        cfg = edge_config.load(self.edge_dir)
+        files = broker.BrokerFiles(cfg.broker_dir)
+        broker.write_files(files, cfg.broker.host, cfg.broker.port, cfg.broker.username,
+                           cfg.broker.max_inflight_messages, cfg.broker.max_queued_messages)
+        self.broker = broker.ChildBroker(files, "127.0.0.1", self.broker_port).start()
+
+    def start_hub(self) -> None:
+        self.hub = Proc("hub", [*CLI, "hub", "run", "--instance", str(self.hub_dir), "--port", str(self.hub_port)],
+                        self.root / "hub.log", self.env).start()
+        broker.wait_for_port("127.0.0.1", self.hub_port, 20)
+
+    def start_edge(self) -> None:
+        self.edge = Proc("edge", [*CLI, "edge", "run", "--instance", str(self.edge_dir)],
+                         self.root / "edge.log", self.env).start()
+
+    def start(self) -> Stack:
+        self.start_broker()
+        self.start_hub()
+        self.start_edge()
+        return self
+
+    def stop(self) -> None:
+        for part in (self.edge, self.hub):
+            if part:
+                part.stop()
+        if self.broker:
+            self.broker.stop()
+
+    # devices --------------------------------------------------------------------------
+    def add_devices(self, count: int, prefix: str = "tab") -> dict[str, str]:
+        files = broker.BrokerFiles(self.edge_dir / "broker")
+        devices = {f"{prefix}-{i:04d}": os.urandom(16).hex() for i in range(count)}
+        broker.set_passwords(files, devices)
+        if self.broker:
+            self.broker.reload()
+            time.sleep(0.3)
+        return devices
+
+    # what arrived -------------------------------------------------------------------------
+    def hub_records(self, **filters) -> list[dict]:
+        """Every record at the hub, in arrival order, through the read API."""
+        found, after = [], 0
+        while True:
+            query = "&".join([f"limit=1000&after={after}"] + [f"{k}={v}" for k, v in filters.items()])
+            request = urllib.request.Request(f"{self.hub_url}/v1/records?{query}",  # noqa: S310 (our own http URL)
+                                             headers={"Authorization": f"Bearer {self.token}"})
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                page = json.loads(response.read())
+            if not page["records"]:
+                return found
+            found += page["records"]
+            after = page["next"]
+
+    def edge_status(self) -> dict:
+        return json.loads(_cli("edge", "status", "--instance", str(self.edge_dir), "--json"))
