@@ -74,6 +74,11 @@ class EdgeConfig:
         return self.instance / "relay.secret"
 
     @property
+    def ready_path(self) -> Path:
+        """Exists, holding the edge's pid, while the relay is subscribed and the uplink scheduled."""
+        return self.instance / "edge.ready"
+
+    @property
     def broker_dir(self) -> Path:
         return self.instance / "broker"
 

@@ -34,7 +34,9 @@ class Relay:
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
         self.client.on_disconnect = self._on_disconnect
+        self.client.on_subscribe = self._on_subscribe
         self.connected = threading.Event()
+        self.subscribed = threading.Event()
         self._stop = threading.Event()
         self._worker = threading.Thread(target=self._work, name="relay-worker", daemon=True)
         self.highest: dict[str, int] = {}
@@ -49,6 +51,13 @@ class Relay:
         client.subscribe(topics.UP_FILTER, qos=1)
         self.connected.set()
         log.info("relay connected (session present: %s)", flags.session_present)
+
+    def _on_subscribe(self, client, userdata, mid, reason_codes, properties):
+        if all(not code.is_failure for code in reason_codes):
+            self.subscribed.set()
+        else:
+            log.error("broker refused the relay's subscription to %s: %s (check the ACL file)",
+                      topics.UP_FILTER, reason_codes)
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties):
         self.connected.clear()

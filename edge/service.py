@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import threading
 
@@ -15,6 +16,8 @@ from edge.relay import Relay
 from wire.keys import signing_key_from_pem
 
 log = logging.getLogger(__name__)
+
+READY_TIMEOUT_S = 15
 
 
 class EdgeService:
@@ -46,6 +49,11 @@ class EdgeService:
         self.relay = Relay(cfg, cfg.relay_secret_path.read_text().strip(), self.quota).start()
         self.scheduler = jobs.schedule(self)
         self.scheduler.start()
+        if self.relay.subscribed.wait(READY_TIMEOUT_S):
+            cfg.ready_path.write_text(f"{os.getpid()}\n")
+        else:
+            log.warning("the relay is not subscribed after %ss; is Mosquitto running on %s:%s?",
+                        READY_TIMEOUT_S, cfg.broker.host, cfg.broker.port)
         log.info("edge %s running: broker %s:%s, hub %s, outbox %d of %d bytes used", cfg.edge_id,
                  cfg.broker.host, cfg.broker.port, cfg.uplink.hub_url, self.quota.used, self.quota.limit)
         return self
@@ -60,6 +68,7 @@ class EdgeService:
         return self.forwarder.tick()
 
     def stop(self) -> None:
+        self.config.ready_path.unlink(missing_ok=True)
         if self.scheduler:
             self.scheduler.shutdown(wait=True)
         if self.relay:

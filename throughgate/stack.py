@@ -113,9 +113,17 @@ class Stack:
                         self.root / "hub.log", self.env).start()
         broker.wait_for_port("127.0.0.1", self.hub_port, 20)
 
-    def start_edge(self) -> None:
+    def start_edge(self, wait: bool = True) -> None:
+        """Start the edge; with wait, return once its relay is subscribed (it writes edge.ready)."""
+        ready = self.edge_dir / "edge.ready"
+        ready.unlink(missing_ok=True)
         self.edge = Proc("edge", [*CLI, "edge", "run", "--instance", str(self.edge_dir)],
                          self.root / "edge.log", self.env).start()
+        deadline = time.monotonic() + 20
+        while wait and not (ready.exists() and ready.read_text().strip() == str(self.edge.popen.pid)):
+            if not self.edge.running or time.monotonic() > deadline:
+                raise RuntimeError(f"the edge did not become ready; see {self.root / 'edge.log'}")
+            time.sleep(0.05)
 
     def start(self) -> Stack:
         self.start_broker()
@@ -150,10 +158,10 @@ class Stack:
                                              headers={"Authorization": f"Bearer {self.token}"})
             with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
                 page = json.loads(response.read())
-            if not page["records"]:
+            if not page:
                 return found
-            found += page["records"]
-            after = page["next"]
+            found += page
+            after = page[-1]["cursor"]
 
     def edge_status(self) -> dict:
         return json.loads(_cli("edge", "status", "--instance", str(self.edge_dir), "--json"))

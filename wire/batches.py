@@ -37,6 +37,7 @@ SIG_LABEL = "throughgate-batch-v1"
 MAX_BODY_BYTES = 64 * 1024 * 1024
 """Largest decompressed body the hub will inflate (guards against compression bombs)."""
 ZSTD_LEVEL = 12
+MAX_HEADER_BYTES = 4096
 
 
 class BatchError(ValueError):
@@ -65,10 +66,12 @@ class BatchHeader:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> BatchHeader:
+        if len(data) > MAX_HEADER_BYTES:
+            raise BatchError("bad_header", f"header is larger than {MAX_HEADER_BYTES} bytes")
         try:
             fields = json.loads(data)
             header = cls(**fields)
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, RecursionError) as exc:
             raise BatchError("bad_header", f"header is not a batch header ({exc})") from None
         if header.v != VERSION or header.suite != SUITE_NAME:
             raise BatchError("bad_header", f"unsupported batch version {header.v} or suite {header.suite}")
@@ -88,16 +91,25 @@ def encode_body(records: list[dict]) -> bytes:
     return zstandard.ZstdCompressor(level=ZSTD_LEVEL).compress(raw)
 
 
-def decode_body(body: bytes) -> list[dict]:
+def _inflate(body: bytes) -> bytes:
+    """Decompress without ever holding more than MAX_BODY_BYTES (whatever the frame claims)."""
+    out = bytearray()
     try:
-        raw = zstandard.ZstdDecompressor().decompress(body, max_output_size=MAX_BODY_BYTES)
+        with zstandard.ZstdDecompressor().stream_reader(body, read_across_frames=True) as reader:
+            while chunk := reader.read(1 << 16):
+                out += chunk
+                if len(out) > MAX_BODY_BYTES:
+                    raise BatchError("bad_body", f"body inflates beyond {MAX_BODY_BYTES} bytes")
     except zstandard.ZstdError as exc:
         raise BatchError("bad_body", f"body does not decompress ({exc})") from None
-    if len(raw) > MAX_BODY_BYTES:
-        raise BatchError("bad_body", "body is larger than the hub accepts")
+    return bytes(out)
+
+
+def decode_body(body: bytes) -> list[dict]:
+    raw = _inflate(body)
     try:
         records = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise BatchError("bad_body", "body is not JSON") from None
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise BatchError("bad_body", "body is not a list of records")

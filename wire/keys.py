@@ -99,10 +99,18 @@ class SealingPrivateKey:
         blocks = _pem_blocks(data)
         if len(blocks) != 2:
             raise ValueError("a sealing private key file holds two PEM blocks: ML-KEM-768, then X25519")
-        first, second = (serialization.load_pem_private_key(b, password=None) for b in blocks)
+        first, second = (_load_private(b) for b in blocks)
         if not isinstance(first, mlkem.MLKEM768PrivateKey) or not isinstance(second, x25519.X25519PrivateKey):
             raise ValueError("a sealing private key is an ML-KEM-768 key followed by an X25519 key")
         return cls(first, second)
+
+
+def _load_private(data: bytes):
+    try:
+        return serialization.load_pem_private_key(data, password=None)
+    except TypeError:
+        raise ValueError("the key file is passphrase-protected; Throughgate keys are unencrypted PEM "
+                         "protected by file permissions (0600)") from None
 
 
 def new_signing_key() -> ed25519.Ed25519PrivateKey:
@@ -114,7 +122,7 @@ def signing_key_to_pem(key: ed25519.Ed25519PrivateKey) -> bytes:
 
 
 def signing_key_from_pem(data: bytes) -> ed25519.Ed25519PrivateKey:
-    key = serialization.load_pem_private_key(data, password=None)
+    key = _load_private(data)
     if not isinstance(key, ed25519.Ed25519PrivateKey):
         raise ValueError("a signing key must be Ed25519")
     return key

@@ -34,8 +34,10 @@ KINDS: dict[str, int] = {
 PRIORITIES = sorted(set(KINDS.values()))
 
 _FIELDS = {"v", "id", "kind", "learner", "created", "seq", "payload"}
-_LEARNER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-_DEVICE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_LEARNER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_DEVICE = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 class RecordError(ValueError):
@@ -73,11 +75,11 @@ class Record:
         }
 
     def to_json(self) -> bytes:
-        return json.dumps(self.to_dict(), separators=(",", ":"), ensure_ascii=False).encode()
+        return json.dumps(self.to_dict(), separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
 
 
 def valid_device_id(device: str) -> bool:
-    return bool(_DEVICE.match(device))
+    return isinstance(device, str) and bool(_DEVICE.fullmatch(device))
 
 
 def new_record(kind: str, learner: str, seq: int, payload: dict, created: str | None = None) -> Record:
@@ -86,7 +88,11 @@ def new_record(kind: str, learner: str, seq: int, payload: dict, created: str | 
 
     created = created or datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     record = Record(str(uuid.uuid4()), kind, learner, created, seq, payload)
-    return parse_record(record.to_json())
+    try:
+        raw = record.to_json()
+    except (ValueError, TypeError) as exc:  # NaN, Infinity, or something JSON cannot hold
+        raise RecordError("not_json", f"payload cannot be sent as JSON ({exc})") from None
+    return parse_record(raw)
 
 
 def _schema(condition: bool, reason: str, record_id: str | None) -> None:
@@ -99,9 +105,14 @@ def parse_record(raw: bytes) -> Record:
     if len(raw) > MAX_RECORD_BYTES:
         raise RecordError("too_large", f"record is {len(raw)} bytes; the limit is {MAX_RECORD_BYTES}")
     try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        data = json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
+    except (ValueError, RecursionError) as exc:  # bad UTF-8, bad JSON, NaN, a 4,300+ digit number
         raise RecordError("not_json", f"payload is not UTF-8 JSON ({exc.__class__.__name__})") from None
+    if _SURROGATE_ESCAPE.search(raw):
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise RecordError("not_json", "payload has an unpaired UTF-16 surrogate escape") from None
     if not isinstance(data, dict):
         raise RecordError("bad_schema", "a record is a JSON object")
     rid = data.get("id") if isinstance(data.get("id"), str) else None
@@ -121,7 +132,7 @@ def parse_record(raw: bytes) -> Record:
     if kind not in KINDS:
         raise RecordError("unknown_kind", f"kind {kind!r} is not one of {', '.join(KINDS)}", rid)
     learner = data["learner"]
-    _schema(isinstance(learner, str) and bool(_LEARNER.match(learner)),
+    _schema(isinstance(learner, str) and bool(_LEARNER.fullmatch(learner)),
             "'learner' must be 1-64 characters of letters, digits, '.', '_' or '-'", rid)
     created = data["created"]
     _schema(isinstance(created, str) and _is_timestamp(created),
@@ -132,8 +143,12 @@ def parse_record(raw: bytes) -> Record:
     return Record(rid, kind, learner, created, seq, data["payload"])
 
 
+def _no_constants(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
 def _is_timestamp(value: str) -> bool:
-    if len(value) > 40 or "T" not in value:
+    if len(value) > 40 or not _RFC3339.fullmatch(value):
         return False
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))

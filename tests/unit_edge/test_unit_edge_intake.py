@@ -197,9 +197,6 @@ NOT_UTF8 = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="BUG wire/records.py parse_record accepts these (or raises a plain "
-                                       "ValueError), so edge/intake.py triage raises instead of refusing: "
-                                       "UnicodeDecodeError from message.payload.decode() / ValueError")
 @pytest.mark.parametrize("payload", NOT_UTF8.values(), ids=NOT_UTF8.keys())
 def test_record_that_is_not_strict_utf8_json_is_refused_not_raised(payload):
     out = run([arrived("tab-a", payload), arrived("tab-a", record_bytes(2))])

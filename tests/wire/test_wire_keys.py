@@ -120,9 +120,6 @@ def _encrypted_pkcs8(key) -> bytes:
                              serialization.BestAvailableEncryption(b"passphrase"))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG wire/keys.py signing_key_from_pem and SealingPrivateKey.from_pem "
-                                       "let cryptography's TypeError for a passphrase-protected PEM escape; "
-                                       "hub/keys.py _load_one only turns OSError/ValueError into KeyFileError")
 @pytest.mark.parametrize("load", [
     lambda: signing_key_from_pem(_encrypted_pkcs8(ed25519.Ed25519PrivateKey.generate())),
     lambda: SealingPrivateKey.from_pem(_encrypted_pkcs8(SealingPrivateKey.generate().mlkem)

@@ -213,22 +213,17 @@ def test_device_ids_are_lower_case_letters_digits_and_hyphens(device, valid):
 
 # Bugs: each test states the intended behaviour and fails today. ------------------------------
 
-TRAILING_NEWLINE = "BUG wire/records.py _LEARNER/_DEVICE end in `$`, which also matches before a trailing newline"
 
 
-@pytest.mark.xfail(strict=True, reason=TRAILING_NEWLINE)
 @pytest.mark.parametrize("learner", ["L-0042\n", "L" * 64 + "\n"], ids=["short", "64-chars"])
 def test_learner_with_a_trailing_newline_is_refused(learner):
     assert refusal(encode(record_dict(learner=learner))).code == "bad_schema"
 
 
-@pytest.mark.xfail(strict=True, reason=TRAILING_NEWLINE)
 def test_device_id_with_a_trailing_newline_is_invalid():
     assert not valid_device_id("tab-1\n")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG wire/records.py parse_record: json.loads(bytes) raises a plain "
-                                       "ValueError (int max str digits) that is not caught")
 def test_record_with_a_number_too_long_for_python_is_refused_not_crashing():
     raw = encode(record_dict(payload={})).replace(b'"payload":{}', b'"payload":{"n":' + b"9" * 5000 + b"}")
 
@@ -244,16 +239,11 @@ NOT_UTF8 = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="BUG wire/records.py parse_record: json.loads(bytes) auto-detects "
-                                       "UTF-16/32 and BOMs and decodes with surrogatepass; decode as strict "
-                                       "UTF-8 first")
 @pytest.mark.parametrize("raw", NOT_UTF8.values(), ids=NOT_UTF8.keys())
 def test_record_that_is_not_utf8_is_refused_as_not_json(raw):
     assert refusal(raw).code == "not_json"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG wire/records.py parse_record accepts a lone surrogate escape; "
-                                       "the Record then cannot be encoded (to_json, edge sealing)")
 def test_record_with_a_lone_surrogate_escape_is_refused():
     raw = encode(record_dict(payload={"t": "X"})).replace(b"X", b"\\ud800")
 

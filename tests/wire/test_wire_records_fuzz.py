@@ -13,7 +13,7 @@ VALID = {"v": 1, "id": "8eddc989-ff88-49d2-803e-d6befdc989d4", "kind": "message"
          "created": "2026-11-26T20:10:00Z", "seq": 1, "payload": {}}
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=12,
 )
