@@ -28,9 +28,11 @@ log = logging.getLogger(__name__)
 class TabletClient:
     def __init__(self, device: str, password: str, host: str, port: int, outbox: Outbox, *,
                  window: int = 100, ack_timeout: float = 30.0,
-                 on_ack: Callable[[list[str], float], None] | None = None):
+                 on_ack: Callable[[list[str], float], None] | None = None,
+                 on_sent: Callable[[list[str], float], None] | None = None):
+        """on_sent / on_ack: called with record ids and time.monotonic() when sent / acked (for measuring)."""
         self.device, self.host, self.port, self.outbox = device, host, port, outbox
-        self.window, self.ack_timeout, self.on_ack = window, ack_timeout, on_ack
+        self.window, self.ack_timeout, self.on_ack, self.on_sent = window, ack_timeout, on_ack, on_sent
         self.client = session.persistent_client(device, password, inflight_cap=window)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
@@ -153,7 +155,10 @@ class TabletClient:
         room = self.window - len(self._inflight)
         if room <= 0:
             return
-        for item in self.outbox.pending(room, exclude=set(self._inflight)):
+        batch = self.outbox.pending(room, exclude=set(self._inflight))
+        for item in batch:
             self.client.publish(topics.up(self.device), item.body, qos=1)
             self._inflight[item.id] = now
-            self.sent += 1
+        self.sent += len(batch)
+        if batch and self.on_sent:
+            self.on_sent([item.id for item in batch], now)

@@ -40,13 +40,13 @@ class FleetResult:
 
 class Fleet:
     def __init__(self, devices: dict[str, str], workdir: str | Path, host: str, port: int, *,
-                 window: int = 100, ack_timeout: float = 30.0, seed: int = 1, on_ack=None):
+                 window: int = 100, ack_timeout: float = 30.0, seed: int = 1, on_ack=None, on_sent=None):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.rng = random.Random(seed)
         self.clients = {
             device: TabletClient(device, password, host, port, Outbox(str(self.workdir / f"{device}.db")),
-                                 window=window, ack_timeout=ack_timeout, on_ack=on_ack)
+                                 window=window, ack_timeout=ack_timeout, on_ack=on_ack, on_sent=on_sent)
             for device, password in devices.items()
         }
         self.result = FleetResult({device: [] for device in devices})
