@@ -101,6 +101,9 @@ max_queued_messages {max_queued}
 # Largest MQTT packet: a 64 KiB record plus headroom. Larger ones are refused by the broker.
 max_packet_size 131072
 
+# Acks are small and latency matters more than packet count: no Nagle delay on client sockets.
+set_tcp_nodelay true
+
 listener {port} {host}
 use_username_as_clientid true
 

@@ -26,7 +26,7 @@ class BrokerConfig:
 @dataclass
 class RelayConfig:
     batch_max: int = 500  # most records in one commit
-    batch_wait_ms: float = 5.0  # how long to wait for more once the queue is empty
+    batch_wait_ms: float = 2.0  # how long to wait for more once the queue is empty
     quota_retry_s: float = 30.0  # what a tablet is told to wait when the outbox is full
 
 

@@ -3,10 +3,14 @@
 - clean start off with a session expiry, so the broker keeps subscriptions and queued
   QoS 1 messages while a client is away;
 - a cap on unacknowledged QoS 1 publishes far below paho's 65,535 message ids;
-- Receive Maximum tells the broker how many unacknowledged messages this client can take.
+- Receive Maximum tells the broker how many unacknowledged messages this client can take;
+- no Nagle delay on the socket.
 """
 
 from __future__ import annotations
+
+import contextlib
+import socket
 
 from paho.mqtt.client import CallbackAPIVersion, Client
 from paho.mqtt.enums import MQTTProtocolVersion
@@ -29,7 +33,14 @@ def persistent_client(username: str, password: str, *, inflight_cap: int, manual
     client.max_inflight_messages_set(inflight_cap)
     client.max_queued_messages_set(0)  # our own outbox is the queue; paho only holds the window
     client.reconnect_delay_set(min_delay=1, max_delay=30)
+    client.on_socket_open = _no_nagle
     return client
+
+
+def _no_nagle(client, userdata, sock) -> None:
+    """paho leaves Nagle on: each small ack would then wait ~40 ms for the peer's delayed ACK."""
+    with contextlib.suppress(OSError, AttributeError):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def connect_properties(receive_maximum: int) -> Properties:
