@@ -6,7 +6,8 @@ import json
 import queue
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from wire import session, topics
 from wire.records import MAX_RECORD_BYTES, new_record
@@ -74,7 +75,7 @@ def test_relay_answers_every_malformed_message_and_valid_traffic_keeps_flowing(s
     device = Device(name, password, stack.broker_port)
     seq = iter(range(1, 10_000))
 
-    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
     @given(payload=payloads)
     def fuzz(payload):
         reply = device.send(payload)
