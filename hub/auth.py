@@ -1,0 +1,46 @@
+"""Admin access: `Authorization: Bearer <token>`, checked against ADMIN_TOKEN_SHA256 in constant time."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import secrets
+
+from flask import current_app, jsonify, request
+
+TOKEN_BYTES = 32
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh admin token and the hex SHA-256 the hub stores instead of it."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    return token, token_sha256(token)
+
+
+def token_sha256(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_matches(presented: str | None, expected_sha256: str | None) -> bool:
+    if not presented or not expected_sha256:
+        return False
+    return hmac.compare_digest(token_sha256(presented), expected_sha256.lower())
+
+
+def _bearer() -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+def admin_required(view):
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if not token_matches(_bearer(), current_app.config.get("ADMIN_TOKEN_SHA256")):
+            response = jsonify(error="unauthorized",
+                               reason="send the hub's admin token as 'Authorization: Bearer <token>'")
+            response.headers["WWW-Authenticate"] = 'Bearer realm="throughgate-hub"'
+            return response, 401
+        return view(*args, **kwargs)
+
+    return wrapped

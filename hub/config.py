@@ -1,0 +1,110 @@
+"""The hub's settings: defaults, then the instance's `hub.toml`, then environment variables.
+
+Every key is listed in KEYS with its type and meaning; docs/hub.md lists the same keys
+(a test checks that they agree).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+CONFIG_FILE = "hub.toml"
+ENV_PREFIX = "THROUGHGATE_HUB_"
+INSTANCE_ENV = "THROUGHGATE_HUB_INSTANCE"
+DEFAULT_INSTANCE = "var/hub"
+
+KEYS: dict[str, tuple[type, object, str]] = {
+    # key: (type, default, meaning)
+    "DATABASE_URL": (str, None, "where records are stored; default: sqlite file hub.db in the instance"),
+    "SEALING_KEY_FILE": (str, "sealing_key.pem", "the hub's private HPKE key (relative to the instance)"),
+    "SIGNING_KEY_FILE": (str, "receipt_key.pem", "the hub's Ed25519 receipt key (relative to the instance)"),
+    "ADMIN_TOKEN_SHA256": (str, None, "hex SHA-256 of the admin bearer token; unset: no admin access"),
+    "MAX_BATCH_BYTES": (int, 16 * 1024 * 1024, "largest batch envelope accepted, in bytes"),
+}
+_TYPE_NAMES = {str: "a string", int: "a whole number"}
+
+
+class HubConfigError(RuntimeError):
+    """The hub cannot start as configured. The message says what to do."""
+
+
+def default_instance() -> str:
+    return os.environ.get(INSTANCE_ENV, DEFAULT_INSTANCE)
+
+
+def load(config, instance_path: str, test_config: dict | None = None, environ=None) -> None:
+    """Fill a Flask config: defaults, then (without test_config) hub.toml and the environment."""
+    environ = os.environ if environ is None else environ
+    for key, (_type, default, _meaning) in KEYS.items():
+        config[key] = default
+    if test_config is None:
+        config.update(_read_file(Path(instance_path) / CONFIG_FILE))
+        config.update(_read_env(environ))
+    else:
+        config.update(test_config)
+    _resolve(config, instance_path)
+
+
+def _read_file(path: Path) -> dict:
+    try:
+        with path.open("rb") as handle:
+            values = tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise HubConfigError(f"{path} is not valid TOML ({exc}): fix the file or run "
+                             "`throughgate hub init` on a new instance") from None
+    unknown = set(values) - set(KEYS)
+    if unknown:
+        raise HubConfigError(f"{path} has unknown setting(s) {', '.join(sorted(unknown))}: "
+                             f"the settings are {', '.join(KEYS)}")
+    for key, value in values.items():
+        if not isinstance(value, KEYS[key][0]):
+            raise HubConfigError(f"{path}: {key} must be {_TYPE_NAMES[KEYS[key][0]]}")
+    return values
+
+
+def _read_env(environ) -> dict:
+    values = {}
+    if environ.get("DATABASE_URL"):
+        values["DATABASE_URL"] = environ["DATABASE_URL"]
+    for key, (kind, _default, _meaning) in KEYS.items():
+        raw = environ.get(ENV_PREFIX + key)
+        if raw is None:
+            continue
+        try:
+            values[key] = kind(raw)
+        except ValueError:
+            raise HubConfigError(f"{ENV_PREFIX}{key}={raw!r}: it must be {_TYPE_NAMES[kind]}") from None
+    return values
+
+
+def _resolve(config, instance_path: str) -> None:
+    instance = Path(instance_path)
+    if not config.get("DATABASE_URL"):
+        config["DATABASE_URL"] = f"sqlite:///{(instance / 'hub.db').absolute()}"
+    for key in ("SEALING_KEY_FILE", "SIGNING_KEY_FILE"):
+        config[key] = str(instance / config[key]) if config[key] else None
+    if not isinstance(config["MAX_BATCH_BYTES"], int) or config["MAX_BATCH_BYTES"] < 1:
+        raise HubConfigError("MAX_BATCH_BYTES must be a whole number of bytes above 0")
+
+
+def write_file(instance_path: str, admin_token_sha256: str) -> Path:
+    """The hub.toml `throughgate hub init` writes: only what differs from the defaults, plus hints."""
+    path = Path(instance_path) / CONFIG_FILE
+    lines = [
+        "# Throughgate hub settings (see docs/hub.md). Environment variables THROUGHGATE_HUB_<KEY>",
+        "# (and plain DATABASE_URL) override this file. Relative paths are in this directory.",
+        f'ADMIN_TOKEN_SHA256 = "{admin_token_sha256}"',
+        f'SEALING_KEY_FILE = "{KEYS["SEALING_KEY_FILE"][1]}"',
+        f'SIGNING_KEY_FILE = "{KEYS["SIGNING_KEY_FILE"][1]}"',
+        f"MAX_BATCH_BYTES = {KEYS['MAX_BATCH_BYTES'][1]}",
+        '# DATABASE_URL = "postgresql://hub@db.example/throughgate"   (default: sqlite file hub.db here)',
+        "",
+    ]
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write("\n".join(lines))
+    return path

@@ -1,0 +1,152 @@
+"""Receiving one sealed batch from an edge. No Flask here: bytes in, (HTTP status, JSON body) out.
+
+The checks run cheapest and least-trusting first, and nothing is stored unless all pass:
+
+    size -> envelope -> header -> edge known and active -> signature -> not a replay
+         -> opens with the hub key -> every record valid -> store records + batch -> receipt
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+
+from hub import storage
+from hub.keys import HubKeys
+from hub.models import REVOKED, Batch, Edge
+from wire import batches, receipts
+from wire.keys import verify_key_from_pem
+from wire.records import RecordError, parse_record, valid_device_id
+
+# wire.records keeps its RFC 3339 check private; it is the same rule records' `created` obeys.
+from wire.records import _is_timestamp as is_timestamp
+
+log = logging.getLogger("hub.ingest")
+
+EDGE_FIELDS = ("device", "received")
+"""Fields the edge adds to each tablet record: the authenticated device and when the edge got it."""
+MAX_BATCH_ID = 128
+
+
+def error(code: str, reason: str, **extra) -> dict:
+    return {"error": code, "reason": reason, **extra}
+
+
+def ingest(envelope: bytes, keys: HubKeys, *, max_bytes: int,
+           now: Callable[[], str] = storage.utc_now) -> tuple[int, dict]:
+    """Check, open and store one batch envelope. Returns (HTTP status, JSON body)."""
+    if len(envelope) > max_bytes:
+        return 413, error("too_large", f"batch is {len(envelope)} bytes; this hub takes at most {max_bytes}")
+    try:
+        env = batches.read_envelope(envelope)
+        _check_header(env.header)
+    except batches.BatchError as exc:
+        return _refused(None, 400, exc.code, exc.reason)
+    header = env.header
+    edge = Edge.get_or_none(Edge.edge_id == header.edge)
+    if edge is None:
+        return _refused(header, 403, "unknown_edge",
+                        f"edge {_clean(header.edge)} is not registered at this hub: ask the hub's "
+                        "operator to run `throughgate hub edges add` with this edge's verify key")
+    if edge.status == REVOKED:
+        return _refused(header, 403, "edge_revoked", f"edge {_clean(header.edge)} was revoked at this hub")
+    try:
+        batches.verify(env, verify_key_from_pem(edge.verify_key_pem.encode()))
+    except batches.BatchError as exc:
+        return _refused(header, 400, exc.code, exc.reason)
+    existing = storage.find_batch(header.batch)
+    if existing is not None:
+        return _replay(existing, header)
+    if header.hub_key != keys.sealing_key_id:
+        return _refused(header, 400, "cannot_open",
+                        f"batch is sealed to hub key {header.hub_key}, this hub's key is "
+                        f"{keys.sealing_key_id}: load this hub's public keys on the edge")
+    try:
+        items = batches.open_sealed(env, keys.sealing)
+    except batches.BatchError as exc:
+        return _refused(header, 400, exc.code, exc.reason)
+    received = now()
+    try:
+        rows = [_row(item, header, received) for item in items]
+    except RecordError as exc:
+        return _refused(header, 400, "bad_record", exc.reason)
+
+    def sign(stored: int) -> dict:
+        return receipts.sign_receipt({
+            "batch": header.batch, "edge": header.edge, "digest": env.digest, "count": len(rows),
+            "stored": stored, "duplicates": len(rows) - stored, "received": received,
+        }, keys.signing)
+
+    try:
+        receipt = storage.store_batch(edge_id=edge.edge_id, batch_id=header.batch, seq=header.seq,
+                                      digest=env.digest, count=len(rows), rows=rows,
+                                      received=received, sign=sign)
+    except storage.AlreadyStored as exc:
+        return _replay(exc.batch, header)
+    fields = receipt["receipt"]
+    log.info("batch %s from edge %s: count=%d stored=%d duplicates=%d", _clean(header.batch),
+             edge.edge_id, fields["count"], fields["stored"], fields["duplicates"])
+    return 200, receipt
+
+
+def _check_header(header: batches.BatchHeader) -> None:
+    """BatchHeader parses any JSON types; the hub needs these before it trusts them in queries."""
+    problems = []
+    if not isinstance(header.edge, str) or not header.edge:
+        problems.append("'edge' must be a string")
+    batch = header.batch
+    if not (isinstance(batch, str) and 0 < len(batch) <= MAX_BATCH_ID and batch.isprintable()):
+        problems.append(f"'batch' must be 1-{MAX_BATCH_ID} printable characters")
+    for name in ("seq", "count", "priority"):
+        value = getattr(header, name)
+        if type(value) is not int or not 0 <= value < 2**53:
+            problems.append(f"'{name}' must be a whole number from 0")
+    if not isinstance(header.hub_key, str) or not isinstance(header.created, str):
+        problems.append("'hub_key' and 'created' must be strings")
+    if problems:
+        raise batches.BatchError("bad_header", "; ".join(problems))
+
+
+def _row(item: dict, header: batches.BatchHeader, received_at_hub: str) -> dict:
+    """One body record -> one Record row. Raises RecordError naming the record and the problem."""
+    device, received = item.get("device"), item.get("received")
+    rid = item.get("id") if isinstance(item.get("id"), str) else "?"
+    if not (isinstance(device, str) and valid_device_id(device)):
+        raise RecordError("bad_record", f"record {rid}: 'device' must be a device id (a-z, 0-9, '-')")
+    if not (isinstance(received, str) and is_timestamp(received)):
+        raise RecordError("bad_record", f"record {rid}: 'received' must be an RFC 3339 timestamp")
+    tablet_part = {key: value for key, value in item.items() if key not in EDGE_FIELDS}
+    try:
+        record = parse_record(json.dumps(tablet_part, separators=(",", ":"), ensure_ascii=False).encode())
+    except RecordError as exc:
+        raise RecordError("bad_record", f"record {rid}: {exc.code}: {exc.reason}") from None
+    return {
+        "id": record.id, "edge": header.edge, "device": device, "learner": record.learner,
+        "kind": record.kind, "seq": record.seq, "created": record.created,
+        "received_at_edge": received, "received_at_hub": received_at_hub, "batch_id": header.batch,
+        "payload": json.dumps(record.payload, separators=(",", ":"), ensure_ascii=False),
+    }
+
+
+def _replay(batch: Batch, header: batches.BatchHeader) -> tuple[int, dict]:
+    if batch.edge_id != header.edge:
+        return _refused(header, 409, "batch_conflict",
+                        f"batch id {header.batch} was already used by another edge: give each batch a new id")
+    log.info("replay of batch %s from edge %s: already stored", _clean(header.batch), header.edge)
+    return 409, error("replay", f"batch {header.batch} was already received",
+                      receipt=json.loads(batch.receipt_json))
+
+
+def _refused(header: batches.BatchHeader | None, status: int, code: str, reason: str) -> tuple[int, dict]:
+    if header is None:
+        log.warning("refused a batch: %s", code)
+    else:
+        log.warning("refused batch %s from edge %s: %s", _clean(header.batch), _clean(header.edge), code)
+    return status, error(code, reason)
+
+
+def _clean(value) -> str:
+    """Header fields may come from anyone: keep them to one short, printable log token."""
+    text = str(value)
+    return text if text.isprintable() and len(text) <= MAX_BATCH_ID else repr(text[:MAX_BATCH_ID])

@@ -1,0 +1,56 @@
+"""Writing a batch: its records (each stored once, by UUID) and its Batch row, in one transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import peewee
+
+from hub.db import write_transaction
+from hub.models import Batch, Record
+
+INSERT_CHUNK = 500
+"""Rows per INSERT: well under SQLite's limit of bound variables per statement."""
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def find_batch(batch_id: str) -> Batch | None:
+    return Batch.get_or_none(Batch.batch_id == batch_id)
+
+
+class AlreadyStored(Exception):
+    def __init__(self, batch: Batch):
+        super().__init__(batch.batch_id)
+        self.batch = batch
+
+
+def store_batch(*, edge_id: str, batch_id: str, seq: int, digest: str, count: int, rows: list[dict],
+                received: str, sign: Callable[[int], dict]) -> dict:
+    """Store new records and the batch; return the signed receipt, made by `sign(stored)`.
+
+    Raises AlreadyStored if the batch id is already in the database (checked under the write
+    lock, so two copies of one batch arriving together store it once).
+    """
+    try:
+        with write_transaction():
+            existing = find_batch(batch_id)
+            if existing is not None:
+                raise AlreadyStored(existing)
+            stored = 0
+            for start in range(0, len(rows), INSERT_CHUNK):
+                query = Record.insert_many(rows[start:start + INSERT_CHUNK]).on_conflict_ignore()
+                stored += query.as_rowcount().execute()
+            receipt = sign(stored)
+            Batch.create(batch_id=batch_id, edge=edge_id, seq=seq, digest=digest, count=count,
+                         stored=stored, receipt_json=json.dumps(receipt), received_at=received)
+    except peewee.IntegrityError:
+        existing = find_batch(batch_id)
+        if existing is None:
+            raise
+        raise AlreadyStored(existing) from None
+    return receipt

@@ -1,0 +1,29 @@
+"""Plain-text tables for the hub's commands."""
+
+from __future__ import annotations
+
+
+def table(headers: list[str], rows: list[list]) -> str:
+    cells = [[str(h) for h in headers]] + [["-" if v is None else str(v) for v in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+             for row in cells]
+    return "\n".join(lines)
+
+
+def records_table(records: list[dict]) -> str:
+    headers = ["CURSOR", "RECEIVED AT HUB", "EDGE", "DEVICE", "LEARNER", "KIND", "SEQ", "ID"]
+    return table(headers, [[r["cursor"], r["received_at_hub"], r["edge"], r["device"], r["learner"],
+                            r["kind"], r["seq"], r["id"]] for r in records])
+
+
+def summary_text(summary: dict) -> str:
+    parts = [f"{summary['total']} records"]
+    for title, key in (("EDGE", "by_edge"), ("LEARNER", "by_learner"), ("KIND", "by_kind")):
+        parts.append(table([title, "RECORDS"], [[name, n] for name, n in summary[key].items()]))
+    return "\n\n".join(parts)
+
+
+def edges_table(edges) -> str:
+    return table(["EDGE", "STATUS", "KEY ID", "REGISTERED", "REVOKED"],
+                 [[e.edge_id, e.status, e.key_id, e.registered_at, e.revoked_at] for e in edges])

@@ -1,0 +1,62 @@
+"""docs/hub.md names every setting, route, error code and command the hub has."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+import pytest
+
+from hub import cli, config, create_app
+
+DOCS = (Path(__file__).resolve().parents[2] / "docs" / "hub.md").read_text()
+
+
+def _commands() -> list[str]:
+    parser = argparse.ArgumentParser(prog="throughgate")
+    cli.register(parser.add_subparsers())
+    found = []
+
+    def walk(p: argparse.ArgumentParser, path: list[str]) -> None:
+        subs = [a for a in p._actions if isinstance(a, argparse._SubParsersAction)]
+        if not subs:
+            found.append(" ".join(path))
+        for action in subs:
+            for name, child in action.choices.items():
+                walk(child, [*path, name])
+
+    walk(parser, ["throughgate"])
+    return found
+
+
+@pytest.mark.parametrize("key", list(config.KEYS))
+def test_every_setting_is_documented(key):
+    assert f"`{key}`" in DOCS
+
+
+def test_every_route_is_documented(instance):
+    app = create_app({}, instance_path=instance)
+    rules = {(rule.rule, method) for rule in app.url_map.iter_rules() if rule.endpoint != "static"
+             for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert rules == {("/healthz", "GET"), ("/v1/batches", "POST"), ("/v1/records", "GET"),
+                     ("/v1/records/summary", "GET")}
+    for rule, method in rules:
+        assert f"### `{method} {rule}`" in DOCS
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_every_command_is_documented_with_its_output(command):
+    heading = re.search(rf"^### `{re.escape(command)}\b.*$", DOCS, re.M)
+    assert heading, f"no section for {command}"
+    assert f"$ {command}" in DOCS[heading.end():]
+
+
+def test_every_error_code_the_hub_sends_is_documented():
+    sources = "".join(p.read_text() for p in (Path(__file__).resolve().parents[2] / "hub").glob("*.py"))
+    wire = (Path(__file__).resolve().parents[2] / "wire" / "batches.py").read_text()
+    codes = set(re.findall(r'(?:error|_refused)\([^"\n)]*"([a-z_]+)"', sources))
+    codes |= set(re.findall(r'error="([a-z_]+)"', sources)) | set(re.findall(r'BatchError\("([a-z_]+)"', wire))
+    assert {"unknown_edge", "replay", "bad_record", "cannot_open", "unauthorized"} <= codes
+    for code in codes:
+        assert f"`{code}`" in DOCS, code
