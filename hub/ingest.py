@@ -17,10 +17,7 @@ from hub.keys import HubKeys
 from hub.models import REVOKED, Batch, Edge
 from wire import batches, receipts
 from wire.keys import verify_key_from_pem
-from wire.records import RecordError, parse_record, valid_device_id
-
-# wire.records keeps its RFC 3339 check private; it is the same rule records' `created` obeys.
-from wire.records import _is_timestamp as is_timestamp
+from wire.records import RecordError, is_timestamp, parse_record, valid_device_id
 
 log = logging.getLogger("hub.ingest")
 

@@ -135,7 +135,7 @@ def parse_record(raw: bytes) -> Record:
     _schema(isinstance(learner, str) and bool(_LEARNER.fullmatch(learner)),
             "'learner' must be 1-64 characters of letters, digits, '.', '_' or '-'", rid)
     created = data["created"]
-    _schema(isinstance(created, str) and _is_timestamp(created),
+    _schema(isinstance(created, str) and is_timestamp(created),
             "'created' must be an RFC 3339 timestamp with a time zone", rid)
     seq = data["seq"]
     _schema(type(seq) is int and 1 <= seq < 2**53, "'seq' must be a whole number from 1", rid)
@@ -147,7 +147,7 @@ def _no_constants(name: str):
     raise ValueError(f"{name} is not JSON")
 
 
-def _is_timestamp(value: str) -> bool:
+def is_timestamp(value: str) -> bool:
     if len(value) > 40 or not _RFC3339.fullmatch(value):
         return False
     try:
