@@ -50,6 +50,8 @@ class Fleet:
             for device, password in devices.items()
         }
         self.result = FleetResult({device: [] for device in devices})
+        self._stopping = threading.Event()
+        self._submitters: list[threading.Thread] = []
 
     def queue(self, per_device: int, kinds: list[str] | None = None) -> None:
         """Records made while offline: written to each outbox before anything connects."""
@@ -73,17 +75,18 @@ class Fleet:
 
         def one(device: str, client: TabletClient, rng: random.Random) -> None:
             for i in range(per_device):
-                time.sleep(rng.uniform(0, 2 * seconds / max(per_device, 1)))
+                if self._stopping.wait(rng.uniform(0, 2 * seconds / max(per_device, 1))):
+                    return
                 kind = rng.choice(kinds)
                 record = client.submit(kind, f"L-{device}", sample_payload(kind, i))
                 with lock:
                     self.result.submitted[device].append(record.id)
 
-        threads = [threading.Thread(target=one, args=(d, c, random.Random(self.rng.random())), daemon=True)
-                   for d, c in self.clients.items()]
-        for thread in threads:
+        self._submitters = [threading.Thread(target=one, args=(d, c, random.Random(self.rng.random())), daemon=True)
+                            for d, c in self.clients.items()]
+        for thread in self._submitters:
             thread.start()
-        for thread in threads:
+        for thread in self._submitters:
             thread.join()
 
     def wait_flushed(self, timeout: float) -> bool:
@@ -95,6 +98,9 @@ class Fleet:
         return False
 
     def stop(self) -> FleetResult:
+        self._stopping.set()
+        for thread in self._submitters:
+            thread.join(timeout=10)
         for client in self.clients.values():
             client.stop()
         for client in self.clients.values():

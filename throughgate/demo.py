@@ -49,11 +49,16 @@ def _hub_outage(stack: Stack, after: float, down_for: float) -> None:
     say("hub: back")
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def run_demo(args) -> int:
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="throughgate-demo-"))
     stack = Stack(workdir, **DEMO_SETTINGS)
     fleet = None
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C, kill: stop everything we started
+        signal.signal(signum, _interrupt)
     started = time.monotonic()
     try:
         say(f"setting up in {workdir}: hub keys and admin token, edge keys, broker password file")
