@@ -48,6 +48,7 @@ class EdgeConfig:
     instance: Path
     edge_id: str
     quota_bytes: int = 256 * 1024 * 1024
+    retention_days: float = 30.0  # how long ids of delivered records are kept to recognise resends
     broker: BrokerConfig = field(default_factory=BrokerConfig)
     relay: RelayConfig = field(default_factory=RelayConfig)
     uplink: UplinkConfig = field(default_factory=UplinkConfig)
@@ -107,13 +108,14 @@ def load(instance: str | Path) -> EdgeConfig:
     top = {k: v for k, v in data.items() if not isinstance(v, dict)}
     if "edge_id" not in top:
         raise ConfigError(f"{path}: edge_id is missing")
-    unknown = set(top) - {"edge_id", "quota_bytes"}
+    unknown = set(top) - {"edge_id", "quota_bytes", "retention_days"}
     if unknown:
         raise ConfigError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}")
     return EdgeConfig(
         instance=instance,
         edge_id=top["edge_id"],
         quota_bytes=int(top.get("quota_bytes", EdgeConfig.quota_bytes)),
+        retention_days=float(top.get("retention_days", EdgeConfig.retention_days)),
         broker=_section(BrokerConfig, data.get("broker", {}), "broker"),
         relay=_section(RelayConfig, data.get("relay", {}), "relay"),
         uplink=_section(UplinkConfig, data.get("uplink", {}), "uplink"),
@@ -130,7 +132,7 @@ def _toml_value(value) -> str:
 
 def dump(config: EdgeConfig) -> str:
     lines = ["# Throughgate edge. Every key: docs/edge.md", f"edge_id = {_toml_value(config.edge_id)}",
-             f"quota_bytes = {config.quota_bytes}"]
+             f"quota_bytes = {config.quota_bytes}", f"retention_days = {config.retention_days!r}"]
     for name in ("broker", "relay", "uplink"):
         lines.append(f"\n[{name}]")
         section = getattr(config, name)

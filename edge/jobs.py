@@ -10,11 +10,13 @@ logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per run i
 
 
 def schedule(service) -> BackgroundScheduler:
-    """service: an edge.service.EdgeService (seal_ready, forward)."""
+    """service: an edge.service.EdgeService (seal_ready, forward, prune)."""
     interval = service.config.uplink.interval_s
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
     scheduler.add_job(service.seal_ready, "interval", seconds=interval, id="seal",
                       name="cut and seal batches by count and age")
     scheduler.add_job(service.forward, "interval", seconds=interval, id="forward",
                       name="send sealed batches to the hub")
+    scheduler.add_job(service.prune, "interval", hours=1, id="prune",
+                      name="forget delivered batches older than retention_days")
     return scheduler

@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 import threading
+from datetime import UTC, datetime, timedelta
 
 from edge import broker, jobs, store, uplink
 from edge import config as edge_config
@@ -66,6 +67,14 @@ class EdgeService:
 
     def forward(self) -> int:
         return self.forwarder.tick()
+
+    def prune(self) -> tuple[int, int]:
+        cutoff = datetime.now(UTC) - timedelta(days=self.config.retention_days)
+        records, batches = store.prune(cutoff.isoformat(timespec="milliseconds").replace("+00:00", "Z"))
+        if batches:
+            log.info("pruned %d delivered batches (%d record ids) older than %s days", batches, records,
+                     self.config.retention_days)
+        return records, batches
 
     def stop(self) -> None:
         self.config.ready_path.unlink(missing_ok=True)

@@ -117,6 +117,20 @@ def outbox_bytes() -> int:
     return int(plain.scalar()) + int(sealed.scalar())
 
 
+def prune(older_than: str) -> tuple[int, int]:
+    """Forget delivered batches, and the ids of their records, delivered before `older_than`.
+
+    Until then a resent record is recognised and acked without being stored again; after, the
+    hub's unique key still stores it only once.
+    """
+    old = OutBatch.select(OutBatch.id).where(OutBatch.state == "delivered", OutBatch.delivered < older_than)
+    with writing():
+        records = Received.delete().where(Received.batch.in_(old)).execute()
+        batches = (OutBatch.delete()
+                   .where(OutBatch.state == "delivered", OutBatch.delivered < older_than).execute())
+    return records, batches
+
+
 def raise_alarm(code: str, message: str) -> bool:
     """Raise an alarm unless one with this code is already open. True when newly raised."""
     if Alarm.select().where(Alarm.code == code, Alarm.cleared.is_null()).exists():
