@@ -14,6 +14,7 @@ ingest rate     = records / (first POST -> last receipt), one edge posting seque
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
 import uuid
@@ -76,8 +77,6 @@ def _edge_rows(count: int, devices: int) -> tuple[dict[int, list[dict]], int]:
 
 
 def _throughgate(*args: str, env: dict) -> str:
-    import os
-
     done = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=120, env={**os.environ, **env})
     if done.returncode != 0:
         raise RuntimeError(f"throughgate {' '.join(args)} failed:\n{done.stderr}{done.stdout}")
