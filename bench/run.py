@@ -45,6 +45,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--uplink-records", type=int, default=20_000)
     parser.add_argument("--postgres", default=POSTGRES_URL,
                         help="server for a throw-away database ($THROUGHGATE_BENCH_POSTGRES); '' to skip")
+    parser.add_argument("--only", action="append", choices=["broker", "relay", "storm", "uplink"],
+                        help="run just this phase (repeatable); the JSON line then has nulls for the rest")
     parser.add_argument("--quick", action="store_true", help="a small run to check the bench itself")
     parser.add_argument("--keep", action="store_true", help="keep the working folders (logs, databases)")
     args = parser.parse_args(argv)
@@ -71,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict | None] = {}
     try:
         for name, phase in phases.items():
+            if args.only and name not in args.only:
+                continue
             try:
                 results[name] = phase()
             except Exception:

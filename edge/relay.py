@@ -119,7 +119,7 @@ class Relay:
                                received=store.utcnow(), quota_retry_s=self.config.relay.quota_retry_s)
         if result.rows:
             with store.writing():
-                store.Received.insert_many(result.rows).on_conflict_ignore().execute()
+                store.insert_received(result.rows)
             self.quota.add(result.bytes_added)
             self.committed += len(result.rows)
         if result.quota_refused and store.raise_alarm(
@@ -131,7 +131,9 @@ class Relay:
             if message.qos > 0:
                 self.client.ack(message.mid, message.qos)
         for device, ids in result.acks.items():
-            self.client.publish(topics.down(device), topics.ack_message(ids), qos=1)
+            # QoS 0: a lost ack costs one resend, which is acked again; QoS 1 would put a PUBACK per
+            # device per commit on this connection and, with many tablets, queue acks behind records.
+            self.client.publish(topics.down(device), topics.ack_message(ids), qos=0)
         for refusal in result.refusals:
             if refusal.code != "quota_exceeded":
                 log.warning("refused a record from %s: %s (%s)", refusal.device, refusal.code, refusal.reason)

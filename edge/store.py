@@ -7,6 +7,7 @@ opened only by the hub. A delivered batch's envelope is deleted: its space is re
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
 import peewee as pw
@@ -48,7 +49,7 @@ class Received(BaseModel):
     class Meta:
         indexes = (
             (("device", "seq"), False),
-            (("batch", "priority"), False),
+            (("batch", "priority", "received"), False),  # the uplink's cut: unsealed rows by class and age
         )
 
 
@@ -96,6 +97,27 @@ def writing():
 
 
 # Queries the relay, the uplink and the console share -------------------------
+
+RECEIVED_COLUMNS = ("id", "device", "seq", "kind", "priority", "learner", "created", "received", "size", "body")
+
+
+@functools.cache
+def _insert_received_sql() -> str:
+    table = Received._meta.table_name
+    columns = ", ".join(Received._meta.fields[name].column_name for name in RECEIVED_COLUMNS)
+    marks = ", ".join("?" * len(RECEIVED_COLUMNS))
+    return f'INSERT INTO "{table}" ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING'  # noqa: S608 (model names)
+
+
+def insert_received(rows: list[dict]) -> None:
+    """Insert new records, skipping ids already stored. Call inside writing().
+
+    peewee's insert_many spent ~60 µs a row building SQL (30 of the 45 ms that committing 500 rows
+    took here), so the statement is built once from the model and run with executemany on peewee's
+    own connection, inside peewee's transaction.
+    """
+    db.connection().executemany(_insert_received_sql(), [tuple(row[n] for n in RECEIVED_COLUMNS) for row in rows])
+
 
 def highest_seqs() -> dict[str, int]:
     query = Received.select(Received.device, pw.fn.MAX(Received.seq).alias("top")).group_by(Received.device)

@@ -12,6 +12,7 @@ class is kept.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -58,31 +59,53 @@ def _age_s(stamp: str, now: datetime) -> float:
 
 # CUT -------------------------------------------------------------------------------
 
-def cut(config: UplinkConfig, now: datetime, force: bool = False) -> list[tuple[int, list[store.Received]]]:
+@dataclass(frozen=True, slots=True)
+class Row:
+    id: str
+    device: str
+    received: str
+    body: str
+
+
+def cut(config: UplinkConfig, now: datetime, force: bool = False) -> list[tuple[int, list[Row]]]:
     """Ready cuts, most urgent class first: full batches, or a class whose oldest record is old enough."""
+    R = store.Received  # noqa: N806
     ready = []
     for priority in PRIORITIES:
-        rows = list(store.Received.select()
-                    .where(store.Received.batch.is_null(), store.Received.priority == priority)
-                    .order_by(store.Received.received, store.Received.device, store.Received.seq)
-                    .limit(config.batch_records))
-        if rows and (force or len(rows) >= config.batch_records or _age_s(rows[0].received, now) >= config.batch_age_s):
-            ready.append((priority, rows))
+        unsealed = R.select().where(R.batch.is_null(), R.priority == priority)
+        oldest = unsealed.select(pw.fn.MIN(R.received)).scalar()
+        if oldest is None:
+            continue
+        if not (force or _age_s(oldest, now) >= config.batch_age_s
+                or unsealed.limit(config.batch_records).count() >= config.batch_records):
+            continue  # not ready: decided on the index, without loading any rows
+        rows = (unsealed.select(R.id, R.device, R.received, R.body).order_by(R.received, R.device, R.seq)
+                .limit(config.batch_records).tuples())
+        ready.append((priority, [Row(*row) for row in rows]))
     return ready
 
 
 # SEAL ------------------------------------------------------------------------------
 
-def seal(edge_id: str, priority: int, rows: list[store.Received], hub: HubKeys, signing_key) -> store.OutBatch:
-    body = [dict(json.loads(r.body), device=r.device, received=r.received) for r in rows]
+def batch_json(rows: list[Row]) -> bytes:
+    """The batch body: each record as the tablet sent it, plus `device` and `received`.
+
+    Built as text: the bodies are JSON objects the relay validated, and device ids and
+    timestamps need no escaping, so nothing is parsed again.
+    """
+    return ("[" + ",".join(f'{{"device":"{r.device}","received":"{r.received}",{r.body.lstrip()[1:]}'
+                           for r in rows) + "]").encode()
+
+
+def seal(edge_id: str, priority: int, rows: list[Row], hub: HubKeys, signing_key) -> store.OutBatch:
     with store.writing():
         seq = (store.OutBatch.select(pw.fn.MAX(store.OutBatch.seq)).scalar() or 0) + 1
         header = batches.BatchHeader(edge=edge_id, batch=str(uuid.uuid4()), seq=seq, created=store.utcnow(),
                                      count=len(rows), priority=priority, hub_key=hub.sealing.id)
-        envelope = batches.seal(header, body, hub.sealing, signing_key)
+        envelope = batches.seal_json(header, batch_json(rows), hub.sealing, signing_key)
         batch = store.OutBatch.create(
             id=header.batch, seq=seq, priority=priority, count=len(rows), size=len(envelope),
-            digest=batches.read_envelope(envelope).digest, envelope=envelope, created=header.created)
+            digest=hashlib.sha256(envelope).hexdigest(), envelope=envelope, created=header.created)
         ids = [r.id for r in rows]
         for start in range(0, len(ids), 500):
             (store.Received.update(body=None, batch=header.batch)

@@ -24,6 +24,8 @@ from wire.records import Record
 
 log = logging.getLogger(__name__)
 
+MAX_ACK_TIMEOUT_S = 300.0
+
 
 class TabletClient:
     def __init__(self, device: str, password: str, host: str, port: int, outbox: Outbox, *,
@@ -33,6 +35,7 @@ class TabletClient:
         """on_sent / on_ack: called with record ids and time.monotonic() when sent / acked (for measuring)."""
         self.device, self.host, self.port, self.outbox = device, host, port, outbox
         self.window, self.ack_timeout, self.on_ack, self.on_sent = window, ack_timeout, on_ack, on_sent
+        self._timeout = ack_timeout  # doubles after each resend without an ack, back to ack_timeout on one
         self.client = session.persistent_client(device, password, inflight_cap=window)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
@@ -100,7 +103,7 @@ class TabletClient:
     # sender thread -----------------------------------------------------------------------
     def _run(self) -> None:
         while not self._stop.is_set():
-            self._wake.wait(0.25)
+            self._wake.wait(1.0)  # woken by submit, acks and connects; the timeout only checks ack timeouts
             self._wake.clear()
             try:
                 self._apply_down()
@@ -125,6 +128,7 @@ class TabletClient:
             elif message.get("type") == "error":
                 self._on_error(message)
         if acked:
+            self._timeout = self.ack_timeout
             self.outbox.acked(acked)
             now = time.monotonic()
             for record_id in acked:
@@ -149,9 +153,11 @@ class TabletClient:
 
     def _send_window(self) -> None:
         now = time.monotonic()
-        for record_id, sent in list(self._inflight.items()):
-            if now - sent > self.ack_timeout:
-                del self._inflight[record_id]  # no ack in time: send again
+        expired = [record_id for record_id, sent in self._inflight.items() if now - sent > self._timeout]
+        for record_id in expired:
+            del self._inflight[record_id]  # no ack in time: send again
+        if expired:  # the edge is slow or away: wait longer before the next resend (up to 5 minutes)
+            self._timeout = min(self._timeout * 2, MAX_ACK_TIMEOUT_S)
         room = self.window - len(self._inflight)
         if room <= 0:
             return

@@ -96,9 +96,16 @@ class Outbox:
         return [Pending(*row) for row in rows if row[0] not in exclude][:limit]
 
     def acked(self, ids: list[str]) -> int:
+        """Mark records acknowledged: one transaction, so one disk sync however many ids."""
         with self._lock:
-            cur = self._db.executemany("UPDATE outbox SET state='acked' WHERE id=? AND state='pending'",
-                                       [(i,) for i in ids])
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                cur = self._db.executemany("UPDATE outbox SET state='acked' WHERE id=? AND state='pending'",
+                                           [(i,) for i in ids])
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
             return cur.rowcount
 
     def rejected(self, record_id: str, reason: str) -> None:

@@ -87,8 +87,11 @@ def _to_be_signed(header: bytes, ciphertext: bytes) -> bytes:
 
 
 def encode_body(records: list[dict]) -> bytes:
-    raw = json.dumps(records, separators=(",", ":"), ensure_ascii=False).encode()
-    return zstandard.ZstdCompressor(level=ZSTD_LEVEL).compress(raw)
+    return compress(json.dumps(records, separators=(",", ":"), ensure_ascii=False).encode())
+
+
+def compress(records_json: bytes) -> bytes:
+    return zstandard.ZstdCompressor(level=ZSTD_LEVEL).compress(records_json)
 
 
 def _inflate(body: bytes) -> bytes:
@@ -119,10 +122,17 @@ def decode_body(body: bytes) -> list[dict]:
 def seal(header: BatchHeader, records: list[dict], hub_key: SealingPublicKey,
          edge_key: ed25519.Ed25519PrivateKey) -> bytes:
     """Compress, seal to the hub and sign: the envelope the edge stores and sends."""
+    return seal_json(header, json.dumps(records, separators=(",", ":"), ensure_ascii=False).encode(),
+                     hub_key, edge_key)
+
+
+def seal_json(header: BatchHeader, records_json: bytes, hub_key: SealingPublicKey,
+              edge_key: ed25519.Ed25519PrivateKey) -> bytes:
+    """seal() for records already encoded as one JSON array (the edge builds it without re-parsing)."""
     if header.hub_key != hub_key.id:
         raise ValueError("header names a different hub key than the one sealed to")
     header_bytes = header.to_bytes()
-    ciphertext = SUITE.encrypt(encode_body(records), hub_key.hpke_key, info=INFO_LABEL + header_bytes)
+    ciphertext = SUITE.encrypt(compress(records_json), hub_key.hpke_key, info=INFO_LABEL + header_bytes)
     signature = edge_key.sign(_to_be_signed(header_bytes, ciphertext))
     return cbor2.dumps([header_bytes, ciphertext, signature])
 
