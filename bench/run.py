@@ -41,7 +41,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--storm-tablets", type=int, default=1000)
     parser.add_argument("--storm-records", type=int, default=200, help="records queued in each tablet")
     parser.add_argument("--storm-workers", type=int, default=8, help="processes sharing the tablets")
-    parser.add_argument("--storm-timeout", type=float, default=180.0, help="seconds")
+    parser.add_argument("--storm-timeout", type=float, default=300.0, help="seconds")
     parser.add_argument("--uplink-records", type=int, default=20_000)
     parser.add_argument("--postgres", default=POSTGRES_URL,
                         help="server for a throw-away database ($THROUGHGATE_BENCH_POSTGRES); '' to skip")

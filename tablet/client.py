@@ -11,6 +11,7 @@ edge's application ack, sent after the edge committed it. Unacked records are se
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import queue
@@ -25,6 +26,8 @@ from wire.records import Record
 log = logging.getLogger(__name__)
 
 MAX_ACK_TIMEOUT_S = 300.0
+START_WINDOW, MIN_WINDOW = 10, 2
+FAST_ACK_S, SLOW_ACK_S = 1.0, 5.0
 
 
 class TabletClient:
@@ -36,6 +39,9 @@ class TabletClient:
         self.device, self.host, self.port, self.outbox = device, host, port, outbox
         self.window, self.ack_timeout, self.on_ack, self.on_sent = window, ack_timeout, on_ack, on_sent
         self._timeout = ack_timeout  # doubles after each resend without an ack, back to ack_timeout on one
+        self._cursor = 0  # highest seq sent since the window was last reset
+        self._cwnd = float(min(START_WINDOW, window))  # records allowed in flight now, up to `window`
+        self._last_cut = 0.0
         self.client = session.persistent_client(device, password, inflight_cap=window)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
@@ -84,7 +90,8 @@ class TabletClient:
         self._wake.set()
         self._sender.join(timeout=10)
         self.client.disconnect()
-        self.client.loop_stop()
+        with contextlib.suppress(AttributeError):  # paho 2.2 races when its loop thread ends by itself
+            self.client.loop_stop()
 
     def submit(self, kind: str, learner: str, payload: dict) -> Record:
         record = self.outbox.add(kind, learner, payload)
@@ -110,6 +117,7 @@ class TabletClient:
                 if self._resend.is_set():
                     self._resend.clear()
                     self._inflight.clear()
+                    self._cursor = 0
                 if self.connected.is_set():
                     self._send_window()
             except Exception:
@@ -131,8 +139,12 @@ class TabletClient:
             self._timeout = self.ack_timeout
             self.outbox.acked(acked)
             now = time.monotonic()
+            slowest = 0.0
             for record_id in acked:
-                self._inflight.pop(record_id, None)
+                sent = self._inflight.pop(record_id, None)
+                if sent is not None:
+                    slowest = max(slowest, now - sent)
+            self._pace(slowest, len(acked), now)
             self.acks += len(acked)
             if self.on_ack:
                 self.on_ack(acked, now)
@@ -151,6 +163,17 @@ class TabletClient:
         else:
             log.warning("%s: edge refused a message: %s", self.device, message.get("reason"))
 
+    def _pace(self, ack_delay: float, count: int, now: float) -> None:
+        """Delay-based window: grow while acks come back quickly, halve (at most once a second) when
+        they are slow. When a thousand tablets reconnect at once the edge's backlog stays short, acks
+        keep arriving before `ack_timeout`, and nothing is sent twice."""
+        if ack_delay > SLOW_ACK_S:
+            if now - self._last_cut > 1.0:
+                self._cwnd = max(MIN_WINDOW, self._cwnd / 2)
+                self._last_cut = now
+        elif ack_delay < FAST_ACK_S:
+            self._cwnd = min(float(self.window), self._cwnd + count)
+
     def _send_window(self) -> None:
         now = time.monotonic()
         expired = [record_id for record_id, sent in self._inflight.items() if now - sent > self._timeout]
@@ -158,10 +181,18 @@ class TabletClient:
             del self._inflight[record_id]  # no ack in time: send again
         if expired:  # the edge is slow or away: wait longer before the next resend (up to 5 minutes)
             self._timeout = min(self._timeout * 2, MAX_ACK_TIMEOUT_S)
-        room = self.window - len(self._inflight)
+            self._cwnd = max(MIN_WINDOW, self._cwnd / 2)
+        if expired or not self._inflight:
+            self._cursor = 0  # look again from the oldest pending record (resends, deferred records)
+        room = int(self._cwnd) - len(self._inflight)
         if room <= 0:
             return
-        batch = self.outbox.pending(room, exclude=set(self._inflight))
+        if self._cursor:  # records after the cursor were never sent on this connection: none is in flight
+            batch = self.outbox.pending(room, exclude=set(), after_seq=self._cursor)
+        else:
+            batch = self.outbox.pending(room, exclude=set(self._inflight))
+        if batch:
+            self._cursor = max(self._cursor, batch[-1].seq)
         for item in batch:
             self.client.publish(topics.up(self.device), item.body, qos=1)
             self._inflight[item.id] = now

@@ -87,12 +87,14 @@ class Outbox:
                 raise
         return records
 
-    def pending(self, limit: int, exclude: set[str], now: float | None = None) -> list[Pending]:
+    def pending(self, limit: int, exclude: set[str], now: float | None = None, after_seq: int = 0) -> list[Pending]:
+        """Up to `limit` records to send, in seq order, skipping `exclude` (in flight) and deferred ones.
+        after_seq: only records after this one (the sender's cursor), so a busy sender reads only new rows."""
         now = time.time() if now is None else now
         with self._lock:
             rows = self._db.execute(
-                "SELECT id, seq, body FROM outbox WHERE state='pending' AND not_before <= ? "
-                "ORDER BY seq LIMIT ?", (now, limit + len(exclude))).fetchall()
+                "SELECT id, seq, body FROM outbox WHERE state='pending' AND seq > ? AND not_before <= ? "
+                "ORDER BY seq LIMIT ?", (after_seq, now, limit + len(exclude))).fetchall()
         return [Pending(*row) for row in rows if row[0] not in exclude][:limit]
 
     def acked(self, ids: list[str]) -> int:
