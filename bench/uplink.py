@@ -13,7 +13,6 @@ ingest rate     = records / (first POST -> last receipt), one edge posting seque
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import time
@@ -27,10 +26,9 @@ from bench.wireproxy import CountingProxy
 from edge import broker, store
 from edge.config import UplinkConfig
 from edge.hubclient import HubClient
-from edge.uplink import HubKeys
 from throughgate.stack import CLI, Proc, free_port
 from wire import batches, receipts
-from wire.keys import new_signing_key, verify_key_to_pem
+from wire.keys import HubPublicKeys, new_signing_key, verify_key_to_pem
 from wire.records import KINDS, new_record
 
 EDGE_ID = "bench-edge"
@@ -83,7 +81,7 @@ def _throughgate(*args: str, env: dict) -> str:
     return done.stdout
 
 
-def _seal_all(classes: dict[int, list[dict]], hub: HubKeys, signing_key) -> list[tuple[str, str, bytes]]:
+def _seal_all(classes: dict[int, list[dict]], hub: HubPublicKeys, signing_key) -> list[tuple[str, str, bytes]]:
     """(batch id, digest, envelope) in sending order: most urgent class first, as the forwarder sends."""
     sealed = []
     for priority in sorted(classes):
@@ -100,8 +98,8 @@ def _seal_all(classes: dict[int, list[dict]], hub: HubKeys, signing_key) -> list
 
 def _ingest(name: str, instance: Path, classes: dict[int, list[dict]], env: dict) -> dict:
     _throughgate("hub", "init", "--instance", str(instance), env=env)
-    hub_keys = HubKeys.from_export(json.loads(_throughgate("hub", "keys", "export", "--instance", str(instance),
-                                                           env=env)))
+    hub_keys = HubPublicKeys.from_document(_throughgate("hub", "keys", "export", "--instance", str(instance),
+                                                           env=env))
     signing_key = new_signing_key()
     verify_pem = instance.parent / f"{EDGE_ID}-{name}.pub.pem"
     verify_pem.write_bytes(verify_key_to_pem(signing_key.public_key()))
@@ -121,7 +119,7 @@ def _ingest(name: str, instance: Path, classes: dict[int, list[dict]], env: dict
             status, body = client.post_batch(envelope)
             if status != 200:
                 raise RuntimeError(f"hub ({name}) answered HTTP {status}: {body[:300]!r}")
-            stored += receipts.verify_receipt(receipts.loads(body), hub_keys.receipts, batch_id, digest)["stored"]
+            stored += receipts.verify_receipt(receipts.loads(body), hub_keys.receipt, batch_id, digest)["stored"]
         seconds = time.monotonic() - started
         client.close()
     finally:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import signal
@@ -14,7 +13,7 @@ from edge import config as edge_config
 from edge.hubclient import HubClient
 from edge.quota import Quota
 from edge.relay import Relay
-from wire.keys import signing_key_from_pem
+from wire.keys import HubPublicKeys, signing_key_from_pem
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +35,7 @@ class EdgeService:
             if not path.exists():
                 raise edge_config.ConfigError(f"{path} is missing: run `throughgate edge init` for this instance")
         self.signing_key = signing_key_from_pem(cfg.signing_key_path.read_bytes())
-        self.hub_keys = uplink.HubKeys.from_export(json.loads(cfg.hub_keys_path.read_text()))
+        self.hub_keys = HubPublicKeys.from_document(cfg.hub_keys_path.read_text())
         store.open_store(str(cfg.db_path))
         self.quota = Quota(cfg.quota_bytes, store.outbox_bytes)
         self.quota.refresh()

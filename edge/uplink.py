@@ -29,28 +29,13 @@ from edge.hubclient import HubClient
 from edge.pacing import Backoff, TokenBucket
 from edge.quota import Quota
 from wire import batches, receipts
-from wire.keys import SealingPublicKey
+from wire.keys import HubPublicKeys
 from wire.records import PRIORITIES
 
 log = logging.getLogger(__name__)
 
 CUT, SEAL, SEND, CONFIRM = "cut", "seal", "send", "confirm"
 STAGES = (CUT, SEAL, SEND, CONFIRM)
-
-
-@dataclass(frozen=True)
-class HubKeys:
-    sealing: SealingPublicKey
-    receipts: object  # Ed25519PublicKey
-
-    @classmethod
-    def from_export(cls, data: dict) -> HubKeys:
-        from wire.keys import verify_key_from_pem
-
-        sealing = SealingPublicKey.from_pem(data["sealing_key"].encode())
-        if data.get("sealing_key_id") not in (None, sealing.id):
-            raise ValueError("hub key export: sealing_key_id does not match the key")
-        return cls(sealing, verify_key_from_pem(data["receipt_key"].encode()))
 
 
 def _age_s(stamp: str, now: datetime) -> float:
@@ -97,7 +82,7 @@ def batch_json(rows: list[Row]) -> bytes:
                            for r in rows) + "]").encode()
 
 
-def seal(edge_id: str, priority: int, rows: list[Row], hub: HubKeys, signing_key) -> store.OutBatch:
+def seal(edge_id: str, priority: int, rows: list[Row], hub: HubPublicKeys, signing_key) -> store.OutBatch:
     with store.writing():
         seq = (store.OutBatch.select(pw.fn.MAX(store.OutBatch.seq)).scalar() or 0) + 1
         header = batches.BatchHeader(edge=edge_id, batch=str(uuid.uuid4()), seq=seq, created=store.utcnow(),
@@ -113,7 +98,7 @@ def seal(edge_id: str, priority: int, rows: list[Row], hub: HubKeys, signing_key
     return batch
 
 
-def seal_ready(edge_id: str, config: UplinkConfig, hub: HubKeys, signing_key, quota: Quota,
+def seal_ready(edge_id: str, config: UplinkConfig, hub: HubPublicKeys, signing_key, quota: Quota,
                force: bool = False) -> int:
     """CUT and SEAL until nothing is ready. Returns how many batches were sealed."""
     sealed = 0
@@ -134,7 +119,7 @@ def seal_ready(edge_id: str, config: UplinkConfig, hub: HubKeys, signing_key, qu
 class Forwarder:
     """Moves sealed batches to the hub. One instance, driven by the scheduler's forward job."""
 
-    def __init__(self, config: UplinkConfig, hub: HubKeys, client: HubClient, quota: Quota,
+    def __init__(self, config: UplinkConfig, hub: HubPublicKeys, client: HubClient, quota: Quota,
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
         self.config, self.hub, self.client, self.quota = config, hub, client, quota
         self.clock, self.sleep = clock, sleep
@@ -190,7 +175,7 @@ class Forwarder:
                 document = document["receipt"]  # sent before, receipt lost on the way: the hub repeats it
             elif status != 200:
                 return f"hub refused batch {batch.id}: HTTP {status} {document.get('error')}: {document.get('reason')}"
-            fields = receipts.verify_receipt(document, self.hub.receipts, batch.id, batch.digest)
+            fields = receipts.verify_receipt(document, self.hub.receipt, batch.id, batch.digest)
         except receipts.ReceiptError as exc:
             return f"hub answered HTTP {status} without a valid receipt for batch {batch.id}: {exc}"
         self.confirm(batch, document, fields)

@@ -8,7 +8,6 @@ Private key files are created with mode 0600 and never overwritten.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,33 +33,7 @@ class HubKeys:
 
     def public_document(self) -> dict:
         """What `throughgate hub keys export` prints and each edge loads."""
-        return {
-            "sealing_key": self.sealing.public_key().to_pem().decode(),
-            "sealing_key_id": self.sealing_key_id,
-            "receipt_key": wire_keys.verify_key_to_pem(self.signing.public_key()).decode(),
-        }
-
-
-@dataclass(frozen=True)
-class HubPublicKeys:
-    """The public document, parsed: what an edge seals to and verifies receipts with."""
-
-    sealing: wire_keys.SealingPublicKey
-    receipt: ed25519.Ed25519PublicKey
-
-    @classmethod
-    def from_document(cls, document: dict | str | bytes) -> HubPublicKeys:
-        if isinstance(document, str | bytes):
-            document = json.loads(document)
-        try:
-            sealing = wire_keys.SealingPublicKey.from_pem(document["sealing_key"].encode())
-            receipt = wire_keys.verify_key_from_pem(document["receipt_key"].encode())
-        except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            raise ValueError(f"not a hub public key document ({exc}): export one with "
-                             "`throughgate hub keys export`") from None
-        if document.get("sealing_key_id") != sealing.id:
-            raise ValueError("sealing_key_id does not match sealing_key: export the document again")
-        return cls(sealing, receipt)
+        return wire_keys.HubPublicKeys(self.sealing.public_key(), self.signing.public_key()).to_document()
 
 
 def write_private(path: str | os.PathLike, data: bytes) -> None:

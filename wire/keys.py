@@ -10,6 +10,7 @@ A key id is the first 16 hex digits of SHA-256 over the public key's DER encodin
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 
@@ -103,6 +104,35 @@ class SealingPrivateKey:
         if not isinstance(first, mlkem.MLKEM768PrivateKey) or not isinstance(second, x25519.X25519PrivateKey):
             raise ValueError("a sealing private key is an ML-KEM-768 key followed by an X25519 key")
         return cls(first, second)
+
+
+@dataclass(frozen=True)
+class HubPublicKeys:
+    """The hub's public document: what an edge seals to and verifies receipts with.
+
+    `throughgate hub keys export` prints it; each edge keeps it as hub-public.json.
+    """
+
+    sealing: SealingPublicKey
+    receipt: ed25519.Ed25519PublicKey
+
+    def to_document(self) -> dict:
+        return {"sealing_key": self.sealing.to_pem().decode(), "sealing_key_id": self.sealing.id,
+                "receipt_key": verify_key_to_pem(self.receipt).decode()}
+
+    @classmethod
+    def from_document(cls, document: dict | str | bytes) -> HubPublicKeys:
+        try:
+            if isinstance(document, str | bytes):
+                document = json.loads(document)
+            sealing = SealingPublicKey.from_pem(document["sealing_key"].encode())
+            receipt = verify_key_from_pem(document["receipt_key"].encode())
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            raise ValueError(f"not a hub public key document ({exc}): export one with "
+                             "`throughgate hub keys export`") from None
+        if document.get("sealing_key_id") != sealing.id:
+            raise ValueError("sealing_key_id does not match sealing_key: export the document again")
+        return cls(sealing, receipt)
 
 
 def _load_private(data: bytes):

@@ -10,11 +10,10 @@ import pytest
 from hubkit import edge_records, post_batch, stored_count
 
 from hub import edges
-from hub.keys import HubPublicKeys
 from hub.models import Batch
 from wire import receipts
 from wire.batches import _to_be_signed
-from wire.keys import SealingPrivateKey
+from wire.keys import HubPublicKeys, SealingPrivateKey
 
 
 def receipt_key(app):

@@ -13,8 +13,7 @@ import time
 import pytest
 from hubkit import FakeEdge, edge_records, http, post_envelope
 
-from hub.keys import HubPublicKeys
-from wire.keys import new_signing_key, verify_key_to_pem
+from wire.keys import HubPublicKeys, new_signing_key, verify_key_to_pem
 
 
 @pytest.fixture

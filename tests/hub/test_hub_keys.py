@@ -8,6 +8,7 @@ import stat
 import pytest
 
 from hub import keys
+from wire import keys as wire_keys
 from wire import receipts
 
 
@@ -37,7 +38,7 @@ def test_public_document_round_trips_and_verifies_receipts(tmp_path):
     document = json.loads(json.dumps(hub_keys.public_document()))
     assert set(document) == {"sealing_key", "sealing_key_id", "receipt_key"}
     assert "PRIVATE" not in document["sealing_key"] + document["receipt_key"]
-    public = keys.HubPublicKeys.from_document(json.dumps(document))
+    public = wire_keys.HubPublicKeys.from_document(json.dumps(document))
     assert public.sealing.id == document["sealing_key_id"] == hub_keys.sealing_key_id
     receipt = receipts.sign_receipt({"batch": "b", "digest": "d"}, hub_keys.signing)
     assert receipts.verify_receipt(receipt, public.receipt, "b", "d")["batch"] == "b"
@@ -46,7 +47,7 @@ def test_public_document_round_trips_and_verifies_receipts(tmp_path):
 def test_public_document_with_a_wrong_key_id_is_refused(tmp_path):
     document = keys.generate(tmp_path / "s.pem", tmp_path / "r.pem").public_document()
     with pytest.raises(ValueError, match="does not match"):
-        keys.HubPublicKeys.from_document(document | {"sealing_key_id": "0" * 16})
+        wire_keys.HubPublicKeys.from_document(document | {"sealing_key_id": "0" * 16})
 
 
 def test_missing_key_file_says_to_run_init(tmp_path):

@@ -8,9 +8,9 @@ import threading
 import pytest
 from hubkit import edge_records, http, post_envelope, stored_count
 
-from hub.keys import HubPublicKeys
 from hub.server import HubServer
 from wire import receipts
+from wire.keys import HubPublicKeys
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from edge import config as edge_config
@@ -11,7 +9,7 @@ from edge import store, uplink
 from edge.hubclient import HubClient
 from edge.quota import Quota
 from tablet.fleet import sample_payload
-from wire.keys import signing_key_from_pem
+from wire.keys import HubPublicKeys, signing_key_from_pem
 from wire.records import new_record
 
 
@@ -45,7 +43,7 @@ def edge_side(stack_factory, tmp_path):
     stack.start_hub()
     cfg = edge_config.load(stack.edge_dir)
     database = store.open_store(str(tmp_path / "edge.db"))
-    hub_keys = uplink.HubKeys.from_export(json.loads(cfg.hub_keys_path.read_text()))
+    hub_keys = HubPublicKeys.from_document(cfg.hub_keys_path.read_text())
     yield stack, cfg, hub_keys, signing_key_from_pem(cfg.signing_key_path.read_bytes())
     database.close()
 
@@ -106,7 +104,7 @@ def test_receipt_from_another_hub_key_does_not_free_the_batch(edge_side):
     _receive(["message"] * 5)
     quota = Quota(cfg.quota_bytes, store.outbox_bytes)
     uplink.seal_ready(cfg.edge_id, cfg.uplink, hub_keys, signing_key, quota, force=True)
-    impostor = uplink.HubKeys(hub_keys.sealing, new_signing_key().public_key())
+    impostor = HubPublicKeys(hub_keys.sealing, new_signing_key().public_key())
     forwarder = uplink.Forwarder(cfg.uplink, impostor, HubClient(stack.hub_url), quota)
     error = forwarder.send(forwarder.pick())
     assert error and "receipt" in error
