@@ -136,5 +136,4 @@ def _ingest(name: str, instance: Path, classes: dict[int, list[dict]], env: dict
         "envelope_bytes": sum(len(envelope) for _, _, envelope in sealed),
         "wire_up_bytes": proxy.upstream,
         "wire_down_bytes": proxy.downstream,
-        "hubclient_bytes_sent": client.bytes_sent,
     }

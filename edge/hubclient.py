@@ -19,7 +19,6 @@ class HubClient:
         self.prefix = parts.path.rstrip("/")
         self.timeout = timeout
         self._conn: http.client.HTTPConnection | None = None
-        self.bytes_sent = 0  # request line, headers and body
 
     def _connection(self) -> http.client.HTTPConnection:
         if self._conn is None:
@@ -39,7 +38,6 @@ class HubClient:
         except (OSError, http.client.HTTPException) as exc:
             self.close()
             raise OSError(f"hub at {self.scheme}://{self.host}:{self.port} unreachable: {exc}") from exc
-        self.bytes_sent += len(envelope) + len(path) + sum(len(k) + len(v) + 4 for k, v in headers.items()) + 40
         return response.status, body
 
     def close(self) -> None:
