@@ -29,10 +29,9 @@ TABLET_WINDOW = 100  # TabletClient's default window: its in-flight cap and Rece
 
 
 def run(workdir: Path, device: str, bodies: list[bytes], timeout: float = 120.0) -> dict:
-    config = BrokerConfig(port=free_port())
+    config = BrokerConfig(host=HOST, port=free_port())
     files = broker.BrokerFiles(workdir / "broker")
-    broker.write_files(files, HOST, config.port, config.username, config.max_inflight_messages,
-                       config.max_queued_messages)
+    broker.write_files(files, config)
     relay_password, device_password = secrets.token_hex(16), secrets.token_hex(16)
     broker.set_passwords(files, {config.username: relay_password, device: device_password})
     mosquitto = broker.ChildBroker(files, HOST, config.port).start()

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from edge.config import BrokerConfig
 from wire import topics
 
 log = logging.getLogger(__name__)
@@ -115,14 +116,14 @@ connection_messages false
 """
 
 
-def write_files(files: BrokerFiles, host: str, port: int, relay_user: str, max_inflight: int,
-                max_queued: int, child: bool = True) -> None:
+def write_files(files: BrokerFiles, settings: BrokerConfig, child: bool = True) -> None:
     """child: the edge runs this broker itself (development, tests), as the invoking user."""
     files.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     files.data.mkdir(exist_ok=True, mode=0o700)
     user = pwd.getpwuid(os.geteuid()).pw_name if child else BROKER_USER
-    files.conf.write_text(render_conf(files, host, port, max_inflight, max_queued, user))
-    files.acl.write_text(render_acl(relay_user))
+    files.conf.write_text(render_conf(files, settings.host, settings.port, settings.max_inflight_messages,
+                                      settings.max_queued_messages, user))
+    files.acl.write_text(render_acl(settings.username))
     if not files.passwd.exists():
         files.passwd.touch(mode=0o600)
     _hand_to_broker_user(files)

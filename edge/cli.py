@@ -43,8 +43,7 @@ def init(args) -> int:
     relay_secret = secrets.token_urlsafe(32)
     _write_secret(cfg.relay_secret_path, relay_secret.encode())
     files = broker.BrokerFiles(cfg.broker_dir)
-    broker.write_files(files, cfg.broker.host, cfg.broker.port, cfg.broker.username,
-                       cfg.broker.max_inflight_messages, cfg.broker.max_queued_messages, child=cfg.broker.dev)
+    broker.write_files(files, cfg.broker, child=cfg.broker.dev)
     broker.set_password(files, cfg.broker.username, relay_secret)
     (instance / edge_config.CONFIG_NAME).write_text(edge_config.dump(cfg))
     print(f"edge {args.edge_id} created in {instance}")

@@ -14,6 +14,7 @@ from edge.hubclient import HubClient
 from edge.quota import Quota
 from edge.relay import Relay
 from wire.keys import HubPublicKeys, signing_key_from_pem
+from wire.records import timestamp
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +42,7 @@ class EdgeService:
         self.quota.refresh()
         if cfg.broker.dev:
             files = broker.BrokerFiles(cfg.broker_dir)
-            broker.write_files(files, cfg.broker.host, cfg.broker.port, cfg.broker.username,
-                               cfg.broker.max_inflight_messages, cfg.broker.max_queued_messages)
+            broker.write_files(files, cfg.broker)
             self.child_broker = broker.ChildBroker(files, cfg.broker.host, cfg.broker.port).start()
         self.forwarder = uplink.Forwarder(cfg.uplink, self.hub_keys, HubClient(cfg.uplink.hub_url,
                                           cfg.uplink.timeout_s), self.quota)
@@ -69,7 +69,7 @@ class EdgeService:
 
     def prune(self) -> tuple[int, int]:
         cutoff = datetime.now(UTC) - timedelta(days=self.config.retention_days)
-        records, batches = store.prune(cutoff.isoformat(timespec="milliseconds").replace("+00:00", "Z"))
+        records, batches = store.prune(timestamp(cutoff))
         if batches:
             log.info("pruned %d delivered batches (%d record ids) older than %s days", batches, records,
                      self.config.retention_days)

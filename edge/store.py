@@ -8,9 +8,10 @@ opened only by the hub. A delivered batch's envelope is deleted: its space is re
 from __future__ import annotations
 
 import functools
-from datetime import UTC, datetime
 
 import peewee as pw
+
+from wire.records import timestamp
 
 db = pw.DatabaseProxy()
 
@@ -23,7 +24,7 @@ PRAGMAS = {
 
 
 def utcnow() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return timestamp()
 
 
 class BaseModel(pw.Model):

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 import peewee
 
 from hub.db import write_transaction
 from hub.models import Batch, Record
+from wire.records import timestamp
 
 INSERT_CHUNK = 500
 """Rows per INSERT: well under SQLite's limit of bound variables per statement."""
 
 
 def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return timestamp()
 
 
 def find_batch(batch_id: str) -> Batch | None:

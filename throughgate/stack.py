@@ -123,8 +123,7 @@ class Stack:
     def start_broker(self) -> None:
         cfg = edge_config.load(self.edge_dir)
         files = broker.BrokerFiles(cfg.broker_dir)
-        broker.write_files(files, cfg.broker.host, cfg.broker.port, cfg.broker.username,
-                           cfg.broker.max_inflight_messages, cfg.broker.max_queued_messages)
+        broker.write_files(files, cfg.broker)
         self.broker = broker.ChildBroker(files, "127.0.0.1", self.broker_port).start()
 
     def start_hub(self) -> None:

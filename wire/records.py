@@ -15,7 +15,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 VERSION = 1
 MAX_RECORD_BYTES = 64 * 1024
@@ -82,11 +82,15 @@ def valid_device_id(device: str) -> bool:
     return isinstance(device, str) and bool(_DEVICE.fullmatch(device))
 
 
+def timestamp(moment: datetime | None = None) -> str:
+    """The one timestamp form Throughgate writes: RFC 3339, UTC, milliseconds, `Z`."""
+    moment = moment or datetime.now(UTC)
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def new_record(kind: str, learner: str, seq: int, payload: dict, created: str | None = None) -> Record:
     """Make a record on the device, with a fresh UUID; validated like the edge will."""
-    from datetime import UTC
-
-    created = created or datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    created = created or timestamp()
     record = Record(str(uuid.uuid4()), kind, learner, created, seq, payload)
     try:
         raw = record.to_json()

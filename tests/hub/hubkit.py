@@ -8,20 +8,19 @@ import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from hub.models import Record
 from wire import batches
 from wire.keys import SealingPublicKey
-from wire.records import new_record
+from wire.records import new_record, timestamp
 
 ADMIN_TOKEN = "test-admin-token-" + "x" * 20
 
 
 def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return timestamp()
 
 
 def edge_records(n: int, device: str = "tablet-1", learner: str = "L-0042",
