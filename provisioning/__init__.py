@@ -1,8 +1,12 @@
-"""Identities, keys, certificates and enrolment of edges and tablets.
+"""Identities, keys, certificates and enrolment of edges and tablets: the chain of trust.
 
-For now each part makes its own keys where they live (`throughgate hub init`, `throughgate edge
-init`, using wire.keys) and an administrator registers an edge's public key at the hub by hand
-(`throughgate hub edges add`); tablets have broker passwords (`throughgate edge devices add`).
-The trust issue moves enrolment here: the hub as root of trust, per-edge identities, per-tablet
-client certificates, bootstrap tokens and revocation.
+- pki:    X.509 rules (ECDSA P-256 keys, CSRs, roots, cross-certificates, client and server
+          certificates, CRLs, checking) as pure functions over `cryptography` objects.
+- tokens: one-time secrets that start trust (hub bootstrap tokens, tablet enrolment codes, the
+          QR enrolment offer).
+- qr:     QR codes for enrolment offers (segno).
+- files:  atomic writes; private files 0600 from the moment they exist.
+
+The hub holds the root; each edge runs its own tablet CA that the hub pins and cross-certifies.
+docs/security.md explains the choices.
 """

@@ -1,0 +1,33 @@
+"""Secret and public files on disk: private keys are 0600 from the moment they exist, and every
+write is atomic (write beside, fsync, rename), so a crash never leaves half a key or certificate.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def write_atomic(path: str | os.PathLike, data: bytes, mode: int = 0o644) -> None:
+    """Replace `path` with `data` in one rename; readers see the old file or the new one."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_private(path: str | os.PathLike, data: bytes, *, replace: bool = False) -> None:
+    """A file readable by its owner only. Without replace, refuse to overwrite an existing one."""
+    if not replace and Path(path).exists():
+        raise FileExistsError(f"{path} already exists: keys are never overwritten; move it away first "
+                              "if you mean to replace it")
+    write_atomic(path, data, 0o600)

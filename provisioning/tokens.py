@@ -1,0 +1,103 @@
+"""One-time secrets that start trust: the hub's bootstrap tokens for edges, and the edge's
+enrolment codes for tablets. Pure functions; the stores keep only a SHA-256 of each secret.
+
+- Bootstrap token: `tgb1.<id>.<secret>` — id (8 hex) finds the row, the 256-bit secret proves
+  possession. It is pasted (or passed by Ansible Vault), never typed.
+- Enrolment code: 12 Crockford base32 characters shown as `ABCD-EFGH-JKMN` (60 bits) and as a QR
+  code; short-lived, single-use, tied to one device id. Typed on a tablet if the camera fails,
+  so it avoids I, L, O and U, and reading accepts lower case and those look-alikes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+TOKEN_PREFIX = "tgb1"  # noqa: S105 (a format marker, not a secret)
+_TOKEN = re.compile(r"tgb1\.([0-9a-f]{8})\.([A-Za-z0-9_-]{43})")
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_LOOKALIKES = str.maketrans({"I": "1", "L": "1", "O": "0"})
+CODE_CHARS = 12
+ENROL_SCHEME = "throughgate-enrol"
+
+
+class TokenError(ValueError):
+    """A token or code that is not even well-formed. The message says what to do."""
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def same(secret: str, stored_digest: str) -> bool:
+    return hmac.compare_digest(digest(secret), stored_digest)
+
+
+# bootstrap tokens (hub -> edge) ---------------------------------------------------------------
+@dataclass(frozen=True)
+class BootstrapToken:
+    token_id: str
+    secret: str
+
+    def __str__(self) -> str:
+        return f"{TOKEN_PREFIX}.{self.token_id}.{self.secret}"
+
+
+def new_bootstrap_token() -> BootstrapToken:
+    return BootstrapToken(secrets.token_hex(4), secrets.token_urlsafe(32))
+
+
+def parse_bootstrap_token(text: str) -> BootstrapToken:
+    match = _TOKEN.fullmatch(text.strip()) if isinstance(text, str) else None
+    if not match:
+        raise TokenError("not a bootstrap token (it looks like tgb1.xxxxxxxx.<43 characters>): "
+                         "copy the whole token that `throughgate hub tokens create` printed")
+    return BootstrapToken(match.group(1), match.group(2))
+
+
+# enrolment codes (edge -> tablet) ---------------------------------------------------------------
+def new_enrolment_code() -> str:
+    raw = "".join(secrets.choice(CROCKFORD) for _ in range(CODE_CHARS))
+    return "-".join(raw[i:i + 4] for i in range(0, CODE_CHARS, 4))
+
+
+def normalise_code(text: str) -> str:
+    """The canonical form of a typed code; raises TokenError if it cannot be one."""
+    raw = re.sub(r"[\s-]", "", str(text)).upper().translate(_LOOKALIKES)
+    if len(raw) != CODE_CHARS or any(ch not in CROCKFORD for ch in raw):
+        raise TokenError(f"an enrolment code is {CODE_CHARS} letters and digits, like ABCD-EFGH-JKMN: "
+                         "check it on the staff console and type it again")
+    return "-".join(raw[i:i + 4] for i in range(0, CODE_CHARS, 4))
+
+
+@dataclass(frozen=True)
+class EnrolmentOffer:
+    """What a tablet needs to enrol, as carried by the QR code."""
+
+    edge: str
+    device: str
+    code: str
+    url: str  # the edge's enrolment service, https://host:port
+    ca: str  # hex SHA-256 of the edge tablet CA's public key (SPKI): the tablet pins it
+
+    def to_uri(self) -> str:
+        query = urlencode({"edge": self.edge, "device": self.device, "code": self.code,
+                           "url": self.url, "ca": self.ca})
+        return f"{ENROL_SCHEME}:?{query}"
+
+
+def parse_offer(uri: str) -> EnrolmentOffer:
+    parts = urlsplit(uri)
+    if parts.scheme != ENROL_SCHEME:
+        raise TokenError(f"not a Throughgate enrolment QR code (expected {ENROL_SCHEME}:...)")
+    query = {key: values[0] for key, values in parse_qs(parts.query).items()}
+    missing = [key for key in ("edge", "device", "code", "url", "ca") if not query.get(key)]
+    if missing:
+        raise TokenError(f"enrolment QR code lacks {', '.join(missing)}: make a new code at the edge")
+    if not re.fullmatch(r"[0-9a-f]{64}", query["ca"]):
+        raise TokenError("enrolment QR code: 'ca' must be 64 hex digits")
+    return EnrolmentOffer(query["edge"], query["device"], normalise_code(query["code"]), query["url"], query["ca"])

@@ -1,0 +1,47 @@
+"""Bootstrap tokens and tablet enrolment codes: formats, parsing and what a typo gets back."""
+
+from __future__ import annotations
+
+import pytest
+
+from provisioning import qr, tokens
+
+
+def test_bootstrap_token_round_trips_and_stores_only_a_digest():
+    token = tokens.new_bootstrap_token()
+    parsed = tokens.parse_bootstrap_token(f"  {token}\n")
+    assert parsed == token
+    stored = tokens.digest(token.secret)
+    assert token.secret not in stored and tokens.same(token.secret, stored)
+    assert not tokens.same(token.secret + "x", stored)
+
+
+@pytest.mark.parametrize("text", ["", "tgb1.1234.abc", "tgb2.deadbeef." + "a" * 43, "tgb1.deadbeef." + "a" * 42])
+def test_malformed_bootstrap_token_says_what_it_should_look_like(text):
+    with pytest.raises(tokens.TokenError, match="tgb1"):
+        tokens.parse_bootstrap_token(text)
+
+
+def test_enrolment_code_is_typeable_and_forgiving():
+    code = tokens.new_enrolment_code()
+    assert len(code) == 14 and code.count("-") == 2
+    assert not set(code) & set("ILOU")
+    typed = code.lower().replace("-", " ").replace("0", "o").replace("1", "l")
+    assert tokens.normalise_code(typed) == code
+
+
+@pytest.mark.parametrize("text", ["ABCD-EFGH-JKM", "ABCD-EFGH-JKMN-P", "ABCD-EFGH-JKM!"])
+def test_malformed_enrolment_code_is_refused_with_a_reason(text):
+    with pytest.raises(tokens.TokenError, match="12 letters"):
+        tokens.normalise_code(text)
+
+
+def test_enrolment_offer_survives_its_qr_uri():
+    offer = tokens.EnrolmentOffer("edge-1", "tab-0001", tokens.new_enrolment_code(), "https://10.1.0.1:8443", "ab" * 32)
+    assert tokens.parse_offer(offer.to_uri()) == offer
+    assert "█" in qr.qr_text(offer.to_uri()) and qr.qr_svg(offer.to_uri()).startswith("<svg")
+
+
+def test_offer_without_a_ca_pin_is_refused():
+    with pytest.raises(tokens.TokenError, match="ca"):
+        tokens.parse_offer("throughgate-enrol:?edge=e&device=d&code=ABCD-EFGH-JKMN&url=https://x")
