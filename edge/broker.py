@@ -69,9 +69,24 @@ def render_acl(relay_user: str) -> str:
     )
 
 
+@dataclass(frozen=True)
+class TabletListener:
+    """The TLS listener tablets connect to; the files come from edge.identity.EdgeFiles."""
+
+    host: str
+    port: int
+    cafile: Path
+    certfile: Path
+    keyfile: Path
+    crlfile: Path
+
+
 def render_conf(files: BrokerFiles, host: str, port: int, max_inflight: int, max_queued: int,
-                user: str = BROKER_USER) -> str:
+                user: str = BROKER_USER, tablets: TabletListener | None = None) -> str:
     """The broker's configuration. Every limit is set on purpose; see docs/edge.md.
+
+    Two listeners: loopback with a password, for the relay only; and TLS for tablets, where the
+    certificate is the only credential (its CN becomes the username and the client id).
 
     `user`: who Mosquitto runs as once started by root. Production keeps `mosquitto`; a broker
     that the edge runs as its own child (development, tests) stays the invoking user, so its
@@ -105,9 +120,9 @@ max_packet_size 131072
 # Acks are small and latency matters more than packet count: no Nagle delay on client sockets.
 set_tcp_nodelay true
 
+# The relay (and only the relay: the password file holds no other user) on loopback.
 listener {port} {host}
-use_username_as_clientid true
-
+{_tablet_listener(tablets)}
 log_dest stderr
 log_type error
 log_type warning
@@ -116,13 +131,75 @@ connection_messages false
 """
 
 
-def write_files(files: BrokerFiles, settings: BrokerConfig, child: bool = True) -> None:
+def _tablet_listener(tablets: TabletListener | None) -> str:
+    if tablets is None:
+        return ""
+    return f"""
+# Tablets: TLS, a certificate from this edge's tablet CA required, checked against the CRL.
+# The CRL is re-read on SIGHUP (edge/tablets.py writes it, then signals); see docs/security.md.
+listener {tablets.port} {tablets.host}
+cafile {tablets.cafile}
+certfile {tablets.certfile}
+keyfile {tablets.keyfile}
+crlfile {tablets.crlfile}
+require_certificate true
+use_identity_as_username true
+use_username_as_clientid true
+"""
+
+
+def tablet_listener(config) -> TabletListener:
+    """The tablet listener for an edge (edge.config.EdgeConfig), from its identity files."""
+    from edge.identity import EdgeFiles
+
+    ids = EdgeFiles(config.instance)
+    return TabletListener(config.tablets.mqtt_host, config.tablets.mqtt_port, ids.ca_cert, ids.server_cert,
+                          ids.server_key, ids.crl)
+
+
+def kick(host: str, port: int, relay_user: str, relay_password: str, client_id: str, timeout: float = 10.0) -> None:
+    """Close a tablet's live connection and its session: connect on the relay's listener with the
+    tablet's client id (Mosquitto closes the older connection with that id), clean start, no session
+    kept, then leave. Send SIGHUP with the new CRL first, or the tablet simply reconnects."""
+    import threading
+
+    from paho.mqtt.client import CallbackAPIVersion, Client
+    from paho.mqtt.enums import MQTTProtocolVersion
+
+    done = threading.Event()
+    client = Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=MQTTProtocolVersion.MQTTv5)
+    client.username_pw_set(relay_user, relay_password)
+    outcome: list = []
+    client.on_connect = lambda c, u, f, reason, p: (outcome.append(reason), done.set())
+    client.connect(host, port, keepalive=10, clean_start=True)
+    client.loop_start()
+    try:
+        if not done.wait(timeout):
+            raise TimeoutError(f"the broker on {host}:{port} did not answer within {timeout:.0f}s")
+        if outcome[0].is_failure:
+            raise PermissionError(f"the broker refused the relay's credentials: {outcome[0]}")
+    finally:
+        client.disconnect()
+        client.loop_stop()
+
+
+def signal_reload(files: BrokerFiles) -> bool:
+    """SIGHUP a running Mosquitto (found by its pid file): it re-reads passwords, ACL and CRL."""
+    try:
+        os.kill(int(files.pid.read_text()), signal.SIGHUP)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def write_files(files: BrokerFiles, settings: BrokerConfig, child: bool = True,
+                tablets: TabletListener | None = None) -> None:
     """child: the edge runs this broker itself (development, tests), as the invoking user."""
     files.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     files.data.mkdir(exist_ok=True, mode=0o700)
     user = pwd.getpwuid(os.geteuid()).pw_name if child else BROKER_USER
     files.conf.write_text(render_conf(files, settings.host, settings.port, settings.max_inflight_messages,
-                                      settings.max_queued_messages, user))
+                                      settings.max_queued_messages, user, tablets))
     files.acl.write_text(render_acl(settings.username))
     if not files.passwd.exists():
         files.passwd.touch(mode=0o600)

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import secrets
-import signal
 import sys
 from pathlib import Path
 
-from edge import broker, store
+from edge import broker, enrolment, identity, store, tablets
 from edge import config as edge_config
-from wire.keys import new_signing_key, signing_key_to_pem, verify_key_to_pem
+from edge.hubclient import HubClient
+from provisioning import pki
+from provisioning.files import write_private
+from provisioning.qr import qr_text
+from provisioning.tokens import EnrolmentOffer, TokenError
+from wire.keys import new_signing_key, signing_key_from_pem, signing_key_to_pem, verify_key_to_pem
 from wire.records import valid_device_id
-
-
-def _write_secret(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
 
 
 def init(args) -> int:
@@ -30,25 +27,66 @@ def init(args) -> int:
     if not valid_device_id(args.edge_id):
         print("edge id: lower-case letters, digits and '-', at most 63 characters", file=sys.stderr)
         return 2
-    hub_keys = json.loads(Path(args.hub_keys).read_text())
     instance.mkdir(parents=True, exist_ok=True, mode=0o700)
     cfg = edge_config.EdgeConfig(instance=instance, edge_id=args.edge_id)
     cfg.uplink.hub_url = args.hub_url
     cfg.broker.port = args.broker_port
     cfg.broker.dev = not args.system_broker
+    cfg.tablets.mqtt_port, cfg.tablets.api_port = args.mqtt_port, args.api_port
+    cfg.tls_name = args.tls_name or ""
     key = new_signing_key()
-    _write_secret(cfg.signing_key_path, signing_key_to_pem(key))
+    write_private(cfg.signing_key_path, signing_key_to_pem(key))
     cfg.verify_key_path.write_bytes(verify_key_to_pem(key.public_key()))
-    cfg.hub_keys_path.write_text(json.dumps(hub_keys, indent=1))
+    files = identity.EdgeFiles(instance)
+    identity.create_tablet_ca(files, args.edge_id)
+    identity.edge_key(files)
     relay_secret = secrets.token_urlsafe(32)
-    _write_secret(cfg.relay_secret_path, relay_secret.encode())
-    files = broker.BrokerFiles(cfg.broker_dir)
-    broker.write_files(files, cfg.broker, child=cfg.broker.dev)
-    broker.set_password(files, cfg.broker.username, relay_secret)
+    write_private(cfg.relay_secret_path, relay_secret.encode())
+    bfiles = broker.BrokerFiles(cfg.broker_dir)
+    broker.write_files(bfiles, cfg.broker, child=cfg.broker.dev, tablets=broker.tablet_listener(cfg))
+    broker.set_password(bfiles, cfg.broker.username, relay_secret)
     (instance / edge_config.CONFIG_NAME).write_text(edge_config.dump(cfg))
     print(f"edge {args.edge_id} created in {instance}")
-    print("Register it at the hub:")
-    print(f"  throughgate hub edges add {args.edge_id} --key {cfg.verify_key_path}")
+    print(f"tablet CA pin (sha256): {identity.ca_pin(files)}")
+    print("Enrol it with the hub, with a token from the hub's admin (`throughgate hub tokens create`):")
+    print(f"  throughgate edge enrol --instance {instance} --hub-url {args.hub_url} --hub-ca-sha256 PIN --token TOKEN")
+    return 0
+
+
+def enrol(args) -> int:
+    cfg = edge_config.load(args.instance)
+    if args.hub_url:
+        cfg.uplink.hub_url = args.hub_url
+        (cfg.instance / edge_config.CONFIG_NAME).write_text(edge_config.dump(cfg))
+    token = args.token or os.environ.get("THROUGHGATE_BOOTSTRAP_TOKEN", "")
+    if args.token_file:
+        token = Path(args.token_file).read_text().strip()
+    try:
+        verify_key = signing_key_from_pem(cfg.signing_key_path.read_bytes()).public_key()
+        enrolment.enrol(cfg, cfg.uplink.hub_url, token, args.hub_ca_sha256, verify_key)
+    except (enrolment.EnrolmentError, TokenError, pki.PkiError) as exc:
+        print(f"enrolment failed: {exc}", file=sys.stderr)
+        return 1
+    cert = identity.edge_cert(identity.EdgeFiles(cfg.instance))
+    print(f"edge {cfg.edge_id} enrolled at {cfg.uplink.hub_url}; certificate valid until "
+          f"{cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC (renewed automatically)")
+    return 0
+
+
+def renew(args) -> int:
+    cfg = edge_config.load(args.instance)
+    files = identity.EdgeFiles(cfg.instance)
+    client = HubClient(cfg.uplink.hub_url, cfg.uplink.timeout_s, ca_file=files.hub_root,
+                       cert_file=files.edge_cert, key_file=files.edge_key)
+    try:
+        cert = enrolment.renew(cfg, client)
+        keys = enrolment.refresh_hub_keys(cfg, client)
+    except enrolment.EnrolmentError as exc:
+        print(f"renewal failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"edge certificate renewed, valid until {cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC")
+    if keys is not None:
+        print(f"hub sealing key is now {keys.sealing.id} (a running edge picks it up within identity_check_s)")
     return 0
 
 
@@ -64,54 +102,65 @@ def run(args) -> int:
     return 0
 
 
-def _files(args) -> tuple[edge_config.EdgeConfig, broker.BrokerFiles]:
+def _open(args) -> edge_config.EdgeConfig:
     cfg = edge_config.load(args.instance)
-    return cfg, broker.BrokerFiles(cfg.broker_dir)
+    store.open_store(str(cfg.db_path))
+    return cfg
 
 
-def _reload_broker(files: broker.BrokerFiles) -> None:
-    """Tell a running Mosquitto to re-read its password file."""
-    pidfile = files.pid
-    if pidfile.exists():
-        with contextlib.suppress(ValueError, ProcessLookupError):
-            os.kill(int(pidfile.read_text()), signal.SIGHUP)
-
-
-def devices_add(args) -> int:
-    cfg, files = _files(args)
-    if not valid_device_id(args.device):
-        print("device id: lower-case letters, digits and '-', at most 63 characters", file=sys.stderr)
-        return 2
-    if args.device in broker.users(files):
-        print(f"device {args.device} exists; remove it first to issue a new password", file=sys.stderr)
+def tablets_code(args) -> int:
+    cfg = _open(args)
+    try:
+        code, expires = tablets.create_code(args.device, args.ttl or cfg.tablets.code_ttl_s)
+    except tablets.TabletError as exc:
+        print(exc.reason, file=sys.stderr)
         return 1
-    password = secrets.token_urlsafe(24)
-    broker.set_password(files, args.device, password)
-    _reload_broker(files)
-    if args.password_file:
-        _write_secret(Path(args.password_file), password.encode())
-        print(f"device {args.device} added; its password is in {args.password_file}")
-    else:
-        print(f"device {args.device} added. Its password (shown once): {password}")
+    host = args.address or cfg.tablets.api_host
+    offer = EnrolmentOffer(cfg.edge_id, args.device, code, f"https://{host}:{cfg.tablets.api_port}",
+                           identity.ca_pin(identity.EdgeFiles(cfg.instance)))
+    if args.json:
+        print(json.dumps({"device": args.device, "code": code, "expires": expires, "offer": offer.to_uri()}))
+        return 0
+    print(f"Enrolment code for {args.device}: {code}  (works once, until {expires})")
+    print(f"On the tablet: scan the QR code, or type the code. Offer: {offer.to_uri()}")
+    if not args.no_qr:
+        print(qr_text(offer.to_uri()))
     return 0
 
 
-def devices_remove(args) -> int:
-    _, files = _files(args)
-    if args.device not in broker.users(files):
-        print(f"no device {args.device}", file=sys.stderr)
-        return 1
-    broker.remove_user(files, args.device)
-    _reload_broker(files)
-    print(f"device {args.device} removed")
+def tablets_list(args) -> int:
+    _open(args)
+    rows = tablets.listing()
+    if args.json:
+        print(json.dumps(rows))
+        return 0
+    print(f"{'device':20} {'status':8} {'certificate until':21} serial")
+    for row in rows:
+        print(f"{row['device']:20} {row['status']:8} {row['not_after'] or '-':21} {row['serial'] or '-'}")
     return 0
 
 
-def devices_list(args) -> int:
-    cfg, files = _files(args)
-    for name in broker.users(files):
-        if name != cfg.broker.username:
-            print(name)
+def tablets_revoke(args) -> int:
+    cfg = _open(args)
+    files = identity.EdgeFiles(cfg.instance)
+    try:
+        count = tablets.revoke(args.device, files, cfg.tablets.crl_days)
+    except tablets.TabletError as exc:
+        print(exc.reason, file=sys.stderr)
+        return 1
+    bfiles = broker.BrokerFiles(cfg.broker_dir)
+    reloaded = broker.signal_reload(bfiles)
+    kicked = ""
+    if reloaded:
+        try:
+            broker.kick(cfg.broker.host, cfg.broker.port, cfg.broker.username,
+                        cfg.relay_secret_path.read_text().strip(), args.device)
+            kicked = "; its connection was closed"
+        except (OSError, TimeoutError, PermissionError) as exc:
+            kicked = f"; could not close its live connection ({exc}): restart the broker to be sure"
+    print(f"tablet {args.device} revoked ({count} certificate(s)); new CRL written"
+          + ("; the broker reloaded it" if reloaded else "; the broker is not running (it reads the CRL at start)")
+          + kicked)
     return 0
 
 
@@ -141,8 +190,11 @@ def register(parts) -> None:
     p.add_argument("--instance", required=True, help="folder for this edge's config, keys and store")
     p.add_argument("--edge-id", required=True)
     p.add_argument("--hub-url", required=True, help="e.g. https://hub.example.org")
-    p.add_argument("--hub-keys", required=True, help="file from `throughgate hub keys export`")
-    p.add_argument("--broker-port", type=int, default=1883)
+    p.add_argument("--broker-port", type=int, default=1883, help="the relay's loopback listener")
+    p.add_argument("--mqtt-port", type=int, default=8883, help="the tablets' MQTT-TLS listener")
+    p.add_argument("--api-port", type=int, default=8443, help="the tablets' HTTPS service (enrolment)")
+    p.add_argument("--tls-name", help="DNS name on the edge's server certificate "
+                   "(default <edge-id>.throughgate.internal)")
     p.add_argument("--system-broker", action="store_true",
                    help="connect to the system's Mosquitto instead of running one (production)")
     p.set_defaults(func=init)
@@ -156,17 +208,33 @@ def register(parts) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=status)
 
-    devices = sub.add_parser("devices", help="tablets allowed on this edge's broker")
-    dsub = devices.add_subparsers(dest="devices_command", required=True, metavar="ACTION")
-    p = dsub.add_parser("add", help="allow a tablet; prints its password once")
+    p = sub.add_parser("enrol", help="enrol this edge with the hub using a one-time bootstrap token")
+    p.add_argument("--instance", required=True)
+    p.add_argument("--hub-url", help="https://hub... (default: the one given at init)")
+    p.add_argument("--hub-ca-sha256", required=True, help="the hub root's pin, printed with the token")
+    p.add_argument("--token", help="the bootstrap token (or THROUGHGATE_BOOTSTRAP_TOKEN, or --token-file)")
+    p.add_argument("--token-file", help="read the token from this file (e.g. written by Ansible Vault)")
+    p.set_defaults(func=enrol)
+
+    p = sub.add_parser("renew", help="renew the edge's certificate and fetch the hub's keys now")
+    p.add_argument("--instance", required=True)
+    p.set_defaults(func=renew)
+
+    tabs = sub.add_parser("tablets", help="enrol, list and revoke tablets")
+    tsub = tabs.add_subparsers(dest="tablets_command", required=True, metavar="ACTION")
+    p = tsub.add_parser("code", help="a one-time enrolment code and QR code for one tablet")
     p.add_argument("device")
     p.add_argument("--instance", required=True)
-    p.add_argument("--password-file", help="write the password here (0600) instead of printing it")
-    p.set_defaults(func=devices_add)
-    p = dsub.add_parser("remove", help="cut a tablet off")
+    p.add_argument("--ttl", type=int, help="seconds the code works (default: tablets.code_ttl_s)")
+    p.add_argument("--address", help="the edge's address as tablets see it (default: tablets.api_host)")
+    p.add_argument("--no-qr", action="store_true")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=tablets_code)
+    p = tsub.add_parser("list", help="enrolled tablets and their certificates")
+    p.add_argument("--instance", required=True)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=tablets_list)
+    p = tsub.add_parser("revoke", help="cut a tablet off: new CRL, broker reloaded, live connection closed")
     p.add_argument("device")
     p.add_argument("--instance", required=True)
-    p.set_defaults(func=devices_remove)
-    p = dsub.add_parser("list", help="tablets allowed")
-    p.add_argument("--instance", required=True)
-    p.set_defaults(func=devices_list)
+    p.set_defaults(func=tablets_revoke)

@@ -24,6 +24,21 @@ class BrokerConfig:
 
 
 @dataclass
+class TabletsConfig:
+    """The tablet-facing side: the broker's TLS listener, the enrolment API, certificates, CRL."""
+
+    mqtt_host: str = "127.0.0.1"  # production: the edge's address on the tablet network
+    mqtt_port: int = 8883
+    api_host: str = "127.0.0.1"
+    api_port: int = 8443
+    cert_days: int = 30  # tablet certificates; the tablet renews at 2/3 of this
+    code_ttl_s: int = 900  # how long an enrolment code works
+    crl_days: float = 14.0  # a CRL's life (nextUpdate); it is re-issued daily and on each revocation
+    crl_alarm_days: float = 3.0  # alarm when the CRL has less than this left (re-issue has been failing)
+    advertise_on: str = ""  # comma-separated addresses to announce the edge on with zeroconf; "" = off
+
+
+@dataclass
 class RelayConfig:
     batch_max: int = 500  # most records in one commit
     batch_wait_ms: float = 2.0  # how long to wait for more once the queue is empty
@@ -32,7 +47,7 @@ class RelayConfig:
 
 @dataclass
 class UplinkConfig:
-    hub_url: str = "http://127.0.0.1:8080"
+    hub_url: str = "https://127.0.0.1:8080"
     batch_records: int = 500  # cut a batch at this many records...
     batch_age_s: float = 5.0  # ...or when the oldest unsealed record is this old
     interval_s: float = 1.0
@@ -41,6 +56,8 @@ class UplinkConfig:
     max_bytes_per_s: int = 0  # 0: no bandwidth cap
     fair_every: int = 4  # every Nth send takes the oldest batch whatever its priority
     timeout_s: float = 30.0
+    max_clock_skew_s: float = 300.0  # alarm when the hub's clock (HTTP Date) differs by more
+    identity_check_s: float = 3600.0  # how often to check certificates for renewal and fetch the hub's keys
 
 
 @dataclass
@@ -49,7 +66,9 @@ class EdgeConfig:
     edge_id: str
     quota_bytes: int = 256 * 1024 * 1024
     retention_days: float = 30.0  # how long ids of delivered records are kept to recognise resends
+    tls_name: str = ""  # the DNS name tablets check on the edge's certificate; "" = <edge_id>.throughgate.internal
     broker: BrokerConfig = field(default_factory=BrokerConfig)
+    tablets: TabletsConfig = field(default_factory=TabletsConfig)
     relay: RelayConfig = field(default_factory=RelayConfig)
     uplink: UplinkConfig = field(default_factory=UplinkConfig)
 
@@ -57,6 +76,10 @@ class EdgeConfig:
     @property
     def db_path(self) -> Path:
         return self.instance / "edge.db"
+
+    @property
+    def server_name(self) -> str:
+        return self.tls_name or f"{self.edge_id}.throughgate.internal"
 
     @property
     def signing_key_path(self) -> Path:
@@ -108,7 +131,7 @@ def load(instance: str | Path) -> EdgeConfig:
     top = {k: v for k, v in data.items() if not isinstance(v, dict)}
     if "edge_id" not in top:
         raise ConfigError(f"{path}: edge_id is missing")
-    unknown = set(top) - {"edge_id", "quota_bytes", "retention_days"}
+    unknown = set(top) - {"edge_id", "quota_bytes", "retention_days", "tls_name"}
     if unknown:
         raise ConfigError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}")
     return EdgeConfig(
@@ -116,7 +139,9 @@ def load(instance: str | Path) -> EdgeConfig:
         edge_id=top["edge_id"],
         quota_bytes=int(top.get("quota_bytes", EdgeConfig.quota_bytes)),
         retention_days=float(top.get("retention_days", EdgeConfig.retention_days)),
+        tls_name=str(top.get("tls_name", "")),
         broker=_section(BrokerConfig, data.get("broker", {}), "broker"),
+        tablets=_section(TabletsConfig, data.get("tablets", {}), "tablets"),
         relay=_section(RelayConfig, data.get("relay", {}), "relay"),
         uplink=_section(UplinkConfig, data.get("uplink", {}), "uplink"),
     )
@@ -132,8 +157,9 @@ def _toml_value(value) -> str:
 
 def dump(config: EdgeConfig) -> str:
     lines = ["# Throughgate edge. Every key: docs/edge.md", f"edge_id = {_toml_value(config.edge_id)}",
-             f"quota_bytes = {config.quota_bytes}", f"retention_days = {config.retention_days!r}"]
-    for name in ("broker", "relay", "uplink"):
+             f"quota_bytes = {config.quota_bytes}", f"retention_days = {config.retention_days!r}",
+             f"tls_name = {_toml_value(config.tls_name)}"]
+    for name in ("broker", "tablets", "relay", "uplink"):
         lines.append(f"\n[{name}]")
         section = getattr(config, name)
         lines += [f"{f.name} = {_toml_value(getattr(section, f.name))}" for f in fields(section)]

@@ -1,8 +1,17 @@
-"""HTTP to the hub: one persistent connection, re-opened after any failure."""
+"""HTTPS to the hub with mutual TLS: one persistent connection, re-opened after any failure.
+
+The edge trusts only the hub root it pinned at enrolment and proves itself with its own
+certificate (tls/edge.pem). Each response's Date header tells how far the box's clock is off.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import email.utils
 import http.client
+import json
+import ssl
+import time
 from urllib.parse import urlsplit
 
 BATCH_PATH = "/v1/batches"
@@ -10,37 +19,65 @@ CONTENT_TYPE = "application/cbor"
 
 
 class HubClient:
-    def __init__(self, url: str, timeout: float = 30.0):
+    def __init__(self, url: str, timeout: float = 30.0, *, ca_file=None, cert_file=None, key_file=None):
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"hub URL {url!r} must look like http://host:port or https://host")
-        self.scheme, self.host = parts.scheme, parts.hostname
-        self.port = parts.port or (443 if parts.scheme == "https" else 80)
+        if parts.scheme != "https" or not parts.hostname:
+            raise ValueError(f"hub URL {url!r} must look like https://host[:port]")
+        self.host = parts.hostname
+        self.port = parts.port or 443
         self.prefix = parts.path.rstrip("/")
         self.timeout = timeout
-        self._conn: http.client.HTTPConnection | None = None
+        self.context = tls_context(ca_file, cert_file, key_file)
+        self._conn: http.client.HTTPSConnection | None = None
+        self.clock_skew_s: float | None = None  # hub clock minus ours, from the last response
 
-    def _connection(self) -> http.client.HTTPConnection:
+    def _connection(self) -> http.client.HTTPSConnection:
         if self._conn is None:
-            cls = http.client.HTTPSConnection if self.scheme == "https" else http.client.HTTPConnection
-            self._conn = cls(self.host, self.port, timeout=self.timeout)
+            self._conn = http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout, context=self.context)
         return self._conn
 
-    def post_batch(self, envelope: bytes) -> tuple[int, bytes]:
-        """POST one sealed batch. Raises OSError when the hub cannot be reached."""
+    def request(self, method: str, path: str, body: bytes | None = None,
+                content_type: str = "application/json") -> tuple[int, bytes]:
+        """One request. Raises OSError when the hub cannot be reached (or refuses our TLS)."""
         conn = self._connection()
-        path = self.prefix + BATCH_PATH
-        headers = {"Content-Type": CONTENT_TYPE, "Content-Length": str(len(envelope))}
+        headers = {"Content-Type": content_type, "Content-Length": str(len(body or b""))}
         try:
-            conn.request("POST", path, body=envelope, headers=headers)
+            conn.request(method, self.prefix + path, body=body, headers=headers)
             response = conn.getresponse()
-            body = response.read()
+            data = response.read()
         except (OSError, http.client.HTTPException) as exc:
             self.close()
-            raise OSError(f"hub at {self.scheme}://{self.host}:{self.port} unreachable: {exc}") from exc
-        return response.status, body
+            raise OSError(f"hub at https://{self.host}:{self.port} unreachable: {exc}") from exc
+        self._note_clock(response.getheader("Date"))
+        return response.status, data
+
+    def post_batch(self, envelope: bytes) -> tuple[int, bytes]:
+        return self.request("POST", BATCH_PATH, envelope, CONTENT_TYPE)
+
+    def call_json(self, method: str, path: str, payload: dict | None = None) -> tuple[int, dict]:
+        body = json.dumps(payload).encode() if payload is not None else None
+        status, data = self.request(method, path, body)
+        try:
+            return status, json.loads(data or b"{}")
+        except ValueError:
+            return status, {"error": "not_json", "reason": data[:200].decode(errors="replace")}
+
+    def _note_clock(self, date_header: str | None) -> None:
+        if date_header:
+            with contextlib.suppress(TypeError, ValueError):
+                self.clock_skew_s = email.utils.parsedate_to_datetime(date_header).timestamp() - time.time()
 
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+def tls_context(ca_file=None, cert_file=None, key_file=None) -> ssl.SSLContext:
+    """TLS 1.2+, the hub's certificate checked against the pinned root (and its name), our own
+    certificate offered when we have one."""
+    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=str(ca_file) if ca_file else None)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if cert_file:
+        context.load_cert_chain(str(cert_file), str(key_file))
+    return context

@@ -10,7 +10,7 @@ logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per run i
 
 
 def schedule(service) -> BackgroundScheduler:
-    """service: an edge.service.EdgeService (seal_ready, forward, prune)."""
+    """service: an edge.service.EdgeService (seal_ready, forward, prune, refresh_crl, renew_identity, check_clock)."""
     interval = service.config.uplink.interval_s
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
     scheduler.add_job(service.seal_ready, "interval", seconds=interval, id="seal",
@@ -19,4 +19,11 @@ def schedule(service) -> BackgroundScheduler:
                       name="send sealed batches to the hub")
     scheduler.add_job(service.prune, "interval", hours=1, id="prune",
                       name="forget delivered batches older than retention_days")
+    scheduler.add_job(service.refresh_crl, "interval", hours=1, id="crl",
+                      name="re-issue the tablet CRL once a day; alarm before it runs out")
+    scheduler.add_job(service.renew_identity, "interval", seconds=service.config.uplink.identity_check_s,
+                      id="identity",
+                      name="renew the edge and server certificates when due; fetch rotated hub keys")
+    scheduler.add_job(service.check_clock, "interval", minutes=1, id="clock",
+                      name="alarm when the box's clock is far from the hub's")
     return scheduler

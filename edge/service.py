@@ -8,11 +8,13 @@ import signal
 import threading
 from datetime import UTC, datetime, timedelta
 
-from edge import broker, jobs, store, uplink
+from edge import broker, enrolment, identity, jobs, store, tablets, uplink
 from edge import config as edge_config
 from edge.hubclient import HubClient
 from edge.quota import Quota
 from edge.relay import Relay
+from edge.tablet_api import TabletApiServer
+from provisioning import pki
 from wire.keys import HubPublicKeys, signing_key_from_pem
 from wire.records import timestamp
 
@@ -28,25 +30,35 @@ class EdgeService:
         self.relay: Relay | None = None
         self.scheduler = None
         self.forwarder: uplink.Forwarder | None = None
+        self.tablet_api: TabletApiServer | None = None
+        self.advertiser = None
+        self.files = identity.EdgeFiles(config.instance)
         self._lock = threading.Lock()
 
     def start(self) -> EdgeService:
         cfg = self.config
-        for path in (cfg.signing_key_path, cfg.hub_keys_path, cfg.relay_secret_path):
+        for path in (cfg.signing_key_path, cfg.relay_secret_path, self.files.ca_cert):
             if not path.exists():
                 raise edge_config.ConfigError(f"{path} is missing: run `throughgate edge init` for this instance")
+        if not (self.files.enrolled and cfg.hub_keys_path.exists()):
+            raise edge_config.ConfigError(f"edge {cfg.edge_id} is not enrolled with a hub: run `throughgate edge "
+                                          f"enrol --instance {cfg.instance} ...` with a token from the hub's admin")
         self.signing_key = signing_key_from_pem(cfg.signing_key_path.read_bytes())
         self.hub_keys = HubPublicKeys.from_document(cfg.hub_keys_path.read_text())
         store.open_store(str(cfg.db_path))
         self.quota = Quota(cfg.quota_bytes, store.outbox_bytes)
         self.quota.refresh()
+        identity.ensure_server_cert(self.files, cfg.edge_id, cfg.server_name)
+        self.refresh_crl(force=not self.files.crl.exists())
         if cfg.broker.dev:
             files = broker.BrokerFiles(cfg.broker_dir)
-            broker.write_files(files, cfg.broker)
+            broker.write_files(files, cfg.broker, tablets=broker.tablet_listener(cfg))
             self.child_broker = broker.ChildBroker(files, cfg.broker.host, cfg.broker.port).start()
-        self.forwarder = uplink.Forwarder(cfg.uplink, self.hub_keys, HubClient(cfg.uplink.hub_url,
-                                          cfg.uplink.timeout_s), self.quota)
+        self.hub_client = self._hub_client()
+        self.forwarder = uplink.Forwarder(cfg.uplink, self.hub_keys, self.hub_client, self.quota)
         self.relay = Relay(cfg, cfg.relay_secret_path.read_text().strip(), self.quota).start()
+        self.tablet_api = TabletApiServer(cfg).start()
+        self._advertise()
         self.scheduler = jobs.schedule(self)
         self.scheduler.start()
         if self.relay.subscribed.wait(READY_TIMEOUT_S):
@@ -58,7 +70,71 @@ class EdgeService:
                  cfg.broker.host, cfg.broker.port, cfg.uplink.hub_url, self.quota.used, self.quota.limit)
         return self
 
+    def _hub_client(self) -> HubClient:
+        return HubClient(self.config.uplink.hub_url, self.config.uplink.timeout_s, ca_file=self.files.hub_root,
+                         cert_file=self.files.edge_cert, key_file=self.files.edge_key)
+
+    def _advertise(self) -> None:
+        addresses = [a.strip() for a in self.config.tablets.advertise_on.split(",") if a.strip()]
+        if not addresses:
+            return
+        from edge.discovery import Advertiser
+
+        cfg = self.config
+        self.advertiser = Advertiser(cfg.edge_id, cfg.server_name, identity.ca_pin(self.files), cfg.tablets.mqtt_port,
+                                     cfg.tablets.api_port, addresses)
+        self.advertiser.start()
+
     # what the jobs call
+    def refresh_crl(self, force: bool = False) -> None:
+        """Re-issue the CRL once a day (or now), and alarm if it is running out: an expired CRL
+        locks every tablet out of Mosquitto."""
+        tablet_cfg = self.config.tablets
+        left = tablets.crl_remaining(self.files)
+        if force or left is None or left < timedelta(days=tablet_cfg.crl_days - 1):
+            try:
+                tablets.write_crl(self.files, tablet_cfg.crl_days)
+                left = tablets.crl_remaining(self.files)
+                broker.signal_reload(broker.BrokerFiles(self.config.broker_dir))
+            except Exception as exc:  # noqa: BLE001 - any failure must reach the alarm below
+                log.error("could not re-issue the tablet CRL: %s", exc)
+        if left is not None and left < timedelta(days=tablet_cfg.crl_alarm_days):
+            store.raise_alarm("crl_expiring", f"the tablet CRL runs out in {left}: when it does, no tablet can "
+                              "connect. Check the edge log for why it is not re-issued")
+        else:
+            store.clear_alarm("crl_expiring")
+
+    def renew_identity(self) -> None:
+        """Renew the edge's certificate at 2/3 of its life; keep the server certificate and hub keys fresh."""
+        cfg = self.config
+        if identity.ensure_server_cert(self.files, cfg.edge_id, cfg.server_name):
+            broker.signal_reload(broker.BrokerFiles(cfg.broker_dir))
+        cert = identity.edge_cert(self.files)
+        try:
+            if cert is not None and pki.due_for_renewal(cert):
+                enrolment.renew(cfg, self._hub_client())
+                self.hub_client.context = self._hub_client().context  # new connections use the new certificate
+            keys = enrolment.refresh_hub_keys(cfg, self._hub_client())
+            if keys is not None:
+                with self._lock:
+                    self.hub_keys = keys
+                self.forwarder.hub_keys = keys
+        except enrolment.EnrolmentError as exc:
+            log.warning("renewal with the hub failed, will retry: %s", exc)
+        if cert is not None and pki.remaining(cert) < timedelta(days=3):
+            store.raise_alarm("edge_cert_expiring", f"the edge's certificate runs out at {cert.not_valid_after_utc}: "
+                              "after that the hub refuses this box until it is enrolled again")
+        else:
+            store.clear_alarm("edge_cert_expiring")
+
+    def check_clock(self) -> None:
+        skew = self.hub_client.clock_skew_s if self.hub_client else None
+        if skew is not None and abs(skew) > self.config.uplink.max_clock_skew_s:
+            store.raise_alarm("clock_skew", f"this box's clock is {skew:+.0f} s off the hub's: set the time "
+                              "(timedatectl / NTP); certificates and logs depend on it")
+        elif skew is not None:
+            store.clear_alarm("clock_skew")
+
     def seal_ready(self, force: bool = False) -> int:
         with self._lock:
             return uplink.seal_ready(self.config.edge_id, self.config.uplink, self.hub_keys,
@@ -79,6 +155,10 @@ class EdgeService:
         self.config.ready_path.unlink(missing_ok=True)
         if self.scheduler:
             self.scheduler.shutdown(wait=True)
+        if self.advertiser:
+            self.advertiser.stop()
+        if self.tablet_api:
+            self.tablet_api.stop()
         if self.relay:
             self.relay.stop()
         if self.child_broker:

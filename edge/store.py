@@ -79,7 +79,45 @@ class Alarm(BaseModel):
     cleared = pw.CharField(max_length=30, null=True)
 
 
-MODELS = (Received, OutBatch, Alarm)
+class Tablet(BaseModel):
+    """A tablet enrolled at this edge: its current certificate, and whether it was cut off."""
+
+    device = pw.CharField(primary_key=True, max_length=63)
+    status = pw.CharField(max_length=12, default="active")  # active | revoked
+    serial = pw.CharField(max_length=50, null=True)  # current certificate's serial (decimal text)
+    not_after = pw.CharField(max_length=30, null=True)
+    enrolled = pw.CharField(max_length=30)
+    revoked = pw.CharField(max_length=30, null=True)
+
+
+class TabletCert(BaseModel):
+    """Every certificate issued to a tablet: the CRL lists those of revoked tablets until they expire."""
+
+    serial = pw.CharField(primary_key=True, max_length=50)
+    device = pw.CharField(max_length=63, index=True)
+    not_after = pw.CharField(max_length=30)
+    issued = pw.CharField(max_length=30)
+    revoked = pw.CharField(max_length=30, null=True)
+
+
+class EnrolmentCode(BaseModel):
+    """A one-time code for enrolling one tablet. Only the SHA-256 of the code is kept."""
+
+    digest = pw.CharField(primary_key=True, max_length=64)
+    device = pw.CharField(max_length=63)
+    expires = pw.CharField(max_length=30)
+    created = pw.CharField(max_length=30)
+    used = pw.CharField(max_length=30, null=True)
+
+
+class Setting(BaseModel):
+    """Small counters and facts the edge keeps between runs (e.g. the CRL number)."""
+
+    key = pw.CharField(primary_key=True, max_length=40)
+    value = pw.TextField()
+
+
+MODELS = (Received, OutBatch, Alarm, Tablet, TabletCert, EnrolmentCode, Setting)
 
 
 def open_store(path: str) -> pw.SqliteDatabase:

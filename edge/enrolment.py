@@ -1,0 +1,132 @@
+"""The edge and the hub: enrolment with a bootstrap token, then renewal over mutual TLS.
+
+    enrol:  fetch the hub root, check it against the pin  ->  POST /v1/enrol (token, CSR, signing
+            key, tablet CA)  ->  keep the edge certificate, the cross-certificate, the hub keys
+    renew:  POST /v1/edge/renew with the current certificate  ->  new certificate + cross-certificate
+    refresh_hub_keys:  GET /v1/edge/hub-keys  ->  a rotated sealing key reaches the edge
+
+Every failure raises EnrolmentError with what the person at the box should do.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import ssl
+import urllib.error
+import urllib.request
+
+from edge.config import EdgeConfig
+from edge.hubclient import HubClient
+from edge.identity import EdgeFiles, edge_cert, edge_key, tablet_ca
+from provisioning import pki, tokens
+from provisioning.files import write_atomic
+from wire.keys import HubPublicKeys, verify_key_to_pem
+
+log = logging.getLogger(__name__)
+
+
+class EnrolmentError(RuntimeError):
+    """Enrolment or renewal failed. The message says what to do."""
+
+
+def fetch_hub_root(hub_url: str, pin: str, timeout: float = 30.0) -> bytes:
+    """The hub's root certificate, trusted only if its public key hashes to `pin`.
+
+    This first request cannot check the hub's certificate (the edge has no root yet); the pin,
+    given by the hub's admin with the token, is what makes it safe."""
+    pin = pin.strip().lower().removeprefix("sha256:")
+    unverified = ssl._create_unverified_context()  # noqa: S323 (checked against the pin below)
+    try:
+        with urllib.request.urlopen(f"{hub_url.rstrip('/')}/v1/enrol/ca", timeout=timeout,  # noqa: S310
+                                    context=unverified) as response:
+            pem = response.read()
+    except (OSError, urllib.error.URLError) as exc:
+        raise EnrolmentError(f"cannot reach the hub at {hub_url} ({exc}): check the URL and this box's "
+                             "uplink, then run the command again") from None
+    try:
+        root = pki.load_cert(pem)
+    except pki.PkiError as exc:
+        raise EnrolmentError(f"the hub at {hub_url} did not send a certificate ({exc})") from None
+    if not hmac.compare_digest(pki.spki_sha256(root), pin):
+        raise EnrolmentError(f"the hub at {hub_url} is not the hub you were given: its root key's SHA-256 is "
+                             f"{pki.spki_sha256(root)}, the pin says {pin}. Do not go on; ask the hub's admin")
+    return pki.cert_to_pem(root)
+
+
+def enrol(config: EdgeConfig, hub_url: str, token: str, pin: str, verify_key) -> None:
+    """Redeem a bootstrap token: afterwards every request to the hub is mutual TLS."""
+    tokens.parse_bootstrap_token(token)  # a pasting mistake is caught before any network
+    files = EdgeFiles(config.instance)
+    root_pem = fetch_hub_root(hub_url, pin)
+    write_atomic(files.hub_root, root_pem)
+    key = edge_key(files)
+    client = HubClient(hub_url, ca_file=files.hub_root)
+    request = {
+        "token": token.strip(), "edge_id": config.edge_id,
+        "csr": pki.csr_to_pem(pki.make_csr(key, config.edge_id)).decode(),
+        "signing_key": verify_key_to_pem(verify_key).decode(),
+        "tablet_ca": files.ca_cert.read_text(), "dns_names": [config.server_name],
+    }
+    status, body = _call(client, "POST", "/v1/enrol", request)
+    if status != 200:
+        raise EnrolmentError(f"the hub refused enrolment: {body.get('error')}: {body.get('reason')}")
+    _keep(files, config, body)
+    log.info("edge %s enrolled at %s", config.edge_id, hub_url)
+
+
+def renew(config: EdgeConfig, client: HubClient):
+    """A fresh edge certificate (same key) and cross-certificate, over the current mutual TLS."""
+    files = EdgeFiles(config.instance)
+    key = edge_key(files)
+    request = {"csr": pki.csr_to_pem(pki.make_csr(key, config.edge_id)).decode(),
+               "tablet_ca": files.ca_cert.read_text(), "dns_names": [config.server_name]}
+    status, body = _call(client, "POST", "/v1/edge/renew", request)
+    if status != 200:
+        raise EnrolmentError(f"the hub refused renewal: {body.get('error')}: {body.get('reason')}")
+    _keep(files, config, body)
+    cert = edge_cert(files)
+    log.info("edge certificate renewed, valid until %s", cert.not_valid_after_utc.isoformat())
+    return cert
+
+
+def refresh_hub_keys(config: EdgeConfig, client: HubClient) -> HubPublicKeys | None:
+    """The hub's current public keys; written and returned only when they changed."""
+    status, body = _call(client, "GET", "/v1/edge/hub-keys")
+    if status != 200:
+        raise EnrolmentError(f"the hub refused its keys: {body.get('error')}: {body.get('reason')}")
+    document = json.dumps(body, indent=1)
+    keys = HubPublicKeys.from_document(document)
+    if config.hub_keys_path.exists() and config.hub_keys_path.read_text() == document:
+        return None
+    write_atomic(config.hub_keys_path, document.encode())
+    log.info("hub public keys updated: sealing key %s", keys.sealing.id)
+    return keys
+
+
+def _call(client: HubClient, method: str, path: str, payload: dict | None = None) -> tuple[int, dict]:
+    try:
+        return client.call_json(method, path, payload)
+    except OSError as exc:
+        raise EnrolmentError(f"{exc}: check the uplink and run again") from None
+    finally:
+        client.close()
+
+
+def _keep(files: EdgeFiles, config: EdgeConfig, body: dict) -> None:
+    try:
+        cert = pki.load_cert(body["certificate"].encode())
+        cross = pki.load_cert(body["cross_certificate"].encode())
+        HubPublicKeys.from_document(json.dumps(body["hub_keys"]))  # refuse a malformed document now
+    except (KeyError, AttributeError, ValueError) as exc:
+        raise EnrolmentError(f"the hub's answer is incomplete ({exc}): report this to the hub's admin") from None
+    root = pki.load_cert(files.hub_root.read_bytes())
+    pki.verify_client(cert, [], [root])
+    if pki.common_name(cert) != config.edge_id or pki.spki_sha256(cert) != pki.spki_sha256(edge_key(files)):
+        raise EnrolmentError("the hub issued a certificate for another name or key: report this to the hub's admin")
+    if pki.spki_sha256(cross) != pki.spki_sha256(tablet_ca(files).cert):
+        raise EnrolmentError("the hub's cross-certificate is for another tablet CA: report this to the hub's admin")
+    write_atomic(files.edge_cert, pki.cert_to_pem(cert))
+    write_atomic(files.cross_cert, pki.cert_to_pem(cross))
+    write_atomic(config.hub_keys_path, json.dumps(body["hub_keys"], indent=1).encode())

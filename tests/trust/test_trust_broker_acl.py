@@ -1,0 +1,251 @@
+"""The tablet-facing Mosquitto, from the edge's own generated config and certificates: each tablet
+reaches its own topics and nothing else; credentials the edge did not issue, or revoked, get nowhere.
+
+Driven with the real mosquitto_pub / mosquitto_sub and with paho. (mosquitto_pub and _sub are given
+--insecure because they cannot be told to expect the edge's DNS name while connecting to 127.0.0.1;
+that only skips the name check, the chain is still verified. The paho clients check the name.)
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import ssl
+import subprocess
+import threading
+import time
+
+import pytest
+from paho.mqtt.client import CallbackAPIVersion, Client
+from paho.mqtt.enums import MQTTProtocolVersion
+from trustkit import Credential, EdgeKit
+
+from wire import topics
+
+TABLETS = [f"tab-{i:04d}" for i in range(1, 6)]
+NOT_AUTHORIZED = 135
+
+pytestmark = pytest.mark.skipif(shutil.which("mosquitto_pub") is None,
+                                reason="mosquitto-clients is not installed: `make test` installs it with apt-get")
+
+
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory):
+    kit = EdgeKit(tmp_path_factory.mktemp("acl")).build([*TABLETS, "tab-0009"])
+    kit.start_broker()
+    yield kit
+    kit.stop()
+
+
+def _tls_args(kit: EdgeKit, cred: Credential | None) -> list[str]:
+    args = ["-h", "127.0.0.1", "-p", str(kit.mqtt_port), "--cafile", str(kit.files.ca_cert), "--insecure",
+            "-V", "mqttv5"]
+    return args + (["--cert", str(cred.cert), "--key", str(cred.key)] if cred else [])
+
+
+def _pub(kit: EdgeKit, cred: Credential | None, topic: str, message: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["mosquitto_pub", *_tls_args(kit, cred), "-q", "1", "-d", "-t", topic, "-m", message],
+                          capture_output=True, text=True, timeout=20)
+
+
+def _sub(kit: EdgeKit, cred: Credential, topic_filters: list[str], seconds: int) -> subprocess.Popen:
+    argv = ["mosquitto_sub", *_tls_args(kit, cred), "-q", "1", "-v", "-W", str(seconds)]
+    for topic_filter in topic_filters:
+        argv += ["-t", topic_filter]
+    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+class Relay:
+    """The edge's side: its own password on the loopback listener, reading every up topic."""
+
+    def __init__(self, kit: EdgeKit):
+        self.got: list[tuple[str, str]] = []
+        self.ready = threading.Event()
+        self.client = Client(CallbackAPIVersion.VERSION2, client_id="acl-test-relay",
+                             protocol=MQTTProtocolVersion.MQTTv5)
+        self.client.username_pw_set(kit.config.broker.username, kit.relay_password)
+        self.client.on_connect = lambda c, *a: c.subscribe(topics.UP_FILTER, qos=1)
+        self.client.on_subscribe = lambda *a: self.ready.set()
+        self.client.on_message = lambda c, u, m: self.got.append((m.topic, m.payload.decode()))
+        self.client.connect("127.0.0.1", kit.relay_port)
+        self.client.loop_start()
+        assert self.ready.wait(10), "the relay could not subscribe"
+
+    def send_down(self, device: str, text: str) -> None:
+        self.client.publish(topics.down(device), text, qos=1).wait_for_publish(10)
+
+    def stop(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+@pytest.fixture
+def relay(kit):
+    relay = Relay(kit)
+    yield relay
+    relay.stop()
+
+
+def _wait_for(predicate, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+# mosquitto_pub / mosquitto_sub ------------------------------------------------------------------------
+def test_each_tablet_reaches_its_own_topics_with_the_cli_tools(kit, relay):
+    subs = {device: _sub(kit, kit.tablet(device), [topics.down(device)], 8) for device in TABLETS}
+    time.sleep(1.5)  # let every subscriber connect
+    for device in TABLETS:
+        relay.send_down(device, f"for {device}")
+        done = _pub(kit, kit.tablet(device), topics.up(device), f"from {device}")
+        assert done.returncode == 0 and "Not authorized" not in done.stderr, done.stderr
+    assert _wait_for(lambda: {(topics.up(d), f"from {d}") for d in TABLETS} <= set(relay.got))
+    for device, proc in subs.items():
+        out, _ = proc.communicate(timeout=15)
+        assert f"{topics.down(device)} for {device}" in out
+
+
+def test_no_tablet_can_write_another_tablets_topics_with_mosquitto_pub(kit, relay):
+    for writer, owner in itertools.permutations(TABLETS, 2):
+        for topic in (topics.up(owner), topics.down(owner)):
+            done = _pub(kit, kit.tablet(writer), topic, f"{writer} forging {owner}")
+            assert f"RC:{NOT_AUTHORIZED}" in done.stdout + done.stderr, (writer, topic, done.stdout, done.stderr)
+    time.sleep(0.5)
+    assert not [m for m in relay.got if "forging" in m[1]]
+
+
+def test_no_tablet_can_read_another_tablets_topics_with_mosquitto_sub(kit, relay):
+    everything = [topics.down(d) for d in TABLETS] + [topics.up(d) for d in TABLETS] + ["throughgate/#", "#"]
+    subs = {device: _sub(kit, kit.tablet(device), everything, 6) for device in TABLETS}
+    time.sleep(1.5)
+    for device in TABLETS:
+        relay.send_down(device, f"secret for {device}")
+        _pub(kit, kit.tablet(device), topics.up(device), f"work of {device}")
+    for reader, proc in subs.items():
+        out, _ = proc.communicate(timeout=15)
+        lines = {line for line in out.splitlines() if line.strip()}  # overlapping filters repeat a message
+        assert lines == {f"{topics.down(reader)} secret for {reader}"}, (reader, lines)
+
+
+# paho ------------------------------------------------------------------------------------------
+class NamedContext(ssl.SSLContext):
+    """Checks the edge's DNS name on its certificate while connecting to 127.0.0.1."""
+
+    server_name = ""
+
+    def wrap_socket(self, sock, *args, server_hostname=None, **kwargs):
+        return super().wrap_socket(sock, *args, server_hostname=self.server_name, **kwargs)
+
+
+def _context(kit: EdgeKit, cred: Credential | None, tls12: bool = False) -> ssl.SSLContext:
+    context = NamedContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.server_name = kit.config.server_name
+    context.load_verify_locations(str(kit.files.ca_cert))
+    if tls12:  # so a refused certificate shows as an alert at connect (TLS 1.3 reports it later)
+        context.maximum_version = ssl.TLSVersion.TLSv1_2
+    if cred:
+        context.load_cert_chain(str(cred.cert), str(cred.key))
+    return context
+
+
+class PahoTablet:
+    def __init__(self, kit: EdgeKit, cred: Credential):
+        self.device = cred.device
+        self.got: list[tuple[str, str]] = []
+        self.reasons: dict[int, int] = {}
+        self.connected, self.disconnected = threading.Event(), threading.Event()
+        self.client = Client(CallbackAPIVersion.VERSION2, client_id=cred.device, protocol=MQTTProtocolVersion.MQTTv5)
+        self.client.tls_set_context(_context(kit, cred))
+        self.client.on_connect = lambda *a: self.connected.set()
+        self.client.on_disconnect = lambda *a: self.disconnected.set()
+        self.client.on_message = lambda c, u, m: self.got.append((m.topic, m.payload.decode()))
+        self.client.on_publish = lambda c, u, mid, reason, p: self.reasons.__setitem__(mid, reason.value)
+        self.client.connect("127.0.0.1", kit.mqtt_port)
+        self.client.loop_start()
+        assert self.connected.wait(10), f"{cred.device} could not connect"
+
+    def publish(self, topic: str, text: str) -> int:
+        info = self.client.publish(topic, text, qos=1)
+        info.wait_for_publish(10)
+        assert _wait_for(lambda: info.mid in self.reasons, 5)
+        return self.reasons[info.mid]
+
+    def stop(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+def test_acl_matrix_with_paho_for_every_ordered_pair(kit, relay):
+    clients = {device: PahoTablet(kit, kit.tablet(device)) for device in TABLETS}
+    try:
+        for client in clients.values():
+            client.client.subscribe([("#", 1), ("throughgate/#", 1)] + [(topics.down(d), 1) for d in TABLETS]
+                                    + [(topics.up(d), 1) for d in TABLETS])
+        time.sleep(0.5)
+        refused = {}
+        for writer, owner in itertools.permutations(TABLETS, 2):
+            refused[(writer, owner, "up")] = clients[writer].publish(topics.up(owner), "forged")
+            refused[(writer, owner, "down")] = clients[writer].publish(topics.down(owner), "forged")
+        assert set(refused.values()) == {NOT_AUTHORIZED}, refused
+        for device in TABLETS:
+            relay.send_down(device, f"secret for {device}")
+            assert clients[device].publish(topics.up(device), f"work of {device}") < 128
+        assert _wait_for(lambda: all(clients[d].got for d in TABLETS))
+        time.sleep(0.5)
+        for device, client in clients.items():
+            assert set(client.got) == {(topics.down(device), f"secret for {device}")}, (device, client.got)
+        assert {m for m in relay.got if m[1].startswith("work of")} == {(topics.up(d), f"work of {d}") for d in TABLETS}
+        assert not [m for m in relay.got if m[1] == "forged"]
+    finally:
+        for client in clients.values():
+            client.stop()
+
+
+# refused credentials ---------------------------------------------------------------------------
+def _paho_refused(kit: EdgeKit, cred: Credential | None) -> str:
+    """Connect capped at TLS 1.2 and return why the broker refused; '' if it let us in."""
+    client = Client(CallbackAPIVersion.VERSION2, client_id="probe", protocol=MQTTProtocolVersion.MQTTv5)
+    client.tls_set_context(_context(kit, cred, tls12=True))
+    connected = threading.Event()
+    client.on_connect = lambda c, u, f, reason, p: reason.is_failure or connected.set()
+    try:
+        client.connect("127.0.0.1", kit.mqtt_port)
+    except ssl.SSLError as exc:
+        return exc.reason or str(exc)
+    client.loop_start()
+    try:
+        return "" if connected.wait(5) else "no CONNACK"
+    finally:
+        client.disconnect()
+        client.loop_stop()
+
+
+@pytest.mark.parametrize("who, alert", [
+    ("no certificate", "HANDSHAKE_FAILURE"),
+    ("foreign CA", "UNKNOWN_CA"),
+    ("expired", "CERTIFICATE_EXPIRED"),
+])
+def test_credentials_the_edge_did_not_issue_get_nowhere(kit, who, alert):
+    cred = {"no certificate": None, "foreign CA": kit.foreign, "expired": kit.expired}[who]
+    assert alert in _paho_refused(kit, cred)
+    done = _pub(kit, cred, topics.up("tab-0001"), "hello")
+    assert done.returncode != 0, done.stdout + done.stderr
+
+
+def test_revoked_tablet_is_cut_off_live_and_cannot_come_back(kit):
+    victim = PahoTablet(kit, kit.tablet("tab-0009"))
+    try:
+        assert victim.publish(topics.up("tab-0009"), "before") < 128
+        kit.revoke("tab-0009")
+        assert victim.disconnected.wait(10), "the revoked tablet's live connection was not closed"
+        victim.client.loop_stop()
+        assert "CERTIFICATE_REVOKED" in _paho_refused(kit, kit.tablet("tab-0009"))
+        done = _pub(kit, kit.tablet("tab-0009"), topics.up("tab-0009"), "after")
+        assert done.returncode != 0
+        assert _paho_refused(kit, kit.tablet("tab-0001")) == ""  # everyone else is unaffected
+    finally:
+        victim.client.disconnect()

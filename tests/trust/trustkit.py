@@ -1,0 +1,122 @@
+"""A real edge's trust material in a temporary folder, for tests of the broker, wifi and discovery.
+
+    kit = EdgeKit(tmp_path).build(["tab-0001", "tab-0002"])    # edge init, server cert, CRL,
+                                                                # tablets enrolled with real codes
+    kit.start_broker()                                          # Mosquitto from the generated config
+    kit.tablet("tab-0001")      -> Credential(cert, key)
+    kit.revoke("tab-0002")      # the edge's own revocation: CRL, SIGHUP, live session closed
+    kit.foreign / kit.expired   # credentials the edge must refuse
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from edge import broker, identity, store, tablets
+from edge import config as edge_config
+from provisioning import pki
+from provisioning.files import write_private
+from throughgate.stack import free_port
+
+
+@dataclass(frozen=True)
+class Credential:
+    device: str
+    cert: Path
+    key: Path
+
+
+def _save(folder: Path, device: str, cert, key) -> Credential:
+    folder.mkdir(parents=True, exist_ok=True)
+    cert_path, key_path = folder / f"{device}.pem", folder / f"{device}.key"
+    cert_path.write_bytes(pki.cert_to_pem(cert))
+    write_private(key_path, pki.key_to_pem(key), replace=True)
+    return Credential(device, cert_path, key_path)
+
+
+class EdgeKit:
+    def __init__(self, root: Path, edge_id: str = "edge-1"):
+        self.root = Path(root)
+        self.edge_id = edge_id
+        self.instance = self.root / "edge"
+        self.creds = self.root / "creds"
+        self.credentials: dict[str, Credential] = {}
+        self.child: broker.ChildBroker | None = None
+
+    def build(self, devices: list[str]) -> EdgeKit:
+        subprocess.run([sys.executable, "-m", "throughgate", "edge", "init", "--instance", str(self.instance),
+                        "--edge-id", self.edge_id, "--hub-url", "https://127.0.0.1:9", "--system-broker",
+                        "--broker-port", str(free_port()), "--mqtt-port", str(free_port())],
+                       check=True, capture_output=True, timeout=60)
+        self.config = edge_config.load(self.instance)
+        self.files = identity.EdgeFiles(self.instance)
+        store.open_store(str(self.config.db_path))
+        identity.ensure_server_cert(self.files, self.edge_id, self.config.server_name)
+        tablets.write_crl(self.files, self.config.tablets.crl_days)
+        for device in devices:
+            self.enrol(device)
+        self.foreign = self._foreign()
+        self.expired = self._expired()
+        return self
+
+    def enrol(self, device: str) -> Credential:
+        """The real path: a one-time code, then the tablet's CSR redeemed with it."""
+        code, _ = tablets.create_code(device, 60)
+        key = pki.new_key()
+        csr = pki.csr_to_pem(pki.make_csr(key, device)).decode()
+        issued = tablets.redeem(code, device, csr, self.files, self.config.tablets.cert_days)
+        self.credentials[device] = _save(self.creds, device, issued.certificate, key)
+        return self.credentials[device]
+
+    def tablet(self, device: str) -> Credential:
+        return self.credentials[device]
+
+    def _foreign(self) -> Credential:
+        other = pki.make_root(pki.new_key(), "other tablet CA", 365, unit="edge-9")
+        key = pki.new_key()
+        cert = pki.issue(other, key.public_key(), "tab-0001", pki.CLIENT, 30, unit="edge-9")
+        return _save(self.creds / "foreign", "tab-0001", cert, key)
+
+    def _expired(self) -> Credential:
+        key = pki.new_key()
+        cert = pki.issue(identity.tablet_ca(self.files), key.public_key(), "tab-old", pki.CLIENT, 30,
+                         unit=self.edge_id, now=pki.utcnow() - dt.timedelta(days=40))
+        return _save(self.creds / "expired", "tab-old", cert, key)
+
+    # the broker -----------------------------------------------------------------------------
+    @property
+    def broker_files(self) -> broker.BrokerFiles:
+        return broker.BrokerFiles(self.config.broker_dir)
+
+    @property
+    def relay_password(self) -> str:
+        return self.config.relay_secret_path.read_text().strip()
+
+    @property
+    def mqtt_port(self) -> int:
+        return self.config.tablets.mqtt_port
+
+    @property
+    def relay_port(self) -> int:
+        return self.config.broker.port
+
+    def start_broker(self) -> broker.ChildBroker:
+        broker.write_files(self.broker_files, self.config.broker, tablets=broker.tablet_listener(self.config))
+        self.child = broker.ChildBroker(self.broker_files, "127.0.0.1", self.relay_port).start()
+        broker.wait_for_port("127.0.0.1", self.mqtt_port)
+        return self.child
+
+    def revoke(self, device: str) -> None:
+        """What `throughgate edge tablets revoke` does, in process."""
+        tablets.revoke(device, self.files, self.config.tablets.crl_days)
+        assert broker.signal_reload(self.broker_files)
+        broker.kick("127.0.0.1", self.relay_port, self.config.broker.username, self.relay_password, device)
+
+    def stop(self) -> None:
+        if self.child:
+            self.child.stop()
+        store.db.close()
