@@ -1,10 +1,11 @@
-"""The hub: a Flask service that takes sealed, signed batches from edges and stores their records.
+"""The hub: a Flask service that enrols edges and takes their sealed, signed batches over mutual TLS.
 
     create_app(test_config=None, instance_path=None) -> Flask
 
 Settings come from hub/config.py's defaults, then the instance's hub.toml, then environment
 variables (THROUGHGATE_HUB_<KEY>, and plain DATABASE_URL); a test_config replaces the last two.
-Nothing connects at import time; the database is opened per request.
+Nothing connects at import time; the database is opened per request. The app holds the hub's
+keys (`extensions["hub_keys"]`, a keys.KeyFiles) and its root CA (`extensions["hub_ca"]`).
 """
 
 from __future__ import annotations
@@ -13,16 +14,17 @@ import os
 
 from flask import Flask
 
-from hub import batches, config, db, errors, health, keys, records
+from hub import admin, batches, ca, config, db, edge_api, enrol, errors, health, keys, records
 
 
 def create_app(test_config: dict | None = None, instance_path: str | os.PathLike | None = None) -> Flask:
     instance_path = os.path.abspath(instance_path or config.default_instance())
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     config.load(app.config, instance_path, test_config)
-    app.extensions["hub_keys"] = keys.load(app.config["SEALING_KEY_FILE"], app.config["SIGNING_KEY_FILE"])
+    app.extensions["hub_keys"] = keys.KeyFiles(app.config["SEALING_KEY_FILE"], app.config["SIGNING_KEY_FILE"])
+    app.extensions["hub_ca"] = ca.load_root(ca.files(instance_path))
     db.init_app(app)
     errors.init_app(app)
-    for blueprint in (health.bp, batches.bp, records.bp):
+    for blueprint in (health.bp, enrol.bp, batches.bp, edge_api.bp, admin.bp, records.bp):
         app.register_blueprint(blueprint)
     return app

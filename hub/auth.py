@@ -1,4 +1,10 @@
-"""Admin access: `Authorization: Bearer <token>`, checked against ADMIN_TOKEN_SHA256 in constant time."""
+"""Who may call a route.
+
+- `admin_required`: `Authorization: Bearer <token>`, checked against ADMIN_TOKEN_SHA256 in
+  constant time.
+- `edge_required`: a TLS client certificate from an enrolled, active edge (hub/certificates.py),
+  checked on every request; the view gets the edge as `caller` (a certificates.Caller).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,8 @@ import hmac
 import secrets
 
 from flask import current_app, jsonify, request
+
+from hub import certificates
 
 TOKEN_BYTES = 32
 
@@ -42,5 +50,20 @@ def admin_required(view):
             response.headers["WWW-Authenticate"] = 'Bearer realm="throughgate-hub"'
             return response, 401
         return view(*args, **kwargs)
+
+    return wrapped
+
+
+CLIENT_CERT_ENVIRON = "SSL_CLIENT_CERT"
+"""Where the WSGI server puts the peer certificate it verified (PEM): werkzeug's server does
+(hub/server.py). A client cannot set it: request headers arrive as HTTP_*."""
+
+
+def edge_required(view):
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        caller = certificates.authenticate(request.environ.get(CLIENT_CERT_ENVIRON),
+                                           current_app.extensions["hub_ca"].cert)
+        return view(*args, caller=caller, **kwargs)
 
     return wrapped

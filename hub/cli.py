@@ -1,7 +1,8 @@
-"""`throughgate hub ...`: set up a hub instance, serve it, manage its edges, read its records.
+"""`throughgate hub ...`: set up a hub instance, serve it, enrol and manage its edges, read its records.
 
 Each command is a small function of `args` returning an exit code; the work is done by the
-service modules (keys, edges, queries, server). Errors print one line that says what to do.
+service modules (keys, ca, tokens, edges, queries, server). Errors print one line that says what
+to do. Tokens and private keys never go to the log.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import argparse
 import json
 import logging
 import os
+import re
+import shlex
 import shutil
 import signal
 import sys
@@ -19,12 +22,19 @@ from urllib.parse import urlsplit, urlunsplit
 
 import peewee
 
-from hub import auth, config, create_app, db, edges, keys, queries, tables
+from hub import auth, ca, config, create_app, db, edges, keys, queries, tables, tokens
+from hub.refusals import Refused
 from hub.server import HubServer
+from hub.storage import utc_now
 
 log = logging.getLogger("hub")
 
-LOOPBACK = ("127.0.0.1", "::1", "localhost")
+EDGE_INSTANCE = "/var/lib/throughgate/edge"
+"""What the printed `throughgate edge enrol` command says unless told otherwise."""
+CERT_CHECK_S = 3600
+"""How often a running hub checks whether its HTTPS certificate is due for re-issue."""
+_DURATION = re.compile(r"(\d+)([smhd]?)")
+_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 class CliError(Exception):
@@ -37,22 +47,31 @@ def register(parts) -> None:
     commands = hub.add_subparsers(dest="hub_command", required=True, metavar="COMMAND")
 
     cmd = _command(commands, "init", cmd_init, "create an instance: keys, settings, database, admin token")
-    cmd = _command(commands, "run", cmd_run, "serve the hub over HTTP")
+    cmd = _command(commands, "run", cmd_run, "serve the hub over HTTPS (mutual TLS for edges)")
     cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     cmd.add_argument("--port", type=int, default=8080, help="port to listen on (default: 8080)")
 
-    keys_parser = commands.add_parser("keys", help="the hub's public keys")
+    keys_parser = commands.add_parser("keys", help="the hub's sealing and receipt keys")
     keys_commands = keys_parser.add_subparsers(dest="keys_command", required=True, metavar="COMMAND")
     _command(keys_commands, "export", cmd_keys_export, "print the public keys (JSON) that edges load")
+    _command(keys_commands, "rotate", cmd_keys_rotate, "make a new current sealing key (old ones still open)")
+
+    tokens_parser = commands.add_parser("tokens", help="one-time enrolment tokens for edges")
+    token_commands = tokens_parser.add_subparsers(dest="tokens_command", required=True, metavar="COMMAND")
+    cmd = _command(token_commands, "create", cmd_tokens_create,
+                   "make a one-time token for an edge and print the command that enrols it")
+    cmd.add_argument("edge_id", metavar="EDGE_ID")
+    cmd.add_argument("--ttl", type=duration, default=None, metavar="SECONDS",
+                     help="how long the token stays usable: seconds, or 90m, 1h, 2d (default: TOKEN_TTL_S)")
+    cmd.add_argument("--edge-instance", default=EDGE_INSTANCE, metavar="DIR",
+                     help=f"the edge's instance directory, for the printed command (default: {EDGE_INSTANCE})")
+    _command(token_commands, "list", cmd_tokens_list, "list tokens: id, edge, expiry, use (never the secret)")
 
     edges_parser = commands.add_parser("edges", help="the edges this hub accepts batches from")
     edge_commands = edges_parser.add_subparsers(dest="edges_command", required=True, metavar="COMMAND")
-    cmd = _command(edge_commands, "add", cmd_edges_add, "register an edge and its Ed25519 verify key")
+    cmd = _command(edge_commands, "revoke", cmd_edges_revoke, "refuse an edge from now on")
     cmd.add_argument("edge_id", metavar="EDGE_ID")
-    cmd.add_argument("--key", required=True, metavar="PEMFILE", help="the edge's public (verify) key")
-    cmd = _command(edge_commands, "revoke", cmd_edges_revoke, "refuse an edge's batches from now on")
-    cmd.add_argument("edge_id", metavar="EDGE_ID")
-    _command(edge_commands, "list", cmd_edges_list, "list registered edges")
+    _command(edge_commands, "list", cmd_edges_list, "list edges, their certificate expiry and signing keys")
 
     cmd = _command(commands, "records", cmd_records, "show stored records (oldest first) or counts")
     for name in queries.FILTERS:
@@ -76,8 +95,10 @@ def _guarded(func):
     def run(args) -> int:
         try:
             return func(args)
-        except (CliError, config.HubConfigError, edges.EdgeError) as exc:
+        except (CliError, config.HubConfigError) as exc:
             print(f"error: {exc}", file=sys.stderr)
+        except Refused as exc:
+            print(f"error: {exc.reason}", file=sys.stderr)
         except peewee.OperationalError as exc:
             print(f"error: cannot use the hub database ({str(exc).strip()}): check DATABASE_URL and "
                   "that the database server answers", file=sys.stderr)
@@ -94,6 +115,14 @@ def _app(args):
     return create_app(instance_path=instance)
 
 
+def duration(text: str) -> int:
+    """Seconds from `3600`, `90m`, `1h` or `2d`."""
+    match = _DURATION.fullmatch(text.strip().lower())
+    if not match:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration: give seconds, or a number with m, h or d")
+    return int(match.group(1)) * _SECONDS[match.group(2)]
+
+
 def cmd_init(args) -> int:
     instance = Path(args.instance)
     if instance.exists() and (not instance.is_dir() or any(instance.iterdir())):
@@ -108,8 +137,11 @@ def cmd_init(args) -> int:
         db.bind(settings["DATABASE_URL"])
         db.create_tables()
         hub_keys = keys.generate(settings["SEALING_KEY_FILE"], settings["SIGNING_KEY_FILE"])
+        paths = ca.files(instance)
+        root = ca.create_root(paths)
+        ca.issue_server_cert(root, paths, config.tls_names(settings))
         token, token_hash = auth.new_token()
-        config.write_file(str(instance), token_hash)
+        config.write_file(str(instance), token_hash, settings["TLS_NAMES"])
     except BaseException:
         if created:
             shutil.rmtree(instance, ignore_errors=True)
@@ -117,69 +149,101 @@ def cmd_init(args) -> int:
     print(f"Created a hub instance in {instance}")
     print(f"  database:       {redact(settings['DATABASE_URL'])}")
     print(f"  sealing key id: {hub_keys.sealing_key_id}")
+    print(f"  TLS names:      {', '.join(config.tls_names(settings))}")
+    print(f"  root CA pin:    {ca.root_pin(root)}")
     print()
-    print("Admin token for the records API. It is shown only now and the hub keeps only its SHA-256:")
+    print("Admin token for the admin API. It is shown only now and the hub keeps only its SHA-256:")
     print("store it somewhere safe, such as a password manager.")
     print(f"  {token}")
     print()
-    print(f"Next: throughgate hub keys export --instance {instance} > hub-keys.json   (give it to each edge)")
+    print(f"Next: throughgate hub tokens create EDGE_ID --instance {instance}   (one per edge)")
     return 0
 
 
 def cmd_run(args) -> int:
     app = _app(args)
     db.create_tables()
+    paths, names = ca.files(app.instance_path), config.tls_names(app.config)
+    root = app.extensions["hub_ca"]
+    if ca.ensure_server_cert(root, paths, names):
+        log.info("issued a new HTTPS certificate for %s", ", ".join(names))
     try:
         server = HubServer(app, args.host, args.port)
     except OSError as exc:
         raise CliError(f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc}): "
                        "choose another --port or stop what uses it") from None
-    if args.host not in LOOPBACK:
-        log.warning("listening on %s: put a TLS-terminating proxy in front of the hub", args.host)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     server.start()
-    log.info("hub serving on %s (instance %s, database %s)", server.url, args.instance,
-             redact(app.config["DATABASE_URL"]))
-    stop.wait()
+    log.info("hub serving on %s (instance %s, database %s, root CA pin %s)", server.url, args.instance,
+             redact(app.config["DATABASE_URL"]), ca.root_pin(root))
+    while not stop.wait(CERT_CHECK_S):
+        if ca.ensure_server_cert(root, paths, names):
+            server.reload_certificate()
+            log.info("issued a new HTTPS certificate for %s", ", ".join(names))
     log.info("hub stopping")
     server.stop()
     return 0
 
 
 def cmd_keys_export(args) -> int:
-    print(json.dumps(_app(args).extensions["hub_keys"].public_document(), indent=2))
+    print(json.dumps(_app(args).extensions["hub_keys"].get().public_document(), indent=2))
     return 0
 
 
-def cmd_edges_add(args) -> int:
-    _app(args)
-    try:
-        pem = Path(args.key).read_bytes()
-    except OSError as exc:
-        raise CliError(f"cannot read {args.key} ({exc.strerror}): give the path of the edge's "
-                       "verify key PEM file") from None
+def cmd_keys_rotate(args) -> int:
+    app = _app(args)
+    old_id, new_id = keys.rotate(app.config["SEALING_KEY_FILE"])
+    print(f"Sealing key {new_id} is now current; {old_id} is kept in {keys.KEYRING_DIR}/ so batches sealed "
+          "to it still open.")
+    print("A running hub serves the new key at once; edges learn it from GET /v1/edge/hub-keys.")
+    return 0
+
+
+def cmd_tokens_create(args) -> int:
+    app = _app(args)
+    ttl = app.config["TOKEN_TTL_S"] if args.ttl is None else args.ttl
     with db.connected():
-        info = edges.register(args.edge_id, pem)
-    print(f"Registered edge {info.edge_id} (key id {info.key_id}); the hub accepts its batches from now on.")
+        token, info = tokens.create(args.edge_id, ttl)
+    log.debug("enrolment token %s made for edge %s", info.token_id, info.edge_id)
+    command = ["throughgate", "edge", "enrol", "--instance", args.edge_instance, "--hub-url",
+               app.config["PUBLIC_URL"], "--hub-ca-sha256", ca.root_pin(app.extensions["hub_ca"]),
+               "--token", str(token)]
+    print(f"Enrolment token {info.token_id} for edge {info.edge_id}, usable once until {info.expires}.")
+    print("It is shown only now. On the edge, run:")
+    print()
+    print(f"  {shlex.join(command)}")
+    print()
+    return 0
+
+
+def cmd_tokens_list(args) -> int:
+    _app(args)
+    with db.connected():
+        found = tokens.list_tokens()
+    if not found:
+        print(f"No tokens yet: make one with `throughgate hub tokens create EDGE_ID --instance {args.instance}`")
+    else:
+        print(tables.tokens_table(found, utc_now()))
     return 0
 
 
 def cmd_edges_revoke(args) -> int:
     _app(args)
     with db.connected():
-        info = edges.revoke(args.edge_id)
-    print(f"Revoked edge {info.edge_id}: its batches are refused from now on; its stored records stay.")
+        info = edges.revoke(args.edge_id, utc_now())
+    print(f"Revoked edge {info.edge_id}: every request with its certificates is refused from now on; "
+          "its stored records stay.")
     return 0
 
 
 def cmd_edges_list(args) -> int:
     _app(args)
     with db.connected():
-        found = edges.list_edges()
+        found = edges.list_edges(utc_now())
     if not found:
-        print(f"No edges yet: add one with `throughgate hub edges add EDGE_ID --key EDGE.pub.pem "
+        print(f"No edges yet: enrol one with a token from `throughgate hub tokens create EDGE_ID "
               f"--instance {args.instance}`")
     else:
         print(tables.edges_table(found))

@@ -6,6 +6,7 @@ Every key is listed in KEYS with its type and meaning; docs/hub.md lists the sam
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from pathlib import Path
@@ -22,7 +23,16 @@ KEYS: dict[str, tuple[type, object, str]] = {
     "SIGNING_KEY_FILE": (str, "receipt_key.pem", "the hub's Ed25519 receipt key (relative to the instance)"),
     "ADMIN_TOKEN_SHA256": (str, None, "hex SHA-256 of the admin bearer token; unset: no admin access"),
     "MAX_BATCH_BYTES": (int, 16 * 1024 * 1024, "largest batch envelope accepted, in bytes"),
+    "TLS_NAMES": (str, "localhost,127.0.0.1", "comma-separated DNS names and IP addresses of the hub's "
+                  "HTTPS certificate"),
+    "PUBLIC_URL": (str, None, "the URL edges reach the hub at; default: https://<first TLS name>:8080"),
+    "EDGE_CERT_DAYS": (int, 30, "days an edge's client certificate is valid (the edge renews at 2/3)"),
+    "CROSS_CERT_DAYS": (int, 365, "days a cross-certificate of an edge's tablet CA is valid"),
+    "TOKEN_TTL_S": (int, 3600, "seconds an enrolment token stays usable, unless told otherwise"),
+    "EDGE_KEY_GRACE_DAYS": (int, 14, "days an edge's previous signing key stays accepted after it "
+                            "sends a new one"),
 }
+POSITIVE = ("MAX_BATCH_BYTES", "EDGE_CERT_DAYS", "CROSS_CERT_DAYS", "TOKEN_TTL_S")
 _TYPE_NAMES = {str: "a string", int: "a whole number"}
 
 
@@ -87,11 +97,28 @@ def _resolve(config, instance_path: str) -> None:
         config["DATABASE_URL"] = f"sqlite:///{(instance / 'hub.db').absolute()}"
     for key in ("SEALING_KEY_FILE", "SIGNING_KEY_FILE"):
         config[key] = str(instance / config[key]) if config[key] else None
-    if not isinstance(config["MAX_BATCH_BYTES"], int) or config["MAX_BATCH_BYTES"] < 1:
-        raise HubConfigError("MAX_BATCH_BYTES must be a whole number of bytes above 0")
+    for key in POSITIVE:
+        if not isinstance(config[key], int) or config[key] < 1:
+            raise HubConfigError(f"{key} must be a whole number above 0")
+    if not isinstance(config["EDGE_KEY_GRACE_DAYS"], int) or config["EDGE_KEY_GRACE_DAYS"] < 0:
+        raise HubConfigError("EDGE_KEY_GRACE_DAYS must be a whole number from 0")
+    if not tls_names(config):
+        raise HubConfigError("TLS_NAMES must name at least one DNS name or IP address, like "
+                             '"hub.example.org"')
+    if not config.get("PUBLIC_URL"):
+        config["PUBLIC_URL"] = f"https://{_url_host(tls_names(config)[0])}:8080"
 
 
-def write_file(instance_path: str, admin_token_sha256: str) -> Path:
+def tls_names(config) -> list[str]:
+    """TLS_NAMES as a list: the names the hub's HTTPS certificate is valid for."""
+    return [name.strip() for name in str(config["TLS_NAMES"]).split(",") if name.strip()]
+
+
+def _url_host(name: str) -> str:
+    return f"[{name}]" if ":" in name else name
+
+
+def write_file(instance_path: str, admin_token_sha256: str, tls_names: str = KEYS["TLS_NAMES"][1]) -> Path:
     """The hub.toml `throughgate hub init` writes: only what differs from the defaults, plus hints."""
     path = Path(instance_path) / CONFIG_FILE
     lines = [
@@ -101,6 +128,8 @@ def write_file(instance_path: str, admin_token_sha256: str) -> Path:
         f'SEALING_KEY_FILE = "{KEYS["SEALING_KEY_FILE"][1]}"',
         f'SIGNING_KEY_FILE = "{KEYS["SIGNING_KEY_FILE"][1]}"',
         f"MAX_BATCH_BYTES = {KEYS['MAX_BATCH_BYTES'][1]}",
+        f"TLS_NAMES = {json.dumps(tls_names)}",
+        '# PUBLIC_URL = "https://hub.example.org:8080"   (what edges are told to use)',
         '# DATABASE_URL = "postgresql://hub@db.example/throughgate"   (default: sqlite file hub.db here)',
         "",
     ]

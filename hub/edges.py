@@ -1,22 +1,23 @@
-"""The edges a hub trusts: register one with its Ed25519 verify key, revoke it, list them.
+"""The edges a hub trusts: enrolled (hub/enrolment.py), revoked, listed.
 
-A revoked edge stays in the table (its records keep pointing at it) and its batches are refused.
+A revoked edge stays in the table (its records keep pointing at it); every request with one of
+its certificates is refused from the moment it is revoked, and it cannot enrol again.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
-from hub.models import ACTIVE, REVOKED, Edge
-from hub.storage import utc_now
-from wire.keys import key_id, verify_key_from_pem, verify_key_to_pem
+from cryptography import x509
+
+from hub import signing_keys
+from hub.models import ACTIVE, REVOKED, Edge, EdgeCertificate
+from hub.refusals import Refused
+from provisioning import pki
 
 _EDGE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-
-
-class EdgeError(ValueError):
-    """An edge command that cannot be done. The message says what to do instead."""
 
 
 @dataclass(frozen=True)
@@ -24,48 +25,95 @@ class EdgeInfo:
     edge_id: str
     status: str
     registered_at: str
+    enrolled_at: str
     revoked_at: str | None
-    key_id: str
+    tablet_ca_sha256: str
+    cert_not_after: str | None
+    """The latest expiry among its working certificates."""
+    key_ids: tuple[str, ...]
+    """Signing keys the hub accepts from it now, current first."""
+
+    def to_dict(self) -> dict:
+        return {"edge_id": self.edge_id, "status": self.status, "registered_at": self.registered_at,
+                "enrolled_at": self.enrolled_at, "revoked_at": self.revoked_at,
+                "tablet_ca_sha256": self.tablet_ca_sha256, "cert_not_after": self.cert_not_after,
+                "key_ids": list(self.key_ids)}
 
 
 def valid_edge_id(edge_id: str) -> bool:
     return isinstance(edge_id, str) and bool(_EDGE_ID.fullmatch(edge_id))
 
 
-def register(edge_id: str, verify_key_pem: bytes) -> EdgeInfo:
-    """Trust batches signed by this key as coming from edge_id."""
+def check_edge_id(edge_id) -> None:
+    if not isinstance(edge_id, str):
+        raise Refused(400, "bad_request", "'edge_id' is missing or not a string")
     if not valid_edge_id(edge_id):
-        raise EdgeError(f"{edge_id!r} is not an edge id: use 1-64 letters, digits, '.', '_' or '-', "
-                        "starting with a letter or digit")
-    try:
-        key = verify_key_from_pem(verify_key_pem)
-    except ValueError as exc:
-        raise EdgeError(f"not an Ed25519 public key in PEM form ({exc}): give the edge's verify key, "
-                        "the file that starts with -----BEGIN PUBLIC KEY-----") from None
-    existing = Edge.get_or_none(Edge.edge_id == edge_id)
-    if existing is not None:
-        raise EdgeError(f"edge {edge_id} is already registered ({existing.status}): "
-                        "register a new edge under a new id")
-    edge = Edge.create(edge_id=edge_id, verify_key_pem=verify_key_to_pem(key).decode(),
-                       status=ACTIVE, registered_at=utc_now())
-    return _info(edge)
+        raise Refused(400, "bad_request", f"{edge_id!r} is not an edge id: use 1-64 letters, digits, '.', "
+                      "'_' or '-', starting with a letter or digit")
 
 
-def revoke(edge_id: str) -> EdgeInfo:
-    """Refuse this edge's batches from now on. Its stored records stay."""
+def find(edge_id: str) -> Edge:
     edge = Edge.get_or_none(Edge.edge_id == edge_id)
     if edge is None:
-        raise EdgeError(f"no edge {edge_id} at this hub: `throughgate hub edges list` shows the edges")
+        raise Refused(404, "unknown_edge", f"no edge {edge_id} at this hub: `throughgate hub edges list` "
+                      "shows the edges")
+    return edge
+
+
+def enrolled(edge_id: str, tablet_ca: x509.Certificate, dns_names: list[str], now: str) -> Edge:
+    """Record an enrolment. A known active edge enrols again (a replaced box): its certificates stop
+    working at once. A revoked edge is refused."""
+    pem = pki.cert_to_pem(tablet_ca).decode()
+    fields = {"tablet_ca_pem": pem, "tablet_ca_sha256": pki.spki_sha256(tablet_ca),
+              "dns_names": json.dumps(dns_names), "enrolled_at": now}
+    edge = Edge.get_or_none(Edge.edge_id == edge_id)
+    if edge is None:
+        return Edge.create(edge_id=edge_id, status=ACTIVE, registered_at=now, **fields)
+    if edge.status == REVOKED:
+        raise Refused(403, "edge_revoked", f"edge {edge_id} was revoked at this hub and cannot enrol again: "
+                      "ask the hub's operator for a token for a new edge id")
+    (EdgeCertificate.update(revoked_at=now)
+     .where((EdgeCertificate.edge == edge_id) & EdgeCertificate.revoked_at.is_null()).execute())
+    Edge.update(**fields).where(Edge.edge_id == edge_id).execute()
+    return Edge.get(Edge.edge_id == edge_id)
+
+
+def update_tablet_ca(edge: Edge, tablet_ca: x509.Certificate | None, dns_names: list[str] | None) -> None:
+    if tablet_ca is not None:
+        edge.tablet_ca_pem = pki.cert_to_pem(tablet_ca).decode()
+        edge.tablet_ca_sha256 = pki.spki_sha256(tablet_ca)
+    if dns_names is not None:
+        edge.dns_names = json.dumps(dns_names)
+    edge.save()
+
+
+def tablet_ca_of(edge: Edge) -> x509.Certificate:
+    return pki.load_cert(edge.tablet_ca_pem.encode())
+
+
+def dns_names_of(edge: Edge) -> list[str]:
+    return json.loads(edge.dns_names)
+
+
+def revoke(edge_id: str, now: str) -> EdgeInfo:
+    """Refuse this edge from now on: every request with its certificates, and enrolling again.
+    Its stored records stay."""
+    edge = find(edge_id)
     if edge.status != REVOKED:
-        edge.status, edge.revoked_at = REVOKED, utc_now()
+        edge.status, edge.revoked_at = REVOKED, now
         edge.save()
-    return _info(edge)
+    return info(edge, now)
 
 
-def list_edges() -> list[EdgeInfo]:
-    return [_info(edge) for edge in Edge.select().order_by(Edge.edge_id)]
+def list_edges(now: str) -> list[EdgeInfo]:
+    return [info(edge, now) for edge in Edge.select().order_by(Edge.edge_id)]
 
 
-def _info(edge: Edge) -> EdgeInfo:
-    key = verify_key_from_pem(edge.verify_key_pem.encode())
-    return EdgeInfo(edge.edge_id, edge.status, edge.registered_at, edge.revoked_at, key_id(key))
+def info(edge: Edge, now: str) -> EdgeInfo:
+    working = (EdgeCertificate.select().where((EdgeCertificate.edge == edge.edge_id)
+                                              & EdgeCertificate.revoked_at.is_null())
+               .order_by(EdgeCertificate.not_after.desc()).first())
+    keys = signing_keys.accepted(edge.edge_id, now)
+    return EdgeInfo(edge.edge_id, edge.status, edge.registered_at, edge.enrolled_at, edge.revoked_at,
+                    edge.tablet_ca_sha256, working.not_after if working else None,
+                    tuple(key.key_id for key in keys))

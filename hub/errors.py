@@ -8,10 +8,24 @@ import peewee
 from flask import jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from hub.refusals import Refused
+
 log = logging.getLogger("hub.errors")
 
 
+def json_object() -> dict:
+    """The request's JSON body, which must be an object."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Refused(400, "bad_request", "send a JSON object with Content-Type: application/json")
+    return body
+
+
 def init_app(app) -> None:
+    @app.errorhandler(Refused)
+    def _refused(exc: Refused):
+        return jsonify(exc.body()), exc.status
+
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         code = (exc.name or "error").lower().replace(" ", "_")

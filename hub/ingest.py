@@ -1,9 +1,11 @@
 """Receiving one sealed batch from an edge. No Flask here: bytes in, (HTTP status, JSON body) out.
 
-The checks run cheapest and least-trusting first, and nothing is stored unless all pass:
+The caller has already authenticated the edge by its client certificate (hub/auth.py). The
+checks run cheapest and least-trusting first, and nothing is stored unless all pass:
 
-    size -> envelope -> header -> edge known and active -> signature -> not a replay
-         -> opens with the hub key -> every record valid -> store records + batch -> receipt
+    size -> envelope -> header -> header.edge is the calling edge -> signature by one of its
+         accepted keys -> not a replay -> opens with the hub key it names -> every record valid
+         -> store records + batch -> receipt
 """
 
 from __future__ import annotations
@@ -12,11 +14,10 @@ import json
 import logging
 from collections.abc import Callable
 
-from hub import storage
+from hub import signing_keys, storage
 from hub.keys import HubKeys
-from hub.models import REVOKED, Batch, Edge
+from hub.models import Batch
 from wire import batches, receipts
-from wire.keys import verify_key_from_pem
 from wire.records import RecordError, is_timestamp, parse_record, valid_device_id
 
 log = logging.getLogger("hub.ingest")
@@ -30,9 +31,10 @@ def error(code: str, reason: str, **extra) -> dict:
     return {"error": code, "reason": reason, **extra}
 
 
-def ingest(envelope: bytes, keys: HubKeys, *, max_bytes: int,
+def ingest(envelope: bytes, keys: HubKeys, *, edge_id: str, max_bytes: int,
            now: Callable[[], str] = storage.utc_now) -> tuple[int, dict]:
-    """Check, open and store one batch envelope. Returns (HTTP status, JSON body)."""
+    """Check, open and store one batch envelope from the authenticated edge `edge_id`.
+    Returns (HTTP status, JSON body)."""
     if len(envelope) > max_bytes:
         return 413, error("too_large", f"batch is {len(envelope)} bytes; this hub takes at most {max_bytes}")
     try:
@@ -41,26 +43,29 @@ def ingest(envelope: bytes, keys: HubKeys, *, max_bytes: int,
     except batches.BatchError as exc:
         return _refused(None, 400, exc.code, exc.reason)
     header = env.header
-    edge = Edge.get_or_none(Edge.edge_id == header.edge)
-    if edge is None:
-        return _refused(header, 403, "unknown_edge",
-                        f"edge {_clean(header.edge)} is not registered at this hub: ask the hub's "
-                        "operator to run `throughgate hub edges add` with this edge's verify key")
-    if edge.status == REVOKED:
-        return _refused(header, 403, "edge_revoked", f"edge {_clean(header.edge)} was revoked at this hub")
+    if header.edge != edge_id:
+        return _refused(header, 403, "edge_mismatch",
+                        f"the batch says it is from edge {_clean(header.edge)}, but the client certificate "
+                        f"is edge {edge_id}'s: an edge sends only its own batches")
+    verify_keys = signing_keys.verify_keys(edge_id, now())
+    if not verify_keys:
+        return _refused(header, 400, "bad_signature", f"edge {edge_id} has no signing key at this hub: "
+                        "send one to POST /v1/edge/signing-keys")
     try:
-        batches.verify(env, verify_key_from_pem(edge.verify_key_pem.encode()))
+        _verify_any(env, verify_keys)
     except batches.BatchError as exc:
         return _refused(header, 400, exc.code, exc.reason)
     existing = storage.find_batch(header.batch)
     if existing is not None:
         return _replay(existing, header)
-    if header.hub_key != keys.sealing_key_id:
+    opening_key = keys.opening_key(header.hub_key)
+    if opening_key is None:
         return _refused(header, 400, "cannot_open",
-                        f"batch is sealed to hub key {header.hub_key}, this hub's key is "
-                        f"{keys.sealing_key_id}: load this hub's public keys on the edge")
+                        f"batch is sealed to hub key {_clean(header.hub_key)}, which this hub does not hold "
+                        f"(its current key is {keys.sealing_key_id}): load this hub's public keys on the "
+                        "edge (GET /v1/edge/hub-keys)")
     try:
-        items = batches.open_sealed(env, keys.sealing)
+        items = batches.open_sealed(env, opening_key)
     except batches.BatchError as exc:
         return _refused(header, 400, exc.code, exc.reason)
     received = now()
@@ -76,15 +81,26 @@ def ingest(envelope: bytes, keys: HubKeys, *, max_bytes: int,
         }, keys.signing)
 
     try:
-        receipt = storage.store_batch(edge_id=edge.edge_id, batch_id=header.batch, seq=header.seq,
+        receipt = storage.store_batch(edge_id=edge_id, batch_id=header.batch, seq=header.seq,
                                       digest=env.digest, count=len(rows), rows=rows,
                                       received=received, sign=sign)
     except storage.AlreadyStored as exc:
         return _replay(exc.batch, header)
     fields = receipt["receipt"]
     log.info("batch %s from edge %s: count=%d stored=%d duplicates=%d", _clean(header.batch),
-             edge.edge_id, fields["count"], fields["stored"], fields["duplicates"])
+             edge_id, fields["count"], fields["stored"], fields["duplicates"])
     return 200, receipt
+
+
+def _verify_any(env: batches.Envelope, verify_keys: list) -> None:
+    """Accept a signature by any of the edge's accepted keys (the current one is tried first)."""
+    for key in verify_keys[:-1]:
+        try:
+            batches.verify(env, key)
+            return
+        except batches.BatchError:
+            continue
+    batches.verify(env, verify_keys[-1])
 
 
 def _check_header(header: batches.BatchHeader) -> None:

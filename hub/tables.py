@@ -25,5 +25,16 @@ def summary_text(summary: dict) -> str:
 
 
 def edges_table(edges) -> str:
-    return table(["EDGE", "STATUS", "KEY ID", "REGISTERED", "REVOKED"],
-                 [[e.edge_id, e.status, e.key_id, e.registered_at, e.revoked_at] for e in edges])
+    return table(["EDGE", "STATUS", "CERTIFICATE UNTIL", "SIGNING KEYS", "ENROLLED", "REVOKED"],
+                 [[e.edge_id, e.status, e.cert_not_after, ",".join(e.key_ids) or None, e.enrolled_at, e.revoked_at]
+                  for e in edges])
+
+
+def tokens_table(tokens, now: str) -> str:
+    def state(t) -> str:
+        if t.used_at:
+            return f"used {t.used_at}"
+        return "expired" if t.expires <= now else "unused"
+
+    return table(["TOKEN ID", "EDGE", "CREATED", "EXPIRES", "STATE"],
+                 [[t.token_id, t.edge_id, t.created, t.expires, state(t)] for t in tokens])

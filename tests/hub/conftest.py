@@ -1,4 +1,5 @@
-"""Fixtures for the hub: a real database (SQLite file, PostgreSQL), real keys, real sealed batches."""
+"""Fixtures for the hub: a real database (SQLite file, PostgreSQL), real keys and root CA, edges
+enrolled through the real service, real sealed batches."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ import secrets
 
 import psycopg2
 import pytest
-from hubkit import ADMIN_TOKEN, FakeEdge
+from hubkit import ADMIN_TOKEN, TLS_NAMES, FakeEdge, enrol_edge, tls_client
 
-from hub import create_app, db, edges, keys
-from wire.keys import new_signing_key, verify_key_to_pem
+from hub import ca, create_app, db, keys
+from hub.server import HubServer
+from wire.keys import new_signing_key
 
 POSTGRES_SERVER = "127.0.0.1:5432"
 POSTGRES_URLS = (f"postgresql://{POSTGRES_SERVER}/test", f"postgresql://postgres@{POSTGRES_SERVER}/test")
@@ -59,13 +61,19 @@ def hub_db_url(request, tmp_path):
     return url
 
 
-@pytest.fixture
-def instance(tmp_path):
-    """An instance directory holding freshly generated hub keys."""
-    path = tmp_path / "hub"
+def make_instance(path):
+    """What `throughgate hub init` makes, but the database and hub.toml: keys, root CA, TLS certificate."""
     path.mkdir(mode=0o700)
     keys.generate(path / "sealing_key.pem", path / "receipt_key.pem")
+    paths = ca.files(path)
+    ca.issue_server_cert(ca.create_root(paths), paths, TLS_NAMES)
     return path
+
+
+@pytest.fixture
+def instance(tmp_path):
+    """An instance directory holding freshly generated hub keys, root CA and HTTPS certificate."""
+    return make_instance(tmp_path / "hub")
 
 
 @pytest.fixture
@@ -93,12 +101,12 @@ def auth_headers():
 
 @pytest.fixture
 def make_edge(app):
-    """make_edge(edge_id, register=True) -> FakeEdge whose verify key the hub knows."""
-    def make(edge_id: str = "edge-1", register: bool = True) -> FakeEdge:
-        key = new_signing_key()
-        if register:
-            edges.register(edge_id, verify_key_to_pem(key.public_key()))
-        return FakeEdge(edge_id, key, app.extensions["hub_keys"].sealing.public_key())
+    """make_edge(edge_id, enrol=True) -> FakeEdge enrolled through the real service (token, then
+    enrolment), or (enrol=False) one the hub has never heard of, without a certificate."""
+    def make(edge_id: str = "edge-1", enrol: bool = True) -> FakeEdge:
+        if enrol:
+            return enrol_edge(app, edge_id)
+        return FakeEdge(edge_id, new_signing_key(), app.extensions["hub_keys"].get().sealing.public_key())
 
     return make
 
@@ -107,4 +115,27 @@ def make_edge(app):
 def edge(make_edge):
     return make_edge("edge-1")
 
+
+@pytest.fixture
+def server(app):
+    """The app served over HTTPS by a real HubServer on a free loopback port."""
+    with HubServer(app, "127.0.0.1", 0) as running:
+        yield running
+
+
+@pytest.fixture
+def root_file(instance):
+    return ca.files(instance).root_cert
+
+
+@pytest.fixture
+def connect_as(tmp_path, root_file):
+    """connect_as(edge) -> an SSL client context trusting the hub root and presenting that edge's
+    certificate; connect_as() -> one without a client certificate."""
+    made = iter(range(1000))
+
+    def context(edge: FakeEdge | None = None):
+        return tls_client(root_file, edge.tls_files(tmp_path / f"tls-{next(made)}") if edge else None)
+
+    return context
 

@@ -7,7 +7,7 @@ import json
 
 import cbor2
 import pytest
-from hubkit import edge_records, post_batch, stored_count
+from hubkit import edge_records, now, post_batch, stored_count
 
 from hub import edges
 from hub.models import Batch
@@ -17,12 +17,12 @@ from wire.keys import HubPublicKeys, SealingPrivateKey
 
 
 def receipt_key(app):
-    return HubPublicKeys.from_document(app.extensions["hub_keys"].public_document()).receipt
+    return HubPublicKeys.from_document(app.extensions["hub_keys"].get().public_document()).receipt
 
 
 def test_batch_is_stored_and_receipt_verifies_with_exported_key(app, client, edge):
     envelope = edge.seal(edge_records(3))
-    response = post_batch(client, envelope)
+    response = post_batch(client, edge, envelope)
     assert response.status_code == 200
     header = cbor2.loads(envelope)[0]
     batch_id = json.loads(header)["batch"]
@@ -35,23 +35,23 @@ def test_batch_is_stored_and_receipt_verifies_with_exported_key(app, client, edg
 
 def test_same_records_in_a_new_batch_are_not_stored_twice(client, edge):
     records = edge_records(4)
-    assert post_batch(client, edge.seal(records)).get_json()["receipt"]["stored"] == 4
-    fields = post_batch(client, edge.seal(records[:2] + edge_records(1, first_seq=9))).get_json()["receipt"]
+    assert post_batch(client, edge, edge.seal(records)).get_json()["receipt"]["stored"] == 4
+    fields = post_batch(client, edge, edge.seal(records[:2] + edge_records(1, first_seq=9))).get_json()["receipt"]
     assert (fields["count"], fields["stored"], fields["duplicates"]) == (3, 1, 2)
     assert stored_count() == 5
 
 
 def test_a_record_twice_in_one_batch_is_stored_once(client, edge):
     record = edge_records(1)[0]
-    fields = post_batch(client, edge.seal([record, record])).get_json()["receipt"]
+    fields = post_batch(client, edge, edge.seal([record, record])).get_json()["receipt"]
     assert (fields["stored"], fields["duplicates"]) == (1, 1)
     assert stored_count() == 1
 
 
 def test_replayed_batch_gets_409_with_original_receipt_and_stores_nothing(client, edge):
     envelope = edge.seal(edge_records(2))
-    original = post_batch(client, envelope).get_json()
-    response = post_batch(client, envelope)
+    original = post_batch(client, edge, envelope).get_json()
+    response = post_batch(client, edge, envelope)
     assert response.status_code == 409
     body = response.get_json()
     assert body["error"] == "replay" and "already received" in body["reason"]
@@ -61,8 +61,8 @@ def test_replayed_batch_gets_409_with_original_receipt_and_stores_nothing(client
 
 def test_batch_id_used_by_another_edge_is_refused(client, make_edge):
     first, second = make_edge("edge-a"), make_edge("edge-b")
-    post_batch(client, first.seal(edge_records(1), batch_id="same-id"))
-    response = post_batch(client, second.seal(edge_records(1), batch_id="same-id"))
+    post_batch(client, first, first.seal(edge_records(1), batch_id="same-id"))
+    response = post_batch(client, second, second.seal(edge_records(1), batch_id="same-id"))
     assert response.status_code == 409
     assert response.get_json()["error"] == "batch_conflict"
     assert stored_count() == 1
@@ -83,7 +83,7 @@ def _flip(envelope: bytes, part: int, index: int = -1) -> bytes:
     (2, 0, "bad_signature"),  # signature
 ])
 def test_tampered_envelope_is_refused_and_nothing_stored(client, edge, part, index, code):
-    response = post_batch(client, _flip(edge.seal(edge_records(2)), part, index))
+    response = post_batch(client, edge, _flip(edge.seal(edge_records(2)), part, index))
     assert response.status_code == 400
     body = response.get_json()
     assert set(body) == {"error", "reason"}
@@ -96,47 +96,56 @@ def test_changed_header_re_signed_by_the_edge_does_not_open(client, edge):
     parts = cbor2.loads(edge.seal(edge_records(2)))
     parts[0] = parts[0].replace(b'"priority":2', b'"priority":0')
     parts[2] = edge.key.sign(_to_be_signed(parts[0], parts[1]))
-    response = post_batch(client, cbor2.dumps(parts))
+    response = post_batch(client, edge, cbor2.dumps(parts))
     assert response.status_code == 400
     assert response.get_json()["error"] == "cannot_open"
     assert stored_count() == 0
 
 
-def test_garbage_body_is_refused(client):
-    response = post_batch(client, b"\x00not cbor at all")
+def test_garbage_body_is_refused(client, edge):
+    response = post_batch(client, edge, b"\x00not cbor at all")
     assert response.status_code == 400
     assert response.get_json()["error"] == "bad_envelope"
 
 
-def test_unknown_edge_gets_403(client, make_edge):
-    stranger = make_edge("edge-9", register=False)
-    response = post_batch(client, stranger.seal(edge_records(1)))
-    assert response.status_code == 403
-    assert response.get_json()["error"] == "unknown_edge"
+def test_batch_without_a_client_certificate_gets_401(client, edge):
+    response = post_batch(client, None, edge.seal(edge_records(1)))
+    assert response.status_code == 401
+    assert response.get_json()["error"] == "client_certificate_required"
     assert stored_count() == 0
 
 
-def test_revoked_edge_gets_403(client, edge):
-    edges.revoke(edge.edge_id)
-    response = post_batch(client, edge.seal(edge_records(1)))
+def test_batch_from_a_revoked_edge_gets_403(client, edge):
+    edges.revoke(edge.edge_id, now())
+    response = post_batch(client, edge, edge.seal(edge_records(1)))
     assert response.status_code == 403
     assert response.get_json()["error"] == "edge_revoked"
     assert stored_count() == 0
 
 
+def test_batch_claiming_another_edge_gets_403_edge_mismatch(client, make_edge):
+    north, south = make_edge("edge-north"), make_edge("edge-south")
+    response = post_batch(client, north, south.seal(edge_records(1)))
+    assert response.status_code == 403
+    body = response.get_json()
+    assert body["error"] == "edge_mismatch" and "edge-south" in body["reason"] and "edge-north" in body["reason"]
+    assert stored_count() == 0
+
+
 def test_batch_signed_by_another_key_for_a_known_edge_is_refused(client, edge, make_edge):
-    impostor = make_edge("edge-1", register=False)
-    response = post_batch(client, impostor.seal(edge_records(1)))
+    impostor = make_edge("edge-1", enrol=False)
+    response = post_batch(client, edge, impostor.seal(edge_records(1)))
     assert response.status_code == 400
     assert response.get_json()["error"] == "bad_signature"
 
 
 def test_batch_sealed_to_another_hub_key_is_refused(client, edge):
     other_hub = SealingPrivateKey.generate().public_key()
-    response = post_batch(client, edge.seal(edge_records(2), hub_key=other_hub))
+    response = post_batch(client, edge, edge.seal(edge_records(2), hub_key=other_hub))
     assert response.status_code == 400
     body = response.get_json()
     assert body["error"] == "cannot_open" and "load this hub's public keys" in body["reason"]
+    assert other_hub.id in body["reason"] and "does not hold" in body["reason"]
     assert stored_count() == 0
 
 
@@ -151,7 +160,7 @@ def test_batch_sealed_to_another_hub_key_is_refused(client, edge):
 def test_batch_with_one_invalid_record_stores_nothing(client, edge, spoil, expected):
     records = edge_records(3)
     spoil(records[1])
-    response = post_batch(client, edge.seal(records))
+    response = post_batch(client, edge, edge.seal(records))
     assert response.status_code == 400
     body = response.get_json()
     assert body["error"] == "bad_record"
@@ -161,21 +170,30 @@ def test_batch_with_one_invalid_record_stores_nothing(client, edge, spoil, expec
 
 def test_oversize_body_gets_413(app, client, edge):
     limit = app.config["MAX_BATCH_BYTES"]
-    response = post_batch(client, b"\x00" * (limit + 1))
+    response = post_batch(client, edge, b"\x00" * (limit + 1))
     assert response.status_code == 413
     assert response.get_json()["error"] == "too_large"
 
 
 def test_body_without_cbor_content_type_gets_415(client, edge):
-    response = client.post("/v1/batches", data=edge.seal(edge_records(1)), content_type="application/json")
+    response = client.post("/v1/batches", data=edge.seal(edge_records(1)), content_type="application/json",
+                           environ_base=edge.environ)
     assert response.status_code == 415
     assert stored_count() == 0
 
 
 def test_stored_record_keeps_what_tablet_and_edge_said(client, auth_headers, edge):
     record = edge_records(1, device="tablet-7", learner="L-7", kind="message")[0]
-    post_batch(client, edge.seal([record]))
+    post_batch(client, edge, edge.seal([record]))
     [stored] = client.get("/v1/records", headers=auth_headers).get_json()
     assert {k: stored[k] for k in ("id", "device", "learner", "kind", "seq", "created", "payload")} == {
         k: record[k] for k in ("id", "device", "learner", "kind", "seq", "created", "payload")}
     assert stored["received_at_edge"] == record["received"] and stored["edge"] == "edge-1"
+
+
+def test_batches_arriving_out_of_order_and_again_are_each_stored_once(client, edge):
+    envelopes = [edge.seal(edge_records(3, device=f"tablet-{i}")) for i in range(5)]  # seq 1..5
+    order = [4, 2, 0, 4, 3, 1, 0, 2]
+    statuses = [post_batch(client, edge, envelopes[i]).status_code for i in order]
+    assert statuses == [200, 200, 200, 409, 200, 200, 409, 409]
+    assert stored_count() == 15 and Batch.select().count() == 5

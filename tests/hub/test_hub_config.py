@@ -22,6 +22,20 @@ def test_defaults_put_database_and_keys_in_the_instance(tmp_path):
     assert settings["MAX_BATCH_BYTES"] == 16 * 1024 * 1024
 
 
+def test_trust_defaults_are_the_documented_ones(tmp_path):
+    settings = loaded(tmp_path)
+    assert config.tls_names(settings) == ["localhost", "127.0.0.1"]
+    assert settings["PUBLIC_URL"] == "https://localhost:8080"
+    assert (settings["EDGE_CERT_DAYS"], settings["CROSS_CERT_DAYS"]) == (30, 365)
+    assert (settings["TOKEN_TTL_S"], settings["EDGE_KEY_GRACE_DAYS"]) == (3600, 14)
+
+
+def test_public_url_defaults_to_the_first_tls_name(tmp_path):
+    settings = loaded(tmp_path, {"THROUGHGATE_HUB_TLS_NAMES": " hub.example.org , 10.0.0.5"})
+    assert config.tls_names(settings) == ["hub.example.org", "10.0.0.5"]
+    assert settings["PUBLIC_URL"] == "https://hub.example.org:8080"
+
+
 def test_instance_file_overrides_defaults(tmp_path):
     (tmp_path / "hub.toml").write_text('MAX_BATCH_BYTES = 1000\nDATABASE_URL = "sqlite:////srv/hub.db"\n')
     settings = loaded(tmp_path)
@@ -52,6 +66,9 @@ def test_test_config_ignores_file_and_environment(tmp_path):
     ("MAX_BYTES = 5\n", "unknown setting(s) MAX_BYTES"),
     ('MAX_BATCH_BYTES = "big"\n', "MAX_BATCH_BYTES must be a whole number"),
     ("MAX_BATCH_BYTES = 0\n", "above 0"),
+    ("EDGE_CERT_DAYS = 0\n", "EDGE_CERT_DAYS must be a whole number above 0"),
+    ("EDGE_KEY_GRACE_DAYS = -1\n", "EDGE_KEY_GRACE_DAYS must be a whole number from 0"),
+    ('TLS_NAMES = " , "\n', "TLS_NAMES must name at least one"),
 ])
 def test_bad_instance_file_says_what_is_wrong(tmp_path, text, expected):
     (tmp_path / "hub.toml").write_text(text)

@@ -17,7 +17,8 @@ def test_sqlite_is_opened_with_wal_and_full_sync(app):
 
 def test_tables_and_indexes_exist(app):
     with db.connected():
-        assert {"edge", "batch", "record"} <= set(db.proxy.get_tables())
+        assert {"edge", "edge_certificate", "edge_key", "enrolment_token", "batch", "record"} <= set(
+            db.proxy.get_tables())
         indexed = {tuple(index.columns) for index in db.proxy.get_indexes("record")}
     assert {("edge_id", "device", "seq"), ("learner",), ("kind",), ("id",)} <= indexed
 

@@ -40,7 +40,10 @@ def test_every_route_is_documented(instance):
     rules = {(rule.rule, method) for rule in app.url_map.iter_rules() if rule.endpoint != "static"
              for method in rule.methods - {"HEAD", "OPTIONS"}}
     assert rules == {("/healthz", "GET"), ("/v1/batches", "POST"), ("/v1/records", "GET"),
-                     ("/v1/records/summary", "GET")}
+                     ("/v1/records/summary", "GET"), ("/v1/enrol/ca", "GET"), ("/v1/enrol", "POST"),
+                     ("/v1/edge/renew", "POST"), ("/v1/edge/hub-keys", "GET"), ("/v1/edge/signing-keys", "POST"),
+                     ("/v1/admin/enrolment-tokens", "POST"), ("/v1/admin/edges/<edge_id>/revoke", "POST"),
+                     ("/v1/admin/edges", "GET")}
     for rule, method in rules:
         assert f"### `{method} {rule}`" in DOCS
 
@@ -57,6 +60,8 @@ def test_every_error_code_the_hub_sends_is_documented():
     wire = (Path(__file__).resolve().parents[2] / "wire" / "batches.py").read_text()
     codes = set(re.findall(r'(?:error|_refused)\([^"\n)]*"([a-z_]+)"', sources))
     codes |= set(re.findall(r'error="([a-z_]+)"', sources)) | set(re.findall(r'BatchError\("([a-z_]+)"', wire))
-    assert {"unknown_edge", "replay", "bad_record", "cannot_open", "unauthorized"} <= codes
+    codes |= set(re.findall(r'Refused\(\d+, "([a-z_]+)"', sources))
+    assert {"edge_mismatch", "replay", "bad_record", "cannot_open", "unauthorized", "token_used",
+            "client_certificate_required", "unknown_certificate", "edge_revoked"} <= codes
     for code in codes:
         assert f"`{code}`" in DOCS, code

@@ -1,4 +1,4 @@
-"""The hub's key files and the public document edges load."""
+"""The hub's key files, their rotation, and the public document edges load."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 import stat
 
 import pytest
+from hubkit import edge_records, post_batch, stored_count
 
 from hub import keys
 from wire import keys as wire_keys
@@ -60,3 +61,37 @@ def test_unreadable_key_file_says_to_restore_it(tmp_path):
     (tmp_path / "bad.pem").write_text("not a key")
     with pytest.raises(keys.KeyFileError, match="restore it from backup"):
         keys.load(tmp_path / "bad.pem", tmp_path / "r.pem")
+
+
+def test_rotation_keeps_the_previous_key_private_and_makes_a_new_one_current(tmp_path):
+    made = keys.generate(tmp_path / "sealing_key.pem", tmp_path / "r.pem")
+    old_id, new_id = keys.rotate(tmp_path / "sealing_key.pem")
+    assert old_id == made.sealing_key_id != new_id
+    kept = tmp_path / "sealing_keys" / f"{old_id}.pem"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    loaded = keys.load(tmp_path / "sealing_key.pem", tmp_path / "r.pem")
+    assert loaded.sealing_key_id == new_id
+    assert loaded.public_document()["sealing_key_id"] == new_id
+    assert loaded.opening_key(old_id).public_key().id == old_id
+    assert loaded.opening_key("0" * 16) is None
+
+
+def test_a_running_hub_sees_a_rotation_on_its_next_call(tmp_path):
+    keys.generate(tmp_path / "sealing_key.pem", tmp_path / "r.pem")
+    files = keys.KeyFiles(tmp_path / "sealing_key.pem", tmp_path / "r.pem")
+    before = files.get().sealing_key_id
+    _old, new_id = keys.rotate(tmp_path / "sealing_key.pem")
+    assert files.get().sealing_key_id == new_id
+    assert files.get().opening_key(before) is not None
+
+
+def test_batches_sealed_to_the_old_key_still_open_after_a_rotation(app, client, edge, instance):
+    old_public = edge.hub_key
+    in_flight = [edge.seal(edge_records(2, device=f"tablet-{i}")) for i in range(2)]
+    keys.rotate(instance / "sealing_key.pem")
+    current = client.get("/v1/edge/hub-keys", environ_base=edge.environ).get_json()
+    new_public = wire_keys.HubPublicKeys.from_document(current).sealing
+    assert new_public.id != old_public.id
+    fresh = edge.seal(edge_records(1, device="tablet-9"), hub_key=new_public)
+    assert [post_batch(client, edge, envelope).status_code for envelope in [fresh, *in_flight]] == [200] * 3
+    assert stored_count() == 5

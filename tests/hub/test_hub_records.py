@@ -10,9 +10,9 @@ from hubkit import edge_records, post_batch
 def stored(client, make_edge):
     """Seven records from two edges, three devices, three learners, two kinds."""
     north, south = make_edge("edge-north"), make_edge("edge-south")
-    post_batch(client, north.seal(edge_records(3, device="tablet-1", learner="L-1")))
-    post_batch(client, north.seal(edge_records(2, device="tablet-2", learner="L-2", kind="message")))
-    post_batch(client, south.seal(edge_records(2, device="tablet-3", learner="L-1", kind="message")))
+    post_batch(client, north, north.seal(edge_records(3, device="tablet-1", learner="L-1")))
+    post_batch(client, north, north.seal(edge_records(2, device="tablet-2", learner="L-2", kind="message")))
+    post_batch(client, south, south.seal(edge_records(2, device="tablet-3", learner="L-1", kind="message")))
 
 
 @pytest.mark.parametrize("path", ["/v1/records", "/v1/records/summary"])

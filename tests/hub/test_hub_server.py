@@ -1,61 +1,88 @@
-"""The hub over real HTTP: werkzeug's threaded server on a free loopback port."""
+"""The hub over real HTTPS: werkzeug's threaded server on a free loopback port, with the hub's
+own certificate, and edges connecting with their client certificates."""
 
 from __future__ import annotations
 
 import hashlib
+import socket
+import ssl
 import threading
+import time
 
-import pytest
-from hubkit import edge_records, http, post_envelope, stored_count
+from cryptography import x509
+from hubkit import edge_records, https, post_envelope, stored_count, tls_client
 
-from hub.server import HubServer
+from hub import ca
+from hub.server import tls_context
+from provisioning import pki
 from wire import receipts
 from wire.keys import HubPublicKeys
 
 
-@pytest.fixture
-def server(app):
-    with HubServer(app, "127.0.0.1", 0) as running:
-        yield running
-
-
-def test_server_listens_on_loopback_port_and_answers_healthz(server):
+def test_server_listens_on_loopback_over_https_and_answers_healthz(server, connect_as):
     assert server.host == "127.0.0.1" and server.port > 0
-    assert http("GET", f"{server.url}/healthz") == (200, {"ok": True})
+    assert server.url.startswith("https://127.0.0.1:")
+    assert https("GET", f"{server.url}/healthz", connect_as()) == (200, {"ok": True})
 
 
-def test_batch_posted_over_http_is_stored_and_receipt_verifies(app, server, edge):
+def test_server_certificate_is_issued_by_the_root_for_the_tls_names(server, instance):
+    pem = ssl.get_server_certificate(("127.0.0.1", server.port))
+    root = pki.load_cert(ca.files(instance).root_cert.read_bytes())
+    cert = pki.load_cert(pem.encode())
+    pki.verify_server(cert, [], [root], "localhost")
+    alt = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert [str(ip) for ip in alt.get_values_for_type(x509.IPAddress)] == ["127.0.0.1"]
+
+
+def test_server_takes_tls_1_2_and_nothing_older(server, instance, root_file):
+    assert tls_context(ca.files(instance)).minimum_version == ssl.TLSVersion.TLSv1_2
+    context = tls_client(root_file)
+    context.maximum_version = ssl.TLSVersion.TLSv1_2
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw, \
+            context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+        assert tls.version() == "TLSv1.2"
+
+
+def test_a_client_that_never_handshakes_does_not_hold_up_others(server, connect_as):
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10):
+        started = time.monotonic()
+        assert https("GET", f"{server.url}/healthz", connect_as()) == (200, {"ok": True})
+        assert time.monotonic() - started < 5
+
+
+def test_batch_posted_over_https_is_stored_and_receipt_verifies(app, server, edge, connect_as):
     envelope = edge.seal(edge_records(5))
-    status, document = post_envelope(server.url, envelope)
+    status, document = post_envelope(server.url, connect_as(edge), envelope)
     assert status == 200
-    hub_public = HubPublicKeys.from_document(app.extensions["hub_keys"].public_document())
+    hub_public = HubPublicKeys.from_document(app.extensions["hub_keys"].get().public_document())
     fields = receipts.verify_receipt(document, hub_public.receipt, document["receipt"]["batch"],
                                      hashlib.sha256(envelope).hexdigest())
     assert fields["stored"] == 5
     assert stored_count() == 5
-    assert post_envelope(server.url, envelope)[0] == 409
+    assert post_envelope(server.url, connect_as(edge), envelope)[0] == 409
 
 
-def test_concurrent_batches_from_several_edges_are_all_stored(server, make_edge):
+def test_concurrent_batches_from_several_edges_are_all_stored(server, make_edge, connect_as):
     """Threads hit the database at once: SQLite waits for its write lock, PostgreSQL for ours."""
     fleet = [make_edge(f"edge-{n}") for n in range(4)]
-    envelopes = [e.seal(edge_records(20, device=f"tablet-{i}")) for e in fleet for i in range(3)]
+    jobs = [(connect_as(e), e.seal(edge_records(20, device=f"tablet-{i}"))) for e in fleet for i in range(3)]
     results = []
-    threads = [threading.Thread(target=lambda env=env: results.append(post_envelope(server.url, env)))
-               for env in envelopes]
+    threads = [threading.Thread(target=lambda job=job: results.append(post_envelope(server.url, *job)))
+               for job in jobs]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(status for status, _ in results) == [200] * len(envelopes)
-    assert sum(body["receipt"]["stored"] for _, body in results) == 20 * len(envelopes)
-    assert stored_count() == 20 * len(envelopes)
+    assert sorted(status for status, _ in results) == [200] * len(jobs)
+    assert sum(body["receipt"]["stored"] for _, body in results) == 20 * len(jobs)
+    assert stored_count() == 20 * len(jobs)
 
 
-def test_same_batch_posted_twice_at_once_is_stored_once(server, edge):
-    envelope = edge.seal(edge_records(10))
+def test_same_batch_posted_twice_at_once_is_stored_once(server, edge, connect_as):
+    envelope, context = edge.seal(edge_records(10)), connect_as(edge)
     results = []
-    threads = [threading.Thread(target=lambda: results.append(post_envelope(server.url, envelope))) for _ in range(4)]
+    threads = [threading.Thread(target=lambda: results.append(post_envelope(server.url, context, envelope)))
+               for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -1,0 +1,47 @@
+"""What an enrolled edge asks of the hub about itself, over mutual TLS (`edge_required`):
+
+- POST /v1/edge/renew: a new client certificate (and cross-certificate) before the old expires.
+- GET /v1/edge/hub-keys: the hub's current public keys, to learn a rotated sealing key.
+- POST /v1/edge/signing-keys: a new Ed25519 key for its batches; earlier keys stay accepted for
+  EDGE_KEY_GRACE_DAYS.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, jsonify
+
+from hub import enrolment, signing_keys
+from hub.auth import edge_required
+from hub.errors import json_object
+from hub.storage import utc_now
+from provisioning import pki
+
+log = logging.getLogger("hub.edge")
+
+bp = Blueprint("edge", __name__, url_prefix="/v1/edge")
+
+
+@bp.post("/renew")
+@edge_required
+def renew(caller):
+    answer = enrolment.renew(caller, json_object(), current_app.extensions["hub_ca"],
+                             current_app.extensions["hub_keys"].get(), enrolment.Terms.from_config(current_app.config))
+    return jsonify(answer)
+
+
+@bp.get("/hub-keys")
+@edge_required
+def hub_keys(caller):
+    return jsonify(current_app.extensions["hub_keys"].get().public_document())
+
+
+@bp.post("/signing-keys")
+@edge_required
+def add_signing_key(caller):
+    key = signing_keys.parse(json_object().get("signing_key"))
+    key_id = signing_keys.add(caller.edge_id, key, current_app.config["EDGE_KEY_GRACE_DAYS"], pki.utcnow())
+    accepted = [row.key_id for row in signing_keys.accepted(caller.edge_id, utc_now())]
+    log.info("edge %s: signing key %s is current", caller.edge_id, key_id)
+    return jsonify(key_id=key_id, accepted=accepted)

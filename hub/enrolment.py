@@ -1,0 +1,144 @@
+"""Enrolling an edge (POST /v1/enrol) and renewing its certificate (POST /v1/edge/renew).
+No Flask here: the request's JSON object in, the answer's JSON object out, or Refused.
+
+Enrolment spends a one-time token and, in the same transaction, records the edge (its tablet CA
+pin and tablet-facing DNS names), issues its client certificate and records its signing key; any
+refusal rolls all of it back, so a token is spent only by an enrolment that happened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+
+from hub import certificates, edges, signing_keys, tokens
+from hub.certificates import Caller
+from hub.db import proxy
+from hub.keys import HubKeys
+from hub.refusals import Refused
+from provisioning import pki
+from wire.records import timestamp
+
+log = logging.getLogger("hub.enrolment")
+
+MAX_DNS_NAMES = 16
+_DNS_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+
+
+@dataclass(frozen=True)
+class Terms:
+    """How long what the hub issues lasts (from the hub's settings)."""
+
+    edge_cert_days: int
+    cross_cert_days: int
+    key_grace_days: int
+
+    @classmethod
+    def from_config(cls, config) -> Terms:
+        return cls(config["EDGE_CERT_DAYS"], config["CROSS_CERT_DAYS"], config["EDGE_KEY_GRACE_DAYS"])
+
+
+def enrol(body: dict, root: pki.Issuer, hub_keys: HubKeys, terms: Terms,
+          now: dt.datetime | None = None) -> dict:
+    """Check the request, spend the token, and return the edge's certificate, the hub root, the
+    cross-certificate of its tablet CA and the hub's public keys."""
+    now = now or pki.utcnow()
+    token = _text(body, "token")
+    edge_id = body.get("edge_id")
+    edges.check_edge_id(edge_id)
+    csr = _csr(body)
+    signing_key = signing_keys.parse(_text(body, "signing_key"))
+    tablet_ca = _tablet_ca(_text(body, "tablet_ca"), now)
+    dns_names = _dns_names(body.get("dns_names"))
+    stamp = timestamp(now)
+    with proxy.atomic():
+        spent = tokens.redeem(token, edge_id, stamp)
+        edges.enrolled(edge_id, tablet_ca, dns_names, stamp)
+        cert = certificates.issue(root, edge_id, csr.public_key(), terms.edge_cert_days, now)
+        key_id = signing_keys.add(edge_id, signing_key, terms.key_grace_days, now)
+    cross = pki.cross_certify(root, tablet_ca, terms.cross_cert_days, dns_names, now)
+    log.info("edge %s enrolled with token %s: certificate %s until %s, signing key %s, tablet CA %s",
+             edge_id, spent.token_id, certificates.serial_text(cert), timestamp(cert.not_valid_after_utc),
+             key_id, pki.spki_sha256(tablet_ca)[:16])
+    return {"certificate": _pem(cert), "ca": _pem(root.cert), "cross_certificate": _pem(cross),
+            "hub_keys": hub_keys.public_document()}
+
+
+def renew(caller: Caller, body: dict, root: pki.Issuer, hub_keys: HubKeys, terms: Terms,
+          now: dt.datetime | None = None) -> dict:
+    """A new certificate for the edge's (new) key; the one it called with keeps working until it
+    expires. A new tablet CA or DNS names, if given, replace the pinned ones."""
+    now = now or pki.utcnow()
+    csr = _csr(body)
+    tablet_ca = _tablet_ca(_text(body, "tablet_ca"), now) if body.get("tablet_ca") is not None else None
+    dns_names = _dns_names(body["dns_names"]) if body.get("dns_names") is not None else None
+    stamp = timestamp(now)
+    with proxy.atomic():
+        edge = edges.find(caller.edge_id)
+        if tablet_ca is not None or dns_names is not None:
+            edges.update_tablet_ca(edge, tablet_ca, dns_names)
+        certificates.supersede(caller.serial, stamp)
+        cert = certificates.issue(root, caller.edge_id, csr.public_key(), terms.edge_cert_days, now)
+    cross = pki.cross_certify(root, edges.tablet_ca_of(edge), terms.cross_cert_days, edges.dns_names_of(edge), now)
+    log.info("edge %s renewed certificate %s: new certificate %s until %s", caller.edge_id, caller.serial,
+             certificates.serial_text(cert), timestamp(cert.not_valid_after_utc))
+    return {"certificate": _pem(cert), "cross_certificate": _pem(cross), "hub_keys": hub_keys.public_document()}
+
+
+def _pem(cert: x509.Certificate) -> str:
+    return pki.cert_to_pem(cert).decode()
+
+
+def _text(body: dict, name: str) -> str:
+    value = body.get(name)
+    if not isinstance(value, str) or not value:
+        raise Refused(400, "bad_request", f"'{name}' is missing or not a string")
+    return value
+
+
+def _csr(body: dict) -> x509.CertificateSigningRequest:
+    try:
+        return pki.load_csr(_text(body, "csr"))
+    except pki.PkiError as exc:
+        raise Refused(400, "bad_request", f"'csr': {exc}") from None
+
+
+def _tablet_ca(pem: str, now: dt.datetime) -> x509.Certificate:
+    """The edge's own tablet CA: a self-signed CA certificate, valid now."""
+    try:
+        cert = pki.load_cert(pem.encode())
+    except pki.PkiError as exc:
+        raise Refused(400, "bad_request", f"'tablet_ca': {exc}") from None
+    problems = []
+    try:
+        if not cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca:
+            problems.append("it is not a CA certificate")
+    except x509.ExtensionNotFound:
+        problems.append("it has no basic constraints (not a CA certificate)")
+    try:
+        cert.verify_directly_issued_by(cert)
+    except (ValueError, TypeError, InvalidSignature):
+        problems.append("it is not self-signed")
+    if pki.remaining(cert, now) <= dt.timedelta(0) or cert.not_valid_before_utc > now + pki.NOT_BEFORE_SKEW:
+        problems.append("it is not valid now")
+    if problems:
+        raise Refused(400, "bad_request", f"'tablet_ca' must be the edge's self-signed tablet CA: "
+                      f"{'; '.join(problems)}")
+    return cert
+
+
+def _dns_names(value) -> list[str]:
+    if not (isinstance(value, list) and 1 <= len(value) <= MAX_DNS_NAMES):
+        raise Refused(400, "bad_request", f"'dns_names' must be a list of 1 to {MAX_DNS_NAMES} DNS names, "
+                      "like [\"hmp-example.throughgate.internal\"]")
+    for name in value:
+        if not (isinstance(name, str) and len(name) <= 253
+                and all(_DNS_LABEL.fullmatch(label) for label in name.split("."))):
+            raise Refused(400, "bad_request", f"'dns_names': {name!r} is not a DNS name (lower case letters, "
+                          "digits and '-' in dot-separated labels)")
+    return list(dict.fromkeys(value))
