@@ -133,12 +133,15 @@ def _tablet_ca(pem: str, now: dt.datetime) -> x509.Certificate:
 
 
 def _dns_names(value) -> list[str]:
+    """The names, lower case (DNS names compare without case); each a host name, no wildcards."""
     if not (isinstance(value, list) and 1 <= len(value) <= MAX_DNS_NAMES):
         raise Refused(400, "bad_request", f"'dns_names' must be a list of 1 to {MAX_DNS_NAMES} DNS names, "
                       "like [\"hmp-example.throughgate.internal\"]")
+    names = []
     for name in value:
         if not (isinstance(name, str) and len(name) <= 253
-                and all(_DNS_LABEL.fullmatch(label) for label in name.split("."))):
-            raise Refused(400, "bad_request", f"'dns_names': {name!r} is not a DNS name (lower case letters, "
-                          "digits and '-' in dot-separated labels)")
-    return list(dict.fromkeys(value))
+                and all(_DNS_LABEL.fullmatch(label) for label in name.lower().split("."))):
+            raise Refused(400, "bad_request", f"'dns_names': {name!r} is not a DNS name (letters, digits and "
+                          "'-' in dot-separated labels)")
+        names.append(name.lower())
+    return list(dict.fromkeys(names))

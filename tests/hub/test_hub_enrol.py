@@ -71,6 +71,14 @@ def test_enrolment_pins_the_tablet_ca_and_records_the_names(enrolled, identity):
     assert json.loads(edge.dns_names) == [tablet_dns_name("edge-1")]
 
 
+def test_dns_names_are_kept_in_lower_case_once_each(client, app, identity):
+    token, _info = tokens.create("edge-1", 600)
+    names = ["Edge-1.Throughgate.Internal", "edge-1.throughgate.internal"]
+    response = client.post("/v1/enrol", json=identity.request(str(token)) | {"dns_names": names})
+    assert response.status_code == 200
+    assert json.loads(Edge.get(Edge.edge_id == "edge-1").dns_names) == ["edge-1.throughgate.internal"]
+
+
 def _spoil_tablet_ca(body: dict, identity: EdgeIdentity) -> None:
     leaf = pki.issue(identity.tablet_ca, pki.new_key().public_key(), "x", pki.CLIENT, 30)
     body["tablet_ca"] = pki.cert_to_pem(leaf).decode()
@@ -86,6 +94,7 @@ def _spoil_tablet_ca(body: dict, identity: EdgeIdentity) -> None:
     (_spoil_tablet_ca, "not a CA certificate"),
     (lambda b, i: b.update(dns_names=[]), "'dns_names'"),
     (lambda b, i: b.update(dns_names=["*.throughgate.internal"]), "not a DNS name"),
+    (lambda b, i: b.update(dns_names=["hmp_north.throughgate.internal"]), "not a DNS name"),
     (lambda b, i: b.update(dns_names="edge-1.throughgate.internal"), "'dns_names'"),
 ])
 def test_a_bad_field_gets_400_naming_it_and_spends_nothing(client, app, identity, spoil, field):
