@@ -1,4 +1,8 @@
-"""`throughgate tablet ...`: the reference client from a shell (outbox, send, status, simulate)."""
+"""`throughgate tablet ...`: the reference client from a shell.
+
+Everything of one tablet lives in one folder (--folder): its key, certificate and pinned CA
+(tablet.identity) and its outbox (outbox.sqlite).
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,57 @@ import sys
 import time
 from pathlib import Path
 
+from tablet import discovery
 from tablet.client import TabletClient
+from tablet.enrolment import EnrolmentError, enrol, renew, renew_if_due
+from tablet.identity import TabletIdentity
 from tablet.outbox import Outbox
 from wire.records import KINDS, RecordError
 
 
+def enrol_command(args) -> int:
+    hub_root = Path(args.hub_root).read_text() if args.hub_root else None
+    try:
+        identity = enrol(args.offer, args.folder, args.address, hub_root=hub_root)
+    except EnrolmentError as exc:
+        print(f"not enrolled: {exc}", file=sys.stderr)
+        return 1
+    state = identity.state
+    print(f"enrolled {state.device} at {state.edge}; broker {state.broker_name}:{state.broker_port} at "
+          f"{state.address}; renew after {state.renew_after}")
+    return 0
+
+
+def renew_command(args) -> int:
+    try:
+        identity = renew(args.folder, args.address)
+    except EnrolmentError as exc:
+        print(f"not renewed: {exc}", file=sys.stderr)
+        return 1
+    print(f"renewed {identity.device}; renew after {identity.state.renew_after}")
+    return 0
+
+
+def discover(args) -> int:
+    identity = TabletIdentity(args.folder)
+    found = discovery.find_edge(identity, args.timeout, interfaces=args.interface or None)
+    if not found:
+        print(f"no announcement of {identity.edge} with the pinned CA (waited {args.timeout:g} s)", file=sys.stderr)
+        return 1
+    proven = 0
+    for candidate in found:
+        error = discovery.tls_error(candidate, identity)
+        proven += error is None
+        print(f"{candidate.address}:{candidate.port} {candidate.name} "
+              f"{'ok' if error is None else 'REFUSED (not our edge: ' + error + ')'}")
+    return 0 if proven else 1
+
+
 def submit(args) -> int:
+    Path(args.folder).mkdir(parents=True, exist_ok=True)  # records can be made before enrolment
     try:
         payload = json.loads(args.payload)
-        record = Outbox(args.outbox).add(args.kind, args.learner, payload)
+        record = Outbox(str(TabletIdentity(args.folder).outbox_path)).add(args.kind, args.learner, payload)
     except (ValueError, RecordError) as exc:
         print(f"not recorded: {exc}", file=sys.stderr)
         return 2
@@ -24,15 +70,28 @@ def submit(args) -> int:
 
 
 def send(args) -> int:
-    outbox = Outbox(args.outbox)
-    password = Path(args.password_file).read_text().strip()
-    client = TabletClient(args.device, password, args.host, args.port, outbox).start()
+    identity = TabletIdentity(args.folder)
+    state = identity.state
+    host, port = args.host or state.address, args.port or state.broker_port
+    if args.discover:
+        candidate = discovery.locate(identity)
+        if candidate is None:
+            print(f"{state.edge} was not found on this network (records stay in the outbox)", file=sys.stderr)
+            return 1
+        host, port = candidate.address, candidate.port
+        identity.remember_address(host)
+    _renew_quietly(args.folder, host)
+    error = discovery.tls_error(discovery.Candidate(host, port, state.broker_name), identity)
+    if error:
+        print(f"cannot use the edge at {host}:{port}: {error} (records stay in the outbox)", file=sys.stderr)
+        return 1
+    outbox = Outbox(str(identity.outbox_path))
+    client = TabletClient(identity, host, port, outbox).start()
     started = time.monotonic()
     try:
         while not client.wait_flushed(1.0):
             if client.refused:
-                print(f"the edge refused {args.device}: {client.refused}; check the device password",
-                      file=sys.stderr)
+                print(f"the edge refused {state.device}: {client.refused}", file=sys.stderr)
                 return 1
             if time.monotonic() - started > args.timeout:
                 print(f"timed out; {outbox.counts()['pending']} records still waiting for the edge "
@@ -46,8 +105,17 @@ def send(args) -> int:
     return 0 if counts["rejected"] == 0 else 1
 
 
+def _renew_quietly(folder: str, address: str) -> None:
+    """Renew the certificate when due; a failure now is retried at the next send."""
+    try:
+        if renew_if_due(folder, address):
+            print("certificate renewed", file=sys.stderr)
+    except EnrolmentError as exc:
+        print(f"certificate renewal failed, will retry: {exc}", file=sys.stderr)
+
+
 def status(args) -> int:
-    outbox = Outbox(args.outbox)
+    outbox = Outbox(str(TabletIdentity(args.folder).outbox_path))
     counts = outbox.counts()
     print(f"acked={counts['acked']} pending={counts['pending']} rejected={counts['rejected']}")
     for record_id, seq, reason in outbox.rejections():
@@ -58,23 +126,42 @@ def status(args) -> int:
 def register(parts) -> None:
     tablet = parts.add_parser("tablet", help="the reference tablet client")
     sub = tablet.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    folder_help = "the tablet's folder: key, certificate, pinned CA, outbox"
+
+    p = sub.add_parser("enrol", help="enrol with an edge from its QR code: a key, then a certificate")
+    p.add_argument("--folder", required=True, help=f"{folder_help} (created)")
+    p.add_argument("--address", help="reach the edge here instead of the host in the QR code")
+    p.add_argument("--hub-root", help="the hub's root certificate (PEM file): also check that the hub vouches "
+                   "for this edge")
+    p.add_argument("offer", help="the QR code's text: throughgate-enrol:?edge=...")
+    p.set_defaults(func=enrol_command)
+
+    p = sub.add_parser("renew", help="renew the tablet's certificate now (send renews it when due)")
+    p.add_argument("--folder", required=True, help=folder_help)
+    p.add_argument("--address", help="reach the edge here instead of where it last answered")
+    p.set_defaults(func=renew_command)
+
+    p = sub.add_parser("discover", help="find the tablet's edge with zeroconf and prove it with TLS")
+    p.add_argument("--folder", required=True, help=folder_help)
+    p.add_argument("--timeout", type=float, default=3.0, help="seconds to listen for announcements")
+    p.add_argument("--interface", action="append", help="browse on this address only (repeatable)")
+    p.set_defaults(func=discover)
 
     p = sub.add_parser("submit", help="record something in the local outbox (works offline)")
-    p.add_argument("--outbox", required=True, help="the outbox file (SQLite), created if missing")
+    p.add_argument("--folder", required=True, help=folder_help)
     p.add_argument("--kind", required=True, choices=sorted(KINDS))
     p.add_argument("--learner", required=True)
     p.add_argument("--payload", required=True, help="a JSON object")
     p.set_defaults(func=submit)
 
     p = sub.add_parser("send", help="send everything pending to the edge and wait for its acks")
-    p.add_argument("--outbox", required=True)
-    p.add_argument("--device", required=True)
-    p.add_argument("--password-file", required=True)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=1883)
+    p.add_argument("--folder", required=True, help=folder_help)
+    p.add_argument("--host", help="the edge's address (default: where it last answered)")
+    p.add_argument("--port", type=int, help="its MQTT-TLS port (default: from enrolment)")
+    p.add_argument("--discover", action="store_true", help="find the edge with zeroconf first")
     p.add_argument("--timeout", type=float, default=60)
     p.set_defaults(func=send)
 
     p = sub.add_parser("status", help="what is acked, pending, or refused (with the reason)")
-    p.add_argument("--outbox", required=True)
+    p.add_argument("--folder", required=True, help=folder_help)
     p.set_defaults(func=status)

@@ -7,6 +7,10 @@
 An MQTT PUBACK only means the broker has the message. A record leaves the outbox only on the
 edge's application ack, sent after the edge committed it. Unacked records are sent again after
 `ack_timeout` or on reconnect; the edge recognises the id and acks again without storing twice.
+
+The tablet proves who it is with its TLS client certificate, not a password: the broker takes the
+device id from the certificate's CN, and the tablet checks the edge's certificate against the
+tablet CA it pinned at enrolment, for the edge's name (tablet.identity).
 """
 
 from __future__ import annotations
@@ -15,9 +19,11 @@ import contextlib
 import json
 import logging
 import queue
+import ssl
 import threading
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 from tablet.outbox import Outbox
 from wire import session, topics
@@ -30,19 +36,31 @@ START_WINDOW, MIN_WINDOW = 10, 2
 FAST_ACK_S, SLOW_ACK_S = 1.0, 5.0
 
 
+class Credentials(Protocol):
+    """Who the tablet is: a TabletIdentity, or anything else with a device id and a TLS context."""
+
+    @property
+    def device(self) -> str: ...
+
+    def ssl_context(self) -> ssl.SSLContext: ...
+
+
 class TabletClient:
-    def __init__(self, device: str, password: str, host: str, port: int, outbox: Outbox, *,
+    def __init__(self, identity: Credentials, host: str, port: int, outbox: Outbox, *,
                  window: int = 100, ack_timeout: float = 30.0,
                  on_ack: Callable[[list[str], float], None] | None = None,
                  on_sent: Callable[[list[str], float], None] | None = None):
-        """on_sent / on_ack: called with record ids and time.monotonic() when sent / acked (for measuring)."""
-        self.device, self.host, self.port, self.outbox = device, host, port, outbox
+        """host, port: the edge's MQTT-TLS listener (any address: the name checked is the identity's).
+        on_sent / on_ack: called with record ids and time.monotonic() when sent / acked (for measuring)."""
+        device = identity.device
+        self.identity, self.device, self.host, self.port, self.outbox = identity, device, host, port, outbox
         self.window, self.ack_timeout, self.on_ack, self.on_sent = window, ack_timeout, on_ack, on_sent
         self._timeout = ack_timeout  # doubles after each resend without an ack, back to ack_timeout on one
         self._cursor = 0  # highest seq sent since the window was last reset
         self._cwnd = float(min(START_WINDOW, window))  # records allowed in flight now, up to `window`
         self._last_cut = 0.0
-        self.client = session.persistent_client(device, password, inflight_cap=window)
+        self.client = session.persistent_client(device, None, inflight_cap=window)
+        self.client.tls_set_context(identity.ssl_context())
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
@@ -61,7 +79,7 @@ class TabletClient:
     def _on_connect(self, client, userdata, flags, reason_code, properties):
         if reason_code.is_failure:
             self.refused = str(reason_code)
-            log.error("edge broker refused %s: %s (check the device password)", self.device, reason_code)
+            log.error("edge broker refused %s: %s (check the tablet's certificate)", self.device, reason_code)
             return
         client.subscribe(topics.down(self.device), qos=1)
         self._resend.set()  # resend whatever was unacked; the edge dedupes

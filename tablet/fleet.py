@@ -5,10 +5,11 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tablet.client import TabletClient
+from tablet.client import Credentials, TabletClient
 from tablet.outbox import Outbox
 from wire.records import KINDS
 
@@ -39,15 +40,20 @@ class FleetResult:
 
 
 class Fleet:
-    def __init__(self, devices: dict[str, str], workdir: str | Path, host: str, port: int, *,
+    def __init__(self, devices: Mapping[str, Credentials], workdir: str | Path, host: str, port: int, *,
                  window: int = 100, ack_timeout: float = 30.0, seed: int = 1, on_ack=None, on_sent=None):
+        """devices: device id -> its identity (a TabletIdentity: certificate, key, pinned CA);
+        host, port: the edge's MQTT-TLS listener. Outboxes are kept in workdir/<device>.db."""
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.rng = random.Random(seed)
+        mismatched = [device for device, identity in devices.items() if identity.device != device]
+        if mismatched:
+            raise ValueError(f"identities enrolled under another device id: {', '.join(mismatched)}")
         self.clients = {
-            device: TabletClient(device, password, host, port, Outbox(str(self.workdir / f"{device}.db")),
+            device: TabletClient(identity, host, port, Outbox(str(self.workdir / f"{device}.db")),
                                  window=window, ack_timeout=ack_timeout, on_ack=on_ack, on_sent=on_sent)
-            for device, password in devices.items()
+            for device, identity in devices.items()
         }
         self.result = FleetResult({device: [] for device in devices})
         self._stopping = threading.Event()

@@ -20,7 +20,10 @@ from paho.mqtt.properties import Properties
 SESSION_EXPIRY_S = 14 * 24 * 3600
 
 
-def persistent_client(username: str, password: str, *, inflight_cap: int, manual_ack: bool = False) -> Client:
+def persistent_client(username: str, password: str | None = None, *, inflight_cap: int,
+                      manual_ack: bool = False) -> Client:
+    """password None: no username or password in CONNECT (a tablet proves itself with its TLS
+    certificate, and the broker takes the username from it)."""
     if not 1 <= inflight_cap <= 1000:
         raise ValueError("inflight_cap must be 1..1000 (paho's message ids wrap at 65,535)")
     client = Client(
@@ -29,7 +32,8 @@ def persistent_client(username: str, password: str, *, inflight_cap: int, manual
         protocol=MQTTProtocolVersion.MQTTv5,
         manual_ack=manual_ack,
     )
-    client.username_pw_set(username, password)
+    if password is not None:
+        client.username_pw_set(username, password)
     client.max_inflight_messages_set(inflight_cap)
     client.max_queued_messages_set(0)  # our own outbox is the queue; paho only holds the window
     client.reconnect_delay_set(min_delay=1, max_delay=30)
