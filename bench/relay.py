@@ -32,7 +32,7 @@ def run(workdir: Path, tablets_dir: Path, device: str, items: list[tuple[str, st
         if list(devices) != [device]:
             raise RuntimeError(f"expected device {device}, Stack made {list(devices)}")
         clock = AckClock()
-        fleet = Fleet(devices, tablets_dir, "127.0.0.1", stack.broker_port, on_ack=clock.on_ack)
+        fleet = Fleet(devices, tablets_dir, "127.0.0.1", stack.mqtt_port, on_ack=clock.on_ack)
         tablet = fleet.clients[device]
         tablet.outbox.add_many(items)
         clock.watch(tablet)

@@ -54,7 +54,7 @@ def run(workdir: Path, tablets_dir: Path, sessions: int = 1000, per_session: int
         go, ready, results = context.Event(), context.Queue(), context.Queue()
         acked = context.Array("q", workers, lock=False)
         procs = [context.Process(target=_worker, name=f"bench-storm-{i}", daemon=True,
-                                 args=(i, shard, str(tablets_dir / f"tablets-{i}"), stack.broker_port, per_session,
+                                 args=(i, shard, str(tablets_dir / f"tablets-{i}"), stack.mqtt_port, per_session,
                                        timeout, go, ready, results, acked))
                  for i, shard in enumerate(shards)]
         for proc in procs:

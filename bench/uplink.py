@@ -1,8 +1,8 @@
-"""Phase 4: the uplink. Sealed batches over real HTTP to a real hub, on SQLite and on PostgreSQL.
+"""Phase 4: the uplink. Sealed batches over real HTTPS (mutual TLS) to a real hub, on SQLite and on PostgreSQL.
 
 Records are sealed in advance exactly as edge/uplink.py seals them (one priority class per
 batch, up to 500 records, each record plus the edge's `device` and `received` fields; zstd,
-HPKE to the hub's key, Ed25519 by a registered edge key). They are then POSTed one after the
+HPKE to the hub's key, Ed25519 by the key of an edge enrolled with a token). They are then POSTed one after the
 other over one connection with edge.hubclient.HubClient, as the edge's forwarder does, to a
 `throughgate hub run` process, through a counting TCP proxy (bench/wireproxy.py). Every
 answer must be a 200 with a receipt that verifies.
@@ -13,8 +13,6 @@ ingest rate     = records / (first POST -> last receipt), one edge posting seque
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
 import uuid
 from pathlib import Path
@@ -24,11 +22,13 @@ from bench.pgtemp import temporary_database
 from bench.progress import say
 from bench.wireproxy import CountingProxy
 from edge import broker, store
+from edge import config as edge_config
 from edge.config import UplinkConfig
 from edge.hubclient import HubClient
-from throughgate.stack import CLI, Proc, free_port
+from edge.identity import EdgeFiles
+from throughgate.stack import Stack
 from wire import batches, receipts
-from wire.keys import HubPublicKeys, new_signing_key, verify_key_to_pem
+from wire.keys import HubPublicKeys, signing_key_from_pem
 from wire.records import KINDS, new_record
 
 EDGE_ID = "bench-edge"
@@ -74,13 +74,6 @@ def _edge_rows(count: int, devices: int) -> tuple[dict[int, list[dict]], int]:
     return classes, raw
 
 
-def _throughgate(*args: str, env: dict) -> str:
-    done = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=120, env={**os.environ, **env})
-    if done.returncode != 0:
-        raise RuntimeError(f"throughgate {' '.join(args)} failed:\n{done.stderr}{done.stdout}")
-    return done.stdout
-
-
 def _seal_all(classes: dict[int, list[dict]], hub: HubPublicKeys, signing_key) -> list[tuple[str, str, bytes]]:
     """(batch id, digest, envelope) in sending order: most urgent class first, as the forwarder sends."""
     sealed = []
@@ -96,23 +89,21 @@ def _seal_all(classes: dict[int, list[dict]], hub: HubPublicKeys, signing_key) -
     return sealed
 
 
-def _ingest(name: str, instance: Path, classes: dict[int, list[dict]], env: dict) -> dict:
-    _throughgate("hub", "init", "--instance", str(instance), env=env)
-    hub_keys = HubPublicKeys.from_document(_throughgate("hub", "keys", "export", "--instance", str(instance),
-                                                           env=env))
-    signing_key = new_signing_key()
-    verify_pem = instance.parent / f"{EDGE_ID}-{name}.pub.pem"
-    verify_pem.write_bytes(verify_key_to_pem(signing_key.public_key()))
-    _throughgate("hub", "edges", "add", EDGE_ID, "--key", str(verify_pem), "--instance", str(instance), env=env)
-    sealed = _seal_all(classes, hub_keys, signing_key)
-    port = free_port()
-    hub = Proc(f"hub-{name}", [*CLI, "hub", "run", "--instance", str(instance), "--port", str(port)],
-               instance.parent / f"hub-{name}.log", env).start()
+def _ingest(name: str, root: Path, classes: dict[int, list[dict]], env: dict) -> dict:
+    """A hub instance and an edge enrolled with it (token, mutual TLS), as in production."""
+    stack = Stack(root, edge_id=EDGE_ID, env=env).build()
+    cfg = edge_config.load(stack.edge_dir)
+    files = EdgeFiles(stack.edge_dir)
+    hub_keys = HubPublicKeys.from_document(cfg.hub_keys_path.read_text())
+    sealed = _seal_all(classes, hub_keys, signing_key_from_pem(cfg.signing_key_path.read_bytes()))
+    stack.start_hub()
+    hub, port = stack.hub, stack.hub_port
     proxy = None
     try:
         broker.wait_for_port("127.0.0.1", port, 30)
         proxy = CountingProxy(port).start()
-        client = HubClient(f"http://127.0.0.1:{proxy.port}")
+        client = HubClient(f"https://127.0.0.1:{proxy.port}", ca_file=files.hub_root, cert_file=files.edge_cert,
+                           key_file=files.edge_key)
         say("uplink", f"{name}: posting {len(sealed)} sealed batches to the hub")
         stored, started = 0, time.monotonic()
         for batch_id, digest, envelope in sealed:

@@ -61,12 +61,15 @@ def run_demo(args) -> int:
         signal.signal(signum, _interrupt)
     started = time.monotonic()
     try:
-        say(f"setting up in {workdir}: hub keys and admin token, edge keys, broker password file")
+        say(f"setting up in {workdir}: hub root CA, keys and admin token; edge keys and tablet CA; "
+            "the edge enrolled with a one-time token")
         stack.build()
         stack.start()
-        say(f"hub on {stack.hub_url}, Mosquitto on 127.0.0.1:{stack.broker_port}, edge {stack.edge_id} running")
+        say(f"hub on {stack.hub_url} (mutual TLS), Mosquitto on 127.0.0.1:{stack.mqtt_port} "
+            f"(TLS, tablet certificates only), edge {stack.edge_id} running")
+        say(f"enrolling {args.tablets} tablets: one-time code each, key and CSR made on the tablet")
         devices = stack.add_devices(args.tablets)
-        fleet = Fleet(devices, workdir / "tablets", "127.0.0.1", stack.broker_port).start()
+        fleet = Fleet(devices, workdir / "tablets", "127.0.0.1", stack.mqtt_port).start()
         say(f"{args.tablets} tablets each recording {args.records} records over ~{args.spread:.0f}s")
         outage = threading.Thread(target=_hub_outage, args=(stack, args.spread / 3, args.spread / 2), daemon=True)
         outage.start()

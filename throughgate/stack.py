@@ -7,16 +7,20 @@ from __future__ import annotations
 import json
 import os
 import random
+import shlex
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
-from edge import broker
+from edge import broker, identity, store, tablets
 from edge import config as edge_config
+from provisioning import pki
+from tablet.identity import Enrolment, TabletIdentity
 
 CLI = [sys.executable, "-m", "throughgate"]
 
@@ -45,8 +49,9 @@ def free_port() -> int:
     raise RuntimeError("no free loopback port found below the ephemeral range")
 
 
-def _cli(*args: str, cwd: Path | None = None) -> str:
-    done = subprocess.run([*CLI, *args], capture_output=True, text=True, cwd=cwd, timeout=60)
+def _cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> str:
+    done = subprocess.run([*CLI, *args], capture_output=True, text=True, cwd=cwd, timeout=60,
+                          env={**os.environ, **(env or {})})
     if done.returncode != 0:
         raise RuntimeError(f"throughgate {' '.join(args)} failed ({done.returncode}):\n{done.stderr}{done.stdout}")
     return done.stdout
@@ -92,6 +97,7 @@ class Stack:
         self.env = env or {}
         self.hub_dir, self.edge_dir = self.root / "hub", self.root / "edge"
         self.hub_port, self.broker_port = free_port(), free_port()
+        self.mqtt_port, self.api_port = free_port(), free_port()
         self.edge_settings = edge_settings
         self.hub: Proc | None = None
         self.edge: Proc | None = None
@@ -100,31 +106,66 @@ class Stack:
 
     @property
     def hub_url(self) -> str:
-        return f"http://127.0.0.1:{self.hub_port}"
+        return f"https://127.0.0.1:{self.hub_port}"
+
+    @property
+    def hub_root(self) -> Path:
+        """The hub's root certificate: what anyone talking to this hub checks it against."""
+        return self.hub_dir / "ca" / "root.pem"
+
+    def edge_tls(self) -> dict:
+        """What the edge's HubClient is given: the pinned hub root and the edge's own certificate."""
+        files = identity.EdgeFiles(self.edge_dir)
+        return {"ca_file": files.hub_root, "cert_file": files.edge_cert, "key_file": files.edge_key}
 
     def build(self) -> Stack:
+        """hub init, edge init, and the edge enrolled with a one-time token (the hub runs meanwhile)."""
         self.root.mkdir(parents=True, exist_ok=True)
-        out = _cli("hub", "init", "--instance", str(self.hub_dir))
+        out = _cli("hub", "init", "--instance", str(self.hub_dir), env=self.env)
         lines = out.splitlines()
         self.token = next(lines[i + 1].strip() for i, line in enumerate(lines) if "somewhere safe" in line)
-        keys_file = self.root / "hub-keys.json"
-        keys_file.write_text(_cli("hub", "keys", "export", "--instance", str(self.hub_dir)))
         _cli("edge", "init", "--instance", str(self.edge_dir), "--edge-id", self.edge_id, "--hub-url", self.hub_url,
-             "--hub-keys", str(keys_file), "--broker-port", str(self.broker_port), "--system-broker")
+             "--broker-port", str(self.broker_port), "--mqtt-port", str(self.mqtt_port),
+             "--api-port", str(self.api_port), "--system-broker")
         cfg = edge_config.load(self.edge_dir)
         for dotted, value in self.edge_settings.items():
             section, _, key = dotted.rpartition("__")
             setattr(getattr(cfg, section) if section else cfg, key, value)
         (self.edge_dir / edge_config.CONFIG_NAME).write_text(edge_config.dump(cfg))
-        _cli("hub", "edges", "add", self.edge_id, "--key", str(cfg.verify_key_path), "--instance", str(self.hub_dir))
+        self.enrol_edge()
         return self
+
+    def enrol_edge(self) -> None:
+        """What prison IT does once: a token from the hub's admin, redeemed by `edge enrol`."""
+        printed = _cli("hub", "tokens", "create", self.edge_id, "--instance", str(self.hub_dir),
+                       "--edge-instance", str(self.edge_dir), env=self.env)
+        command = shlex.split(next(line for line in printed.splitlines() if "edge enrol" in line))
+        options = dict(zip(command[3::2], command[4::2], strict=False))
+        was_running = self.hub is not None and self.hub.running
+        if not was_running:
+            self.start_hub()
+        try:
+            _cli("edge", "enrol", "--instance", str(self.edge_dir), "--hub-url", self.hub_url,
+                 "--hub-ca-sha256", options["--hub-ca-sha256"], "--token", options["--token"])
+        finally:
+            if not was_running:
+                self.hub.stop()
 
     # parts --------------------------------------------------------------------------
     def start_broker(self) -> None:
+        """The edge's Mosquitto from its generated config: the relay's loopback listener and the
+        tablets' TLS listener (its server certificate and CRL are made here if the edge has not run yet)."""
         cfg = edge_config.load(self.edge_dir)
-        files = broker.BrokerFiles(cfg.broker_dir)
-        broker.write_files(files, cfg.broker)
-        self.broker = broker.ChildBroker(files, "127.0.0.1", self.broker_port).start()
+        files = identity.EdgeFiles(self.edge_dir)
+        identity.ensure_server_cert(files, cfg.edge_id, cfg.server_name)
+        if not files.crl.exists():
+            store.open_store(str(cfg.db_path))
+            tablets.write_crl(files, cfg.tablets.crl_days)
+            store.db.close()
+        bfiles = broker.BrokerFiles(cfg.broker_dir)
+        broker.write_files(bfiles, cfg.broker, tablets=broker.tablet_listener(cfg))
+        self.broker = broker.ChildBroker(bfiles, "127.0.0.1", self.broker_port).start()
+        broker.wait_for_port("127.0.0.1", self.mqtt_port)
 
     def start_hub(self) -> None:
         self.hub = Proc("hub", [*CLI, "hub", "run", "--instance", str(self.hub_dir), "--port", str(self.hub_port)],
@@ -157,14 +198,28 @@ class Stack:
             self.broker.stop()
 
     # devices --------------------------------------------------------------------------
-    def add_devices(self, count: int, prefix: str = "tab") -> dict[str, str]:
-        files = broker.BrokerFiles(self.edge_dir / "broker")
-        devices = {f"{prefix}-{i:04d}": os.urandom(16).hex() for i in range(count)}
-        broker.set_passwords(files, devices)
-        if self.broker:
-            self.broker.reload()
-            time.sleep(0.3)
-        return devices
+    def add_devices(self, count: int, prefix: str = "tab") -> dict[str, TabletIdentity]:
+        """Enrol `count` tablets the way staff and tablets do (a one-time code each, the tablet's own key
+        and CSR), done in this process for speed; the HTTPS path is tested on its own."""
+        cfg = edge_config.load(self.edge_dir)
+        files = identity.EdgeFiles(self.edge_dir)
+        store.open_store(str(cfg.db_path))
+        ca, pin = files.ca_cert.read_text(), identity.ca_pin(files)
+        found = {}
+        for i in range(count):
+            device = f"{prefix}-{i:04d}"
+            tablet = TabletIdentity(self.root / "tablets" / device)
+            code, _ = tablets.create_code(device, 60)
+            issued = tablets.redeem(code, device, tablet.csr_pem(device), files, cfg.tablets.cert_days)
+            cert = issued.certificate
+            renew_after = cert.not_valid_before_utc + (cert.not_valid_after_utc - cert.not_valid_before_utc) * 2 / 3
+            tablet.save(Enrolment(cfg.edge_id, device, cfg.server_name, cfg.tablets.mqtt_port,
+                                  f"https://127.0.0.1:{cfg.tablets.api_port}", pin,
+                                  renew_after.isoformat().replace("+00:00", "Z"), "127.0.0.1"),
+                        pki.cert_to_pem(cert).decode(), ca)
+            found[device] = tablet
+        store.db.close()
+        return found
 
     # what arrived -------------------------------------------------------------------------
     def hub_records(self, **filters) -> list[dict]:
@@ -174,7 +229,8 @@ class Stack:
             query = "&".join([f"limit=1000&after={after}"] + [f"{k}={v}" for k, v in filters.items()])
             request = urllib.request.Request(f"{self.hub_url}/v1/records?{query}",  # noqa: S310 (our own http URL)
                                              headers={"Authorization": f"Bearer {self.token}"})
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            context = ssl.create_default_context(cafile=str(self.hub_root))
+            with urllib.request.urlopen(request, timeout=30, context=context) as response:  # noqa: S310
                 page = json.loads(response.read())
             if not page:
                 return found

@@ -9,7 +9,7 @@ from tests.spine.waiting import hub_has
 
 def test_every_record_reaches_the_hub_exactly_once(stack, tmp_path):
     devices = stack.add_devices(5)
-    fleet = Fleet(devices, tmp_path / "tablets", "127.0.0.1", stack.broker_port)
+    fleet = Fleet(devices, tmp_path / "tablets", "127.0.0.1", stack.mqtt_port)
     fleet.queue(100)
     fleet.start()
     assert fleet.wait_flushed(60), "tablets still hold unacknowledged records"

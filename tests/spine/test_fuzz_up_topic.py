@@ -47,9 +47,11 @@ payloads = st.one_of(
 class Device:
     """A raw MQTT client on a device's own topics, reading every reply on its down topic."""
 
-    def __init__(self, name: str, password: str, port: int):
+    def __init__(self, identity, port: int):
+        name = identity.device
         self.name, self.replies = name, queue.Queue()
-        self.client = session.persistent_client(name, password, inflight_cap=10)
+        self.client = session.persistent_client(name, inflight_cap=10)
+        self.client.tls_set_context(identity.ssl_context())
         self.client.on_message = lambda c, u, m: self.replies.put(json.loads(m.payload))
         self.client.on_connect = lambda c, u, f, rc, p: c.subscribe(topics.down(name), qos=1)
         session.connect_async(self.client, "127.0.0.1", port, receive_maximum=10)
@@ -71,8 +73,8 @@ def test_relay_answers_every_malformed_message_and_valid_traffic_keeps_flowing(s
     stack = stack_factory()
     stack.start_broker()
     stack.start_edge()
-    (name, password), = stack.add_devices(1).items()
-    device = Device(name, password, stack.broker_port)
+    (identity,) = stack.add_devices(1).values()
+    device = Device(identity, stack.mqtt_port)
     seq = iter(range(1, 10_000))
 
     @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)

@@ -27,8 +27,8 @@ class FakeClock:
 
 
 class RecordingClient(HubClient):
-    def __init__(self, url: str):
-        super().__init__(url)
+    def __init__(self, url: str, **tls):
+        super().__init__(url, **tls)
         self.posted: list[int] = []  # envelope sizes, in order
 
     def post_batch(self, envelope: bytes):
@@ -66,7 +66,7 @@ def test_bandwidth_cap_holds_the_average_rate(edge_side):
     _receive(["assignment_submission"] * 400)
     quota = Quota(cfg.quota_bytes, store.outbox_bytes)
     assert uplink.seal_ready(cfg.edge_id, cfg.uplink, hub_keys, signing_key, quota, force=True) == 20
-    clock, client = FakeClock(), RecordingClient(stack.hub_url)
+    clock, client = FakeClock(), RecordingClient(stack.hub_url, **stack.edge_tls())
     forwarder = uplink.Forwarder(cfg.uplink, hub_keys, client, quota, clock=clock, sleep=clock.sleep)
     while forwarder.tick(budget_s=1e9):
         pass
@@ -85,7 +85,7 @@ def test_urgent_batches_go_first_and_the_lowest_priority_still_moves(edge_side):
     _receive(["message"] * 100, device="tab-0002")  # priority 0, newer
     quota = Quota(cfg.quota_bytes, store.outbox_bytes)
     uplink.seal_ready(cfg.edge_id, cfg.uplink, hub_keys, signing_key, quota, force=True)
-    forwarder = uplink.Forwarder(cfg.uplink, hub_keys, HubClient(stack.hub_url), quota)
+    forwarder = uplink.Forwarder(cfg.uplink, hub_keys, HubClient(stack.hub_url, **stack.edge_tls()), quota)
     order = []
     for _ in range(8):
         batch = forwarder.pick()
@@ -105,7 +105,7 @@ def test_receipt_from_another_hub_key_does_not_free_the_batch(edge_side):
     quota = Quota(cfg.quota_bytes, store.outbox_bytes)
     uplink.seal_ready(cfg.edge_id, cfg.uplink, hub_keys, signing_key, quota, force=True)
     impostor = HubPublicKeys(hub_keys.sealing, new_signing_key().public_key())
-    forwarder = uplink.Forwarder(cfg.uplink, impostor, HubClient(stack.hub_url), quota)
+    forwarder = uplink.Forwarder(cfg.uplink, impostor, HubClient(stack.hub_url, **stack.edge_tls()), quota)
     error = forwarder.send(forwarder.pick())
     assert error and "receipt" in error
     batch = store.OutBatch.get()
