@@ -1,10 +1,11 @@
 """Phase 1, the baseline: Mosquitto alone, as the edge configures it.
 
 One publisher with the tablet client's session settings (wire.session.persistent_client, the
-same in-flight cap and Receive Maximum as TabletClient's window) sends QoS 1 record JSON to
-throughgate/v1/<device>/up. A plain subscriber, logged in as the relay user with the relay's
-session settings, counts what arrives and does nothing else. It runs in its own process, as
-the edge does, so the publisher and the subscriber do not share one interpreter lock.
+same in-flight cap and Receive Maximum as TabletClient's window, TLS with its certificate on the
+tablet listener) sends QoS 1 record JSON to throughgate/v1/<device>/up. A plain subscriber,
+logged in as the relay user with the relay's session settings, counts what arrives and does
+nothing else. It runs in its own process, as the edge does, so the publisher and the subscriber
+do not share one interpreter lock.
 
 Rate = messages / (first publish -> last message at the subscriber).
 """
@@ -18,23 +19,45 @@ import time
 from pathlib import Path
 
 from bench.progress import cpu_seconds, say
-from edge import broker
+from edge import broker, identity
 from edge.config import BrokerConfig
+from edge.identity import EdgeFiles
 from edge.relay import INFLIGHT_CAP, RECEIVE_MAXIMUM
+from provisioning import pki
+from provisioning.files import write_atomic
+from tablet.identity import Enrolment, TabletIdentity
 from throughgate.stack import free_port
 from wire import session, topics
 
 HOST = "127.0.0.1"
+EDGE_ID, SERVER_NAME = "bench-edge", "bench-edge.throughgate.internal"
 TABLET_WINDOW = 100  # TabletClient's default window: its in-flight cap and Receive Maximum
+
+
+def _tablet_side(workdir: Path, device: str) -> tuple[broker.TabletListener, TabletIdentity]:
+    """A tablet CA, the broker's server certificate, an empty CRL and one tablet's certificate."""
+    edge_files = EdgeFiles(workdir / "edge")
+    issuer = identity.create_tablet_ca(edge_files, EDGE_ID)
+    identity.ensure_server_cert(edge_files, EDGE_ID, SERVER_NAME)
+    write_atomic(edge_files.crl, pki.crl_to_pem(pki.make_crl(issuer, [], 1, 14)))
+    tablet = TabletIdentity(workdir / "tablet")
+    cert = pki.issue(issuer, tablet.key().public_key(), device, pki.CLIENT, 30, unit=EDGE_ID)
+    tablet.save(Enrolment(EDGE_ID, device, SERVER_NAME, 0, "", identity.ca_pin(edge_files), "9999-01-01T00:00:00Z"),
+                pki.cert_to_pem(cert).decode(), edge_files.ca_cert.read_text())
+    listener = broker.TabletListener(HOST, free_port(), edge_files.ca_cert, edge_files.server_cert,
+                                     edge_files.server_key, edge_files.crl)
+    return listener, tablet
 
 
 def run(workdir: Path, device: str, bodies: list[bytes], timeout: float = 120.0) -> dict:
     config = BrokerConfig(host=HOST, port=free_port())
     files = broker.BrokerFiles(workdir / "broker")
-    broker.write_files(files, config)
-    relay_password, device_password = secrets.token_hex(16), secrets.token_hex(16)
-    broker.set_passwords(files, {config.username: relay_password, device: device_password})
+    listener, tablet = _tablet_side(workdir, device)
+    broker.write_files(files, config, tablets=listener)
+    relay_password = secrets.token_hex(16)
+    broker.set_passwords(files, {config.username: relay_password})
     mosquitto = broker.ChildBroker(files, HOST, config.port).start()
+    broker.wait_for_port(HOST, listener.port)
     context = multiprocessing.get_context("spawn")
     ours, theirs = context.Pipe()
     subscriber = context.Process(target=_subscribe, name="bench-subscriber", daemon=True,
@@ -44,7 +67,7 @@ def run(workdir: Path, device: str, bodies: list[bytes], timeout: float = 120.0)
         subscriber.start()
         if not ours.poll(30) or ours.recv() != "subscribed":
             raise RuntimeError("the subscriber did not subscribe within 30 s")
-        publisher = _connected_publisher(config.port, device, device_password)
+        publisher = _connected_publisher(listener.port, tablet)
         say("broker-only", f"publishing {len(bodies)} QoS 1 messages from one publisher")
         cpu_before = cpu_seconds(mosquitto.proc.pid)
         started = time.monotonic()
@@ -74,8 +97,9 @@ def run(workdir: Path, device: str, bodies: list[bytes], timeout: float = 120.0)
     }
 
 
-def _connected_publisher(port: int, device: str, password: str):
-    client = session.persistent_client(device, password, inflight_cap=TABLET_WINDOW)
+def _connected_publisher(port: int, tablet: TabletIdentity):
+    client = session.persistent_client(tablet.device, inflight_cap=TABLET_WINDOW)
+    client.tls_set_context(tablet.ssl_context())
     connected = threading.Event()
     client.on_connect = lambda *_: connected.set()
     session.connect_async(client, HOST, port, receive_maximum=TABLET_WINDOW)

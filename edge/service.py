@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 import os
 import signal
@@ -37,6 +38,7 @@ class EdgeService:
 
     def start(self) -> EdgeService:
         cfg = self.config
+        log.info("edge %s starting (pid %d)", cfg.edge_id, os.getpid())
         for path in (cfg.signing_key_path, cfg.relay_secret_path, self.files.ca_cert):
             if not path.exists():
                 raise edge_config.ConfigError(f"{path} is missing: run `throughgate edge init` for this instance")
@@ -167,6 +169,7 @@ class EdgeService:
         log.info("edge stopped")
 
     def run_forever(self) -> None:
+        faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1` prints every thread's stack
         stopping = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stopping.set())

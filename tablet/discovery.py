@@ -193,16 +193,35 @@ class _Records(RecordUpdateListener):
             return found
 
 
+OUR_CERTIFICATE_REFUSED = {
+    "CERTIFICATE_REVOKED": "the edge refused this tablet's certificate: it was revoked. Ask staff to enrol the "
+                           "tablet again (a new enrolment code)",
+    "CERTIFICATE_EXPIRED": "the edge refused this tablet's certificate: it has expired. Ask staff for a new "
+                           "enrolment code",
+    "UNKNOWN_CA": "the edge does not know this tablet's certificate: it was enrolled at another edge. Ask staff "
+                  "for an enrolment code here",
+}
+
+
 def tls_error(candidate: Candidate, identity: TabletIdentity, timeout: float = 5.0) -> str | None:
     """None if `candidate` proves, in a TLS handshake, that it holds a certificate from the pinned
-    tablet CA for its name; otherwise why not."""
+    tablet CA for its name, and accepts ours; otherwise why not, in words a person can act on.
+
+    The probe is capped at TLS 1.2: in TLS 1.3 the server judges the client's certificate after
+    the client's handshake has finished, so a refusal would arrive later as a bare disconnect."""
     context = identity.ssl_context(server_name=candidate.name)
+    context.maximum_version = ssl.TLSVersion.TLSv1_2
     try:
         with socket.create_connection((candidate.address, candidate.port), timeout=timeout) as sock, \
                 context.wrap_socket(sock):
             return None
     except ssl.SSLCertVerificationError as exc:
         return f"its certificate is not from the pinned tablet CA for {candidate.name} ({exc.verify_message})"
+    except ssl.SSLError as exc:
+        for alert, meaning in OUR_CERTIFICATE_REFUSED.items():
+            if alert in str(exc):
+                return meaning
+        return str(exc)
     except OSError as exc:  # other TLS errors, refused, unreachable, timed out
         return str(exc) or type(exc).__name__
 

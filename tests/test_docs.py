@@ -14,13 +14,13 @@ from throughgate.cli import build_parser
 from wire import topics
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = {name: (ROOT / "docs" / name).read_text() for name in ("edge.md", "protocol.md")}
+DOCS = {name: (ROOT / "docs" / name).read_text() for name in ("edge.md", "protocol.md", "security.md")}
 
 
 def edge_settings() -> list[str]:
-    names = [f.name for f in fields(edge_config.EdgeConfig) if f.name not in ("instance", "broker", "relay",
-                                                                                    "uplink")]
-    for section in ("broker", "relay", "uplink"):
+    sections = ("broker", "tablets", "relay", "uplink")
+    names = [f.name for f in fields(edge_config.EdgeConfig) if f.name not in ("instance", *sections)]
+    for section in sections:
         cls = type(getattr(edge_config.EdgeConfig(instance=Path("."), edge_id="x"), section))
         names += [f"{section}.{f.name}" for f in fields(cls)]
     return names

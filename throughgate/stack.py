@@ -181,6 +181,9 @@ class Stack:
         deadline = time.monotonic() + 20
         while wait and not (ready.exists() and ready.read_text().strip() == str(self.edge.popen.pid)):
             if not self.edge.running or time.monotonic() > deadline:
+                if self.edge.running:  # say where it is stuck: the edge prints its threads' stacks
+                    os.kill(self.edge.popen.pid, signal.SIGUSR1)
+                    time.sleep(0.5)
                 raise RuntimeError(f"the edge did not become ready; see {self.root / 'edge.log'}")
             time.sleep(0.05)
 
