@@ -4,6 +4,7 @@ going down once on the way. Exits 0 only when every record arrived exactly once.
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
 import tempfile
@@ -68,6 +69,7 @@ def run_demo(args) -> int:
         say(f"hub on {stack.hub_url} (mutual TLS), Mosquitto on 127.0.0.1:{stack.mqtt_port} "
             f"(TLS, tablet certificates only), edge {stack.edge_id} running")
         say(f"enrolling {args.tablets} tablets: one-time code each, key and CSR made on the tablet")
+        logging.getLogger("edge.tablets").setLevel(logging.WARNING)  # one line per certificate is for the edge's log
         devices = stack.add_devices(args.tablets)
         fleet = Fleet(devices, workdir / "tablets", "127.0.0.1", stack.mqtt_port).start()
         say(f"{args.tablets} tablets each recording {args.records} records over ~{args.spread:.0f}s")
