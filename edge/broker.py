@@ -184,9 +184,13 @@ def kick(host: str, port: int, relay_user: str, relay_password: str, client_id: 
 
 
 def signal_reload(files: BrokerFiles) -> bool:
-    """SIGHUP a running Mosquitto (found by its pid file): it re-reads passwords, ACL and CRL."""
+    """SIGHUP a running Mosquitto (found by its pid file): it re-reads passwords, ACL and CRL.
+    False if it is not running (a stale pid file may name another process now: it is left alone)."""
     try:
-        os.kill(int(files.pid.read_text()), signal.SIGHUP)
+        pid = int(files.pid.read_text())
+        if Path(f"/proc/{pid}/comm").read_text().strip() != "mosquitto":
+            return False
+        os.kill(pid, signal.SIGHUP)
     except (OSError, ValueError):
         return False
     return True
@@ -266,7 +270,7 @@ def users(files: BrokerFiles) -> list[str]:
     return list(_read_passwd(files))
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child
+def die_with_parent() -> None:  # pragma: no cover - runs in the child
     """Linux: the broker gets SIGTERM if the edge dies, even by kill -9."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
@@ -299,7 +303,7 @@ class ChildBroker:
         with open(log_path, "ab") as logfile:
             self.proc = subprocess.Popen(
                 [MOSQUITTO, "-c", str(self.files.conf)], stdout=logfile, stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent if self.die_with_parent else None,  # noqa: PLW1509
+                preexec_fn=die_with_parent if self.die_with_parent else None,  # noqa: PLW1509
             )
         try:
             wait_for_port(self.host, self.port, timeout)

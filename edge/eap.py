@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from edge import store
-from edge.broker import _die_with_parent
+from edge.broker import die_with_parent
 from edge.identity import EdgeFiles
 from edge.radius_proxy import CLASS_PREFIX
 from provisioning.files import write_atomic, write_private
@@ -247,7 +247,7 @@ class ChildHostapd:
             start = logfile.tell()
             self.proc = subprocess.Popen(hostapd_command(self.wifi, daemon=False), stdout=logfile,
                                          stderr=subprocess.STDOUT,
-                                         preexec_fn=_die_with_parent if self.die_with_parent else None)
+                                         preexec_fn=die_with_parent if self.die_with_parent else None)
         write_atomic(self.wifi.pid, f"{self.proc.pid}\n".encode())
         deadline = time.monotonic() + timeout
         while b"AP-ENABLED" not in self.log_path.read_bytes()[start:]:

@@ -12,7 +12,11 @@ import http.client
 import json
 import ssl
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 
 BATCH_PATH = "/v1/batches"
 CONTENT_TYPE = "application/cbor"
@@ -28,20 +32,39 @@ class HubClient:
         self.prefix = parts.path.rstrip("/")
         self.timeout = timeout
         self.context = tls_context(ca_file, cert_file, key_file)
+        self.root = x509.load_pem_x509_certificate(Path(ca_file).read_bytes()) if ca_file else None
         self._conn: http.client.HTTPSConnection | None = None
         self.clock_skew_s: float | None = None  # hub clock minus ours, from the last response
 
     def _connection(self) -> http.client.HTTPSConnection:
+        if self._conn is not None and self._conn.sock is None:  # the hub closed it: reconnect, checked again
+            self._conn = None
         if self._conn is None:
-            self._conn = http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout, context=self.context)
+            conn = http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout, context=self.context)
+            conn.connect()
+            self._check_issued_by_root(conn)
+            self._conn = conn
         return self._conn
+
+    def _check_issued_by_root(self, conn: http.client.HTTPSConnection) -> None:
+        """The hub's own certificate is issued by the root itself. Other chains to the root exist (the
+        cross-certificates the hub gives each edge's tablet CA): none of them may speak for the hub."""
+        if self.root is None:
+            return
+        leaf = x509.load_der_x509_certificate(conn.sock.getpeercert(binary_form=True))
+        try:
+            leaf.verify_directly_issued_by(self.root)
+        except (ValueError, TypeError, InvalidSignature):
+            conn.close()
+            raise OSError(f"{self.host}:{self.port} presented a certificate that chains to the hub root but was "
+                          "not issued by it: not the hub. Check the network path to the hub") from None
 
     def request(self, method: str, path: str, body: bytes | None = None,
                 content_type: str = "application/json") -> tuple[int, bytes]:
         """One request. Raises OSError when the hub cannot be reached (or refuses our TLS)."""
-        conn = self._connection()
         headers = {"Content-Type": content_type, "Content-Length": str(len(body or b""))}
         try:
+            conn = self._connection()
             conn.request(method, self.prefix + path, body=body, headers=headers)
             response = conn.getresponse()
             data = response.read()

@@ -9,7 +9,7 @@ import signal
 import threading
 from datetime import UTC, datetime, timedelta
 
-from edge import broker, enrolment, identity, jobs, store, tablets, uplink
+from edge import broker, eap, enrolment, identity, jobs, store, tablets, uplink
 from edge import config as edge_config
 from edge.hubclient import HubClient
 from edge.quota import Quota
@@ -59,7 +59,7 @@ class EdgeService:
         self.hub_client = self._hub_client()
         self.forwarder = uplink.Forwarder(cfg.uplink, self.hub_keys, self.hub_client, self.quota)
         self.relay = Relay(cfg, cfg.relay_secret_path.read_text().strip(), self.quota).start()
-        self.tablet_api = TabletApiServer(cfg).start()
+        self.tablet_api = TabletApiServer(cfg, on_revoked=self.cut_off).start()
         self._advertise()
         self.scheduler = jobs.schedule(self)
         self.scheduler.start()
@@ -87,6 +87,17 @@ class EdgeService:
                                      cfg.tablets.api_port, addresses)
         self.advertiser.start()
 
+    def cut_off(self, device: str) -> None:
+        """After a tablet's certificates were revoked: Mosquitto re-reads the CRL, and the tablet's
+        live connection is closed (Mosquitto checks certificates only at the handshake)."""
+        cfg = self.config
+        if broker.signal_reload(broker.BrokerFiles(cfg.broker_dir)):
+            try:
+                broker.kick(cfg.broker.host, cfg.broker.port, cfg.broker.username,
+                            cfg.relay_secret_path.read_text().strip(), device)
+            except (OSError, TimeoutError, PermissionError) as exc:
+                log.warning("could not close %s's live connection: %s", device, exc)
+
     # what the jobs call
     def refresh_crl(self, force: bool = False) -> None:
         """Re-issue the CRL once a day (or now), and alarm if it is running out: an expired CRL
@@ -110,7 +121,12 @@ class EdgeService:
         """Renew the edge's certificate at 2/3 of its life; keep the server certificate and hub keys fresh."""
         cfg = self.config
         if identity.ensure_server_cert(self.files, cfg.edge_id, cfg.server_name):
-            broker.signal_reload(broker.BrokerFiles(cfg.broker_dir))
+            broker.signal_reload(broker.BrokerFiles(cfg.broker_dir))  # Mosquitto reloads certificates on SIGHUP
+            if self.tablet_api:
+                self.tablet_api.reload_certificate()
+            if eap.EapFiles.of(self.files).enabled:  # hostapd keeps its server certificate until restarted
+                store.raise_alarm("wifi_restart_needed", "the edge's server certificate was renewed: restart hostapd "
+                                  "(systemctl restart throughgate-hostapd) within 30 days, or the wifi refuses tablets")
         cert = identity.edge_cert(self.files)
         try:
             if cert is not None and pki.due_for_renewal(cert):

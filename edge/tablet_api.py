@@ -17,18 +17,18 @@ import threading
 import time
 
 from flask import Blueprint, Flask, current_app, jsonify, request
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 from edge import store, tablets
 from edge.config import EdgeConfig
 from edge.identity import EdgeFiles
-from provisioning import pki
+from provisioning import https, pki
 from wire.records import timestamp
 
 bp = Blueprint("tablets", __name__, url_prefix="/v1")
 
 MAX_FAILURES = 10  # wrong codes from one address...
 FAILURE_WINDOW_S = 600.0  # ...within this long, then refused until the window passes
+MAX_ADDRESSES = 10_000  # addresses remembered before old entries are dropped
 
 
 class Attempts:
@@ -40,16 +40,28 @@ class Attempts:
         self._failures: dict[str, list[float]] = {}
         self._lock = threading.Lock()
 
-    def retry_after(self, address: str) -> float:
+    def reserve(self, address: str) -> float:
+        """Count an attempt before it is checked (so parallel guesses cannot slip past the limit).
+        Returns 0 if it may go ahead, else the seconds to wait."""
         now = time.monotonic()
         with self._lock:
+            if len(self._failures) > MAX_ADDRESSES:
+                self._forget_old(now)
             recent = [t for t in self._failures.get(address, []) if now - t < self.window_s]
-            self._failures[address] = recent
-            return self.window_s - (now - recent[0]) if len(recent) >= self.limit else 0.0
+            if len(recent) >= self.limit:
+                self._failures[address] = recent
+                return self.window_s - (now - recent[0])
+            self._failures[address] = [*recent, now]
+            return 0.0
 
-    def failed(self, address: str) -> None:
+    def succeeded(self, address: str) -> None:
+        """A right code: the attempt does not count against the address."""
         with self._lock:
-            self._failures.setdefault(address, []).append(time.monotonic())
+            if self._failures.get(address):
+                self._failures[address].pop()
+
+    def _forget_old(self, now: float) -> None:
+        self._failures = {a: ts for a, ts in self._failures.items() if ts and now - ts[-1] < self.window_s}
 
 
 def _refuse(code: str, reason: str, status: int, **extra):
@@ -79,20 +91,24 @@ def enrol():
     config: EdgeConfig = current_app.config["EDGE"]
     attempts: Attempts = current_app.config["ATTEMPTS"]
     address = request.remote_addr or "?"
-    wait = attempts.retry_after(address)
+    wait = attempts.reserve(address)
     if wait:
         return _refuse("too_many_attempts", f"too many wrong codes from this tablet: try again in {wait:.0f} s",
                        429, retry_after=round(wait))
     body = _json_fields("code", "device", "csr")
     if body is None:
+        attempts.succeeded(address)
         return _refuse("bad_request", "send JSON with 'code', 'device' and 'csr' (PEM) as strings", 400)
     try:
         issued = tablets.redeem(body["code"], body["device"], body["csr"], current_app.config["FILES"],
-                                config.tablets.cert_days)
+                                config.tablets.cert_days, crl_days=config.tablets.crl_days)
     except tablets.TabletError as exc:
-        if exc.code in ("code_invalid", "code_used", "code_expired"):
-            attempts.failed(address)
+        if exc.code not in ("code_invalid", "code_used", "code_expired"):
+            attempts.succeeded(address)  # a right code with a bad CSR is not a guess
         return _refuse(exc.code, exc.reason, exc.status)
+    attempts.succeeded(address)
+    if issued.revoked_older and current_app.config["ON_REVOKED"]:
+        current_app.config["ON_REVOKED"](issued.device)
     return jsonify(_issued(config, issued))
 
 
@@ -132,9 +148,11 @@ def _issued(config: EdgeConfig, issued: tablets.Issued) -> dict:
             "renew_after": timestamp(start + (end - start) * 2 / 3)}
 
 
-def create_app(config: EdgeConfig) -> Flask:
+def create_app(config: EdgeConfig, on_revoked=None) -> Flask:
+    """on_revoked(device): called after a re-enrolment revoked a device's earlier certificates (the
+    edge service reloads the broker's CRL and closes the old tablet's session)."""
     app = Flask(__name__)
-    app.config.update(EDGE=config, FILES=EdgeFiles(config.instance), ATTEMPTS=Attempts(),
+    app.config.update(EDGE=config, FILES=EdgeFiles(config.instance), ATTEMPTS=Attempts(), ON_REVOKED=on_revoked,
                       MAX_CONTENT_LENGTH=64 * 1024, SECRET_KEY=os.urandom(32))
 
     @app.teardown_request
@@ -146,42 +164,17 @@ def create_app(config: EdgeConfig) -> Flask:
     return app
 
 
-class _Handler(WSGIRequestHandler):
-    """No access log: enrolment requests carry codes in their bodies only, but keep logs quiet."""
-
-    def log_request(self, code="-", size="-") -> None:
-        pass
-
-
 def server_context(files: EdgeFiles) -> ssl.SSLContext:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.load_cert_chain(str(files.server_cert), str(files.server_key))
-    context.load_verify_locations(str(files.ca_cert))
-    context.verify_mode = ssl.CERT_OPTIONAL
-    return context
+    """The edge's server certificate; tablets' client certificates checked against the tablet CA."""
+    return https.server_context(files.server_cert, files.server_key, files.ca_cert)
 
 
-class TabletApiServer:
-    def __init__(self, config: EdgeConfig):
+class TabletApiServer(https.HttpsServer):
+    """The API on provisioning.https: handshakes in request threads with a timeout (one silent
+    connection cannot stop enrolment), and `reload_certificate()` after the server certificate is
+    re-issued."""
+
+    def __init__(self, config: EdgeConfig, on_revoked=None):
         files = EdgeFiles(config.instance)
-        self._server = make_server(config.tablets.api_host, config.tablets.api_port, create_app(config),
-                                   threaded=True, request_handler=_Handler, ssl_context=server_context(files))
-        self._thread: threading.Thread | None = None
-
-    @property
-    def port(self) -> int:
-        return self._server.server_address[1]
-
-    def start(self) -> TabletApiServer:
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.2},
-                                        name="tablet-api", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._server.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._server.server_close()
+        super().__init__(create_app(config, on_revoked), config.tablets.api_host, config.tablets.api_port,
+                         lambda: server_context(files), name="tablet-api")

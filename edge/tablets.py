@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from edge import store
+from edge import eap, store
 from edge.identity import EdgeFiles, tablet_ca
 from provisioning import pki, tokens
 from provisioning.files import write_atomic
@@ -39,6 +39,7 @@ class TabletError(ValueError):
 class Issued:
     device: str
     certificate: pki.x509.Certificate
+    revoked_older: int = 0  # earlier certificates of this device revoked by a re-enrolment
 
 
 def _now() -> dt.datetime:
@@ -62,8 +63,10 @@ def create_code(device: str, ttl_s: int, now: dt.datetime | None = None) -> tupl
 
 
 def redeem(code: str, device: str, csr_pem: str, files: EdgeFiles, cert_days: int,
-           now: dt.datetime | None = None) -> Issued:
-    """Check the code (once, for this device, in time) and issue the tablet's certificate."""
+           now: dt.datetime | None = None, crl_days: float = 14.0) -> Issued:
+    """Check the code (once, for this device, in time) and issue the tablet's certificate. If the
+    device id was enrolled before, its earlier certificates are revoked (a new CRL is written; the
+    caller closes the old tablet's live session, see Issued.revoked_older)."""
     now = now or _now()
     try:
         code = tokens.normalise_code(code)
@@ -87,7 +90,15 @@ def redeem(code: str, device: str, csr_pem: str, files: EdgeFiles, cert_days: in
             raise TabletError("device_revoked", f"{device} was revoked", 403)
         row.used = timestamp(now)
         row.save()
-        return _issue(device, csr.public_key(), files, cert_days, now)
+        # Re-enrolling a device id (a replacement tablet) cuts off the one it replaces.
+        older = (store.TabletCert.update(revoked=timestamp(now))
+                 .where(store.TabletCert.device == device, store.TabletCert.revoked.is_null()).execute())
+        issued = _issue(device, csr.public_key(), files, cert_days, now)
+    if older:
+        write_crl(files, crl_days, now)
+        log.info("tablet %s enrolled again: %d earlier certificate(s) revoked", device, older)
+    eap.refresh(files, now)  # the wifi learns the new certificate at once
+    return Issued(issued.device, issued.certificate, older)
 
 
 def renew(device: str, serial: int, csr_pem: str, files: EdgeFiles, cert_days: int,
@@ -107,7 +118,12 @@ def renew(device: str, serial: int, csr_pem: str, files: EdgeFiles, cert_days: i
         cert_row = store.TabletCert.get_or_none(store.TabletCert.serial == str(serial))
         if cert_row is None or cert_row.device != device or cert_row.revoked:
             raise TabletError("unknown_certificate", "this certificate is not one this edge issued to you", 403)
-        return _issue(device, csr.public_key(), files, cert_days, now)
+        if str(serial) != tablet.serial:  # a copy of an older certificate must not fork a second identity
+            raise TabletError("superseded_certificate", "this certificate was already renewed: use the newer "
+                              "one, or ask staff to enrol the tablet again", 403)
+        issued = _issue(device, csr.public_key(), files, cert_days, now)
+    eap.refresh(files, now)
+    return issued
 
 
 def _issue(device: str, public_key, files: EdgeFiles, cert_days: int, now: dt.datetime) -> Issued:
@@ -169,7 +185,10 @@ def write_crl(files: EdgeFiles, crl_days: float, now: dt.datetime | None = None)
         number = int(setting.value) + 1 if setting else 1
         store.Setting.replace(key=CRL_NUMBER, value=str(number)).execute()
     crl = pki.make_crl(tablet_ca(files), revoked, number, crl_days, now)
-    write_atomic(files.crl, pki.crl_to_pem(crl))
+    pem = pki.crl_to_pem(crl)
+    pki.load_crl(pem)  # Mosquitto runs with no CRL check at all if it cannot read the file at SIGHUP
+    write_atomic(files.crl, pem)
+    eap.refresh(files, now)  # hostapd: the allowed certificates at once, its CRL within crl_reload_interval
     return crl
 
 

@@ -192,6 +192,9 @@ class Forwarder:
                   fields.get("duplicates"))
 
     def _fail(self, batch: store.OutBatch, error: str) -> None:
+        # A catch-up after a failure starts with the most urgent batch; the fairness count restarts
+        # (before, failed attempts counted too, so one catch-up in four began with the oldest batch).
+        self.sends = 0
         delay = self.backoff.failed()
         self.next_attempt = self.clock() + delay
         (store.OutBatch.update(attempts=batch.attempts + 1, last_error=error)

@@ -130,3 +130,101 @@ def test_guessing_codes_over_https_is_stopped(edge):
         assert status == 429 and body["error"] == "too_many_attempts" and body["retry_after"] > 0
     finally:
         server.stop()
+
+
+def _api(edge):
+    config, files = edge
+    config.tablets.api_port = 0
+    return TabletApiServer(config).start()
+
+
+def _post(port: int, files, path: str, body: dict, cert=None):
+    context = ssl.create_default_context(cafile=str(files.ca_cert))
+    context.check_hostname = False
+    if cert:
+        context.load_cert_chain(*cert)
+    conn = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=10)
+    conn.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
+    response = conn.getresponse()
+    return response.status, json.loads(response.read())
+
+
+def test_a_silent_connection_does_not_stop_enrolment(edge):
+    _, files = edge
+    server = _api(edge)
+    import socket
+    silent = socket.create_connection(("127.0.0.1", server.port))  # connects, never says a word
+    try:
+        code, _ = tablets.create_code("tab-0001", 60)
+        status, body = _post(server.port, files, "/v1/tablets/enrol", {"code": code, "device": "tab-0001",
+                                                                       "csr": _csr()})
+        assert status == 200 and body["device"] == "tab-0001"
+    finally:
+        silent.close()
+        server.stop()
+
+
+def test_parallel_guesses_cannot_slip_past_the_limit(edge):
+    _, files = edge
+    server = _api(edge)
+    from concurrent.futures import ThreadPoolExecutor
+    try:
+        guess = {"code": "ABCD-EFGH-JKMN", "device": "tab-0001", "csr": _csr()}
+        with ThreadPoolExecutor(30) as pool:
+            statuses = list(pool.map(lambda _: _post(server.port, files, "/v1/tablets/enrol", guess)[0], range(40)))
+        assert statuses.count(401) == 10 and statuses.count(429) == 30, statuses
+    finally:
+        server.stop()
+
+
+def _cert_files(tmp_path, issued, key) -> tuple[str, str]:
+    cert_path, key_path = tmp_path / "t.pem", tmp_path / "t.key"
+    cert_path.write_bytes(pki.cert_to_pem(issued.certificate))
+    key_path.write_bytes(pki.key_to_pem(key))
+    return str(cert_path), str(key_path)
+
+
+def test_only_the_current_certificate_renews(edge, tmp_path):
+    _, files = edge
+    key = pki.new_key()
+    code, _ = tablets.create_code("tab-0001", 60)
+    first = tablets.redeem(code, "tab-0001", pki.csr_to_pem(pki.make_csr(key, "x")).decode(), files, 30)
+    server = _api(edge)
+    try:
+        csr = {"csr": pki.csr_to_pem(pki.make_csr(key, "x")).decode()}
+        assert _post(server.port, files, "/v1/tablets/renew", csr, _cert_files(tmp_path, first, key))[0] == 200
+        status, body = _post(server.port, files, "/v1/tablets/renew", csr, _cert_files(tmp_path, first, key))
+        assert status == 403 and body["error"] == "superseded_certificate"
+    finally:
+        server.stop()
+
+
+def test_enrolling_a_device_id_again_cuts_off_the_tablet_it_replaces(edge):
+    _, files = edge
+    code, _ = tablets.create_code("tab-0001", 60)
+    lost = tablets.redeem(code, "tab-0001", _csr(), files, 30).certificate
+    code, _ = tablets.create_code("tab-0001", 60)
+    replacement = tablets.redeem(code, "tab-0001", _csr(), files, 30)
+    assert replacement.revoked_older == 1
+    crl = pki.load_crl(files.crl.read_bytes())
+    assert crl.get_revoked_certificate_by_serial_number(lost.serial_number) is not None
+    assert crl.get_revoked_certificate_by_serial_number(replacement.certificate.serial_number) is None
+
+
+def test_tablet_api_serves_a_reissued_server_certificate_without_a_restart(edge):
+    config, files = edge
+    server = _api(edge)
+    try:
+        def served_serial() -> int:
+            context = ssl.create_default_context(cafile=str(files.ca_cert))
+            context.check_hostname = False
+            import socket
+            with socket.create_connection(("127.0.0.1", server.port)) as sock, context.wrap_socket(sock) as tls:
+                return pki.x509.load_der_x509_certificate(tls.getpeercert(binary_form=True)).serial_number
+        before = served_serial()
+        config.tls_name = "edge-1.prison.example"  # a renamed edge: the certificate is re-issued
+        assert identity.ensure_server_cert(files, config.edge_id, config.server_name)
+        server.reload_certificate()
+        assert served_serial() != before
+    finally:
+        server.stop()

@@ -1,0 +1,117 @@
+"""Serving a WSGI app over HTTPS with optional client certificates: the hub's API for edges and
+the edge's API for tablets both run on it.
+
+    server = HttpsServer(app, "127.0.0.1", 0, make_context).start()   # port 0: any free port
+    server.url; server.reload_certificate(); server.stop()
+
+- TLS 1.2 or later; a client certificate is asked for (OPTIONAL) and, when sent, verified against
+  the given CA at the handshake; werkzeug puts the verified one in environ["SSL_CLIENT_CERT"].
+- Each connection's handshake runs in its own request thread with a timeout, not in the accepting
+  thread: a client that connects and says nothing holds up no one else.
+- `reload_certificate()` makes new connections use the certificate files as they are now (after a
+  re-issue), without a restart.
+- No access log line per request (codes, learner ids and paths stay out of logs); errors still are.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import threading
+from collections.abc import Callable
+
+from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
+
+log = logging.getLogger(__name__)
+
+SOCKET_TIMEOUT_S = 60
+"""A connection that sends nothing for this long (mid-handshake, or idle between requests) is closed."""
+
+
+def server_context(cert_file, key_file, client_ca_file) -> ssl.SSLContext:
+    """TLS 1.2+, our certificate, and client certificates checked against `client_ca_file` if sent."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(str(cert_file), str(key_file))
+    context.load_verify_locations(cafile=str(client_ca_file))
+    context.verify_mode = ssl.CERT_OPTIONAL
+    return context
+
+
+class TlsRequestHandler(WSGIRequestHandler):
+    """Completes the TLS handshake in the request's thread, with a timeout."""
+
+    timeout = SOCKET_TIMEOUT_S
+
+    def handle(self) -> None:
+        try:
+            self.connection.do_handshake()
+        except (ssl.SSLError, OSError) as exc:
+            log.warning("TLS handshake with %s failed: %s", self.client_address[0],
+                        getattr(exc, "reason", None) or exc)
+            return
+        super().handle()
+
+    def log_request(self, code="-", size="-") -> None:
+        pass
+
+
+class TlsWSGIServer(ThreadedWSGIServer):
+    """werkzeug's threaded server; accepted sockets are wrapped for TLS without a handshake yet."""
+
+    def __init__(self, host: str, port: int, app, context: ssl.SSLContext):
+        super().__init__(host, port, app, handler=TlsRequestHandler)
+        self.ssl_context = context  # werkzeug reads it: https URLs in environ, TLS errors logged quietly
+
+    def get_request(self):
+        sock, address = self.socket.accept()
+        return self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), address
+
+
+class HttpsServer:
+    def __init__(self, app, host: str, port: int, make_context: Callable[[], ssl.SSLContext], name: str = "https"):
+        self._make_context = make_context
+        self._server = TlsWSGIServer(host, port, app, make_context())
+        self._thread: threading.Thread | None = None
+        self._name = name
+
+    @property
+    def host(self) -> str:
+        return self._server.server_address[0]
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"https://{host}:{self.port}"
+
+    def reload_certificate(self) -> None:
+        """New connections use the certificate files as they are now."""
+        self._server.ssl_context = self._make_context()
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def start(self):
+        """Serve in a background thread; returns once the socket is listening."""
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name=self._name, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop accepting requests, then close the socket."""
+        if self._thread is not None:  # shutdown() waits for serve_forever, so only when serving
+            self._server.shutdown()
+            self._thread.join()
+            self._thread = None
+        self._server.server_close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()
