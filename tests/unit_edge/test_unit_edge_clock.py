@@ -3,13 +3,8 @@ responses) and raises an alarm a person can act on; a small skew is tolerated si
 
 from __future__ import annotations
 
-import email.utils
-import http.server
-import ssl
-import threading
-import time
-
 import pytest
+from httpskit import serve_https
 
 from edge import store
 from edge.config import EdgeConfig
@@ -25,28 +20,8 @@ def skewed_hub(tmp_path):
     key = pki.new_key()
     cert = pki.issue(root, key.public_key(), "localhost", pki.SERVER, 30, dns_names=["localhost"])
     (tmp_path / "root.pem").write_bytes(pki.cert_to_pem(root.cert))
-    (tmp_path / "srv.pem").write_bytes(pki.cert_to_pem(cert))
-    (tmp_path / "srv.key").write_bytes(pki.key_to_pem(key))
     offset = {"s": 0.0}
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def date_time_string(self, timestamp=None):
-            return email.utils.formatdate(time.time() + offset["s"], usegmt=True)
-
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"{}")
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(str(tmp_path / "srv.pem"), str(tmp_path / "srv.key"))
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve_https(tmp_path, pki.cert_to_pem(cert), key, offset)
     client = HubClient(f"https://localhost:{server.server_address[1]}", ca_file=tmp_path / "root.pem")
     yield client, offset
     client.close()

@@ -3,36 +3,11 @@ an edge's cross-certificate (a stolen edge posing as the hub) is refused before 
 
 from __future__ import annotations
 
-import http.server
-import ssl
-import threading
-
 import pytest
+from httpskit import serve_https
 
 from edge.hubclient import HubClient
 from provisioning import pki
-
-
-def _serve(tmp_path, leaf_pem: bytes, chain_pem: bytes, key) -> http.server.ThreadingHTTPServer:
-    (tmp_path / "srv.pem").write_bytes(leaf_pem + chain_pem)
-    (tmp_path / "srv.key").write_bytes(pki.key_to_pem(key))
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"{}")
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(str(tmp_path / "srv.pem"), str(tmp_path / "srv.key"))
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 @pytest.fixture
@@ -45,7 +20,7 @@ def hub_root(tmp_path):
 def test_the_real_hub_certificate_is_accepted(tmp_path, hub_root):
     key = pki.new_key()
     cert = pki.issue(hub_root, key.public_key(), "localhost", pki.SERVER, 30, dns_names=["localhost"])
-    server = _serve(tmp_path, pki.cert_to_pem(cert), b"", key)
+    server = serve_https(tmp_path, pki.cert_to_pem(cert), key)
     try:
         client = HubClient(f"https://localhost:{server.server_address[1]}", ca_file=tmp_path / "root.pem")
         assert client.request("GET", "/")[0] == 200
@@ -58,7 +33,7 @@ def test_a_chain_through_an_edges_cross_certificate_is_not_the_hub(tmp_path, hub
     cross = pki.cross_certify(hub_root, tablet_ca.cert, 30, ["localhost"])  # as if a hub had been fooled
     key = pki.new_key()
     cert = pki.issue(tablet_ca, key.public_key(), "localhost", pki.SERVER, 30, dns_names=["localhost"])
-    server = _serve(tmp_path, pki.cert_to_pem(cert), pki.cert_to_pem(cross), key)
+    server = serve_https(tmp_path, pki.cert_to_pem(cert) + pki.cert_to_pem(cross), key)
     try:
         client = HubClient(f"https://localhost:{server.server_address[1]}", ca_file=tmp_path / "root.pem")
         with pytest.raises(OSError, match="not the hub"):
