@@ -127,6 +127,8 @@ class EdgeService:
             if eap.EapFiles.of(self.files).enabled:  # hostapd keeps its server certificate until restarted
                 store.raise_alarm("wifi_restart_needed", "the edge's server certificate was renewed: restart hostapd "
                                   "(systemctl restart throughgate-hostapd) within 30 days, or the wifi refuses tablets")
+        if self._hostapd_has_current_cert():
+            store.clear_alarm("wifi_restart_needed")
         cert = identity.edge_cert(self.files)
         try:
             if cert is not None and pki.due_for_renewal(cert):
@@ -144,6 +146,14 @@ class EdgeService:
                               "after that the hub refuses this box until it is enrolled again")
         else:
             store.clear_alarm("edge_cert_expiring")
+
+    def _hostapd_has_current_cert(self) -> bool:
+        """hostapd started after the server certificate was last written."""
+        try:
+            pid = int(eap.EapFiles.of(self.files).pid.read_text())
+            return os.stat(f"/proc/{pid}").st_ctime > self.files.server_cert.stat().st_mtime
+        except (OSError, ValueError):
+            return False
 
     def check_clock(self) -> None:
         skew = self.hub_client.clock_skew_s if self.hub_client else None
