@@ -14,7 +14,7 @@ import os
 
 from flask import Flask
 
-from hub import admin, batches, ca, config, db, edge_api, enrol, errors, health, keys, records
+from hub import admin, batches, ca, config, db, edge_api, enrol, errors, health, keys, limits, records
 
 
 def create_app(test_config: dict | None = None, instance_path: str | os.PathLike | None = None) -> Flask:
@@ -23,6 +23,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     config.load(app.config, instance_path, test_config)
     app.extensions["hub_keys"] = keys.KeyFiles(app.config["SEALING_KEY_FILE"], app.config["SIGNING_KEY_FILE"])
     app.extensions["hub_ca"] = ca.load_root(ca.files(instance_path))
+    limits.init_app(app)  # first: an oversized body is refused before the database is touched
     db.init_app(app)
     errors.init_app(app)
     for blueprint in (health.bp, enrol.bp, batches.bp, edge_api.bp, admin.bp, records.bp):

@@ -1,4 +1,5 @@
-"""POST /v1/batches: an enrolled edge delivers one sealed batch and gets a signed receipt back."""
+"""POST /v1/batches: an enrolled edge delivers one sealed batch and gets a signed receipt back.
+A body over MAX_BATCH_BYTES is refused before it is read (hub/limits.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from hub.auth import edge_required
 from hub.ingest import error, ingest
+from hub.limits import body_limit
 
 bp = Blueprint("batches", __name__, url_prefix="/v1")
 
@@ -13,14 +15,12 @@ CONTENT_TYPE = "application/cbor"
 
 
 @bp.post("/batches")
+@body_limit("MAX_BATCH_BYTES")
 @edge_required
 def receive_batch(caller):
     limit = current_app.config["MAX_BATCH_BYTES"]
     if request.mimetype != CONTENT_TYPE:
         return jsonify(error("unsupported_media_type", f"send the envelope as {CONTENT_TYPE}")), 415
-    if request.content_length is not None and request.content_length > limit:
-        return jsonify(error("too_large", f"batch is {request.content_length} bytes; "
-                             f"this hub takes at most {limit}")), 413
     envelope = request.stream.read(limit + 1)
     status, body = ingest(envelope, current_app.extensions["hub_keys"].get(), edge_id=caller.edge_id,
                           max_bytes=limit)

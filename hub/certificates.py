@@ -5,6 +5,12 @@ A certificate authenticates only while all hold: it chains to the hub root and i
 period, its serial is in the edge_certificate table and not revoked, its CN is that row's edge,
 and the edge is active. The table is read on every request, so revoking acts at once.
 
+A renewal supersedes the certificate it was made with. A superseded certificate still delivers
+batches until it expires (batches in flight across a renewal), but changes nothing about the
+edge: renewing again, re-pinning its tablet CA or sending a signing key need the edge's current
+certificate (`require_current`, `supersede`). So a copy of an old certificate and key cannot
+fork a second identity that outlives it.
+
 "Chains to the hub root" means issued by the root itself: TLS also accepts a certificate made by
 an edge's tablet CA and sent with its cross-certificate, but SSL_CLIENT_CERT carries the leaf
 only and it is checked against the root alone, so such a certificate never names an edge.
@@ -29,6 +35,8 @@ class Caller:
 
     edge_id: str
     serial: str
+    superseded_at: str | None = None
+    """When a renewal replaced this certificate (None: it is the edge's current one)."""
 
 
 def serial_text(cert: x509.Certificate) -> str:
@@ -43,9 +51,34 @@ def issue(root: pki.Issuer, edge_id: str, public_key, days: int, now: dt.datetim
     return cert
 
 
-def supersede(serial: str, now: str) -> None:
-    """Note that a renewal replaced this certificate; it still works until it expires."""
-    EdgeCertificate.update(superseded_at=now).where(EdgeCertificate.serial == serial).execute()
+def supersede(caller: Caller, now: str) -> None:
+    """Note that a renewal replaced the caller's certificate; it still delivers batches until it
+    expires. Refused (403 superseded_certificate) unless it is the edge's current certificate:
+    of two renewals with the same certificate, even concurrent ones, only one goes on (the
+    update changes a row only while `superseded_at` is null). Call inside the renewal's
+    transaction, so a later refusal leaves the certificate current."""
+    replaced = (EdgeCertificate.update(superseded_at=now)
+                .where((EdgeCertificate.serial == caller.serial) & EdgeCertificate.superseded_at.is_null()
+                       & EdgeCertificate.revoked_at.is_null())
+                .execute())
+    if replaced != 1:
+        row = EdgeCertificate.get_or_none(EdgeCertificate.serial == caller.serial)
+        _refuse_superseded(caller.edge_id, row.superseded_at if row else None)
+
+
+def require_current(caller: Caller) -> None:
+    """Refused (403 superseded_certificate) if a renewal already replaced the caller's certificate."""
+    if caller.superseded_at is not None:
+        _refuse_superseded(caller.edge_id, caller.superseded_at)
+
+
+def _refuse_superseded(edge_id: str, when: str | None) -> None:
+    raise Refused(403, "superseded_certificate", f"this certificate of edge {edge_id} was replaced by a renewal "
+                  f"at {when}: only the edge's newest certificate (tls/edge.pem) may renew or change the edge; "
+                  "this one still delivers batches until it expires. If this edge never got a newer "
+                  "certificate (a lost answer, or a copy of its key renewed elsewhere), enrol it again with "
+                  "a new token: that stops every earlier certificate",
+                  superseded_at=when)
 
 
 def authenticate(pem: str | None, root: x509.Certificate, now: dt.datetime | None = None) -> Caller:
@@ -71,4 +104,4 @@ def authenticate(pem: str | None, root: x509.Certificate, now: dt.datetime | Non
     edge = Edge.get(Edge.edge_id == cn)
     if edge.status == REVOKED:
         raise Refused(403, "edge_revoked", f"edge {cn} was revoked at this hub at {edge.revoked_at}")
-    return Caller(cn, row.serial)
+    return Caller(cn, row.serial, row.superseded_at)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 CONFIG_FILE = "hub.toml"
 ENV_PREFIX = "THROUGHGATE_HUB_"
@@ -31,9 +33,13 @@ KEYS: dict[str, tuple[type, object, str]] = {
     "TOKEN_TTL_S": (int, 3600, "seconds an enrolment token stays usable, unless told otherwise"),
     "EDGE_KEY_GRACE_DAYS": (int, 14, "days an edge's previous signing key stays accepted after it "
                             "sends a new one"),
+    "EDGE_DNS_SUFFIX": (str, "throughgate.internal", "the DNS domain of the edges' names: edge <id> is "
+                        "<id>.<EDGE_DNS_SUFFIX>, the only name its cross-certificate vouches for"),
 }
 POSITIVE = ("MAX_BATCH_BYTES", "EDGE_CERT_DAYS", "CROSS_CERT_DAYS", "TOKEN_TTL_S")
 _TYPE_NAMES = {str: "a string", int: "a whole number"}
+MAX_DNS_NAME = 253
+_DNS_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 
 
 class HubConfigError(RuntimeError):
@@ -102,6 +108,7 @@ def _resolve(config, instance_path: str) -> None:
             raise HubConfigError(f"{key} must be a whole number above 0")
     if not isinstance(config["EDGE_KEY_GRACE_DAYS"], int) or config["EDGE_KEY_GRACE_DAYS"] < 0:
         raise HubConfigError("EDGE_KEY_GRACE_DAYS must be a whole number from 0")
+    config["EDGE_DNS_SUFFIX"] = _edge_dns_suffix(config["EDGE_DNS_SUFFIX"])
     if not tls_names(config):
         raise HubConfigError("TLS_NAMES must name at least one DNS name or IP address, like "
                              '"hub.example.org"')
@@ -109,9 +116,27 @@ def _resolve(config, instance_path: str) -> None:
         config["PUBLIC_URL"] = f"https://{_url_host(tls_names(config)[0])}:8080"
 
 
+def _edge_dns_suffix(value) -> str:
+    """EDGE_DNS_SUFFIX in lower case, checked: dot-separated DNS labels, short enough that
+    `<63-character edge id>.<suffix>` is still a DNS name."""
+    suffix = str(value or "").strip().strip(".").lower()
+    labels = suffix.split(".")
+    if not (suffix and len(suffix) <= MAX_DNS_NAME - 64 and all(_DNS_LABEL.fullmatch(label) for label in labels)):
+        raise HubConfigError(f"EDGE_DNS_SUFFIX={value!r} is not a DNS domain: give dot-separated labels of "
+                             f"letters, digits and '-', at most {MAX_DNS_NAME - 64} characters, like "
+                             '"throughgate.internal"')
+    return suffix
+
+
 def tls_names(config) -> list[str]:
     """TLS_NAMES as a list: the names the hub's HTTPS certificate is valid for."""
     return [name.strip() for name in str(config["TLS_NAMES"]).split(",") if name.strip()]
+
+
+def hub_names(config) -> list[str]:
+    """The names the hub is reached by: TLS_NAMES and PUBLIC_URL's host. No edge's name may cover one."""
+    host = urlsplit(str(config.get("PUBLIC_URL") or "")).hostname
+    return list(dict.fromkeys([*tls_names(config), *([host] if host else [])]))
 
 
 def _url_host(name: str) -> str:

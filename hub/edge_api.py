@@ -4,6 +4,9 @@
 - GET /v1/edge/hub-keys: the hub's current public keys, to learn a rotated sealing key.
 - POST /v1/edge/signing-keys: a new Ed25519 key for its batches; earlier keys stay accepted for
   EDGE_KEY_GRACE_DAYS.
+
+Renewing and sending a signing key change the edge, so they need its current certificate; one a
+renewal superseded gets 403 superseded_certificate (hub/certificates.py).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import logging
 
 from flask import Blueprint, current_app, jsonify
 
-from hub import enrolment, signing_keys
+from hub import certificates, enrolment, signing_keys
 from hub.auth import edge_required
 from hub.errors import json_object
 from hub.storage import utc_now
@@ -40,6 +43,7 @@ def hub_keys(caller):
 @bp.post("/signing-keys")
 @edge_required
 def add_signing_key(caller):
+    certificates.require_current(caller)
     key = signing_keys.parse(json_object().get("signing_key"))
     key_id = signing_keys.add(caller.edge_id, key, current_app.config["EDGE_KEY_GRACE_DAYS"], pki.utcnow())
     accepted = [row.key_id for row in signing_keys.accepted(caller.edge_id, utc_now())]

@@ -6,8 +6,10 @@ its certificates is refused from the moment it is revoked, and it cannot enrol a
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -17,7 +19,10 @@ from hub.models import ACTIVE, REVOKED, Edge, EdgeCertificate
 from hub.refusals import Refused
 from provisioning import pki
 
-_EDGE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_EDGE_ID = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+"""One DNS label: the edge's name is `<edge id>.<EDGE_DNS_SUFFIX>`, so no edge's name is inside
+another's (a cross-certificate vouches for its name and every name under it), and no two ids
+differ only in case."""
 
 
 @dataclass(frozen=True)
@@ -48,8 +53,40 @@ def check_edge_id(edge_id) -> None:
     if not isinstance(edge_id, str):
         raise Refused(400, "bad_request", "'edge_id' is missing or not a string")
     if not valid_edge_id(edge_id):
-        raise Refused(400, "bad_request", f"{edge_id!r} is not an edge id: use 1-64 letters, digits, '.', "
-                      "'_' or '-', starting with a letter or digit")
+        raise Refused(400, "bad_request", f"{edge_id!r} is not an edge id: use 1-63 lower-case letters, digits "
+                      "or '-', starting and ending with a letter or digit (it becomes the edge's DNS name, "
+                      "<edge id>.<EDGE_DNS_SUFFIX>)")
+
+
+def tablet_name(edge_id, suffix: str, hub_names: Iterable[str]) -> str:
+    """The one DNS name the hub vouches for on the edge's behalf: `<edge id>.<suffix>`.
+
+    Refused (409 edge_name_conflict) when one of the hub's own names is that name or under it:
+    the edge's cross-certificate permits the name and every name below it, so the edge could
+    then pose as the hub to anyone holding the hub root."""
+    check_edge_id(edge_id)
+    name = f"{edge_id}.{suffix}"
+    for hub_name in hub_names:
+        if _covers(name, hub_name):
+            raise Refused(409, "edge_name_conflict", f"edge {edge_id} would be named {name}, which covers the "
+                          f"hub's own name {hub_name}: give the edge another id (or change TLS_NAMES or "
+                          "EDGE_DNS_SUFFIX)")
+    return name
+
+
+def _covers(domain: str, host: str) -> bool:
+    """Whether a DNS name constraint `domain` permits `host` (a TLS name of the hub, maybe `*.x`).
+    IP addresses never: cross-certificates exclude every IP address."""
+    host = host.strip().rstrip(".").lower()
+    try:
+        ipaddress.ip_address(host)
+        return False
+    except ValueError:
+        pass
+    if host.startswith("*."):  # matches any one label under its base, so domain's own name too
+        base = host[2:]
+        return domain.partition(".")[2] == base or _covers(domain, base)
+    return host == domain or host.endswith("." + domain)
 
 
 def find(edge_id: str) -> Edge:
@@ -78,12 +115,12 @@ def enrolled(edge_id: str, tablet_ca: x509.Certificate, dns_names: list[str], no
     return Edge.get(Edge.edge_id == edge_id)
 
 
-def update_tablet_ca(edge: Edge, tablet_ca: x509.Certificate | None, dns_names: list[str] | None) -> None:
+def update_tablet_ca(edge: Edge, tablet_ca: x509.Certificate | None, dns_names: list[str]) -> None:
+    """Re-pin the tablet CA (if given) and record the names the hub now vouches for."""
     if tablet_ca is not None:
         edge.tablet_ca_pem = pki.cert_to_pem(tablet_ca).decode()
         edge.tablet_ca_sha256 = pki.spki_sha256(tablet_ca)
-    if dns_names is not None:
-        edge.dns_names = json.dumps(dns_names)
+    edge.dns_names = json.dumps(dns_names)
     edge.save()
 
 

@@ -2,8 +2,12 @@
 No Flask here: the request's JSON object in, the answer's JSON object out, or Refused.
 
 Enrolment spends a one-time token and, in the same transaction, records the edge (its tablet CA
-pin and tablet-facing DNS names), issues its client certificate and records its signing key; any
+pin and tablet-facing DNS name), issues its client certificate and records its signing key; any
 refusal rolls all of it back, so a token is spent only by an enrolment that happened.
+
+The hub, not the edge, decides the one name it vouches for: `<edge id>.<EDGE_DNS_SUFFIX>`
+(hub/edges.py `tablet_name`). An edge may say which names it expects (`dns_names`); anything else
+is refused with a reason, so a misconfigured edge learns what to set.
 """
 
 from __future__ import annotations
@@ -14,9 +18,9 @@ import re
 from dataclasses import dataclass
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 
-from hub import certificates, edges, signing_keys, tokens
+from hub import certificates, config, edges, signing_keys, tokens
 from hub.certificates import Caller
 from hub.db import proxy
 from hub.keys import HubKeys
@@ -37,10 +41,17 @@ class Terms:
     edge_cert_days: int
     cross_cert_days: int
     key_grace_days: int
+    edge_dns_suffix: str = config.KEYS["EDGE_DNS_SUFFIX"][1]
+    hub_names: tuple[str, ...] = ()
+    """The hub's own names (TLS_NAMES and PUBLIC_URL's host), which no edge's name may cover."""
 
     @classmethod
-    def from_config(cls, config) -> Terms:
-        return cls(config["EDGE_CERT_DAYS"], config["CROSS_CERT_DAYS"], config["EDGE_KEY_GRACE_DAYS"])
+    def from_config(cls, settings) -> Terms:
+        return cls(settings["EDGE_CERT_DAYS"], settings["CROSS_CERT_DAYS"], settings["EDGE_KEY_GRACE_DAYS"],
+                   settings["EDGE_DNS_SUFFIX"], tuple(config.hub_names(settings)))
+
+    def edge_name(self, edge_id) -> str:
+        return edges.tablet_name(edge_id, self.edge_dns_suffix, self.hub_names)
 
 
 def enrol(body: dict, root: pki.Issuer, hub_keys: HubKeys, terms: Terms,
@@ -50,11 +61,10 @@ def enrol(body: dict, root: pki.Issuer, hub_keys: HubKeys, terms: Terms,
     now = now or pki.utcnow()
     token = _text(body, "token")
     edge_id = body.get("edge_id")
-    edges.check_edge_id(edge_id)
+    dns_names = _dns_names(body.get("dns_names"), terms.edge_name(edge_id))
     csr = _csr(body)
     signing_key = signing_keys.parse(_text(body, "signing_key"))
     tablet_ca = _tablet_ca(_text(body, "tablet_ca"), now)
-    dns_names = _dns_names(body.get("dns_names"))
     stamp = timestamp(now)
     with proxy.atomic():
         spent = tokens.redeem(token, edge_id, stamp)
@@ -71,18 +81,19 @@ def enrol(body: dict, root: pki.Issuer, hub_keys: HubKeys, terms: Terms,
 
 def renew(caller: Caller, body: dict, root: pki.Issuer, hub_keys: HubKeys, terms: Terms,
           now: dt.datetime | None = None) -> dict:
-    """A new certificate for the edge's (new) key; the one it called with keeps working until it
-    expires. A new tablet CA or DNS names, if given, replace the pinned ones."""
+    """A new certificate for the edge's (new) key, only for the edge's current certificate
+    (403 superseded_certificate otherwise); the one it called with keeps delivering batches until
+    it expires. A new tablet CA, if given, replaces the pinned one; the name is the hub's."""
     now = now or pki.utcnow()
+    certificates.require_current(caller)  # refuse early; supersede() below decides under concurrency
+    dns_names = _dns_names(body.get("dns_names"), terms.edge_name(caller.edge_id))
     csr = _csr(body)
     tablet_ca = _tablet_ca(_text(body, "tablet_ca"), now) if body.get("tablet_ca") is not None else None
-    dns_names = _dns_names(body["dns_names"]) if body.get("dns_names") is not None else None
     stamp = timestamp(now)
     with proxy.atomic():
+        certificates.supersede(caller, stamp)
         edge = edges.find(caller.edge_id)
-        if tablet_ca is not None or dns_names is not None:
-            edges.update_tablet_ca(edge, tablet_ca, dns_names)
-        certificates.supersede(caller.serial, stamp)
+        edges.update_tablet_ca(edge, tablet_ca, dns_names)
         cert = certificates.issue(root, caller.edge_id, csr.public_key(), terms.edge_cert_days, now)
     cross = pki.cross_certify(root, edges.tablet_ca_of(edge), terms.cross_cert_days, edges.dns_names_of(edge), now)
     log.info("edge %s renewed certificate %s: new certificate %s until %s", caller.edge_id, caller.serial,
@@ -103,9 +114,21 @@ def _text(body: dict, name: str) -> str:
 
 def _csr(body: dict) -> x509.CertificateSigningRequest:
     try:
-        return pki.load_csr(_text(body, "csr"))
-    except pki.PkiError as exc:
+        csr = pki.load_csr(_text(body, "csr"))
+    except (pki.PkiError, UnsupportedAlgorithm) as exc:
         raise Refused(400, "bad_request", f"'csr': {exc}") from None
+    _readable(csr, "csr")
+    return csr
+
+
+def _readable(obj, field: str) -> None:
+    """Parse what `cryptography` parses lazily (subject, extensions), so that a malformed one (a
+    duplicate extension, say) is a 400 naming the field rather than an error later."""
+    try:
+        obj.subject  # noqa: B018 (parsed on access)
+        obj.extensions  # noqa: B018
+    except (x509.DuplicateExtension, x509.UnsupportedGeneralNameType, ValueError) as exc:
+        raise Refused(400, "bad_request", f"'{field}' is malformed ({exc})") from None
 
 
 def _tablet_ca(pem: str, now: dt.datetime) -> x509.Certificate:
@@ -114,6 +137,7 @@ def _tablet_ca(pem: str, now: dt.datetime) -> x509.Certificate:
         cert = pki.load_cert(pem.encode())
     except pki.PkiError as exc:
         raise Refused(400, "bad_request", f"'tablet_ca': {exc}") from None
+    _readable(cert, "tablet_ca")
     problems = []
     try:
         if not cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca:
@@ -122,7 +146,7 @@ def _tablet_ca(pem: str, now: dt.datetime) -> x509.Certificate:
         problems.append("it has no basic constraints (not a CA certificate)")
     try:
         cert.verify_directly_issued_by(cert)
-    except (ValueError, TypeError, InvalidSignature):
+    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
         problems.append("it is not self-signed")
     if pki.remaining(cert, now) <= dt.timedelta(0) or cert.not_valid_before_utc > now + pki.NOT_BEFORE_SKEW:
         problems.append("it is not valid now")
@@ -132,7 +156,19 @@ def _tablet_ca(pem: str, now: dt.datetime) -> x509.Certificate:
     return cert
 
 
-def _dns_names(value) -> list[str]:
+def _dns_names(value, name: str) -> list[str]:
+    """[name], the one name the hub vouches for, if the edge sent no names or exactly that one
+    (in any case, any number of times); else Refused, saying which name to set."""
+    if value is None:
+        return [name]
+    if _names(value) != [name]:
+        raise Refused(400, "bad_request", f"'dns_names' must be [\"{name}\"] (or left out): this hub names each "
+                      "edge <edge id>.<EDGE_DNS_SUFFIX> and vouches for no other name: set tls_name in the edge's "
+                      f"settings to {name}")
+    return [name]
+
+
+def _names(value) -> list[str]:
     """The names, lower case (DNS names compare without case); each a host name, no wildcards."""
     if not (isinstance(value, list) and 1 <= len(value) <= MAX_DNS_NAMES):
         raise Refused(400, "bad_request", f"'dns_names' must be a list of 1 to {MAX_DNS_NAMES} DNS names, "

@@ -8,14 +8,19 @@ import peewee
 from flask import jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from hub import limits
 from hub.refusals import Refused
 
 log = logging.getLogger("hub.errors")
 
 
 def json_object() -> dict:
-    """The request's JSON body, which must be an object."""
-    body = request.get_json(silent=True)
+    """The request's JSON body, which must be an object (and no larger than hub/limits.py allows)."""
+    limits.read_body()
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # json.loads gives up on deep nesting this way, not with a ValueError
+        raise Refused(400, "bad_request", "the JSON body is nested too deeply: send a flat JSON object") from None
     if not isinstance(body, dict):
         raise Refused(400, "bad_request", "send a JSON object with Content-Type: application/json")
     return body

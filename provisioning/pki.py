@@ -9,8 +9,8 @@ only certificate requests (CSRs) travel.
 Profiles (what a certificate may be used for):
 - ROOT:      a self-signed CA (the hub's root; each edge's tablet CA).
 - CROSS:     the hub's certificate for an edge's tablet CA key: pathlen 0, name-constrained to
-             that edge's own names, so anyone holding the hub root can check an edge, and a
-             stolen edge can vouch for nothing outside itself.
+             that edge's own DNS names and no IP address, so anyone holding the hub root can check
+             an edge, and a stolen edge can vouch for nothing outside itself.
 - CLIENT:    TLS client (an edge to the hub; a tablet to its edge, and EAP-TLS on the wifi).
 - SERVER:    TLS server, with the planned DNS names in subjectAltName (Android 11+ refuses an
              enterprise network whose server certificate does not match a domain).
@@ -192,13 +192,17 @@ def cross_certify(issuer: Issuer, ca_cert: x509.Certificate, days: int, permitte
                   now: dt.datetime | None = None) -> x509.Certificate:
     """The hub's certificate for another CA's key and subject (an edge's tablet CA): pathlen 0, and
     DNS name constraints, so through the hub root it vouches only for that edge's own server names.
+    Every IP address is excluded: permitted DNS subtrees alone leave IP subjectAltNames
+    unconstrained, and the edge could vouch for the hub's own address.
     (No directoryName constraint: `cryptography`'s verifier refuses them, and the tablet CA's client
     certificates are only ever checked by its own edge, which trusts that CA directly.)"""
     now = now or utcnow()
     builder = _base(ca_cert.subject, issuer.name, ca_cert.public_key(), now, days)
     builder = _ca_extensions(builder, ca_cert.public_key(), issuer.key.public_key())
     builder = builder.add_extension(x509.NameConstraints(
-        permitted_subtrees=[x509.DNSName(dns) for dns in permitted_dns], excluded_subtrees=None), critical=True)
+        permitted_subtrees=[x509.DNSName(dns) for dns in permitted_dns],
+        excluded_subtrees=[x509.IPAddress(ipaddress.ip_network(everything)) for everything in ("0.0.0.0/0", "::/0")]),
+        critical=True)
     return builder.sign(issuer.key, hashes.SHA256())
 
 

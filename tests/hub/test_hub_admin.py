@@ -33,6 +33,13 @@ def test_token_from_the_admin_api_enrols_its_edge(client, app, auth_headers):
     assert enrolled.status_code == 200
 
 
+def test_no_token_for_an_edge_whose_name_would_cover_the_hubs(client, app, auth_headers):
+    app.config["TLS_NAMES"] = "hub.throughgate.internal,127.0.0.1"
+    response = client.post("/v1/admin/enrolment-tokens", json={"edge_id": "hub"}, headers=auth_headers)
+    assert response.status_code == 409 and response.get_json()["error"] == "edge_name_conflict"
+    assert "hub.throughgate.internal" in response.get_json()["reason"] and tokens.list_tokens() == []
+
+
 def test_token_lifetime_defaults_to_token_ttl_s(client, app, auth_headers):
     app.config["TOKEN_TTL_S"] = 7200
     client.post("/v1/admin/enrolment-tokens", json={"edge_id": "edge-7"}, headers=auth_headers)

@@ -28,6 +28,18 @@ def test_trust_defaults_are_the_documented_ones(tmp_path):
     assert settings["PUBLIC_URL"] == "https://localhost:8080"
     assert (settings["EDGE_CERT_DAYS"], settings["CROSS_CERT_DAYS"]) == (30, 365)
     assert (settings["TOKEN_TTL_S"], settings["EDGE_KEY_GRACE_DAYS"]) == (3600, 14)
+    assert settings["EDGE_DNS_SUFFIX"] == "throughgate.internal"  # as the edge's default tls_name
+
+
+def test_edge_dns_suffix_is_kept_in_lower_case_without_outer_dots(tmp_path):
+    settings = loaded(tmp_path, {"THROUGHGATE_HUB_EDGE_DNS_SUFFIX": ".Prisons.Example.ORG."})
+    assert settings["EDGE_DNS_SUFFIX"] == "prisons.example.org"
+
+
+def test_hub_names_are_the_tls_names_and_the_public_urls_host(tmp_path):
+    settings = loaded(tmp_path, {"THROUGHGATE_HUB_TLS_NAMES": "hub.example.org,10.0.0.5",
+                                 "THROUGHGATE_HUB_PUBLIC_URL": "https://gateway.example.org:443"})
+    assert config.hub_names(settings) == ["hub.example.org", "10.0.0.5", "gateway.example.org"]
 
 
 def test_public_url_defaults_to_the_first_tls_name(tmp_path):
@@ -69,6 +81,10 @@ def test_test_config_ignores_file_and_environment(tmp_path):
     ("EDGE_CERT_DAYS = 0\n", "EDGE_CERT_DAYS must be a whole number above 0"),
     ("EDGE_KEY_GRACE_DAYS = -1\n", "EDGE_KEY_GRACE_DAYS must be a whole number from 0"),
     ('TLS_NAMES = " , "\n', "TLS_NAMES must name at least one"),
+    ('EDGE_DNS_SUFFIX = ""\n', "EDGE_DNS_SUFFIX='' is not a DNS domain"),
+    ('EDGE_DNS_SUFFIX = "*.example.org"\n', "is not a DNS domain"),
+    ('EDGE_DNS_SUFFIX = "prison_1.example.org"\n', "is not a DNS domain"),
+    (f'EDGE_DNS_SUFFIX = "{".".join(["a" * 60] * 4)}"\n', "at most 189 characters"),
 ])
 def test_bad_instance_file_says_what_is_wrong(tmp_path, text, expected):
     (tmp_path / "hub.toml").write_text(text)

@@ -5,9 +5,10 @@ server fills it: test_hub_mtls.py shows the real server does)."""
 from __future__ import annotations
 
 import pytest
+from cryptography import x509
 from hubkit import EdgeIdentity, FakeEdge, edge_records, post_batch, stored_count, tablet_dns_name
 
-from hub import edges
+from hub import edges, signing_keys
 from hub.models import Edge, EdgeCertificate
 from provisioning import pki
 from wire.keys import key_id, new_signing_key, verify_key_to_pem
@@ -20,6 +21,11 @@ ROUTES = [("POST", "/v1/edge/renew"), ("GET", "/v1/edge/hub-keys"), ("POST", "/v
 def call(client, method: str, path: str, edge: FakeEdge | None, body: dict | None = None):
     return client.open(path, method=method, json=body if method == "POST" else None,
                        environ_base=edge.environ if edge else {})
+
+
+def permitted_names(cross) -> list[str]:
+    constraints = cross.extensions.get_extension_for_class(x509.NameConstraints).value
+    return [name.value for name in constraints.permitted_subtrees]
 
 
 def csr_for(edge_id: str) -> tuple:
@@ -76,16 +82,80 @@ def test_renewal_issues_a_certificate_for_the_new_key_and_keeps_the_old_one_work
     assert post_batch(client, edge, edge.seal(edge_records(1))).status_code == 200
 
 
-def test_renewal_with_a_new_tablet_ca_and_names_re_pins_them(client, edge):
+def test_renewal_with_a_new_tablet_ca_re_pins_it_for_the_edges_own_name(client, edge):
     new_ca = EdgeIdentity.new(edge.edge_id).tablet_ca
     _key, csr = csr_for(edge.edge_id)
-    names = [tablet_dns_name(edge.edge_id), f"mqtt.{tablet_dns_name(edge.edge_id)}"]
-    response = call(client, "POST", "/v1/edge/renew", edge,
-                    {"csr": csr, "tablet_ca": pki.cert_to_pem(new_ca.cert).decode(), "dns_names": names})
+    response = call(client, "POST", "/v1/edge/renew", edge, {
+        "csr": csr, "tablet_ca": pki.cert_to_pem(new_ca.cert).decode(), "dns_names": [tablet_dns_name(edge.edge_id)]})
     assert response.status_code == 200
     cross = pki.load_cert(response.get_json()["cross_certificate"].encode())
     assert pki.spki_sha256(cross) == pki.spki_sha256(new_ca.cert)
+    assert permitted_names(cross) == [tablet_dns_name(edge.edge_id)]
     assert Edge.get(Edge.edge_id == edge.edge_id).tablet_ca_sha256 == pki.spki_sha256(new_ca.cert)
+
+
+@pytest.mark.parametrize("names", [
+    ["localhost"],
+    ["127.0.0.1"],
+    ["edge-2.throughgate.internal"],
+    ["edge-1.throughgate.internal", "localhost"],
+    ["mqtt.edge-1.throughgate.internal"],
+])
+def test_renewal_asking_for_other_names_gets_400_and_changes_nothing(client, edge, names):
+    before = Edge.get(Edge.edge_id == edge.edge_id)
+    _key, csr = csr_for(edge.edge_id)
+    new_ca = EdgeIdentity.new(edge.edge_id).tablet_ca
+    response = call(client, "POST", "/v1/edge/renew", edge,
+                    {"csr": csr, "tablet_ca": pki.cert_to_pem(new_ca.cert).decode(), "dns_names": names})
+    assert response.status_code == 400 and response.get_json()["error"] == "bad_request"
+    assert '["edge-1.throughgate.internal"]' in response.get_json()["reason"]
+    after = Edge.get(Edge.edge_id == edge.edge_id)
+    assert (after.tablet_ca_sha256, after.dns_names) == (before.tablet_ca_sha256, before.dns_names)
+    assert EdgeCertificate.select().count() == 1
+    assert call(client, "POST", "/v1/edge/renew", edge, {"csr": csr}).status_code == 200  # still current
+
+
+def test_renewal_names_the_edge_from_the_hubs_setting_not_from_what_was_stored(app, client, edge):
+    Edge.update(dns_names='["localhost"]').where(Edge.edge_id == edge.edge_id).execute()  # say, from before
+    _key, csr = csr_for(edge.edge_id)
+    response = call(client, "POST", "/v1/edge/renew", edge, {"csr": csr})
+    assert response.status_code == 200
+    cross = pki.load_cert(response.get_json()["cross_certificate"].encode())
+    assert permitted_names(cross) == [tablet_dns_name(edge.edge_id)]
+    assert Edge.get(Edge.edge_id == edge.edge_id).dns_names == '["edge-1.throughgate.internal"]'
+
+
+def test_a_superseded_certificate_cannot_renew_again(client, edge):
+    """A copy of an old certificate and key must not fork a second identity (each renewal would
+    otherwise give it a fresh certificate, for a fresh key, that outlives the copied one)."""
+    new_key, csr = csr_for(edge.edge_id)
+    answer = call(client, "POST", "/v1/edge/renew", edge, {"csr": csr}).get_json()
+    current = FakeEdge(edge.edge_id, edge.key, edge.hub_key, answer["certificate"], new_key)
+    pinned = Edge.get(Edge.edge_id == edge.edge_id).tablet_ca_sha256
+    issued = EdgeCertificate.select().count()
+
+    other_ca = EdgeIdentity.new(edge.edge_id).tablet_ca
+    for body in ({"csr": csr_for(edge.edge_id)[1]},
+                 {"csr": csr_for(edge.edge_id)[1], "tablet_ca": pki.cert_to_pem(other_ca.cert).decode()}):
+        response = call(client, "POST", "/v1/edge/renew", edge, body)
+        assert response.status_code == 403
+        refusal = response.get_json()
+        assert refusal["error"] == "superseded_certificate" and refusal["superseded_at"]
+        assert "newest certificate" in refusal["reason"] and "enrol it again" in refusal["reason"]
+    assert EdgeCertificate.select().count() == issued
+    assert Edge.get(Edge.edge_id == edge.edge_id).tablet_ca_sha256 == pinned
+
+    assert call(client, "POST", "/v1/edge/renew", current, {"csr": csr_for(edge.edge_id)[1]}).status_code == 200
+
+
+def test_a_superseded_certificate_still_delivers_batches_and_reads_hub_keys_but_sends_no_signing_key(client, edge):
+    call(client, "POST", "/v1/edge/renew", edge, {"csr": csr_for(edge.edge_id)[1]})
+    assert post_batch(client, edge, edge.seal(edge_records(1))).status_code == 200
+    assert call(client, "GET", "/v1/edge/hub-keys", edge).status_code == 200
+    pem = verify_key_to_pem(new_signing_key().public_key()).decode()
+    response = call(client, "POST", "/v1/edge/signing-keys", edge, {"signing_key": pem})
+    assert response.status_code == 403 and response.get_json()["error"] == "superseded_certificate"
+    assert [key.key_id for key in signing_keys.accepted(edge.edge_id, timestamp())] == [key_id(edge.key.public_key())]
 
 
 def test_renewal_without_a_csr_gets_400(client, edge):

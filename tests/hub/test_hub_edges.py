@@ -35,10 +35,38 @@ def test_re_enrolment_keeps_the_first_registration_and_replaces_the_certificates
     assert EdgeCertificate.select().where(EdgeCertificate.revoked_at.is_null()).count() == 1
 
 
-@pytest.mark.parametrize("edge_id", ["", "-edge", "edge one", "e" * 65, "edge/1", "edge-1\n"])
+@pytest.mark.parametrize("edge_id", ["", "-edge", "edge-", "edge one", "e" * 64, "edge/1", "edge-1\n",
+                                     "edge.1", "north.edge-1", "edge_1", "Edge-1", None, 7])
 def test_bad_edge_id_is_refused(edge_id):
-    with pytest.raises(Refused, match="not an edge id"):
+    """An edge id is one lower-case DNS label: no edge's name `<id>.<suffix>` is inside another's
+    (a cross-certificate permits its name and all below), and no two ids differ only in case."""
+    with pytest.raises(Refused, match="not an edge id|not a string"):
         edges.check_edge_id(edge_id)
+
+
+@pytest.mark.parametrize("edge_id", ["edge-1", "e", "7", "e" * 63, "hmp-north-2"])
+def test_an_edge_is_named_by_its_id_under_the_suffix(edge_id):
+    assert edges.tablet_name(edge_id, "throughgate.internal", ["localhost", "127.0.0.1"]) == \
+        f"{edge_id}.throughgate.internal"
+
+
+@pytest.mark.parametrize("hub_name", [
+    "hub.throughgate.internal",         # the edge's name itself
+    "HUB.Throughgate.Internal.",        # in any case, fully qualified
+    "api.hub.throughgate.internal",     # a name under it: the constraint permits subdomains
+    "*.throughgate.internal",           # a wildcard matching it
+    "*.hub.throughgate.internal",       # a wildcard under it
+])
+def test_an_edge_name_covering_one_of_the_hubs_names_is_refused(hub_name):
+    with pytest.raises(Refused, match="covers the hub's own name") as refused:
+        edges.tablet_name("hub", "throughgate.internal", ["localhost", hub_name])
+    assert (refused.value.status, refused.value.code) == (409, "edge_name_conflict")
+
+
+@pytest.mark.parametrize("hub_name", ["throughgate.internal", "hub2.throughgate.internal", "127.0.0.1", "::1",
+                                      "*.example.org", "hub.example.org"])
+def test_hub_names_beside_or_above_the_edge_name_are_no_conflict(hub_name):
+    assert edges.tablet_name("hub", "throughgate.internal", [hub_name]) == "hub.throughgate.internal"
 
 
 def test_revoking_an_unknown_edge_says_how_to_list_edges(app):

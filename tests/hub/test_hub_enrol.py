@@ -6,6 +6,7 @@ import json
 
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from hubkit import EdgeIdentity, tablet_dns_name
 
@@ -63,6 +64,10 @@ def test_cross_certificate_vouches_for_the_edges_own_names_only(enrolled, identi
     for other in ("edge-2.throughgate.internal", "hub.example.org", "localhost"):
         with pytest.raises(pki.PkiError):
             pki.verify_server(server_cert(other), [cross], [root], other)
+    with_address = pki.issue(identity.tablet_ca, pki.new_key().public_key(), own, pki.SERVER, 90,
+                             dns_names=[own, "127.0.0.1"])
+    with pytest.raises(pki.PkiError, match="excluded name constraint"):
+        pki.verify_server(with_address, [cross], [root], own)
 
 
 def test_enrolment_pins_the_tablet_ca_and_records_the_names(enrolled, identity):
@@ -77,6 +82,60 @@ def test_dns_names_are_kept_in_lower_case_once_each(client, app, identity):
     response = client.post("/v1/enrol", json=identity.request(str(token)) | {"dns_names": names})
     assert response.status_code == 200
     assert json.loads(Edge.get(Edge.edge_id == "edge-1").dns_names) == ["edge-1.throughgate.internal"]
+
+
+def test_the_hub_names_an_edge_that_sends_no_names(client, identity):
+    token, _info = tokens.create("edge-1", 600)
+    body = identity.request(str(token))
+    del body["dns_names"]
+    response = client.post("/v1/enrol", json=body)
+    assert response.status_code == 200
+    assert permitted_names(response.get_json()["cross_certificate"]) == ["edge-1.throughgate.internal"]
+    assert json.loads(Edge.get(Edge.edge_id == "edge-1").dns_names) == ["edge-1.throughgate.internal"]
+
+
+@pytest.mark.parametrize("names", [
+    ["localhost"],                                          # the hub's own TLS name
+    ["127.0.0.1"],                                          # the hub's address, as a name
+    ["edge-2.throughgate.internal"],                        # another edge's name
+    ["edge-1.throughgate.internal", "localhost"],           # its own name and more
+    ["throughgate.internal"],                               # every edge's parent
+    ["mqtt.edge-1.throughgate.internal"],
+])
+def test_names_other_than_the_edges_own_get_400_saying_which_and_spend_nothing(client, identity, names):
+    token, _info = tokens.create("edge-1", 600)
+    response = client.post("/v1/enrol", json=identity.request(str(token)) | {"dns_names": names})
+    assert response.status_code == 400 and response.get_json()["error"] == "bad_request"
+    reason = response.get_json()["reason"]
+    assert '\'dns_names\' must be ["edge-1.throughgate.internal"]' in reason and "tls_name" in reason
+    assert Edge.select().count() == 0
+    assert client.post("/v1/enrol", json=identity.request(str(token))).status_code == 200
+
+
+def test_edge_dns_suffix_decides_the_name(app, client, identity):
+    app.config["EDGE_DNS_SUFFIX"] = "prisons.example.org"
+    token, _info = tokens.create("edge-1", 600)
+    refused = client.post("/v1/enrol", json=identity.request(str(token)))  # edge-1.throughgate.internal
+    assert refused.status_code == 400 and '["edge-1.prisons.example.org"]' in refused.get_json()["reason"]
+    names = {"dns_names": ["edge-1.prisons.example.org"]}
+    response = client.post("/v1/enrol", json=identity.request(str(token)) | names)
+    assert response.status_code == 200
+    assert permitted_names(response.get_json()["cross_certificate"]) == ["edge-1.prisons.example.org"]
+
+
+def test_an_edge_whose_name_covers_the_hubs_cannot_enrol(app, client):
+    """A token made before TLS_NAMES changed, say: the hub still refuses to vouch for its own name."""
+    token, _info = tokens.create("hub", 600)
+    app.config["TLS_NAMES"] = "hub.throughgate.internal,127.0.0.1"
+    response = client.post("/v1/enrol", json=EdgeIdentity.new("hub").request(str(token)))
+    assert response.status_code == 409 and response.get_json()["error"] == "edge_name_conflict"
+    assert Edge.select().count() == 0 and tokens.list_tokens()[0].used_at is None
+
+
+def permitted_names(cross_pem: str) -> list[str]:
+    cross = pki.load_cert(cross_pem.encode())
+    constraints = cross.extensions.get_extension_for_class(x509.NameConstraints).value
+    return [name.value for name in constraints.permitted_subtrees]
 
 
 def _spoil_tablet_ca(body: dict, identity: EdgeIdentity) -> None:
@@ -106,6 +165,45 @@ def test_a_bad_field_gets_400_naming_it_and_spends_nothing(client, app, identity
     assert response.get_json()["error"] == "bad_request" and field in response.get_json()["reason"]
     assert Edge.select().count() == 0
     assert client.post("/v1/enrol", json=identity.request(str(token))).status_code == 200
+
+
+def with_duplicate_extension(builder, key):
+    """Signed with one extension twice, which `cryptography` parses only on access (and refuses)."""
+    builder = builder.add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+    builder._extensions.append(builder._extensions[-1])  # the builders refuse to add it twice themselves
+    return builder.sign(key, hashes.SHA256())
+
+
+def _duplicate_in_tablet_ca(body: dict, identity: EdgeIdentity) -> None:
+    ca = identity.tablet_ca
+    builder = (x509.CertificateBuilder().subject_name(ca.cert.subject).issuer_name(ca.cert.subject)
+               .public_key(ca.key.public_key()).serial_number(1)
+               .not_valid_before(ca.cert.not_valid_before_utc).not_valid_after(ca.cert.not_valid_after_utc))
+    body["tablet_ca"] = pki.cert_to_pem(with_duplicate_extension(builder, ca.key)).decode()
+
+
+def _duplicate_in_csr(body: dict, identity: EdgeIdentity) -> None:
+    builder = x509.CertificateSigningRequestBuilder().subject_name(pki.name(identity.edge_id))
+    body["csr"] = pki.csr_to_pem(with_duplicate_extension(builder, identity.tls_key)).decode()
+
+
+@pytest.mark.parametrize("spoil, field", [(_duplicate_in_tablet_ca, "'tablet_ca'"), (_duplicate_in_csr, "'csr'")])
+def test_a_duplicate_extension_gets_400_naming_the_field(client, identity, spoil, field):
+    token, _info = tokens.create("edge-1", 600)
+    body = identity.request(str(token))
+    spoil(body, identity)
+    response = client.post("/v1/enrol", json=body)
+    assert response.status_code == 400 and response.get_json()["error"] == "bad_request"
+    assert field in response.get_json()["reason"] and "Duplicate" in response.get_json()["reason"]
+    assert client.post("/v1/enrol", json=identity.request(str(token))).status_code == 200
+
+
+@pytest.mark.parametrize("data", [b"[" * 30000 + b"]" * 30000, b'{"token": ' + b"[" * 30000 + b"]" * 30000 + b"}"])
+def test_deeply_nested_json_gets_400(client, data):
+    assert len(data) < 64 * 1024  # under the body limit: the parser meets it
+    response = client.post("/v1/enrol", data=data, content_type="application/json")
+    assert response.status_code == 400 and response.get_json()["error"] == "bad_request"
+    assert "nested too deeply" in response.get_json()["reason"]
 
 
 def test_a_body_that_is_not_a_json_object_gets_400(client):

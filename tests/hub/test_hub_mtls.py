@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import ssl
+import threading
 import urllib.error
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from cryptography import x509
@@ -13,6 +15,7 @@ from cryptography.hazmat.primitives import hashes
 from hubkit import EdgeIdentity, FakeEdge, edge_records, enrol_edge, https, post_envelope, stored_count, tls_client
 
 from hub import edges
+from hub.models import EdgeCertificate
 from provisioning import pki
 from wire.records import timestamp
 
@@ -106,6 +109,38 @@ def test_renewal_gives_a_new_certificate_and_the_old_one_works_until_it_expires(
         pki.load_cert(edge.cert_pem.encode()).serial_number
     assert post_envelope(server.url, connect_as(renewed), edge.seal(edge_records(1)))[0] == 200
     assert post_envelope(server.url, old_context, edge.seal(edge_records(1)))[0] == 200
+
+
+def renew(server, context, edge_id: str) -> tuple[int, dict]:
+    csr = pki.csr_to_pem(pki.make_csr(pki.new_key(), edge_id)).decode()
+    return https("POST", f"{server.url}/v1/edge/renew", context, json.dumps({"csr": csr}).encode(),
+                 {"Content-Type": "application/json"})
+
+
+def test_a_copied_old_certificate_cannot_renew_again_and_again(server, edge, connect_as):
+    """Renewing with the edge's first certificate works once; after that it is superseded, and a
+    copy of it (with its key) gets no new certificates: no second identity forks off. It still
+    delivers batches until it expires."""
+    original = connect_as(edge)
+    statuses = [renew(server, original, edge.edge_id) for _ in range(3)]
+    assert [status for status, _body in statuses] == [200, 403, 403]
+    assert {body["error"] for _status, body in statuses[1:]} == {"superseded_certificate"}
+    assert EdgeCertificate.select().where(EdgeCertificate.edge == edge.edge_id).count() == 2
+    assert post_envelope(server.url, original, edge.seal(edge_records(1)))[0] == 200
+
+
+def test_of_concurrent_renewals_with_one_certificate_only_one_succeeds(server, edge, connect_as):
+    context = connect_as(edge)
+    barrier = threading.Barrier(4)
+
+    def racer(_i):
+        barrier.wait()
+        return renew(server, context, edge.edge_id)[0]
+
+    with ThreadPoolExecutor(4) as pool:
+        statuses = sorted(pool.map(racer, range(4)))
+    assert statuses == [200, 403, 403, 403]
+    assert EdgeCertificate.select().where(EdgeCertificate.superseded_at.is_null()).count() == 1
 
 
 def test_re_enrolment_stops_the_old_certificates_at_once(app, server, edge, connect_as):

@@ -149,6 +149,24 @@ def test_openssl_accepts_the_edge_server_through_the_hub_root(tmp_path, hub, tab
     ssl.create_default_context(cafile=str(tmp_path / "root.pem"))  # loads as a trust anchor
 
 
+@pytest.mark.parametrize("address", ["127.0.0.1", "10.0.0.1", "::1"])
+def test_cross_certificate_vouches_for_no_ip_address(tmp_path, hub, tablet_ca, address):
+    """A DNS-only constraint would leave IP subjectAltNames free: a stolen edge could vouch for the
+    hub's own address. Refused by `cryptography` and by OpenSSL, even next to the edge's own name."""
+    cross = pki.cross_certify(hub, tablet_ca.cert, 365, [EDGE_NAME])
+    rogue = pki.issue(tablet_ca, pki.new_key().public_key(), EDGE_NAME, pki.SERVER, 30,
+                      dns_names=[EDGE_NAME, address])
+    with pytest.raises(pki.PkiError, match="excluded name constraint"):
+        pki.verify_server(rogue, [cross], [hub.cert], EDGE_NAME)
+    (tmp_path / "root.pem").write_bytes(pki.cert_to_pem(hub.cert))
+    (tmp_path / "chain.pem").write_bytes(pki.cert_to_pem(cross))
+    (tmp_path / "rogue.pem").write_bytes(pki.cert_to_pem(rogue))
+    done = subprocess.run(["openssl", "verify", "-CAfile", str(tmp_path / "root.pem"), "-untrusted",
+                           str(tmp_path / "chain.pem"), "-verify_ip", address, str(tmp_path / "rogue.pem")],
+                          capture_output=True, text=True)
+    assert done.returncode != 0 and "excluded" in (done.stdout + done.stderr).lower(), done.stdout + done.stderr
+
+
 def test_renewal_is_due_after_two_thirds_of_the_life(tablet_ca):
     start = pki.utcnow()
     cert = pki.issue(tablet_ca, pki.new_key().public_key(), "tab-1", pki.CLIENT, 30, unit="edge-1", now=start)
