@@ -82,16 +82,14 @@ def ensure_server_cert(files: EdgeFiles, edge_id: str, name: str, now: dt.dateti
 
     The key is kept across renewals, so a tablet that pinned nothing but the CA notices nothing."""
     files.make_dirs()
-    if files.server_cert.exists():
-        cert = pki.load_cert(files.server_cert.read_bytes())
-        names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        if name in names.get_values_for_type(x509.DNSName) and not pki.due_for_renewal(cert, now=now):
-            return False
     if files.server_key.exists():
         key = pki.load_key(files.server_key.read_bytes())
     else:
         key = pki.new_key()
         write_private(files.server_key, pki.key_to_pem(key))
+    if files.server_cert.exists() and not pki.server_cert_due(pki.load_cert(files.server_cert.read_bytes()), key,
+                                                              [name], now):
+        return False
     cert = pki.issue(tablet_ca(files), key.public_key(), name, pki.SERVER, SERVER_CERT_DAYS, unit=edge_id,
                      dns_names=[name], now=now)
     write_atomic(files.server_cert, pki.cert_to_pem(cert))

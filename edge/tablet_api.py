@@ -141,11 +141,10 @@ def _client_cert():
 
 def _issued(config: EdgeConfig, issued: tablets.Issued) -> dict:
     cert = issued.certificate
-    start, end = cert.not_valid_before_utc, cert.not_valid_after_utc
     return {**_bundle(config, EdgeFiles(config.instance)), "device": issued.device,
             "certificate": pki.cert_to_pem(cert).decode(),
             "broker": {"name": config.server_name, "port": config.tablets.mqtt_port},
-            "renew_after": timestamp(start + (end - start) * 2 / 3)}
+            "renew_after": timestamp(pki.renew_after(cert))}
 
 
 def create_app(config: EdgeConfig, on_revoked=None) -> Flask:

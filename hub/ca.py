@@ -12,7 +12,6 @@ every `throughgate edge enrol` command line carries it.
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,8 +82,7 @@ def server_cert_due(paths: CaFiles, names: list[str], now: dt.datetime | None = 
         key = pki.load_key(paths.server_key.read_bytes())
     except (OSError, pki.PkiError):
         return True
-    return (pki.spki_sha256(key.public_key()) != pki.spki_sha256(cert) or pki.due_for_renewal(cert, now=now)
-            or _names(cert) != set(canonical_names(names)))
+    return pki.server_cert_due(cert, key, names, now)
 
 
 def issue_server_cert(root: pki.Issuer, paths: CaFiles, names: list[str],
@@ -108,21 +106,4 @@ def ensure_server_cert(root: pki.Issuer, paths: CaFiles, names: list[str],
     return True
 
 
-def _names(cert: x509.Certificate) -> set[str]:
-    try:
-        alt = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except x509.ExtensionNotFound:
-        return set()
-    return set(alt.get_values_for_type(x509.DNSName)) | {
-        str(ip) for ip in alt.get_values_for_type(x509.IPAddress)}
-
-
-def canonical_names(names: list[str]) -> list[str]:
-    """IP addresses in their canonical text (as the certificate will hold them)."""
-    out = []
-    for name in names:
-        try:
-            out.append(str(ipaddress.ip_address(name)))
-        except ValueError:
-            out.append(name.lower())
-    return out
+canonical_names = pki.canonical_names

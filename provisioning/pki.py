@@ -291,11 +291,42 @@ def remaining(cert_or_crl, now: dt.datetime | None = None) -> dt.timedelta:
     return end - now
 
 
+def renew_after(cert, fraction: float = 2 / 3) -> dt.datetime:
+    """When `fraction` of the certificate's validity period has passed: the time to renew it."""
+    start, end = cert.not_valid_before_utc, cert.not_valid_after_utc
+    return start + (end - start) * fraction
+
+
 def due_for_renewal(cert, fraction: float = 2 / 3, now: dt.datetime | None = None) -> bool:
     """True once `fraction` of the validity period has passed."""
-    now = now or utcnow()
-    start, end = cert.not_valid_before_utc, cert.not_valid_after_utc
-    return now >= start + (end - start) * fraction
+    return (now or utcnow()) >= renew_after(cert, fraction)
+
+
+def alt_names(cert: x509.Certificate) -> set[str]:
+    """The DNS names and IP addresses (as text) a certificate is for."""
+    try:
+        alt = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return set()
+    return set(alt.get_values_for_type(x509.DNSName)) | {str(ip) for ip in alt.get_values_for_type(x509.IPAddress)}
+
+
+def canonical_names(names: list[str]) -> list[str]:
+    """IP addresses in their canonical text and DNS names in lower case, as a certificate holds them."""
+    out = []
+    for value in names:
+        try:
+            out.append(str(ipaddress.ip_address(value)))
+        except ValueError:
+            out.append(value.lower())
+    return out
+
+
+def server_cert_due(cert: x509.Certificate, key, names: list[str], now: dt.datetime | None = None) -> bool:
+    """A server certificate needs re-issuing: its key is not `key` (a crash between two writes), it
+    is past 2/3 of its life, or it is for other names than `names`."""
+    return (spki_sha256(key.public_key()) != spki_sha256(cert) or due_for_renewal(cert, now=now)
+            or alt_names(cert) != set(canonical_names(names)))
 
 
 def verify_client(cert: x509.Certificate, chain: list[x509.Certificate], roots: list[x509.Certificate],

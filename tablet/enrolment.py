@@ -171,8 +171,7 @@ def _check_certificate(answer: dict, identity: TabletIdentity, device: str, ca: 
 def _renew_after(answer: dict, certificate: x509.Certificate) -> str:
     if isinstance(answer.get("renew_after"), str):
         return answer["renew_after"]
-    start, end = certificate.not_valid_before_utc, certificate.not_valid_after_utc
-    return timestamp(start + (end - start) * 2 / 3)
+    return timestamp(pki.renew_after(certificate))
 
 
 def _field(answer: dict, key: str) -> str:

@@ -21,6 +21,7 @@ from edge import broker, identity, store, tablets
 from edge import config as edge_config
 from provisioning import pki
 from tablet.identity import Enrolment, TabletIdentity
+from wire.records import timestamp
 
 CLI = [sys.executable, "-m", "throughgate"]
 
@@ -215,10 +216,9 @@ class Stack:
             code, _ = tablets.create_code(device, 60)
             issued = tablets.redeem(code, device, tablet.csr_pem(device), files, cfg.tablets.cert_days)
             cert = issued.certificate
-            renew_after = cert.not_valid_before_utc + (cert.not_valid_after_utc - cert.not_valid_before_utc) * 2 / 3
             tablet.save(Enrolment(cfg.edge_id, device, cfg.server_name, cfg.tablets.mqtt_port,
                                   f"https://127.0.0.1:{cfg.tablets.api_port}", pin,
-                                  renew_after.isoformat().replace("+00:00", "Z"), "127.0.0.1"),
+                                  timestamp(pki.renew_after(cert)), "127.0.0.1"),
                         pki.cert_to_pem(cert).decode(), ca)
             found[device] = tablet
         store.db.close()
