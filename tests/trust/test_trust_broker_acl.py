@@ -249,3 +249,19 @@ def test_revoked_tablet_is_cut_off_live_and_cannot_come_back(kit):
         assert _paho_refused(kit, kit.tablet("tab-0001")) == ""  # everyone else is unaffected
     finally:
         victim.client.disconnect()
+
+
+def test_a_revoked_tablet_is_told_why_it_cannot_connect(kit, tmp_path):
+    from tablet import discovery
+    from tablet.identity import Enrolment, TabletIdentity
+
+    cred = kit.enrol("tab-0010")
+    tablet = TabletIdentity(tmp_path / "tab-0010")
+    tablet.folder.mkdir(mode=0o700)
+    tablet.key_path.write_bytes(cred.key.read_bytes())
+    enrolment = Enrolment(kit.edge_id, "tab-0010", kit.config.server_name, kit.mqtt_port, "", "", "9999-01-01T00:00Z")
+    tablet.save(enrolment, cred.cert.read_text(), kit.files.ca_cert.read_text())
+    edge = discovery.Candidate("127.0.0.1", kit.mqtt_port, kit.config.server_name)
+    assert discovery.tls_error(edge, tablet) is None
+    kit.revoke("tab-0010")
+    assert "revoked" in discovery.tls_error(edge, tablet)
