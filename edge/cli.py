@@ -16,7 +16,7 @@ from provisioning.files import write_private
 from provisioning.qr import qr_text
 from provisioning.tokens import EnrolmentOffer, TokenError
 from wire.keys import new_signing_key, signing_key_from_pem, signing_key_to_pem, verify_key_to_pem
-from wire.records import valid_device_id
+from wire.records import valid_dns_label
 
 
 def init(args) -> int:
@@ -24,8 +24,9 @@ def init(args) -> int:
     if (instance / edge_config.CONFIG_NAME).exists():
         print(f"{instance} already holds an edge; nothing changed", file=sys.stderr)
         return 1
-    if not valid_device_id(args.edge_id):
-        print("edge id: lower-case letters, digits and '-', at most 63 characters", file=sys.stderr)
+    if not valid_dns_label(args.edge_id):
+        print("edge id: lower-case letters, digits and '-' (not first or last), at most 63 characters: the hub "
+              "makes the edge's DNS name from it", file=sys.stderr)
         return 2
     instance.mkdir(parents=True, exist_ok=True, mode=0o700)
     cfg = edge_config.EdgeConfig(instance=instance, edge_id=args.edge_id)

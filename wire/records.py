@@ -82,6 +82,14 @@ def valid_device_id(device: str) -> bool:
     return isinstance(device, str) and bool(_DEVICE.fullmatch(device))
 
 
+_DNS_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def valid_dns_label(label: str) -> bool:
+    """One lower-case DNS label (RFC 1123): an edge id, which the hub turns into the edge's DNS name."""
+    return isinstance(label, str) and bool(_DNS_LABEL.fullmatch(label))
+
+
 def timestamp(moment: datetime | None = None) -> str:
     """The one timestamp form Throughgate writes: RFC 3339, UTC, milliseconds, `Z`."""
     moment = moment or datetime.now(UTC)
