@@ -7,8 +7,6 @@ Production uses the system's Mosquitto with the same rendered configuration (fir
 from __future__ import annotations
 
 import base64
-import contextlib
-import ctypes
 import hashlib
 import logging
 import os
@@ -21,6 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from edge import processes
 from edge.config import BrokerConfig
 from wire import topics
 
@@ -185,15 +184,8 @@ def kick(host: str, port: int, relay_user: str, relay_password: str, client_id: 
 
 def signal_reload(files: BrokerFiles) -> bool:
     """SIGHUP a running Mosquitto (found by its pid file): it re-reads passwords, ACL and CRL.
-    False if it is not running (a stale pid file may name another process now: it is left alone)."""
-    try:
-        pid = int(files.pid.read_text())
-        if Path(f"/proc/{pid}/comm").read_text().strip() != "mosquitto":
-            return False
-        os.kill(pid, signal.SIGHUP)
-    except (OSError, ValueError):
-        return False
-    return True
+    False if it is not running."""
+    return processes.sighup(files.pid, "mosquitto")
 
 
 def write_files(files: BrokerFiles, settings: BrokerConfig, child: bool = True,
@@ -260,22 +252,6 @@ def set_password(files: BrokerFiles, username: str, password: str) -> None:
     set_passwords(files, {username: password})
 
 
-def remove_user(files: BrokerFiles, username: str) -> None:
-    entries = _read_passwd(files)
-    entries.pop(username, None)
-    _write_passwd(files, entries)
-
-
-def users(files: BrokerFiles) -> list[str]:
-    return list(_read_passwd(files))
-
-
-def die_with_parent() -> None:  # pragma: no cover - runs in the child
-    """Linux: the broker gets SIGTERM if the edge dies, even by kill -9."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
 def wait_for_port(host: str, port: int, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while True:
@@ -303,7 +279,7 @@ class ChildBroker:
         with open(log_path, "ab") as logfile:
             self.proc = subprocess.Popen(
                 [MOSQUITTO, "-c", str(self.files.conf)], stdout=logfile, stderr=subprocess.STDOUT,
-                preexec_fn=die_with_parent if self.die_with_parent else None,  # noqa: PLW1509
+                preexec_fn=processes.die_with_parent if self.die_with_parent else None,  # noqa: PLW1509
             )
         try:
             wait_for_port(self.host, self.port, timeout)

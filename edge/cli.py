@@ -76,11 +76,10 @@ def enrol(args) -> int:
 
 def renew(args) -> int:
     cfg = edge_config.load(args.instance)
-    files = identity.EdgeFiles(cfg.instance)
-    client = HubClient(cfg.uplink.hub_url, cfg.uplink.timeout_s, ca_file=files.hub_root,
-                       cert_file=files.edge_cert, key_file=files.edge_key)
+    client = HubClient.for_edge(cfg)
     try:
         cert = enrolment.renew(cfg, client)
+        client.reload_identity()
         keys = enrolment.refresh_hub_keys(cfg, client)
     except enrolment.EnrolmentError as exc:
         print(f"renewal failed: {exc}", file=sys.stderr)

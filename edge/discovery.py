@@ -22,15 +22,9 @@ import socket
 
 from zeroconf import IPVersion, ServiceInfo, Zeroconf
 
+from wire.discovery import SERVICE_TYPE, txt_properties
+
 log = logging.getLogger(__name__)
-
-SERVICE_TYPE = "_throughgate._tcp.local."
-TXT_VERSION = "1"
-
-
-def txt_properties(edge_id: str, ca_pin: str, https_port: int, tls_name: str) -> dict[str, str]:
-    return {"v": TXT_VERSION, "edge": edge_id, "ca": ca_pin, "https": str(https_port), "name": tls_name}
-
 
 def service_info(edge_id: str, tls_name: str, ca_pin: str, mqtt_port: int, https_port: int,
                  addresses: list[str]) -> ServiceInfo:

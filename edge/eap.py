@@ -22,14 +22,12 @@ import logging
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from edge import store
-from edge.broker import die_with_parent
+from edge import processes, store
 from edge.identity import EdgeFiles
 from edge.radius_proxy import CLASS_PREFIX
 from provisioning.files import write_atomic, write_private
@@ -199,15 +197,7 @@ def write_eap_files(edge: EdgeFiles, wifi: EapFiles | None = None, port: int = H
 
 def reload_users(pid_file: Path) -> bool:
     """SIGHUP hostapd: it re-reads eap_user (not the CRL). False if it is not running."""
-    try:
-        pid = int(Path(pid_file).read_text())
-        # A stale pid file may name another process now; SIGHUP would end most of them.
-        if Path(f"/proc/{pid}/comm").read_text().strip() != "hostapd":
-            return False
-        os.kill(pid, signal.SIGHUP)
-    except (OSError, ValueError):
-        return False
-    return True
+    return processes.sighup(pid_file, "hostapd")
 
 
 def refresh(edge: EdgeFiles, now: dt.datetime | None = None) -> bool:
@@ -247,7 +237,7 @@ class ChildHostapd:
             start = logfile.tell()
             self.proc = subprocess.Popen(hostapd_command(self.wifi, daemon=False), stdout=logfile,
                                          stderr=subprocess.STDOUT,
-                                         preexec_fn=die_with_parent if self.die_with_parent else None)
+                                         preexec_fn=processes.die_with_parent if self.die_with_parent else None)
         write_atomic(self.wifi.pid, f"{self.proc.pid}\n".encode())
         deadline = time.monotonic() + timeout
         while b"AP-ENABLED" not in self.log_path.read_bytes()[start:]:

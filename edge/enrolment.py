@@ -17,7 +17,7 @@ import ssl
 import urllib.error
 import urllib.request
 
-from edge.config import EdgeConfig
+from edge.config import CONFIG_NAME, EdgeConfig, dump
 from edge.hubclient import HubClient
 from edge.identity import EdgeFiles, edge_cert, edge_key, tablet_ca
 from provisioning import pki, tokens
@@ -67,7 +67,7 @@ def enrol(config: EdgeConfig, hub_url: str, token: str, pin: str, verify_key) ->
         "token": token.strip(), "edge_id": config.edge_id,
         "csr": pki.csr_to_pem(pki.make_csr(key, config.edge_id)).decode(),
         "signing_key": verify_key_to_pem(verify_key).decode(),
-        "tablet_ca": files.ca_cert.read_text(), "dns_names": [config.server_name],
+        "tablet_ca": files.ca_cert.read_text(), **_names(config),
     }
     status, body = _call(client, "POST", "/v1/enrol", request)
     if status != 200:
@@ -81,7 +81,7 @@ def renew(config: EdgeConfig, client: HubClient):
     files = EdgeFiles(config.instance)
     key = edge_key(files)
     request = {"csr": pki.csr_to_pem(pki.make_csr(key, config.edge_id)).decode(),
-               "tablet_ca": files.ca_cert.read_text(), "dns_names": [config.server_name]}
+               "tablet_ca": files.ca_cert.read_text(), **_names(config)}
     status, body = _call(client, "POST", "/v1/edge/renew", request)
     if status != 200:
         raise EnrolmentError(f"the hub refused renewal: {body.get('error')}: {body.get('reason')}")
@@ -96,13 +96,26 @@ def refresh_hub_keys(config: EdgeConfig, client: HubClient) -> HubPublicKeys | N
     status, body = _call(client, "GET", "/v1/edge/hub-keys")
     if status != 200:
         raise EnrolmentError(f"the hub refused its keys: {body.get('error')}: {body.get('reason')}")
-    document = json.dumps(body, indent=1)
-    keys = HubPublicKeys.from_document(document)
-    if config.hub_keys_path.exists() and config.hub_keys_path.read_text() == document:
+    try:
+        return _write_hub_keys(config, body)
+    except ValueError as exc:
+        raise EnrolmentError(f"the hub sent unreadable keys ({exc}): report this to the hub's admin") from None
+
+
+def _write_hub_keys(config: EdgeConfig, document: dict) -> HubPublicKeys | None:
+    """Keep the hub's public key document; the keys if they changed, None if not."""
+    text = json.dumps(document, indent=1)
+    keys = HubPublicKeys.from_document(text)  # refuses a malformed document before it is written
+    if config.hub_keys_path.exists() and config.hub_keys_path.read_text() == text:
         return None
-    write_atomic(config.hub_keys_path, document.encode())
-    log.info("hub public keys updated: sealing key %s", keys.sealing.id)
+    write_atomic(config.hub_keys_path, text.encode())
+    log.info("hub public keys: sealing key %s", keys.sealing.id)
     return keys
+
+
+def _names(config: EdgeConfig) -> dict:
+    """Ask for a DNS name only if the operator set one (tls_name); otherwise the hub chooses it."""
+    return {"dns_names": [config.tls_name]} if config.tls_name else {}
 
 
 def _call(client: HubClient, method: str, path: str, payload: dict | None = None) -> tuple[int, dict]:
@@ -119,14 +132,19 @@ def _keep(files: EdgeFiles, config: EdgeConfig, body: dict) -> None:
         cert = pki.load_cert(body["certificate"].encode())
         cross = pki.load_cert(body["cross_certificate"].encode())
         HubPublicKeys.from_document(json.dumps(body["hub_keys"]))  # refuse a malformed document now
+        pki.verify_client(cert, [], [pki.load_cert(files.hub_root.read_bytes())])
     except (KeyError, AttributeError, ValueError) as exc:
-        raise EnrolmentError(f"the hub's answer is incomplete ({exc}): report this to the hub's admin") from None
-    root = pki.load_cert(files.hub_root.read_bytes())
-    pki.verify_client(cert, [], [root])
+        raise EnrolmentError(f"the hub's answer is incomplete or its certificate does not check out ({exc}): "
+                             "report this to the hub's admin") from None
     if pki.common_name(cert) != config.edge_id or pki.spki_sha256(cert) != pki.spki_sha256(edge_key(files)):
         raise EnrolmentError("the hub issued a certificate for another name or key: report this to the hub's admin")
     if pki.spki_sha256(cross) != pki.spki_sha256(tablet_ca(files).cert):
         raise EnrolmentError("the hub's cross-certificate is for another tablet CA: report this to the hub's admin")
     write_atomic(files.edge_cert, pki.cert_to_pem(cert))
     write_atomic(files.cross_cert, pki.cert_to_pem(cross))
-    write_atomic(config.hub_keys_path, json.dumps(body["hub_keys"], indent=1).encode())
+    _write_hub_keys(config, body["hub_keys"])
+    name = body.get("dns_name")
+    if isinstance(name, str) and name and name != config.server_name:  # the name the hub vouches for
+        config.tls_name = name
+        (config.instance / CONFIG_NAME).write_text(dump(config))
+        log.info("the hub vouches for this edge as %s: tls_name set", name)

@@ -23,6 +23,15 @@ CONTENT_TYPE = "application/cbor"
 
 
 class HubClient:
+    @classmethod
+    def for_edge(cls, config) -> HubClient:
+        """The edge's client (edge.config.EdgeConfig): its pinned hub root and its own certificate."""
+        from edge.identity import EdgeFiles
+
+        files = EdgeFiles(config.instance)
+        return cls(config.uplink.hub_url, config.uplink.timeout_s, ca_file=files.hub_root,
+                   cert_file=files.edge_cert, key_file=files.edge_key)
+
     def __init__(self, url: str, timeout: float = 30.0, *, ca_file=None, cert_file=None, key_file=None):
         parts = urlsplit(url)
         if parts.scheme != "https" or not parts.hostname:
@@ -31,6 +40,7 @@ class HubClient:
         self.port = parts.port or 443
         self.prefix = parts.path.rstrip("/")
         self.timeout = timeout
+        self._tls_files = (ca_file, cert_file, key_file)
         self.context = tls_context(ca_file, cert_file, key_file)
         self.root = x509.load_pem_x509_certificate(Path(ca_file).read_bytes()) if ca_file else None
         self._conn: http.client.HTTPSConnection | None = None
@@ -89,6 +99,11 @@ class HubClient:
         if date_header:
             with contextlib.suppress(TypeError, ValueError):
                 self.clock_skew_s = email.utils.parsedate_to_datetime(date_header).timestamp() - time.time()
+
+    def reload_identity(self) -> None:
+        """New connections present the certificate files as they are now (after a renewal)."""
+        self.context = tls_context(*self._tls_files)
+        self.close()
 
     def close(self) -> None:
         if self._conn is not None:

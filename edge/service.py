@@ -9,7 +9,7 @@ import signal
 import threading
 from datetime import UTC, datetime, timedelta
 
-from edge import broker, eap, enrolment, identity, jobs, store, tablets, uplink
+from edge import broker, eap, enrolment, identity, jobs, processes, store, tablets, uplink
 from edge import config as edge_config
 from edge.hubclient import HubClient
 from edge.quota import Quota
@@ -51,12 +51,12 @@ class EdgeService:
         self.quota = Quota(cfg.quota_bytes, store.outbox_bytes)
         self.quota.refresh()
         identity.ensure_server_cert(self.files, cfg.edge_id, cfg.server_name)
-        self.refresh_crl(force=not self.files.crl.exists())
+        self.refresh_crl()
         if cfg.broker.dev:
             files = broker.BrokerFiles(cfg.broker_dir)
             broker.write_files(files, cfg.broker, tablets=broker.tablet_listener(cfg))
             self.child_broker = broker.ChildBroker(files, cfg.broker.host, cfg.broker.port).start()
-        self.hub_client = self._hub_client()
+        self.hub_client = HubClient.for_edge(cfg)
         self.forwarder = uplink.Forwarder(cfg.uplink, self.hub_keys, self.hub_client, self.quota)
         self.relay = Relay(cfg, cfg.relay_secret_path.read_text().strip(), self.quota).start()
         self.tablet_api = TabletApiServer(cfg, on_revoked=self.cut_off).start()
@@ -71,10 +71,6 @@ class EdgeService:
         log.info("edge %s running: broker %s:%s, hub %s, outbox %d of %d bytes used", cfg.edge_id,
                  cfg.broker.host, cfg.broker.port, cfg.uplink.hub_url, self.quota.used, self.quota.limit)
         return self
-
-    def _hub_client(self) -> HubClient:
-        return HubClient(self.config.uplink.hub_url, self.config.uplink.timeout_s, ca_file=self.files.hub_root,
-                         cert_file=self.files.edge_cert, key_file=self.files.edge_key)
 
     def _advertise(self) -> None:
         addresses = [a.strip() for a in self.config.tablets.advertise_on.split(",") if a.strip()]
@@ -99,12 +95,12 @@ class EdgeService:
                 log.warning("could not close %s's live connection: %s", device, exc)
 
     # what the jobs call
-    def refresh_crl(self, force: bool = False) -> None:
-        """Re-issue the CRL once a day (or now), and alarm if it is running out: an expired CRL
-        locks every tablet out of Mosquitto."""
+    def refresh_crl(self) -> None:
+        """Re-issue the CRL when missing or a day old, and alarm if it is running out: an expired
+        CRL locks every tablet out of Mosquitto."""
         tablet_cfg = self.config.tablets
         left = tablets.crl_remaining(self.files)
-        if force or left is None or left < timedelta(days=tablet_cfg.crl_days - 1):
+        if left is None or left < timedelta(days=tablet_cfg.crl_days - 1):
             try:
                 tablets.write_crl(self.files, tablet_cfg.crl_days)
                 left = tablets.crl_remaining(self.files)
@@ -120,21 +116,26 @@ class EdgeService:
     def renew_identity(self) -> None:
         """Renew the edge's certificate at 2/3 of its life; keep the server certificate and hub keys fresh."""
         cfg = self.config
+        served = pki.load_cert(self.files.server_cert.read_bytes())
         if identity.ensure_server_cert(self.files, cfg.edge_id, cfg.server_name):
             broker.signal_reload(broker.BrokerFiles(cfg.broker_dir))  # Mosquitto reloads certificates on SIGHUP
             if self.tablet_api:
                 self.tablet_api.reload_certificate()
-            if eap.EapFiles.of(self.files).enabled:  # hostapd keeps its server certificate until restarted
+            if eap.EapFiles.of(self.files).enabled:  # hostapd keeps serving the old one until restarted
+                left = pki.remaining(served)
                 store.raise_alarm("wifi_restart_needed", "the edge's server certificate was renewed: restart hostapd "
-                                  "(systemctl restart throughgate-hostapd) within 30 days, or the wifi refuses tablets")
+                                  f"(systemctl restart throughgate-hostapd) within {left.days} days, when the "
+                                  "certificate it still serves runs out and the wifi refuses tablets")
         if self._hostapd_has_current_cert():
             store.clear_alarm("wifi_restart_needed")
         cert = identity.edge_cert(self.files)
+        client = HubClient.for_edge(cfg)  # its own connection: the forwarder may be mid-send on its own
         try:
             if cert is not None and pki.due_for_renewal(cert):
-                enrolment.renew(cfg, self._hub_client())
-                self.hub_client.context = self._hub_client().context  # new connections use the new certificate
-            keys = enrolment.refresh_hub_keys(cfg, self._hub_client())
+                cert = enrolment.renew(cfg, client)
+                client.reload_identity()
+                self.hub_client.reload_identity()  # the forwarder's next connection uses the new certificate
+            keys = enrolment.refresh_hub_keys(cfg, client)
             if keys is not None:
                 with self._lock:
                     self.hub_keys = keys
@@ -149,11 +150,8 @@ class EdgeService:
 
     def _hostapd_has_current_cert(self) -> bool:
         """hostapd started after the server certificate was last written."""
-        try:
-            pid = int(eap.EapFiles.of(self.files).pid.read_text())
-            return os.stat(f"/proc/{pid}").st_ctime > self.files.server_cert.stat().st_mtime
-        except (OSError, ValueError):
-            return False
+        return processes.started_after(eap.EapFiles.of(self.files).pid, "hostapd",
+                                       self.files.server_cert.stat().st_mtime)
 
     def check_clock(self) -> None:
         skew = self.hub_client.clock_skew_s if self.hub_client else None

@@ -11,7 +11,6 @@ address, so 60 bits of code cannot be guessed.
 
 from __future__ import annotations
 
-import os
 import ssl
 import threading
 import time
@@ -115,13 +114,13 @@ def enrol():
 @bp.post("/tablets/renew")
 def renew():
     config: EdgeConfig = current_app.config["EDGE"]
-    cert = _client_cert()
-    if cert is None:
-        return _refuse("client_certificate_required", "renewal needs the tablet's current certificate", 401)
     body = _json_fields("csr")
     if body is None:
         return _refuse("bad_request", "send JSON with 'csr' (PEM) as a string", 400)
     try:
+        cert = _client_cert()
+        if cert is None:
+            return _refuse("client_certificate_required", "renewal needs the tablet's current certificate", 401)
         issued = tablets.renew(pki.common_name(cert), cert.serial_number, body["csr"], current_app.config["FILES"],
                                config.tablets.cert_days)
     except (tablets.TabletError, pki.PkiError) as exc:
@@ -141,7 +140,7 @@ def _client_cert():
 
 def _issued(config: EdgeConfig, issued: tablets.Issued) -> dict:
     cert = issued.certificate
-    return {**_bundle(config, EdgeFiles(config.instance)), "device": issued.device,
+    return {**_bundle(config, current_app.config["FILES"]), "device": issued.device,
             "certificate": pki.cert_to_pem(cert).decode(),
             "broker": {"name": config.server_name, "port": config.tablets.mqtt_port},
             "renew_after": timestamp(pki.renew_after(cert))}
@@ -152,7 +151,7 @@ def create_app(config: EdgeConfig, on_revoked=None) -> Flask:
     edge service reloads the broker's CRL and closes the old tablet's session)."""
     app = Flask(__name__)
     app.config.update(EDGE=config, FILES=EdgeFiles(config.instance), ATTEMPTS=Attempts(), ON_REVOKED=on_revoked,
-                      MAX_CONTENT_LENGTH=64 * 1024, SECRET_KEY=os.urandom(32))
+                      MAX_CONTENT_LENGTH=64 * 1024)
 
     @app.teardown_request
     def _close(_exc=None):  # peewee: one connection per thread, closed after each request

@@ -19,7 +19,7 @@ from edge import eap, store
 from edge.identity import EdgeFiles, tablet_ca
 from provisioning import pki, tokens
 from provisioning.files import write_atomic
-from wire.records import timestamp, valid_device_id
+from wire.records import parse_timestamp, timestamp, valid_device_id
 
 log = logging.getLogger(__name__)
 
@@ -95,9 +95,10 @@ def redeem(code: str, device: str, csr_pem: str, files: EdgeFiles, cert_days: in
                  .where(store.TabletCert.device == device, store.TabletCert.revoked.is_null()).execute())
         issued = _issue(device, csr.public_key(), files, cert_days, now)
     if older:
-        write_crl(files, crl_days, now)
+        write_crl(files, crl_days, now)  # refreshes the wifi too
         log.info("tablet %s enrolled again: %d earlier certificate(s) revoked", device, older)
-    eap.refresh(files, now)  # the wifi learns the new certificate at once
+    else:
+        eap.refresh(files, now)  # the wifi learns the new certificate at once
     return Issued(issued.device, issued.certificate, older)
 
 
@@ -167,18 +168,13 @@ def revoke(device: str, files: EdgeFiles, crl_days: float, now: dt.datetime | No
     return count
 
 
-def is_revoked(device: str) -> bool:
-    tablet = store.Tablet.get_or_none(store.Tablet.device == device)
-    return tablet is not None and tablet.status == REVOKED
-
-
 def write_crl(files: EdgeFiles, crl_days: float, now: dt.datetime | None = None) -> pki.x509.CertificateRevocationList:
     """Issue a new CRL (next number) listing revoked certificates that have not yet expired, and
     replace the file atomically: Mosquitto and hostapd never read half of one."""
     now = now or _now()
     stamp = timestamp(now)
     with store.writing():
-        revoked = [(int(row.serial), dt.datetime.fromisoformat(row.revoked.replace("Z", "+00:00")))
+        revoked = [(int(row.serial), parse_timestamp(row.revoked))
                    for row in store.TabletCert.select().where(store.TabletCert.revoked.is_null(False),
                                                               store.TabletCert.not_after > stamp)]
         setting = store.Setting.get_or_none(store.Setting.key == CRL_NUMBER)

@@ -30,7 +30,7 @@ from edge.pacing import Backoff, TokenBucket
 from edge.quota import Quota
 from wire import batches, receipts
 from wire.keys import HubPublicKeys
-from wire.records import PRIORITIES
+from wire.records import PRIORITIES, parse_timestamp
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ STAGES = (CUT, SEAL, SEND, CONFIRM)
 
 
 def _age_s(stamp: str, now: datetime) -> float:
-    return (now - datetime.fromisoformat(stamp.replace("Z", "+00:00"))).total_seconds()
+    return (now - parse_timestamp(stamp)).total_seconds()
 
 
 # CUT -------------------------------------------------------------------------------

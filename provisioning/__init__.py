@@ -6,6 +6,8 @@
           QR enrolment offer).
 - qr:     QR codes for enrolment offers (segno).
 - files:  atomic writes; private files 0600 from the moment they exist.
+- https:  the HTTPS server with optional client certificates that the hub and the edge's tablet
+          API run on (handshakes in request threads, certificate reload).
 
 The hub holds the root; each edge runs its own tablet CA that the hub pins and cross-certifies.
 docs/security.md explains the choices.

@@ -87,10 +87,6 @@ def spki_sha256(obj) -> str:
     return hashlib.sha256(der).hexdigest()
 
 
-def cert_sha256(cert: x509.Certificate) -> str:
-    return cert.fingerprint(hashes.SHA256()).hex()
-
-
 # PEM -------------------------------------------------------------------------------------
 def cert_to_pem(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)

@@ -37,11 +37,10 @@ from zeroconf import (
 )
 
 from tablet.identity import Enrolment, TabletIdentity
+from wire.discovery import SERVICE_TYPE, names_edge, parse_txt
 
 log = logging.getLogger(__name__)
 
-SERVICE_TYPE = "_throughgate._tcp.local."  # edge/discovery.py announces it
-TXT_VERSION = "1"
 _SERVICE_KEY = SERVICE_TYPE.lower()
 _FLAGS_QUERY = 0  # a standard query (RFC 1035 4.1.1)
 _TYPE_A, _TYPE_PTR, _TYPE_TXT, _TYPE_SRV, _CLASS_IN = 1, 12, 16, 33, 1  # RFC 1035, RFC 2782
@@ -58,24 +57,9 @@ class Candidate:
     instance: str = ""
 
 
-def parse_txt(raw: bytes) -> dict[str, str]:
-    """DNS-SD TXT rdata (RFC 6763 section 6): length-prefixed `key=value` strings. The first of a
-    repeated key wins; keys are case-insensitive."""
-    pairs: dict[str, str] = {}
-    i = 0
-    while i < len(raw):
-        length = raw[i]
-        item = raw[i + 1:i + 1 + length]
-        i += 1 + length
-        key, _, value = item.decode("utf-8", "replace").partition("=")
-        if key:
-            pairs.setdefault(key.lower(), value)
-    return pairs
-
-
 def matches(txt: dict[str, str], enrolment: Enrolment) -> bool:
     """A service that says it is the edge this tablet enrolled with, under the CA it pinned."""
-    return txt.get("v") == TXT_VERSION and txt.get("edge") == enrolment.edge and txt.get("ca") == enrolment.ca_pin
+    return names_edge(txt, enrolment.edge, enrolment.ca_pin)
 
 
 @dataclass(frozen=True)

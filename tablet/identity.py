@@ -23,6 +23,7 @@ from cryptography import x509
 
 from provisioning import pki
 from provisioning.files import write_atomic, write_private
+from wire.records import parse_timestamp
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class PinnedNameContext(ssl.SSLContext):
     name it must check comes from enrolment (the SAN on the edge's server certificate). Python checks
     the certificate against the server_hostname given to wrap_socket, and paho passes the host it
     connects to; forcing the name here gives SNI and a hostname check for the edge's name while
-    connecting to any address. The research behind it: /tmp/research/mosq/FINDINGS.md section 6."""
+    connecting to any address (paho's own tls_set would check the address, and fail)."""
 
     server_name: str = ""
 
@@ -145,7 +146,7 @@ class TabletIdentity:
 
     def due_for_renewal(self, now: dt.datetime | None = None) -> bool:
         now = now or pki.utcnow()
-        return now >= dt.datetime.fromisoformat(self.state.renew_after.replace("Z", "+00:00"))
+        return now >= parse_timestamp(self.state.renew_after)
 
     # TLS ---------------------------------------------------------------------------------
     def ssl_context(self, server_name: str | None = None) -> PinnedNameContext:

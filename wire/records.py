@@ -90,6 +90,11 @@ def valid_dns_label(label: str) -> bool:
     return isinstance(label, str) and bool(_DNS_LABEL.fullmatch(label))
 
 
+def parse_timestamp(text: str) -> datetime:
+    """The moment a timestamp (RFC 3339, as `timestamp` writes it) names."""
+    return datetime.fromisoformat(text)
+
+
 def timestamp(moment: datetime | None = None) -> str:
     """The one timestamp form Throughgate writes: RFC 3339, UTC, milliseconds, `Z`."""
     moment = moment or datetime.now(UTC)
