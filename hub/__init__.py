@@ -5,7 +5,8 @@
 Settings come from hub/config.py's defaults, then the instance's hub.toml, then environment
 variables (THROUGHGATE_HUB_<KEY>, and plain DATABASE_URL); a test_config replaces the last two.
 Nothing connects at import time; the database is opened per request. The app holds the hub's
-keys (`extensions["hub_keys"]`, a keys.KeyFiles) and its root CA (`extensions["hub_ca"]`).
+keys (`extensions["hub_keys"]`, a keys.KeyFiles), its root CA (`extensions["hub_ca"]`) and the
+terms of what it issues (`extensions["hub_terms"]`, an enrolment.Terms read from the settings once).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import os
 
 from flask import Flask
 
-from hub import admin, batches, ca, config, db, edge_api, enrol, errors, health, keys, limits, records
+from hub import admin, batches, ca, config, db, edge_api, enrol, enrolment, errors, health, keys, limits, records
 
 
 def create_app(test_config: dict | None = None, instance_path: str | os.PathLike | None = None) -> Flask:
@@ -23,6 +24,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     config.load(app.config, instance_path, test_config)
     app.extensions["hub_keys"] = keys.KeyFiles(app.config["SEALING_KEY_FILE"], app.config["SIGNING_KEY_FILE"])
     app.extensions["hub_ca"] = ca.load_root(ca.files(instance_path))
+    app.extensions["hub_terms"] = enrolment.Terms.from_config(app.config)
     limits.init_app(app)  # first: an oversized body is refused before the database is touched
     db.init_app(app)
     errors.init_app(app)

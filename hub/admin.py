@@ -11,7 +11,7 @@ import logging
 
 from flask import Blueprint, current_app, jsonify
 
-from hub import ca, edges, enrolment, tokens
+from hub import ca, edges, tokens
 from hub.auth import admin_required
 from hub.errors import json_object
 from hub.storage import utc_now
@@ -25,7 +25,7 @@ bp = Blueprint("admin", __name__, url_prefix="/v1/admin")
 @admin_required
 def create_token():
     body = json_object()
-    enrolment.Terms.from_config(current_app.config).edge_name(body.get("edge_id"))  # a name it can have
+    current_app.extensions["hub_terms"].edge_name(body.get("edge_id"))  # a name it can have
     token, info = tokens.create(body.get("edge_id"), body.get("ttl_s", current_app.config["TOKEN_TTL_S"]))
     log.info("enrolment token %s made for edge %s, valid until %s", info.token_id, info.edge_id, info.expires)
     return jsonify(token=str(token), token_id=info.token_id, edge_id=info.edge_id, expires=info.expires,

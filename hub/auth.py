@@ -9,13 +9,12 @@
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
 import secrets
 
 from flask import current_app, jsonify, request
 
 from hub import certificates
+from provisioning.tokens import digest, same
 
 TOKEN_BYTES = 32
 
@@ -23,17 +22,12 @@ TOKEN_BYTES = 32
 def new_token() -> tuple[str, str]:
     """A fresh admin token and the hex SHA-256 the hub stores instead of it."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    return token, token_sha256(token)
-
-
-def token_sha256(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return token, digest(token)
 
 
 def token_matches(presented: str | None, expected_sha256: str | None) -> bool:
-    if not presented or not expected_sha256:
-        return False
-    return hmac.compare_digest(token_sha256(presented), expected_sha256.lower())
+    """The presented token hashes to the configured SHA-256 (hex, any case); never when either is unset."""
+    return bool(presented and expected_sha256) and same(presented, expected_sha256.lower())
 
 
 def _bearer() -> str | None:

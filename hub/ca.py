@@ -2,7 +2,7 @@
 
     ca/root.key    (0600)  the root's private key: signs edge certificates and cross-certificates
     ca/root.pem            the root (self-signed, pathlen 1, 10 years); edges pin its public key
-    tls/server.key (0600)  the hub's HTTPS key
+    tls/server.key (0600)  the hub's HTTPS key, kept when the certificate is re-issued
     tls/server.pem         the hub's HTTPS certificate, issued by the root for TLS_NAMES (90 days)
 
 The root pin is `provisioning.pki.spki_sha256` of the root: `throughgate hub init` prints it and
@@ -87,14 +87,25 @@ def server_cert_due(paths: CaFiles, names: list[str], now: dt.datetime | None = 
 
 def issue_server_cert(root: pki.Issuer, paths: CaFiles, names: list[str],
                       now: dt.datetime | None = None) -> x509.Certificate:
-    """A new key and HTTPS certificate for `names`, written key first (each file atomically)."""
-    paths.server_key.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    names = canonical_names(names)
-    key = pki.new_key()
+    """An HTTPS certificate for `names`, for the hub's existing key (a new one, written first, if
+    it has none or an unreadable one); like the edge's server certificate, the key stays."""
+    names = pki.canonical_names(names)
+    key = server_key(paths)
     cert = pki.issue(root, key.public_key(), names[0], pki.SERVER, SERVER_DAYS, dns_names=names, now=now)
-    write_private(paths.server_key, pki.key_to_pem(key), replace=True)
     write_atomic(paths.server_cert, pki.cert_to_pem(cert))
     return cert
+
+
+def server_key(paths: CaFiles):
+    """The hub's HTTPS key: the one in tls/server.key if it reads as a key, else a new one, written."""
+    try:
+        return pki.load_key(paths.server_key.read_bytes())
+    except (OSError, pki.PkiError):
+        pass
+    paths.server_key.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    key = pki.new_key()
+    write_private(paths.server_key, pki.key_to_pem(key), replace=True)
+    return key
 
 
 def ensure_server_cert(root: pki.Issuer, paths: CaFiles, names: list[str],
@@ -104,6 +115,3 @@ def ensure_server_cert(root: pki.Issuer, paths: CaFiles, names: list[str],
         return False
     issue_server_cert(root, paths, names, now)
     return True
-
-
-canonical_names = pki.canonical_names

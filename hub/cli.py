@@ -22,7 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import peewee
 
-from hub import auth, ca, config, create_app, db, edges, enrolment, keys, queries, tables, tokens
+from hub import auth, ca, config, create_app, db, edges, keys, queries, tables, tokens
 from hub.refusals import Refused
 from hub.server import HubServer
 from hub.storage import utc_now
@@ -204,7 +204,7 @@ def cmd_keys_rotate(args) -> int:
 def cmd_tokens_create(args) -> int:
     app = _app(args)
     ttl = app.config["TOKEN_TTL_S"] if args.ttl is None else args.ttl
-    enrolment.Terms.from_config(app.config).edge_name(args.edge_id)  # refuse an id whose name covers the hub's
+    app.extensions["hub_terms"].edge_name(args.edge_id)  # refuse an id whose name covers the hub's
     with db.connected():
         token, info = tokens.create(args.edge_id, ttl)
     log.debug("enrolment token %s made for edge %s", info.token_id, info.edge_id)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from wire.records import valid_dns_label
 
 CONFIG_FILE = "hub.toml"
 ENV_PREFIX = "THROUGHGATE_HUB_"
@@ -39,7 +40,6 @@ KEYS: dict[str, tuple[type, object, str]] = {
 POSITIVE = ("MAX_BATCH_BYTES", "EDGE_CERT_DAYS", "CROSS_CERT_DAYS", "TOKEN_TTL_S")
 _TYPE_NAMES = {str: "a string", int: "a whole number"}
 MAX_DNS_NAME = 253
-_DNS_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 
 
 class HubConfigError(RuntimeError):
@@ -121,7 +121,7 @@ def _edge_dns_suffix(value) -> str:
     `<63-character edge id>.<suffix>` is still a DNS name."""
     suffix = str(value or "").strip().strip(".").lower()
     labels = suffix.split(".")
-    if not (suffix and len(suffix) <= MAX_DNS_NAME - 64 and all(_DNS_LABEL.fullmatch(label) for label in labels)):
+    if not (suffix and len(suffix) <= MAX_DNS_NAME - 64 and all(valid_dns_label(label) for label in labels)):
         raise HubConfigError(f"EDGE_DNS_SUFFIX={value!r} is not a DNS domain: give dot-separated labels of "
                              f"letters, digits and '-', at most {MAX_DNS_NAME - 64} characters, like "
                              '"throughgate.internal"')

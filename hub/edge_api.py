@@ -18,8 +18,8 @@ from flask import Blueprint, current_app, jsonify
 from hub import certificates, enrolment, signing_keys
 from hub.auth import edge_required
 from hub.errors import json_object
-from hub.storage import utc_now
 from provisioning import pki
+from wire.records import timestamp
 
 log = logging.getLogger("hub.edge")
 
@@ -30,7 +30,7 @@ bp = Blueprint("edge", __name__, url_prefix="/v1/edge")
 @edge_required
 def renew(caller):
     answer = enrolment.renew(caller, json_object(), current_app.extensions["hub_ca"],
-                             current_app.extensions["hub_keys"].get(), enrolment.Terms.from_config(current_app.config))
+                             current_app.extensions["hub_keys"].get(), current_app.extensions["hub_terms"])
     return jsonify(answer)
 
 
@@ -45,7 +45,8 @@ def hub_keys(caller):
 def add_signing_key(caller):
     certificates.require_current(caller)
     key = signing_keys.parse(json_object().get("signing_key"))
-    key_id = signing_keys.add(caller.edge_id, key, current_app.config["EDGE_KEY_GRACE_DAYS"], pki.utcnow())
-    accepted = [row.key_id for row in signing_keys.accepted(caller.edge_id, utc_now())]
+    now = pki.utcnow()
+    key_id = signing_keys.add(caller.edge_id, key, current_app.extensions["hub_terms"].key_grace_days, now)
+    accepted = [row.key_id for row in signing_keys.accepted(caller.edge_id, timestamp(now))]
     log.info("edge %s: signing key %s is current", caller.edge_id, key_id)
     return jsonify(key_id=key_id, accepted=accepted)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -18,11 +17,7 @@ from hub import signing_keys
 from hub.models import ACTIVE, REVOKED, Edge, EdgeCertificate
 from hub.refusals import Refused
 from provisioning import pki
-
-_EDGE_ID = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
-"""One DNS label: the edge's name is `<edge id>.<EDGE_DNS_SUFFIX>`, so no edge's name is inside
-another's (a cross-certificate vouches for its name and every name under it), and no two ids
-differ only in case."""
+from wire.records import valid_dns_label
 
 
 @dataclass(frozen=True)
@@ -46,7 +41,10 @@ class EdgeInfo:
 
 
 def valid_edge_id(edge_id: str) -> bool:
-    return isinstance(edge_id, str) and bool(_EDGE_ID.fullmatch(edge_id))
+    """One lower-case DNS label (wire.records.valid_dns_label): the edge's name is
+    `<edge id>.<EDGE_DNS_SUFFIX>`, so no edge's name is inside another's (a cross-certificate vouches
+    for its name and every name under it), and no two ids differ only in case."""
+    return valid_dns_label(edge_id)
 
 
 def check_edge_id(edge_id) -> None:
@@ -126,10 +124,6 @@ def update_tablet_ca(edge: Edge, tablet_ca: x509.Certificate | None, dns_names: 
 
 def tablet_ca_of(edge: Edge) -> x509.Certificate:
     return pki.load_cert(edge.tablet_ca_pem.encode())
-
-
-def dns_names_of(edge: Edge) -> list[str]:
-    return json.loads(edge.dns_names)
 
 
 def revoke(edge_id: str, now: str) -> EdgeInfo:

@@ -27,5 +27,5 @@ def root_certificate():
 @bp.post("")
 def enrol():
     answer = enrolment.enrol(json_object(), current_app.extensions["hub_ca"], current_app.extensions["hub_keys"].get(),
-                             enrolment.Terms.from_config(current_app.config))
+                             current_app.extensions["hub_terms"])
     return jsonify(answer)

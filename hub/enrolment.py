@@ -6,15 +6,15 @@ pin and tablet-facing DNS name), issues its client certificate and records its s
 refusal rolls all of it back, so a token is spent only by an enrolment that happened.
 
 The hub, not the edge, decides the one name it vouches for: `<edge id>.<EDGE_DNS_SUFFIX>`
-(hub/edges.py `tablet_name`). An edge may say which names it expects (`dns_names`); anything else
-is refused with a reason, so a misconfigured edge learns what to set.
+(hub/edges.py `tablet_name`), and tells the edge in its answers (`dns_name`). An edge may still say
+which names it expects (`dns_names`); anything else is refused with a reason, so a misconfigured
+edge learns what to set.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -26,12 +26,11 @@ from hub.db import proxy
 from hub.keys import HubKeys
 from hub.refusals import Refused
 from provisioning import pki
-from wire.records import timestamp
+from wire.records import timestamp, valid_dns_label
 
 log = logging.getLogger("hub.enrolment")
 
 MAX_DNS_NAMES = 16
-_DNS_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 
 
 @dataclass(frozen=True)
@@ -57,11 +56,13 @@ class Terms:
 def enrol(body: dict, root: pki.Issuer, hub_keys: HubKeys, terms: Terms,
           now: dt.datetime | None = None) -> dict:
     """Check the request, spend the token, and return the edge's certificate, the hub root, the
-    cross-certificate of its tablet CA and the hub's public keys."""
+    cross-certificate of its tablet CA, the one name that vouches for (`dns_name`) and the hub's
+    public keys."""
     now = now or pki.utcnow()
     token = _text(body, "token")
     edge_id = body.get("edge_id")
-    dns_names = _dns_names(body.get("dns_names"), terms.edge_name(edge_id))
+    name = terms.edge_name(edge_id)
+    dns_names = _dns_names(body.get("dns_names"), name)
     csr = _csr(body)
     signing_key = signing_keys.parse(_text(body, "signing_key"))
     tablet_ca = _tablet_ca(_text(body, "tablet_ca"), now)
@@ -76,7 +77,7 @@ def enrol(body: dict, root: pki.Issuer, hub_keys: HubKeys, terms: Terms,
              edge_id, spent.token_id, certificates.serial_text(cert), timestamp(cert.not_valid_after_utc),
              key_id, pki.spki_sha256(tablet_ca)[:16])
     return {"certificate": _pem(cert), "ca": _pem(root.cert), "cross_certificate": _pem(cross),
-            "hub_keys": hub_keys.public_document()}
+            "dns_name": name, "hub_keys": hub_keys.public_document()}
 
 
 def renew(caller: Caller, body: dict, root: pki.Issuer, hub_keys: HubKeys, terms: Terms,
@@ -86,7 +87,8 @@ def renew(caller: Caller, body: dict, root: pki.Issuer, hub_keys: HubKeys, terms
     it expires. A new tablet CA, if given, replaces the pinned one; the name is the hub's."""
     now = now or pki.utcnow()
     certificates.require_current(caller)  # refuse early; supersede() below decides under concurrency
-    dns_names = _dns_names(body.get("dns_names"), terms.edge_name(caller.edge_id))
+    name = terms.edge_name(caller.edge_id)
+    dns_names = _dns_names(body.get("dns_names"), name)
     csr = _csr(body)
     tablet_ca = _tablet_ca(_text(body, "tablet_ca"), now) if body.get("tablet_ca") is not None else None
     stamp = timestamp(now)
@@ -95,10 +97,11 @@ def renew(caller: Caller, body: dict, root: pki.Issuer, hub_keys: HubKeys, terms
         edge = edges.find(caller.edge_id)
         edges.update_tablet_ca(edge, tablet_ca, dns_names)
         cert = certificates.issue(root, caller.edge_id, csr.public_key(), terms.edge_cert_days, now)
-    cross = pki.cross_certify(root, edges.tablet_ca_of(edge), terms.cross_cert_days, edges.dns_names_of(edge), now)
+    cross = pki.cross_certify(root, edges.tablet_ca_of(edge), terms.cross_cert_days, dns_names, now)
     log.info("edge %s renewed certificate %s: new certificate %s until %s", caller.edge_id, caller.serial,
              certificates.serial_text(cert), timestamp(cert.not_valid_after_utc))
-    return {"certificate": _pem(cert), "cross_certificate": _pem(cross), "hub_keys": hub_keys.public_document()}
+    return {"certificate": _pem(cert), "cross_certificate": _pem(cross), "dns_name": name,
+            "hub_keys": hub_keys.public_document()}
 
 
 def _pem(cert: x509.Certificate) -> str:
@@ -176,7 +179,7 @@ def _names(value) -> list[str]:
     names = []
     for name in value:
         if not (isinstance(name, str) and len(name) <= 253
-                and all(_DNS_LABEL.fullmatch(label) for label in name.lower().split("."))):
+                and all(valid_dns_label(label) for label in name.lower().split("."))):
             raise Refused(400, "bad_request", f"'dns_names': {name!r} is not a DNS name (letters, digits and "
                           "'-' in dot-separated labels)")
         names.append(name.lower())

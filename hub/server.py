@@ -25,9 +25,24 @@ def tls_context(paths: ca.CaFiles) -> ssl.SSLContext:
     try:
         return server_context(paths.server_cert, paths.server_key, paths.root_cert)
     except (OSError, ssl.SSLError) as exc:
-        raise HubConfigError(f"cannot load the hub's TLS certificate from {paths.server_cert.parent} or its "
-                             f"root from {paths.root_cert} ({exc}): run `throughgate hub run`, which "
-                             "re-issues the certificate, or `throughgate hub init` for a new hub") from None
+        raise HubConfigError(f"cannot load the hub's TLS files: {_what_failed(paths, exc)}: restore them from "
+                             f"the backup of {paths.instance}, or run `throughgate hub init` for a new "
+                             "hub") from None
+
+
+def _what_failed(paths: ca.CaFiles, exc: Exception) -> str:
+    """The first of the three files that is missing or unreadable; else all three (one holds something
+    else, or the key does not fit the certificate)."""
+    files = (paths.server_cert, paths.server_key, paths.root_cert)
+    for path in files:
+        try:
+            with path.open("rb"):
+                pass
+        except FileNotFoundError:
+            return f"{path} is missing"
+        except OSError as error:
+            return f"{path} is unreadable ({error.strerror or error})"
+    return f"{', '.join(str(path) for path in files)} do not load together ({exc})"
 
 
 class HubServer(HttpsServer):

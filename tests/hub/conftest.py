@@ -77,11 +77,19 @@ def instance(tmp_path):
 
 
 @pytest.fixture
-def app(instance, hub_db_url):
+def hub_settings():
+    """Settings the `app` fixture sets on top of the test defaults. The app reads them once, as a
+    running hub does: a test changes them with `@pytest.mark.parametrize("hub_settings", [{...}])`."""
+    return {}
+
+
+@pytest.fixture
+def app(instance, hub_db_url, hub_settings):
     app = create_app({
         "DATABASE_URL": hub_db_url,
         "ADMIN_TOKEN_SHA256": hashlib.sha256(ADMIN_TOKEN.encode()).hexdigest(),
         "MAX_BATCH_BYTES": 256 * 1024,
+        **hub_settings,
     }, instance_path=instance)
     db.create_tables()
     yield app

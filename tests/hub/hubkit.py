@@ -111,7 +111,7 @@ def enrol_edge(app, edge_id: str, identity: EdgeIdentity | None = None) -> FakeE
     identity = identity or EdgeIdentity.new(edge_id)
     token, _info = tokens.create(edge_id, 600)
     answer = enrolment.enrol(identity.request(str(token)), app.extensions["hub_ca"],
-                             app.extensions["hub_keys"].get(), enrolment.Terms.from_config(app.config))
+                             app.extensions["hub_keys"].get(), app.extensions["hub_terms"])
     return FakeEdge.enrolled(identity, answer)
 
 

@@ -33,8 +33,8 @@ def test_token_from_the_admin_api_enrols_its_edge(client, app, auth_headers):
     assert enrolled.status_code == 200
 
 
+@pytest.mark.parametrize("hub_settings", [{"TLS_NAMES": "hub.throughgate.internal,127.0.0.1"}])
 def test_no_token_for_an_edge_whose_name_would_cover_the_hubs(client, app, auth_headers):
-    app.config["TLS_NAMES"] = "hub.throughgate.internal,127.0.0.1"
     response = client.post("/v1/admin/enrolment-tokens", json={"edge_id": "hub"}, headers=auth_headers)
     assert response.status_code == 409 and response.get_json()["error"] == "edge_name_conflict"
     assert "hub.throughgate.internal" in response.get_json()["reason"] and tokens.list_tokens() == []

@@ -87,3 +87,25 @@ def test_server_certificate_is_re_issued_when_it_no_longer_fits(root, paths, cha
     key = pki.load_key(paths.server_key.read_bytes())
     assert pki.spki_sha256(cert) == pki.spki_sha256(key.public_key())
     assert not ca.ensure_server_cert(root, paths, names)
+
+
+def test_re_issuing_the_server_certificate_keeps_its_key(root, paths):
+    ca.issue_server_cert(root, paths, NAMES)
+    key_pem = paths.server_key.read_bytes()
+    assert ca.ensure_server_cert(root, paths, ["hub2.example.org"])
+    assert paths.server_key.read_bytes() == key_pem
+    assert pki.spki_sha256(pki.load_cert(paths.server_cert.read_bytes())) == \
+        pki.spki_sha256(pki.load_key(key_pem).public_key())
+
+
+@pytest.mark.parametrize("spoil", ["missing", "garbage"])
+def test_a_missing_or_unreadable_server_key_is_replaced_by_a_new_one(root, paths, spoil):
+    ca.issue_server_cert(root, paths, NAMES)
+    if spoil == "missing":
+        paths.server_key.unlink()
+    else:
+        paths.server_key.write_bytes(b"not a key")
+    assert ca.ensure_server_cert(root, paths, NAMES)
+    assert stat.S_IMODE(paths.server_key.stat().st_mode) == 0o600
+    key = pki.load_key(paths.server_key.read_bytes())
+    assert pki.spki_sha256(pki.load_cert(paths.server_cert.read_bytes())) == pki.spki_sha256(key.public_key())

@@ -8,7 +8,7 @@ import pytest
 from cryptography import x509
 from hubkit import EdgeIdentity, FakeEdge, edge_records, post_batch, stored_count, tablet_dns_name
 
-from hub import edges, signing_keys
+from hub import edges, signing_keys, tokens
 from hub.models import Edge, EdgeCertificate
 from provisioning import pki
 from wire.keys import key_id, new_signing_key, verify_key_to_pem
@@ -80,6 +80,33 @@ def test_renewal_issues_a_certificate_for_the_new_key_and_keeps_the_old_one_work
     renewed = FakeEdge(edge.edge_id, edge.key, edge.hub_key, answer["certificate"], key)
     assert post_batch(client, renewed, edge.seal(edge_records(1))).status_code == 200
     assert post_batch(client, edge, edge.seal(edge_records(1))).status_code == 200
+
+
+def test_renewal_without_dns_names_is_named_by_the_hub(client, edge):
+    new_ca = EdgeIdentity.new(edge.edge_id).tablet_ca
+    _key, csr = csr_for(edge.edge_id)
+    response = call(client, "POST", "/v1/edge/renew", edge,
+                    {"csr": csr, "tablet_ca": pki.cert_to_pem(new_ca.cert).decode()})
+    assert response.status_code == 200
+    answer = response.get_json()
+    assert answer["dns_name"] == tablet_dns_name(edge.edge_id) == "edge-1.throughgate.internal"
+    assert permitted_names(pki.load_cert(answer["cross_certificate"].encode())) == [answer["dns_name"]]
+    assert Edge.get(Edge.edge_id == edge.edge_id).dns_names == '["edge-1.throughgate.internal"]'
+
+
+@pytest.mark.parametrize("hub_settings", [{"EDGE_DNS_SUFFIX": "prisons.example.org"}])
+def test_renewal_names_the_edge_in_edge_dns_suffix(client):
+    identity = EdgeIdentity.new("edge-1")
+    token, _info = tokens.create("edge-1", 600)
+    body = identity.request(str(token))
+    del body["dns_names"]  # as the edge sends it: the name is the hub's
+    enrolled = client.post("/v1/enrol", json=body).get_json()
+    assert enrolled["dns_name"] == "edge-1.prisons.example.org"
+    edge = FakeEdge.enrolled(identity, enrolled)
+    _key, csr = csr_for(edge.edge_id)
+    answer = call(client, "POST", "/v1/edge/renew", edge, {"csr": csr}).get_json()
+    assert answer["dns_name"] == "edge-1.prisons.example.org"
+    assert permitted_names(pki.load_cert(answer["cross_certificate"].encode())) == ["edge-1.prisons.example.org"]
 
 
 def test_renewal_with_a_new_tablet_ca_re_pins_it_for_the_edges_own_name(client, edge):
@@ -178,8 +205,8 @@ def test_batches_signed_by_the_previous_key_are_accepted_after_a_rotation(client
     assert stored_count() == 7
 
 
+@pytest.mark.parametrize("hub_settings", [{"EDGE_KEY_GRACE_DAYS": 0}])
 def test_the_previous_key_is_refused_once_its_grace_is_over(client, app, edge):
-    app.config["EDGE_KEY_GRACE_DAYS"] = 0
     new_key = new_signing_key()
     pem = verify_key_to_pem(new_key.public_key()).decode()
     call(client, "POST", "/v1/edge/signing-keys", edge, {"signing_key": pem})

@@ -103,7 +103,7 @@ def test_renewal_gives_a_new_certificate_and_the_old_one_works_until_it_expires(
     status, answer = https("POST", f"{server.url}/v1/edge/renew", old_context, json.dumps({"csr": csr}).encode(),
                            {"Content-Type": "application/json"})
     assert status == 200, answer
-    assert set(answer) == {"certificate", "cross_certificate", "hub_keys"}
+    assert set(answer) == {"certificate", "cross_certificate", "dns_name", "hub_keys"}
     renewed = FakeEdge(edge.edge_id, edge.key, edge.hub_key, answer["certificate"], new_key)
     assert pki.load_cert(answer["certificate"].encode()).serial_number != \
         pki.load_cert(edge.cert_pem.encode()).serial_number

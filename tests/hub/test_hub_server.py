@@ -9,10 +9,12 @@ import ssl
 import threading
 import time
 
+import pytest
 from cryptography import x509
 from hubkit import edge_records, https, post_envelope, stored_count, tls_client
 
 from hub import ca
+from hub.config import HubConfigError
 from hub.server import tls_context
 from provisioning import pki
 from wire import receipts
@@ -41,6 +43,25 @@ def test_server_takes_tls_1_2_and_nothing_older(server, instance, root_file):
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw, \
             context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
         assert tls.version() == "TLSv1.2"
+
+
+@pytest.mark.parametrize("which", ["server_cert", "server_key", "root_cert"])
+def test_missing_tls_files_are_named_with_what_to_do(instance, which):
+    paths = ca.files(instance)
+    getattr(paths, which).unlink()
+    with pytest.raises(HubConfigError) as refused:
+        tls_context(paths)
+    message = str(refused.value)
+    assert f"{getattr(paths, which)} is missing" in message
+    assert "backup" in message and "throughgate hub init" in message and "hub run" not in message
+
+
+def test_a_key_that_does_not_fit_its_certificate_is_refused_naming_the_files(instance):
+    paths = ca.files(instance)
+    paths.server_key.write_bytes(pki.key_to_pem(pki.new_key()))
+    with pytest.raises(HubConfigError, match="do not load together") as refused:
+        tls_context(paths)
+    assert str(paths.server_key) in str(refused.value) and "backup" in str(refused.value)
 
 
 def test_a_client_that_never_handshakes_does_not_hold_up_others(server, connect_as):

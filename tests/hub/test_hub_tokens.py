@@ -109,7 +109,7 @@ def test_one_token_redeemed_by_8_threads_at_once_enrols_exactly_once(app, hub_db
         try:
             with db.connected():
                 enrolment.enrol(body, app.extensions["hub_ca"], app.extensions["hub_keys"].get(),
-                                enrolment.Terms.from_config(app.config))
+                                app.extensions["hub_terms"])
             results.append("enrolled")
         except Refused as exc:
             results.append(exc.code)
