@@ -148,19 +148,7 @@ def tablets_revoke(args) -> int:
     except tablets.TabletError as exc:
         print(exc.reason, file=sys.stderr)
         return 1
-    bfiles = broker.BrokerFiles(cfg.broker_dir)
-    reloaded = broker.signal_reload(bfiles)
-    kicked = ""
-    if reloaded:
-        try:
-            broker.kick(cfg.broker.host, cfg.broker.port, cfg.broker.username,
-                        cfg.relay_secret_path.read_text().strip(), args.device)
-            kicked = "; its connection was closed"
-        except (OSError, TimeoutError, PermissionError) as exc:
-            kicked = f"; could not close its live connection ({exc}): restart the broker to be sure"
-    print(f"tablet {args.device} revoked ({count} certificate(s)); new CRL written"
-          + ("; the broker reloaded it" if reloaded else "; the broker is not running (it reads the CRL at start)")
-          + kicked)
+    print(f"tablet {args.device} revoked ({count} certificate(s)); new CRL written; {broker.cut_off(cfg, args.device)}")
     return 0
 
 

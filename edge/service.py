@@ -86,13 +86,7 @@ class EdgeService:
     def cut_off(self, device: str) -> None:
         """After a tablet's certificates were revoked: Mosquitto re-reads the CRL, and the tablet's
         live connection is closed (Mosquitto checks certificates only at the handshake)."""
-        cfg = self.config
-        if broker.signal_reload(broker.BrokerFiles(cfg.broker_dir)):
-            try:
-                broker.kick(cfg.broker.host, cfg.broker.port, cfg.broker.username,
-                            cfg.relay_secret_path.read_text().strip(), device)
-            except (OSError, TimeoutError, PermissionError) as exc:
-                log.warning("could not close %s's live connection: %s", device, exc)
+        log.info("tablet %s's earlier certificates revoked: %s", device, broker.cut_off(self.config, device))
 
     # what the jobs call
     def refresh_crl(self) -> None:

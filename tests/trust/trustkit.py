@@ -113,8 +113,8 @@ class EdgeKit:
     def revoke(self, device: str) -> None:
         """What `throughgate edge tablets revoke` does, in process."""
         tablets.revoke(device, self.files, self.config.tablets.crl_days)
-        assert broker.signal_reload(self.broker_files)
-        broker.kick("127.0.0.1", self.relay_port, self.config.broker.username, self.relay_password, device)
+        outcome = broker.cut_off(self.config, device)
+        assert outcome.endswith("its connection was closed"), outcome
 
     def stop(self) -> None:
         if self.child:
