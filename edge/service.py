@@ -9,7 +9,7 @@ import signal
 import threading
 from datetime import UTC, datetime, timedelta
 
-from edge import broker, eap, enrolment, identity, jobs, processes, store, tablets, uplink
+from edge import broker, eap, enrolment, identity, jobs, processes, store, systemd, tablets, uplink
 from edge import config as edge_config
 from edge.hubclient import HubClient
 from edge.quota import Quota
@@ -65,6 +65,7 @@ class EdgeService:
         self.scheduler.start()
         if self.relay.subscribed.wait(READY_TIMEOUT_S):
             cfg.ready_path.write_text(f"{os.getpid()}\n")
+            systemd.ready()
         else:
             log.warning("the relay is not subscribed after %ss; is Mosquitto running on %s:%s?",
                         READY_TIMEOUT_S, cfg.broker.host, cfg.broker.port)
@@ -160,6 +161,10 @@ class EdgeService:
             return uplink.seal_ready(self.config.edge_id, self.config.uplink, self.hub_keys,
                                      self.signing_key, self.quota, force)
 
+    def watchdog(self) -> None:
+        """Tell systemd the edge is alive (the scheduler runs this job); see edge/systemd.py."""
+        systemd.watchdog()
+
     def forward(self) -> int:
         return self.forwarder.tick()
 
@@ -172,6 +177,7 @@ class EdgeService:
         return records, batches
 
     def stop(self) -> None:
+        systemd.stopping()
         self.config.ready_path.unlink(missing_ok=True)
         if self.scheduler:
             self.scheduler.shutdown(wait=True)
