@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 SOCKET_TIMEOUT_S = 60
 """A connection that sends nothing for this long (mid-handshake, or idle between requests) is closed."""
+DRAIN_CHUNK = 64 * 1024
+"""The most read at once from a request whose response has started."""
 
 
 def server_context(cert_file, key_file, client_ca_file) -> ssl.SSLContext:
@@ -38,10 +40,39 @@ def server_context(cert_file, key_file, client_ca_file) -> ssl.SSLContext:
     return context
 
 
+class _CapAfterResponse:
+    """The request stream, read in pieces of at most DRAIN_CHUNK once the response has started.
+
+    After answering, werkzeug's server reads whatever the client still sends (so it sees e.g. a 413
+    rather than a reset), 10 MB per read: a client sending a huge refused body cost ~20 MB a
+    connection. Once the response has started the app has read all it wanted, so smaller reads
+    change nothing else."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.capped = False
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self.capped and (size is None or size < 0 or size > DRAIN_CHUNK):
+            size = DRAIN_CHUNK
+        return self._stream.read(size)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 class TlsRequestHandler(WSGIRequestHandler):
     """Completes the TLS handshake in the request's thread, with a timeout."""
 
     timeout = SOCKET_TIMEOUT_S
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile = _CapAfterResponse(self.rfile)
+
+    def send_response(self, code, message=None) -> None:
+        self.rfile.capped = True
+        super().send_response(code, message)
 
     def handle(self) -> None:
         try:
