@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-APT_PACKAGES := mosquitto mosquitto-clients python3-venv openssl hostapd eapoltest iproute2
+APT_PACKAGES := mosquitto mosquitto-clients python3-venv openssl hostapd eapoltest iproute2 dnsmasq-base nftables
 
 .PHONY: demo test bench lint deps clean
 
