@@ -1,0 +1,290 @@
+"""A site (edge.box.site) rendered into the box's configuration: {relative path: text}. Pure.
+
+The pieces that the edge already owns are rendered by the edge's own code: Mosquitto by
+edge.broker (render_conf, render_acl), hostapd by edge.eap, the edge's settings by edge.config.
+Where each file goes on the box: INSTALL (firmware-config/README.md).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+from edge import broker, eap
+from edge import config as edge_config
+from edge.box.site import INSTANCE, Site
+from edge.identity import EdgeFiles
+
+ETC = Path("/etc/throughgate")
+VENV = Path("/opt/throughgate/venv")  # the edge installed into a virtualenv
+USER = "throughgate"  # the edge, Mosquitto, hostapd and the RADIUS proxy run as this user
+RELAY_PORT = 1883
+RADIUS_PORT = 1812
+WATCHDOG_S = 60
+MDNS_GROUP = "224.0.0.251"
+
+HOSTAPD_AP, HOSTAPD_RADIUS = "hostapd.conf", "hostapd-radius.conf"
+
+# Where each rendered file is installed (the rest of DIR's files go to ETC).
+INSTALL = {
+    "mosquitto.conf": ETC / "mosquitto.conf",
+    "acl": INSTANCE / "broker" / "acl",  # mosquitto.conf names it there (edge.broker.BrokerFiles)
+    "edge.toml": INSTANCE / edge_config.CONFIG_NAME,
+    "nftables.conf": Path("/etc/nftables.conf"),
+    "systemd/": Path("/etc/systemd/system/"),
+}
+
+
+def header(source: str) -> str:
+    return f"# generated from {source}; do not edit (throughgate box render)\n"
+
+
+def render(site: Site, source: str) -> dict[str, str]:
+    """Every file of the box for `site`; `source` is the site file's name for the headers."""
+    files = {
+        _hostapd_name(site): render_hostapd(site),
+        "dnsmasq.conf": render_dnsmasq(site),
+        "nftables.conf": render_nftables(site),
+        "mosquitto.conf": render_mosquitto(site),
+        "acl": broker.render_acl(edge_config.BrokerConfig.username),
+        "edge.toml": render_edge_config(site),
+        **{f"systemd/{name}": text for name, text in render_units(site).items()},
+    }
+    top = header(source)
+    return {path: top + text for path, text in files.items()}
+
+
+def _hostapd_name(site: Site) -> str:
+    return HOSTAPD_AP if site.wifi.mode == "ap" else HOSTAPD_RADIUS
+
+
+# the edge's own configurations ------------------------------------------------------------------
+def render_hostapd(site: Site) -> str:
+    edge, wifi = EdgeFiles(INSTANCE), eap.EapFiles.of(EdgeFiles(INSTANCE))
+    if site.wifi.mode == "radius":
+        return eap.render_radius_server(edge, wifi)
+    text = eap.render_access_point(edge, wifi, site.wifi.interface, site.wifi.ssid, site.wifi.country,
+                                   site.wifi.channel)
+    # The radio joins the tablet network's bridge: wired and wireless tablets share one network.
+    return text.replace(f"interface={site.wifi.interface}\n",
+                        f"interface={site.wifi.interface}\nbridge={site.tablet.interface}\n", 1)
+
+
+def render_mosquitto(site: Site) -> str:
+    """As the edge renders it (edge.broker): the relay on loopback, tablets on the edge's address."""
+    ids = EdgeFiles(INSTANCE)
+    settings = edge_config.BrokerConfig()
+    tablets = broker.TabletListener(site.tablet.address, site.enrolment.mqtt_port, ids.ca_cert, ids.server_cert,
+                                    ids.server_key, ids.crl)
+    return broker.render_conf(broker.BrokerFiles(INSTANCE / "broker"), settings.host, RELAY_PORT,
+                              settings.max_inflight_messages, settings.max_queued_messages, USER, tablets)
+
+
+def render_edge_config(site: Site) -> str:
+    """The edge's edge.toml for this site (what `throughgate edge init` would write, with the site's values)."""
+    cfg = edge_config.EdgeConfig(instance=INSTANCE, edge_id=site.site_id, quota_bytes=site.limits.quota_bytes)
+    cfg.uplink.hub_url = site.hub_url
+    cfg.broker.port, cfg.broker.dev = RELAY_PORT, False
+    cfg.tablets.mqtt_host = cfg.tablets.api_host = site.tablet.address
+    cfg.tablets.mqtt_port, cfg.tablets.api_port = site.enrolment.mqtt_port, site.enrolment.api_port
+    cfg.tablets.advertise_on = site.tablet.address
+    return edge_config.dump(cfg)
+
+
+# dnsmasq ---------------------------------------------------------------------------------------
+def render_dnsmasq(site: Site) -> str:
+    net = ipaddress.IPv4Network(site.tablet.cidr)
+    first, last = site.tablet.dhcp_range
+    return f"""\
+# DHCP and DNS for the tablet network only. DNS answers the edge's own names and nothing else.
+interface={site.tablet.interface}
+except-interface=lo
+bind-interfaces
+listen-address={site.tablet.address}
+
+# No upstream: no resolv.conf, no server=, nothing from /etc/hosts.
+no-resolv
+no-poll
+no-hosts
+domain-needed
+bogus-priv
+local=/throughgate.internal/
+domain=throughgate.internal
+address=/{site.edge_name}/{site.tablet.address}
+
+dhcp-authoritative
+dhcp-range={site.tablet.interface},{first},{last},{net.netmask},{site.tablet.lease}
+# No default route: tablets reach the edge and nothing else.
+dhcp-option=option:router
+dhcp-option=option:dns-server,{site.tablet.address}
+dhcp-leasefile=/var/lib/throughgate-dnsmasq/dnsmasq.leases
+"""
+
+
+# nftables --------------------------------------------------------------------------------------
+def _set(values) -> str:
+    return "{ " + ", ".join(str(v) for v in values) + " }"
+
+
+def render_nftables(site: Site) -> str:
+    t, m, up = site.tablet, site.management, site.uplink
+    edge_ports = _set((site.enrolment.mqtt_port, site.enrolment.api_port, 53))
+    radius = (f'        ip saddr {_set(site.wifi.radius_clients)} udp dport {RADIUS_PORT} accept '
+              'comment "access points ask the RADIUS proxy"\n') if site.wifi.mode == "radius" else ""
+    out_dns = (f'        oifname "{up.interface}" ip daddr {_set(up.dns_servers)} meta l4proto {{ tcp, udp }} '
+               'th dport 53 accept\n') if up.dns_servers else ""
+    out_ntp = (f'        oifname "{up.interface}" ip daddr {_set(up.ntp_servers)} udp dport 123 accept\n'
+               if up.ntp_servers else "")
+    return f"""\
+#!/usr/sbin/nft -f
+# Default drop everywhere, with named counters on every drop (`nft list counters`).
+flush ruleset
+
+table inet throughgate {{
+    counter input_dropped {{ comment "to the edge, from anywhere: not allowed" }}
+    counter tablet_dropped {{ comment "from the tablet network to the edge: not allowed" }}
+    counter forward_dropped {{ comment "through the edge: nothing is forwarded" }}
+    counter output_dropped {{ comment "from the edge: anywhere but the hub" }}
+
+    chain input {{
+        type filter hook input priority filter; policy drop;
+        ct state established,related accept
+        ct state invalid counter name "input_dropped" drop
+        iif "lo" accept
+        iifname "{t.interface}" jump from_tablets
+        iifname "{m.interface}" ip saddr {m.cidr} tcp dport 22 accept comment "SSH from the management network only"
+{radius}        counter name "input_dropped" drop
+    }}
+
+    chain from_tablets {{
+        ip daddr {t.address} tcp dport {edge_ports} accept comment "MQTT-TLS, HTTPS (enrolment), DNS"
+        ip daddr {t.address} udp dport 53 accept comment "DNS"
+        udp sport 68 udp dport 67 accept comment "DHCP"
+        ip daddr {{ {t.address}, {MDNS_GROUP} }} udp dport 5353 accept comment "mDNS (finding the edge)"
+        counter name "tablet_dropped" drop
+    }}
+
+    chain forward {{
+        type filter hook forward priority filter; policy drop;
+        counter name "forward_dropped" drop
+    }}
+
+    chain output {{
+        type filter hook output priority filter; policy drop;
+        ct state established,related accept
+        oif "lo" accept
+        oifname "{up.interface}" ip daddr {_set(up.hub_addresses)} tcp dport {up.hub_port} accept comment "the hub"
+{out_dns}{out_ntp}        oifname "{t.interface}" udp sport 67 udp dport 68 accept comment "DHCP offers"
+        oifname "{t.interface}" ip daddr {MDNS_GROUP} udp dport 5353 accept comment "mDNS announcements"
+        counter name "output_dropped" drop
+    }}
+}}
+"""
+
+
+# systemd ---------------------------------------------------------------------------------------
+HARDENING = """\
+NoNewPrivileges=yes
+ProtectSystem=strict
+ProtectHome=yes
+PrivateTmp=yes
+PrivateDevices=yes
+ProtectKernelTunables=yes
+ProtectKernelModules=yes
+ProtectKernelLogs=yes
+ProtectControlGroups=yes
+ProtectClock=yes
+ProtectHostname=yes
+RestrictNamespaces=yes
+RestrictRealtime=yes
+RestrictSUIDSGID=yes
+LockPersonality=yes
+SystemCallArchitectures=native
+SystemCallFilter=@system-service
+SystemCallFilter=~@privileged @resources
+UMask=0077
+"""
+
+
+def _caps(*caps: str) -> str:
+    joined = " ".join(caps)
+    return f"CapabilityBoundingSet={joined}\nAmbientCapabilities={joined}\n"
+
+
+def _unit(description: str, service: str, after: str = "network-online.target",
+          wants: str = "network-online.target") -> str:
+    return f"""\
+[Unit]
+Description={description}
+After={after}
+Wants={wants}
+
+[Service]
+{service}Restart=on-failure
+RestartSec=5
+{HARDENING}
+[Install]
+WantedBy=multi-user.target
+"""
+
+
+def render_units(site: Site) -> dict[str, str]:
+    instance, wifi = INSTANCE, eap.EapFiles.of(EdgeFiles(INSTANCE))
+    units = {
+        "throughgate-edge.service": _unit("Throughgate edge: relay, store and uplink", f"""\
+Type=notify
+NotifyAccess=main
+ExecStart={VENV}/bin/throughgate edge run --instance {instance}
+WatchdogSec={WATCHDOG_S}
+User={USER}
+Group={USER}
+ReadWritePaths={instance}
+MemoryMax={site.limits.memory_max}
+CPUQuota={site.limits.cpu_quota}
+RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
+{_caps("")}""", after="network-online.target throughgate-mosquitto.service",
+                                             wants="network-online.target throughgate-mosquitto.service"),
+        "throughgate-mosquitto.service": _unit("Throughgate edge: Mosquitto (tablets' MQTT-TLS)", f"""\
+Type=simple
+ExecStart=/usr/sbin/mosquitto -c {ETC / "mosquitto.conf"}
+ExecReload=/bin/kill -HUP $MAINPID
+User={USER}
+Group={USER}
+ReadWritePaths={instance / "broker"}
+RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
+{_caps("")}"""),
+        "throughgate-dnsmasq.service": _unit("Throughgate edge: DHCP and local DNS for tablets", f"""\
+Type=simple
+ExecStart=/usr/sbin/dnsmasq --keep-in-foreground --conf-file={ETC / "dnsmasq.conf"} --pid-file=
+ExecReload=/bin/kill -HUP $MAINPID
+DynamicUser=yes
+StateDirectory=throughgate-dnsmasq
+RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK AF_PACKET
+{_caps("CAP_NET_ADMIN", "CAP_NET_BIND_SERVICE", "CAP_NET_RAW")}"""),
+    }
+    hostapd_conf = ETC / _hostapd_name(site)
+    hostapd_caps = ("CAP_NET_ADMIN", "CAP_NET_RAW") if site.wifi.mode == "ap" else ("",)
+    families = "AF_UNIX AF_INET AF_INET6 AF_NETLINK AF_PACKET" if site.wifi.mode == "ap" else "AF_UNIX AF_INET AF_INET6"
+    units["throughgate-hostapd.service"] = _unit("Throughgate edge: hostapd (EAP-TLS for the wifi)", f"""\
+Type=forking
+PIDFile={wifi.pid}
+ExecStart=/usr/sbin/hostapd -B -P {wifi.pid} {hostapd_conf}
+ExecReload=/bin/kill -HUP $MAINPID
+User={USER}
+Group={USER}
+ReadWritePaths={wifi.folder}
+RuntimeDirectory=hostapd
+RestrictAddressFamilies={families}
+{_caps(*hostapd_caps)}""")
+    if site.wifi.mode == "radius":
+        needs_hostapd = "network-online.target throughgate-hostapd.service"
+        units["throughgate-radius-proxy.service"] = _unit("Throughgate edge: RADIUS proxy in front of hostapd", f"""\
+Type=simple
+ExecStart={VENV}/bin/python -m edge.radius_proxy --listen 0.0.0.0:{RADIUS_PORT} \
+--upstream 127.0.0.1:{eap.HOSTAPD_PORT} --secret-file {wifi.secret}
+User={USER}
+Group={USER}
+ReadOnlyPaths={wifi.folder}
+RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
+{_caps("CAP_NET_BIND_SERVICE")}""", after=needs_hostapd, wants=needs_hostapd)
+    return units
