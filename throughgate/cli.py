@@ -7,7 +7,7 @@ import importlib
 import logging
 import sys
 
-PARTS = ("hub.cli", "edge.cli", "tablet.cli", "throughgate.demo")
+PARTS = ("hub.cli", "edge.cli", "edge.box.cli", "tablet.cli", "throughgate.demo")
 
 
 def build_parser() -> argparse.ArgumentParser:
