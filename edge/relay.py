@@ -76,6 +76,11 @@ class Relay:
         self.client.loop_start()
         return self
 
+    @property
+    def alive(self) -> bool:
+        """The worker that commits and acks is running (a dead one would leave tablets unacked)."""
+        return self._worker.is_alive() and not self._stop.is_set()
+
     def stop(self) -> None:
         self._stop.set()
         self._worker.join(timeout=10)

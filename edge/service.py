@@ -162,8 +162,12 @@ class EdgeService:
                                      self.signing_key, self.quota, force)
 
     def watchdog(self) -> None:
-        """Tell systemd the edge is alive (the scheduler runs this job); see edge/systemd.py."""
-        systemd.watchdog()
+        """Tell systemd the edge is alive (the scheduler runs this job; see edge/systemd.py), but only
+        while the relay's worker runs: if it died, the missing ping gets the service restarted."""
+        if self.relay is not None and self.relay.alive:
+            systemd.watchdog()
+        else:
+            log.error("the relay's worker is not running: not telling systemd we are alive")
 
     def forward(self) -> int:
         return self.forwarder.tick()

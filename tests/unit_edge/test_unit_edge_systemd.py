@@ -73,3 +73,18 @@ def test_the_watchdog_job_is_scheduled_only_under_a_systemd_watchdog(tmp_path, m
     monkeypatch.delenv("WATCHDOG_PID", raising=False)
     job = jobs.schedule(_Service(tmp_path)).get_job("watchdog")
     assert job.trigger.interval.total_seconds() == 10
+
+
+def test_no_watchdog_ping_while_the_relay_worker_is_dead(notify_socket, tmp_path, monkeypatch):
+    """A dead relay worker means tablets go unacked: the edge stops telling systemd it is alive."""
+    from edge.quota import Quota
+    from edge.relay import Relay
+    from edge.service import EdgeService
+
+    env, receive = notify_socket
+    monkeypatch.setenv("NOTIFY_SOCKET", env["NOTIFY_SOCKET"])
+    service = EdgeService(EdgeConfig(instance=tmp_path, edge_id="edge-1"))
+    service.relay = Relay(service.config, "secret", Quota(1, lambda: 0))  # never started: no worker
+    service.watchdog()
+    with pytest.raises(TimeoutError):
+        receive()
