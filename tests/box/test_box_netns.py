@@ -39,8 +39,9 @@ TOOLS = {"ip": "iproute2", "ss": "iproute2", "nft": "nftables", "dnsmasq": "dnsm
 MISSING = [f"{name} ({package})" for name, package in TOOLS.items() if tool(name) is None]
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0 or bool(MISSING),
-    reason="the box's behaviour is tested in network namespaces: needs root and "
-           + (", ".join(MISSING) + " (apt-get install them)" if MISSING else "the tools"))
+    reason="the box's behaviour is tested in network namespaces: "
+           + ("not found: " + ", ".join(MISSING) + " (apt-get install them, or make)" if MISSING
+              else "run as root (the test makes network namespaces and loads nftables in them)"))
 
 EDGE_TABLET, EDGE_MGMT, EDGE_UPLINK = "10.8.0.1", "192.168.50.1", "203.0.113.1"
 MGMT, HUB, HUB_PORT, OTHER_HUB_PORT = "192.168.50.20", "203.0.113.10", 443, 8080
