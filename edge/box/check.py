@@ -5,8 +5,9 @@ reported with its file (relative to DIR) and line.
     nftables.conf    nft -c -f (checked against the kernel, nothing loaded)
     mosquitto.conf   Mosquitto started, then stopped at once, in a network namespace made for the
                      check, with a dummy interface holding the addresses its listeners name
-    hostapd*.conf    driver=none: started and stopped in such a namespace; nl80211: started in a
-                     namespace without a radio, where the driver must fail, but parsing must not
+    hostapd-radius.conf  driver=none: started and stopped in such a namespace
+    hostapd.conf     ("ap" mode: the radio's authenticator) started in a namespace without a
+                     radio, where the nl80211 driver must fail, but parsing must not
 
 The certificates and the edge-written files the configurations name do not exist yet: throwaway
 ones are made (provisioning.pki) in a temporary instance, and the tools read copies whose paths
@@ -67,9 +68,10 @@ def check(folder: str | Path) -> list[Problem]:
     for name in ("dnsmasq.conf", "nftables.conf", "mosquitto.conf", "acl"):
         if not (folder / name).exists():
             problems.append(Problem(name, None, "missing: render the site first (throughgate box render)"))
-    hostapd = [name for name in (HOSTAPD_AP, HOSTAPD_RADIUS) if (folder / name).exists()]
-    if not hostapd:
-        problems.append(Problem(HOSTAPD_AP, None, f"missing (nor is there {HOSTAPD_RADIUS})"))
+    # Both modes have the RADIUS-server hostapd; "ap" adds the radio's (which asks it via the proxy).
+    if not (folder / HOSTAPD_RADIUS).exists():
+        problems.append(Problem(HOSTAPD_RADIUS, None, "missing: render the site first (throughgate box render)"))
+    hostapd = [name for name in (HOSTAPD_RADIUS, HOSTAPD_AP) if (folder / name).exists()]
     if problems:
         return problems
     with tempfile.TemporaryDirectory(prefix="throughgate-box-check-") as tmp:
@@ -262,13 +264,18 @@ def _start(ns: Namespace, argv: list[str], ready, log: Path) -> tuple[bool, str]
                 return False, output + f"\n(not ready after {START_TIMEOUT_S:.0f}s)"
             time.sleep(0.05)
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop(proc)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Terminate proc if it still runs; kill it if it does not end within 5 s."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 MOSQUITTO_ERROR = re.compile(r"Error found at (\S+?):(\d+)\.")  # after "<time>: Error: <what>"

@@ -24,6 +24,10 @@ WATCHDOG_S = 60
 MDNS_GROUP = "224.0.0.251"
 
 HOSTAPD_AP, HOSTAPD_RADIUS = "hostapd.conf", "hostapd-radius.conf"
+# In HOSTAPD_AP where the RADIUS secret goes: the unit writes wifi/hostapd-ap.conf with the secret
+# of wifi/radius.secret in its place (python -m edge.box.apconf) before starting hostapd.
+SECRET_PLACEHOLDER = "@radius.secret@"  # noqa: S105 (a placeholder, not a secret)
+AP_CONF, AP_PID = "hostapd-ap.conf", "hostapd-ap.pid"  # in the instance's wifi/ folder
 
 # Where each rendered file is installed (the rest of DIR's files go to ETC).
 INSTALL = {
@@ -42,7 +46,7 @@ def header(source: str) -> str:
 def render(site: Site, source: str) -> dict[str, str]:
     """Every file of the box for `site`; `source` is the site file's name for the headers."""
     files = {
-        _hostapd_name(site): render_hostapd(site),
+        **render_hostapd(site),
         "dnsmasq.conf": render_dnsmasq(site),
         "nftables.conf": render_nftables(site),
         "mosquitto.conf": render_mosquitto(site),
@@ -54,20 +58,31 @@ def render(site: Site, source: str) -> dict[str, str]:
     return {path: top + text for path, text in files.items()}
 
 
-def _hostapd_name(site: Site) -> str:
-    return HOSTAPD_AP if site.wifi.mode == "ap" else HOSTAPD_RADIUS
-
-
 # the edge's own configurations ------------------------------------------------------------------
-def render_hostapd(site: Site) -> str:
+def render_hostapd(site: Site) -> dict[str, str]:
+    """Both modes: the RADIUS-server hostapd (driver=none) behind edge.radius_proxy. "ap" adds the
+    radio's hostapd, an 802.1X authenticator that asks the proxy on loopback, so the identity
+    binding applies to the box's own radio as to separate access points."""
     edge, wifi = EdgeFiles(INSTANCE), eap.EapFiles.of(EdgeFiles(INSTANCE))
-    if site.wifi.mode == "radius":
-        return eap.render_radius_server(edge, wifi)
-    text = eap.render_access_point(edge, wifi, site.wifi.interface, site.wifi.ssid, site.wifi.country,
-                                   site.wifi.channel)
-    # The radio joins the tablet network's bridge: wired and wireless tablets share one network.
-    return text.replace(f"interface={site.wifi.interface}\n",
-                        f"interface={site.wifi.interface}\nbridge={site.tablet.interface}\n", 1)
+    files = {HOSTAPD_RADIUS: eap.render_radius_server(edge, wifi)}
+    if site.wifi.mode == "ap":
+        text = eap.render_access_point(site.wifi.interface, site.wifi.ssid, site.wifi.country, site.wifi.channel,
+                                       RADIUS_PORT, SECRET_PLACEHOLDER)
+        # The radio joins the tablet network's bridge: wired and wireless tablets share one network.
+        files[HOSTAPD_AP] = text.replace(f"interface={site.wifi.interface}\n",
+                                         f"interface={site.wifi.interface}\nbridge={site.tablet.interface}\n", 1)
+    return files
+
+
+def fill_secret(template: str, secret: str) -> str:
+    """The AP's hostapd.conf with the edge's RADIUS secret in place of SECRET_PLACEHOLDER (the
+    secret is made on the box, after rendering; the unit does this before each start)."""
+    line = eap.RADIUS_SECRET_LINE + SECRET_PLACEHOLDER + "\n"
+    if template.count(line) != 1:
+        raise ValueError(f"expected one line {line.strip()!r}")
+    if not secret or any(ch in secret for ch in "\n\r\0"):
+        raise ValueError("the RADIUS secret is empty or holds a line break")
+    return template.replace(line, eap.RADIUS_SECRET_LINE + secret + "\n")
 
 
 def render_mosquitto(site: Site) -> str:
@@ -262,29 +277,40 @@ StateDirectory=throughgate-dnsmasq
 RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK AF_PACKET
 {_caps("CAP_NET_ADMIN", "CAP_NET_BIND_SERVICE", "CAP_NET_RAW")}"""),
     }
-    hostapd_conf = ETC / _hostapd_name(site)
-    hostapd_caps = ("CAP_NET_ADMIN", "CAP_NET_RAW") if site.wifi.mode == "ap" else ("",)
-    families = "AF_UNIX AF_INET AF_INET6 AF_NETLINK AF_PACKET" if site.wifi.mode == "ap" else "AF_UNIX AF_INET AF_INET6"
-    units["throughgate-hostapd.service"] = _unit("Throughgate edge: hostapd (EAP-TLS for the wifi)", f"""\
+    units["throughgate-hostapd.service"] = _unit("Throughgate edge: hostapd, the RADIUS/EAP-TLS server", f"""\
 Type=forking
 PIDFile={wifi.pid}
-ExecStart=/usr/sbin/hostapd -B -P {wifi.pid} {hostapd_conf}
+ExecStart=/usr/sbin/hostapd -B -P {wifi.pid} {ETC / HOSTAPD_RADIUS}
 ExecReload=/bin/kill -HUP $MAINPID
 User={USER}
 Group={USER}
 ReadWritePaths={wifi.folder}
-RuntimeDirectory=hostapd
-RestrictAddressFamilies={families}
-{_caps(*hostapd_caps)}""")
-    if site.wifi.mode == "radius":
-        needs_hostapd = "network-online.target throughgate-hostapd.service"
-        units["throughgate-radius-proxy.service"] = _unit("Throughgate edge: RADIUS proxy in front of hostapd", f"""\
+RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
+{_caps("")}""")
+    # "ap": the proxy answers the box's own hostapd on loopback; "radius": the access points.
+    listen = "127.0.0.1" if site.wifi.mode == "ap" else "0.0.0.0"
+    needs_hostapd = "network-online.target throughgate-hostapd.service"
+    units["throughgate-radius-proxy.service"] = _unit("Throughgate edge: RADIUS proxy in front of hostapd", f"""\
 Type=simple
-ExecStart={VENV}/bin/python -m edge.radius_proxy --listen 0.0.0.0:{RADIUS_PORT} \
+ExecStart={VENV}/bin/python -m edge.radius_proxy --listen {listen}:{RADIUS_PORT} \
 --upstream 127.0.0.1:{eap.HOSTAPD_PORT} --secret-file {wifi.secret}
 User={USER}
 Group={USER}
 ReadOnlyPaths={wifi.folder}
 RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
 {_caps("CAP_NET_BIND_SERVICE")}""", after=needs_hostapd, wants=needs_hostapd)
+    if site.wifi.mode == "ap":
+        conf, pid = wifi.folder / AP_CONF, wifi.folder / AP_PID
+        needs_proxy = "network-online.target throughgate-radius-proxy.service"
+        units["throughgate-hostapd-ap.service"] = _unit("Throughgate edge: hostapd on the radio (802.1X)", f"""\
+Type=forking
+PIDFile={pid}
+ExecStartPre={VENV}/bin/python -m edge.box.apconf {ETC / HOSTAPD_AP} {wifi.secret} {conf}
+ExecStart=/usr/sbin/hostapd -B -P {pid} {conf}
+User={USER}
+Group={USER}
+ReadWritePaths={wifi.folder}
+RuntimeDirectory=hostapd
+RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK AF_PACKET
+{_caps("CAP_NET_ADMIN", "CAP_NET_RAW")}""", after=needs_proxy, wants=needs_proxy)
     return units
