@@ -46,7 +46,7 @@ def rendered(tmp_path_factory):
 def test_the_example_site_renders_and_passes_check(rendered, capsys):
     assert main(["box", "check", str(rendered)]) == 0
     assert "all passed" in capsys.readouterr().out
-    assert {"hostapd.conf", "dnsmasq.conf", "nftables.conf", "mosquitto.conf", "acl",
+    assert {"hostapd.conf", "hostapd-radius.conf", "dnsmasq.conf", "nftables.conf", "mosquitto.conf", "acl",
             "systemd/throughgate-edge.service"} <= {str(p.relative_to(rendered)) for p in rendered.rglob("*")}
 
 
@@ -105,3 +105,10 @@ def test_the_ruleset_drops_by_default_with_counters(rendered):
     tablets = re.search(r"chain from_tablets {(.*?)\n    }", rules, re.S)[1]
     assert "dport 22 " not in tablets and "dport { 8883, 8443, 53 } accept" in tablets
     assert 'oifname "enp1s0" ip daddr { 203.0.113.10 } tcp dport 443 accept' in rules
+
+
+def test_the_ap_mode_needs_its_radius_server_file_too(rendered, tmp_path):
+    files = {str(p.relative_to(rendered)): p.read_text() for p in rendered.rglob("*") if p.is_file()}
+    del files["hostapd-radius.conf"]
+    problems = [str(p) for p in check.check(write(tmp_path, files))]
+    assert problems == ["hostapd-radius.conf: missing: render the site first (throughgate box render)"], problems

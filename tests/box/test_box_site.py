@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from edge.box import render, site
+from edge.box import apconf, render, site
 from throughgate.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,3 +95,43 @@ def test_the_edge_unit_is_hardened_and_watched():
 def test_mosquitto_serves_tablets_on_the_edge_address_and_the_relay_on_loopback():
     conf = render.render(site.load(EXAMPLE), "site.toml")["mosquitto.conf"]
     assert "listener 8883 10.8.0.1\n" in conf and "listener 1883 127.0.0.1\n" in conf
+
+
+def test_ap_mode_puts_the_radio_behind_the_radius_proxy():
+    """The radio's hostapd is an authenticator only; the proxy (loopback) forwards to the
+    RADIUS-server hostapd, so the identity binding holds for the box's own radio too."""
+    files = render.render(site.load(EXAMPLE), "site.toml")
+    ap, server = files["hostapd.conf"], files["hostapd-radius.conf"]
+    for line in ("driver=nl80211", "ieee8021x=1", "eap_server=0", "own_ip_addr=127.0.0.1", "auth_server_addr=127.0.0.1",
+                 f"auth_server_port={render.RADIUS_PORT}", f"auth_server_shared_secret={render.SECRET_PLACEHOLDER}",
+                 "wpa_key_mgmt=WPA-EAP WPA-EAP-SHA256", "ieee80211w=1", "ap_isolate=1", "bridge=br-tablet"):
+        assert f"\n{line}\n" in ap, line
+    assert "eap_user_file" not in ap and "ca_cert" not in ap
+    assert "\ndriver=none\n" in server and "\nradius_server_auth_port=18120\n" in server
+    proxy = files["systemd/throughgate-radius-proxy.service"]
+    assert f"--listen 127.0.0.1:{render.RADIUS_PORT} --upstream 127.0.0.1:18120" in proxy
+    unit = files["systemd/throughgate-hostapd-ap.service"]
+    assert "After=network-online.target throughgate-radius-proxy.service" in unit
+    assert "-m edge.box.apconf /etc/throughgate/hostapd.conf " in unit
+    assert "/etc/throughgate/hostapd-radius.conf" in files["systemd/throughgate-hostapd.service"]
+
+
+def test_radius_mode_has_no_radio_and_the_proxy_listens_for_the_access_points():
+    data = copy.deepcopy(DATA)
+    data["wifi"] = {"ssid": "HMP", "country": "GB", "channel": 36, "mode": "radius", "radius_clients": ["10.8.0.2"]}
+    files = render.render(site.parse(data), "site.toml")
+    assert "hostapd.conf" not in files and "systemd/throughgate-hostapd-ap.service" not in files
+    assert f"--listen 0.0.0.0:{render.RADIUS_PORT} " in files["systemd/throughgate-radius-proxy.service"]
+
+
+def test_the_ap_unit_fills_in_the_secret_readable_by_its_owner_only(tmp_path):
+    template = tmp_path / "hostapd.conf"
+    template.write_text(render.render(site.load(EXAMPLE), "site.toml")["hostapd.conf"])
+    secret, out = tmp_path / "radius.secret", tmp_path / "wifi" / "hostapd-ap.conf"
+    out.parent.mkdir()
+    secret.write_text("s3cret-from-the-edge\n")
+    assert apconf.main([str(template), str(secret), str(out)]) == 0
+    assert "\nauth_server_shared_secret=s3cret-from-the-edge\n" in out.read_text()
+    assert render.SECRET_PLACEHOLDER not in out.read_text() and out.stat().st_mode & 0o777 == 0o600
+    secret.write_text("")
+    assert apconf.main([str(template), str(secret), str(out)]) == 1
