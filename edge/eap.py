@@ -13,6 +13,8 @@ the instance folder (see docs/wifi.md):
     wifi/hostapd.pid      written by hostapd -P
 
 After enrolling, renewing or revoking a tablet, and after every new CRL, call refresh(EdgeFiles).
+A radio on the box itself (render_access_point) is one more access point: an authenticator that
+asks the proxy on loopback.
 """
 
 from __future__ import annotations
