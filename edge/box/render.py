@@ -190,6 +190,7 @@ table inet throughgate {{
         oif "lo" accept
         oifname "{up.interface}" ip daddr {_set(up.hub_addresses)} tcp dport {up.hub_port} accept comment "the hub"
 {out_dns}{out_ntp}        oifname "{t.interface}" udp sport 67 udp dport 68 accept comment "DHCP offers"
+        oifname "{t.interface}" icmp type echo-request accept comment "dnsmasq pings an address before offering it"
         oifname "{t.interface}" ip daddr {MDNS_GROUP} udp dport 5353 accept comment "mDNS announcements"
         counter name "output_dropped" drop
     }}

@@ -96,20 +96,10 @@ def run(ns: Namespace, *argv: str) -> str:
     return subprocess.run(ns.argv(*argv), check=True, capture_output=True, text=True, timeout=10).stdout
 
 
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=3)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 def listen(stack: contextlib.ExitStack, ns: Namespace, *ports: int) -> None:
     proc = subprocess.Popen(ns.argv(sys.executable, "-c", LISTEN, *map(str, ports)), stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
-    stack.callback(stop, proc)
+    stack.callback(check.stop, proc)
     ready, _, _ = select.select([proc.stdout], [], [], WAIT_S)
     line = proc.stdout.readline() if ready else ""
     assert line.strip() == "ready", f"listener on {ports} in {ns.name} did not start: {line!r}"
@@ -197,7 +187,7 @@ def box(tmp_path_factory):
                                              f"--conf-file={tmp / 'dnsmasq.conf'}", f"--log-facility={log}",
                                              "--log-dhcp", "--log-queries"),
                                    stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        stack.callback(stop, dnsmasq)
+        stack.callback(check.stop, dnsmasq)
         wait_for("dnsmasq", lambda: (EDGE_TABLET, 53) in edge.listening(), dnsmasq, log)
         timings["ruleset and dnsmasq"] = time.monotonic() - started - timings["namespaces"]
 
