@@ -7,6 +7,7 @@ import contextlib
 import ctypes
 import os
 import signal
+import subprocess
 from pathlib import Path
 
 
@@ -40,6 +41,18 @@ def started_after(pid_file: Path, comm: str, moment: float) -> bool:
         return pid is not None and os.stat(f"/proc/{pid}").st_ctime > moment
     except OSError:
         return False
+
+
+def stop(proc: subprocess.Popen | None, timeout: float = 5.0) -> None:
+    """Terminate a child if it still runs; kill it if it has not ended within `timeout` seconds."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def die_with_parent() -> None:  # pragma: no cover - runs in the child

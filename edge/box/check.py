@@ -26,7 +26,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from edge import eap
+from edge import eap, processes
 from edge.box.render import ETC, HOSTAPD_AP, HOSTAPD_RADIUS
 from edge.box.site import INSTANCE
 from edge.identity import EdgeFiles
@@ -267,15 +267,7 @@ def _start(ns: Namespace, argv: list[str], ready, log: Path) -> tuple[bool, str]
         stop(proc)
 
 
-def stop(proc: subprocess.Popen) -> None:
-    """Terminate proc if it still runs; kill it if it does not end within 5 s."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+stop = processes.stop  # the tests stop their children with it too
 
 
 MOSQUITTO_ERROR = re.compile(r"Error found at (\S+?):(\d+)\.")  # after "<time>: Error: <what>"

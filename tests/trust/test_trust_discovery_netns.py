@@ -182,7 +182,8 @@ def _until_terminated(cleanup) -> None:
 
 
 def _listen(address: str, port: int, files: dict):
-    from tests.unit_tablet.tabletkit import TlsListener, server_context
+    from provisioning.https import server_context
+    from tests.unit_tablet.tabletkit import TlsListener
 
     return TlsListener(server_context(files["cert"], files["key"], files["ca"]), address, port).start()
 

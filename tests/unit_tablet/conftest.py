@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit_tablet.tabletkit import EdgeCa, TlsListener, server_context
+from provisioning.https import server_context
+from tests.unit_tablet.tabletkit import EdgeCa, TlsListener
 
 
 @pytest.fixture

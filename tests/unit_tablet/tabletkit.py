@@ -66,14 +66,6 @@ class EdgeCa:
         return identity
 
 
-def server_context(cert: str, key: str, ca: str) -> ssl.SSLContext:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    context.load_verify_locations(ca)
-    context.verify_mode = ssl.CERT_OPTIONAL
-    return context
-
-
 class TlsListener:
     """Accepts TLS connections with a server certificate, completes the handshake, records the
     client certificate's CN, and closes. Stands in for the edge's broker where only TLS matters."""

@@ -17,10 +17,11 @@ from edge.identity import EdgeFiles, ca_pin, create_tablet_ca, ensure_server_cer
 from edge.tablet_api import TabletApiServer
 from provisioning import pki
 from provisioning.files import write_atomic
+from provisioning.https import server_context
 from provisioning.tokens import EnrolmentOffer
 from tablet.enrolment import EnrolmentError, enrol, renew
 from tablet.identity import TabletIdentity
-from tests.unit_tablet.tabletkit import EdgeCa, server_context
+from tests.unit_tablet.tabletkit import EdgeCa
 from throughgate.cli import main
 
 EDGE = "edge-1"
