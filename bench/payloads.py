@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 
 from tablet.fleet import sample_payload
-from wire.records import KINDS, new_record
+from wire.records import TABLET_KINDS, new_record
 
 DEVICE = "bench-0000"
 """The one publisher of the broker-only and relay phases (Stack.add_devices(1, prefix="bench") names it so)."""
@@ -17,7 +17,7 @@ DEVICE = "bench-0000"
 def sample_items(device: str, count: int, seed: int = 1) -> list[tuple[str, str, dict]]:
     """(kind, learner, payload) for `count` records, kinds drawn like Fleet.queue draws them."""
     rng = random.Random(seed)
-    kinds = list(KINDS)
+    kinds = list(TABLET_KINDS)
     items = []
     for i in range(count):
         kind = rng.choice(kinds)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from wire import topics
-from wire.records import RecordError, check_sequence, parse_record, valid_device_id
+from wire.records import RecordError, check_from_tablet, check_sequence, parse_record, valid_device_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +64,7 @@ def triage(messages: list[Arrived], *, known: set[str], highest: dict[str, int],
             continue  # the ACL makes this impossible; nothing to answer to
         try:
             record = parse_record(message.payload)
+            check_from_tablet(record)
             if record.id in known or record.id in seen_here:
                 out.ack(device, record.id)  # already committed: ack again, store once
                 continue

@@ -16,7 +16,7 @@ from tablet.client import TabletClient
 from tablet.enrolment import EnrolmentError, enrol, renew, renew_if_due
 from tablet.identity import TabletIdentity
 from tablet.outbox import Outbox
-from wire.records import KINDS, RecordError
+from wire.records import TABLET_KINDS, RecordError
 
 
 def enrol_command(args) -> int:
@@ -149,7 +149,7 @@ def register(parts) -> None:
 
     p = sub.add_parser("submit", help="record something in the local outbox (works offline)")
     p.add_argument("--folder", required=True, help=folder_help)
-    p.add_argument("--kind", required=True, choices=sorted(KINDS))
+    p.add_argument("--kind", required=True, choices=sorted(TABLET_KINDS))
     p.add_argument("--learner", required=True)
     p.add_argument("--payload", required=True, help="a JSON object")
     p.set_defaults(func=submit)

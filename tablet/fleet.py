@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tablet.client import Credentials, TabletClient
 from tablet.outbox import Outbox
-from wire.records import KINDS
+from wire.records import TABLET_KINDS
 
 SAMPLE = {
     "progress_statement": lambda i: {"verb": "completed", "object": f"course/maths-1/unit-{i}", "score": 0.8},
@@ -61,7 +61,7 @@ class Fleet:
 
     def queue(self, per_device: int, kinds: list[str] | None = None) -> None:
         """Records made while offline: written to each outbox before anything connects."""
-        kinds = kinds or list(KINDS)
+        kinds = kinds or list(TABLET_KINDS)
         for device, client in self.clients.items():
             items = []
             for i in range(per_device):
@@ -76,7 +76,7 @@ class Fleet:
 
     def submit_over(self, per_device: int, seconds: float, kinds: list[str] | None = None) -> None:
         """Each tablet records `per_device` things, spread over `seconds`, while connected."""
-        kinds = kinds or list(KINDS)
+        kinds = kinds or list(TABLET_KINDS)
         lock = threading.Lock()
 
         def one(device: str, client: TabletClient, rng: random.Random) -> None:

@@ -30,7 +30,13 @@ KINDS: dict[str, int] = {
     "assignment_submission": 1,
     "form_submission": 1,
     "progress_statement": 2,
+    # made only by staff at the edge console (STAFF_KINDS); a tablet sending one is refused
+    "feedback": 1,
+    "award": 2,
 }
+STAFF_KINDS = frozenset({"feedback", "award"})
+"""Kinds the edge's staff console writes straight into the edge store; the relay refuses them from tablets."""
+TABLET_KINDS = tuple(kind for kind in KINDS if kind not in STAFF_KINDS)
 PRIORITIES = sorted(set(KINDS.values()))
 
 _FIELDS = {"v", "id", "kind", "learner", "created", "seq", "payload"}
@@ -172,6 +178,13 @@ def is_timestamp(value: str) -> bool:
     except ValueError:
         return False
     return parsed.tzinfo is not None
+
+
+def check_from_tablet(record: Record) -> None:
+    """Refuse a kind that only staff make (the edge console), whatever a tablet claims."""
+    if record.kind in STAFF_KINDS:
+        raise RecordError("unknown_kind", f"kind {record.kind!r} is staff-only: it is made at the edge's "
+                          "staff console, never by a tablet", record.id)
 
 
 def check_sequence(seq: int, highest_committed: int, record_id: str | None = None) -> None:
