@@ -61,6 +61,18 @@ class UplinkConfig:
 
 
 @dataclass
+class ConsoleConfig:
+    """The staff console (edge/console, `throughgate edge console`): HTTPS on the edge's server certificate."""
+
+    host: str = "127.0.0.1"  # production: the edge's address on the education department's network
+    port: int = 8444
+    session_hours: float = 8.0  # a login lasts this long
+    login_failures: int = 5  # failed logins per address, and per account, within login_window_s...
+    login_window_s: float = 900.0  # ...before further attempts are refused until the window passes
+    rewards_every_s: float = 60.0  # how often reward rules are checked against new records
+
+
+@dataclass
 class EdgeConfig:
     instance: Path
     edge_id: str
@@ -71,6 +83,7 @@ class EdgeConfig:
     tablets: TabletsConfig = field(default_factory=TabletsConfig)
     relay: RelayConfig = field(default_factory=RelayConfig)
     uplink: UplinkConfig = field(default_factory=UplinkConfig)
+    console: ConsoleConfig = field(default_factory=ConsoleConfig)
 
     # Files in the instance folder
     @property
@@ -144,6 +157,7 @@ def load(instance: str | Path) -> EdgeConfig:
         tablets=_section(TabletsConfig, data.get("tablets", {}), "tablets"),
         relay=_section(RelayConfig, data.get("relay", {}), "relay"),
         uplink=_section(UplinkConfig, data.get("uplink", {}), "uplink"),
+        console=_section(ConsoleConfig, data.get("console", {}), "console"),
     )
 
 
@@ -159,7 +173,7 @@ def dump(config: EdgeConfig) -> str:
     lines = ["# Throughgate edge. Every key: docs/edge.md", f"edge_id = {_toml_value(config.edge_id)}",
              f"quota_bytes = {config.quota_bytes}", f"retention_days = {config.retention_days!r}",
              f"tls_name = {_toml_value(config.tls_name)}"]
-    for name in ("broker", "tablets", "relay", "uplink"):
+    for name in ("broker", "tablets", "relay", "uplink", "console"):
         lines.append(f"\n[{name}]")
         section = getattr(config, name)
         lines += [f"{f.name} = {_toml_value(getattr(section, f.name))}" for f in fields(section)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
-from dataclasses import fields
+from dataclasses import fields, is_dataclass
 from pathlib import Path
 
 import pytest
@@ -18,10 +18,11 @@ DOCS = {name: (ROOT / "docs" / name).read_text() for name in ("edge.md", "protoc
 
 
 def edge_settings() -> list[str]:
-    sections = ("broker", "tablets", "relay", "uplink")
+    defaults = edge_config.EdgeConfig(instance=Path("."), edge_id="x")
+    sections = tuple(f.name for f in fields(defaults) if is_dataclass(getattr(defaults, f.name)))
     names = [f.name for f in fields(edge_config.EdgeConfig) if f.name not in ("instance", *sections)]
     for section in sections:
-        cls = type(getattr(edge_config.EdgeConfig(instance=Path("."), edge_id="x"), section))
+        cls = type(getattr(defaults, section))
         names += [f"{section}.{f.name}" for f in fields(cls)]
     return names
 
