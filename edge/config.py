@@ -73,6 +73,14 @@ class ConsoleConfig:
 
 
 @dataclass
+class CoursesConfig:
+    """The course cache (edge/courses): synced from the hub, served to tablets."""
+
+    sync_interval_s: float = 900.0  # how often the edge asks the hub for new course versions
+    cache_dir: str = ""  # verified course files by sha256; "" = <instance>/courses
+
+
+@dataclass
 class EdgeConfig:
     instance: Path
     edge_id: str
@@ -84,6 +92,7 @@ class EdgeConfig:
     relay: RelayConfig = field(default_factory=RelayConfig)
     uplink: UplinkConfig = field(default_factory=UplinkConfig)
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
+    courses: CoursesConfig = field(default_factory=CoursesConfig)
 
     # Files in the instance folder
     @property
@@ -114,6 +123,10 @@ class EdgeConfig:
     def ready_path(self) -> Path:
         """Exists, holding the edge's pid, while the relay is subscribed and the uplink scheduled."""
         return self.instance / "edge.ready"
+
+    @property
+    def courses_dir(self) -> Path:
+        return Path(self.courses.cache_dir) if self.courses.cache_dir else self.instance / "courses"
 
     @property
     def broker_dir(self) -> Path:
@@ -158,6 +171,7 @@ def load(instance: str | Path) -> EdgeConfig:
         relay=_section(RelayConfig, data.get("relay", {}), "relay"),
         uplink=_section(UplinkConfig, data.get("uplink", {}), "uplink"),
         console=_section(ConsoleConfig, data.get("console", {}), "console"),
+        courses=_section(CoursesConfig, data.get("courses", {}), "courses"),
     )
 
 
@@ -173,7 +187,7 @@ def dump(config: EdgeConfig) -> str:
     lines = ["# Throughgate edge. Every key: docs/edge.md", f"edge_id = {_toml_value(config.edge_id)}",
              f"quota_bytes = {config.quota_bytes}", f"retention_days = {config.retention_days!r}",
              f"tls_name = {_toml_value(config.tls_name)}"]
-    for name in ("broker", "tablets", "relay", "uplink", "console"):
+    for name in ("broker", "tablets", "relay", "uplink", "console", "courses"):
         lines.append(f"\n[{name}]")
         section = getattr(config, name)
         lines += [f"{f.name} = {_toml_value(getattr(section, f.name))}" for f in fields(section)]
