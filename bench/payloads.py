@@ -21,7 +21,7 @@ def sample_items(device: str, count: int, seed: int = 1) -> list[tuple[str, str,
     items = []
     for i in range(count):
         kind = rng.choice(kinds)
-        items.append((kind, f"L-{device}", sample_payload(kind, i)))
+        items.append((kind, f"L-{device}", sample_payload(kind, i, f"L-{device}")))
     return items
 
 

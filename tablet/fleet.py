@@ -11,19 +11,26 @@ from pathlib import Path
 
 from tablet.client import Credentials, TabletClient
 from tablet.outbox import Outbox
+from wire import xapi
 from wire.records import TABLET_KINDS
 
 SAMPLE = {
-    "progress_statement": lambda i: {"verb": "completed", "object": f"course/maths-1/unit-{i}", "score": 0.8},
-    "assignment_submission": lambda i: {"assignment": f"english-2/essay-{i}",
-                                        "text": "My essay about the book we read this week. " * 4},
-    "form_submission": lambda i: {"form": "healthcare-request", "answers": {"q1": "yes", "q2": "dentist"}},
-    "message": lambda i: {"to": "probation-officer", "text": f"Hello, about my appointment number {i}."},
+    # statement kinds: one xAPI statement, whose fresh id the record takes (wire.records.new_record)
+    "progress_statement": lambda i, learner: xapi.statement(
+        learner, "completed", xapi.activity_id("maths-1", f"unit-{i}"), result={"score": {"scaled": 0.8}}),
+    "quiz_answer": lambda i, learner: xapi.statement(
+        learner, "answered", xapi.activity_id("maths-1", f"quiz-1/q{i}"), result={"response": "b", "success": True}),
+    "assignment_submission": lambda i, learner: {"assignment": f"essay-{i}", "course": "english-2",
+                                                 "text": "My essay about the book we read this week. " * 4,
+                                                 "attachments": []},
+    "form_submission": lambda i, learner: {"form": "healthcare-request", "answers": {"q1": "yes", "q2": "dentist"}},
+    "message": lambda i, learner: {"to": "probation-officer", "text": f"Hello, about my appointment number {i}."},
 }
 
 
-def sample_payload(kind: str, i: int) -> dict:
-    return SAMPLE[kind](i)
+def sample_payload(kind: str, i: int, learner: str = "L-1") -> dict:
+    """A payload the edge accepts from `learner` (a statement's actor must be the record's learner)."""
+    return SAMPLE[kind](i, learner)
 
 
 @dataclass
@@ -66,7 +73,8 @@ class Fleet:
             items = []
             for i in range(per_device):
                 kind = self.rng.choice(kinds)
-                items.append((kind, f"L-{device}", sample_payload(kind, i)))
+                learner = f"L-{device}"
+                items.append((kind, learner, sample_payload(kind, i, learner)))
             self.result.submitted[device] += [r.id for r in client.outbox.add_many(items)]
 
     def start(self) -> Fleet:
@@ -84,7 +92,8 @@ class Fleet:
                 if self._stopping.wait(rng.uniform(0, 2 * seconds / max(per_device, 1))):
                     return
                 kind = rng.choice(kinds)
-                record = client.submit(kind, f"L-{device}", sample_payload(kind, i))
+                learner = f"L-{device}"
+                record = client.submit(kind, learner, sample_payload(kind, i, learner))
                 with lock:
                     self.result.submitted[device].append(record.id)
 

@@ -30,6 +30,7 @@ KINDS: dict[str, int] = {
     "assignment_submission": 1,
     "form_submission": 1,
     "progress_statement": 2,
+    "quiz_answer": 2,
     # made only by staff at the edge console (STAFF_KINDS); a tablet sending one is refused
     "feedback": 1,
     "award": 2,
@@ -37,6 +38,8 @@ KINDS: dict[str, int] = {
 STAFF_KINDS = frozenset({"feedback", "award"})
 """Kinds the edge's staff console writes straight into the edge store; the relay refuses them from tablets."""
 TABLET_KINDS = tuple(kind for kind in KINDS if kind not in STAFF_KINDS)
+STATEMENT_KINDS = frozenset({"progress_statement", "quiz_answer"})
+"""Kinds whose payload is one xAPI statement (wire.xapi) whose `id` is the record's id."""
 PRIORITIES = sorted(set(KINDS.values()))
 
 _FIELDS = {"v", "id", "kind", "learner", "created", "seq", "payload"}
@@ -49,11 +52,12 @@ _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 class RecordError(ValueError):
     """A record the edge refuses. `code` is stable and machine-readable; `reason` is for people."""
 
-    def __init__(self, code: str, reason: str, record_id: str | None = None):
+    def __init__(self, code: str, reason: str, record_id: str | None = None, retry_after: float | None = None):
         super().__init__(f"{code}: {reason}")
         self.code = code
         self.reason = reason
         self.record_id = record_id
+        self.retry_after = retry_after  # set: the device keeps the record and sends it again that much later
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +112,12 @@ def timestamp(moment: datetime | None = None) -> str:
 
 
 def new_record(kind: str, learner: str, seq: int, payload: dict, created: str | None = None) -> Record:
-    """Make a record on the device, with a fresh UUID; validated like the edge will."""
+    """Make a record on the device, with a fresh UUID; validated like the edge will. A statement kind's
+    record takes its statement's id (the tablet made it), so the two are one."""
     created = created or timestamp()
-    record = Record(str(uuid.uuid4()), kind, learner, created, seq, payload)
+    record_id = payload.get("id") if kind in STATEMENT_KINDS and isinstance(payload, dict) else None
+    record = Record(record_id if isinstance(record_id, str) else str(uuid.uuid4()), kind, learner, created, seq,
+                    payload)
     try:
         raw = record.to_json()
     except (ValueError, TypeError) as exc:  # NaN, Infinity, or something JSON cannot hold
