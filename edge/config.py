@@ -81,6 +81,23 @@ class CoursesConfig:
 
 
 @dataclass
+class AttachmentsConfig:
+    """Attachments tablets upload in chunks (edge/attachments.py); the limits are sent to tablets up front."""
+
+    max_bytes: int = 64 * 1024 * 1024  # the largest attachment
+    chunk_bytes: int = 1024 * 1024  # every chunk but the last is exactly this long
+    types: str = ("image/jpeg,image/png,image/webp,audio/mpeg,audio/mp4,audio/ogg,audio/webm,audio/wav,"
+                  "application/pdf")  # comma-separated media types a tablet may upload
+    max_open: int = 20  # unfinished uploads one tablet may have at once
+    missing_retry_s: float = 60.0  # retry_after for a submission whose attachment is still uploading
+    store_dir: str = ""  # where attachments are kept; "" = <instance>/attachments
+
+    @property
+    def allowed_types(self) -> tuple[str, ...]:
+        return tuple(t.strip() for t in self.types.split(",") if t.strip())
+
+
+@dataclass
 class EdgeConfig:
     instance: Path
     edge_id: str
@@ -93,6 +110,7 @@ class EdgeConfig:
     uplink: UplinkConfig = field(default_factory=UplinkConfig)
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
     courses: CoursesConfig = field(default_factory=CoursesConfig)
+    attachments: AttachmentsConfig = field(default_factory=AttachmentsConfig)
 
     # Files in the instance folder
     @property
@@ -127,6 +145,10 @@ class EdgeConfig:
     @property
     def courses_dir(self) -> Path:
         return Path(self.courses.cache_dir) if self.courses.cache_dir else self.instance / "courses"
+
+    @property
+    def attachments_dir(self) -> Path:
+        return Path(self.attachments.store_dir) if self.attachments.store_dir else self.instance / "attachments"
 
     @property
     def broker_dir(self) -> Path:
@@ -172,6 +194,7 @@ def load(instance: str | Path) -> EdgeConfig:
         uplink=_section(UplinkConfig, data.get("uplink", {}), "uplink"),
         console=_section(ConsoleConfig, data.get("console", {}), "console"),
         courses=_section(CoursesConfig, data.get("courses", {}), "courses"),
+        attachments=_section(AttachmentsConfig, data.get("attachments", {}), "attachments"),
     )
 
 
@@ -187,7 +210,7 @@ def dump(config: EdgeConfig) -> str:
     lines = ["# Throughgate edge. Every key: docs/edge.md", f"edge_id = {_toml_value(config.edge_id)}",
              f"quota_bytes = {config.quota_bytes}", f"retention_days = {config.retention_days!r}",
              f"tls_name = {_toml_value(config.tls_name)}"]
-    for name in ("broker", "tablets", "relay", "uplink", "console", "courses"):
+    for name in ("broker", "tablets", "relay", "uplink", "console", "courses", "attachments"):
         lines.append(f"\n[{name}]")
         section = getattr(config, name)
         lines += [f"{f.name} = {_toml_value(getattr(section, f.name))}" for f in fields(section)]
