@@ -1,0 +1,156 @@
+"""Learning records kept for the staff console, and who may see which.
+
+The relay calls keep() in the same transaction that commits a tablet's records, so a submission
+the tablet was told is safe is also on the tutors' queue. Only the kinds tutors work with are kept.
+
+Scope: a tutor sees the learners of the classes they belong to; the manager sees everyone; IT
+staff see no learner's work at all (the views refuse them before asking).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+
+from edge import store
+from edge.console import tables
+
+SUBMISSION = "assignment_submission"
+KEPT_KINDS = (SUBMISSION, "progress_statement", "quiz_answer")
+PROGRESS_KINDS = ("progress_statement", "quiz_answer")
+COLUMNS = ("id", "kind", "device", "learner", "created", "received", "body")
+
+
+@functools.cache
+def _insert_sql() -> str:
+    table = tables.LearningRecord._meta.table_name
+    marks = ", ".join("?" * len(COLUMNS))
+    return f'INSERT INTO "{table}" ({", ".join(COLUMNS)}) VALUES ({marks}) ON CONFLICT DO NOTHING'  # noqa: S608
+
+
+def create_tables() -> None:
+    tables.create()
+
+
+def keep(rows: list[dict]) -> int:
+    """Keep the learning records among rows the relay is committing. Call inside store.writing()."""
+    kept = [tuple(row[name] for name in COLUMNS) for row in rows if row["kind"] in KEPT_KINDS]
+    if kept:
+        store.db.connection().executemany(_insert_sql(), kept)
+    return len(kept)
+
+
+# scope -----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Scope:
+    """Which learners a member of staff may see: everyone, or those of some classes."""
+
+    everyone: bool
+    classes: tuple[str, ...] = ()
+
+    def learners(self) -> list[str] | None:
+        """The learners in scope, or None for everyone."""
+        if self.everyone:
+            return None
+        query = (tables.ClassLearner.select(tables.ClassLearner.learner).distinct()
+                 .where(tables.ClassLearner.klass.in_(self.classes)))
+        return sorted(row.learner for row in query)
+
+    def allows_learner(self, learner: str) -> bool:
+        return self.everyone or (tables.ClassLearner.select()
+                                 .where(tables.ClassLearner.klass.in_(self.classes),
+                                        tables.ClassLearner.learner == learner).exists())
+
+    def allows_class(self, klass: str) -> bool:
+        return self.everyone or klass in self.classes
+
+
+def scope_of(username: str, role: str) -> Scope:
+    if role == "manager":
+        return Scope(everyone=True)
+    if role == "tutor":
+        rows = tables.ClassTutor.select().where(tables.ClassTutor.username == username)
+        return Scope(everyone=False, classes=tuple(sorted(row.klass for row in rows)))
+    return Scope(everyone=False)
+
+
+def _in_scope(query, scope: Scope):
+    learners = scope.learners()
+    return query if learners is None else query.where(tables.LearningRecord.learner.in_(learners))
+
+
+# submissions --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Submission:
+    id: str
+    device: str
+    learner: str
+    created: str
+    received: str
+    payload: dict
+    mark: tables.Mark | None
+
+    @property
+    def title(self) -> str:
+        return str(self.payload.get("assignment") or self.payload.get("title") or "assignment")
+
+    @property
+    def state(self) -> str:
+        return "marked" if self.mark else "open"
+
+
+def _submission(row: tables.LearningRecord, mark: tables.Mark | None) -> Submission:
+    payload = json.loads(row.body).get("payload", {})
+    return Submission(row.id, row.device, row.learner, row.created, row.received, payload, mark)
+
+
+def submissions(scope: Scope, state: str = "open", limit: int = 200) -> list[Submission]:
+    """Submissions in scope, oldest first: `open` (not yet marked), `marked`, or `all`."""
+    LR, M = tables.LearningRecord, tables.Mark  # noqa: N806
+    query = LR.select().where(LR.kind == SUBMISSION).order_by(LR.received, LR.id)
+    marked = M.select(M.submission)
+    if state == "open":
+        query = query.where(LR.id.not_in(marked))
+    elif state == "marked":
+        query = query.where(LR.id.in_(marked))
+    rows = list(_in_scope(query, scope).limit(limit))
+    marks = {m.submission: m for m in M.select().where(M.submission.in_([row.id for row in rows]))}
+    return [_submission(row, marks.get(row.id)) for row in rows]
+
+
+def submission(record_id: str) -> Submission | None:
+    row = tables.LearningRecord.get_or_none(tables.LearningRecord.id == record_id,
+                                            tables.LearningRecord.kind == SUBMISSION)
+    if row is None:
+        return None
+    return _submission(row, tables.Mark.get_or_none(tables.Mark.submission == record_id))
+
+
+def statements(scope: Scope, learner: str | None = None) -> list[tuple[str, dict]]:
+    """(learner, payload) of every progress statement and quiz answer in scope, in arrival order."""
+    LR = tables.LearningRecord  # noqa: N806
+    query = LR.select(LR.learner, LR.body).where(LR.kind.in_(PROGRESS_KINDS)).order_by(LR.received, LR.id)
+    if learner is not None:
+        query = query.where(LR.learner == learner)
+    return [(row.learner, json.loads(row.body).get("payload", {})) for row in _in_scope(query, scope)]
+
+
+def known_learners(scope: Scope) -> list[str]:
+    LR = tables.LearningRecord  # noqa: N806
+    found = {row.learner for row in _in_scope(LR.select(LR.learner).distinct(), scope)}
+    listed = scope.learners()
+    if listed is not None:
+        found |= set(listed)
+    else:
+        found |= {row.learner for row in tables.ClassLearner.select(tables.ClassLearner.learner).distinct()}
+    return sorted(found)
+
+
+def latest_device(learner: str) -> str | None:
+    """The tablet this learner last sent from: where their feedback and awards go."""
+    LR = tables.LearningRecord  # noqa: N806
+    row = (LR.select(LR.device).where(LR.learner == learner).order_by(LR.received.desc(), LR.id.desc()).first())
+    return row.device if row else None
