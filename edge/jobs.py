@@ -13,7 +13,7 @@ logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per run i
 
 def schedule(service) -> BackgroundScheduler:
     """service: an edge.service.EdgeService (seal_ready, forward, prune, refresh_crl, renew_identity, check_clock,
-    watchdog)."""
+    sync_courses, watchdog)."""
     interval = service.config.uplink.interval_s
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
     scheduler.add_job(service.seal_ready, "interval", seconds=interval, id="seal",
@@ -29,6 +29,8 @@ def schedule(service) -> BackgroundScheduler:
                       name="renew the edge and server certificates when due; fetch rotated hub keys")
     scheduler.add_job(service.check_clock, "interval", minutes=1, id="clock",
                       name="alarm when the box's clock is far from the hub's")
+    scheduler.add_job(service.sync_courses, "interval", seconds=service.config.courses.sync_interval_s,
+                      id="courses", name="fetch new course versions from the hub; reclaim old ones")
     watchdog_s = systemd.watchdog_interval_s()
     if watchdog_s:
         scheduler.add_job(service.watchdog, "interval", seconds=watchdog_s, id="watchdog",

@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 from edge import broker, eap, enrolment, identity, jobs, processes, store, systemd, tablets, uplink
 from edge import config as edge_config
+from edge.courses import sync as course_sync
+from edge.courses import tables as course_tables
 from edge.hubclient import HubClient
 from edge.quota import Quota
 from edge.relay import Relay
@@ -48,6 +50,7 @@ class EdgeService:
         self.signing_key = signing_key_from_pem(cfg.signing_key_path.read_bytes())
         self.hub_keys = HubPublicKeys.from_document(cfg.hub_keys_path.read_text())
         store.open_store(str(cfg.db_path))
+        course_tables.create_tables()
         self.quota = Quota(cfg.quota_bytes, store.outbox_bytes)
         self.quota.refresh()
         identity.ensure_server_cert(self.files, cfg.edge_id, cfg.server_name)
@@ -168,6 +171,15 @@ class EdgeService:
             systemd.watchdog()
         else:
             log.error("the relay's worker is not running: not telling systemd we are alive")
+
+    def sync_courses(self) -> None:
+        """Fetch new course versions from the hub (edge/courses/sync.py)."""
+        with self._lock:
+            key = self.hub_keys.receipt
+        try:
+            course_sync.sync_edge(self.config, key)
+        except course_sync.SyncBusy as exc:
+            log.info("scheduled course sync skipped: %s", exc)
 
     def forward(self) -> int:
         return self.forwarder.tick()

@@ -3,6 +3,7 @@
     GET  /v1/enrol/ca         the tablet CA, the hub's cross-certificate and root (public)
     POST /v1/tablets/enrol    {"code", "device", "csr"} -> the tablet's certificate
     POST /v1/tablets/renew    (client certificate) {"csr"} -> a fresh certificate
+    GET  /v1/courses, GET /v1/content/<sha256>   (client certificate) courses: edge/courses/serve.py
 
 Served over TLS with the edge's server certificate; a client certificate is asked for, checked
 against the tablet CA, and required only where it says so. Wrong codes are rate-limited per
@@ -19,6 +20,7 @@ from flask import Blueprint, Flask, current_app, jsonify, request
 
 from edge import store, tablets
 from edge.config import EdgeConfig
+from edge.courses import serve as courses_serve
 from edge.identity import EdgeFiles
 from provisioning import https, pki
 from wire.records import timestamp
@@ -159,6 +161,7 @@ def create_app(config: EdgeConfig, on_revoked=None) -> Flask:
             store.db.close()
 
     app.register_blueprint(bp)
+    app.register_blueprint(courses_serve.bp)
     return app
 
 

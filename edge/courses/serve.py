@@ -1,0 +1,116 @@
+"""Courses for tablets, on the edge's tablet HTTPS API (edge/tablet_api.py registers `bp`):
+
+    GET /v1/courses            the verified manifests of the current versions, with their groups
+    GET /v1/content/<sha256>   a file of a published version: ETag "<sha256>", If-None-Match -> 304,
+                               one Range -> 206 (unsatisfiable -> 416), streamed from disk
+
+Every route needs a tablet's client certificate (checked at the TLS handshake against the tablet
+CA, and here against revocation in the store). A file's bytes never change under its name, so
+it is `Cache-Control: private, max-age=31536000, immutable`: a tablet downloads once and then
+works offline.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from edge import store
+from edge.courses import catalogue
+from edge.courses.blobs import SHA256, BlobStore
+from provisioning import pki
+
+bp = Blueprint("courses", __name__, url_prefix="/v1")
+
+CHUNK = 256 * 1024
+IMMUTABLE = "private, max-age=31536000, immutable"
+
+
+def _refuse(code: str, reason: str, status: int):
+    return jsonify(error=code, reason=reason), status
+
+
+@functools.lru_cache(maxsize=4096)
+def _identity(pem: str) -> tuple[str, str]:
+    cert = pki.load_cert(pem.encode())
+    return pki.common_name(cert), str(cert.serial_number)
+
+
+def tablet_required(view):
+    """The tablet's client certificate, verified at the handshake, not revoked since."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        pem = request.environ.get("SSL_CLIENT_CERT")
+        if not pem:
+            return _refuse("client_certificate_required", "courses are for enrolled tablets: connect with the "
+                           "tablet's certificate", 401)
+        device, serial = _identity(pem)
+        cert = store.TabletCert.get_or_none(store.TabletCert.serial == serial)
+        if cert is None or cert.device != device or cert.revoked is not None:
+            return _refuse("tablet_revoked", f"tablet {device}'s certificate is not current at this edge: "
+                           "ask staff to enrol it again", 403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.get("/courses")
+@tablet_required
+def courses():
+    listing = [{"envelope": json.loads(row.envelope), "groups": json.loads(row.groups)}
+               for row in catalogue.current_versions()]
+    body = json.dumps({"courses": listing}, separators=(",", ":")).encode()
+    etag = hashlib.sha256(body).hexdigest()[:32]
+    headers = {"ETag": f'"{etag}"', "Cache-Control": "private, no-cache"}
+    if request.if_none_match.contains(etag):
+        return Response(status=304, headers=headers)
+    return Response(body, 200, headers, content_type="application/json")
+
+
+@bp.get("/content/<sha>")
+@tablet_required
+def content(sha: str):
+    found = catalogue.servable(sha) if SHA256.fullmatch(sha) else None
+    if found is None:
+        return _refuse("not_found", "no course version on this edge holds that file: fetch /v1/courses again", 404)
+    size, media_type = found
+    headers = {"ETag": f'"{sha}"', "Cache-Control": IMMUTABLE, "Accept-Ranges": "bytes"}
+    if request.if_none_match.contains(sha):
+        return Response(status=304, headers=headers)
+    start, stop, status = 0, size, 200
+    wanted = request.range
+    if wanted is not None and len(wanted.ranges) == 1 and _if_range_holds(sha):
+        span = wanted.range_for_length(size)
+        if span is None:
+            return Response(status=416, headers={**headers, "Content-Range": f"bytes */{size}"})
+        start, stop, status = span[0], span[1], 206
+        headers["Content-Range"] = f"bytes {start}-{stop - 1}/{size}"
+    path = BlobStore(current_app.config["EDGE"].courses_dir).path(sha)
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 (closed by the generator)
+    except FileNotFoundError:
+        return _refuse("not_found", "the file is listed but missing from the cache: staff should run "
+                       "`throughgate edge courses sync`", 404)
+    headers["Content-Length"] = str(stop - start)
+    return Response(_read(handle, start, stop), status, headers, content_type=media_type, direct_passthrough=True)
+
+
+def _if_range_holds(sha: str) -> bool:
+    condition = request.headers.get("If-Range")
+    return condition is None or condition.strip() == f'"{sha}"'
+
+
+def _read(handle, start: int, stop: int):
+    with handle:
+        handle.seek(start)
+        left = stop - start
+        while left > 0:
+            chunk = handle.read(min(CHUNK, left))
+            if not chunk:
+                return
+            left -= len(chunk)
+            yield chunk
