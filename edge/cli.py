@@ -10,6 +10,7 @@ from pathlib import Path
 
 from edge import broker, enrolment, identity, store, tablets
 from edge import config as edge_config
+from edge.courses import cli as courses_cli
 from edge.hubclient import HubClient
 from provisioning import pki
 from provisioning.files import write_private
@@ -226,3 +227,5 @@ def register(parts) -> None:
     p.add_argument("device")
     p.add_argument("--instance", required=True)
     p.set_defaults(func=tablets_revoke)
+
+    courses_cli.register(sub)

@@ -1,0 +1,112 @@
+"""`throughgate edge courses sync|list`: fetch courses from the hub now, and see each course's state."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+from edge import config as edge_config
+from edge import store
+from edge.courses import catalogue, tables
+from edge.courses.plan import human_bytes
+from edge.courses.sync import Progress, SyncBusy, sync_edge
+from wire.keys import HubPublicKeys
+
+BAR_WIDTH = 30
+
+
+class ProgressBar:
+    """Bytes and files, as plain text: redrawn in place on a terminal, one line per step in a pipe
+    (at most every `every_s` seconds, and whenever a file completes)."""
+
+    def __init__(self, stream=None, every_s: float = 1.0):
+        self.stream = stream or sys.stdout
+        self.tty = self.stream.isatty()
+        self.every_s = 0.1 if self.tty else every_s
+        self.last, self.files_seen = 0.0, -1
+
+    def __call__(self, p: Progress) -> None:
+        now = time.monotonic()
+        if now - self.last < self.every_s and p.files_done == self.files_seen:
+            return
+        self.last, self.files_seen = now, p.files_done
+        self.stream.write(("\r" if self.tty else "") + line(p) + ("" if self.tty else "\n"))
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.tty and self.files_seen >= 0:
+            self.stream.write("\n")
+
+
+def line(p: Progress) -> str:
+    share = p.bytes_done / p.bytes_total if p.bytes_total else 1.0
+    filled = int(share * BAR_WIDTH)
+    return (f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {share:4.0%}  {human_bytes(p.bytes_done)} of "
+            f"{human_bytes(p.bytes_total)}  {p.files_done} of {p.files_total} files  {p.course}/{p.path}")[:160]
+
+
+def _open(args) -> edge_config.EdgeConfig:
+    cfg = edge_config.load(args.instance)
+    store.open_store(str(cfg.db_path))
+    tables.create_tables()
+    return cfg
+
+
+def sync(args) -> int:
+    cfg = _open(args)
+    if not cfg.hub_keys_path.exists():
+        print(f"edge {cfg.edge_id} is not enrolled with a hub: run `throughgate edge enrol` first", file=sys.stderr)
+        return 2
+    key = HubPublicKeys.from_document(cfg.hub_keys_path.read_text()).receipt
+    bar = ProgressBar()
+    try:
+        report = sync_edge(cfg, key, bar)
+    except SyncBusy as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    finally:
+        bar.close()
+    for course, version in report.published:
+        print(f"published {course} version {version}")
+    for course, version in report.reclaimed:
+        print(f"reclaimed {course} version {version} (no learner part-way)")
+    print(f"courses listed by the hub: {report.listed}; fetched {report.files_fetched} file(s), "
+          f"{human_bytes(report.bytes_fetched)}; freed {human_bytes(report.bytes_freed)}")
+    for course, reason in report.errors.items():
+        print(f"error: {course}: {reason}", file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+def listing(args) -> int:
+    _open(args)
+    rows = catalogue.states()
+    if args.json:
+        print(json.dumps(rows))
+        return 0
+    if not rows:
+        print("no courses yet: `throughgate edge courses sync` fetches the ones the hub targets at this edge")
+        return 0
+    print(f"{'course':24} {'status':10} {'current':>7} {'kept':8} {'bytes':>21} {'files':>11}  last sync")
+    for row in rows:
+        kept = ",".join(str(v) for v in row["retained"]) or "-"
+        done = f"{human_bytes(row['bytes_done'])}/{human_bytes(row['bytes_total'])}"
+        files = f"{row['files_done']}/{row['files_total']}"
+        print(f"{row['course']:24} {row['status']:10} {row['current'] or '-':>7} {kept:8} {done:>21} {files:>11}  "
+              f"{row['last_sync'] or '-'}")
+        if row["last_error"]:
+            print(f"  ! {row['last_error']}")
+    return 0
+
+
+def register(sub) -> None:
+    """Add `courses` to `throughgate edge`'s subcommands."""
+    courses = sub.add_parser("courses", help="the course cache: sync from the hub, list state")
+    csub = courses.add_subparsers(dest="courses_command", required=True, metavar="ACTION")
+    p = csub.add_parser("sync", help="fetch new course versions from the hub now, with a progress bar")
+    p.add_argument("--instance", required=True)
+    p.set_defaults(func=sync)
+    p = csub.add_parser("list", help="each course: state, current and kept versions, progress, last error")
+    p.add_argument("--instance", required=True)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=listing)
