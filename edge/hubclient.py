@@ -70,9 +70,9 @@ class HubClient:
                           "not issued by it: not the hub. Check the network path to the hub") from None
 
     def request(self, method: str, path: str, body: bytes | None = None,
-                content_type: str = "application/json") -> tuple[int, bytes]:
+                content_type: str = "application/json", extra_headers: dict | None = None) -> tuple[int, bytes]:
         """One request. Raises OSError when the hub cannot be reached (or refuses our TLS)."""
-        headers = {"Content-Type": content_type, "Content-Length": str(len(body or b""))}
+        headers = {"Content-Type": content_type, "Content-Length": str(len(body or b"")), **(extra_headers or {})}
         try:
             conn = self._connection()
             conn.request(method, self.prefix + path, body=body, headers=headers)

@@ -6,9 +6,11 @@ number, room left in the outbox) and gets back rows to commit and replies to sen
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from wire import topics
+from wire.learning import AttachmentRef, check_payload
 from wire.records import RecordError, check_from_tablet, check_sequence, parse_record, valid_device_id
 
 
@@ -38,6 +40,7 @@ class Triage:
     refusals: list[Refusal] = field(default_factory=list)
     bytes_added: int = 0
     quota_refused: int = 0
+    attachment_uses: list[tuple[str, str]] = field(default_factory=list)  # (submission id, attachment id) to commit
 
     def ack(self, device: str, record_id: str) -> None:
         self.acks.setdefault(device, []).append(record_id)
@@ -53,9 +56,14 @@ def candidate_ids(messages: list[Arrived]) -> list[str]:
     return ids
 
 
+AttachmentCheck = Callable[[str, str, tuple[AttachmentRef, ...]], None]
+"""check(device, record id, attachments): raises RecordError unless the edge holds them all, complete."""
+
+
 def triage(messages: list[Arrived], *, known: set[str], highest: dict[str, int], room: int,
-           received: str, quota_retry_s: float) -> Triage:
-    """Decide the fate of each message. `highest` is updated for records accepted here."""
+           received: str, quota_retry_s: float, attachments: AttachmentCheck | None = None) -> Triage:
+    """Decide the fate of each message. `highest` is updated for records accepted here. Payloads of the
+    learning kinds are checked (wire.learning); a submission's attachments with `attachments`."""
     out = Triage()
     seen_here: set[str] = set()
     for message in messages:
@@ -68,9 +76,14 @@ def triage(messages: list[Arrived], *, known: set[str], highest: dict[str, int],
             if record.id in known or record.id in seen_here:
                 out.ack(device, record.id)  # already committed: ack again, store once
                 continue
+            refs = check_payload(record)
             check_sequence(record.seq, highest.get(device, 0), record.id)
+            if refs and attachments is None:
+                raise RecordError("attachment_missing", "this edge holds no attachments", record.id)
+            if refs:
+                attachments(device, record.id, refs)
         except RecordError as err:
-            out.refusals.append(Refusal(device, err.record_id, err.code, err.reason))
+            out.refusals.append(Refusal(device, err.record_id, err.code, err.reason, err.retry_after))
             continue
         size = len(message.payload)
         if out.bytes_added + size > room:
@@ -87,5 +100,6 @@ def triage(messages: list[Arrived], *, known: set[str], highest: dict[str, int],
             "priority": record.priority, "learner": record.learner, "created": record.created,
             "received": received, "size": size, "body": message.payload.decode(),
         })
+        out.attachment_uses += [(record.id, ref.id) for ref in refs]
         out.ack(device, record.id)
     return out

@@ -12,14 +12,16 @@ logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per run i
 
 
 def schedule(service) -> BackgroundScheduler:
-    """service: an edge.service.EdgeService (seal_ready, forward, prune, refresh_crl, renew_identity, check_clock,
-    sync_courses, watchdog)."""
+    """service: an edge.service.EdgeService (seal_ready, forward, forward_attachments, prune, refresh_crl,
+    renew_identity, check_clock, sync_courses, watchdog)."""
     interval = service.config.uplink.interval_s
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
     scheduler.add_job(service.seal_ready, "interval", seconds=interval, id="seal",
                       name="cut and seal batches by count and age")
     scheduler.add_job(service.forward, "interval", seconds=interval, id="forward",
                       name="send sealed batches to the hub")
+    scheduler.add_job(service.forward_attachments, "interval", seconds=interval, id="attachments",
+                      name="send attachments of delivered submissions to the hub")
     scheduler.add_job(service.prune, "interval", hours=1, id="prune",
                       name="forget delivered batches older than retention_days")
     scheduler.add_job(service.refresh_crl, "interval", hours=1, id="crl",

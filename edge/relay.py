@@ -13,7 +13,7 @@ import queue
 import threading
 import time
 
-from edge import intake, store
+from edge import attachments_store, intake, store
 from edge.config import EdgeConfig
 from edge.console import learning
 from edge.quota import Quota
@@ -120,13 +120,18 @@ class Relay:
                                   "check disk space and the edge log")
                 time.sleep(1)
 
+    def _check_attachments(self, device: str, record_id: str, refs) -> None:
+        attachments_store.check_held(device, record_id, refs, self.config.attachments.missing_retry_s)
+
     def handle(self, batch: list[intake.Arrived]) -> intake.Triage:
         known = store.known_ids(intake.candidate_ids(batch))
         result = intake.triage(batch, known=known, highest=self.highest, room=self.quota.room(),
-                               received=store.utcnow(), quota_retry_s=self.config.relay.quota_retry_s)
+                               received=store.utcnow(), quota_retry_s=self.config.relay.quota_retry_s,
+                               attachments=self._check_attachments)
         if result.rows:
             with store.writing():
                 store.insert_received(result.rows)
+                attachments_store.link(result.attachment_uses)
                 learning.keep(result.rows)  # tutors' copy: the store drops the body once sealed
             self.quota.add(result.bytes_added)
             self.committed += len(result.rows)

@@ -9,8 +9,9 @@ import signal
 import threading
 from datetime import UTC, datetime, timedelta
 
-from edge import broker, eap, enrolment, identity, jobs, processes, store, systemd, tablets, uplink
+from edge import attachments_store, broker, eap, enrolment, identity, jobs, processes, store, systemd, tablets, uplink
 from edge import config as edge_config
+from edge.attachments_uplink import AttachmentForwarder
 from edge.courses import sync as course_sync
 from edge.courses import tables as course_tables
 from edge.hubclient import HubClient
@@ -51,6 +52,7 @@ class EdgeService:
         self.hub_keys = HubPublicKeys.from_document(cfg.hub_keys_path.read_text())
         store.open_store(str(cfg.db_path))
         course_tables.create_tables()
+        attachments_store.create_tables()
         self.quota = Quota(cfg.quota_bytes, store.outbox_bytes)
         self.quota.refresh()
         identity.ensure_server_cert(self.files, cfg.edge_id, cfg.server_name)
@@ -61,6 +63,7 @@ class EdgeService:
             self.child_broker = broker.ChildBroker(files, cfg.broker.host, cfg.broker.port).start()
         self.hub_client = HubClient.for_edge(cfg)
         self.forwarder = uplink.Forwarder(cfg.uplink, self.hub_keys, self.hub_client, self.quota)
+        self.attachment_forwarder = AttachmentForwarder(cfg, lambda: HubClient.for_edge(cfg))
         self.relay = Relay(cfg, cfg.relay_secret_path.read_text().strip(), self.quota).start()
         self.tablet_api = TabletApiServer(cfg, on_revoked=self.cut_off).start()
         self._advertise()
@@ -183,6 +186,9 @@ class EdgeService:
 
     def forward(self) -> int:
         return self.forwarder.tick()
+
+    def forward_attachments(self) -> int:
+        return self.attachment_forwarder.tick()
 
     def prune(self) -> tuple[int, int]:
         cutoff = datetime.now(UTC) - timedelta(days=self.config.retention_days)

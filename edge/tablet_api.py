@@ -18,7 +18,7 @@ import time
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
-from edge import store, tablets
+from edge import attachments, store, tablets
 from edge.config import EdgeConfig
 from edge.courses import serve as courses_serve
 from edge.identity import EdgeFiles
@@ -162,6 +162,7 @@ def create_app(config: EdgeConfig, on_revoked=None) -> Flask:
 
     app.register_blueprint(bp)
     app.register_blueprint(courses_serve.bp)
+    app.register_blueprint(attachments.bp)
     return app
 
 

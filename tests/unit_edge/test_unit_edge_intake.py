@@ -28,7 +28,7 @@ def run(messages, *, known=(), highest=None, room=10**9):
 
 
 def test_valid_records_become_rows_and_acks_per_device():
-    a1, a2, b1 = record_bytes(1), record_bytes(2, "progress_statement"), record_bytes(1, learner="L-7")
+    a1, a2, b1 = record_bytes(1), record_bytes(2, "form_submission"), record_bytes(1, learner="L-7")
 
     out = run([arrived("tab-a", a1), arrived("tab-a", a2), arrived("tab-b", b1)])
 
@@ -40,12 +40,12 @@ def test_valid_records_become_rows_and_acks_per_device():
 
 
 def test_row_holds_the_record_the_device_and_the_exact_bytes_received():
-    raw = record_bytes(5, "assignment_submission", learner="L-0042", essay="on liberty")
+    raw = record_bytes(5, "form_submission", learner="L-0042", essay="on liberty")
 
     (row,) = run([arrived("tab-a", raw)]).rows
 
     sent = json.loads(raw)
-    assert row == {"id": sent["id"], "device": "tab-a", "seq": 5, "kind": "assignment_submission",
+    assert row == {"id": sent["id"], "device": "tab-a", "seq": 5, "kind": "form_submission",
                    "priority": 1, "learner": "L-0042", "created": sent["created"], "received": RECEIVED,
                    "size": len(raw), "body": raw.decode()}
 

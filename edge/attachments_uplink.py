@@ -1,0 +1,125 @@
+"""Forwarding attachments to the hub, after the batch holding their submission was delivered.
+
+For each complete attachment not yet at the hub (one per content hash):
+
+    ASK     GET /v1/attachments/<sha256>: how many bytes the hub already holds (0 for a new one)
+    SEND    PUT /v1/attachments/<sha256> from there, one chunk per request with
+            Content-Range: bytes <first>-<last>/<size>; the hub checks the hash after the last
+    DONE    the hub says complete: mark it forwarded (also every other upload of the same bytes)
+
+Any failure stops the run and backs off; the next run asks again, so an interrupted upload
+resumes where the hub's copy ends and nothing is sent twice. A long catch-up logs its progress
+(attachments and bytes) every 5 s.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+
+from edge import attachments_store
+from edge.attachments_store import Attachment, Files
+from edge.hubclient import HubClient
+from edge.pacing import Backoff, TokenBucket
+
+log = logging.getLogger(__name__)
+
+PROGRESS_EVERY_S = 5.0
+DEFAULT_CHUNK = 1024 * 1024
+
+
+class HubRefused(Exception):
+    """The hub answered, but not with progress: the reason says what to fix."""
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1e6:.1f} MB"
+
+
+class AttachmentForwarder:
+    """Driven by the scheduler's attachments job (EdgeService.forward_attachments)."""
+
+    def __init__(self, config, make_client: Callable[[], HubClient],
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+        """config: the edge's EdgeConfig; make_client: a fresh HubClient for each run (so a renewed
+        certificate is used from the next run on)."""
+        self.files = Files(config.attachments_dir)
+        self.make_client, self.clock, self.sleep = make_client, clock, sleep
+        self.backoff = Backoff(config.uplink.backoff_base_s, config.uplink.backoff_max_s)
+        self.bucket = TokenBucket(config.uplink.max_bytes_per_s)
+        self.next_attempt = 0.0
+        self.sent_files = self.sent_bytes = 0
+        self._last_progress = 0.0
+
+    def tick(self) -> int:
+        """Forward what waits until done or a failure. Returns how many attachments reached the hub."""
+        if self.clock() < self.next_attempt:
+            return 0
+        waiting = attachments_store.waiting_for_hub()
+        if not waiting:
+            return 0
+        total_bytes = sum(row.size for row in waiting)
+        log.info("attachments to the hub: %d waiting (%s)", len(waiting), _mb(total_bytes))
+        client, done, done_bytes = self.make_client(), 0, 0
+        try:
+            for row in waiting:
+                try:
+                    self.send(client, row)
+                except (OSError, HubRefused) as exc:
+                    delay = self.backoff.failed()
+                    self.next_attempt = self.clock() + delay
+                    log.warning("attachment %s not forwarded: %s; retrying in %.0fs", row.sha256, exc, delay)
+                    break
+                self.backoff.succeeded()
+                done, done_bytes = done + 1, done_bytes + row.size
+                self._progress(done, len(waiting), done_bytes, total_bytes)
+        finally:
+            client.close()
+        if done:
+            log.info("attachments to the hub: %d of %d sent (%s of %s); %d in all since start", done, len(waiting),
+                     _mb(done_bytes), _mb(total_bytes), self.sent_files)
+        return done
+
+    def send(self, client: HubClient, row: Attachment) -> None:
+        path = f"/v1/attachments/{row.sha256}"
+        status, answer = client.call_json("GET", path)
+        if status != 200:
+            raise HubRefused(f"HTTP {status} {answer.get('error')}: {answer.get('reason')}")
+        chunk = int(answer.get("chunk_bytes") or DEFAULT_CHUNK)
+        offset = int(answer.get("received", 0))
+        with open(self.files.blob(row.sha256), "rb") as handle:
+            while not answer.get("complete"):
+                handle.seek(offset)
+                data = handle.read(chunk)
+                if not data:
+                    raise HubRefused(f"the hub holds {offset} of {row.size} bytes but does not say complete")
+                self.sleep(self.bucket.delay_for(len(data), self.clock()))
+                status, raw = client.request("PUT", path, data, "application/octet-stream", {
+                    "Content-Range": f"bytes {offset}-{offset + len(data) - 1}/{row.size}"})
+                answer = _json(raw)
+                if status == 409 and isinstance(answer.get("received"), int):
+                    offset = answer["received"]  # the hub holds another amount (an earlier run's last chunk)
+                    continue
+                if status != 200:
+                    raise HubRefused(f"HTTP {status} {answer.get('error')}: {answer.get('reason')}")
+                offset = int(answer.get("received", offset + len(data)))
+                self.sent_bytes += len(data)
+        attachments_store.mark_forwarded(row.sha256)
+        self.sent_files += 1
+
+    def _progress(self, done: int, count: int, done_bytes: int, total_bytes: int) -> None:
+        now = self.clock()
+        if now - self._last_progress < PROGRESS_EVERY_S or done == count:
+            return
+        self._last_progress = now
+        log.info("attachments catching up: %d of %d sent (%s of %s)", done, count, _mb(done_bytes), _mb(total_bytes))
+
+
+def _json(raw: bytes) -> dict:
+    try:
+        answer = json.loads(raw or b"{}")
+    except ValueError:
+        return {"error": "not_json", "reason": raw[:200].decode(errors="replace")}
+    return answer if isinstance(answer, dict) else {"error": "not_json", "reason": "not a JSON object"}
