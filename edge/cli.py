@@ -10,6 +10,7 @@ from pathlib import Path
 
 from edge import broker, enrolment, identity, store, tablets
 from edge import config as edge_config
+from edge.console import cli as console_cli
 from edge.courses import cli as courses_cli
 from edge.hubclient import HubClient
 from provisioning import pki
@@ -229,3 +230,4 @@ def register(parts) -> None:
     p.set_defaults(func=tablets_revoke)
 
     courses_cli.register(sub)
+    console_cli.register(sub)

@@ -16,6 +16,7 @@ import os
 from flask import Flask
 
 from hub import admin, batches, ca, config, db, edge_api, enrol, enrolment, errors, health, keys, limits, records
+from hub.attachments_api import bp as attachments_bp
 
 
 def create_app(test_config: dict | None = None, instance_path: str | os.PathLike | None = None) -> Flask:
@@ -28,6 +29,6 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     limits.init_app(app)  # first: an oversized body is refused before the database is touched
     db.init_app(app)
     errors.init_app(app)
-    for blueprint in (health.bp, enrol.bp, batches.bp, edge_api.bp, admin.bp, records.bp):
+    for blueprint in (health.bp, enrol.bp, batches.bp, edge_api.bp, admin.bp, records.bp, attachments_bp):
         app.register_blueprint(blueprint)
     return app

@@ -26,6 +26,10 @@ KEYS: dict[str, tuple[type, object, str]] = {
     "SIGNING_KEY_FILE": (str, "receipt_key.pem", "the hub's Ed25519 receipt key (relative to the instance)"),
     "ADMIN_TOKEN_SHA256": (str, None, "hex SHA-256 of the admin bearer token; unset: no admin access"),
     "MAX_BATCH_BYTES": (int, 16 * 1024 * 1024, "largest batch envelope accepted, in bytes"),
+    "ATTACHMENTS_DIR": (str, "attachments", "where attachments edges forward are stored, by SHA-256 "
+                        "(relative to the instance)"),
+    "MAX_ATTACHMENT_CHUNK_BYTES": (int, 4 * 1024 * 1024, "largest chunk of an attachment accepted in one "
+                                   "PUT /v1/attachments/<sha256>, in bytes"),
     "TLS_NAMES": (str, "localhost,127.0.0.1", "comma-separated DNS names and IP addresses of the hub's "
                   "HTTPS certificate"),
     "PUBLIC_URL": (str, None, "the URL edges reach the hub at; default: https://<first TLS name>:8080"),
@@ -37,7 +41,8 @@ KEYS: dict[str, tuple[type, object, str]] = {
     "EDGE_DNS_SUFFIX": (str, "throughgate.internal", "the DNS domain of the edges' names: edge <id> is "
                         "<id>.<EDGE_DNS_SUFFIX>, the only name its cross-certificate vouches for"),
 }
-POSITIVE = ("MAX_BATCH_BYTES", "EDGE_CERT_DAYS", "CROSS_CERT_DAYS", "TOKEN_TTL_S")
+POSITIVE = ("MAX_ATTACHMENT_CHUNK_BYTES",
+            "MAX_BATCH_BYTES", "EDGE_CERT_DAYS", "CROSS_CERT_DAYS", "TOKEN_TTL_S")
 _TYPE_NAMES = {str: "a string", int: "a whole number"}
 MAX_DNS_NAME = 253
 
@@ -101,7 +106,7 @@ def _resolve(config, instance_path: str) -> None:
     instance = Path(instance_path)
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = f"sqlite:///{(instance / 'hub.db').absolute()}"
-    for key in ("SEALING_KEY_FILE", "SIGNING_KEY_FILE"):
+    for key in ("SEALING_KEY_FILE", "SIGNING_KEY_FILE", "ATTACHMENTS_DIR"):
         config[key] = str(instance / config[key]) if config[key] else None
     for key in POSITIVE:
         if not isinstance(config[key], int) or config[key] < 1:

@@ -107,10 +107,12 @@ def _submission(row: tables.LearningRecord, mark: tables.Mark | None) -> Submiss
     return Submission(row.id, row.device, row.learner, row.created, row.received, payload, mark)
 
 
-def submissions(scope: Scope, state: str = "open", limit: int = 200) -> list[Submission]:
+def submissions(scope: Scope, state: str = "open", limit: int = 200, learner: str | None = None) -> list[Submission]:
     """Submissions in scope, oldest first: `open` (not yet marked), `marked`, or `all`."""
     LR, M = tables.LearningRecord, tables.Mark  # noqa: N806
     query = LR.select().where(LR.kind == SUBMISSION).order_by(LR.received, LR.id)
+    if learner is not None:
+        query = query.where(LR.learner == learner)
     marked = M.select(M.submission)
     if state == "open":
         query = query.where(LR.id.not_in(marked))

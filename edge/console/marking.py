@@ -1,0 +1,44 @@
+"""Marking a submission: the mark, a `feedback` record for the hub, and a down message for the
+learner's tablet, all in one transaction (so none is ever without the others)."""
+
+from __future__ import annotations
+
+from edge import store
+from edge.console import learning, outgoing, tables
+from wire.records import timestamp
+
+MAX_GRADE, MAX_FEEDBACK = 20, 5000
+
+
+class MarkError(ValueError):
+    def __init__(self, reason: str, status: int = 400):
+        super().__init__(reason)
+        self.reason, self.status = reason, status
+
+
+def check(grade: str, feedback: str) -> tuple[str, str]:
+    """The grade and written feedback, tidied; MarkError names what is wrong."""
+    grade, feedback = (grade or "").strip(), (feedback or "").strip()
+    if not 1 <= len(grade) <= MAX_GRADE:
+        raise MarkError(f"give a grade of 1-{MAX_GRADE} characters (e.g. B, Merit, 7/10)")
+    if not 1 <= len(feedback) <= MAX_FEEDBACK:
+        raise MarkError(f"write feedback for the learner (1-{MAX_FEEDBACK} characters)")
+    return grade, feedback
+
+
+def mark(submission_id: str, grade: str, feedback: str, marker: str) -> tables.Mark:
+    grade, feedback = check(grade, feedback)
+    with store.writing():
+        found = learning.submission(submission_id)
+        if found is None:
+            raise MarkError("no such submission", 404)
+        if found.mark is not None:
+            raise MarkError(f"already marked by {found.mark.marker} at {found.mark.marked}", 409)
+        marked = timestamp()
+        record = outgoing.add_record("feedback", found.learner, {
+            "submission": found.id, "assignment": found.title, "grade": grade, "feedback": feedback,
+            "marker": marker, "marked": marked})
+        row = tables.Mark.create(submission=found.id, grade=grade, feedback=feedback, marker=marker,
+                                 marked=marked, record=record.id)
+        outgoing.add_down(found.device, outgoing.feedback_message(record))
+    return row

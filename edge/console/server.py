@@ -1,0 +1,88 @@
+"""`throughgate edge console`: the console over HTTPS on the edge's server certificate, with its
+down-message publisher and the reward job, until SIGTERM or SIGINT."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import ssl
+import threading
+
+from edge import identity, store
+from edge.config import EdgeConfig
+from edge.console import downlink as down
+from edge.console import rewards
+from edge.console.app import create_app
+from provisioning import https
+
+log = logging.getLogger(__name__)
+
+CERT_CHECK_S = 300.0
+
+
+def server_context(files: identity.EdgeFiles) -> ssl.SSLContext:
+    """TLS 1.2+ with the edge's server certificate; no client certificate asked for (staff log in)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(str(files.server_cert), str(files.server_key))
+    return context
+
+
+class Console:
+    """The app on provisioning.https, the downlink, and a job thread (rewards, certificate reload)."""
+
+    def __init__(self, config: EdgeConfig, port: int | None = None):
+        self.config = config
+        self.files = identity.EdgeFiles(config.instance)
+        identity.ensure_server_cert(self.files, config.edge_id, config.server_name)
+        self.downlink = down.Downlink(config.broker.host, config.broker.port, down.broker_password(config))
+        self.app = create_app(config, self.downlink)
+        self.server = https.HttpsServer(self.app, config.console.host, config.console.port if port is None else port,
+                                        lambda: server_context(self.files), name="console")
+        self._stop = threading.Event()
+        self._jobs = threading.Thread(target=self._run_jobs, name="console-jobs", daemon=True)
+        self._cert_mtime = self.files.server_cert.stat().st_mtime
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def start(self) -> Console:
+        self.downlink.start()
+        self.server.start()
+        self._jobs.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._jobs.join(timeout=10)
+        self.server.stop()
+        self.downlink.stop()
+
+    def _run_jobs(self) -> None:
+        every = min(self.config.console.rewards_every_s, CERT_CHECK_S)
+        while not self._stop.wait(every):
+            try:
+                if rewards.evaluate():
+                    self.downlink.wake()
+                mtime = self.files.server_cert.stat().st_mtime
+                if mtime != self._cert_mtime:  # the edge service renewed it
+                    self.server.reload_certificate()
+                    self._cert_mtime = mtime
+            except Exception:
+                log.exception("console job failed; will retry")
+            finally:
+                if not store.db.is_closed():
+                    store.db.close()
+
+    def run_forever(self) -> None:
+        stopping = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stopping.set())
+        self.start()
+        print(f"console for edge {self.config.edge_id} at {self.url} (certificate for {self.config.server_name})",
+              flush=True)
+        try:
+            stopping.wait()
+        finally:
+            self.stop()

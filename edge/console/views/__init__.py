@@ -1,0 +1,1 @@
+"""One blueprint per resource: auth, submissions, progress, courses, rewards, tablets, health."""
