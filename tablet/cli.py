@@ -120,6 +120,12 @@ def status(args) -> int:
     print(f"acked={counts['acked']} pending={counts['pending']} rejected={counts['rejected']}")
     for record_id, seq, reason in outbox.rejections():
         print(f"  rejected seq={seq} id={record_id}: {reason}")
+    for message in outbox.messages():
+        if message["type"] == "feedback":
+            print(f"  feedback for {message.get('learner')} on {message.get('assignment')}: grade "
+                  f"{message.get('grade')}: {message.get('feedback')}")
+        else:
+            print(f"  award for {message.get('learner')}: {message.get('badge')} ({message.get('rule')})")
     return 0
 
 
@@ -162,6 +168,6 @@ def register(parts) -> None:
     p.add_argument("--timeout", type=float, default=60)
     p.set_defaults(func=send)
 
-    p = sub.add_parser("status", help="what is acked, pending, or refused (with the reason)")
+    p = sub.add_parser("status", help="what is acked, pending, or refused (with the reason); feedback and awards")
     p.add_argument("--folder", required=True, help=folder_help)
     p.set_defaults(func=status)

@@ -3,6 +3,7 @@
     outbox (SQLite) --QoS 1, at most `window` unacked--> throughgate/v1/<device>/up
     throughgate/v1/<device>/down --> {"type":"ack","ids":[...]} marks records acked
                                  --> {"type":"error",...} rejects one, or defers it (retry_after)
+                                 --> {"type":"feedback"|"award",...} kept for the learner (messages())
 
 An MQTT PUBACK only means the broker has the message. A record leaves the outbox only on the
 edge's application ack, sent after the edge committed it. Unacked records are sent again after
@@ -25,7 +26,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from tablet.outbox import Outbox
+from tablet.outbox import INBOX_TYPES, Outbox
 from wire import session, topics
 from wire.records import Record
 
@@ -116,6 +117,10 @@ class TabletClient:
         self._wake.set()
         return record
 
+    def messages(self, type_: str | None = None) -> list[dict]:
+        """Feedback and awards the edge sent this tablet (kept in its local store), oldest first."""
+        return self.outbox.messages(type_)
+
     def wait_flushed(self, timeout: float) -> bool:
         """True once nothing is pending (everything acked or rejected)."""
         deadline = time.monotonic() + timeout
@@ -153,6 +158,8 @@ class TabletClient:
                 acked.extend(message["ids"])
             elif message.get("type") == "error":
                 self._on_error(message)
+            elif message.get("type") in INBOX_TYPES:
+                self.outbox.keep_message(message)  # a tutor's feedback, or a badge earned
         if acked:
             self._timeout = self.ack_timeout
             self.outbox.acked(acked)

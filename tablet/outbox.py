@@ -28,7 +28,14 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (state, seq);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS inbox (
+    id        TEXT PRIMARY KEY,           -- the staff record's id: a repeated message is kept once
+    type      TEXT NOT NULL,              -- feedback | award
+    body      TEXT NOT NULL,              -- the down message as the edge sent it (JSON)
+    received  REAL NOT NULL
+);
 """
+INBOX_TYPES = ("feedback", "award")
 
 
 @dataclass(frozen=True)
@@ -134,6 +141,22 @@ class Outbox:
         with self._lock:
             return self._db.execute(
                 "SELECT id, seq, reason FROM outbox WHERE state='rejected' ORDER BY seq").fetchall()
+
+    def keep_message(self, message: dict) -> bool:
+        """Keep a feedback or award message from the edge for the learner. False if already kept."""
+        if message.get("type") not in INBOX_TYPES or not isinstance(message.get("id"), str):
+            return False
+        with self._lock:
+            cur = self._db.execute("INSERT OR IGNORE INTO inbox (id, type, body, received) VALUES (?, ?, ?, ?)",
+                                   (message["id"], message["type"], json.dumps(message), time.time()))
+            return cur.rowcount == 1
+
+    def messages(self, type_: str | None = None) -> list[dict]:
+        """Kept feedback and award messages, oldest first (one type, or all)."""
+        with self._lock:
+            rows = self._db.execute("SELECT body FROM inbox WHERE ? IS NULL OR type = ? ORDER BY received, id",
+                                    (type_, type_)).fetchall()
+        return [json.loads(row[0]) for row in rows]
 
     def ids(self, state: str | None = None) -> list[str]:
         with self._lock:
