@@ -43,7 +43,8 @@ def test_every_route_is_documented(instance):
                      ("/v1/records/summary", "GET"), ("/v1/enrol/ca", "GET"), ("/v1/enrol", "POST"),
                      ("/v1/edge/renew", "POST"), ("/v1/edge/hub-keys", "GET"), ("/v1/edge/signing-keys", "POST"),
                      ("/v1/admin/enrolment-tokens", "POST"), ("/v1/admin/edges/<edge_id>/revoke", "POST"),
-                     ("/v1/admin/edges", "GET")}
+                     ("/v1/admin/edges", "GET"),
+                     ("/v1/attachments/<sha256>", "GET"), ("/v1/attachments/<sha256>", "PUT")}
     for rule, method in rules:
         assert f"### `{method} {rule}`" in DOCS
 
