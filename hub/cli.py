@@ -23,6 +23,8 @@ from urllib.parse import urlsplit, urlunsplit
 import peewee
 
 from hub import auth, ca, config, create_app, db, edges, keys, queries, tables, tokens
+from hub.lrs import cli as lrs_cli
+from hub.lrs import job as lrs_job
 from hub.refusals import Refused
 from hub.server import HubServer
 from hub.storage import utc_now
@@ -80,6 +82,8 @@ def register(parts) -> None:
     cmd.add_argument("--limit", type=int, default=100, help=f"at most this many (up to {queries.MAX_LIMIT})")
     cmd.add_argument("--summary", action="store_true", help="counts per edge, learner and kind instead")
     cmd.add_argument("--json", action="store_true", help="print JSON (with payloads) instead of a table")
+
+    lrs_cli.register(commands, _command)
 
 
 def _command(commands, name: str, func, help_text: str):
@@ -175,6 +179,7 @@ def cmd_run(args) -> int:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
+    forwarder = lrs_job.start(app)  # None when LRS_URL is unset; a bad LRS setting stops here
     server.start()
     log.info("hub serving on %s (instance %s, database %s, root CA pin %s)", server.url, args.instance,
              redact(app.config["DATABASE_URL"]), ca.root_pin(root))
@@ -184,6 +189,8 @@ def cmd_run(args) -> int:
             log.info("issued a new HTTPS certificate for %s", ", ".join(names))
     log.info("hub stopping")
     server.stop()
+    if forwarder is not None:
+        forwarder.stop()
     return 0
 
 

@@ -40,9 +40,17 @@ KEYS: dict[str, tuple[type, object, str]] = {
                             "sends a new one"),
     "EDGE_DNS_SUFFIX": (str, "throughgate.internal", "the DNS domain of the edges' names: edge <id> is "
                         "<id>.<EDGE_DNS_SUFFIX>, the only name its cross-certificate vouches for"),
+    "LRS_URL": (str, None, "xAPI endpoint of a Learning Record Store (statements go to <LRS_URL>/statements); "
+                "https, or http on loopback only; unset: nothing is forwarded"),
+    "LRS_USERNAME": (str, None, "Basic auth user (the LRS's key) for LRS_URL"),
+    "LRS_PASSWORD_FILE": (str, None, "file holding the LRS Basic auth secret (relative to the instance); "
+                          "else the environment variable THROUGHGATE_HUB_LRS_PASSWORD"),
+    "LRS_BATCH_SIZE": (int, 100, "statements per POST to the LRS"),
+    "LRS_INTERVAL_S": (int, 60, "seconds between forwarding runs while `hub run` serves"),
 }
 POSITIVE = ("MAX_ATTACHMENT_CHUNK_BYTES",
-            "MAX_BATCH_BYTES", "EDGE_CERT_DAYS", "CROSS_CERT_DAYS", "TOKEN_TTL_S")
+            "MAX_BATCH_BYTES", "EDGE_CERT_DAYS", "CROSS_CERT_DAYS", "TOKEN_TTL_S", "LRS_BATCH_SIZE",
+            "LRS_INTERVAL_S")
 _TYPE_NAMES = {str: "a string", int: "a whole number"}
 MAX_DNS_NAME = 253
 

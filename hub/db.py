@@ -61,10 +61,11 @@ def write_transaction():
 
 def create_tables() -> None:
     from hub.attachments import MODELS as ATTACHMENT_MODELS
+    from hub.lrs.models import MODELS as LRS_MODELS
     from hub.models import MODELS
 
     with proxy.connection_context():
-        proxy.create_tables(MODELS, safe=True)
+        proxy.create_tables([*MODELS, *LRS_MODELS], safe=True)
         proxy.create_tables(ATTACHMENT_MODELS, safe=True)
 
 

@@ -1,0 +1,136 @@
+"""One forwarding run: every learning record after the cursor, in hub arrival order, batch by batch.
+
+For each page: turn the records into statements (one that cannot be one is left out, with its
+reason, in lrs_problem), send them, then save the cursor and the left-out rows in one
+transaction. The cursor moves only after the LRS confirmed, so a crash or an outage repeats at
+most one batch, and a repeat is harmless: each statement's id is its record's id.
+
+    POST batch -> 200: done
+               -> 409: some id is already there: PUT each; 204 or 409 both mean done
+               -> 400: PUT each, to find the one the LRS refuses; it is left out, the rest go
+               -> Unavailable / Misconfigured: raised, cursor unchanged (the caller backs off)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from hub import queries
+from hub.db import proxy
+from hub.lrs import client as lrs
+from hub.lrs.models import FORWARDER, LrsCursor, LrsProblem
+from hub.lrs.statements import FORWARDED_KINDS, to_statement
+from hub.models import Record
+from hub.storage import utc_now
+from wire.xapi import XapiError
+
+log = logging.getLogger("hub.lrs")
+
+
+@dataclass
+class Progress:
+    forwarded: int = 0
+    """Statements the LRS confirmed in this run."""
+    left_out: int = 0
+    """Records that are not valid statements, or that the LRS refused."""
+    repeats: int = 0
+    """Statements the LRS already held (a repeat after a crash, or another copy)."""
+    cursor: int = 0
+    pending: int = 0
+    """Learning records after the cursor when the run started."""
+
+    def line(self) -> str:
+        return (f"forwarded {self.forwarded} of {self.pending} statements, {self.left_out} left out, "
+                f"{self.repeats} already at the LRS (cursor {self.cursor})")
+
+
+def cursor() -> LrsCursor:
+    found = LrsCursor.get_or_none(LrsCursor.name == FORWARDER)
+    return found or LrsCursor(name=FORWARDER, arrival=0, forwarded=0, updated_at=utc_now())
+
+
+def learning_records(after: int, learner: str | None = None):
+    query = Record.select().where(Record.arrival > after, Record.kind.in_(FORWARDED_KINDS))
+    if learner is not None:
+        query = query.where(Record.learner == learner)
+    return query.order_by(Record.arrival)
+
+
+def pages(after: int, size: int, learner: str | None = None) -> Iterator[list[dict]]:
+    """Learning records after `after`, oldest first, `size` at a time (each query short)."""
+    while True:
+        page = [queries.as_dict(row) for row in learning_records(after, learner).limit(size)]
+        if not page:
+            return
+        yield page
+        after = page[-1]["cursor"]
+
+
+def statements_of(page: list[dict]) -> tuple[list[tuple[dict, dict]], list[tuple[dict, str]]]:
+    """(record, statement) pairs, and (record, reason) for each record that cannot be a statement."""
+    made, problems = [], []
+    for record in page:
+        try:
+            made.append((record, to_statement(record)))
+        except XapiError as exc:
+            problems.append((record, exc.reason))
+    return made, problems
+
+
+def forward(client: lrs.LrsClient, batch_size: int,
+            report: Callable[[Progress], None] = lambda _progress: None, progress: Progress | None = None) -> Progress:
+    """Send everything after the cursor. Raises lrs.Unavailable or lrs.Misconfigured with the
+    progress so far saved (in the database, and in `progress` if given: a retry goes on counting)."""
+    state = cursor()
+    if progress is None:
+        progress = Progress(pending=learning_records(state.arrival).count())
+    progress.cursor = state.arrival
+    for page in pages(state.arrival, batch_size):
+        made, problems = statements_of(page)
+        repeats, refused = _send(client, made) if made else (0, [])
+        sent = len(made) - len(refused)
+        problems += refused
+        _save(state, page[-1]["cursor"], sent, problems)
+        progress.forwarded += sent
+        progress.left_out += len(problems)
+        progress.repeats += repeats
+        progress.cursor = state.arrival
+        log.debug("lrs: %s", progress.line())
+        report(progress)
+    return progress
+
+
+def _send(client: lrs.LrsClient, made: list[tuple[dict, dict]]) -> tuple[int, list[tuple[dict, str]]]:
+    """Deliver the statements. Returns how many the LRS already held, and (record, reason) for each it refused."""
+    try:
+        client.post([statement for _record, statement in made])
+        return 0, []
+    except (lrs.Conflict, lrs.Refused) as exc:
+        log.info("lrs: batch answered %s; sending its %d statements one by one", exc.status, len(made))
+    repeats, refused = 0, []
+    for record, statement in made:
+        try:
+            client.put(statement)
+        except lrs.Conflict:
+            repeats += 1
+            log.info("lrs: statement %s is already at the LRS", statement["id"])
+        except lrs.Refused as exc:
+            refused.append((record, f"the LRS refused it: {exc.reason}"))
+    return repeats, refused
+
+
+def _save(state: LrsCursor, arrival: int, sent: int, problems: list[tuple[dict, str]]) -> None:
+    now = utc_now()
+    with proxy.atomic():
+        for record, reason in problems:
+            log.warning("lrs: record %s (%s) left out: %s", record["id"], record["kind"], reason)
+            row = {"record_id": record["id"], "arrival": record["cursor"], "kind": record["kind"],
+                   "reason": reason, "at": now}
+            LrsProblem.insert(row).on_conflict(conflict_target=[LrsProblem.record_id],
+                                               update={LrsProblem.reason: reason, LrsProblem.at: now}).execute()
+        state.arrival, state.forwarded, state.updated_at = arrival, state.forwarded + sent, now
+        if LrsCursor.update(arrival=arrival, forwarded=state.forwarded, updated_at=now).where(
+                LrsCursor.name == state.name).execute() == 0:
+            LrsCursor.create(name=state.name, arrival=arrival, forwarded=state.forwarded, updated_at=now)
