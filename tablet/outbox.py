@@ -58,14 +58,16 @@ class Outbox:
         with self._lock:
             self._db.close()
 
-    def add(self, kind: str, learner: str, payload: dict) -> Record:
-        """Create a record and commit it. Once this returns, it survives a crash."""
+    def add(self, kind: str, learner: str, payload: dict, record_id: str | None = None) -> Record:
+        """Create a record and commit it. Once this returns, it survives a crash. With `record_id` (chosen
+        before, so a retry after a crash cannot record it twice) an id already here raises
+        sqlite3.IntegrityError."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 row = self._db.execute("SELECT value FROM meta WHERE key='next_seq'").fetchone()
                 seq = row[0] if row else 1
-                record = new_record(kind, learner, seq, payload)
+                record = new_record(kind, learner, seq, payload, record_id=record_id)
                 self._db.execute("INSERT INTO outbox (id, seq, body, created) VALUES (?, ?, ?, ?)",
                                  (record.id, seq, record.to_json(), time.time()))
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('next_seq', ?)", (seq + 1,))

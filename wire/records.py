@@ -111,13 +111,15 @@ def timestamp(moment: datetime | None = None) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def new_record(kind: str, learner: str, seq: int, payload: dict, created: str | None = None) -> Record:
-    """Make a record on the device, with a fresh UUID; validated like the edge will. A statement kind's
-    record takes its statement's id (the tablet made it), so the two are one."""
+def new_record(kind: str, learner: str, seq: int, payload: dict, created: str | None = None,
+               record_id: str | None = None) -> Record:
+    """Make a record on the device, with a fresh UUID (or `record_id`, one the device chose earlier);
+    validated like the edge will. A statement kind's record takes its statement's id (the tablet made
+    it), so the two are one."""
     created = created or timestamp()
-    record_id = payload.get("id") if kind in STATEMENT_KINDS and isinstance(payload, dict) else None
-    record = Record(record_id if isinstance(record_id, str) else str(uuid.uuid4()), kind, learner, created, seq,
-                    payload)
+    if record_id is None and kind in STATEMENT_KINDS and isinstance(payload, dict):
+        record_id = payload.get("id") if isinstance(payload.get("id"), str) else None
+    record = Record(record_id or str(uuid.uuid4()), kind, learner, created, seq, payload)
     try:
         raw = record.to_json()
     except (ValueError, TypeError) as exc:  # NaN, Infinity, or something JSON cannot hold
