@@ -1,0 +1,170 @@
+"""Learning records on the tablet: progress and quiz answers as xAPI statements (also from SCORM 1.2
+runtime values), and assignment submissions with attachments.
+
+Statements go straight into the outbox (one record each; the record id is the statement's id).
+An assignment submission is *held* in learning.sqlite, with a copy of each file, until the
+learner's tablet reaches the edge: `release()` uploads the attachments (resumably) and only then
+puts the submission record into the outbox, under the id chosen when it was held, so a release
+repeated after a crash records it once. The edge refuses a submission whose attachments it does
+not hold, so this order matters.
+
+    learning = Learning(folder, outbox)
+    learning.progress("L-0042", "maths-1", "unit-3", "completed", {"completion": True})
+    learning.scorm_commit("L-0042", "maths-1", "unit-3", cmi_values, attempt)
+    learning.submit_assignment("L-0042", "english-2", "essay-3", "My essay", [("page-1.jpg", "image/jpeg")])
+    learning.release(Uploader(EdgeApi(identity)))
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import threading
+import time
+import uuid
+from dataclasses import asdict
+from pathlib import Path
+
+from tablet import scorm
+from tablet.attachments import AttachmentError, Limits, Uploader, file_digest
+from tablet.outbox import Outbox
+from wire import xapi
+from wire.learning import AttachmentRef, check_payload, submission_attachments
+from wire.records import Record, RecordError, timestamp
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS submission (
+    record_id TEXT PRIMARY KEY,           -- the record's id, chosen when held
+    learner   TEXT NOT NULL,
+    payload   TEXT NOT NULL,              -- the submission as it will be recorded
+    state     TEXT NOT NULL DEFAULT 'held',  -- held | recorded | refused
+    reason    TEXT,
+    created   REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS limits (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL);
+"""
+RETRY_LATER = {"unreachable", "too_many_uploads", "bad_answer"}  # the upload may work another time
+
+
+class Learning:
+    def __init__(self, folder: str | Path, outbox: Outbox):
+        self.folder, self.outbox = Path(folder), outbox
+        self.files = self.folder / "attachments"
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(self.folder / "learning.sqlite"), check_same_thread=False,
+                                   isolation_level=None, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # statements -----------------------------------------------------------------------------
+    def record_statement(self, kind: str, learner: str, statement: dict) -> Record | None:
+        """Check the statement as the edge will, then record it. None if this statement id is already
+        in the outbox (the same SCORM values committed twice)."""
+        check_payload(Record(str(statement.get("id")), kind, learner, timestamp(), 1, statement))
+        try:
+            return self.outbox.add(kind, learner, statement)
+        except sqlite3.IntegrityError:
+            return None
+
+    def progress(self, learner: str, course: str, item: str | None, verb: str, result: dict | None = None,
+                 name: str | None = None) -> Record:
+        statement = xapi.statement(learner, verb, xapi.activity_id(course, item), name, result)
+        return self.record_statement("progress_statement", learner, statement)
+
+    def quiz_answer(self, learner: str, course: str, question: str, response: str,
+                    success: bool | None = None) -> Record:
+        result = {"response": response} | ({"success": success} if success is not None else {})
+        statement = xapi.statement(learner, "answered", xapi.activity_id(course, question), result=result)
+        return self.record_statement("quiz_answer", learner, statement)
+
+    def scorm_commit(self, learner: str, course: str, item: str, cmi: dict[str, str], attempt: str,
+                     when: str | None = None) -> list[Record]:
+        """What a SCORM 1.2 package's LMSCommit/LMSFinish says, as records (tablet/scorm.py)."""
+        mapped = scorm.statements(cmi, learner=learner, course=course, item=item, attempt=attempt,
+                                  timestamp=when or timestamp())
+        return [r for kind, statement in mapped if (r := self.record_statement(kind, learner, statement))]
+
+    # assignment submissions -----------------------------------------------------------------
+    def submit_assignment(self, learner: str, course: str, assignment: str, text: str,
+                          files: list[tuple[str | Path, str]]) -> str:
+        """Hold a submission with copies of its files (path, media type); returns its record id. Checked
+        against the edge's limits last seen, so an over-limit file is refused now, offline."""
+        limits = self.last_limits()
+        refs = []
+        record_id = str(uuid.uuid4())
+        for path, media_type in files:
+            sha256, size = file_digest(path)
+            if limits is not None:
+                Uploader.check(size, media_type, limits)
+            attachment_id = str(uuid.uuid4())
+            copy = self.files / attachment_id
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, copy)
+            refs.append(AttachmentRef(attachment_id, sha256, size, media_type, Path(path).name).to_dict())
+        payload = {"assignment": assignment, "course": course, "text": text, "attachments": refs}
+        submission_attachments(payload, record_id)  # raises RecordError as the edge would
+        with self._lock:
+            self._db.execute("INSERT INTO submission (record_id, learner, payload, created) VALUES (?, ?, ?, ?)",
+                             (record_id, learner, json.dumps(payload), time.time()))
+        return record_id
+
+    def held(self) -> list[tuple[str, str, dict]]:
+        with self._lock:
+            rows = self._db.execute("SELECT record_id, learner, payload FROM submission WHERE state='held' "
+                                    "ORDER BY created").fetchall()
+        return [(rid, learner, json.loads(payload)) for rid, learner, payload in rows]
+
+    def refused(self) -> list[tuple[str, str]]:
+        with self._lock:
+            return self._db.execute("SELECT record_id, reason FROM submission WHERE state='refused'").fetchall()
+
+    def last_limits(self) -> Limits | None:
+        with self._lock:
+            row = self._db.execute("SELECT body FROM limits").fetchone()
+        if row is None:
+            return None
+        body = json.loads(row[0])
+        return Limits(body["max_bytes"], body["chunk_bytes"], tuple(body["types"]))
+
+    def _remember_limits(self, limits: Limits) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO limits VALUES (1, ?)", (json.dumps(asdict(limits)),))
+
+    def release(self, uploader: Uploader) -> list[str]:
+        """Upload the held submissions' attachments and record each submission whose attachments are all
+        at the edge. Returns the record ids recorded. Stops at the first upload that may work later
+        (the edge unreachable); a submission the edge can never take is kept as refused, with why."""
+        held = self.held()
+        if not held:
+            return []
+        self._remember_limits(uploader.limits())
+        recorded = []
+        for record_id, learner, payload in held:
+            try:
+                for ref in payload["attachments"]:
+                    uploader.upload(self.files / ref["id"], ref["type"], ref["name"], ref["id"])
+            except AttachmentError as exc:
+                if exc.code in RETRY_LATER:
+                    raise
+                self._set(record_id, "refused", f"{exc.code}: {exc.reason}")
+                continue
+            try:
+                self.outbox.add("assignment_submission", learner, payload, record_id=record_id)
+            except sqlite3.IntegrityError:
+                pass  # recorded before a crash; not twice
+            except RecordError as exc:
+                self._set(record_id, "refused", f"{exc.code}: {exc.reason}")
+                continue
+            self._set(record_id, "recorded", None)
+            recorded.append(record_id)
+        return recorded
+
+    def _set(self, record_id: str, state: str, reason: str | None) -> None:
+        with self._lock:
+            self._db.execute("UPDATE submission SET state=?, reason=? WHERE record_id=?", (state, reason, record_id))
