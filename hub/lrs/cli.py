@@ -81,7 +81,7 @@ def cmd_export(args) -> int:
     with db.connected():
         db.create_tables()
         done = export(sys.stdout, since, args.learner)
-    print(f"exported {done.statements} statements; {done.left_out} records left out (not valid statements: "
+    print(f"exported {done.statements} statements; {done.left_out} left out (not valid statements: "
           "see `throughgate hub lrs status`)", file=sys.stderr)
     return 0
 

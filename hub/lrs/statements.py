@@ -135,7 +135,7 @@ def _feedback(record: dict, payload: dict) -> dict:
         if not is_uuid(submission):
             raise XapiError("'submission' must be the submitted record's id (a UUID)")
         context["statement"] = {"objectType": "StatementRef", "id": submission}
-    verb = "scored" if score is not None or "grade" in result.get("extensions", {}) else "commented"
+    verb = "scored" if score is not None or "extensions" in result else "commented"
     return _made(record, verb, assignment_activity(payload.get("assignment")), _text(payload, "title"),
                  result, context)
 

@@ -30,6 +30,9 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+from hubkit import post_batch
+
 from wire import xapi
 from wire.records import timestamp
 from wire.xapi import XapiError, validate
@@ -258,3 +261,36 @@ def mixed_records(learner: str = "L-0042", first_seq: int = 1) -> list[dict]:
     made.append(award(learner, first_seq + 9))
     made.append(learning_record("message", learner, first_seq + 10, lambda _rid: {"text": "hello"}))
     return made
+
+
+# --- fixtures (a test module imports them by these names; pytest knows them by `name`) ---
+
+@pytest.fixture(name="lrs")
+def lrs_server():
+    """The test LRS, running on a free port on 127.0.0.1."""
+    with Lrs() as running:
+        yield running
+
+
+@pytest.fixture(name="secret_file")
+def lrs_secret_file(tmp_path):
+    path = tmp_path / "lrs.secret"
+    path.write_text(PASSWORD + "\n")
+    path.chmod(0o600)
+    return path
+
+
+@pytest.fixture(name="hub_settings")
+def lrs_hub_settings(lrs, secret_file):
+    """The hub's LRS settings pointing at the test LRS (the conftest's `app` reads them)."""
+    return {"LRS_URL": lrs.url, "LRS_USERNAME": USER, "LRS_PASSWORD_FILE": str(secret_file), "LRS_BATCH_SIZE": 3}
+
+
+@pytest.fixture(name="stored")
+def stored_records(client, edge):
+    """stored(records) -> the records, stored at the hub through POST /v1/batches."""
+    def store(records: list[dict]) -> list[dict]:
+        assert post_batch(client, edge, edge.seal(records)).status_code == 200
+        return records
+
+    return store

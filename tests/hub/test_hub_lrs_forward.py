@@ -14,11 +14,22 @@ import time
 from pathlib import Path
 
 import pytest
-from hubkit import ADMIN_TOKEN, post_batch
-from lrskit import PASSWORD, USER, Lrs, learning_record, mixed_records, progress
+from hubkit import ADMIN_TOKEN
+from lrskit import (  # noqa: F401 (fixtures)
+    USER,
+    Lrs,
+    learning_record,
+    lrs_hub_settings,
+    lrs_secret_file,
+    lrs_server,
+    mixed_records,
+    progress,
+    stored_records,
+)
 
 from hub import db
 from hub.lrs import client as lrs_http
+from hub.lrs import job as lrs_job
 from hub.lrs import settings as lrs_settings
 from hub.lrs.forward import cursor, forward
 from hub.lrs.job import Forwarder
@@ -30,38 +41,9 @@ WAIT_S = 60
 
 
 @pytest.fixture
-def lrs():
-    with Lrs() as running:
-        yield running
-
-
-@pytest.fixture
-def secret_file(tmp_path):
-    path = tmp_path / "lrs.secret"
-    path.write_text(PASSWORD + "\n")
-    path.chmod(0o600)
-    return path
-
-
-@pytest.fixture
-def hub_settings(lrs, secret_file):
-    return {"LRS_URL": lrs.url, "LRS_USERNAME": USER, "LRS_PASSWORD_FILE": str(secret_file), "LRS_BATCH_SIZE": 3}
-
-
-@pytest.fixture
 def lrs_client(app):
     settings = lrs_settings.from_config(app.config, app.instance_path)
     return lrs_http.LrsClient(settings)
-
-
-@pytest.fixture
-def stored(client, edge):
-    """store(records) -> the records, stored at the hub through POST /v1/batches."""
-    def store(records: list[dict]) -> list[dict]:
-        assert post_batch(client, edge, edge.seal(records)).status_code == 200
-        return records
-
-    return store
 
 
 def learning(records: list[dict]) -> list[str]:
@@ -218,3 +200,20 @@ def test_a_forwarder_killed_mid_batch_resumes_and_the_lrs_holds_each_statement_o
     assert second.stdout.rstrip().endswith("done: 7 forwarded, 0 left out")
     with db.connected():
         assert cursor().forwarded == 3 + 7
+
+
+def test_a_serving_hub_forwards_by_itself_when_lrs_url_is_set(app, lrs, stored):
+    records = stored(mixed_records())
+
+    forwarder = lrs_job.start(app)
+    try:
+        wait_until(lambda: len(lrs.statements) == 10, "the forwarder `hub run` starts")
+    finally:
+        forwarder.stop()
+
+    assert sorted(lrs.statements) == sorted(learning(records))
+
+
+@pytest.mark.parametrize("hub_settings", [{}])
+def test_without_lrs_url_no_forwarder_starts(app):
+    assert lrs_job.start(app) is None
