@@ -12,6 +12,7 @@ sent before the limits are checked, so the edge never finalises an attachment it
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.client
 import json
@@ -67,11 +68,8 @@ class EdgeApi:
             self.close()
             raise AttachmentError("unreachable", f"the edge at {self.host}:{self.port} did not answer ({exc}); "
                                   "the upload resumes where it stopped next time") from None
-        try:
-            answer = json.loads(raw)
-        except ValueError:
-            answer = None
-        if not isinstance(answer, dict):
+        answer = _json_object(raw)
+        if answer is None:
             raise AttachmentError("bad_answer", f"the edge answered {response.status} without JSON", response.status)
         return response.status, answer
 
@@ -79,6 +77,13 @@ class EdgeApi:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+def _json_object(raw: bytes) -> dict | None:
+    with contextlib.suppress(ValueError):
+        answer = json.loads(raw)
+        return answer if isinstance(answer, dict) else None
+    return None
 
 
 def file_digest(path: str | Path) -> tuple[str, int]:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from tablet import scorm
 from tablet.attachments import AttachmentError, Limits, Uploader, file_digest
-from tablet.outbox import Outbox
+from tablet.outbox import Outbox, open_database
 from wire import xapi
 from wire.learning import AttachmentRef, check_payload, submission_attachments
 from wire.records import Record, RecordError, timestamp
@@ -52,11 +52,7 @@ class Learning:
         self.folder, self.outbox = Path(folder), outbox
         self.files = self.folder / "attachments"
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(self.folder / "learning.sqlite"), check_same_thread=False,
-                                   isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(SCHEMA)
+        self._db = open_database(str(self.folder / "learning.sqlite"), SCHEMA)
 
     def close(self) -> None:
         with self._lock:

@@ -45,14 +45,20 @@ class Pending:
     body: bytes
 
 
+def open_database(path: str, schema: str) -> sqlite3.Connection:
+    """A tablet database: autocommit (transactions are explicit), WAL, and a commit that survives power loss."""
+    database = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+    database.execute("PRAGMA journal_mode=WAL")
+    database.execute("PRAGMA synchronous=FULL")
+    database.executescript(schema)
+    return database
+
+
 class Outbox:
     def __init__(self, path: str):
         self.path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(SCHEMA)
+        self._db = open_database(path, SCHEMA)
 
     def close(self) -> None:
         with self._lock:
