@@ -5,7 +5,13 @@
                                one Range -> 206 (unsatisfiable -> 416), streamed from disk
 
 Every route needs a tablet's client certificate (checked at the TLS handshake against the tablet
-CA, and here against revocation in the store). A file's bytes never change under its name, so
+CA, and here against revocation in the store).
+
+Behind nginx (`accel_app`, the design docs/bench.md measures): nginx terminates TLS, checks the
+certificate against the tablet CA and passes it, URL-escaped, in `X-Tablet-Cert` to this app on a
+loopback-only plain-HTTP listener; the app authorises each request as above and answers with
+`X-Accel-Redirect: /_blobs/<aa>/<sha256>`, and nginx sends the file (Range included) from disk.
+The header is trusted only in that app, never on the TLS API. A file's bytes never change under its name, so
 it is `Cache-Control: private, max-age=31536000, immutable`: a tablet downloads once and then
 works offline.
 """
@@ -15,8 +21,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from urllib.parse import unquote
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from edge import store
 from edge.courses import catalogue
@@ -27,6 +34,7 @@ bp = Blueprint("courses", __name__, url_prefix="/v1")
 
 CHUNK = 256 * 1024
 IMMUTABLE = "private, max-age=31536000, immutable"
+ACCEL_PREFIX = "/_blobs/"
 
 
 def _refuse(code: str, reason: str, status: int):
@@ -45,6 +53,8 @@ def tablet_required(view):
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
         pem = request.environ.get("SSL_CLIENT_CERT")
+        if current_app.config.get("COURSES_ACCEL") and request.headers.get("X-Tablet-Cert"):
+            pem = unquote(request.headers["X-Tablet-Cert"])  # set by nginx after its TLS check
         if not pem:
             return _refuse("client_certificate_required", "courses are for enrolled tablets: connect with the "
                            "tablet's certificate", 401)
@@ -89,6 +99,11 @@ def content(sha: str):
             return Response(status=416, headers={**headers, "Content-Range": f"bytes */{size}"})
         start, stop, status = span[0], span[1], 206
         headers["Content-Range"] = f"bytes {start}-{stop - 1}/{size}"
+    if current_app.config.get("COURSES_ACCEL"):  # nginx sends the file (and applies any Range itself)
+        headers.pop("Content-Range", None)
+        headers.pop("Accept-Ranges", None)  # nginx adds its own
+        return Response(status=200, headers={**headers, "X-Accel-Redirect": f"{ACCEL_PREFIX}{sha[:2]}/{sha}"},
+                        content_type=media_type)
     path = BlobStore(current_app.config["EDGE"].courses_dir).path(sha)
     try:
         handle = open(path, "rb")  # noqa: SIM115 (closed by the generator)
@@ -114,3 +129,17 @@ def _read(handle, start: int, stop: int):
                 return
             left -= len(chunk)
             yield chunk
+
+
+def accel_app(config) -> Flask:
+    """The course routes for nginx in front (see the module's docstring): serve it on loopback only."""
+    app = Flask(__name__)
+    app.config.update(EDGE=config, COURSES_ACCEL=True)
+
+    @app.teardown_request
+    def _close(_exc=None):
+        if not store.db.is_closed():
+            store.db.close()
+
+    app.register_blueprint(bp)
+    return app
