@@ -81,11 +81,11 @@ def score(cmi: Mapping[str, str]) -> dict | None:
     return {"scaled": scaled, "raw": raw, "min": low, "max": high}
 
 
-def response(kind: str, value: str) -> str:
+def response(kind: str, value: str, element: str = "cmi.interactions.n.student_response") -> str:
     """A SCORM 1.2 response (student_response or a correct_responses pattern) in xAPI's format."""
     if kind == "true-false":
         if value not in ("t", "f", "true", "false", "0", "1"):
-            raise ScormError(f"a true-false response is t or f, not {value!r}")
+            raise ScormError(f"{element} {value!r} is not a true-false response (t or f)")
         return "true" if value in ("t", "true", "1") else "false"
     if kind in ("choice", "sequencing"):
         return "[,]".join(part.strip() for part in value.split(","))
@@ -149,14 +149,14 @@ def _interaction(n: int, fields: dict[str, str], course: str, item: str) -> tupl
     kind = fields.get("type", "")
     if kind not in INTERACTION_TYPES:
         raise ScormError(f"{element}.type {kind!r} is not one of {', '.join(INTERACTION_TYPES)}")
-    result: dict = {"response": response(kind, fields.get("student_response", ""))}
+    result: dict = {"response": response(kind, fields.get("student_response", ""), f"{element}.student_response")}
     if fields.get("result") in ("correct", "wrong"):
         result["success"] = fields["result"] == "correct"
     if fields.get("latency"):
         result["duration"] = duration(fields["latency"], f"{element}.latency")
     numbered = {int(match[1]): value for key, value in fields.items()
                 if (match := re.fullmatch(r"correct_responses\.(\d+)\.pattern", key))}
-    patterns = [response(kind, numbered[i]) for i in sorted(numbered)]
+    patterns = [response(kind, numbered[i], f"{element}.correct_responses.{i}.pattern") for i in sorted(numbered)]
     definition = {"type": CMI_INTERACTION_ACTIVITY, "interactionType": kind}
     if patterns:
         definition["correctResponsesPattern"] = patterns
