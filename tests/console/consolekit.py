@@ -1,0 +1,88 @@
+"""A console on a real edge instance (EdgeKit: `edge init`, tablet CA, tablets enrolled with real
+codes), staff and classes made through the CLI's functions, and logged-in test clients.
+
+    tina  tutor of class A (learner L-A1)     tom   tutor of class B (learner L-B1)
+    mary  the education manager               ivan  IT staff
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from edge import store
+from edge.console import accounts, learning
+from wire.records import new_record
+
+BASE = "https://console.test"  # the test client speaks HTTPS, so Secure cookies are sent
+PASSWORD = "a long staff passphrase"
+STAFF = {"tina": "tutor", "tom": "tutor", "mary": "manager", "ivan": "it"}
+CLASSES = {"A": ("tina", "L-A1"), "B": ("tom", "L-B1")}
+_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def seed_staff() -> None:
+    for name, (_tutor, learner) in CLASSES.items():
+        accounts.add_class(name)
+        accounts.assign(name, learners=[learner])
+    for username, role in STAFF.items():
+        classes = [name for name, (tutor, _) in CLASSES.items() if tutor == username]
+        accounts.add_staff(username, role, PASSWORD, classes)
+
+
+def submission(learner: str, device: str = "tab-0001", text: str = "My essay.") -> str:
+    """A submission as the relay keeps it. Returns its record id."""
+    record = new_record("assignment_submission", learner, 1, {"assignment": f"essay-{uuid.uuid4().hex[:6]}",
+                                                              "course": "english-2", "text": text, "attachments": []})
+    with store.writing():
+        learning.keep([{"id": record.id, "kind": record.kind, "device": device, "learner": learner,
+                        "created": record.created, "received": store.utcnow(), "body": record.to_json().decode()}])
+    return record.id
+
+
+def statement(learner: str, activity: str, score: float | None = None, verb: str = "completed") -> None:
+    payload = {"verb": {"id": f"http://adlnet.gov/expapi/verbs/{verb}"},
+               "object": {"id": f"urn:throughgate:course:{activity}"}}
+    if score is not None:
+        payload["result"] = {"score": {"scaled": score}}
+    record = new_record("progress_statement", learner, 1, payload)
+    with store.writing():
+        learning.keep([{"id": record.id, "kind": record.kind, "device": "tab-0001", "learner": learner,
+                        "created": record.created, "received": store.utcnow(), "body": record.to_json().decode()}])
+
+
+class Visitor:
+    """A test client with its own cookies; `post` sends the page's CSRF token unless told not to."""
+
+    def __init__(self, app, address: str = "127.0.0.1"):
+        self.client = app.test_client()
+        self.address = address
+        self._token: str | None = None
+
+    def get(self, path: str, **kwargs):
+        response = self.client.get(BASE + path, environ_base={"REMOTE_ADDR": self.address}, **kwargs)
+        found = _TOKEN.search(response.get_data(as_text=True))
+        if found:
+            self._token = found.group(1)
+        return response
+
+    def token(self) -> str:
+        if self._token is None:
+            self.get("/login")  # a logged-in visitor is sent home from there: every page has the token
+        if self._token is None:
+            self.get("/health/")
+        return self._token
+
+    def post(self, path: str, data: dict | None = None, csrf: str | bool = True):
+        data = dict(data or {})
+        if csrf is True:
+            data["csrf_token"] = self.token()
+        elif csrf:
+            data["csrf_token"] = csrf
+        return self.client.post(BASE + path, data=data, headers={"Referer": BASE + "/"},
+                                environ_base={"REMOTE_ADDR": self.address})
+
+    def login(self, username: str, password: str = PASSWORD):
+        response = self.post("/login", {"username": username, "password": password})
+        self._token = None  # a login starts a new session, with a new CSRF token
+        return response
