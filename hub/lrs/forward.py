@@ -47,8 +47,8 @@ class Progress:
 
 
 def cursor() -> LrsCursor:
-    found = LrsCursor.get_or_none(LrsCursor.name == FORWARDER)
-    return found or LrsCursor(name=FORWARDER, arrival=0, forwarded=0, updated_at=utc_now())
+    LrsCursor.insert(name=FORWARDER, arrival=0, forwarded=0, updated_at=utc_now()).on_conflict_ignore().execute()
+    return LrsCursor.get_by_id(FORWARDER)
 
 
 def learning_records(after: int, learner: str | None = None):
@@ -130,7 +130,8 @@ def _save(state: LrsCursor, arrival: int, sent: int, problems: list[tuple[dict, 
                    "reason": reason, "at": now}
             LrsProblem.insert(row).on_conflict(conflict_target=[LrsProblem.record_id],
                                                update={LrsProblem.reason: reason, LrsProblem.at: now}).execute()
-        state.arrival, state.forwarded, state.updated_at = arrival, state.forwarded + sent, now
-        if LrsCursor.update(arrival=arrival, forwarded=state.forwarded, updated_at=now).where(
-                LrsCursor.name == state.name).execute() == 0:
-            LrsCursor.create(name=state.name, arrival=arrival, forwarded=state.forwarded, updated_at=now)
+        # Only forward: a second forwarder (`hub lrs forward` while `hub run` forwards) never moves it back.
+        mine = LrsCursor.name == state.name
+        LrsCursor.update(forwarded=LrsCursor.forwarded + sent, updated_at=now).where(mine).execute()
+        LrsCursor.update(arrival=arrival).where(mine, LrsCursor.arrival < arrival).execute()
+    state.arrival = max(state.arrival, arrival)
