@@ -12,6 +12,7 @@ from edge import broker, enrolment, identity, store, tablets
 from edge import config as edge_config
 from edge.console import cli as console_cli
 from edge.courses import cli as courses_cli
+from edge.box import render, site
 from edge.hubclient import HubClient
 from provisioning import pki
 from provisioning.files import write_private
@@ -26,22 +27,30 @@ def init(args) -> int:
     if (instance / edge_config.CONFIG_NAME).exists():
         print(f"{instance} already holds an edge; nothing changed", file=sys.stderr)
         return 1
-    if not valid_dns_label(args.edge_id):
-        print("edge id: lower-case letters, digits and '-' (not first or last), at most 63 characters: the hub "
-              "makes the edge's DNS name from it", file=sys.stderr)
-        return 2
+    if args.site:
+        cfg = _config_from_site(args, instance)
+        if cfg is None:
+            return 2
+    else:
+        if not args.edge_id or not args.hub_url:
+            print("give --edge-id and --hub-url, or --site SITE.toml", file=sys.stderr)
+            return 2
+        if not valid_dns_label(args.edge_id):
+            print("edge id: lower-case letters, digits and '-' (not first or last), at most 63 characters: the hub "
+                  "makes the edge's DNS name from it", file=sys.stderr)
+            return 2
+        cfg = edge_config.EdgeConfig(instance=instance, edge_id=args.edge_id)
+        cfg.uplink.hub_url = args.hub_url
+        cfg.broker.port = args.broker_port
+        cfg.broker.dev = not args.system_broker
+        cfg.tablets.mqtt_port, cfg.tablets.api_port = args.mqtt_port, args.api_port
+        cfg.tls_name = args.tls_name or ""
     instance.mkdir(parents=True, exist_ok=True, mode=0o700)
-    cfg = edge_config.EdgeConfig(instance=instance, edge_id=args.edge_id)
-    cfg.uplink.hub_url = args.hub_url
-    cfg.broker.port = args.broker_port
-    cfg.broker.dev = not args.system_broker
-    cfg.tablets.mqtt_port, cfg.tablets.api_port = args.mqtt_port, args.api_port
-    cfg.tls_name = args.tls_name or ""
     key = new_signing_key()
     write_private(cfg.signing_key_path, signing_key_to_pem(key))
     cfg.verify_key_path.write_bytes(verify_key_to_pem(key.public_key()))
     files = identity.EdgeFiles(instance)
-    identity.create_tablet_ca(files, args.edge_id)
+    identity.create_tablet_ca(files, cfg.edge_id)
     identity.edge_key(files)
     relay_secret = secrets.token_urlsafe(32)
     write_private(cfg.relay_secret_path, relay_secret.encode())
@@ -49,11 +58,24 @@ def init(args) -> int:
     broker.write_files(bfiles, cfg.broker, child=cfg.broker.dev, tablets=broker.tablet_listener(cfg))
     broker.set_password(bfiles, cfg.broker.username, relay_secret)
     (instance / edge_config.CONFIG_NAME).write_text(edge_config.dump(cfg))
-    print(f"edge {args.edge_id} created in {instance}")
+    print(f"edge {cfg.edge_id} created in {instance}")
     print(f"tablet CA pin (sha256): {identity.ca_pin(files)}")
     print("Enrol it with the hub, with a token from the hub's admin (`throughgate hub tokens create`):")
-    print(f"  throughgate edge enrol --instance {instance} --hub-url {args.hub_url} --hub-ca-sha256 PIN --token TOKEN")
+    print(f"  throughgate edge enrol --instance {instance} --hub-url {cfg.uplink.hub_url} --hub-ca-sha256 PIN "
+          "--token TOKEN")
     return 0
+
+
+def _config_from_site(args, instance: Path) -> edge_config.EdgeConfig | None:
+    """The edge's settings from a site file (as `box render` writes them); None after saying why not."""
+    if args.edge_id or args.hub_url:
+        print("--site names the edge id and the hub: leave out --edge-id and --hub-url", file=sys.stderr)
+        return None
+    try:
+        return render.edge_config_for(site.load(args.site), instance)
+    except site.SiteError as exc:
+        print(exc, file=sys.stderr)
+        return None
 
 
 def enrol(args) -> int:
@@ -178,8 +200,9 @@ def register(parts) -> None:
 
     p = sub.add_parser("init", help="create an edge instance: keys, broker files, config")
     p.add_argument("--instance", required=True, help="folder for this edge's config, keys and store")
-    p.add_argument("--edge-id", required=True)
-    p.add_argument("--hub-url", required=True, help="e.g. https://hub.example.org")
+    p.add_argument("--site", help="take the edge id, hub, ports and name from this site file (a box)")
+    p.add_argument("--edge-id", help="the edge's id (one lower-case DNS label)")
+    p.add_argument("--hub-url", help="e.g. https://hub.example.org")
     p.add_argument("--broker-port", type=int, default=1883, help="the relay's loopback listener")
     p.add_argument("--mqtt-port", type=int, default=8883, help="the tablets' MQTT-TLS listener")
     p.add_argument("--api-port", type=int, default=8443, help="the tablets' HTTPS service (enrolment)")

@@ -17,6 +17,8 @@ from flask import Flask
 
 from hub import admin, batches, ca, config, db, edge_api, enrol, enrolment, errors, health, keys, limits, records
 from hub.attachments_api import bp as attachments_bp
+from hub.courses import admin_api as courses_admin_api
+from hub.courses import edge_api as courses_edge_api
 
 
 def create_app(test_config: dict | None = None, instance_path: str | os.PathLike | None = None) -> Flask:
@@ -31,4 +33,6 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     errors.init_app(app)
     for blueprint in (health.bp, enrol.bp, batches.bp, edge_api.bp, admin.bp, records.bp, attachments_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(courses_edge_api.bp)
+    app.register_blueprint(courses_admin_api.bp)
     return app

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 import peewee
 
 from hub import auth, ca, config, create_app, db, edges, keys, queries, tables, tokens
+from hub.courses import cli as courses_cli
 from hub.lrs import cli as lrs_cli
 from hub.lrs import job as lrs_job
 from hub.refusals import Refused
@@ -82,6 +83,8 @@ def register(parts) -> None:
     cmd.add_argument("--limit", type=int, default=100, help=f"at most this many (up to {queries.MAX_LIMIT})")
     cmd.add_argument("--summary", action="store_true", help="counts per edge, learner and kind instead")
     cmd.add_argument("--json", action="store_true", help="print JSON (with payloads) instead of a table")
+
+    courses_cli.register(commands, _command, _app)
 
     lrs_cli.register(commands, _command)
 

@@ -40,6 +40,12 @@ KEYS: dict[str, tuple[type, object, str]] = {
                             "sends a new one"),
     "EDGE_DNS_SUFFIX": (str, "throughgate.internal", "the DNS domain of the edges' names: edge <id> is "
                         "<id>.<EDGE_DNS_SUFFIX>, the only name its cross-certificate vouches for"),
+    "COURSE_BLOB_DIR": (str, "blobs", "where course files are stored, each once under its SHA-256 "
+                        "(relative to the instance)"),
+    "COURSE_MAX_PACKAGE_BYTES": (int, 2 * 1024**3, "largest course package zip an upload may be, in bytes"),
+    "COURSE_MAX_FILES": (int, 10_000, "most files one course package may hold"),
+    "COURSE_MAX_FILE_BYTES": (int, 1024**3, "largest file inside a course package, in bytes (as inflated)"),
+    "COURSE_MAX_TOTAL_BYTES": (int, 4 * 1024**3, "most bytes a course package may inflate to, all files together"),
     "LRS_URL": (str, None, "xAPI endpoint of a Learning Record Store (statements go to <LRS_URL>/statements); "
                 "https, or http on loopback only; unset: nothing is forwarded"),
     "LRS_USERNAME": (str, None, "Basic auth user (the LRS's key) for LRS_URL"),
@@ -51,6 +57,8 @@ KEYS: dict[str, tuple[type, object, str]] = {
 POSITIVE = ("MAX_ATTACHMENT_CHUNK_BYTES",
             "MAX_BATCH_BYTES", "EDGE_CERT_DAYS", "CROSS_CERT_DAYS", "TOKEN_TTL_S", "LRS_BATCH_SIZE",
             "LRS_INTERVAL_S")
+POSITIVE = (*POSITIVE, "COURSE_MAX_PACKAGE_BYTES", "COURSE_MAX_FILES", "COURSE_MAX_FILE_BYTES",
+            "COURSE_MAX_TOTAL_BYTES")
 _TYPE_NAMES = {str: "a string", int: "a whole number"}
 MAX_DNS_NAME = 253
 
@@ -116,6 +124,7 @@ def _resolve(config, instance_path: str) -> None:
         config["DATABASE_URL"] = f"sqlite:///{(instance / 'hub.db').absolute()}"
     for key in ("SEALING_KEY_FILE", "SIGNING_KEY_FILE", "ATTACHMENTS_DIR"):
         config[key] = str(instance / config[key]) if config[key] else None
+    config["COURSE_BLOB_DIR"] = str(instance / (config["COURSE_BLOB_DIR"] or KEYS["COURSE_BLOB_DIR"][1]))
     for key in POSITIVE:
         if not isinstance(config[key], int) or config[key] < 1:
             raise HubConfigError(f"{key} must be a whole number above 0")

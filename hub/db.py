@@ -61,11 +61,12 @@ def write_transaction():
 
 def create_tables() -> None:
     from hub.attachments import MODELS as ATTACHMENT_MODELS
+    from hub.courses.models import COURSE_MODELS
     from hub.lrs.models import MODELS as LRS_MODELS
     from hub.models import MODELS
 
     with proxy.connection_context():
-        proxy.create_tables([*MODELS, *LRS_MODELS], safe=True)
+        proxy.create_tables([*MODELS, *LRS_MODELS, *COURSE_MODELS], safe=True)
         proxy.create_tables(ATTACHMENT_MODELS, safe=True)
 
 

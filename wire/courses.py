@@ -23,6 +23,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from wire.batches import canonical_json
+from wire.records import valid_dns_label
 
 LABEL = b"throughgate-course-manifest-v1\x00"
 VERSION = 1
@@ -30,7 +31,6 @@ FORMATS = ("scorm12", "native")
 MAX_PATH_CHARS = 1024
 MAX_FILES = 10_000
 
-_SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _MIME = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*(?:;.*)?", re.I)
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
@@ -149,7 +149,7 @@ def parse_fields(fields) -> Manifest:
         raise ManifestError("bad_manifest", f"manifest fields missing {sorted(missing)}, unknown {sorted(extra)}")
     if fields["v"] != VERSION or isinstance(fields["v"], bool):
         raise ManifestError("bad_manifest", f"unsupported manifest version {fields['v']!r}")
-    if not isinstance(fields["course"], str) or not _SLUG.fullmatch(fields["course"]):
+    if not valid_dns_label(fields["course"]):
         raise ManifestError("bad_manifest", f"course {fields['course']!r} is not a lower-case DNS label")
     if not _is_int(fields["version"]) or fields["version"] < 1:
         raise ManifestError("bad_manifest", f"version {fields['version']!r} is not an integer >= 1")

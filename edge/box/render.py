@@ -96,14 +96,20 @@ def render_mosquitto(site: Site) -> str:
 
 
 def render_edge_config(site: Site) -> str:
-    """The edge's edge.toml for this site (what `throughgate edge init` would write, with the site's values)."""
-    cfg = edge_config.EdgeConfig(instance=INSTANCE, edge_id=site.site_id, quota_bytes=site.limits.quota_bytes)
+    """The edge's edge.toml for this site (what `throughgate edge init --site` writes)."""
+    return edge_config.dump(edge_config_for(site, INSTANCE))
+
+
+def edge_config_for(site: Site, instance: Path) -> edge_config.EdgeConfig:
+    """The edge's settings for this site, with its instance folder at `instance`."""
+    cfg = edge_config.EdgeConfig(instance=instance, edge_id=site.site_id, quota_bytes=site.limits.quota_bytes)
+    cfg.tls_name = site.edge_name
     cfg.uplink.hub_url = site.hub_url
     cfg.broker.port, cfg.broker.dev = RELAY_PORT, False
     cfg.tablets.mqtt_host = cfg.tablets.api_host = site.tablet.address
     cfg.tablets.mqtt_port, cfg.tablets.api_port = site.enrolment.mqtt_port, site.enrolment.api_port
     cfg.tablets.advertise_on = site.tablet.address
-    return edge_config.dump(cfg)
+    return cfg
 
 
 # dnsmasq ---------------------------------------------------------------------------------------
@@ -278,6 +284,16 @@ StateDirectory=throughgate-dnsmasq
 RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK AF_PACKET
 {_caps("CAP_NET_ADMIN", "CAP_NET_BIND_SERVICE", "CAP_NET_RAW")}"""),
     }
+    needs_edge = "network-online.target throughgate-mosquitto.service throughgate-edge.service"
+    units["throughgate-console.service"] = _unit("Throughgate edge: the staff console (HTTPS)", f"""\
+Type=simple
+ExecStart={VENV}/bin/throughgate edge console --instance {instance}
+User={USER}
+Group={USER}
+ReadWritePaths={instance}
+MemoryMax=256M
+RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
+{_caps("")}""", after=needs_edge, wants=needs_edge)
     units["throughgate-hostapd.service"] = _unit("Throughgate edge: hostapd, the RADIUS/EAP-TLS server", f"""\
 Type=forking
 PIDFile={wifi.pid}

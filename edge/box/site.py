@@ -102,16 +102,18 @@ class Site:
     wifi: Wifi
     enrolment: Enrolment = field(default_factory=Enrolment)
     limits: Limits = field(default_factory=Limits)
+    edge_name_: str = ""  # the site file's `edge_name`; "" = the hub's default for this site id
 
     @property
     def edge_name(self) -> str:
-        """The name tablets check on the edge's certificate (edge.config's default tls_name)."""
-        return f"{self.site_id}.throughgate.internal"
+        """The name tablets check on the edge's certificate: the hub's `<site_id>.<EDGE_DNS_SUFFIX>`."""
+        return self.edge_name_ or f"{self.site_id}.{DEFAULT_DNS_SUFFIX}"
 
 
 SECTIONS = {"tablet": TabletNet, "management": ManagementNet, "uplink": Uplink, "wifi": Wifi,
             "enrolment": Enrolment, "limits": Limits}
-TOP = {"site_id", "hub_url", *SECTIONS}
+TOP = {"site_id", "hub_url", "edge_name", *SECTIONS}
+DEFAULT_DNS_SUFFIX = "throughgate.internal"  # the hub's default EDGE_DNS_SUFFIX
 
 
 def load(path: str | Path) -> Site:
@@ -137,7 +139,7 @@ def parse(data: dict, source: str = "site") -> Site:
             if isinstance(value, list):
                 values[key] = tuple(value)
         sections[name] = cls(**values)
-    return Site(site_id=data["site_id"], hub_url=data["hub_url"], **sections)
+    return Site(site_id=data["site_id"], hub_url=data["hub_url"], edge_name_=data.get("edge_name", ""), **sections)
 
 
 # validation (pure) ----------------------------------------------------------------------------
@@ -238,6 +240,12 @@ def validate(data: dict) -> list[str]:
     if site_id is not None and not valid_dns_label(site_id):
         c.fail("site_id", f"{site_id!r} is not one DNS label (lower-case letters, digits and '-', not first or "
                           "last, at most 63 characters): it is the edge id")
+    edge_name = c.get("edge_name", str, required=False)
+    if edge_name is not None and site_id is not None:
+        labels = edge_name.split(".")
+        if labels[0] != site_id or len(labels) < 2 or not all(valid_dns_label(label) for label in labels):
+            c.fail("edge_name", f"{edge_name!r} must be {site_id}.<the hub's EDGE_DNS_SUFFIX>, lower-case DNS labels "
+                                "(the hub names each edge so)")
     hub_url = c.get("hub_url", str)
     if hub_url is not None:
         parts = urlsplit(hub_url)

@@ -44,7 +44,11 @@ def test_every_route_is_documented(instance):
                      ("/v1/edge/renew", "POST"), ("/v1/edge/hub-keys", "GET"), ("/v1/edge/signing-keys", "POST"),
                      ("/v1/admin/enrolment-tokens", "POST"), ("/v1/admin/edges/<edge_id>/revoke", "POST"),
                      ("/v1/admin/edges", "GET"),
-                     ("/v1/attachments/<sha256>", "GET"), ("/v1/attachments/<sha256>", "PUT")}
+                     ("/v1/attachments/<sha256>", "GET"), ("/v1/attachments/<sha256>", "PUT"),
+                     ("/v1/admin/courses", "POST"), ("/v1/admin/courses", "GET"), ("/v1/admin/courses/<course>", "GET"),
+                     ("/v1/admin/courses/<course>/manifest", "GET"), ("/v1/admin/courses/<course>/targets", "PUT"),
+                     ("/v1/admin/courses/<course>/targets", "DELETE"), ("/v1/courses", "GET"),
+                     ("/v1/content/<sha256>", "GET")}
     for rule, method in rules:
         assert f"### `{method} {rule}`" in DOCS
 

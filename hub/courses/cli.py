@@ -1,0 +1,96 @@
+"""`throughgate hub courses import|list|target`: course packages in, and where they go."""
+
+from __future__ import annotations
+
+from hub import db
+from hub.courses import catalogue
+from hub.courses.blobs import BlobStore
+from hub.courses.importer import import_package
+from hub.courses.package import Limits, PackageError
+from hub.refusals import Refused
+from hub.tables import table
+
+FORMAT_NAMES = {"scorm12": "SCORM 1.2", "native": "native"}
+
+
+def register(commands, command, open_app) -> None:
+    """Add `courses` to the hub's commands: `command` is hub.cli's sub-command maker, `open_app(args)`
+    its app for an instance."""
+    parser = commands.add_parser("courses", help="course packages: import, list, send to edges")
+    parser.set_defaults(open_app=open_app)
+    subs = parser.add_subparsers(dest="courses_command", required=True, metavar="COMMAND")
+    cmd = command(subs, "import", cmd_import, "import a SCORM 1.2 or native course package (zip)")
+    cmd.add_argument("file", metavar="FILE", help="the package zip")
+    cmd.add_argument("--course", metavar="SLUG", help="the course's name (default: from the package)")
+    command(subs, "list", cmd_list, "list courses, their current version and where they go")
+    cmd = command(subs, "target", cmd_target, "send a course to an edge (or one group there)")
+    cmd.add_argument("course", metavar="COURSE")
+    cmd.add_argument("--edge", required=True, metavar="EDGE", help="the edge (prison) to send it to")
+    cmd.add_argument("--group", metavar="G", help="only this group at that edge (default: everyone there)")
+    cmd.add_argument("--remove", action="store_true", help="stop sending it there instead")
+
+
+def size_text(size: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1000
+    return ""
+
+
+def targets_text(targets: list[dict]) -> str:
+    return ", ".join(f"{t['edge']} ({'group ' + t['group'] if t['group'] else 'everyone'})" for t in targets)
+
+
+def cmd_import(args) -> int:
+    app = args.open_app(args)
+    with db.connected():
+        db.create_tables()
+        try:
+            imported = import_package(args.file, BlobStore.from_config(app.config),
+                                      app.extensions["hub_keys"].get().signing, Limits.from_config(app.config),
+                                      args.course)
+        except PackageError as exc:
+            raise Refused(400, exc.code, f"{args.file} refused ({exc.code}): {exc.reason}") from None
+        except FileNotFoundError:
+            raise Refused(400, "no_file", f"no file {args.file}") from None
+    name = f"course {imported.course} version {imported.version}"
+    if imported.unchanged:
+        print(f"Unchanged: {args.file} holds the same content as {name}; no new version.")
+        return 0
+    print(f"Imported {name} ({FORMAT_NAMES[imported.format]}): {imported.title!r}")
+    print(f"  {imported.files} files, {size_text(imported.total_bytes)}; {imported.new_blobs} new in the store, "
+          f"{imported.files - imported.new_blobs} already there")
+    print("  manifest signed with the hub's receipt key")
+    print(f"Send it to an edge: throughgate hub courses target {imported.course} --edge EDGE --instance "
+          f"{args.instance}")
+    return 0
+
+
+def cmd_list(args) -> int:
+    args.open_app(args)
+    with db.connected():
+        db.create_tables()
+        courses = catalogue.list_courses()
+    if not courses:
+        print(f"No courses yet: import one with `throughgate hub courses import FILE --instance {args.instance}`")
+        return 0
+    rows = []
+    for c in courses:
+        current = c["current"] or {}
+        rows.append([c["course"], FORMAT_NAMES.get(c["format"], c["format"]), current.get("version"),
+                     current.get("files"), size_text(current.get("total_bytes", 0)), current.get("published"),
+                     targets_text(c["targets"]) or "nowhere yet", c["title"]])
+    print(table(["COURSE", "FORMAT", "VERSION", "FILES", "SIZE", "PUBLISHED", "GOES TO", "TITLE"], rows))
+    return 0
+
+
+def cmd_target(args) -> int:
+    args.open_app(args)
+    with db.connected():
+        db.create_tables()
+        targets = catalogue.set_target(args.course, args.edge, args.group, remove=args.remove)
+    print(f"Course {args.course} goes to: {targets_text(targets) or 'nowhere'}")
+    if not args.remove:
+        print("The edge fetches it on its next course sync (GET /v1/courses).")
+    return 0
