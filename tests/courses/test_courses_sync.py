@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import hashlib
 
-from tests.courses.courses_kit import (coursekit, hub_blob, hub_envelope, import_course, open_edge_store, run_sync,
-                         set_hub_envelope)
-
 from edge.courses import catalogue, tables
 from edge.courses.blobs import BlobStore
+from tests.courses import courses_kit as kit
+from tests.courses.courses_kit import coursekit, import_course, open_edge_store, run_sync
 
 COURSE = "intro-maths"
 
@@ -84,9 +83,9 @@ def test_a_download_cut_by_killing_the_hub_resumes_from_the_partial_file(stack, 
 def test_a_tampered_manifest_is_refused_and_nothing_is_published(stack, tmp_path):
     coursekit.build_native_zip(tmp_path / "v1.zip")
     import_course(stack, tmp_path / "v1.zip")
-    envelope = hub_envelope(stack, COURSE)
+    envelope = kit.hub_envelope(stack, COURSE)
     envelope["manifest"]["files"][0]["size"] += 1  # the signature no longer covers what is sent
-    set_hub_envelope(stack, envelope)
+    kit.set_hub_envelope(stack, envelope)
     cfg = open_edge_store(stack)
     sync, source = run_sync(stack)
     assert "bad_signature" in sync.report.errors[COURSE]
@@ -100,7 +99,7 @@ def test_a_tampered_file_is_refused_discarded_and_the_version_not_published(stac
     members = coursekit.build_native_zip(tmp_path / "v1.zip")
     import_course(stack, tmp_path / "v1.zip")
     page_sha = hashlib.sha256(members["index.html"]).hexdigest()
-    stored = hub_blob(stack, page_sha)
+    stored = kit.hub_blob(stack, page_sha)
     stored.chmod(0o644)
     stored.write_bytes(members["index.html"].replace(b"Welcome", b"Welcom3"))  # same size, other bytes
     cfg = open_edge_store(stack)
