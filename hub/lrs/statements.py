@@ -17,17 +17,11 @@ twice is harmless: an LRS keeps the first. Every actor is the learner's pseudony
 from __future__ import annotations
 
 import copy
+import re
 from urllib.parse import quote
 
-from wire.xapi import (
-    XapiError,
-    activity_id,
-    agent,
-    is_iri,
-    is_uuid,
-    statement,
-    validate,
-)
+from wire.records import valid_dns_label
+from wire.xapi import LANGUAGE, XapiError, activity_id, agent, is_iri, is_uuid, validate, verb_object
 
 STATEMENT_KINDS = ("progress_statement", "quiz_answer")
 """Kinds whose payload is an xAPI statement already (made on the tablet)."""
@@ -37,6 +31,8 @@ FORWARDED_KINDS = STATEMENT_KINDS + MADE_KINDS
 STAFF_HOME_PAGE = "urn:throughgate:staff"
 AWARD_PREFIX = "urn:throughgate:award:"
 GRADE_EXTENSION = "urn:throughgate:grade"
+_FRACTION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*/\s*(\d*[1-9]\d*(?:\.\d+)?)\s*")
+_PERCENT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*%\s*")
 
 
 def to_statement(record: dict) -> dict:
@@ -67,10 +63,22 @@ def _carried(record: dict, payload: dict) -> dict:
     return carried
 
 
-def _made(record: dict, verb: str, object_id: str, name: str | None, result: dict | None = None,
-          context: dict | None = None) -> dict:
-    return statement(record["learner"], verb, object_id, name, result=result or None, context=context or None,
-                     statement_id=record["id"], timestamp=record["created"])
+def _made(record: dict, verb: str, obj: dict, result: dict | None = None, context: dict | None = None) -> dict:
+    made = {"id": record["id"], "timestamp": record["created"], "actor": agent(record["learner"]),
+            "verb": verb_object(verb), "object": obj}
+    if result:
+        made["result"] = result
+    if context:
+        made["context"] = context
+    validate(made)
+    return made
+
+
+def _activity(object_id: str, name: str | None) -> dict:
+    made = {"objectType": "Activity", "id": object_id}
+    if name is not None:
+        made["definition"] = {"name": {LANGUAGE: name}}
+    return made
 
 
 def _text(payload: dict, *fields: str) -> str | None:
@@ -80,74 +88,96 @@ def _text(payload: dict, *fields: str) -> str | None:
     return None
 
 
-def assignment_activity(assignment) -> str:
-    """`<course>/<item>` (as the tablet names an assignment) or an IRI -> the activity id."""
+def assignment_activity(payload: dict) -> str | None:
+    """The assignment's activity id: from `course` + `assignment` (as the tablet sends them),
+    `assignment` as `<course>/<item>`, or `assignment` as an IRI. None if it names no course."""
+    assignment, course = payload.get("assignment"), payload.get("course")
     if not isinstance(assignment, str) or not assignment:
-        raise XapiError("the payload names no 'assignment' (<course>/<item>)")
-    course, slash, item = assignment.partition("/")
-    if slash and item:
-        try:
-            return activity_id(course, item)
-        except XapiError:
-            pass
-    if is_iri(assignment):
-        return assignment
-    raise XapiError(f"'assignment' {assignment!r} is neither <course>/<item> nor an IRI")
+        return None
+    if isinstance(course, str) and course:
+        return activity_id(course, assignment)
+    first, slash, rest = assignment.partition("/")
+    if slash and rest and valid_dns_label(first):
+        return activity_id(first, rest)
+    return assignment if is_iri(assignment) else None
 
 
 def _submission(record: dict, payload: dict) -> dict:
-    return _made(record, "submitted", assignment_activity(payload.get("assignment")),
-                 _text(payload, "title"))
+    activity = assignment_activity(payload)
+    if activity is None:
+        raise XapiError("the payload names no assignment of a course ('course' and 'assignment', "
+                        "or 'assignment' as <course>/<item>)")
+    return _made(record, "submitted", _activity(activity, _text(payload, "title")))
+
+
+def _number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _score(payload: dict) -> dict | None:
+    """From `score` (and `max`), else from a grade like `7/10` or `70%`; None if neither."""
     score = payload.get("score")
-    if score is None or isinstance(score, dict):
+    if isinstance(score, dict):
         return score
-    if isinstance(score, bool) or not isinstance(score, int | float):
-        raise XapiError("'score' must be a number or an xAPI score object")
-    top = payload.get("max", payload.get("out_of"))
-    if top is None:
-        return {"scaled": score}
-    if isinstance(top, bool) or not isinstance(top, int | float) or top <= 0:
-        raise XapiError("'max' must be a number above 0")
-    return {"raw": score, "min": 0, "max": top, "scaled": round(score / top, 4)}
+    if score is not None:
+        if not _number(score):
+            raise XapiError("'score' must be a number or an xAPI score object")
+        top = payload.get("max")
+        if top is None:
+            return {"scaled": score}
+        if not _number(top) or top <= 0:
+            raise XapiError("'max' must be a number above 0")
+        return {"raw": score, "min": 0, "max": top, "scaled": round(score / top, 4)}
+    grade = _text(payload, "grade") or ""
+    if match := _FRACTION.fullmatch(grade):
+        raw, top = float(match[1]), float(match[2])
+        return {"raw": raw, "min": 0, "max": top, "scaled": round(raw / top, 4)} if 0 <= raw <= top else None
+    if (match := _PERCENT.fullmatch(grade)) and float(match[1]) <= 100:
+        return {"raw": float(match[1]), "min": 0, "max": 100, "scaled": round(float(match[1]) / 100, 4)}
+    return None
 
 
 def _feedback(record: dict, payload: dict) -> dict:
-    score = _score(payload)
     result: dict = {}
+    score = _score(payload)
     if score is not None:
         result["score"] = score
-    if "passed" in payload:
+    if isinstance(payload.get("passed"), bool):
         result["success"] = payload["passed"]
-    text = _text(payload, "text", "feedback", "comment")
+    text = _text(payload, "feedback", "text", "comment")
     if text is not None:
         result["response"] = text
     if _text(payload, "grade"):
         result["extensions"] = {GRADE_EXTENSION: payload["grade"]}
     context: dict = {}
-    tutor = _text(payload, "tutor", "staff")
+    tutor = _text(payload, "marker", "tutor")
     if tutor is not None:
         context["instructor"] = {"objectType": "Agent", "account": {"homePage": STAFF_HOME_PAGE, "name": tutor}}
     submission = payload.get("submission")
-    if submission is not None:
-        if not is_uuid(submission):
-            raise XapiError("'submission' must be the submitted record's id (a UUID)")
-        context["statement"] = {"objectType": "StatementRef", "id": submission}
+    if submission is not None and not is_uuid(submission):
+        raise XapiError("'submission' must be the submitted record's id (a UUID)")
+    activity = assignment_activity(payload)
+    if activity is not None:
+        obj = _activity(activity, _text(payload, "title"))
+        if submission is not None:
+            context["statement"] = {"objectType": "StatementRef", "id": submission}
+    elif submission is not None:
+        obj = {"objectType": "StatementRef", "id": submission}  # the submitted statement itself
+    else:
+        raise XapiError("the feedback names neither a 'submission' nor an assignment of a course")
     verb = "scored" if score is not None or "extensions" in result else "commented"
-    return _made(record, verb, assignment_activity(payload.get("assignment")), _text(payload, "title"),
-                 result, context)
+    return _made(record, verb, obj, result, context)
 
 
 def _award(record: dict, payload: dict) -> dict:
-    badge = _text(payload, "badge", "rule", "award")
+    """The console's award: `badge` (its id), `rule` (what earned it, in words), optional `title`, `course`."""
+    badge = _text(payload, "badge")
     if badge is None:
         raise XapiError("the award names no 'badge'")
+    activity = _activity(AWARD_PREFIX + quote(badge, safe="-._~"), _text(payload, "title") or badge)
+    if _text(payload, "rule"):
+        activity["definition"]["description"] = {LANGUAGE: payload["rule"]}
     context = None
-    course = _text(payload, "course")
-    if course is not None:
-        context = {"contextActivities": {"parent": [{"objectType": "Activity", "id": activity_id(course)}]}}
-    return _made(record, "earned", AWARD_PREFIX + quote(badge, safe="-._~"),
-                 _text(payload, "title", "name", "badge_title"), context=context)
-
+    if _text(payload, "course"):
+        context = {"contextActivities": {"parent": [{"objectType": "Activity", "id": activity_id(payload["course"])}]}}
+    return _made(record, "earned", activity, context=context)

@@ -237,19 +237,23 @@ def quiz_answer(learner: str, seq: int) -> dict:
 
 
 def submission(learner: str, seq: int) -> dict:
+    """As the tablet sends one (tablet/learning.py)."""
     return learning_record("assignment_submission", learner, seq, lambda _rid: {
-        "assignment": "english-2/essay-1", "title": "Essay 1", "text": "My essay about the book."})
+        "assignment": "essay-1", "course": "english-2", "text": "My essay about the book.", "attachments": []})
 
 
 def feedback(learner: str, seq: int, submitted: str) -> dict:
+    """As the edge console writes one when a tutor marks a submission (edge/console/marking.py)."""
     return learning_record("feedback", learner, seq, lambda _rid: {
-        "assignment": "english-2/essay-1", "submission": submitted, "score": 7, "max": 10,
-        "text": "Good work: say more about chapter 2.", "tutor": "T-07"}, device="console")
+        "submission": submitted, "assignment": "essay-1", "grade": "7/10",
+        "feedback": "Good work: say more about chapter 2.", "marker": "tutor-jones", "marked": timestamp()},
+        device="console")
 
 
 def award(learner: str, seq: int) -> dict:
+    """As the edge console writes one when a reward rule is met (edge/console/rewards.py)."""
     return learning_record("award", learner, seq, lambda _rid: {
-        "badge": "first-unit", "title": "First unit done", "course": "maths-1"}, device="console")
+        "badge": "first-unit", "rule": "complete 1 unit of maths-1", "awarded": timestamp()}, device="console")
 
 
 def mixed_records(learner: str = "L-0042", first_seq: int = 1) -> list[dict]:

@@ -38,44 +38,72 @@ def test_a_carried_statement_without_a_timestamp_gets_the_records_created_time()
 
 
 def test_an_assignment_submission_is_submitted_with_its_activity_and_nothing_of_its_text():
-    made = to_statement(record("assignment_submission", {"assignment": "english-2/essay-1", "title": "Essay 1",
-                                                         "text": "private essay text"}))
+    made = to_statement(record("assignment_submission", {"assignment": "essay-1", "course": "english-2",
+                                                         "text": "private essay text", "attachments": []}))
 
     assert made == {"id": RECORD_ID, "timestamp": CREATED, "actor": xapi.agent("L-0042"),
                     "verb": {"id": VERBS["submitted"], "display": {"en-US": "submitted"}},
-                    "object": {"objectType": "Activity", "id": "urn:throughgate:course:english-2/essay-1",
-                               "definition": {"name": {"en-US": "Essay 1"}}}}
+                    "object": {"objectType": "Activity", "id": "urn:throughgate:course:english-2/essay-1"}}
 
 
-def test_feedback_with_a_score_is_scored_by_the_tutor_on_the_submission():
+@pytest.mark.parametrize("payload, activity", [
+    ({"assignment": "english-2/essay-1"}, "urn:throughgate:course:english-2/essay-1"),
+    ({"assignment": "https://college.example/essay-1"}, "https://college.example/essay-1"),
+    ({"assignment": "essay 1", "course": "english-2"}, "urn:throughgate:course:english-2/essay%201"),
+])
+def test_an_assignment_is_named_by_course_and_item_or_an_iri(payload, activity):
+    assert to_statement(record("assignment_submission", payload))["object"]["id"] == activity
+
+
+def test_a_console_mark_is_scored_on_the_submitted_statement_by_its_marker():
+    made = to_statement(record("feedback", {"submission": SUBMISSION_ID, "assignment": "essay-1", "grade": "7/10",
+                                            "feedback": "Good work.", "marker": "tutor-jones",
+                                            "marked": CREATED}))
+
+    assert made["verb"]["id"] == VERBS["scored"] and made["actor"] == xapi.agent("L-0042")
+    assert made["object"] == {"objectType": "StatementRef", "id": SUBMISSION_ID}
+    assert made["result"] == {"score": {"raw": 7.0, "min": 0, "max": 10.0, "scaled": 0.7},
+                              "response": "Good work.", "extensions": {"urn:throughgate:grade": "7/10"}}
+    assert made["context"] == {"instructor": {"objectType": "Agent", "account": {
+        "homePage": "urn:throughgate:staff", "name": "tutor-jones"}}}
+
+
+def test_feedback_on_a_known_course_names_the_activity_and_refers_to_the_submission():
     made = to_statement(record("feedback", {"assignment": "english-2/essay-1", "submission": SUBMISSION_ID,
-                                            "score": 7, "max": 10, "text": "Good work.", "tutor": "T-07"}))
+                                            "score": 7, "max": 10}))
+
+    assert made["object"]["id"] == "urn:throughgate:course:english-2/essay-1"
+    assert made["context"] == {"statement": {"objectType": "StatementRef", "id": SUBMISSION_ID}}
+    assert made["result"] == {"score": {"raw": 7, "min": 0, "max": 10, "scaled": 0.7}}
+
+
+@pytest.mark.parametrize("grade, score", [
+    ("70%", {"raw": 70.0, "min": 0, "max": 100, "scaled": 0.7}),
+    ("B", None),
+    ("Merit", None),
+    ("11/10", None),
+])
+def test_a_grade_is_a_score_when_it_reads_as_one_and_always_travels_as_written(grade, score):
+    made = to_statement(record("feedback", {"submission": SUBMISSION_ID, "grade": grade}))
 
     assert made["verb"]["id"] == VERBS["scored"]
-    assert made["result"] == {"score": {"raw": 7, "min": 0, "max": 10, "scaled": 0.7}, "response": "Good work."}
-    assert made["context"] == {
-        "instructor": {"objectType": "Agent", "account": {"homePage": "urn:throughgate:staff", "name": "T-07"}},
-        "statement": {"objectType": "StatementRef", "id": SUBMISSION_ID}}
-    assert made["actor"] == xapi.agent("L-0042")
+    assert made["result"].get("score") == score
+    assert made["result"]["extensions"] == {"urn:throughgate:grade": grade}
 
 
-def test_feedback_without_a_score_is_commented():
-    made = to_statement(record("feedback", {"assignment": "english-2/essay-1", "text": "Say more."}))
+def test_feedback_without_a_grade_is_commented():
+    made = to_statement(record("feedback", {"submission": SUBMISSION_ID, "feedback": "Say more."}))
     assert made["verb"]["id"] == VERBS["commented"] and made["result"] == {"response": "Say more."}
 
 
-def test_a_letter_grade_travels_as_an_extension():
-    made = to_statement(record("feedback", {"assignment": "english-2/essay-1", "grade": "B"}))
-    assert made["verb"]["id"] == VERBS["scored"]
-    assert made["result"] == {"extensions": {"urn:throughgate:grade": "B"}}
-
-
-def test_an_award_is_earned_with_its_course_as_parent():
-    made = to_statement(record("award", {"badge": "first unit", "title": "First unit done", "course": "maths-1"}))
+def test_an_award_is_earned_with_the_rule_that_earned_it():
+    made = to_statement(record("award", {"badge": "first unit", "rule": "complete 1 unit of maths-1",
+                                         "awarded": CREATED, "course": "maths-1"}))
 
     assert made["verb"]["id"] == VERBS["earned"]
     assert made["object"] == {"objectType": "Activity", "id": "urn:throughgate:award:first%20unit",
-                              "definition": {"name": {"en-US": "First unit done"}}}
+                              "definition": {"name": {"en-US": "first unit"},
+                                             "description": {"en-US": "complete 1 unit of maths-1"}}}
     assert made["context"]["contextActivities"]["parent"] == [
         {"objectType": "Activity", "id": "urn:throughgate:course:maths-1"}]
 
@@ -88,13 +116,14 @@ def test_an_award_is_earned_with_its_course_as_parent():
      "actor is not the record's learner"),
     ("quiz_answer", carried(result={"score": {"scaled": 2}}), "scaled must be between -1 and 1"),
     ("quiz_answer", ["not", "an", "object"], "payload must be a JSON object"),
-    ("assignment_submission", {"text": "no assignment named"}, "names no 'assignment'"),
-    ("assignment_submission", {"assignment": "essay one"}, "neither <course>/<item> nor an IRI"),
+    ("assignment_submission", {"text": "no assignment named"}, "names no assignment of a course"),
+    ("assignment_submission", {"assignment": "essay-1"}, "names no assignment of a course"),
+    ("feedback", {"assignment": "essay-1", "grade": "B"}, "names neither a 'submission' nor an assignment"),
     ("feedback", {"assignment": "english-2/essay-1", "score": "seven"}, "'score' must be a number"),
     ("feedback", {"assignment": "english-2/essay-1", "score": 7, "max": 0}, "'max' must be a number above 0"),
     ("feedback", {"assignment": "english-2/essay-1", "score": 11, "max": 10}, "scaled must be between -1 and 1"),
     ("feedback", {"assignment": "english-2/essay-1", "submission": "E-1"}, "'submission' must be"),
-    ("award", {"title": "no badge"}, "the award names no 'badge'"),
+    ("award", {"rule": "complete 3 units"}, "the award names no 'badge'"),
     ("message", {"text": "hello"}, "not learning records"),
 ])
 def test_a_record_that_cannot_be_a_statement_is_refused_with_the_reason(kind, payload, reason):
