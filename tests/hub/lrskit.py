@@ -224,6 +224,13 @@ def learning_record(kind: str, learner: str, seq: int, payload_of, device: str =
             "payload": payload_of(record_id), "device": device, "received": timestamp()}
 
 
+def carrying(kind: str, learner: str, seq: int, statement: dict) -> dict:
+    """A record carrying a statement made on the tablet: the record's id is the statement's."""
+    made = learning_record(kind, learner, seq, lambda _rid: statement)
+    made["id"] = statement["id"]
+    return made
+
+
 def progress(learner: str, seq: int, unit: int = 1) -> dict:
     return learning_record("progress_statement", learner, seq, lambda rid: xapi.statement(
         learner, "completed", xapi.activity_id("maths-1", f"unit-{unit}"), f"Unit {unit}",

@@ -18,6 +18,7 @@ from hubkit import ADMIN_TOKEN
 from lrskit import (  # noqa: F401 (fixtures)
     USER,
     Lrs,
+    carrying,
     learning_record,
     lrs_hub_settings,
     lrs_secret_file,
@@ -35,6 +36,8 @@ from hub.lrs.forward import cursor, forward
 from hub.lrs.job import Forwarder
 from hub.lrs.models import LrsProblem
 from hub.lrs.statements import FORWARDED_KINDS
+from tablet import scorm
+from wire.records import timestamp
 
 ROOT = Path(__file__).resolve().parents[2]
 WAIT_S = 60
@@ -217,3 +220,19 @@ def test_a_serving_hub_forwards_by_itself_when_lrs_url_is_set(app, lrs, stored):
 @pytest.mark.parametrize("hub_settings", [{}])
 def test_without_lrs_url_no_forwarder_starts(app):
     assert lrs_job.start(app) is None
+
+
+def test_statements_the_tablet_makes_from_scorm_values_are_taken_by_the_lrs(app, lrs, lrs_client, stored):
+    cmi = {"cmi.core.lesson_status": "passed", "cmi.core.score.raw": "8", "cmi.core.score.min": "0",
+           "cmi.core.score.max": "10", "cmi.core.session_time": "0000:12:30.5",
+           "cmi.interactions.0.id": "q1", "cmi.interactions.0.type": "choice",
+           "cmi.interactions.0.student_response": "b", "cmi.interactions.0.result": "correct"}
+    made = scorm.statements(cmi, learner="L-0042", course="maths-1", item="unit-1",
+                            attempt="2b9bd4a8-7c44-4b5c-9d4f-0c39a1b0e6a7", timestamp=timestamp())
+    records = stored([carrying(kind, "L-0042", seq, statement) for seq, (kind, statement) in enumerate(made, 1)])
+
+    with db.connected():
+        done = forward(lrs_client, batch_size=10)
+
+    assert (done.forwarded, done.left_out) == (2, 0) and lrs.refused == []
+    assert {lrs.statements[r["id"]]["verb"]["display"]["en-US"] for r in records} == {"passed", "answered"}
