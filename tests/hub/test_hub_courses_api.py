@@ -18,6 +18,7 @@ from hub.courses.importer import import_package
 from hub.courses.models import Course, CourseVersion
 from hub.courses.package import Limits
 from wire.courses import verify_manifest
+from wire.keys import HubPublicKeys
 
 VIDEO = noise(3 << 20, seed=7)
 
@@ -45,7 +46,8 @@ def upload(client, headers, path, query=""):
 
 
 def public_key(app):
-    return app.extensions["hub_keys"].get().signing.public_key()
+    """The key an edge verifies manifests with: `receipt` in the hub's public key document."""
+    return HubPublicKeys.from_document(app.extensions["hub_keys"].get().public_document()).receipt
 
 
 def test_upload_needs_the_admin_token_and_stores_nothing_without_it(client, tmp_path):

@@ -14,6 +14,7 @@ from hub.courses.importer import import_package
 from hub.courses.models import Course, CourseFile, CourseVersion
 from hub.courses.package import ASSIGNMENT_TYPE, QUIZ_TYPE, Limits, PackageError
 from wire.courses import verify_manifest
+from wire.keys import HubPublicKeys
 
 LIMITS = Limits(max_files=50, max_file_bytes=4 << 20, max_total_bytes=8 << 20)
 
@@ -48,7 +49,8 @@ def test_scorm12_package_becomes_a_signed_version_with_every_file(app, run_impor
 
     imported = run_import(tmp_path / "maths.zip")
 
-    manifest = verify_manifest(imported.envelope, app.extensions["hub_keys"].get().signing.public_key())
+    edge_copy = HubPublicKeys.from_document(app.extensions["hub_keys"].get().public_document())
+    manifest = verify_manifest(json.loads(json.dumps(imported.envelope)), edge_copy.receipt)
     assert (manifest.course, manifest.version, manifest.format) == ("com-example-intro-maths", 1, "scorm12")
     assert manifest.title == "Introduction to maths"
     assert [(i.id, i.title, i.href) for i in manifest.items] == [
