@@ -9,7 +9,8 @@ at the start of each sync and before anything is reclaimed.
 
 A statement whose object is `urn:throughgate:course:<course>[/<item>]` (wire.xapi) starts the
 learner on that course; verb completed, passed or mastered completes it. The version is the
-context extension `urn:throughgate:course-version` when the tablet sends it, else the version the
+context extension `urn:throughgate:course-version` when the tablet sends it; else the version the
+learner is already part-way through (a tablet keeps the version it started); else the version the
 edge offered as current when the statement was absorbed.
 """
 
@@ -72,7 +73,7 @@ def absorb() -> int:
 
 def note(step: Step, current_version: int | None) -> None:
     """Record a step (inside a write transaction)."""
-    version = step.version or current_version
+    version = step.version or _open_version(step.learner, step.course) or current_version
     if version is None:
         return
     now = timestamp()
@@ -84,6 +85,14 @@ def note(step: Step, current_version: int | None) -> None:
         (progress.update(completed=now)
          .where(progress.learner == step.learner, progress.course == step.course, progress.version == version,
                 progress.completed.is_null()).execute())
+
+
+def _open_version(learner: str, course: str) -> int | None:
+    """The version the learner is part-way through (the newest, if several)."""
+    progress = tables.CourseProgress
+    return (progress.select(progress.version)
+            .where(progress.learner == learner, progress.course == course, progress.completed.is_null())
+            .order_by(progress.version.desc()).scalar())
 
 
 def part_way() -> set[tuple[str, int]]:
