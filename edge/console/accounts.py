@@ -115,11 +115,15 @@ def assign(name: str, learners: list[str] = (), tutors: list[str] = ()) -> tuple
             found = tables.Staff.get_or_none(tables.Staff.username == username)
             if found is None or found.role != "tutor":
                 raise AccountError(f"{username!r} is not a tutor here (throughgate edge staff add)")
-        new_learners = sum(tables.ClassLearner.insert(klass=name, learner=learner).on_conflict_ignore().execute()
-                           > 0 for learner in learners)
-        new_tutors = sum(tables.ClassTutor.insert(klass=name, username=username).on_conflict_ignore().execute()
-                         > 0 for username in tutors)
-    return new_learners, new_tutors
+        have_learners = {r.learner for r in tables.ClassLearner.select().where(tables.ClassLearner.klass == name)}
+        have_tutors = {r.username for r in tables.ClassTutor.select().where(tables.ClassTutor.klass == name)}
+        new_learners = sorted(set(learners) - have_learners)
+        new_tutors = sorted(set(tutors) - have_tutors)
+        for learner in new_learners:
+            tables.ClassLearner.create(klass=name, learner=learner)
+        for username in new_tutors:
+            tables.ClassTutor.create(klass=name, username=username)
+    return len(new_learners), len(new_tutors)
 
 
 def classes() -> list[dict]:

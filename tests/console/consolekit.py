@@ -40,14 +40,15 @@ def submission(learner: str, device: str = "tab-0001", text: str = "My essay.") 
     return record.id
 
 
-def statement(learner: str, activity: str, score: float | None = None, verb: str = "completed") -> None:
+def statement(learner: str, activity: str, score: float | None = None, verb: str = "completed",
+              device: str = "tab-0001") -> None:
     payload = {"verb": {"id": f"http://adlnet.gov/expapi/verbs/{verb}"},
                "object": {"id": f"urn:throughgate:course:{activity}"}}
     if score is not None:
         payload["result"] = {"score": {"scaled": score}}
     record = new_record("progress_statement", learner, 1, payload)
     with store.writing():
-        learning.keep([{"id": record.id, "kind": record.kind, "device": "tab-0001", "learner": learner,
+        learning.keep([{"id": record.id, "kind": record.kind, "device": device, "learner": learner,
                         "created": record.created, "received": store.utcnow(), "body": record.to_json().decode()}])
 
 

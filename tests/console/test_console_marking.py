@@ -1,0 +1,96 @@
+"""Marking, the staff-only kinds at the relay's intake, and the console's CLI commands."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+
+import pytest
+
+from edge import intake, store
+from edge.console import marking, tables
+from tests.console.consolekit import submission
+from throughgate.cli import main
+from wire import topics
+from wire.records import STAFF_KINDS, new_record
+
+
+@pytest.mark.parametrize("kind", sorted(STAFF_KINDS))
+def test_the_relay_refuses_staff_kinds_from_a_tablet(kind):
+    forged = new_record(kind, "L-1", 1, {"grade": "A*", "feedback": "I marked myself"})
+    result = intake.triage([intake.Arrived(topics.up("tab-0001"), forged.to_json(), 1, 1)], known=set(), highest={},
+                           room=10**6, received="2026-11-27T00:00:00.000Z", quota_retry_s=30)
+    assert result.rows == []
+    [refusal] = result.refusals
+    assert (refusal.code, refusal.record_id) == ("unknown_kind", forged.id) and "staff-only" in refusal.reason
+
+
+def test_a_mark_writes_the_feedback_record_and_the_tablets_message_together(kit, app, staff):
+    target = submission("L-A1", device="tab-0002")
+    response = staff["tina"].post(f"/submissions/{target}/mark", {"grade": "7/10", "feedback": "Good structure."})
+    assert response.status_code == 302
+    mark = tables.Mark.get(tables.Mark.submission == target)
+    record = json.loads(store.Received.get(store.Received.id == mark.record).body)
+    assert record["kind"] == "feedback" and record["learner"] == "L-A1"
+    assert record["payload"] | {"marked": None} == {"submission": target, "assignment": record["payload"]["assignment"],
+                                                   "grade": "7/10", "feedback": "Good structure.", "marker": "tina",
+                                                   "marked": None}
+    message = json.loads(tables.DownMessage.select().where(tables.DownMessage.device == "tab-0002")
+                         .order_by(tables.DownMessage.id.desc()).get().body)
+    assert message["type"] == "feedback" and message["id"] == mark.record and message["grade"] == "7/10"
+    shown = staff["tina"].get(f"/submissions/{target}").get_data(as_text=True)
+    assert "Good structure." in shown and 'name="grade"' not in shown
+
+
+@pytest.mark.parametrize(("grade", "feedback", "reason"), [("", "Fine.", "give a grade"), ("B", "  ", "write feedback"),
+                                                           ("x" * 21, "Fine.", "give a grade")])
+def test_a_mark_without_grade_or_feedback_is_refused_and_nothing_is_written(app, staff, grade, feedback, reason):
+    target = submission("L-A1")
+    before = store.Received.select().count()
+    response = staff["tina"].post(f"/submissions/{target}/mark", {"grade": grade, "feedback": feedback})
+    assert response.status_code == 400 and reason in response.get_data(as_text=True)
+    assert tables.Mark.get_or_none(tables.Mark.submission == target) is None
+    assert store.Received.select().count() == before
+
+
+def test_a_submission_is_marked_once(app, staff):
+    target = submission("L-A1")
+    marking.mark(target, "B", "First.", "tina")
+    with pytest.raises(marking.MarkError, match="already marked by tina") as refused:
+        marking.mark(target, "A", "Second.", "mary")
+    assert refused.value.status == 409
+
+
+@pytest.fixture
+def cli(monkeypatch, capsys):
+    """`throughgate edge ...` in this process (parser, commands and output as from a shell), with stdin."""
+
+    def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        try:
+            code = main(["edge", *args])
+        except SystemExit as exc:  # argparse refusing the arguments
+            code = exc.code
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
+
+
+def test_staff_are_added_from_the_cli_with_the_password_on_standard_input(kit, cli):
+    instance = str(kit.instance)
+    assert cli("classes", "add", "C", "--instance", instance) == (0, "class C added\n", "")
+    assert cli("staff", "add", "cleo", "--role", "tutor", "--class", "C", "--instance", instance,
+               stdin="cleo's long passphrase\n") == (0, "tutor cleo can log in to the console in C\n", "")
+    code, _, err = cli("staff", "add", "carl", "--role", "it", "--instance", instance, stdin="short\n")
+    assert code == 1 and "at least 12 characters" in err
+    code, _, err = cli("staff", "add", "carl", "--role", "it", "--password", "a long staff passphrase",
+                       "--instance", instance)
+    assert code == 2 and "unrecognized arguments: --password" in err
+    assigned = cli("classes", "assign", "C", "--learner", "L-C1", "--tutor", "cleo", "--instance", instance)
+    assert assigned == (0, "class C: 1 learner(s) and 0 tutor(s) added\n", "")
+    _, listed, _ = cli("staff", "list", "--instance", instance)
+    assert "cleo                 tutor    C" in listed and "carl" not in listed
+    hashed = tables.Staff.get(tables.Staff.username == "cleo").password_hash
+    assert hashed.startswith("$argon2id$") and "passphrase" not in hashed
