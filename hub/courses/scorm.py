@@ -64,6 +64,7 @@ def _local_path(href: str, base: str, where: str) -> tuple[str, str]:
         raise PackageError("external_reference", f"{where} points outside the package ({href!r}): "
                            "learners' tablets cannot reach other sites")
     path = posixpath.join(base, unquote(parts.path)) if base else unquote(parts.path)
+    path = "/".join(segment for segment in path.split("/") if segment != ".")  # "./index.html" is common
     suffix = (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
     return safe_path(path, where), suffix
 

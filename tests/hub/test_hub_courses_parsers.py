@@ -29,7 +29,7 @@ def test_manifest_without_namespaces_and_with_xml_base_reads_the_same():
       <organizations><organization identifier="O"><title>Plain</title>
         <item identifier="I" identifierref="R" parameters="page=2"><title>Only</title></item>
       </organization></organizations>
-      <resources xml:base="content/"><resource identifier="R" href="start%20here.html" xml:base="one/">
+      <resources xml:base="./content/"><resource identifier="R" href="./start%20here.html" xml:base="one/">
         <file href="start%20here.html"/></resource></resources></manifest>"""
 
     described = scorm.parse(data)
