@@ -30,10 +30,11 @@ def seed_staff() -> None:
         accounts.add_staff(username, role, PASSWORD, classes)
 
 
-def submission(learner: str, device: str = "tab-0001", text: str = "My essay.") -> str:
+def submission(learner: str, device: str = "tab-0001", text: str = "My essay.", attachments: list = ()) -> str:
     """A submission as the relay keeps it. Returns its record id."""
     record = new_record("assignment_submission", learner, 1, {"assignment": f"essay-{uuid.uuid4().hex[:6]}",
-                                                              "course": "english-2", "text": text, "attachments": []})
+                                                              "course": "english-2", "text": text,
+                                                              "attachments": list(attachments)})
     with store.writing():
         learning.keep([{"id": record.id, "kind": record.kind, "device": device, "learner": learner,
                         "created": record.created, "received": store.utcnow(), "body": record.to_json().decode()}])
@@ -62,7 +63,7 @@ class Visitor:
 
     def get(self, path: str, **kwargs):
         response = self.client.get(BASE + path, environ_base={"REMOTE_ADDR": self.address}, **kwargs)
-        found = _TOKEN.search(response.get_data(as_text=True))
+        found = _TOKEN.search(response.get_data(as_text=True)) if response.mimetype == "text/html" else None
         if found:
             self._token = found.group(1)
         return response

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import sys
+import uuid
 
 import pytest
 
@@ -94,3 +96,26 @@ def test_staff_are_added_from_the_cli_with_the_password_on_standard_input(kit, c
     assert "cleo                 tutor    C" in listed and "carl" not in listed
     hashed = tables.Staff.get(tables.Staff.username == "cleo").password_hash
     assert hashed.startswith("$argon2id$") and "passphrase" not in hashed
+
+
+def test_a_photo_the_submission_names_is_shown_to_its_tutor_only(kit, app, staff):
+    from edge import attachments_store
+
+    attachments_store.create_tables()  # as the edge service does at start
+    photo = b"\xff\xd8\xff\xe0 a small jpeg"
+    digest = hashlib.sha256(photo).hexdigest()
+    attachment = str(uuid.uuid4())
+    files = attachments_store.Files(kit.config.attachments_dir)
+    attachments_store.write_file(files.blob(digest), photo)
+    with store.writing():
+        attachments_store.Attachment.create(id=attachment, device="tab-0001", state=attachments_store.COMPLETE,
+                                            chunk_bytes=65536, sha256=digest, size=len(photo), type="image/jpeg",
+                                            name="page-1.jpg", created=store.utcnow(), completed=store.utcnow())
+    ref = {"id": attachment, "sha256": digest, "size": len(photo), "type": "image/jpeg", "name": "page-1.jpg"}
+    target = submission("L-A1", attachments=[ref])
+    path = f"/submissions/{target}/attachments/{attachment}"
+    assert f'src="{path}"' in staff["tina"].get(f"/submissions/{target}").get_data(as_text=True)
+    shown = staff["tina"].get(path)
+    assert shown.status_code == 200 and shown.data == photo and shown.mimetype == "image/jpeg"
+    assert staff["tom"].get(path).status_code == 403 and staff["ivan"].get(path).status_code == 403
+    assert staff["tina"].get(f"/submissions/{target}/attachments/{uuid.uuid4()}").status_code == 404

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 
+from edge import attachments_store, store
 from edge.console import access, learning, marking
 from edge.console.access import LEARNING_ROLES, require
 
@@ -51,3 +52,28 @@ def mark(record_id: str):
         downlink.wake()
     flash(f"Marked. The feedback goes to {item.learner}'s tablet and to the hub.")
     return redirect(url_for("submissions.show", record_id=record_id))
+
+
+INLINE_TYPES = ("image/", "audio/", "video/", "application/pdf")
+
+
+@bp.get("/<record_id>/attachments/<attachment_id>")
+@require(*LEARNING_ROLES)
+def attachment(record_id: str, attachment_id: str):
+    """A photo or recording the submission names, as the edge holds it (checked against the hash the
+    submission gives). Shown in the page when it is an image, audio, video or PDF; else downloaded."""
+    item = _visible(record_id)
+    ref = next((a for a in item.payload.get("attachments", []) if isinstance(a, dict) and a.get("id") == attachment_id),
+               None)
+    if ref is None or not store.db.table_exists(attachments_store.Attachment._meta.table_name):
+        abort(404)  # not named by this submission, or the edge has not run with attachments yet
+    row = attachments_store.Attachment.get_or_none(attachments_store.Attachment.id == attachment_id)
+    if ref is None or row is None or row.state != attachments_store.COMPLETE or row.sha256 != ref.get("sha256"):
+        abort(404)
+    path = attachments_store.Files(current_app.config["EDGE"].attachments_dir).blob(row.sha256)
+    if not path.exists():
+        abort(404)
+    inline = str(ref.get("type", "")).startswith(INLINE_TYPES)
+    return send_file(path, mimetype=ref["type"] if inline else "application/octet-stream",
+                     as_attachment=not inline, download_name=str(ref.get("name") or row.sha256), etag=row.sha256,
+                     max_age=0)
