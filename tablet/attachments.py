@@ -17,6 +17,7 @@ import hashlib
 import http.client
 import json
 import math
+import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +78,18 @@ class EdgeApi:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+MEDIA_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
+               ".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".ogg": "audio/ogg", ".webm": "audio/webm",
+               ".wav": "audio/wav", ".pdf": "application/pdf"}
+
+
+def media_type(path: str | Path) -> str:
+    """The media type of a photo, recording or document by its name (the IANA names the edge expects:
+    Python's mimetypes says audio/x-wav for .wav)."""
+    suffix = Path(path).suffix.lower()
+    return MEDIA_TYPES.get(suffix) or mimetypes.guess_type(str(path))[0] or "application/octet-stream"
 
 
 def _json_object(raw: bytes) -> dict | None:

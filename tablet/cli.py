@@ -12,9 +12,11 @@ import time
 from pathlib import Path
 
 from tablet import discovery
+from tablet.attachments import AttachmentError, EdgeApi, Uploader, media_type
 from tablet.client import TabletClient
 from tablet.enrolment import EnrolmentError, enrol, renew, renew_if_due
 from tablet.identity import TabletIdentity
+from tablet.learning import Learning
 from tablet.outbox import Outbox
 from wire.records import TABLET_KINDS, RecordError
 
@@ -69,6 +71,35 @@ def submit(args) -> int:
     return 0
 
 
+def assignment(args) -> int:
+    """Hold a submission with its files, then upload them and record it if the edge answers."""
+    identity = TabletIdentity(args.folder)
+    types = args.type or []
+    files = [(path, types[i] if i < len(types) else media_type(path)) for i, path in enumerate(args.attach or [])]
+    learning = Learning(args.folder, Outbox(str(identity.outbox_path)))
+    try:
+        record_id = learning.submit_assignment(args.learner, args.course, args.assignment, args.text, files)
+    except (OSError, RecordError, AttachmentError) as exc:
+        print(f"not recorded: {exc}", file=sys.stderr)
+        return 2
+    print(f"held {record_id} with {len(files)} attachment(s)")
+    return 0 if not identity.enrolled else _release(learning, identity, None)
+
+
+def _release(learning: Learning, identity: TabletIdentity, host: str | None) -> int:
+    """Upload held submissions' attachments; those done go into the outbox for `send`."""
+    try:
+        released = learning.release(Uploader(EdgeApi(identity, host)))
+    except AttachmentError as exc:
+        print(f"attachments not uploaded yet: {exc} (the submission stays held: run send)", file=sys.stderr)
+        return 1
+    for record_id in released.recorded:
+        print(f"uploaded the attachments of {record_id}; it is in the outbox")
+    for record_id, reason in released.refused:
+        print(f"refused submission {record_id}: {reason}", file=sys.stderr)
+    return 1 if released.refused else 0
+
+
 def send(args) -> int:
     identity = TabletIdentity(args.folder)
     state = identity.state
@@ -86,6 +117,7 @@ def send(args) -> int:
         print(f"cannot use the edge at {host}:{port}: {error} (records stay in the outbox)", file=sys.stderr)
         return 1
     outbox = Outbox(str(identity.outbox_path))
+    _release(Learning(args.folder, outbox), identity, host)
     client = TabletClient(identity, host, port, outbox).start()
     started = time.monotonic()
     try:
@@ -120,6 +152,11 @@ def status(args) -> int:
     print(f"acked={counts['acked']} pending={counts['pending']} rejected={counts['rejected']}")
     for record_id, seq, reason in outbox.rejections():
         print(f"  rejected seq={seq} id={record_id}: {reason}")
+    learning = Learning(args.folder, outbox)
+    for record_id, _learner, _payload in learning.held():
+        print(f"  held submission {record_id}: its attachments are not at the edge yet (send uploads them)")
+    for record_id, reason in learning.refused():
+        print(f"  refused submission {record_id}: {reason}")
     for message in outbox.messages():
         if message["type"] == "feedback":
             print(f"  feedback for {message.get('learner')} on {message.get('assignment')}: grade "
@@ -159,6 +196,18 @@ def register(parts) -> None:
     p.add_argument("--learner", required=True)
     p.add_argument("--payload", required=True, help="a JSON object")
     p.set_defaults(func=submit)
+
+    p = sub.add_parser("assignment", help="hold an assignment submission with attachments; upload them and "
+                       "record it when the edge answers (else at the next send)")
+    p.add_argument("--folder", required=True, help=folder_help)
+    p.add_argument("--learner", required=True)
+    p.add_argument("--course", required=True, help="the course slug, e.g. english-2")
+    p.add_argument("--assignment", required=True, help="the assignment's id in the course")
+    p.add_argument("--text", default="", help="the learner's answer")
+    p.add_argument("--attach", action="append", metavar="FILE", help="a photo or recording (repeatable)")
+    p.add_argument("--type", action="append", metavar="MEDIA_TYPE",
+                   help="the media type of each --attach, in order (default: from the file name)")
+    p.set_defaults(func=assignment)
 
     p = sub.add_parser("send", help="send everything pending to the edge and wait for its acks")
     p.add_argument("--folder", required=True, help=folder_help)

@@ -23,7 +23,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from tablet import scorm
@@ -44,6 +44,12 @@ CREATE TABLE IF NOT EXISTS submission (
 );
 CREATE TABLE IF NOT EXISTS limits (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL);
 """
+@dataclass
+class Released:
+    recorded: list[str] = field(default_factory=list)  # record ids now in the outbox
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (record id, why) the edge never takes
+
+
 RETRY_LATER = {"unreachable", "too_many_uploads", "bad_answer"}  # the upload may work another time
 
 
@@ -132,15 +138,15 @@ class Learning:
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO limits VALUES (1, ?)", (json.dumps(asdict(limits)),))
 
-    def release(self, uploader: Uploader) -> list[str]:
+    def release(self, uploader: Uploader) -> Released:
         """Upload the held submissions' attachments and record each submission whose attachments are all
-        at the edge. Returns the record ids recorded. Stops at the first upload that may work later
-        (the edge unreachable); a submission the edge can never take is kept as refused, with why."""
+        at the edge. Stops at the first upload that may work later (AttachmentError: the edge unreachable);
+        a submission the edge can never take is kept as refused, with why."""
         held = self.held()
+        released = Released()
         if not held:
-            return []
+            return released
         self._remember_limits(uploader.limits())
-        recorded = []
         for record_id, learner, payload in held:
             try:
                 for ref in payload["attachments"]:
@@ -148,19 +154,20 @@ class Learning:
             except AttachmentError as exc:
                 if exc.code in RETRY_LATER:
                     raise
-                self._set(record_id, "refused", f"{exc.code}: {exc.reason}")
+                released.refused.append((record_id, self._set(record_id, "refused", f"{exc.code}: {exc.reason}")))
                 continue
             try:
                 self.outbox.add("assignment_submission", learner, payload, record_id=record_id)
             except sqlite3.IntegrityError:
                 pass  # recorded before a crash; not twice
             except RecordError as exc:
-                self._set(record_id, "refused", f"{exc.code}: {exc.reason}")
+                released.refused.append((record_id, self._set(record_id, "refused", f"{exc.code}: {exc.reason}")))
                 continue
             self._set(record_id, "recorded", None)
-            recorded.append(record_id)
-        return recorded
+            released.recorded.append(record_id)
+        return released
 
-    def _set(self, record_id: str, state: str, reason: str | None) -> None:
+    def _set(self, record_id: str, state: str, reason: str | None) -> str | None:
         with self._lock:
             self._db.execute("UPDATE submission SET state=?, reason=? WHERE record_id=?", (state, reason, record_id))
+        return reason

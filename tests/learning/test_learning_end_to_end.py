@@ -33,7 +33,7 @@ def test_a_submission_with_a_photo_and_audio_reaches_the_hub_once_with_its_attac
                                             [(photo, "image/png"), (audio, "audio/wav")])
     malformed = outbox.add("progress_statement", LEARNER, {"verb": "completed", "object": "unit-2"})  # no check
     uploader = Uploader(EdgeApi(tablet))
-    assert learning.release(uploader) == [submission]
+    assert learning.release(uploader).recorded == [submission]
     answer = learning.quiz_answer(LEARNER, "english-2", "quiz-1/q1", "b", success=True)
     client = TabletClient(tablet, "127.0.0.1", stack.mqtt_port, outbox).start()
     try:
