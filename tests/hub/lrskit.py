@@ -22,16 +22,18 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import json
 import re
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from hubkit import post_batch
+from hubkit import ADMIN_TOKEN, post_batch
 
 from wire import xapi
 from wire.records import timestamp
@@ -305,3 +307,14 @@ def stored_records(client, edge):
         return records
 
     return store
+
+
+def write_hub_toml(instance: Path, db_url: str, lrs: Lrs | None = None, secret_file: Path | None = None,
+                   batch_size: int = 3) -> None:
+    """The hub.toml a command run on the test hub's instance reads: its database, and the test LRS."""
+    lines = [f'DATABASE_URL = "{db_url}"',
+             f'ADMIN_TOKEN_SHA256 = "{hashlib.sha256(ADMIN_TOKEN.encode()).hexdigest()}"']
+    if lrs is not None:
+        lines += [f'LRS_URL = "{lrs.url}"', f'LRS_USERNAME = "{USER}"', f'LRS_PASSWORD_FILE = "{secret_file}"',
+                  f"LRS_BATCH_SIZE = {batch_size}"]
+    (instance / "hub.toml").write_text("\n".join([*lines, ""]))

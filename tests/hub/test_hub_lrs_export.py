@@ -3,11 +3,9 @@ xAPI rules; --learner keeps one learner's, --since keeps the later ones; nothing
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 import pytest
-from hubkit import ADMIN_TOKEN
 from lrskit import (  # noqa: F401 (fixtures)
     independent_problem,
     learning_record,
@@ -16,6 +14,7 @@ from lrskit import (  # noqa: F401 (fixtures)
     lrs_server,
     mixed_records,
     stored_records,
+    write_hub_toml,
 )
 
 from hub import cli
@@ -26,8 +25,7 @@ from wire.xapi import validate
 @pytest.fixture
 def export(instance, hub_db_url, app, capsys):
     """export(*options) -> (statements, stderr) from the real command, on the test hub's database."""
-    (instance / "hub.toml").write_text(
-        f'DATABASE_URL = "{hub_db_url}"\nADMIN_TOKEN_SHA256 = "{hashlib.sha256(ADMIN_TOKEN.encode()).hexdigest()}"\n')
+    write_hub_toml(instance, hub_db_url)
 
     def run(*options: str) -> tuple[list[dict], str]:
         capsys.readouterr()

@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import pytest
-from hubkit import ADMIN_TOKEN
 from lrskit import (  # noqa: F401 (fixtures)
     USER,
     Lrs,
@@ -26,6 +25,7 @@ from lrskit import (  # noqa: F401 (fixtures)
     mixed_records,
     progress,
     stored_records,
+    write_hub_toml,
 )
 
 from hub import db
@@ -155,16 +155,6 @@ def test_wrong_credentials_stop_the_run_and_the_secret_is_never_logged(app, lrs,
     assert "not-the-secret" not in caplog.text and "not-the-secret" not in repr(settings)
     with db.connected():
         assert cursor().arrival == 0
-
-
-def write_hub_toml(instance: Path, db_url: str, lrs: Lrs, secret_file: Path, batch_size: int) -> None:
-    import hashlib
-
-    (instance / "hub.toml").write_text("\n".join([
-        f'DATABASE_URL = "{db_url}"',
-        f'ADMIN_TOKEN_SHA256 = "{hashlib.sha256(ADMIN_TOKEN.encode()).hexdigest()}"',
-        f'LRS_URL = "{lrs.url}"', f'LRS_USERNAME = "{USER}"', f'LRS_PASSWORD_FILE = "{secret_file}"',
-        f"LRS_BATCH_SIZE = {batch_size}", ""]))
 
 
 def hub_command(*args: str) -> list[str]:
