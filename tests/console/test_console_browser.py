@@ -19,6 +19,7 @@ from tablet.outbox import Outbox
 from tests.conftest import FAST
 from tests.spine.waiting import wait_for
 from throughgate.stack import CLI, Proc, Stack, free_port
+from wire import xapi
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -68,8 +69,9 @@ def site(tmp_path_factory):
         _throughgate("edge", "staff", "add", "tina", "--role", "tutor", "--class", "A", "--instance", edge,
                      stdin=PASSWORD + "\n")
         _throughgate("edge", "staff", "add", "ivan", "--role", "it", "--instance", edge, stdin=PASSWORD + "\n")
+        _throughgate("edge", "staff", "add", "mary", "--role", "manager", "--instance", edge, stdin=PASSWORD + "\n")
         _throughgate("edge", "classes", "assign", "A", "--learner", "L-A1", "--instance", edge)
-        devices = stack.add_devices(2)
+        devices = stack.add_devices(3)
         console = Proc("console", [*CLI, "edge", "console", "--instance", edge], root / "console.log").start()
         broker.wait_for_port("127.0.0.1", port, 20)
         yield stack, devices, f"https://127.0.0.1:{port}", root
@@ -155,3 +157,31 @@ def test_it_staff_revoke_a_tablet_in_chromium_and_it_is_cut_off(site, browser, t
     wait_for(lambda: not client.connected.is_set(), 30, "the revoked tablet's connection to close")
     edge = discovery.Candidate("127.0.0.1", stack.mqtt_port, devices["tab-0001"].state.broker_name)
     assert "revoked" in (discovery.tls_error(edge, devices["tab-0001"]) or "")
+
+
+def test_a_badge_earned_on_a_tablet_reaches_the_tablet_and_the_hub(site, browser, tablet):
+    stack, _, url, _ = site
+    client = tablet("tab-0002")
+    for unit in ("unit-1", "unit-2"):
+        client.submit("progress_statement", "L-A2", xapi.statement(
+            "L-A2", "completed", xapi.activity_id("algebra-1", unit), result={"completion": True,
+                                                                             "score": {"scaled": 0.9}}))
+    assert client.wait_flushed(30), "the edge did not ack the statements"
+    context, page = _log_in(browser, url, "mary")
+    try:
+        page.goto(f"{url}/progress/learner/L-A2")
+        assert "Units completed: 2" in page.inner_text("main")
+        page.goto(f"{url}/rewards/")
+        page.fill("input[name=badge]", "Algebra starter")
+        page.select_option("select[name=measure]", "units")
+        page.fill("input[name=threshold]", "2")
+        page.fill("input[name=course]", "algebra-1")
+        page.click("form[action='/rewards/rules'] button")
+        page.wait_for_selector("text=1 badge(s) awarded now")
+    finally:
+        context.close()
+    award = wait_for(lambda: client.messages("award"), 30, "the award at the tablet")
+    assert [(a["badge"], a["learner"]) for a in award] == [("Algebra starter", "L-A2")]
+    at_hub = wait_for(lambda: stack.hub_records(kind="award"), 60, "the award record at the hub")
+    assert [(r["id"], r["learner"]) for r in at_hub] == [(award[0]["id"], "L-A2")]
+    assert at_hub[0]["payload"]["rule"] == "complete at least 2 units in algebra-1"
