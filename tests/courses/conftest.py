@@ -20,15 +20,24 @@ def built_stack(tmp_path_factory) -> Stack:
     return Stack(tmp_path_factory.mktemp("courses-template") / "stack").build()
 
 
-@pytest.fixture
-def stack(built_stack, tmp_path):
-    root = tmp_path / "stack"
-    shutil.copytree(built_stack.root, root)
-    copy = Stack(root, edge_id=built_stack.edge_id)
+def running_copy(built: Stack, root) -> Stack:
+    """A copy of the built hub and edge in `root`, its hub started."""
+    shutil.copytree(built.root, root)
+    copy = Stack(root, edge_id=built.edge_id)
     for name in ("hub_port", "broker_port", "mqtt_port", "api_port", "token"):
-        setattr(copy, name, getattr(built_stack, name))
+        setattr(copy, name, getattr(built, name))
     copy.start_hub()
-    yield copy
+    return copy
+
+
+def stopped(copy: Stack) -> None:
     copy.stop()
     if not store.db.is_closed():
         store.db.close()
+
+
+@pytest.fixture
+def stack(built_stack, tmp_path):
+    copy = running_copy(built_stack, tmp_path / "stack")
+    yield copy
+    stopped(copy)
