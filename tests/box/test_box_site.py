@@ -37,6 +37,8 @@ CASES = [
     (broken(site_id="HMP_Example"), "site_id: 'HMP_Example' is not one DNS label"),
     (broken(hub_url="http://hub.example.org"), "hub_url: 'http://hub.example.org' is not an https:// URL"),
     (broken(wifi__channel=14), "wifi.channel: 14 is not allowed in country GB"),
+    (broken(edge_name="other.prisons.example"), "edge_name: 'other.prisons.example' must be hmp-example.<the hub's"),
+    (broken(edge_name="hmp-example"), "edge_name: 'hmp-example' must be hmp-example.<the hub's"),
     (broken(wifi__country="XX"), "wifi.country: 'XX' is not a country"),
     (broken(wifi__mode="mesh"), "wifi.mode: 'mesh' is not one of ap, radius"),
     (broken(tablet__dhcp_range=["10.9.0.10", "10.8.0.200"]),
@@ -135,3 +137,24 @@ def test_the_ap_unit_fills_in_the_secret_readable_by_its_owner_only(tmp_path):
     assert render.SECRET_PLACEHOLDER not in out.read_text() and out.stat().st_mode & 0o777 == 0o600
     secret.write_text("")
     assert apconf.main([str(template), str(secret), str(out)]) == 1
+
+
+def test_the_edge_name_follows_the_hubs_suffix_and_reaches_every_file_that_names_it(tmp_path):
+    named = site.parse(broken(edge_name="hmp-example.prisons.example"))
+    assert named.edge_name == "hmp-example.prisons.example"
+    assert site.parse(DATA).edge_name == "hmp-example.throughgate.internal"
+    assert 'tls_name = "hmp-example.prisons.example"' in render.render_edge_config(named)
+    assert "address=/hmp-example.prisons.example/10.8.0.1" in render.render_dnsmasq(named)
+
+
+def test_edge_init_from_the_site_file_writes_what_box_render_writes(tmp_path, capsys):
+    assert main(["edge", "init", "--instance", str(tmp_path / "edge"), "--site", str(EXAMPLE)]) == 0
+    written = (tmp_path / "edge" / "edge.toml").read_text().replace(str(tmp_path / "edge"), "INSTANCE")
+    rendered = render.render_edge_config(site.load(EXAMPLE)).replace(str(site.INSTANCE), "INSTANCE")
+    def settings(text: str) -> list[str]:
+        return [line for line in text.splitlines() if not line.startswith("#")]
+
+    assert settings(written) == settings(rendered)
+    assert main(["edge", "init", "--instance", str(tmp_path / "two"), "--site", str(EXAMPLE),
+                 "--edge-id", "x"]) == 2
+    assert "leave out --edge-id" in capsys.readouterr().err
