@@ -10,9 +10,9 @@ from pathlib import Path
 
 from edge import broker, enrolment, identity, store, tablets
 from edge import config as edge_config
+from edge.box import render, site
 from edge.console import cli as console_cli
 from edge.courses import cli as courses_cli
-from edge.box import render, site
 from edge.hubclient import HubClient
 from provisioning import pki
 from provisioning.files import write_private
