@@ -216,7 +216,7 @@ class Namespace:
             _ip("-n", self.name, "link", "set", "lo", "up")
             try:
                 _ip("-n", self.name, "link", "add", "tgcheck0", "type", "dummy")
-            except subprocess.CalledProcessError:  # a kernel without the dummy module: one end of a veth pair
+            except CheckError:  # a kernel without the dummy module: one end of a veth pair
                 _ip("-n", self.name, "link", "add", "tgcheck0", "type", "veth", "peer", "name", "tgcheck1")
                 _ip("-n", self.name, "link", "set", "tgcheck1", "up")
             for address in self.addresses:
@@ -244,8 +244,16 @@ class Namespace:
         return found
 
 
+class CheckError(RuntimeError):
+    """The check itself could not run (not a problem in the files): says why and what to do."""
+
+
 def _ip(*args: str) -> None:
-    subprocess.run([tool("ip"), *args], check=True, capture_output=True, text=True, timeout=10)
+    done = subprocess.run([tool("ip"), *args], capture_output=True, text=True, timeout=10, check=False)
+    if done.returncode != 0:
+        raise CheckError(f"cannot set up the check's network namespace (ip {' '.join(args)}: "
+                         f"{done.stderr.strip() or done.returncode}); run box check as root on the box or a "
+                         "machine with network namespaces, not inside a chroot")
 
 
 def _start(ns: Namespace, argv: list[str], ready, log: Path) -> tuple[bool, str]:

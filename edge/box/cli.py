@@ -25,7 +25,11 @@ def render_cmd(args) -> int:
 
 
 def check_cmd(args) -> int:
-    problems = check.check(args.dir)
+    try:
+        problems = check.check(args.dir)
+    except check.CheckError as exc:
+        print(f"box check could not run: {exc}", file=sys.stderr)
+        return 3
     for problem in problems:
         print(problem)
     if problems:
