@@ -71,8 +71,9 @@ def sync(args) -> int:
         print(f"published {course} version {version}")
     for course, version in report.reclaimed:
         print(f"reclaimed {course} version {version} (no learner part-way)")
-    print(f"courses listed by the hub: {report.listed}; fetched {report.files_fetched} file(s), "
-          f"{human_bytes(report.bytes_fetched)}; freed {human_bytes(report.bytes_freed)}")
+    if report.listed or report.files_fetched:
+        print(f"courses listed by the hub: {report.listed}; fetched {report.files_fetched} file(s), "
+              f"{human_bytes(report.bytes_fetched)}; freed {human_bytes(report.bytes_freed)}")
     for course, reason in report.errors.items():
         print(f"error: {course}: {reason}", file=sys.stderr)
     return 0 if report.ok else 1

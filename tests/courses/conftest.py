@@ -32,7 +32,7 @@ def running_copy(built: Stack, root) -> Stack:
 
 def stopped(copy: Stack) -> None:
     copy.stop()
-    if not store.db.is_closed():
+    if store.db.obj is not None and not store.db.is_closed():
         store.db.close()
 
 
