@@ -41,6 +41,7 @@ class Attachment(BaseModel):
     type = pw.CharField(max_length=130, null=True)
     name = pw.TextField(null=True)
     created = pw.CharField(max_length=30)
+    touched = pw.CharField(max_length=30, index=True)  # when its last chunk arrived
     completed = pw.CharField(max_length=30, null=True)
     forwarded = pw.CharField(max_length=30, null=True)
 
@@ -201,14 +202,22 @@ def mark_forwarded(sha256: str) -> int:
                 .where(Attachment.sha256 == sha256, Attachment.state == COMPLETE).execute())
 
 
-def counts() -> dict:
-    """For status: uploads in progress, complete, and complete but not yet at the hub."""
-    complete = Attachment.select().where(Attachment.state == COMPLETE)
-    return {
-        "uploading": Attachment.select().where(Attachment.state == UPLOADING).count(),
-        "complete": complete.count(),
-        "not_at_hub": complete.where(Attachment.forwarded.is_null()).count(),
-    }
+def abandon(files: Files, older_than: str) -> int:
+    """Discard uploads that got no chunk since `older_than` (a tablet reset, say): their chunks and rows
+    go, and they no longer count against the tablet's attachments.max_open."""
+    stale = [row.id for row in Attachment.select(Attachment.id)
+             .where(Attachment.state == UPLOADING, Attachment.touched < older_than)]
+    for attachment_id in stale:
+        discard(files, attachment_id)
+    return len(stale)
+
+
+def discard(files: Files, attachment_id: str) -> None:
+    """Forget an unfinished upload: its chunks' rows and files."""
+    with writing():
+        AttachmentChunk.delete().where(AttachmentChunk.attachment == attachment_id).execute()
+        Attachment.delete().where(Attachment.id == attachment_id, Attachment.state == UPLOADING).execute()
+    files.drop_partial(attachment_id)
 
 
 def create_tables() -> None:

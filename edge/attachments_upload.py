@@ -16,7 +16,7 @@ import math
 
 import peewee as pw
 
-from edge.attachments_store import COMPLETE, UPLOADING, Attachment, AttachmentChunk, Files, Limits, write_file
+from edge.attachments_store import COMPLETE, UPLOADING, Attachment, AttachmentChunk, Files, Limits, discard, write_file
 from edge.store import utcnow, writing
 from wire.learning import name_problem, valid_media_type, valid_sha256, valid_uuid
 
@@ -78,12 +78,13 @@ def put_chunk(files: Files, limits: Limits, device: str, attachment_id: str, n: 
     try:
         with writing():
             if row is None:
-                Attachment.insert(id=attachment_id, device=device, chunk_bytes=chunk_bytes,
-                                  created=utcnow()).on_conflict_ignore().execute()
+                Attachment.insert(id=attachment_id, device=device, chunk_bytes=chunk_bytes, created=utcnow(),
+                                  touched=utcnow()).on_conflict_ignore().execute()
                 row = Attachment.get(Attachment.id == attachment_id)
                 if row.device != device:  # another device took this id between our look and our insert
                     return NOT_FOUND
             AttachmentChunk.create(attachment=attachment_id, n=n, size=len(data), sha256=digest)
+            Attachment.update(touched=utcnow()).where(Attachment.id == attachment_id).execute()
     except pw.IntegrityError:  # the same chunk arrived twice at once: compare with the one stored
         return _again(AttachmentChunk.get(AttachmentChunk.attachment == attachment_id, AttachmentChunk.n == n),
                       digest, n)
@@ -140,7 +141,7 @@ def finish(files: Files, limits: Limits, device: str, attachment_id: str, body) 
     temporary, digest = files.assemble(attachment_id, [chunks[n].sha256 for n in range(count)])
     if digest != body["sha256"]:
         temporary.unlink()
-        _discard(files, attachment_id)
+        discard(files, attachment_id)
         return 422, error("hash_mismatch", f"the chunks make a file with SHA-256 {digest}, not {body['sha256']}; "
                           "the upload was discarded: send it again")
     files.commit(temporary, digest)
@@ -150,10 +151,3 @@ def finish(files: Files, limits: Limits, device: str, attachment_id: str, body) 
          .where(Attachment.id == attachment_id).execute())
     files.drop_partial(attachment_id)
     return 200, describe(Attachment.get(Attachment.id == attachment_id))
-
-
-def _discard(files: Files, attachment_id: str) -> None:
-    with writing():
-        AttachmentChunk.delete().where(AttachmentChunk.attachment == attachment_id).execute()
-        Attachment.delete().where(Attachment.id == attachment_id).execute()
-    files.drop_partial(attachment_id)

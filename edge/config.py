@@ -90,6 +90,7 @@ class AttachmentsConfig:
                   "application/pdf")  # comma-separated media types a tablet may upload
     max_open: int = 20  # unfinished uploads one tablet may have at once
     missing_retry_s: float = 60.0  # retry_after for a submission whose attachment is still uploading
+    abandon_days: float = 7.0  # an upload with no new chunk for this long is discarded
     store_dir: str = ""  # where attachments are kept; "" = <instance>/attachments
 
     @property

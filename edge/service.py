@@ -196,6 +196,10 @@ class EdgeService:
         if batches:
             log.info("pruned %d delivered batches (%d record ids) older than %s days", batches, records,
                      self.config.retention_days)
+        stale = timestamp(datetime.now(UTC) - timedelta(days=self.config.attachments.abandon_days))
+        if abandoned := attachments_store.abandon(attachments_store.Files(self.config.attachments_dir), stale):
+            log.info("discarded %d attachment uploads with no new chunk for %s days", abandoned,
+                     self.config.attachments.abandon_days)
         return records, batches
 
     def stop(self) -> None:

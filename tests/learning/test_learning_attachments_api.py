@@ -208,3 +208,18 @@ def test_intake_takes_a_submission_only_once_its_attachments_are_complete_at_the
     assert check("tab-a", (partial,)) == ("attachment_missing", 60.0)  # still uploading: try again later
     never = ref.__class__(str(uuid.uuid4()), ref.sha256, ref.size, ref.type, ref.name)
     assert check("tab-a", (never,)) == ("attachment_missing", None)
+
+
+def test_an_abandoned_upload_is_discarded_and_no_longer_counts_but_a_finished_one_stays(edge_api, tmp_path):
+    config, server, tablets_ = edge_api
+    api, abandoned = EdgeApi(tablets_["tab-a"], "127.0.0.1", server.port), str(uuid.uuid4())
+    api.call("PUT", f"/v1/attachments/{abandoned}/chunks/0", b"q" * CHUNK, "application/octet-stream")
+    kept = uploader(tablets_["tab-a"], server).upload(photo(tmp_path), "image/png", "page.png", str(uuid.uuid4()))
+    files = Files(config.attachments_dir)
+
+    assert attachments_store.abandon(files, "2000-01-01T00:00:00.000Z") == 0  # nothing that old
+    assert attachments_store.abandon(files, "2999-01-01T00:00:00.000Z") == 1
+
+    assert api.call("GET", f"/v1/attachments/{abandoned}")[0] == 404
+    assert not files.partial(abandoned).exists()
+    assert Attachment.get(Attachment.id == kept.id).state == "complete" and files.blob(kept.sha256).exists()
