@@ -51,17 +51,23 @@ class Forwarder:
             with db.proxy.connection_context():
                 progress = forward(self.client, self.batch_size, lambda p: log.info("lrs: %s", p.line()))
         except (lrs.Unavailable, lrs.Misconfigured, peewee.DatabaseError) as exc:
-            self.failures += 1
-            wait = backoff(self.failures, self.first_backoff_s, self.interval_s)
-            level = logging.ERROR if isinstance(exc, lrs.Misconfigured) else logging.WARNING
-            log.log(level, "lrs: forwarding stopped (%s); trying again in %.0f s", exc, wait)
-            return wait
+            return self._failed(logging.ERROR if isinstance(exc, lrs.Misconfigured) else logging.WARNING, exc)
+        except Exception as exc:  # a bug must not end forwarding for good: log it, back off, go on
+            log.exception("lrs: forwarding failed")
+            return self._failed(logging.ERROR, exc)
         if self.failures:
             log.info("lrs: the LRS answers again after %d failed run(s)", self.failures)
         self.failures = 0
         if progress.forwarded or progress.left_out:
             log.info("lrs: run done: %s", progress.line())
         return self.interval_s
+
+
+    def _failed(self, level: int, exc: Exception) -> float:
+        self.failures += 1
+        wait = backoff(self.failures, self.first_backoff_s, self.interval_s)
+        log.log(level, "lrs: forwarding stopped (%s); trying again in %.0f s", exc, wait)
+        return wait
 
 
 def start(app) -> Forwarder | None:

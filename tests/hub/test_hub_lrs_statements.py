@@ -6,6 +6,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hub.lrs.statements import to_statement
 from wire import xapi
@@ -129,3 +131,28 @@ def test_an_award_is_earned_with_the_rule_that_earned_it():
 def test_a_record_that_cannot_be_a_statement_is_refused_with_the_reason(kind, payload, reason):
     with pytest.raises(XapiError, match=reason):
         to_statement(record(kind, payload))
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    max_leaves=8)
+field_names = st.sampled_from(["assignment", "course", "title", "submission", "grade", "score", "max", "feedback",
+                               "marker", "tutor", "passed", "badge", "rule", "id", "actor", "verb", "object",
+                               "result", "timestamp", "text"])
+payloads = st.dictionaries(field_names, json_values | st.just(SUBMISSION_ID) | st.just("english-2/essay-1"),
+                           max_size=8) | json_values
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(["progress_statement", "quiz_answer", "assignment_submission", "feedback", "award"]),
+       payloads)
+def test_any_payload_becomes_a_valid_statement_or_a_reason_never_a_crash(kind, payload):
+    try:
+        made = to_statement(record(kind, payload))
+    except XapiError as exc:
+        assert exc.reason
+    else:
+        xapi.validate(made)
+        assert made["id"] == RECORD_ID and made["actor"] == xapi.agent("L-0042")
