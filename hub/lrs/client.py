@@ -94,6 +94,8 @@ def _error(status: int, text: str) -> LrsError:
         return Refused(status, reason)
     if status in (408, 429) or status >= 500:
         return Unavailable(status, reason)
+    if status == 413:
+        return Misconfigured(status, f"the LRS finds the batch too large: lower LRS_BATCH_SIZE: {reason}")
     if status in (401, 403):
         return Misconfigured(status, f"the LRS refused the credentials (LRS_USERNAME, LRS_PASSWORD_FILE): {reason}")
     return Misconfigured(status, f"the LRS answered {status} (check LRS_URL): {reason}")
