@@ -1,7 +1,8 @@
 """Courses at this edge and their sync state.
 
-Hook: when the course cache (edge.courses.tables) is installed and its tables exist, its sync state
-is shown (status, stage, bytes and files done, last sync, last error, versions kept). Without it,
+Hook: when the course cache (edge.courses) is installed and its tables exist, its sync state is
+shown (status, stage, bytes and files done, last sync, last error, older versions kept for learners
+part-way, learners started and completed). Without it,
 the page lists the courses that learners' progress statements name, so staff still see what is in use.
 """
 
@@ -20,21 +21,24 @@ bp = Blueprint("courses", __name__, url_prefix="/courses")
 
 
 def sync_state() -> list[dict] | None:
-    """Each course's sync state from edge.courses, or None when the course cache is not here."""
+    """Each course's sync state from the course cache (edge.courses.catalogue.states), with the
+    learners who started and completed each; None when the course cache is not on this edge."""
     try:
+        catalogue = importlib.import_module("edge.courses.catalogue")
         course_tables = importlib.import_module("edge.courses.tables")
     except ImportError:
         return None
     if not store.db.table_exists(course_tables.CourseState._meta.table_name):
         return None
-    versions: dict[str, list[str]] = {}
-    for row in course_tables.CourseVersion.select().order_by(course_tables.CourseVersion.version):
-        versions.setdefault(row.course, []).append(f"v{row.version} {row.state}")
-    return [{"course": s.course, "status": s.status, "stage": s.stage or "", "version": s.version,
-             "current": s.current, "bytes_done": s.bytes_done, "bytes_total": s.bytes_total,
-             "files_done": s.files_done, "files_total": s.files_total, "last_sync": s.last_sync or "never",
-             "last_error": s.last_error or "", "versions": versions.get(s.course, [])}
-            for s in course_tables.CourseState.select().order_by(course_tables.CourseState.course)]
+    started: dict[str, int] = {}
+    completed: dict[str, int] = {}
+    for row in course_tables.CourseProgress.select():
+        started[row.course] = started.get(row.course, 0) + 1
+        completed[row.course] = completed.get(row.course, 0) + (row.completed is not None)
+    return [{**state, "stage": state["stage"] or "", "last_sync": state["last_sync"] or "never",
+             "last_error": state["last_error"] or "", "started": started.get(state["course"], 0),
+             "completed": completed.get(state["course"], 0)}
+            for state in catalogue.states()]
 
 
 def courses_in_use() -> list[dict]:
