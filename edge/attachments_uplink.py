@@ -78,8 +78,8 @@ class AttachmentForwarder:
         finally:
             client.close()
         if done:
-            log.info("attachments to the hub: %d of %d sent (%s of %s); %d in all since start", done, len(waiting),
-                     _mb(done_bytes), _mb(total_bytes), self.sent_files)
+            log.info("attachments to the hub: %d of %d sent (%s of %s); since start %d attachments, %d bytes sent",
+                     done, len(waiting), _mb(done_bytes), _mb(total_bytes), self.sent_files, self.sent_bytes)
         return done
 
     def send(self, client: HubClient, row: Attachment) -> None:

@@ -1,0 +1,55 @@
+"""The edge's forwarding of an attachment resumes after the hub is killed mid-file: only the bytes
+the hub does not hold are sent again, and the file at the hub matches its hash."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from hub.attachments import Store
+from tablet.attachments import EdgeApi, Uploader
+from tablet.client import TabletClient
+from tablet.learning import Learning
+from tablet.outbox import Outbox
+from tests.learning.learningkit import png_bytes
+from tests.spine.waiting import hub_has, wait_for
+
+HUB_CHUNK = 32 * 1024
+
+
+def test_forwarding_resumes_where_the_hubs_copy_ends_after_the_hub_is_killed(stack_factory, tmp_path):
+    stack = stack_factory(uplink__max_bytes_per_s=50_000,  # about 4 s for the photo: time to kill the hub
+                          env={"THROUGHGATE_HUB_MAX_ATTACHMENT_CHUNK_BYTES": str(HUB_CHUNK)}).start()
+    (tablet,) = stack.add_devices(1).values()
+    photo = tmp_path / "page.png"
+    photo.write_bytes(png_bytes(300, 240))  # about 216 KB
+    data = photo.read_bytes()
+    sha256 = hashlib.sha256(data).hexdigest()
+    outbox = Outbox(str(tablet.outbox_path))
+    learning = Learning(tablet.folder, outbox)
+    learning.submit_assignment("L-0042", "english-2", "essay-3", "My essay", [(photo, "image/png")])
+    learning.release(Uploader(EdgeApi(tablet)))
+    client = TabletClient(tablet, "127.0.0.1", stack.mqtt_port, outbox).start()
+    try:
+        assert client.wait_flushed(60)
+    finally:
+        client.stop()
+    hub_has(stack, 1)
+    hub_store = Store(stack.hub_dir / "attachments")
+    partial = hub_store.partial(stack.edge_id, sha256)
+
+    wait_for(lambda: partial.exists() and partial.stat().st_size >= 2 * HUB_CHUNK, 60, "part of the photo at the hub",
+             every=0.02)
+    stack.hub.kill9()
+    held_when_killed = partial.stat().st_size
+    stack.start_hub()
+
+    wait_for(lambda: hub_store.blob(sha256).exists(), 60, "the whole photo at the hub")
+    assert hub_store.blob(sha256).read_bytes() == data
+    assert 0 < held_when_killed < len(data)
+    log = (stack.root / "edge.log").read_text()
+    assert "not forwarded" in log  # the edge saw the hub go
+    sent = [int(n) for n in re.findall(r"since start \d+ attachments, (\d+) bytes sent", log)]
+    assert sent and len(data) <= sent[-1] <= len(data) + HUB_CHUNK  # at most the chunk in flight again
+    outbox.close()
+    learning.close()
