@@ -99,21 +99,20 @@ def test_staff_are_added_from_the_cli_with_the_password_on_standard_input(kit, c
 
 
 def test_a_photo_the_submission_names_is_shown_to_its_tutor_only(kit, app, staff):
-    from edge import attachments_store
+    from edge import attachments_store, attachments_upload
 
     attachments_store.create_tables()  # as the edge service does at start
-    photo = b"\xff\xd8\xff\xe0 a small jpeg"
-    digest = hashlib.sha256(photo).hexdigest()
-    attachment = str(uuid.uuid4())
     files = attachments_store.Files(kit.config.attachments_dir)
-    attachments_store.write_file(files.blob(digest), photo)
-    with store.writing():
-        attachments_store.Attachment.create(id=attachment, device="tab-0001", state=attachments_store.COMPLETE,
-                                            chunk_bytes=65536, sha256=digest, size=len(photo), type="image/jpeg",
-                                            name="page-1.jpg", created=store.utcnow(), completed=store.utcnow())
-    ref = {"id": attachment, "sha256": digest, "size": len(photo), "type": "image/jpeg", "name": "page-1.jpg"}
+    limits = attachments_store.Limits.of(kit.config.attachments)
+    photo = b"\xff\xd8\xff\xe0 a small jpeg"
+    ref = {"id": str(uuid.uuid4()), "sha256": hashlib.sha256(photo).hexdigest(), "size": len(photo),
+           "type": "image/jpeg", "name": "page-1.jpg"}
+    assert attachments_upload.put_chunk(files, limits, "tab-0001", ref["id"], 0, photo)[0] < 300
+    finished = attachments_upload.finish(files, limits, "tab-0001", ref["id"],
+                                         {key: ref[key] for key in ("sha256", "size", "type", "name")})
+    assert finished[0] < 300, finished
     target = submission("L-A1", attachments=[ref])
-    path = f"/submissions/{target}/attachments/{attachment}"
+    path = f"/submissions/{target}/attachments/{ref['id']}"
     assert f'src="{path}"' in staff["tina"].get(f"/submissions/{target}").get_data(as_text=True)
     shown = staff["tina"].get(path)
     assert shown.status_code == 200 and shown.data == photo and shown.mimetype == "image/jpeg"
