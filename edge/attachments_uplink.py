@@ -19,7 +19,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from edge import attachments_store
+from edge import attachments_store, store
 from edge.attachments_store import Attachment, Files
 from edge.hubclient import HubClient
 from edge.pacing import Backoff, TokenBucket
@@ -27,6 +27,7 @@ from edge.pacing import Backoff, TokenBucket
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_S = 5.0
+ALARM = "attachments_not_forwarded"
 DEFAULT_CHUNK = 1024 * 1024
 
 
@@ -71,8 +72,10 @@ class AttachmentForwarder:
                     delay = self.backoff.failed()
                     self.next_attempt = self.clock() + delay
                     log.warning("attachment %s not forwarded: %s; retrying in %.0fs", row.sha256, exc, delay)
+                    store.raise_alarm(ALARM, f"attachment {row.sha256} could not be forwarded to the hub: {exc}")
                     break
                 self.backoff.succeeded()
+                store.clear_alarm(ALARM)
                 done, done_bytes = done + 1, done_bytes + row.size
                 self._progress(done, len(waiting), done_bytes, total_bytes)
         finally:
