@@ -51,7 +51,22 @@ class StoredAttachment(peewee.Model):
         table_name = "stored_attachment"
 
 
-MODELS = [StoredAttachment]
+class AttachmentGrant(peewee.Model):
+    """An edge may upload this attachment: one of its stored submissions names it, with this size and
+    type. Written the first time the hub finds that submission, so later chunks need no search."""
+
+    edge = peewee.CharField(max_length=64)
+    sha256 = peewee.CharField(max_length=64)
+    size = peewee.BigIntegerField()
+    type = peewee.CharField(max_length=130)
+
+    class Meta:
+        database = proxy
+        table_name = "attachment_grant"
+        primary_key = peewee.CompositeKey("edge", "sha256")
+
+
+MODELS = [StoredAttachment, AttachmentGrant]
 
 
 class Store:
@@ -97,7 +112,13 @@ def reference(edge_id: str, sha256: str) -> dict | None:
 
 
 def _owned(edge_id: str, sha256: str) -> dict:
+    grant = AttachmentGrant.get_or_none(AttachmentGrant.edge == edge_id, AttachmentGrant.sha256 == sha256)
+    if grant is not None:
+        return {"sha256": sha256, "size": grant.size, "type": grant.type}
     ref = reference(edge_id, sha256)
+    if ref is not None:
+        (AttachmentGrant.insert(edge=edge_id, sha256=sha256, size=ref["size"], type=ref["type"])
+         .on_conflict_ignore().execute())
     if ref is None:
         raise Refused(404, "not_found", f"no assignment submission from edge {edge_id} stored here names an "
                       f"attachment with SHA-256 {sha256[:64]}: the batch holding it must be delivered first")
