@@ -11,7 +11,7 @@ import json
 
 from edge.courses import tables
 from edge.courses.tables import CURRENT, RECLAIMED, RETAINED, CourseState, CourseVersion, VersionFile
-from edge.store import writing
+from edge.store import db, writing
 from wire.records import timestamp
 
 
@@ -109,11 +109,17 @@ def kept_shas() -> set[str]:
     return {row.sha256 for row in VersionFile.select(VersionFile.sha256).distinct()}
 
 
+SERVED_STATES = (CURRENT, RETAINED)
+_FILES, _VERSIONS = VersionFile._meta.table_name, CourseVersion._meta.table_name
+SERVABLE_SQL = f'SELECT f.size, f.type FROM "{_FILES}" f JOIN "{_VERSIONS}" v ON v.id = f.version_id ' \
+               'WHERE f.sha256 = ? AND v.state IN (?, ?) LIMIT 1'  # noqa: S608 (model names, not input)
+
+
 def servable(sha: str) -> tuple[int, str] | None:
-    """(size, media type) of a file some published version holds, else None."""
-    row = (VersionFile.select(VersionFile.size, VersionFile.type).join(CourseVersion)
-           .where(VersionFile.sha256 == sha, CourseVersion.state.in_((CURRENT, RETAINED))).first())
-    return (row.size, row.type) if row else None
+    """(size, media type) of a file some published version holds, else None. The tablet API runs
+    SERVABLE_SQL on every file a tablet fetches, as plain SQL: peewee spent ~0.25 ms building it."""
+    row = db.execute_sql(SERVABLE_SQL, (sha, *SERVED_STATES)).fetchone()
+    return (row[0], row[1]) if row else None
 
 
 def states() -> list[dict]:
