@@ -42,13 +42,14 @@ def test_forwarding_resumes_where_the_hubs_copy_ends_after_the_hub_is_killed(sta
              every=0.02)
     stack.hub.kill9()
     held_when_killed = partial.stat().st_size
+    edge_log = stack.root / "edge.log"
+    wait_for(lambda: "not forwarded" in edge_log.read_text(), 60, "the edge to find the hub gone")
     stack.start_hub()
 
     wait_for(lambda: hub_store.blob(sha256).exists(), 60, "the whole photo at the hub")
     assert hub_store.blob(sha256).read_bytes() == data
     assert 0 < held_when_killed < len(data)
-    log = (stack.root / "edge.log").read_text()
-    assert "not forwarded" in log  # the edge saw the hub go
+    log = edge_log.read_text()
     sent = [int(n) for n in re.findall(r"since start \d+ attachments, (\d+) bytes sent", log)]
     # Bytes the hub acknowledged, across the kill: never more than the file (nothing it held was sent
     # again), and less only by a chunk it stored but could not acknowledge before it died.
