@@ -60,7 +60,7 @@ def site(tmp_path_factory):
         pytest.skip("Mosquitto is not installed: `make test` installs it with apt-get")
     root = tmp_path_factory.mktemp("console-site")
     port = free_port()
-    stack = Stack(root / "stack", **FAST, console__port=port).build()
+    stack = Stack(root / "stack", **FAST, console__port=port, console__rewards_every_s=0.5).build()
     console = None
     try:
         stack.start()
@@ -159,14 +159,18 @@ def test_it_staff_revoke_a_tablet_in_chromium_and_it_is_cut_off(site, browser, t
     assert "revoked" in (discovery.tls_error(edge, devices["tab-0001"]) or "")
 
 
+def _complete(client: TabletClient, learner: str, units: tuple[str, ...]) -> None:
+    for unit in units:
+        client.submit("progress_statement", learner, xapi.statement(
+            learner, "completed", xapi.activity_id("algebra-1", unit),
+            result={"completion": True, "score": {"scaled": 0.9}}))
+    assert client.wait_flushed(30), "the edge did not ack the statements"
+
+
 def test_a_badge_earned_on_a_tablet_reaches_the_tablet_and_the_hub(site, browser, tablet):
     stack, _, url, _ = site
     client = tablet("tab-0002")
-    for unit in ("unit-1", "unit-2"):
-        client.submit("progress_statement", "L-A2", xapi.statement(
-            "L-A2", "completed", xapi.activity_id("algebra-1", unit), result={"completion": True,
-                                                                             "score": {"scaled": 0.9}}))
-    assert client.wait_flushed(30), "the edge did not ack the statements"
+    _complete(client, "L-A2", ("unit-1", "unit-2"))
     context, page = _log_in(browser, url, "mary")
     try:
         page.goto(f"{url}/progress/learner/L-A2")
@@ -185,3 +189,8 @@ def test_a_badge_earned_on_a_tablet_reaches_the_tablet_and_the_hub(site, browser
     at_hub = wait_for(lambda: stack.hub_records(kind="award"), 60, "the award record at the hub")
     assert [(r["id"], r["learner"]) for r in at_hub] == [(award[0]["id"], "L-A2")]
     assert at_hub[0]["payload"]["rule"] == "complete at least 2 units in algebra-1"
+
+    _complete(client, "L-A3", ("unit-1", "unit-2", "unit-3"))  # the console's reward job finds this one
+    later = wait_for(lambda: [a for a in client.messages("award") if a["learner"] == "L-A3"], 30,
+                     "the award the reward job made")
+    assert [a["badge"] for a in later] == ["Algebra starter"]

@@ -48,3 +48,11 @@ def test_the_box_runs_the_console_as_its_own_hardened_unit():
     assert "ExecStart=/opt/throughgate/venv/bin/throughgate edge console --instance /var/lib/throughgate/edge" in unit
     assert "User=throughgate" in unit and "NoNewPrivileges=yes" in unit and "CapabilityBoundingSet=\n" in unit
     assert "After=network-online.target throughgate-mosquitto.service throughgate-edge.service" in unit
+
+
+def test_an_enrolment_code_comes_with_its_qr_code_and_offer(app, staff):
+    page = staff["ivan"].post("/tablets/code", {"device": "tab-0700"}).get_data(as_text=True)
+    assert "Enrolment code for tab-0700" in page and "throughgate-enrol:?edge=edge-1&amp;device=tab-0700" in page
+    assert page.count("<svg") == 1 and "<path" in page
+    refused = staff["ivan"].post("/tablets/code", {"device": "Not A Device"})
+    assert refused.status_code == 400 and "device id" in refused.get_data(as_text=True)

@@ -89,3 +89,15 @@ def test_pages_load_nothing_from_elsewhere_and_forbid_scripts(app, staff):
         text = template.read_text()
         assert not re.search(r"""(src|href)=["'](https?:)?//""", text), template
         assert "<script" not in text, template
+
+
+def test_a_new_password_ends_the_old_sessions(app):
+    from edge.console import accounts
+
+    accounts.add_staff("pat", "tutor", PASSWORD)
+    visitor = Visitor(app, address="10.5.0.1")
+    assert visitor.login("pat").status_code == 302
+    assert visitor.get("/submissions/").status_code == 200
+    accounts.add_staff("pat", "tutor", "a brand new passphrase")
+    response = visitor.get("/submissions/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
