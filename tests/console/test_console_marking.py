@@ -118,3 +118,22 @@ def test_a_photo_the_submission_names_is_shown_to_its_tutor_only(kit, app, staff
     assert shown.status_code == 200 and shown.data == photo and shown.mimetype == "image/jpeg"
     assert staff["tom"].get(path).status_code == 403 and staff["ivan"].get(path).status_code == 403
     assert staff["tina"].get(f"/submissions/{target}/attachments/{uuid.uuid4()}").status_code == 404
+
+
+def test_the_tablet_keeps_feedback_and_awards_once_and_tablet_status_prints_them(tmp_path, capsys):
+    from tablet.identity import TabletIdentity
+    from tablet.outbox import Outbox
+
+    outbox = Outbox(str(TabletIdentity(tmp_path).outbox_path))
+    feedback = {"type": "feedback", "id": str(uuid.uuid4()), "learner": "L-0042", "assignment": "essay-3",
+                "grade": "Merit", "feedback": "Clear and honest."}
+    award = {"type": "award", "id": str(uuid.uuid4()), "learner": "L-0042", "badge": "Reader",
+             "rule": "complete at least 2 units in algebra-1"}
+    assert outbox.keep_message(feedback) and not outbox.keep_message(feedback)  # a repeat is kept once
+    assert outbox.keep_message(award) and not outbox.keep_message({"type": "ack", "ids": []})
+    assert outbox.messages() == [feedback, award] and outbox.messages("award") == [award]
+    outbox.close()
+    assert main(["tablet", "status", "--folder", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "  feedback for L-0042 on essay-3: grade Merit: Clear and honest.",
+        "  award for L-0042: Reader (complete at least 2 units in algebra-1)"]
