@@ -104,13 +104,12 @@ class Learning:
             sha256, size = file_digest(path)
             if limits is not None:
                 Uploader.check(size, media_type, limits)
-            attachment_id = str(uuid.uuid4())
-            copy = self.files / attachment_id
-            copy.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, copy)
-            refs.append(AttachmentRef(attachment_id, sha256, size, media_type, Path(path).name).to_dict())
+            refs.append(AttachmentRef(str(uuid.uuid4()), sha256, size, media_type, Path(path).name).to_dict())
         payload = {"assignment": assignment, "course": course, "text": text, "attachments": refs}
         submission_attachments(payload, record_id)  # raises RecordError as the edge would
+        for (path, _type), ref in zip(files, refs, strict=True):  # checked: now keep copies
+            self.files.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, self.files / ref["id"])
         with self._lock:
             self._db.execute("INSERT INTO submission (record_id, learner, payload, created) VALUES (?, ?, ?, ?)",
                              (record_id, learner, json.dumps(payload), time.time()))
