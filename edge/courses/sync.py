@@ -224,11 +224,10 @@ class CourseSync:
         for course, version in plan.reclaimable(catalogue.retained(), part_way):
             catalogue.reclaim(course, version)
             self.report.reclaimed.append((course, version))
-        wanted = {f.sha256 for o in offers or [] if o.manifest for f in o.manifest.files}
-        kept = catalogue.kept_shas() | wanted
-        for sha in plan.unreferenced(self.blobs.shas(), kept):
-            self.report.bytes_freed += self.blobs.remove(sha)
-        if offers is not None:  # the hub's list is known: partial files nothing wants any more can go
+        if offers is not None:  # only with the hub's list known: files fetched for a version not yet
+            wanted = {f.sha256 for o in offers if o.manifest for f in o.manifest.files}  # published stay
+            for sha in plan.unreferenced(self.blobs.shas(), catalogue.kept_shas() | wanted):
+                self.report.bytes_freed += self.blobs.remove(sha)
             self.report.bytes_freed += self.blobs.drop_partials(wanted)
         if self.report.reclaimed:
             log.info("reclaimed %s (%s freed)", ", ".join(f"{c} v{v}" for c, v in self.report.reclaimed),

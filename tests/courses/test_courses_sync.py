@@ -71,6 +71,12 @@ def test_a_download_cut_by_killing_the_hub_resumes_from_the_partial_file(stack, 
     assert tables.CourseVersion.select().count() == 0  # nothing published
     assert tables.CourseState.get_by_id(COURSE).status == "errored"
 
+    done_before = blobs.shas()
+    assert done_before  # the files before the video were complete
+    unreachable, _ = run_sync(stack)  # the hub still down: what was fetched stays
+    assert "hub" in unreachable.report.errors
+    assert blobs.shas() == done_before and blobs.partial_size(video_sha) == cut_at
+
     stack.start_hub()
     second, source = run_sync(stack)
     assert second.report.ok, second.report.errors
