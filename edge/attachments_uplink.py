@@ -8,14 +8,17 @@ For each complete attachment not yet at the hub (one per content hash):
     DONE    the hub says complete: mark it forwarded (also every other upload of the same bytes)
 
 Any failure stops the run and backs off; the next run asks again, so an interrupted upload
-resumes where the hub's copy ends and nothing is sent twice. A long catch-up logs its progress
-(attachments and bytes) every 5 s.
+resumes where the hub's copy ends and nothing is sent twice. A run stops after 5 s and the next
+carries on (a run that finds one still going returns at once), and a long catch-up logs its
+progress (attachments and bytes) every 5 s.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
+import threading
 import time
 from collections.abc import Callable
 
@@ -53,21 +56,34 @@ class AttachmentForwarder:
         self.next_attempt = 0.0
         self.sent_files = self.sent_bytes = 0
         self._last_progress = 0.0
+        self._busy = threading.Lock()
 
-    def tick(self) -> int:
-        """Forward what waits until done or a failure. Returns how many attachments reached the hub."""
-        if self.clock() < self.next_attempt:
+    def tick(self, budget_s: float = 5.0) -> int:
+        """Forward what waits until done, a failure, or the time budget is spent (the next run carries on
+        where the hub's copy ends). Returns how many attachments reached the hub; 0 at once while another
+        run is still going."""
+        if self.clock() < self.next_attempt or not self._busy.acquire(blocking=False):
             return 0
+        try:
+            return self._run(budget_s)
+        finally:
+            self._busy.release()
+
+    def _run(self, budget_s: float) -> int:
         waiting = attachments_store.waiting_for_hub()
         if not waiting:
             return 0
         total_bytes = sum(row.size for row in waiting)
-        log.info("attachments to the hub: %d waiting (%s)", len(waiting), _mb(total_bytes))
+        if self.clock() - self._last_progress >= PROGRESS_EVERY_S:
+            log.info("attachments to the hub: %d waiting (%s)", len(waiting), _mb(total_bytes))
         client, done, done_bytes = self.make_client(), 0, 0
+        deadline = self.clock() + budget_s
         try:
             for row in waiting:
                 try:
-                    self.send(client, row)
+                    if not self.send(client, row, deadline):
+                        self._progress(done, len(waiting), done_bytes, total_bytes, force=True)
+                        break
                 except (OSError, HubRefused) as exc:
                     delay = self.backoff.failed()
                     self.next_attempt = self.clock() + delay
@@ -85,7 +101,8 @@ class AttachmentForwarder:
                      done, len(waiting), _mb(done_bytes), _mb(total_bytes), self.sent_files, self.sent_bytes)
         return done
 
-    def send(self, client: HubClient, row: Attachment) -> None:
+    def send(self, client: HubClient, row: Attachment, deadline: float = math.inf) -> bool:
+        """ASK, SEND, DONE for one attachment; False if the deadline came first (the hub keeps what it has)."""
         path = f"/v1/attachments/{row.sha256}"
         status, answer = client.call_json("GET", path)
         if status != 200:
@@ -94,6 +111,8 @@ class AttachmentForwarder:
         offset = int(answer.get("received", 0))
         with open(self.files.blob(row.sha256), "rb") as handle:
             while not answer.get("complete"):
+                if self.clock() > deadline:
+                    return False
                 handle.seek(offset)
                 data = handle.read(chunk)
                 if not data:
@@ -111,13 +130,15 @@ class AttachmentForwarder:
                 self.sent_bytes += len(data)
         attachments_store.mark_forwarded(row.sha256)
         self.sent_files += 1
+        return True
 
-    def _progress(self, done: int, count: int, done_bytes: int, total_bytes: int) -> None:
+    def _progress(self, done: int, count: int, done_bytes: int, total_bytes: int, force: bool = False) -> None:
         now = self.clock()
-        if now - self._last_progress < PROGRESS_EVERY_S or done == count:
+        if not force and (now - self._last_progress < PROGRESS_EVERY_S or done == count):
             return
         self._last_progress = now
-        log.info("attachments catching up: %d of %d sent (%s of %s)", done, count, _mb(done_bytes), _mb(total_bytes))
+        log.info("attachments catching up: %d of %d sent (%s of %s); %d bytes sent since start", done, count,
+                 _mb(done_bytes), _mb(total_bytes), self.sent_bytes)
 
 
 def _json(raw: bytes) -> dict:

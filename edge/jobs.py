@@ -20,7 +20,9 @@ def schedule(service) -> BackgroundScheduler:
                       name="cut and seal batches by count and age")
     scheduler.add_job(service.forward, "interval", seconds=interval, id="forward",
                       name="send sealed batches to the hub")
-    scheduler.add_job(service.forward_attachments, "interval", seconds=interval, id="attachments",
+    # A long upload outlasts the interval: a second instance may start, finds the forwarder busy and
+    # returns at once (instead of apscheduler's "skipped" warning every interval).
+    scheduler.add_job(service.forward_attachments, "interval", seconds=interval, id="attachments", max_instances=2,
                       name="send attachments of delivered submissions to the hub")
     scheduler.add_job(service.prune, "interval", hours=1, id="prune",
                       name="forget delivered batches older than retention_days")
