@@ -28,6 +28,7 @@ from pathlib import Path
 from bench.content_setup import ContentSetup, prepare
 from bench.progress import cpu_seconds, say
 from edge.broker import wait_for_port
+from edge.courses import nginx
 from throughgate.stack import free_port
 
 CLIENT_PROCESSES = 2
@@ -91,31 +92,15 @@ def curl_load(setup: ContentSetup, port: int, urls: list[str], seconds: float, p
     return Load(files, size, min(elapsed, seconds), errors)
 
 
-NGINX_CONF = """\
-{user}worker_processes {workers};
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    sendfile on;
-    keepalive_requests 100000;
-    client_body_temp_path {prefix}/tmp; proxy_temp_path {prefix}/tmp; fastcgi_temp_path {prefix}/tmp;
-    uwsgi_temp_path {prefix}/tmp; scgi_temp_path {prefix}/tmp;
+STATIC_SERVER = """\
     server {{
         listen 127.0.0.1:{port} ssl;
         server_name {name};
         ssl_certificate {cert};
         ssl_certificate_key {key};
         ssl_client_certificate {ca};
-        ssl_verify_client {verify};
+        ssl_verify_client on;
         ssl_protocols TLSv1.2 TLSv1.3;
-{locations}
-    }}
-}}
-"""
-
-STATIC_LOCATION = """\
         location ~ "^/v1/content/(?<aa>[0-9a-f]{{2}})(?<rest>[0-9a-f]{{62}})$" {{
             alias {blobs}/$aa/$aa$rest;
             default_type application/octet-stream;
@@ -123,62 +108,38 @@ STATIC_LOCATION = """\
             add_header ETag "\\"$aa$rest\\"";
             add_header Cache-Control "private, max-age=31536000, immutable";
         }}
-"""
-
-ACCEL_LOCATIONS = """\
-        location /v1/ {{
-            proxy_pass http://127.0.0.1:{edge_port};
-            proxy_set_header X-Tablet-Cert $ssl_client_escaped_cert;
-            proxy_set_header Host $host;
-        }}
-        location ~ "^/_blobs/(?<aa>[0-9a-f]{{2}})/(?<sha>[0-9a-f]{{64}})$" {{
-            internal;
-            alias {blobs}/$aa/$sha;
-            etag off;
-            add_header ETag "\\"$sha\\"";  # nginx drops the edge's ETag on X-Accel-Redirect
-        }}
+    }}
 """
 
 
-class Nginx:
-    """nginx from a generated config in a temp folder, on 127.0.0.1, in the foreground; with
-    `upstream`, an EdgeApi in accel mode started and stopped with it."""
+class NginxServer:
+    """nginx (edge.courses.nginx.Nginx) on a free port: alone on the cache's files (the baseline), or
+    in front of the edge's accel app (`upstream`, started and stopped with it), as the box would run it."""
 
-    def __init__(self, workdir: Path, setup: ContentSetup, locations: str, name: str = "nginx",
-                 upstream: EdgeApi | None = None):
-        """In front of the edge (upstream), a missing certificate is the edge's to refuse (401), as
-        enrolment needs none; serving alone, nginx refuses it (400)."""
-        self.upstream = upstream
-        self.prefix = workdir / name
-        (self.prefix / "tmp").mkdir(parents=True)
-        self.port = free_port()
-        conf = NGINX_CONF.format(user="user root;\n" if os.geteuid() == 0 else "", workers=os.cpu_count() or 2,
-                                 prefix=self.prefix, port=self.port, name=setup.server_name,
-                                 verify="optional" if upstream else "on",
-                                 cert=setup.server_cert, key=setup.server_key, ca=setup.ca, locations=locations)
-        (self.prefix / "nginx.conf").write_text(conf)
-        self.proc: subprocess.Popen | None = None
+    def __init__(self, workdir: Path, setup: ContentSetup, name: str, upstream: EdgeApi | None = None):
+        self.upstream, self.port = upstream, free_port()
+        if upstream:
+            server = nginx.server_block(host="127.0.0.1", port=self.port, server_name=setup.server_name,
+                                        cert=setup.server_cert, key=setup.server_key, tablet_ca=setup.ca,
+                                        edge_port=upstream.port, blobs=setup.blobs)
+        else:
+            server = STATIC_SERVER.format(port=self.port, name=setup.server_name, cert=setup.server_cert,
+                                          key=setup.server_key, ca=setup.ca, blobs=setup.blobs)
+        self.nginx = nginx.Nginx(workdir / name, nginx.standalone_conf(workdir / name, server))
 
-    def start(self) -> Nginx:
+    @property
+    def proc(self):
+        return self.nginx.proc
+
+    def start(self) -> NginxServer:
         if self.upstream:
             self.upstream.start()
-        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-        subprocess.run([nginx, "-t", "-q", "-p", str(self.prefix), "-c", str(self.prefix / "nginx.conf")],
-                       check=True, capture_output=True)
-        self.proc = subprocess.Popen([nginx, "-p", str(self.prefix), "-c", str(self.prefix / "nginx.conf"),
-                                      "-g", "daemon off;"], stdout=subprocess.DEVNULL,
-                                     stderr=open(self.prefix / "stderr.log", "wb"), start_new_session=True)  # noqa: SIM115
+        self.nginx.start()
         wait_for_port("127.0.0.1", self.port, 10)
         return self
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()  # SIGTERM: fast shutdown, workers too
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        self.nginx.stop()
         if self.upstream:
             self.upstream.stop()
 
@@ -255,11 +216,9 @@ def run(workdir: Path, seconds: float = 10.0, large_bytes: int | None = None) ->
     setup = prepare(workdir, **({"large_bytes": large_bytes} if large_bytes else {}))
     results = {}
     accel = EdgeApi(setup, workdir / "edge-accel.log", accel_port=free_port())
-    for name, server in (("nginx", Nginx(workdir, setup, STATIC_LOCATION.format(blobs=setup.blobs))),
+    for name, server in (("nginx", NginxServer(workdir, setup, "nginx")),
                          ("edge", EdgeApi(setup, workdir / "edge-api.log")),
-                         ("accel", Nginx(workdir, setup, ACCEL_LOCATIONS.format(edge_port=accel.port,
-                                                                                  blobs=setup.blobs),
-                                         name="nginx-accel", upstream=accel))):
+                         ("accel", NginxServer(workdir, setup, "nginx-accel", upstream=accel))):
         server.start()
         try:
             say("content", f"{name}: 200 clients, large file then small files, {seconds:.0f} s each")

@@ -104,19 +104,16 @@ def serve(instance: str) -> None:
 
 
 def serve_accel(instance: str, port: int) -> None:
-    """The course routes for nginx in front (edge.courses.serve.accel_app), plain HTTP on loopback."""
-    import logging
+    """The course routes for nginx in front (edge.courses.nginx.AccelServer), plain HTTP on loopback."""
+    from edge.courses.nginx import AccelServer
 
-    from werkzeug.serving import make_server
-
-    from edge.courses.serve import accel_app
-
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     cfg = edge_config.load(instance)
     store.open_store(str(cfg.db_path))
-    server = make_server("127.0.0.1", port, accel_app(cfg), threaded=True)
-    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
-    server.serve_forever()
+    server = AccelServer(cfg, port).start()
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    stopping.wait()
+    server.stop()
 
 
 if __name__ == "__main__":

@@ -4,13 +4,14 @@ running hub (the same pipeline `throughgate edge courses sync` runs)."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import sqlite3
 import sys
 from pathlib import Path
 
 from edge import config as edge_config
-from edge import store
+from edge import identity, store
 from edge.courses import tables
 from edge.courses.blobs import BlobStore
 from edge.courses.source import HubSource
@@ -21,7 +22,7 @@ from wire.keys import HubPublicKeys
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "hub"))
 import coursekit  # noqa: E402  (tests/hub/coursekit.py: real-shaped course packages)
 
-__all__ = ["coursekit", "import_course", "open_edge_store", "run_sync", "hub_db", "hub_blob"]
+__all__ = ["coursekit", "import_course", "open_edge_store", "run_sync", "hub_db", "hub_blob", "get", "synced_course"]
 
 
 def import_course(stack: Stack, zip_path: Path, target: bool = True) -> str:
@@ -53,6 +54,18 @@ def run_sync(stack: Stack, on_progress=None) -> tuple[CourseSync, HubSource]:
     return sync, source
 
 
+def synced_course(stack: Stack, folder: Path, seed: int) -> tuple[dict, dict, edge_config.EdgeConfig]:
+    """A course (with a video of its own) imported, targeted and synced; two enrolled tablets (the
+    second is for revoking); the edge's server certificate made. (members, devices, config)."""
+    members = coursekit.build_native_zip(folder / "v1.zip", video=coursekit.noise(200_000, seed=seed))
+    import_course(stack, folder / "v1.zip")
+    devices = stack.add_devices(2)
+    cfg = open_edge_store(stack)
+    run_sync(stack)
+    identity.ensure_server_cert(identity.EdgeFiles(cfg.instance), cfg.edge_id, cfg.server_name)
+    return members, devices, cfg
+
+
 def hub_db(stack: Stack) -> sqlite3.Connection:
     return sqlite3.connect(stack.hub_dir / "hub.db")
 
@@ -74,3 +87,14 @@ def set_hub_envelope(stack: Stack, envelope: dict) -> None:
 def hub_blob(stack: Stack, sha: str) -> Path:
     """Where the hub keeps a course file (COURSE_BLOB_DIR, default <instance>/blobs)."""
     return stack.hub_dir / "blobs" / sha[:2] / sha[2:4] / sha
+
+
+def get(port: int, context, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    """One HTTPS GET to 127.0.0.1:port as a tablet (context: its TLS context); (status, headers, body)."""
+    conn = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=30)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()

@@ -5,8 +5,8 @@ without a certificate, nothing for a revoked tablet, nothing unpublished."""
 from __future__ import annotations
 
 import hashlib
-import http.client
 import json
+from urllib.parse import quote
 
 import pytest
 
@@ -15,7 +15,7 @@ from edge import identity, tablets
 from edge.tablet_api import TabletApiServer
 from tablet.identity import pinned_context
 from tests.courses.conftest import running_copy, stopped
-from tests.courses.courses_kit import coursekit, import_course, open_edge_store, run_sync
+from tests.courses.courses_kit import get, synced_course
 
 
 @pytest.fixture(scope="module")
@@ -25,52 +25,37 @@ def served(built_stack, tmp_path_factory):
     folder = tmp_path_factory.mktemp("served")
     stack = running_copy(built_stack, folder / "stack")
     try:
-        members = coursekit.build_native_zip(folder / "v1.zip", video=coursekit.noise(300_000, seed=3))
-        import_course(stack, folder / "v1.zip")
-        devices = stack.add_devices(2)
-        cfg = open_edge_store(stack)
-        run_sync(stack)
-        identity.ensure_server_cert(identity.EdgeFiles(cfg.instance), cfg.edge_id, cfg.server_name)
+        members, devices, cfg = synced_course(stack, folder, seed=3)
         with TabletApiServer(cfg) as server:
             yield server, devices, members, cfg
     finally:
         stopped(stack)
 
 
-def get(server, context, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
-    conn = http.client.HTTPSConnection("127.0.0.1", server.port, context=context, timeout=30)
-    try:
-        conn.request("GET", path, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-    finally:
-        conn.close()
-
-
 def test_a_tablet_gets_the_verified_course_list_and_files_with_caching_headers(served):
     server, devices, members, _ = served
     tablet = devices["tab-0000"]
-    status, headers, body = get(server, tablet.ssl_context(), "/v1/courses")
+    status, headers, body = get(server.port, tablet.ssl_context(), "/v1/courses")
     assert status == 200
     (course,) = json.loads(body)["courses"]
     assert course["envelope"]["manifest"]["course"] == "intro-maths" and course["groups"] == []
-    assert get(server, tablet.ssl_context(), "/v1/courses", {"If-None-Match": headers["etag"]})[0] == 304
+    assert get(server.port, tablet.ssl_context(), "/v1/courses", {"If-None-Match": headers["etag"]})[0] == 304
 
     video = members["media/basics.mp4"]
     sha = hashlib.sha256(video).hexdigest()
-    status, headers, body = get(server, tablet.ssl_context(), f"/v1/content/{sha}")
+    status, headers, body = get(server.port, tablet.ssl_context(), f"/v1/content/{sha}")
     assert (status, body) == (200, video)
     assert headers["etag"] == f'"{sha}"'
     assert headers["cache-control"] == "private, max-age=31536000, immutable"
     assert headers["content-type"] == "video/mp4" and headers["accept-ranges"] == "bytes"
 
-    status, headers, body = get(server, tablet.ssl_context(), f"/v1/content/{sha}", {"If-None-Match": f'"{sha}"'})
+    status, headers, body = get(server.port, tablet.ssl_context(), f"/v1/content/{sha}", {"If-None-Match": f'"{sha}"'})
     assert (status, body) == (304, b"") and headers["etag"] == f'"{sha}"'
 
-    status, headers, body = get(server, tablet.ssl_context(), f"/v1/content/{sha}", {"Range": "bytes=1000-"})
+    status, headers, body = get(server.port, tablet.ssl_context(), f"/v1/content/{sha}", {"Range": "bytes=1000-"})
     assert (status, body) == (206, video[1000:])
     assert headers["content-range"] == f"bytes 1000-{len(video) - 1}/{len(video)}"
-    status, headers, _ = get(server, tablet.ssl_context(), f"/v1/content/{sha}", {"Range": "bytes=999999999-"})
+    status, headers, _ = get(server.port, tablet.ssl_context(), f"/v1/content/{sha}", {"Range": "bytes=999999999-"})
     assert (status, headers["content-range"]) == (416, f"bytes */{len(video)}")
 
 
@@ -78,15 +63,17 @@ def test_without_a_tablet_certificate_nothing_is_served(served):
     server, devices, members, cfg = served
     anonymous = pinned_context(devices["tab-0000"].ca_path.read_text(), cfg.server_name)
     sha = hashlib.sha256(members["index.html"]).hexdigest()
+    borrowed = {"X-Tablet-Cert": quote(devices["tab-0000"].cert_path.read_text())}  # trusted only behind nginx
     for path in ("/v1/courses", f"/v1/content/{sha}"):
-        status, _, body = get(server, anonymous, path)
-        assert status == 401 and json.loads(body)["error"] == "client_certificate_required"
+        for headers in ({}, borrowed):
+            status, _, body = get(server.port, anonymous, path, headers)
+            assert status == 401 and json.loads(body)["error"] == "client_certificate_required"
 
 
 def test_a_revoked_tablet_is_refused(served):
     server, devices, _, cfg = served
     tablets.revoke("tab-0001", identity.EdgeFiles(cfg.instance), edge_config.load(cfg.instance).tablets.crl_days)
-    status, _, body = get(server, devices["tab-0001"].ssl_context(), "/v1/courses")
+    status, _, body = get(server.port, devices["tab-0001"].ssl_context(), "/v1/courses")
     assert status == 403 and json.loads(body)["error"] == "tablet_revoked"
 
 
@@ -97,5 +84,5 @@ def test_only_files_of_published_versions_are_served(served):
     unpublished.parent.mkdir(exist_ok=True)
     unpublished.write_bytes(b"not in any published version")
     for sha in ("ab" * 32, "0" * 64, "not-a-hash"):
-        status, _, body = get(server, tablet.ssl_context(), f"/v1/content/{sha}")
+        status, _, body = get(server.port, tablet.ssl_context(), f"/v1/content/{sha}")
         assert status == 404 and json.loads(body)["error"] == "not_found"

@@ -1,0 +1,139 @@
+"""nginx in front of the edge for course content: the design docs/bench.md recommends for the box.
+
+    tablet --TLS, client certificate--> nginx --loopback HTTP, X-Tablet-Cert--> edge (accel_app)
+    edge: authorises (certificate current, file in a published version) and answers
+          X-Accel-Redirect: /_blobs/<aa>/<sha256>
+    nginx: sends the file from the cache's blobs/ (Range, keep-alive, TLS in C)
+
+`server_block()` renders nginx's side (pure); `AccelServer` runs the edge's side on loopback;
+`Nginx` runs nginx from a generated configuration in a folder, in the foreground (development,
+tests and the bench; on the box systemd runs it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import threading
+from pathlib import Path
+
+ACCEL_SERVER = """\
+    server {{
+        listen {host}:{port} ssl;
+        server_name {server_name};
+        ssl_certificate {cert};
+        ssl_certificate_key {key};
+        ssl_client_certificate {tablet_ca};
+        ssl_verify_client optional;  # none: the edge answers 401 client_certificate_required
+        ssl_protocols TLSv1.2 TLSv1.3;
+{crl}        location = /v1/courses {{
+            proxy_pass http://127.0.0.1:{edge_port};
+            proxy_set_header X-Tablet-Cert $ssl_client_escaped_cert;  # always set: a tablet's own is replaced
+        }}
+        location ^~ /v1/content/ {{
+            proxy_pass http://127.0.0.1:{edge_port};
+            proxy_set_header X-Tablet-Cert $ssl_client_escaped_cert;
+        }}
+        location ~ "^/_blobs/(?<aa>[0-9a-f]{{2}})/(?<sha>[0-9a-f]{{64}})$" {{
+            internal;
+            alias {blobs}/$aa/$sha;
+            etag off;
+            add_header ETag "\\"$sha\\"";  # nginx keeps Cache-Control from the edge's answer, not ETag
+        }}
+    }}
+"""
+
+STANDALONE = """\
+{user}worker_processes {workers};
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    sendfile on;
+    keepalive_requests 100000;
+    client_body_temp_path {prefix}/tmp; proxy_temp_path {prefix}/tmp; fastcgi_temp_path {prefix}/tmp;
+    uwsgi_temp_path {prefix}/tmp; scgi_temp_path {prefix}/tmp;
+{servers}}}
+"""
+
+
+def server_block(*, host: str, port: int, server_name: str, cert, key, tablet_ca, edge_port: int, blobs,
+                 crl=None) -> str:
+    """nginx's server for the course routes, in front of `AccelServer` on `edge_port`. With `crl`
+    (the edge's tablet CRL), revoked tablets are refused at the handshake too (reload nginx when
+    the CRL is re-issued)."""
+    return ACCEL_SERVER.format(host=host, port=port, server_name=server_name, cert=cert, key=key,
+                               tablet_ca=tablet_ca, edge_port=edge_port, blobs=blobs,
+                               crl=f"        ssl_crl {crl};\n" if crl else "")
+
+
+def standalone_conf(prefix: Path, servers: str, workers: int | None = None) -> str:
+    """A whole nginx.conf that keeps every file in `prefix` (pid, logs, temp)."""
+    return STANDALONE.format(user="user root;\n" if os.geteuid() == 0 else "", workers=workers or os.cpu_count() or 2,
+                             prefix=prefix, servers=servers)
+
+
+class Nginx:
+    """nginx from `conf` in `prefix`, in the foreground (`-g 'daemon off;'`), checked with -t first."""
+
+    def __init__(self, prefix: Path, conf: str):
+        self.prefix = Path(prefix)
+        (self.prefix / "tmp").mkdir(parents=True, exist_ok=True)
+        self.conf_path = self.prefix / "nginx.conf"
+        self.conf_path.write_text(conf)
+        self.binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> Nginx:
+        check = subprocess.run([self.binary, "-t", "-q", "-p", str(self.prefix), "-c", str(self.conf_path)],
+                               capture_output=True, text=True)
+        if check.returncode:
+            raise RuntimeError(f"nginx refused {self.conf_path}: {check.stderr.strip()}")
+        with open(self.prefix / "stderr.log", "ab") as log:
+            self.proc = subprocess.Popen([self.binary, "-p", str(self.prefix), "-c", str(self.conf_path),
+                                          "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=log,
+                                         start_new_session=True)
+        return self
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()  # fast shutdown, the workers with it
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+class AccelServer:
+    """The edge's side: `serve.accel_app` on plain HTTP, bound to loopback only (it trusts the
+    X-Tablet-Cert header, which only nginx may set)."""
+
+    def __init__(self, config, port: int):
+        import logging
+
+        from werkzeug.serving import make_server
+
+        from edge.courses.serve import accel_app
+
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
+        self._server = make_server("127.0.0.1", port, accel_app(config), threaded=True)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return self._server.server_port
+
+    def start(self) -> AccelServer:
+        self._thread = threading.Thread(target=self._server.serve_forever, name="courses-accel", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join()
+        self._server.server_close()
