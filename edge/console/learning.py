@@ -13,13 +13,16 @@ import functools
 import json
 from dataclasses import dataclass
 
+import peewee as pw
+
 from edge import store
-from edge.console import tables
+from edge.console import progress, tables
 
 SUBMISSION = "assignment_submission"
 KEPT_KINDS = (SUBMISSION, "progress_statement", "quiz_answer")
 PROGRESS_KINDS = ("progress_statement", "quiz_answer")
-COLUMNS = ("id", "kind", "device", "learner", "created", "received", "body")
+COLUMNS = ("id", "kind", "device", "learner", "created", "received", "body",
+           "activity", "course", "verb", "score", "done", "correct")
 
 
 @functools.cache
@@ -33,9 +36,22 @@ def create_tables() -> None:
     tables.create()
 
 
+def _row(row: dict) -> tuple:
+    """The relay's row with what a statement says about progress (progress.read), for SQL to add up."""
+    said = None
+    if row["kind"] in PROGRESS_KINDS:
+        try:
+            said = progress.read(json.loads(row["body"]).get("payload"))
+        except ValueError:
+            said = None
+    facts = ((said.activity[:300], said.course[:63], said.verb[:40], said.score, said.done, said.correct)
+             if said else ("", "", "", None, False, None))
+    return (*(row[name] for name in COLUMNS[:7]), *facts)
+
+
 def keep(rows: list[dict]) -> int:
     """Keep the learning records among rows the relay is committing. Call inside store.writing()."""
-    kept = [tuple(row[name] for name in COLUMNS) for row in rows if row["kind"] in KEPT_KINDS]
+    kept = [_row(row) for row in rows if row["kind"] in KEPT_KINDS]
     if kept:
         store.db.connection().executemany(_insert_sql(), kept)
     return len(kept)
@@ -131,13 +147,43 @@ def submission(record_id: str) -> Submission | None:
     return _submission(row, tables.Mark.get_or_none(tables.Mark.submission == record_id))
 
 
-def statements(scope: Scope, learner: str | None = None) -> list[tuple[str, dict]]:
-    """(learner, payload) of every progress statement and quiz answer in scope, in arrival order."""
+def progress_of(scope: Scope, learners: list[str] | None = None,
+                course: str = "") -> dict[str, progress.LearnerProgress]:
+    """Each learner's progress (in scope; only `learners` if given; one course if given), added up in SQL."""
     LR = tables.LearningRecord  # noqa: N806
-    query = LR.select(LR.learner, LR.body).where(LR.kind.in_(PROGRESS_KINDS)).order_by(LR.received, LR.id)
-    if learner is not None:
-        query = query.where(LR.learner == learner)
-    return [(row.learner, json.loads(row.body).get("payload", {})) for row in _in_scope(query, scope)]
+    query = (LR.select(LR.learner,
+                       pw.fn.COUNT(pw.Case(None, [(LR.done, LR.activity)], None).distinct()).alias("units"),
+                       pw.fn.AVG(LR.score).alias("average"),
+                       pw.fn.SUM(pw.Case(None, [(LR.verb == "answered", 1)], 0)).alias("answers"),
+                       pw.fn.SUM(pw.Case(None, [(LR.correct == True, 1)], 0)).alias("correct"),  # noqa: E712
+                       pw.fn.GROUP_CONCAT(LR.course.distinct()).alias("courses"))
+             .where(LR.kind.in_(PROGRESS_KINDS)).group_by(LR.learner))
+    if learners is not None:
+        query = query.where(LR.learner.in_(learners))
+    if course:
+        query = query.where(LR.course == course)
+    return {row.learner: progress.LearnerProgress(
+        row.learner, row.units, None if row.average is None else round(100 * row.average, 1), row.answers,
+        row.correct, frozenset(c for c in (row.courses or "").split(",") if c))
+        for row in _in_scope(query, scope).namedtuples()}
+
+
+def timeline(scope: Scope, learner: str, last: int = 30) -> list[tuple[str, float]]:
+    """(activity, score in percent) of a learner's scored statements, most recent last."""
+    LR = tables.LearningRecord  # noqa: N806
+    query = (LR.select(LR.activity, LR.score)
+             .where(LR.kind.in_(PROGRESS_KINDS), LR.learner == learner, LR.score.is_null(False))
+             .order_by(LR.received.desc(), LR.id.desc()).limit(last))
+    rows = list(_in_scope(query, scope).tuples())
+    return [(activity.removeprefix(progress.COURSE_PREFIX), round(100 * score, 1)) for activity, score in rows[::-1]]
+
+
+def courses_in_use() -> list[dict]:
+    """Courses that learners' statements name, with how many learners (counts only)."""
+    LR = tables.LearningRecord  # noqa: N806
+    query = (LR.select(LR.course, pw.fn.COUNT(LR.learner.distinct()).alias("learners"))
+             .where(LR.kind.in_(PROGRESS_KINDS), LR.course != "").group_by(LR.course).order_by(LR.course))
+    return [{"course": row.course, "learners": row.learners} for row in query.namedtuples()]
 
 
 def known_learners(scope: Scope) -> list[str]:

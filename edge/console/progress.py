@@ -1,4 +1,5 @@
-"""Progress from xAPI statements (progress_statement and quiz_answer records). Pure.
+"""Progress from xAPI statements (progress_statement and quiz_answer records). Pure: `read` says
+what one statement means; edge.console.learning keeps that beside each record and adds it up in SQL.
 
 A unit counts as completed when a statement about it says completed, passed or mastered, or its
 result says completion or success. Scores are xAPI's `result.score.scaled` (0..1), shown in percent.
@@ -8,8 +9,7 @@ Payloads in the earlier flat form ({"verb": "completed", "object": "course/maths
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 COURSE_PREFIX = "urn:throughgate:course:"
 DONE_VERBS = {"completed", "passed", "mastered"}
@@ -28,20 +28,11 @@ class Statement:
 @dataclass
 class LearnerProgress:
     learner: str
-    completed: set[str] = field(default_factory=set)  # activity ids
-    scores: list[float] = field(default_factory=list)
+    units: int = 0  # distinct activities completed
+    average: float | None = None  # average score in percent, None without any score
     answers: int = 0
     correct: int = 0
-    courses: set[str] = field(default_factory=set)
-
-    @property
-    def units(self) -> int:
-        return len(self.completed)
-
-    @property
-    def average(self) -> float | None:
-        """Average score in percent, or None without any score."""
-        return round(100 * sum(self.scores) / len(self.scores), 1) if self.scores else None
+    courses: frozenset[str] = frozenset()
 
 
 def course_of(activity: str) -> str:
@@ -76,33 +67,3 @@ def read(payload: dict) -> Statement | None:
     success = result.get("success") if isinstance(result.get("success"), bool) else None
     done = verb in DONE_VERBS or result.get("completion") is True or (verb != "answered" and success is True)
     return Statement(verb, activity, course_of(activity), score, done, success if verb == "answered" else None)
-
-
-def summarise(statements: Iterable[tuple[str, dict]], course: str = "") -> dict[str, LearnerProgress]:
-    """Each learner's progress from (learner, payload) pairs; `course` limits it to one course."""
-    found: dict[str, LearnerProgress] = {}
-    for learner, payload in statements:
-        statement = read(payload)
-        if statement is None or (course and statement.course != course):
-            continue
-        progress = found.setdefault(learner, LearnerProgress(learner))
-        if statement.course:
-            progress.courses.add(statement.course)
-        if statement.done:
-            progress.completed.add(statement.activity)
-        if statement.score is not None:
-            progress.scores.append(statement.score)
-        if statement.verb == "answered":
-            progress.answers += 1
-            progress.correct += statement.correct is True
-    return found
-
-
-def timeline(statements: Iterable[tuple[str, dict]]) -> list[tuple[str, float]]:
-    """(activity, score in percent) for each scored statement, in order: one learner's chart."""
-    points = []
-    for _learner, payload in statements:
-        statement = read(payload)
-        if statement is not None and statement.score is not None:
-            points.append((statement.activity.removeprefix(COURSE_PREFIX), round(100 * statement.score, 1)))
-    return points

@@ -75,14 +75,17 @@ def evaluate() -> list[tables.Award]:
     found = rules()
     if not found:
         return []
-    statements = learning.statements(learning.Scope(everyone=True))
-    by_course = {course: progress.summarise(statements, course) for course in {rule.course for rule in found}}
-    awarded = {(a.rule, a.learner) for a in tables.Award.select(tables.Award.rule, tables.Award.learner)}
+    everyone = learning.Scope(everyone=True)
+    by_course = {course: learning.progress_of(everyone, course=course) for course in {rule.course for rule in found}}
+    earned_now = due(found, by_course, _awarded())
     made = []
-    for rule, learner in due(found, by_course, awarded):
-        with store.writing():
-            if tables.Award.select().where(tables.Award.rule == rule.id, tables.Award.learner == learner).exists():
-                continue  # another run got there first
+    if not earned_now:
+        return made
+    with store.writing():  # one transaction for all: a new rule over old records may award hundreds
+        awarded = _awarded()  # another run may have got there first
+        for rule, learner in earned_now:
+            if (rule.id, learner) in awarded:
+                continue
             when = timestamp()
             record = outgoing.add_record("award", learner, {
                 "badge": rule.badge, "rule": describe(rule.measure, rule.threshold, rule.course), "awarded": when})
@@ -90,6 +93,10 @@ def evaluate() -> list[tables.Award]:
                                             awarded=when))
             outgoing.add_down(learning.latest_device(learner), outgoing.award_message(record))
     return made
+
+
+def _awarded() -> set[tuple[int, str]]:
+    return {(a.rule, a.learner) for a in tables.Award.select(tables.Award.rule, tables.Award.learner)}
 
 
 def rules() -> list[tables.RewardRule]:

@@ -63,7 +63,8 @@ class LoginFailure(ConsoleModel):
 
 
 class LearningRecord(ConsoleModel):
-    """A learner's record (submission, progress statement, quiz answer) as the tablet sent it."""
+    """A learner's record (submission, progress statement, quiz answer) as the tablet sent it, and
+    what a statement says about progress (edge.console.progress.read), so pages aggregate in SQL."""
 
     id = pw.CharField(primary_key=True, max_length=36)
     kind = pw.CharField(max_length=40)
@@ -72,10 +73,17 @@ class LearningRecord(ConsoleModel):
     created = pw.CharField(max_length=40)
     received = pw.CharField(max_length=30)
     body = pw.TextField()
+    activity = pw.CharField(max_length=300, default="")  # statements only: the activity id
+    course = pw.CharField(max_length=63, default="")
+    verb = pw.CharField(max_length=40, default="")
+    score = pw.FloatField(null=True)  # scaled, 0..1
+    done = pw.BooleanField(default=False)  # the statement completes its activity
+    correct = pw.BooleanField(null=True)  # a quiz answer's result.success
 
     class Meta:
         table_name = "console_learning_record"
-        indexes = ((("kind", "learner", "received"), False),)
+        indexes = ((("kind", "learner", "received"), False), (("course", "learner"), False),
+                   (("learner", "received"), False))
 
 
 class Mark(ConsoleModel):

@@ -63,12 +63,13 @@ def running_broker(kit):
 
 
 def _client(kit, client_id: str, username: str, password: str) -> tuple[Client, dict, list]:
-    """A loopback-listener client: its PUBACK reason codes by mid, and the messages it receives."""
+    """A loopback-listener client: its PUBACK reason codes (and SUBACKs) by mid, and the messages it receives."""
     acked, got, ready = {}, [], threading.Event()
     client = Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=MQTTProtocolVersion.MQTTv5)
     client.username_pw_set(username, password)
     client.on_connect = lambda *a: ready.set()
     client.on_publish = lambda c, u, mid, reason, p: acked.__setitem__(mid, reason.value)
+    client.on_subscribe = lambda c, u, mid, codes, p: acked.__setitem__(mid, codes[0].value)
     client.on_message = lambda c, u, m: got.append(m.topic)
     client.connect("127.0.0.1", kit.relay_port)
     client.loop_start()
@@ -80,7 +81,7 @@ def test_the_consoles_broker_user_may_publish_down_messages_and_read_nothing(run
     kit = running_broker
     console, acked, console_got = _client(kit, "console-acl-check", broker.CONSOLE_USER,
                                           downlink.broker_password(kit.config))
-    relay, _, relay_got = _client(kit, "relay-acl-check", kit.config.broker.username, kit.relay_password)
+    relay, relay_acked, relay_got = _client(kit, "relay-acl-check", kit.config.broker.username, kit.relay_password)
     tablet = Tablet(kit, "tab-0001")
     try:
         for topic, allowed in ((topics.up("tab-0001"), False), (topics.down("tab-0001"), True)):
@@ -88,9 +89,10 @@ def test_the_consoles_broker_user_may_publish_down_messages_and_read_nothing(run
             code = wait_for(lambda m=info.mid: acked.get(m, -1) + 1, 10, "a PUBACK") - 1
             assert (code < 128) is allowed, (topic, code)
         assert wait_for(lambda: tablet.got, 10, "the console's message at the tablet") == [{}]
-        for client in (console, relay):
+        for client, acks in ((console, acked), (relay, relay_acked)):
             for topic_filter in ("#", topics.UP_FILTER):
-                client.subscribe(topic_filter, qos=1)
+                mid = client.subscribe(topic_filter, qos=1)[1]
+                wait_for(lambda m=mid, a=acks: m in a, 10, "a SUBACK")
         tablet.client.publish(topics.up("tab-0001"), b"the learner's work", qos=1).wait_for_publish(10)
         wait_for(lambda: topics.up("tab-0001") in relay_got, 10, "the relay to receive the tablet's record")
         time.sleep(0.5)  # the console's copy, if the broker sent one, was routed with the relay's

@@ -8,40 +8,54 @@ import json
 import pytest
 
 from edge import store
-from edge.console import charts, outgoing, progress, rewards, tables
+from edge.console import charts, learning, outgoing, progress, rewards, tables
 from tests.console.consolekit import statement, submission
 from wire import xapi
+from wire.records import new_record
 
 
-def _completed(activity: str, score: float | None = None, verb: str = "completed") -> dict:
+def _keep(learner: str, payload: dict, kind: str = "progress_statement") -> None:
+    record = new_record(kind, learner, 1, payload)
+    with store.writing():
+        learning.keep([{"id": record.id, "kind": kind, "device": "tab-0001", "learner": learner,
+                        "created": record.created, "received": store.utcnow(), "body": record.to_json().decode()}])
+
+
+def _completed(learner: str, activity: str, score: float | None = None, verb: str = "completed") -> dict:
     result = {"completion": verb == "completed", **({"score": {"scaled": score}} if score is not None else {})}
-    return xapi.statement("L-1", verb, f"urn:throughgate:course:{activity}", result=result)
+    return xapi.statement(learner, verb, f"urn:throughgate:course:{activity}", result=result)
 
 
-def test_progress_counts_distinct_units_done_and_averages_scores():
-    statements = [("L-1", _completed("maths-1/unit-1", 0.5)), ("L-1", _completed("maths-1/unit-1", 0.9)),
-                  ("L-1", _completed("english-2/unit-1")), ("L-1", _completed("maths-1/unit-2", verb="passed")),
-                  ("L-2", xapi.statement("L-2", "answered", "urn:throughgate:course:maths-1/quiz-1",
-                                         result={"response": "4", "success": True}))]
-    found = progress.summarise(statements)
-    assert found["L-1"].units == 3 and found["L-1"].average == 70.0
-    assert found["L-1"].courses == {"maths-1", "english-2"}
-    assert found["L-2"].units == 0 and (found["L-2"].answers, found["L-2"].correct) == (1, 1)
-    assert progress.summarise(statements, course="english-2")["L-1"].units == 1
+def test_progress_counts_distinct_units_done_and_averages_scores(app):
+    for activity, score, verb in (("pm-1/unit-1", 0.5, "completed"), ("pm-1/unit-1", 0.9, "completed"),
+                                  ("pe-2/unit-1", None, "completed"), ("pm-1/unit-2", None, "passed"),
+                                  ("pm-1/unit-3", None, "progressed")):
+        _keep("L-P1", _completed("L-P1", activity, score, verb))
+    _keep("L-P2", xapi.statement("L-P2", "answered", "urn:throughgate:course:pm-1/quiz-1",
+                                 result={"response": "4", "success": True}), kind="quiz_answer")
+    _keep("L-P2", xapi.statement("L-P2", "answered", "urn:throughgate:course:pm-1/quiz-2",
+                                 result={"response": "5", "success": False}), kind="quiz_answer")
+    everyone = learning.Scope(everyone=True)
+    found = learning.progress_of(everyone, ["L-P1", "L-P2"])
+    assert (found["L-P1"].units, found["L-P1"].average, found["L-P1"].courses) == (3, 70.0, {"pm-1", "pe-2"})
+    assert (found["L-P2"].units, found["L-P2"].answers, found["L-P2"].correct) == (0, 2, 1)
+    assert learning.progress_of(everyone, ["L-P1"], course="pe-2")["L-P1"].units == 1
+    assert learning.timeline(everyone, "L-P1") == [("pm-1/unit-1", 50.0), ("pm-1/unit-1", 90.0)]
+    assert learning.progress_of(learning.Scope(everyone=False, classes=("A",)), ["L-P1"]) == {}  # not in class A
 
 
 @pytest.mark.parametrize("payload", [{}, {"verb": "completed"}, {"object": "x"}, [], {"verb": {}, "object": {}},
                                      {"verb": "completed", "object": "course/a/b", "score": float("inf")}])
 def test_unreadable_statements_count_for_nothing(payload):
-    found = progress.summarise([("L-1", payload)])
-    assert found.get("L-1") is None or (found["L-1"].units, found["L-1"].scores) in ((0, []), (1, []))
+    said = progress.read(payload)
+    assert said is None or (said.score is None and said.course == "a")
 
 
 def test_a_rule_is_due_once_for_each_learner_who_meets_it():
     rule = tables.RewardRule(id=1, badge="Finisher", measure="units", threshold=2, course="")
     score = tables.RewardRule(id=2, badge="Ace", measure="score", threshold=80, course="maths-1")
-    everyone = progress.summarise([("L-1", _completed("maths-1/u1", 0.9)), ("L-1", _completed("maths-1/u2", 0.8)),
-                                   ("L-2", _completed("maths-1/u1", 0.5))])
+    everyone = {"L-1": progress.LearnerProgress("L-1", units=2, average=85.0),
+                "L-2": progress.LearnerProgress("L-2", units=1, average=50.0)}
     by_course = {"": everyone, "maths-1": everyone}
     assert [(r.badge, learner) for r, learner in rewards.due([rule, score], by_course, set())] == [
         ("Finisher", "L-1"), ("Ace", "L-1")]

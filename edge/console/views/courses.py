@@ -14,7 +14,6 @@ from flask import Blueprint, render_template
 
 from edge import store
 from edge.console import learning
-from edge.console import progress as measures
 from edge.console.access import ALL_ROLES, require
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
@@ -41,17 +40,7 @@ def sync_state() -> list[dict] | None:
             for state in catalogue.states()]
 
 
-def courses_in_use() -> list[dict]:
-    """Courses named by progress statements (no learner ids: counts only)."""
-    counts: dict[str, set[str]] = {}
-    for learner, payload in learning.statements(learning.Scope(everyone=True)):
-        statement = measures.read(payload)
-        if statement is not None and statement.course:
-            counts.setdefault(statement.course, set()).add(learner)
-    return [{"course": course, "learners": len(learners)} for course, learners in sorted(counts.items())]
-
-
 @bp.get("/")
 @require(*ALL_ROLES)
 def index():
-    return render_template("courses.html", state=sync_state(), in_use=courses_in_use())
+    return render_template("courses.html", state=sync_state(), in_use=learning.courses_in_use())

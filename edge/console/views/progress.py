@@ -12,7 +12,7 @@ bp = Blueprint("progress", __name__, url_prefix="/progress")
 
 
 def _rows(scope: learning.Scope, learners: list[str]) -> list[measures.LearnerProgress]:
-    found = measures.summarise(learning.statements(scope))
+    found = learning.progress_of(scope, learners)
     return [found.get(learner) or measures.LearnerProgress(learner) for learner in learners]
 
 
@@ -52,8 +52,7 @@ def learner(learner: str):
     scope = access.scope()
     if not scope.allows_learner(learner):
         abort(403)
-    statements = learning.statements(scope, learner)
-    summary = measures.summarise(statements).get(learner) or measures.LearnerProgress(learner)
-    chart = charts.bar_chart(measures.timeline(statements)[-30:], maximum=100, unit=" %", title="Scores")
+    summary = learning.progress_of(scope, [learner]).get(learner) or measures.LearnerProgress(learner)
+    chart = charts.bar_chart(learning.timeline(scope, learner), maximum=100, unit=" %", title="Scores")
     return render_template("progress/learner.html", learner=learner, summary=summary, chart=chart,
                            submissions=learning.submissions(scope, "all", learner=learner))
