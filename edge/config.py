@@ -78,6 +78,7 @@ class CoursesConfig:
 
     sync_interval_s: float = 900.0  # how often the edge asks the hub for new course versions
     cache_dir: str = ""  # verified course files by sha256; "" = <instance>/courses
+    accel_port: int = 0  # >0: the course routes for nginx in front, on 127.0.0.1:<port> (docs/bench.md); 0 = off
 
 
 @dataclass

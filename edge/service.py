@@ -14,6 +14,7 @@ from edge import config as edge_config
 from edge.attachments_uplink import AttachmentForwarder
 from edge.courses import sync as course_sync
 from edge.courses import tables as course_tables
+from edge.courses.nginx import AccelServer
 from edge.hubclient import HubClient
 from edge.quota import Quota
 from edge.relay import Relay
@@ -35,6 +36,7 @@ class EdgeService:
         self.scheduler = None
         self.forwarder: uplink.Forwarder | None = None
         self.tablet_api: TabletApiServer | None = None
+        self.course_accel: AccelServer | None = None
         self.advertiser = None
         self.files = identity.EdgeFiles(config.instance)
         self._lock = threading.Lock()
@@ -66,6 +68,8 @@ class EdgeService:
         self.attachment_forwarder = AttachmentForwarder(cfg, lambda: HubClient.for_edge(cfg))
         self.relay = Relay(cfg, cfg.relay_secret_path.read_text().strip(), self.quota).start()
         self.tablet_api = TabletApiServer(cfg, on_revoked=self.cut_off).start()
+        if cfg.courses.accel_port:  # nginx in front sends course files (edge/courses/nginx.py)
+            self.course_accel = AccelServer(cfg, cfg.courses.accel_port).start()
         self._advertise()
         self.scheduler = jobs.schedule(self)
         self.scheduler.start()
@@ -211,6 +215,8 @@ class EdgeService:
             self.advertiser.stop()
         if self.tablet_api:
             self.tablet_api.stop()
+        if self.course_accel:
+            self.course_accel.stop()
         if self.relay:
             self.relay.stop()
         if self.child_broker:
