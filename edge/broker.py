@@ -187,15 +187,16 @@ def kick(host: str, port: int, relay_user: str, relay_password: str, client_id: 
         client.loop_stop()
 
 
-def cut_off(config, device: str) -> str:
+def cut_off(config, device: str, as_user: tuple[str, str] | None = None) -> str:
     """After a tablet's certificates were revoked (edge.config.EdgeConfig): Mosquitto re-reads the
     CRL (SIGHUP), then the tablet's live connection is closed (Mosquitto checks certificates only at
-    the handshake). Returns what happened, in words for a person."""
+    the handshake). as_user: (username, password) on the loopback listener, default the relay's (the
+    staff console uses its own). Returns what happened, in words for a person."""
     if not signal_reload(BrokerFiles(config.broker_dir)):
         return "the broker is not running (it reads the CRL at start)"
+    username, password = as_user or (config.broker.username, config.relay_secret_path.read_text().strip())
     try:
-        kick(config.broker.host, config.broker.port, config.broker.username,
-             config.relay_secret_path.read_text().strip(), device)
+        kick(config.broker.host, config.broker.port, username, password, device)
     except (OSError, TimeoutError, PermissionError) as exc:
         return f"the broker reloaded the CRL; could not close its live connection ({exc}): restart the broker"
     return "the broker reloaded the CRL; its connection was closed"

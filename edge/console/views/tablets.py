@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from edge import broker, identity, tablets
+from edge.console import downlink
 from edge.console.access import DEVICE_ROLES, require
 from provisioning.qr import qr_svg
 from provisioning.tokens import EnrolmentOffer
@@ -45,5 +46,7 @@ def revoke(device: str):
         count = tablets.revoke(device, identity.EdgeFiles(cfg.instance), cfg.tablets.crl_days)
     except tablets.TabletError as exc:
         return _page(error=exc.reason, status=exc.status)
-    flash(f"Tablet {device} revoked ({count} certificate(s)); new CRL written; {broker.cut_off(cfg, device)}.")
+    # Closing its live connection with the console's own broker user: the console never holds the relay's password.
+    outcome = broker.cut_off(cfg, device, as_user=(broker.CONSOLE_USER, downlink.broker_password(cfg)))
+    flash(f"Tablet {device} revoked ({count} certificate(s)); new CRL written; {outcome}.")
     return redirect(url_for("tablets.index"))
