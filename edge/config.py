@@ -70,6 +70,7 @@ class ConsoleConfig:
     login_failures: int = 5  # failed logins per address, and per account, within login_window_s...
     login_window_s: float = 900.0  # ...before further attempts are refused until the window passes
     rewards_every_s: float = 60.0  # how often reward rules are checked against new records
+    keep_days: float = 365.0  # the tutors' copy of learning records is deleted after this (open submissions stay)
 
 
 @dataclass

@@ -202,3 +202,13 @@ def latest_device(learner: str) -> str | None:
     LR = tables.LearningRecord  # noqa: N806
     row = (LR.select(LR.device).where(LR.learner == learner).order_by(LR.received.desc(), LR.id.desc()).first())
     return row.device if row else None
+
+
+def forget_older_than(cutoff: str) -> int:
+    """Delete the tutors' copy of records received before `cutoff`, except submissions not yet marked
+    (the hub holds every record; the edge keeps only what tutors still work with)."""
+    LR = tables.LearningRecord  # noqa: N806
+    open_submissions = LR.select(LR.id).where(LR.kind == SUBMISSION, LR.id.not_in(tables.Mark.select(
+        tables.Mark.submission)))
+    with store.writing():
+        return LR.delete().where(LR.received < cutoff, LR.id.not_in(open_submissions)).execute()

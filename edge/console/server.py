@@ -7,17 +7,21 @@ import logging
 import signal
 import ssl
 import threading
+import time
+from datetime import UTC, datetime, timedelta
 
 from edge import identity, store
 from edge.config import EdgeConfig
 from edge.console import downlink as down
-from edge.console import rewards
+from edge.console import learning, rewards
 from edge.console.app import create_app
 from provisioning import https
+from wire.records import timestamp
 
 log = logging.getLogger(__name__)
 
 CERT_CHECK_S = 300.0
+FORGET_EVERY_S = 3600.0
 
 
 def server_context(files: identity.EdgeFiles) -> ssl.SSLContext:
@@ -42,6 +46,7 @@ class Console:
         self._stop = threading.Event()
         self._jobs = threading.Thread(target=self._run_jobs, name="console-jobs", daemon=True)
         self._cert_mtime = self.files.server_cert.stat().st_mtime
+        self._forgotten_at = 0.0
 
     @property
     def url(self) -> str:
@@ -65,6 +70,8 @@ class Console:
             try:
                 if rewards.evaluate():
                     self.downlink.wake()
+                if time.monotonic() - self._forgotten_at > FORGET_EVERY_S:
+                    self.forget_old()
                 mtime = self.files.server_cert.stat().st_mtime
                 if mtime != self._cert_mtime:  # the edge service renewed it
                     self.server.reload_certificate()
@@ -74,6 +81,14 @@ class Console:
             finally:
                 if not store.db.is_closed():
                     store.db.close()
+
+    def forget_old(self) -> int:
+        cutoff = timestamp(datetime.now(UTC) - timedelta(days=self.config.console.keep_days))
+        self._forgotten_at = time.monotonic()
+        forgotten = learning.forget_older_than(cutoff)
+        if forgotten:
+            log.info("forgot %d learning records kept for tutors, received before %s", forgotten, cutoff)
+        return forgotten
 
     def run_forever(self) -> None:
         stopping = threading.Event()

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from edge import store
-from edge.console import charts, learning, outgoing, progress, rewards, tables
+from edge.console import charts, learning, marking, outgoing, progress, rewards, tables
 from tests.console.consolekit import statement, submission
 from wire import xapi
 from wire.records import new_record
@@ -99,3 +99,22 @@ def test_chart_labels_are_escaped_and_bars_scaled():
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     assert 'width="180.0"' in svg and 'width="360.0"' in svg
     assert "Nothing to chart" in str(charts.bar_chart([]))
+
+
+def test_old_records_are_forgotten_but_open_submissions_stay(app):
+    def old(record_id: str) -> None:
+        with store.writing():
+            tables.LearningRecord.update(received="2020-01-01T00:00:00.000Z").where(
+                tables.LearningRecord.id == record_id).execute()
+
+    marked, still_open = submission("L-F1"), submission("L-F1")
+    _keep("L-F1", _completed("L-F1", "pf-1/unit-1"))
+    statement_id = tables.LearningRecord.select().where(tables.LearningRecord.learner == "L-F1",
+                                                        tables.LearningRecord.kind == "progress_statement").get().id
+    recent = submission("L-F1")
+    for record_id in (marked, still_open, statement_id):
+        old(record_id)
+    marking.mark(marked, "B", "Done.", "tina")
+    assert learning.forget_older_than("2021-01-01T00:00:00.000Z") == 2
+    left = {row.id for row in tables.LearningRecord.select().where(tables.LearningRecord.learner == "L-F1")}
+    assert left == {still_open, recent}

@@ -17,4 +17,7 @@ def index():
     info = store.status()
     info["quota_bytes"] = current_app.config["EDGE"].quota_bytes
     waiting = tables.DownMessage.select().where(tables.DownMessage.sent.is_null()).count()
-    return render_template("health.html", info=info, alarms=store.open_alarms(), down_waiting=waiting)
+    downlink = current_app.config.get("DOWNLINK")
+    broker = None if downlink is None else downlink.connected.is_set()
+    return render_template("health.html", info=info, alarms=store.open_alarms(), down_waiting=waiting,
+                           broker=broker)
