@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -108,7 +109,8 @@ def _log_in(browser, url: str, username: str):
     return context, page
 
 
-def test_a_tutor_marks_a_submission_in_chromium_and_the_tablet_and_the_hub_get_the_feedback(site, browser, tablet):
+def test_a_tutor_marks_a_submission_in_chromium_and_the_tablet_and_the_hub_get_the_feedback(site, browser, tablet,
+                                                                                            record_property):
     stack, _, url, _ = site
     client = tablet("tab-0000")
     sent = client.submit("assignment_submission", "L-A1",
@@ -123,6 +125,7 @@ def test_a_tutor_marks_a_submission_in_chromium_and_the_tablet_and_the_hub_get_t
         assert "taught me about patience" in page.inner_text(".work")
         page.fill("input[name=grade]", "Merit")
         page.fill("textarea[name=feedback]", "Clear and honest. Next time, quote the book once or twice.")
+        clicked = time.monotonic()
         page.click("#mark button[type=submit]")
         page.wait_for_selector("text=Marked. The feedback goes to L-A1")
         assert page.inner_text(".grade") == "Merit"
@@ -131,12 +134,14 @@ def test_a_tutor_marks_a_submission_in_chromium_and_the_tablet_and_the_hub_get_t
     finally:
         context.close()
 
-    feedback = wait_for(lambda: client.messages("feedback"), 30, "the feedback at the tablet")
+    feedback = wait_for(lambda: client.messages("feedback"), 30, "the feedback at the tablet", every=0.02)
+    record_property("feedback_click_to_tablet_s", round(time.monotonic() - clicked, 3))  # measured, not asserted
     assert len(feedback) == 1
     assert feedback[0]["submission"] == sent.id and feedback[0]["grade"] == "Merit"
     assert feedback[0]["feedback"].startswith("Clear and honest") and feedback[0]["learner"] == "L-A1"
 
-    at_hub = wait_for(lambda: stack.hub_records(kind="feedback"), 60, "the feedback record at the hub")
+    at_hub = wait_for(lambda: stack.hub_records(kind="feedback"), 60, "the feedback record at the hub", every=0.05)
+    record_property("feedback_click_to_hub_s", round(time.monotonic() - clicked, 3))
     assert [r["id"] for r in at_hub] == [feedback[0]["id"]]
     assert at_hub[0]["learner"] == "L-A1" and at_hub[0]["device"] == "console"
     assert at_hub[0]["payload"]["submission"] == sent.id and at_hub[0]["payload"]["marker"] == "tina"
