@@ -17,25 +17,26 @@ BAR_WIDTH = 30
 
 
 class ProgressBar:
-    """Bytes and files, as plain text: redrawn in place on a terminal, one line per step in a pipe
-    (at most every `every_s` seconds, and whenever a file completes)."""
+    """Bytes and files, as plain text: redrawn in place on a terminal (10 times a second at most), a
+    line at most every `every_s` seconds in a pipe; the finished state is always shown."""
 
     def __init__(self, stream=None, every_s: float = 1.0):
         self.stream = stream or sys.stdout
         self.tty = self.stream.isatty()
         self.every_s = 0.1 if self.tty else every_s
-        self.last, self.files_seen = 0.0, -1
+        self.last, self.drawn = 0.0, False
 
     def __call__(self, p: Progress) -> None:
         now = time.monotonic()
-        if now - self.last < self.every_s and p.files_done == self.files_seen:
+        finished = p.files_done == p.files_total
+        if now - self.last < self.every_s and not finished:
             return
-        self.last, self.files_seen = now, p.files_done
+        self.last, self.drawn = now, True
         self.stream.write(("\r" if self.tty else "") + line(p) + ("" if self.tty else "\n"))
         self.stream.flush()
 
     def close(self) -> None:
-        if self.tty and self.files_seen >= 0:
+        if self.tty and self.drawn:
             self.stream.write("\n")
 
 
