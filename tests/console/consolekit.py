@@ -88,3 +88,22 @@ class Visitor:
         response = self.post("/login", {"username": username, "password": password})
         self._token = None  # a login starts a new session, with a new CSRF token
         return response
+
+
+def attachment_submission(config, learner: str, device: str = "tab-0001") -> tuple[str, str]:
+    """A submission with a photo uploaded through the edge's own chunk upload. Returns (record id, attachment id)."""
+    import hashlib
+
+    from edge import attachments_store, attachments_upload
+
+    attachments_store.create_tables()  # as the edge service does at start
+    files = attachments_store.Files(config.attachments_dir)
+    limits = attachments_store.Limits.of(config.attachments)
+    photo = b"\xff\xd8\xff\xe0 a small jpeg " + uuid.uuid4().bytes
+    ref = {"id": str(uuid.uuid4()), "sha256": hashlib.sha256(photo).hexdigest(), "size": len(photo),
+           "type": "image/jpeg", "name": "page-1.jpg"}
+    assert attachments_upload.put_chunk(files, limits, device, ref["id"], 0, photo)[0] < 300
+    finished = attachments_upload.finish(files, limits, device, ref["id"],
+                                         {key: ref[key] for key in ("sha256", "size", "type", "name")})
+    assert finished[0] < 300, finished
+    return submission(learner, device, attachments=[ref]), ref["id"]

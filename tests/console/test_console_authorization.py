@@ -11,7 +11,7 @@ import pytest
 
 from edge import store, tablets
 from edge.console import rewards, tables
-from tests.console.consolekit import Visitor, submission
+from tests.console.consolekit import Visitor, attachment_submission, submission
 
 ROLES = ("anonymous", "tutor_own", "tutor_other", "manager", "it")
 USER = {"tutor_own": "tina", "tutor_other": "tom", "manager": "mary", "it": "ivan"}
@@ -19,8 +19,10 @@ OK, LOGIN, DENIED = "ok", "login", 403
 
 # what -> (method, allowed roles, expected status when allowed)
 PAGES = {
+    "home": ("GET", {"tutor_own", "tutor_other", "manager", "it"}, 302),
     "submissions queue": ("GET", {"tutor_own", "tutor_other", "manager"}, 200),
     "submission": ("GET", {"tutor_own", "manager"}, 200),
+    "attachment": ("GET", {"tutor_own", "manager"}, 200),
     "mark": ("POST", {"tutor_own", "manager"}, 302),
     "progress": ("GET", {"tutor_own", "tutor_other", "manager"}, 200),
     "learner progress": ("GET", {"tutor_own", "manager"}, 200),
@@ -41,8 +43,13 @@ _enrolled = iter(range(100, 10_000))
 
 def _target(what: str, kit) -> tuple[str, dict]:
     """The path (and form) of one page or action, on a fresh target where the action changes state."""
+    if what == "home":
+        return "/", {}
     if what == "submissions queue":
         return "/submissions/", {}
+    if what == "attachment":
+        record_id, attachment = attachment_submission(kit.config, "L-A1")
+        return f"/submissions/{record_id}/attachments/{attachment}", {}
     if what == "submission":
         return f"/submissions/{submission('L-A1')}", {}
     if what == "mark":
