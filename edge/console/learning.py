@@ -114,6 +114,11 @@ class Submission:
         return str(self.payload.get("assignment") or self.payload.get("title") or "assignment")
 
     @property
+    def course(self) -> str:
+        course = self.payload.get("course")
+        return course if isinstance(course, str) else ""
+
+    @property
     def state(self) -> str:
         return "marked" if self.mark else "open"
 

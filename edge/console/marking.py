@@ -35,9 +35,11 @@ def mark(submission_id: str, grade: str, feedback: str, marker: str) -> tables.M
         if found.mark is not None:
             raise MarkError(f"already marked by {found.mark.marker} at {found.mark.marked}", 409)
         marked = timestamp()
-        record = outgoing.add_record("feedback", found.learner, {
-            "submission": found.id, "assignment": found.title, "grade": grade, "feedback": feedback,
-            "marker": marker, "marked": marked})
+        payload = {"submission": found.id, "assignment": found.title, "grade": grade, "feedback": feedback,
+                   "marker": marker, "marked": marked}
+        if found.course:  # so the hub's xAPI forwarder names the assignment's activity
+            payload["course"] = found.course
+        record = outgoing.add_record("feedback", found.learner, payload)
         row = tables.Mark.create(submission=found.id, grade=grade, feedback=feedback, marker=marker,
                                  marked=marked, record=record.id)
         outgoing.add_down(found.device, outgoing.feedback_message(record))

@@ -87,8 +87,9 @@ def evaluate() -> list[tables.Award]:
             if (rule.id, learner) in awarded:
                 continue
             when = timestamp()
-            record = outgoing.add_record("award", learner, {
-                "badge": rule.badge, "rule": describe(rule.measure, rule.threshold, rule.course), "awarded": when})
+            payload = {"badge": rule.badge, "rule": describe(rule.measure, rule.threshold, rule.course),
+                       "awarded": when, **({"course": rule.course} if rule.course else {})}
+            record = outgoing.add_record("award", learner, payload)
             made.append(tables.Award.create(id=record.id, rule=rule.id, badge=rule.badge, learner=learner,
                                             awarded=when))
             outgoing.add_down(learning.latest_device(learner), outgoing.award_message(record))

@@ -11,6 +11,7 @@ import pytest
 
 from edge import intake, store
 from edge.console import marking, tables
+from hub.lrs.statements import to_statement
 from tests.console.consolekit import attachment_submission, submission
 from throughgate.cli import main
 from wire import topics
@@ -35,8 +36,12 @@ def test_a_mark_writes_the_feedback_record_and_the_tablets_message_together(kit,
     record = json.loads(store.Received.get(store.Received.id == mark.record).body)
     assert record["kind"] == "feedback" and record["learner"] == "L-A1"
     assert record["payload"] | {"marked": None} == {"submission": target, "assignment": record["payload"]["assignment"],
-                                                   "grade": "7/10", "feedback": "Good structure.", "marker": "tina",
-                                                   "marked": None}
+                                                   "course": "english-2", "grade": "7/10", "marker": "tina",
+                                                   "feedback": "Good structure.", "marked": None}
+    forwarded = to_statement(record)  # what the hub sends an LRS for it
+    assert forwarded["verb"]["id"].endswith("/scored") and forwarded["result"]["score"]["scaled"] == 0.7
+    assert forwarded["object"]["id"].startswith("urn:throughgate:course:english-2/")
+    assert forwarded["context"]["statement"]["id"] == target
     message = json.loads(tables.DownMessage.select().where(tables.DownMessage.device == "tab-0002")
                          .order_by(tables.DownMessage.id.desc()).get().body)
     assert message["type"] == "feedback" and message["id"] == mark.record and message["grade"] == "7/10"
