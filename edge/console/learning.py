@@ -128,10 +128,9 @@ def _submission(row: tables.LearningRecord, mark: tables.Mark | None) -> Submiss
     return Submission(row.id, row.device, row.learner, row.created, row.received, payload, mark)
 
 
-def submissions(scope: Scope, state: str = "open", limit: int = 200, learner: str | None = None) -> list[Submission]:
-    """Submissions in scope, oldest first: `open` (not yet marked), `marked`, or `all`."""
+def _submissions_query(scope: Scope, state: str, learner: str | None):
     LR, M = tables.LearningRecord, tables.Mark  # noqa: N806
-    query = LR.select().where(LR.kind == SUBMISSION).order_by(LR.received, LR.id)
+    query = LR.select().where(LR.kind == SUBMISSION)
     if learner is not None:
         query = query.where(LR.learner == learner)
     marked = M.select(M.submission)
@@ -139,7 +138,17 @@ def submissions(scope: Scope, state: str = "open", limit: int = 200, learner: st
         query = query.where(LR.id.not_in(marked))
     elif state == "marked":
         query = query.where(LR.id.in_(marked))
-    rows = list(_in_scope(query, scope).limit(limit))
+    return _in_scope(query, scope)
+
+
+def count_submissions(scope: Scope, state: str = "open") -> int:
+    return _submissions_query(scope, state, None).count()
+
+
+def submissions(scope: Scope, state: str = "open", limit: int = 200, learner: str | None = None) -> list[Submission]:
+    """Submissions in scope, oldest first: `open` (not yet marked), `marked`, or `all`."""
+    LR, M = tables.LearningRecord, tables.Mark  # noqa: N806
+    rows = list(_submissions_query(scope, state, learner).order_by(LR.received, LR.id).limit(limit))
     marks = {m.submission: m for m in M.select().where(M.submission.in_([row.id for row in rows]))}
     return [_submission(row, marks.get(row.id)) for row in rows]
 

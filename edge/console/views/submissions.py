@@ -27,8 +27,9 @@ def queue():
     state = request.args.get("state", "open")
     if state not in STATES:
         state = "open"
-    return render_template("submissions/queue.html", items=learning.submissions(access.scope(), state),
-                           state=state, states=STATES)
+    scope = access.scope()
+    return render_template("submissions/queue.html", items=learning.submissions(scope, state),
+                           total=learning.count_submissions(scope, state), state=state, states=STATES)
 
 
 @bp.get("/<record_id>")
