@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 APT_PACKAGES := mosquitto mosquitto-clients python3-venv openssl hostapd eapoltest iproute2 dnsmasq-base nftables isc-dhcp-client \
-	debootstrap chromium nginx-light systemd
+	debootstrap chromium nginx-light systemd wpasupplicant curl
 
 .PHONY: demo test bench lint deps clean
 

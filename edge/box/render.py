@@ -109,6 +109,9 @@ def edge_config_for(site: Site, instance: Path) -> edge_config.EdgeConfig:
     cfg.tablets.mqtt_host = cfg.tablets.api_host = site.tablet.address
     cfg.tablets.mqtt_port, cfg.tablets.api_port = site.enrolment.mqtt_port, site.enrolment.api_port
     cfg.tablets.advertise_on = site.tablet.address
+    if site.console.address:
+        cfg.console.host = site.console.address
+    cfg.console.port = site.console.port
     return cfg
 
 
@@ -152,6 +155,9 @@ def render_nftables(site: Site) -> str:
     edge_ports = _set((site.enrolment.mqtt_port, site.enrolment.api_port, 53))
     radius = (f'        ip saddr {_set(site.wifi.radius_clients)} udp dport {RADIUS_PORT} accept '
               'comment "access points ask the RADIUS proxy"\n') if site.wifi.mode == "radius" else ""
+    console = (f'        iifname "{m.interface}" ip saddr {m.cidr} ip daddr {site.console.address} tcp dport '
+               f'{site.console.port} accept comment "the staff console, from the management network only"\n'
+               if site.console.address else "")
     out_dns = (f'        oifname "{up.interface}" ip daddr {_set(up.dns_servers)} meta l4proto {{ tcp, udp }} '
                'th dport 53 accept\n') if up.dns_servers else ""
     out_ntp = (f'        oifname "{up.interface}" ip daddr {_set(up.ntp_servers)} udp dport 123 accept\n'
@@ -174,7 +180,7 @@ table inet throughgate {{
         iif "lo" accept
         iifname "{t.interface}" jump from_tablets
         iifname "{m.interface}" ip saddr {m.cidr} tcp dport 22 accept comment "SSH from the management network only"
-{radius}        counter name "input_dropped" drop
+{console}{radius}        counter name "input_dropped" drop
     }}
 
     chain from_tablets {{

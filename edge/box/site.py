@@ -86,6 +86,12 @@ class Enrolment:
 
 
 @dataclass(frozen=True)
+class Console:
+    address: str = ""  # the edge's address on the management network; "" = loopback only (ssh -L)
+    port: int = 8444
+
+
+@dataclass(frozen=True)
 class Limits:
     quota_bytes: int = 256 * 1024 * 1024
     memory_max: str = "512M"
@@ -102,6 +108,7 @@ class Site:
     wifi: Wifi
     enrolment: Enrolment = field(default_factory=Enrolment)
     limits: Limits = field(default_factory=Limits)
+    console: Console = field(default_factory=Console)
     edge_name_: str = ""  # the site file's `edge_name`; "" = the hub's default for this site id
 
     @property
@@ -111,7 +118,7 @@ class Site:
 
 
 SECTIONS = {"tablet": TabletNet, "management": ManagementNet, "uplink": Uplink, "wifi": Wifi,
-            "enrolment": Enrolment, "limits": Limits}
+            "enrolment": Enrolment, "limits": Limits, "console": Console}
 TOP = {"site_id", "hub_url", "edge_name", *SECTIONS}
 DEFAULT_DNS_SUFFIX = "throughgate.internal"  # the hub's default EDGE_DNS_SUFFIX
 
@@ -294,8 +301,13 @@ def validate(data: dict) -> list[str]:
     api, mqtt = c.port("enrolment.api_port", 8443), c.port("enrolment.mqtt_port", 8883)
     if api is not None and api == mqtt:
         c.fail("enrolment.mqtt_port", f"{mqtt} is also enrolment.api_port")
+    console = c.port("console.port", 8444)
+    if console is not None and console in (api, mqtt):
+        c.fail("console.port", f"{console} is also an enrolment port")
+    if c.get("console.address", str, required=False) is not None:
+        c.address("console.address", inside=mgmt, inside_name="management.cidr")
     for port, word in ((22, "SSH"), (53, "DNS"), (67, "DHCP"), (5353, "mDNS"), (1883, "the relay's broker")):
-        for name, value in (("enrolment.api_port", api), ("enrolment.mqtt_port", mqtt)):
+        for name, value in (("enrolment.api_port", api), ("enrolment.mqtt_port", mqtt), ("console.port", console)):
             if value == port:
                 c.fail(name, f"{port} is taken by {word}")
 

@@ -54,6 +54,7 @@ def test_site() -> site.Site:
     data["tablet"]["interface"] = "tg-tablet"
     data["management"]["interface"] = "tg-mgmt"
     data["uplink"] = {"interface": "tg-uplink", "hub_addresses": [HUB], "hub_port": HUB_PORT}
+    data["console"] = {"address": EDGE_MGMT, "port": 8444}
     return site.parse(data, "netns-test.toml")
 
 
@@ -164,7 +165,7 @@ def box(tmp_path_factory):
         # Routes that would carry the traffic if the edge let it through.
         check._ip("-n", wan.name, "route", "add", the_site.tablet.cidr, "via", EDGE_UPLINK)
         run(edge, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward")
-        listen(stack, edge, 22, the_site.enrolment.mqtt_port, the_site.enrolment.api_port)
+        listen(stack, edge, 22, the_site.enrolment.mqtt_port, the_site.enrolment.api_port, the_site.console.port)
         listen(stack, wan, 22, HUB_PORT, OTHER_HUB_PORT)
         timings["namespaces"] = time.monotonic() - started
 
@@ -302,6 +303,14 @@ def test_ssh_is_accepted_from_the_management_network_only(box):
     before = box.counters()
     assert connect(box.wan, EDGE_UPLINK, 22) == "timeout"
     assert box.counters()["input_dropped"] > before["input_dropped"]
+
+
+def test_the_staff_console_is_reached_from_the_management_network_only(box):
+    port = box.site.console.port
+    assert connect(box.mgmt, EDGE_MGMT, port, WAIT_S) == "open"
+    assert connect(box.tablet, EDGE_MGMT, port) == "timeout"
+    assert connect(box.tablet, EDGE_TABLET, port) == "timeout"
+    assert connect(box.wan, EDGE_UPLINK, port) == "timeout"
 
 
 # the uplink ------------------------------------------------------------------------------------
