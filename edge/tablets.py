@@ -19,7 +19,7 @@ from edge import eap, store
 from edge.identity import EdgeFiles, tablet_ca
 from provisioning import pki, tokens
 from provisioning.files import write_atomic
-from wire.records import parse_timestamp, timestamp, valid_device_id
+from wire.records import RESERVED_DEVICES, parse_timestamp, timestamp, valid_device_id
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,9 @@ def create_code(device: str, ttl_s: int, now: dt.datetime | None = None) -> tupl
     """A one-time enrolment code for `device`; returns (code, expires). Only its digest is stored."""
     if not valid_device_id(device):
         raise TabletError("bad_device", "device id: lower-case letters, digits and '-', at most 63 characters")
+    if device in RESERVED_DEVICES:
+        raise TabletError("bad_device", f"{device!r} is reserved for the records staff make at the console: "
+                                        "give the tablet another device id")
     tablet = store.Tablet.get_or_none(store.Tablet.device == device)
     if tablet is not None and tablet.status == REVOKED:
         raise TabletError("device_revoked", f"{device} was revoked: give the replacement tablet a new device id",

@@ -38,6 +38,9 @@ KINDS: dict[str, int] = {
 STAFF_KINDS = frozenset({"feedback", "award"})
 """Kinds the edge's staff console writes straight into the edge store; the relay refuses them from tablets."""
 TABLET_KINDS = tuple(kind for kind in KINDS if kind not in STAFF_KINDS)
+STAFF_DEVICE = "console"
+"""The device id of the records staff make at the edge console: never a tablet's (RESERVED_DEVICES)."""
+RESERVED_DEVICES = frozenset({STAFF_DEVICE})
 STATEMENT_KINDS = frozenset({"progress_statement", "quiz_answer"})
 """Kinds whose payload is one xAPI statement (wire.xapi) whose `id` is the record's id."""
 PRIORITIES = sorted(set(KINDS.values()))

@@ -11,9 +11,9 @@ import json
 
 from edge import store
 from edge.console import tables
-from wire.records import Record, new_record, timestamp
+from wire.records import STAFF_DEVICE, Record, new_record, timestamp
 
-CONSOLE_DEVICE = "console"
+CONSOLE_DEVICE = STAFF_DEVICE
 SEQ_KEY = "console_seq"
 
 

@@ -57,6 +57,12 @@ def test_code_for_one_device_does_not_enrol_another(edge):
     assert tablets.redeem(code, "tab-0001", _csr(), files, 30)  # still good for its own device
 
 
+def test_no_tablet_can_be_enrolled_as_the_console_whose_records_staff_make(edge):
+    with pytest.raises(tablets.TabletError) as refused:
+        tablets.create_code("console", 60)
+    assert refused.value.code == "bad_device" and "reserved" in refused.value.reason
+
+
 def test_expired_code_is_refused_with_when(edge):
     _, files = edge
     code, expires = tablets.create_code("tab-0001", 60, now=pki.utcnow() - dt.timedelta(minutes=5))
