@@ -3,6 +3,7 @@
     GET /v1/courses            the verified manifests of the current versions, with their groups
     GET /v1/content/<sha256>   a file of a published version: ETag "<sha256>", If-None-Match -> 304,
                                one Range -> 206 (unsatisfiable -> 416), streamed from disk
+                               (provisioning.https.send_stored, as the hub sends them to the edge)
 
 Every route needs a tablet's client certificate (checked at the TLS handshake against the tablet
 CA, and here against revocation in the store).
@@ -30,11 +31,10 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from edge import store
 from edge.courses import catalogue
 from edge.courses.blobs import SHA256, BlobStore
-from provisioning import pki
+from provisioning import https, pki
 
 bp = Blueprint("courses", __name__, url_prefix="/v1")
 
-CHUNK = 256 * 1024
 IMMUTABLE = "private, max-age=31536000, immutable"
 ACCEL_PREFIX = "/_blobs/"
 CERT_SQL = f'SELECT device, revoked FROM "{store.TabletCert._meta.table_name}" WHERE serial = ?'  # noqa: S608
@@ -123,47 +123,18 @@ def content(sha: str):
     if found is None:
         return _refuse("not_found", "no course version on this edge holds that file: fetch /v1/courses again", 404)
     size, media_type = found
-    headers = {"ETag": f'"{sha}"', "Cache-Control": IMMUTABLE, "Accept-Ranges": "bytes"}
-    if request.if_none_match.contains(sha):
-        return Response(status=304, headers=headers)
-    start, stop, status = 0, size, 200
-    wanted = request.range
-    if wanted is not None and len(wanted.ranges) == 1 and _if_range_holds(sha):
-        span = wanted.range_for_length(size)
-        if span is None:
-            return Response(status=416, headers={**headers, "Content-Range": f"bytes */{size}"})
-        start, stop, status = span[0], span[1], 206
-        headers["Content-Range"] = f"bytes {start}-{stop - 1}/{size}"
     if current_app.config.get("COURSES_ACCEL"):  # nginx sends the file (and applies any Range itself)
-        headers.pop("Content-Range", None)
-        headers.pop("Accept-Ranges", None)  # nginx adds its own
+        headers = {"ETag": f'"{sha}"', "Cache-Control": IMMUTABLE}
+        if request.if_none_match.contains(sha):
+            return Response(status=304, headers=headers)
         return Response(status=200, headers={**headers, "X-Accel-Redirect": f"{ACCEL_PREFIX}{sha[:2]}/{sha}"},
                         content_type=media_type)
-    path = BlobStore(current_app.config["EDGE"].courses_dir).path(sha)
     try:
-        handle = open(path, "rb")  # noqa: SIM115 (closed by the generator)
+        return https.send_stored(BlobStore(current_app.config["EDGE"].courses_dir).path(sha), sha, size, media_type,
+                                 IMMUTABLE)
     except FileNotFoundError:
         return _refuse("not_found", "the file is listed but missing from the cache: staff should run "
                        "`throughgate edge courses sync`", 404)
-    headers["Content-Length"] = str(stop - start)
-    return Response(_read(handle, start, stop), status, headers, content_type=media_type, direct_passthrough=True)
-
-
-def _if_range_holds(sha: str) -> bool:
-    condition = request.headers.get("If-Range")
-    return condition is None or condition.strip() == f'"{sha}"'
-
-
-def _read(handle, start: int, stop: int):
-    with handle:
-        handle.seek(start)
-        left = stop - start
-        while left > 0:
-            chunk = handle.read(min(CHUNK, left))
-            if not chunk:
-                return
-            left -= len(chunk)
-            yield chunk
 
 
 def accel_app(config) -> Flask:

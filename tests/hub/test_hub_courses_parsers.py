@@ -10,8 +10,8 @@ import pytest
 from coursekit import ASSIGNMENT, QUIZ, native_course_json, scorm12_manifest
 
 from hub.courses import native, quiz, scorm
-from hub.courses.content import wanted_range
 from hub.courses.package import PackageError, media_type, slug
+from provisioning.https import wanted_range
 
 
 def test_namespaced_scorm12_manifest_lists_launchable_items_in_order():
