@@ -202,9 +202,22 @@ def mark_forwarded(sha256: str) -> int:
                 .where(Attachment.sha256 == sha256, Attachment.state == COMPLETE).execute())
 
 
+def _unnamed():
+    """Complete attachments no submission names (yet)."""
+    return (Attachment.state == COMPLETE) & Attachment.id.not_in(AttachmentUse.select(AttachmentUse.attachment))
+
+
+def pending(device: str) -> int:
+    """Uploads of this device that count against attachments.max_open: unfinished, or finished but
+    named by no submission yet (else one tablet could finish attachments without end and fill the disk)."""
+    return (Attachment.select()
+            .where(Attachment.device == device, (Attachment.state == UPLOADING) | _unnamed()).count())
+
+
 def abandon(files: Files, older_than: str) -> int:
     """Discard uploads that got no chunk since `older_than` (a tablet reset, say): their chunks and rows
-    go, and they no longer count against the tablet's attachments.max_open."""
+    go, and they no longer count against the tablet's attachments.max_open. (Finished ones stay: the
+    submission naming one may still be on its way from a tablet that was away.)"""
     stale = [row.id for row in Attachment.select(Attachment.id)
              .where(Attachment.state == UPLOADING, Attachment.touched < older_than)]
     for attachment_id in stale:

@@ -16,7 +16,7 @@ import math
 
 import peewee as pw
 
-from edge.attachments_store import COMPLETE, UPLOADING, Attachment, AttachmentChunk, Files, Limits, discard, write_file
+from edge.attachments_store import COMPLETE, Attachment, AttachmentChunk, Files, Limits, discard, pending, write_file
 from edge.store import utcnow, writing
 from wire.learning import name_problem, valid_media_type, valid_sha256, valid_uuid
 
@@ -70,10 +70,11 @@ def put_chunk(files: Files, limits: Limits, device: str, attachment_id: str, n: 
     if row is not None and row.state == COMPLETE:
         return 409, error("already_finished", f"attachment {attachment_id} is finished: it takes no new chunks")
     if row is None:
-        opened = Attachment.select().where(Attachment.device == device, Attachment.state == UPLOADING).count()
+        opened = pending(device)
         if opened >= limits.max_open:
-            return 429, error("too_many_uploads", f"this tablet has {opened} unfinished uploads, the most this edge "
-                              "allows: finish them first")
+            return 429, error("too_many_uploads", f"this tablet has {opened} uploads unfinished or named by no "
+                              "submission yet, the most this edge allows: finish them and send their submission "
+                              "first")
     write_file(files.chunk(attachment_id, n, digest), data)
     try:
         with writing():

@@ -90,7 +90,7 @@ class AttachmentsConfig:
     chunk_bytes: int = 1024 * 1024  # every chunk but the last is exactly this long
     types: str = ("image/jpeg,image/png,image/webp,audio/mpeg,audio/mp4,audio/ogg,audio/webm,audio/wav,"
                   "application/pdf")  # comma-separated media types a tablet may upload
-    max_open: int = 20  # unfinished uploads one tablet may have at once
+    max_open: int = 20  # uploads one tablet may have at once unfinished, or finished but named by no submission
     missing_retry_s: float = 60.0  # retry_after for a submission whose attachment is still uploading
     abandon_days: float = 7.0  # an upload with no new chunk for this long is discarded
     store_dir: str = ""  # where attachments are kept; "" = <instance>/attachments
