@@ -163,6 +163,24 @@ def count_failure(keys: tuple[str, ...], window_s: float, now: float | None = No
         tables.LoginFailure.insert_many([{"key": key, "at": now} for key in keys]).execute()
 
 
+def count_attempt(keys: tuple[str, ...], limit: int, window_s: float, now: float | None = None) -> tuple[float, float]:
+    """Count a login attempt as a failure *before* its password is checked, unless the limit is
+    reached: (seconds to wait, 0 when counted; the time it was counted at). Checked and counted in
+    one write transaction, so guesses sent at once cannot all slip past the limit."""
+    now = time.time() if now is None else now
+    with store.writing():
+        wait = blocked_for(keys, limit, window_s, now)
+        if wait <= 0:
+            count_failure(keys, window_s, now)
+    return wait, now
+
+
+def forget_attempt(key: str, at: float) -> None:
+    """Take back the failure count_attempt made at `at` (the password was right)."""
+    with store.writing():
+        tables.LoginFailure.delete().where(tables.LoginFailure.key == key, tables.LoginFailure.at == at).execute()
+
+
 def forget_failures(key: str) -> None:
     with store.writing():
         tables.LoginFailure.delete().where(tables.LoginFailure.key == key).execute()

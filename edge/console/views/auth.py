@@ -40,16 +40,16 @@ def login():
     username = request.form.get("username", "").strip().lower()
     password = request.form.get("password", "")
     keys = accounts.throttle_keys(request.remote_addr or "unknown", username)
-    wait = accounts.blocked_for(keys, settings.login_failures, settings.login_window_s)
+    wait, at = accounts.count_attempt(keys, settings.login_failures, settings.login_window_s)  # before checking
     if wait > 0:
         return _refused(wait, username)
     member = accounts.authenticate(username, password)
     if member is None:
-        accounts.count_failure(keys, settings.login_window_s)
         wait = accounts.blocked_for(keys, settings.login_failures, settings.login_window_s)
         if wait > 0:
             return _refused(wait, username)
         return render_template("login.html", error="Wrong user name or password.", username=username), 401
+    accounts.forget_attempt(keys[0], at)
     accounts.forget_failures(keys[1])
     row = tables.Staff.get(tables.Staff.username == member.username)
     session.clear()  # a fresh session (and CSRF token) at every login
