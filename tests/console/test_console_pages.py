@@ -6,9 +6,11 @@ from pathlib import Path
 
 from edge import store
 from edge.box import render, site
-from edge.courses import catalogue
+from edge.courses import catalogue, progress
 from edge.courses import tables as course_tables
 from tests.console.consolekit import statement
+from wire import xapi
+from wire.records import new_record
 
 EXAMPLE_SITE = Path(__file__).resolve().parents[2] / "firmware-config" / "examples" / "site.toml"
 
@@ -56,3 +58,20 @@ def test_an_enrolment_code_comes_with_its_qr_code_and_offer(app, staff):
     assert page.count("<svg") == 1 and "<path" in page
     refused = staff["ivan"].post("/tablets/code", {"device": "Not A Device"})
     assert refused.status_code == 400 and "device id" in refused.get_data(as_text=True)
+
+
+def test_the_courses_page_shows_a_learner_part_way_as_soon_as_their_statement_arrives(app, staff):
+    """course_progress is filled at each sync; the page takes in what arrived since, before it reads."""
+    course_tables.create_tables()
+    catalogue.set_state("fractions-1", status="synced", version=1, current=1)
+    statement_ = xapi.statement("L-A1", "attempted", xapi.activity_id("fractions-1", "welcome"),
+                                context={"extensions": {progress.VERSION_EXTENSION: 1}})
+    record = new_record("progress_statement", "L-A1", 900, statement_, record_id=statement_["id"])
+    body = record.to_json().decode()
+    with store.writing():  # as the relay commits a tablet's record
+        store.insert_received([{"id": record.id, "device": "tab-0001", "seq": 900, "kind": record.kind,
+                                "priority": record.priority, "learner": "L-A1", "created": record.created,
+                                "received": store.utcnow(), "size": len(body), "body": body}])
+    page = staff["ivan"].get("/courses/").get_data(as_text=True)
+    row = page[page.index("fractions-1"):]
+    assert "<td>1 (0)</td>" in row[:row.index("</tr>")]
