@@ -33,8 +33,9 @@ def schedule(service) -> BackgroundScheduler:
                       name="renew the edge and server certificates when due; fetch rotated hub keys")
     scheduler.add_job(service.check_clock, "interval", minutes=1, id="clock",
                       name="alarm when the box's clock is far from the hub's")
+    # Likewise a long download: a second run finds the sync lock held and returns at once.
     scheduler.add_job(service.sync_courses, "interval", seconds=service.config.courses.sync_interval_s,
-                      id="courses", name="fetch new course versions from the hub; reclaim old ones")
+                      id="courses", max_instances=2, name="fetch new course versions from the hub; reclaim old ones")
     watchdog_s = systemd.watchdog_interval_s()
     if watchdog_s:
         scheduler.add_job(service.watchdog, "interval", seconds=watchdog_s, id="watchdog",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import socket
+import threading
 import uuid
 
 import pytest
@@ -88,3 +90,33 @@ def test_no_watchdog_ping_while_the_relay_worker_is_dead(notify_socket, tmp_path
     service.watchdog()
     with pytest.raises(TimeoutError):
         receive()
+
+
+def test_a_course_sync_longer_than_its_interval_brings_no_skipped_warnings(tmp_path, caplog):
+    """A second run starts while the first still downloads, finds the sync lock held and returns
+    (the service's sync does so), instead of apscheduler warning "skipped" every interval."""
+
+    class SlowSync(_Service):
+        def __init__(self, tmp_path):
+            super().__init__(tmp_path)
+            self.config.courses.sync_interval_s = 0.5
+            self.runs, self.done, self.lock = threading.Semaphore(0), threading.Event(), threading.Lock()
+
+        def sync_courses(self):
+            self.runs.release()
+            if self.lock.acquire(blocking=False):  # as edge.courses.sync's lock
+                try:
+                    self.done.wait(30)
+                finally:
+                    self.lock.release()
+
+    service = SlowSync(tmp_path)
+    caplog.set_level(logging.WARNING, logger="apscheduler")
+    scheduler = jobs.schedule(service)
+    scheduler.start()
+    try:
+        assert service.runs.acquire(timeout=30) and service.runs.acquire(timeout=30)  # the second, during the first
+    finally:
+        service.done.set()
+        scheduler.shutdown()
+    assert not [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
