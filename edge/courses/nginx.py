@@ -19,6 +19,11 @@ import subprocess
 import threading
 from pathlib import Path
 
+CONTENT_POLICY = "sandbox allow-scripts allow-forms allow-modals allow-popups allow-downloads"
+"""Course files (a package's HTML and scripts) run in an origin of their own, not the tablet API's:
+else a page's script could use the tablet's client certificate on /v1/attachments or
+/v1/tablets/renew and read the answers (docs/security.md). Sent by serve.py, and by nginx here."""
+
 ACCEL_SERVER = """\
     server {{
         listen {host}:{port} ssl;
@@ -41,6 +46,8 @@ ACCEL_SERVER = """\
             alias {blobs}/$aa/$sha;
             etag off;
             add_header ETag "\\"$sha\\"";  # nginx keeps Cache-Control from the edge's answer, not ETag
+            add_header Content-Security-Policy "{content_policy}" always;  # nor these: see CONTENT_POLICY
+            add_header X-Content-Type-Options nosniff always;
         }}
     }}
 """
@@ -66,7 +73,7 @@ def server_block(*, host: str, port: int, server_name: str, cert, key, tablet_ca
     (the edge's tablet CRL), revoked tablets are refused at the handshake too (reload nginx when
     the CRL is re-issued)."""
     return ACCEL_SERVER.format(host=host, port=port, server_name=server_name, cert=cert, key=key,
-                               tablet_ca=tablet_ca, edge_port=edge_port, blobs=blobs,
+                               tablet_ca=tablet_ca, edge_port=edge_port, blobs=blobs, content_policy=CONTENT_POLICY,
                                crl=f"        ssl_crl {crl};\n" if crl else "")
 
 

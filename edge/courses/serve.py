@@ -31,6 +31,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from edge import store
 from edge.courses import catalogue
 from edge.courses.blobs import SHA256, BlobStore
+from edge.courses.nginx import CONTENT_POLICY
 from provisioning import https, pki
 
 bp = Blueprint("courses", __name__, url_prefix="/v1")
@@ -135,6 +136,14 @@ def content(sha: str):
     except FileNotFoundError:
         return _refuse("not_found", "the file is listed but missing from the cache: staff should run "
                        "`throughgate edge courses sync`", 404)
+
+
+@bp.after_request
+def _sandboxed(response: Response) -> Response:
+    """Course files in a CSP sandbox, an origin of their own (edge.courses.nginx.CONTENT_POLICY)."""
+    response.headers["Content-Security-Policy"] = CONTENT_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def accel_app(config) -> Flask:
