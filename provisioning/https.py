@@ -10,6 +10,12 @@ the edge's API for tablets both run on it.
   thread: a client that connects and says nothing holds up no one else.
 - `reload_certificate()` makes new connections use the certificate files as they are now (after a
   re-issue), without a restart.
+- HTTP/1.1 keep-alive: after a request without a body, whose response ended where its
+  Content-Length (or chunked encoding) said, the connection stays open for the client's next
+  request, so a tablet fetching many small files pays for one TLS handshake, not one a file. A
+  request with a body still closes the connection after its response (what is left of a refused
+  body is drained, 64 KiB at a time, as before). A kept connection idle for KEEP_ALIVE_IDLE_S is
+  closed and its thread ends; `stop()` closes every open connection.
 - No access log line per request (codes, learner ids and paths stay out of logs); errors still are.
 
 `send_stored()` answers a GET for a stored, content-addressed file (the hub's course files for
@@ -28,7 +34,9 @@ an HTML page, where a client here gets the whole file and a JSON error.)
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
 import ssl
 import threading
 from collections.abc import Callable
@@ -41,7 +49,9 @@ from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 log = logging.getLogger(__name__)
 
 SOCKET_TIMEOUT_S = 60
-"""A connection that sends nothing for this long (mid-handshake, or idle between requests) is closed."""
+"""A connection that sends nothing for this long (mid-handshake, or mid-request) is closed."""
+KEEP_ALIVE_IDLE_S = 15
+"""A kept-alive connection with no next request for this long is closed (its thread ends)."""
 DRAIN_CHUNK = 64 * 1024
 """The most read at once from a request whose response has started."""
 CHUNK = 256 * 1024
@@ -64,33 +74,102 @@ class _CapAfterResponse:
     After answering, werkzeug's server reads whatever the client still sends (so it sees e.g. a 413
     rather than a reset), 10 MB per read: a client sending a huge refused body cost ~20 MB a
     connection. Once the response has started the app has read all it wanted, so smaller reads
-    change nothing else."""
+    change nothing else. On a kept-alive connection (`kept`: the request had no body) nothing is
+    drained: what follows is the client's next request."""
 
     def __init__(self, stream):
         self._stream = stream
         self.capped = False
+        self.kept = False
 
     def read(self, size: int | None = -1) -> bytes:
-        if self.capped and (size is None or size < 0 or size > DRAIN_CHUNK):
-            size = DRAIN_CHUNK
+        if self.capped:
+            if self.kept:
+                return b""
+            if size is None or size < 0 or size > DRAIN_CHUNK:
+                size = DRAIN_CHUNK
         return self._stream.read(size)
 
     def __getattr__(self, name):
         return getattr(self._stream, name)
 
 
+class _CountWritten:
+    """The response stream, counting the bytes written (to check a body against its Content-Length)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.written = 0
+
+    def write(self, data) -> int:
+        self._stream.write(data)
+        self.written += len(data)
+        return len(data)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 class TlsRequestHandler(WSGIRequestHandler):
-    """Completes the TLS handshake in the request's thread, with a timeout."""
+    """Completes the TLS handshake in the request's thread, with a timeout; keeps the connection
+    alive where that is safe (see the module's docstring)."""
 
     timeout = SOCKET_TIMEOUT_S
+    idle_timeout = KEEP_ALIVE_IDLE_S
 
     def setup(self) -> None:
         super().setup()
         self.rfile = _CapAfterResponse(self.rfile)
+        self.wfile = _CountWritten(self.wfile)
+
+    def run_wsgi(self) -> None:
+        self.connection.settimeout(self.timeout)
+        self.rfile.capped = False
+        self.rfile.kept = self._may_keep_alive()
+        self._status, self._length, self._body_from = None, None, None
+        try:
+            super().run_wsgi()
+            if self.rfile.kept and not self._response_ended():
+                self.close_connection = True
+        finally:
+            self.rfile.kept = False  # errors outside a request (a bad request line) still close
+        if not self.close_connection:
+            self.connection.settimeout(self.idle_timeout)
+
+    def _may_keep_alive(self) -> bool:
+        """HTTP/1.1, the client did not ask to close, and no request body: nothing of this request
+        can be left on the connection once it is answered."""
+        return (not self.close_connection and self.request_version == "HTTP/1.1"
+                and self.headers.get("Content-Length", "0").strip() == "0" and "Transfer-Encoding" not in self.headers)
+
+    def _response_ended(self) -> bool:
+        """The client can tell where this response ended: its body matches its Content-Length, or
+        it is chunked (werkzeug closes a chunked response that failed part-way)."""
+        if self._body_from is None:
+            return False
+        sent = self.wfile.written - self._body_from
+        if self.command == "HEAD" or self._status in (204, 304) or 100 <= self._status < 200:
+            return sent == 0
+        return self._length == "chunked" or (self._length is not None and sent == int(self._length))
 
     def send_response(self, code, message=None) -> None:
         self.rfile.capped = True
+        self._status = code
         super().send_response(code, message)
+
+    def send_header(self, keyword: str, value: str) -> None:
+        name = keyword.lower()
+        if name == "connection" and self.rfile.kept:
+            return  # werkzeug always says "close"
+        if name == "content-length":
+            self._length = value
+        elif name == "transfer-encoding" and value.lower() == "chunked":
+            self._length = "chunked"
+        super().send_header(keyword, value)
+
+    def end_headers(self) -> None:
+        super().end_headers()
+        self._body_from = self.wfile.written
 
     def handle(self) -> None:
         try:
@@ -104,6 +183,11 @@ class TlsRequestHandler(WSGIRequestHandler):
     def log_request(self, code="-", size="-") -> None:
         pass
 
+    def log_error(self, format: str, *args) -> None:  # noqa: A002 (http.server's name)
+        if format.startswith("Request timed out"):  # a kept-alive connection left idle: normal
+            return
+        super().log_error(format, *args)
+
 
 class TlsWSGIServer(ThreadedWSGIServer):
     """werkzeug's threaded server; accepted sockets are wrapped for TLS without a handshake yet."""
@@ -111,10 +195,32 @@ class TlsWSGIServer(ThreadedWSGIServer):
     def __init__(self, host: str, port: int, app, context: ssl.SSLContext):
         super().__init__(host, port, app, handler=TlsRequestHandler)
         self.ssl_context = context  # werkzeug reads it: https URLs in environ, TLS errors logged quietly
+        self._open: set[ssl.SSLSocket] = set()
+        self._open_lock = threading.Lock()
 
     def get_request(self):
         sock, address = self.socket.accept()
-        return self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), address
+        # The head and the body are separate writes: without this, on a kept-alive connection the
+        # body waits for the client's delayed ACK of the head (Nagle's algorithm), 40 ms a response.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        connection = self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        with self._open_lock:
+            self._open.add(connection)
+        return connection, address
+
+    def shutdown_request(self, request) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """End every open connection: a kept-alive one would hold its thread (and server_close,
+        which waits for the threads) until the idle timeout."""
+        with self._open_lock:
+            connections = list(self._open)
+        for connection in connections:
+            with contextlib.suppress(OSError):  # the TCP socket's: the TLS state is its thread's
+                socket.socket.shutdown(connection, socket.SHUT_RDWR)
 
 
 class HttpsServer:
@@ -152,11 +258,12 @@ class HttpsServer:
         return self
 
     def stop(self) -> None:
-        """Stop accepting requests, then close the socket."""
+        """Stop accepting requests, end the open connections, then close the socket."""
         if self._thread is not None:  # shutdown() waits for serve_forever, so only when serving
             self._server.shutdown()
             self._thread.join()
             self._thread = None
+        self._server.close_connections()
         self._server.server_close()
 
     def __enter__(self):
