@@ -4,17 +4,20 @@ and attachments served with the type the edge checked."""
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import re
 import ssl
 import threading
+import uuid
 
 import pytest
 
+from edge import attachments_store, attachments_upload
 from edge.console import accounts
 from edge.console.server import server_context
 from provisioning import https
-from tests.console.consolekit import PASSWORD
+from tests.console.consolekit import PASSWORD, submission
 
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 GUESSES = 24
@@ -35,9 +38,14 @@ def _client_context() -> ssl.SSLContext:
     return context
 
 
-def _login_form(port: int) -> tuple[str, str]:
+def _connect(port: int, source: str = "127.0.0.1") -> http.client.HTTPSConnection:
+    return http.client.HTTPSConnection("127.0.0.1", port, context=_client_context(), timeout=120,
+                                       source_address=(source, 0))
+
+
+def _login_form(port: int, source: str = "127.0.0.1") -> tuple[str, str]:
     """(session cookie, CSRF token) of a fresh visitor."""
-    conn = http.client.HTTPSConnection("127.0.0.1", port, context=_client_context())
+    conn = _connect(port, source)
     conn.request("GET", "/login")
     response = conn.getresponse()
     body = response.read().decode()
@@ -46,8 +54,8 @@ def _login_form(port: int) -> tuple[str, str]:
     return cookie, _TOKEN.search(body).group(1)
 
 
-def _try_login(port: int, cookie: str, token: str, username: str, password: str) -> int:
-    conn = http.client.HTTPSConnection("127.0.0.1", port, context=_client_context(), timeout=120)
+def _try_login(port: int, cookie: str, token: str, username: str, password: str, source: str = "127.0.0.1") -> int:
+    conn = _connect(port, source)
     body = f"csrf_token={token}&username={username}&password={password.replace(' ', '+')}"
     conn.request("POST", "/login", body=body, headers={"Content-Type": "application/x-www-form-urlencoded",
                                                       "Cookie": cookie, "Referer": f"https://127.0.0.1:{port}/"})
@@ -87,3 +95,46 @@ def test_parallel_guesses_get_no_more_password_checks_than_the_limit(console, ki
     assert set(statuses) <= {401, 429} and 429 in statuses, statuses
     assert _try_login(console.port, cookie, token, "mary", PASSWORD) == 429  # the account waits out the window
     assert len(checked) <= limit
+
+
+def _logged_in(port: int, username: str, source: str) -> str:
+    """The session cookie of `username`, logged in over HTTPS from `source` (a loopback address)."""
+    cookie, token = _login_form(port, source)
+    conn = _connect(port, source)
+    conn.request("POST", "/login", body=f"csrf_token={token}&username={username}&password={PASSWORD.replace(' ', '+')}",
+                 headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie,
+                          "Referer": f"https://127.0.0.1:{port}/"})
+    response = conn.getresponse()
+    assert response.status == 302, response.read()
+    session = response.getheader("Set-Cookie").split(";")[0]
+    conn.close()
+    return session
+
+
+def test_an_attachment_is_served_with_the_type_the_edge_checked_not_the_one_the_submission_claims(console, kit):
+    """Before the review the console served an attachment with the media type its submission named:
+    a tablet could upload bytes as image/png (a type the edge takes) and name them image/svg+xml in
+    the submission, and the console served that SVG inline from its own origin."""
+    svg = (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script>'
+           b'<text y="20">' + uuid.uuid4().hex.encode() + b"</text></svg>")
+    files = attachments_store.Files(kit.config.attachments_dir)
+    limits = attachments_store.Limits.of(kit.config.attachments)
+    attachments_store.create_tables()
+    ref = {"id": str(uuid.uuid4()), "sha256": hashlib.sha256(svg).hexdigest(), "size": len(svg),
+           "type": "image/png", "name": "page.png"}
+    assert attachments_upload.put_chunk(files, limits, "tab-0001", ref["id"], 0, svg)[0] == 201
+    assert attachments_upload.finish(files, limits, "tab-0001", ref["id"],
+                                     {k: ref[k] for k in ("sha256", "size", "type", "name")})[0] == 200
+    record_id = submission("L-A1", "tab-0001", attachments=[{**ref, "type": "image/svg+xml", "name": "page.svg"}])
+
+    conn = _connect(console.port, "127.0.0.3")
+    conn.request("GET", f"/submissions/{record_id}/attachments/{ref['id']}",
+                 headers={"Cookie": _logged_in(console.port, "tina", "127.0.0.3")})
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+
+    assert response.status == 200 and body == svg
+    assert response.getheader("Content-Type") == "image/png"
+    assert response.getheader("X-Content-Type-Options") == "nosniff"
+    assert "sandbox" in response.getheader("Content-Security-Policy")

@@ -74,7 +74,11 @@ def attachment(record_id: str, attachment_id: str):
     path = attachments_store.Files(current_app.config["EDGE"].attachments_dir).blob(row.sha256)
     if not path.exists():
         abort(404)
-    inline = str(ref.get("type", "")).startswith(INLINE_TYPES)
-    return send_file(path, mimetype=ref["type"] if inline else "application/octet-stream",
-                     as_attachment=not inline, download_name=str(ref.get("name") or row.sha256), etag=row.sha256,
-                     max_age=0)
+    # The type the edge checked at upload (attachments.types), not the one the submission claims
+    inline = str(row.type or "").startswith(INLINE_TYPES)
+    response = send_file(path, mimetype=row.type if inline else "application/octet-stream",
+                         as_attachment=not inline, download_name=str(ref.get("name") or row.sha256), etag=row.sha256,
+                         max_age=0)
+    if row.type != "application/pdf":  # (Chromium shows no PDF in a sandbox; the console's own policy stays)
+        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"  # a learner's file runs nothing
+    return response
