@@ -56,6 +56,7 @@ DRAIN_CHUNK = 64 * 1024
 """The most read at once from a request whose response has started."""
 CHUNK = 256 * 1024
 """A stored file is sent in pieces of this size (each one TLS write in C, the GIL released)."""
+WRITE_BUFFER = 64 * 1024
 
 
 def server_context(cert_file, key_file, client_ca_file) -> ssl.SSLContext:
@@ -116,6 +117,7 @@ class TlsRequestHandler(WSGIRequestHandler):
 
     timeout = SOCKET_TIMEOUT_S
     idle_timeout = KEEP_ALIVE_IDLE_S
+    wbufsize = WRITE_BUFFER  # a small file's head and body leave in one TLS record (werkzeug flushes each write)
 
     def setup(self) -> None:
         super().setup()
