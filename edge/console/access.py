@@ -1,7 +1,9 @@
 """Who is logged in, and the role checks every view makes.
 
-The session cookie (signed, Secure, HttpOnly, SameSite=Strict) holds the user name and a short
-digest of their password hash: changing a password, or removing the account, ends every session.
+The session cookie (signed, Secure, HttpOnly, SameSite=Strict) holds the user name, a short
+digest of their password hash, a session id and the login time: changing a password, or removing
+the account, ends every session; logging out ends that session (any copy of its cookie too); none
+outlives console.session_hours after its login.
 The role is read from the store on each request, so a change takes effect at once.
 """
 
@@ -9,9 +11,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import secrets
+import time
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 
+from edge import store
 from edge.console import learning, tables
 from edge.console.accounts import Member
 
@@ -27,10 +32,45 @@ def load_member() -> None:
     if not username:
         return
     row = tables.Staff.get_or_none(tables.Staff.username == username)
-    if row is None or session.get("stamp") != stamp(row.password_hash):
+    if row is None or session.get("stamp") != stamp(row.password_hash) or not _current(session):
         session.clear()
         return
     g.member = Member(row.username, row.role)
+
+
+LOGGED_OUT = "console_logout:"  # + a session's id: in store.Setting, with its login time, until it would end anyway
+
+
+def _hours() -> float:
+    return current_app.config["EDGE"].console.session_hours
+
+
+def _current(session) -> bool:
+    """A session is current for console.session_hours after its login (however often it is used: Flask
+    re-signs the cookie on each request) and until it logs out, copies of its cookie included."""
+    at, sid = session.get("at"), session.get("sid")
+    if not isinstance(at, int | float) or not isinstance(sid, str) or not 0 <= time.time() - at <= _hours() * 3600:
+        return False
+    return store.Setting.get_or_none(store.Setting.key == LOGGED_OUT + sid) is None
+
+
+def new_session(username: str, password_hash: str) -> None:
+    """A fresh session (and CSRF token) for a login: its own id and login time."""
+    session.clear()
+    session.permanent = True
+    session.update(user=username, stamp=stamp(password_hash), at=time.time(), sid=secrets.token_hex(16))
+
+
+def end_session() -> None:
+    """Log out: the session lives in a signed cookie, so the server remembers that this one ended
+    (until it would have ended anyway) and refuses any copy of the cookie."""
+    sid, at = session.get("sid"), session.get("at")
+    if isinstance(sid, str) and isinstance(at, int | float):
+        with store.writing():
+            store.Setting.delete().where(store.Setting.key.startswith(LOGGED_OUT),
+                                         store.Setting.value.cast("REAL") < time.time() - _hours() * 3600).execute()
+            store.Setting.replace(key=LOGGED_OUT + sid, value=repr(at)).execute()
+    session.clear()
 
 
 def require(*roles: str):

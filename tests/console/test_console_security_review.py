@@ -138,3 +138,50 @@ def test_an_attachment_is_served_with_the_type_the_edge_checked_not_the_one_the_
     assert response.getheader("Content-Type") == "image/png"
     assert response.getheader("X-Content-Type-Options") == "nosniff"
     assert "sandbox" in response.getheader("Content-Security-Policy")
+
+
+def _get(port: int, path: str, cookie: str, source: str) -> tuple[int, str, str, str]:
+    """(status, Location, body, the session cookie as the answer left it)."""
+    conn = _connect(port, source)
+    conn.request("GET", path, headers={"Cookie": cookie})
+    response = conn.getresponse()
+    renewed = (response.getheader("Set-Cookie") or cookie).split(";")[0]
+    answer = response.status, response.getheader("Location") or "", response.read().decode(), renewed
+    conn.close()
+    return answer
+
+
+def test_a_session_cookie_copied_before_logout_is_refused_after_it(console):
+    """Before the review the session lived only in its signed cookie: logging out cleared the
+    browser's copy, but a copy taken earlier (a shared staff PC, a proxy log) still worked for the
+    rest of console.session_hours, and for ever while it kept being used."""
+    source = "127.0.0.4"
+    copied = _logged_in(console.port, "ivan", source)
+    status, _, page, copied = _get(console.port, "/health/", copied, source)  # now with its CSRF token
+    assert status == 200
+    token = _TOKEN.search(page).group(1)
+    conn = _connect(console.port, source)
+    conn.request("POST", "/logout", body=f"csrf_token={token}", headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": copied,
+        "Referer": f"https://127.0.0.1:{console.port}/"})
+    assert conn.getresponse().status == 302
+    conn.close()
+
+    status, location, _, _ = _get(console.port, "/health/", copied, source)
+    assert (status, location.split("?")[0]) == (302, "/login")
+    assert _get(console.port, "/health/", _logged_in(console.port, "ivan", source), source)[0] == 200  # a new login
+
+
+def test_a_session_ends_session_hours_after_login_however_often_it_is_used(app, console, kit):
+    """Flask re-signs a permanent session's cookie on every request, so its age alone never ran out."""
+    source = "127.0.0.5"
+    cookie = _logged_in(console.port, "ivan", source)
+    assert _get(console.port, "/health/", cookie, source)[0] == 200
+    hours = kit.config.console.session_hours
+    with app.test_client() as client:  # the same signed cookie, its login time moved back
+        client.set_cookie(*cookie.split("=", 1), domain="localhost")
+        with client.session_transaction() as session:
+            session["at"] = session.get("at", 0) - hours * 3600 - 1
+        aged = f"{cookie.split('=', 1)[0]}={client.get_cookie(cookie.split('=', 1)[0]).value}"
+    status, location, _, _ = _get(console.port, "/health/", aged, source)
+    assert (status, location.split("?")[0]) == (302, "/login")

@@ -6,7 +6,7 @@ import math
 import time
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, session
+from flask import Blueprint, current_app, g, redirect, render_template, request
 
 from edge.console import access, accounts, tables
 
@@ -52,13 +52,11 @@ def login():
     accounts.forget_attempt(keys[0], at)
     accounts.forget_failures(keys[1])
     row = tables.Staff.get(tables.Staff.username == member.username)
-    session.clear()  # a fresh session (and CSRF token) at every login
-    session.permanent = True
-    session.update(user=member.username, stamp=access.stamp(row.password_hash))
+    access.new_session(member.username, row.password_hash)  # a fresh session (and CSRF token) at every login
     return redirect(_safe_next(request.args.get("next")) or access.home_for(member))
 
 
 @bp.post("/logout")
 def logout():
-    session.clear()
+    access.end_session()
     return redirect("/login")
