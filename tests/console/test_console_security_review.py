@@ -185,3 +185,21 @@ def test_a_session_ends_session_hours_after_login_however_often_it_is_used(app, 
         aged = f"{cookie.split('=', 1)[0]}={client.get_cookie(cookie.split('=', 1)[0]).value}"
     status, location, _, _ = _get(console.port, "/health/", aged, source)
     assert (status, location.split("?")[0]) == (302, "/login")
+
+
+@pytest.mark.parametrize("target", ["/%09/evil.example", "/%0a/evil.example", "/%20/evil.example", "/%0d/x"])
+def test_after_login_next_never_leads_to_another_site(console, target):
+    """Before the review `next=/%09/evil.example` passed the check (it starts with one '/') and the
+    redirect said `Location: //evil.example` once the tab was dropped: another host, after a real login.
+    (A carriage return made the login answer 500.)"""
+    source = "127.0.0.6"
+    cookie, token = _login_form(console.port, source)
+    conn = _connect(console.port, source)
+    conn.request("POST", f"/login?next={target}",
+                 body=f"csrf_token={token}&username=tina&password={PASSWORD.replace(' ', '+')}",
+                 headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie,
+                          "Referer": f"https://127.0.0.1:{console.port}/"})
+    response = conn.getresponse()
+    conn.close()
+    assert response.status == 302
+    assert response.getheader("Location") == "/submissions/"

@@ -14,8 +14,10 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only a path on this console: never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Only a path on this console: never another site. Only visible ASCII: browsers drop tabs and
+    newlines from a URL, so `/<tab>/host` would become `//host`."""
+    if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and all("!" <= ch <= "~" for ch in target)):
         return target
     return None
 
