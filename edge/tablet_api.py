@@ -1,4 +1,4 @@
-"""The edge's HTTPS service for tablets: enrolment and certificate renewal (courses come later).
+"""The edge's HTTPS service for tablets: enrolment, certificate renewal, courses and attachments.
 
     GET  /v1/enrol/ca         the tablet CA, the hub's cross-certificate and root (public)
     POST /v1/tablets/enrol    {"code", "device", "csr"} -> the tablet's certificate

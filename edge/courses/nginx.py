@@ -1,4 +1,6 @@
-"""nginx in front of the edge for course content: the design docs/bench.md recommends for the box.
+"""nginx in front of the edge for course content: an option, measured in phase 5 of the bench.
+The box does not use it: the tablet API alone (keep-alive) serves small files at twice the rate
+and half the CPU per file (docs/bench.md, "Course content to tablets: which design").
 
     tablet --TLS, client certificate--> nginx --loopback HTTP, X-Tablet-Cert--> edge (accel_app)
     edge: authorises (certificate current, file in a published version) and answers
