@@ -135,6 +135,9 @@ def wheelhouse(dest: Path) -> Path:
         for own in partial.glob("throughgate-*.whl"):
             own.unlink()
         partial.rename(cached)
+        for old in cache_dir().glob("wheels-*"):  # for an earlier setup.cfg
+            if old != cached:
+                shutil.rmtree(old, ignore_errors=True)
     for dep in cached.glob("*.whl"):
         shutil.copyfile(dep, dest / dep.name)
     return wheel

@@ -155,6 +155,12 @@ def test_the_service_user_owns_the_edge_and_its_keys_are_private(applied):
     assert (instance / "tls/edge.key").exists()
 
 
+def test_the_box_gets_no_compiler_nor_pip_outside_the_virtualenv(applied):
+    tree = applied["tree"]
+    for tool in ("usr/bin/gcc", "usr/bin/cc", "usr/bin/make", "usr/bin/pip3"):
+        assert not (tree / tool).exists(), f"/{tool} is on the box: packages came with their recommendations"
+
+
 def test_the_services_are_enabled_and_the_distributions_are_not(applied):
     tree = applied["tree"]
     enabled = {p.name for p in (tree / "etc/systemd/system").glob("*.wants/*")}  # nftables: sysinit.target
