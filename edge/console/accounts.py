@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 from dataclasses import dataclass
 
@@ -26,6 +27,10 @@ _LEARNER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # as wire.records che
 
 _hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile (t=3, 64 MiB, p=4)
 _DUMMY = _hasher.hash("not anyone's password")  # checked for unknown names, so they take as long
+CONCURRENT_CHECKS = 2
+"""Password checks run at most this many at once: each takes 64 MiB, and the rate limit (per address
+and per account) does not bound guesses from many addresses for many names."""
+_checking = threading.BoundedSemaphore(CONCURRENT_CHECKS)
 
 
 class AccountError(ValueError):
@@ -80,7 +85,8 @@ def authenticate(username: str, password: str) -> Member | None:
     """The member of staff if the password is theirs; None otherwise (in about the same time)."""
     row = tables.Staff.get_or_none(tables.Staff.username == username)
     try:
-        _hasher.verify(row.password_hash if row else _DUMMY, password)
+        with _checking:
+            _hasher.verify(row.password_hash if row else _DUMMY, password)
     except (VerificationError, InvalidHashError):
         return None
     if row is None:

@@ -54,7 +54,8 @@ def _login_form(port: int, source: str = "127.0.0.1") -> tuple[str, str]:
     return cookie, _TOKEN.search(body).group(1)
 
 
-def _try_login(port: int, cookie: str, token: str, username: str, password: str, source: str = "127.0.0.1") -> int:
+def _try_login(port: int, cookie: str, token: str, username: str, password: str,
+               source: str = "127.0.0.1") -> int:
     conn = _connect(port, source)
     body = f"csrf_token={token}&username={username}&password={password.replace(' ', '+')}"
     conn.request("POST", "/login", body=body, headers={"Content-Type": "application/x-www-form-urlencoded",
@@ -203,3 +204,46 @@ def test_after_login_next_never_leads_to_another_site(console, target):
     conn.close()
     assert response.status == 302
     assert response.getheader("Location") == "/submissions/"
+
+
+class _Watched:
+    """The real PasswordHasher, with the most password checks seen running at once."""
+
+    def __init__(self, hasher):
+        self._hasher, self._lock = hasher, threading.Lock()
+        self.running = self.most = 0
+
+    def verify(self, *args):
+        with self._lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        try:
+            return self._hasher.verify(*args)
+        finally:
+            with self._lock:
+                self.running -= 1
+
+    def __getattr__(self, name):
+        return getattr(self._hasher, name)
+
+
+def test_password_checks_run_a_few_at_a_time_whatever_the_addresses_and_accounts(console, monkeypatch):
+    """Each check takes 64 MiB (argon2id): before the review, guesses from many addresses for many
+    names all ran at once (the rate limit is per address and per account), 24 of them 1.5 GiB."""
+    watched = _Watched(accounts._hasher)
+    monkeypatch.setattr(accounts, "_hasher", watched)
+    sources = [f"127.0.1.{i}" for i in range(1, GUESSES + 1)]
+    forms = {source: _login_form(console.port, source) for source in sources}
+    start = threading.Barrier(GUESSES)
+
+    def guess(source: str) -> None:
+        start.wait()
+        _try_login(console.port, *forms[source], f"nobody{source.rsplit('.', 1)[1]}", "wrong guess", source)
+
+    threads = [threading.Thread(target=guess, args=(source,)) for source in sources]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert 1 <= watched.most <= accounts.CONCURRENT_CHECKS, watched.most
