@@ -29,14 +29,22 @@ class ContentClient(HubClient):
     """HubClient with streamed responses (HubClient.request reads a whole body into memory)."""
 
     def open(self, path: str, headers: dict) -> http.client.HTTPResponse:
-        """Send a GET; the caller reads the response to its end (or calls close() on failure)."""
-        try:
-            conn = self._connection()
-            conn.request("GET", self.prefix + path, headers=headers)
-            response = conn.getresponse()
-        except (OSError, http.client.HTTPException) as exc:
-            self.close()
-            raise OSError(f"hub at https://{self.host}:{self.port} unreachable: {exc}") from exc
+        """Send a GET; the caller reads the response to its end (or calls close() on failure).
+
+        The hub keeps the connection open between GETs and closes it after a while idle: a GET on
+        a kept connection that fails before any answer is sent once more on a new one."""
+        for retry in (False, True):
+            kept = self._conn is not None and self._conn.sock is not None
+            try:
+                conn = self._connection()
+                conn.request("GET", self.prefix + path, headers=headers)
+                response = conn.getresponse()
+                break
+            except (OSError, http.client.HTTPException) as exc:
+                self.close()
+                if kept and not retry:
+                    continue
+                raise OSError(f"hub at https://{self.host}:{self.port} unreachable: {exc}") from exc
         self._note_clock(response.getheader("Date"))
         return response
 
@@ -59,6 +67,9 @@ class Stream:
             self.source.client.close()
             raise OSError(f"the hub stopped sending mid-file ({exc or type(exc).__name__}): "
                           "the next sync resumes where this one stopped") from exc
+        finally:
+            if not self.response.isclosed():  # left part-read: its rest would come before the next answer
+                self.source.client.close()
         if self.response.length not in (None, 0):  # the body ended early without an error
             self.source.client.close()
             raise OSError("the hub's answer ended early: the next sync resumes where this one stopped")
@@ -101,6 +112,8 @@ class HubSource:
         if response.status == 200:
             return Stream(self, response, 0)
         detail = response.read(2000).decode(errors="replace")
+        if not response.isclosed():  # more than we read: not on a connection we use again
+            self.client.close()
         response.close()
         if response.status == 416:
             raise SourceError("range_refused", f"the hub refused to resume {sha} at byte {offset}; the partial "
