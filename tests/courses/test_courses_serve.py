@@ -5,6 +5,7 @@ without a certificate, nothing for a revoked tablet, nothing unpublished."""
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 from urllib.parse import quote
 
@@ -70,11 +71,39 @@ def test_without_a_tablet_certificate_nothing_is_served(served):
             assert status == 401 and json.loads(body)["error"] == "client_certificate_required"
 
 
-def test_a_revoked_tablet_is_refused(served):
+def test_a_tablet_fetches_a_whole_course_over_one_kept_alive_tls_connection(served):
+    server, devices, members, _ = served
+    conn = http.client.HTTPSConnection("127.0.0.1", server.port, context=devices["tab-0000"].ssl_context(), timeout=30)
+    try:
+        status, listing = fetch(conn, "/v1/courses")
+        first = conn.sock
+        (course,) = json.loads(listing)["courses"]
+        files = course["envelope"]["manifest"]["files"]
+        for entry in files:
+            assert fetch(conn, f"/v1/content/{entry['sha256']}") == (200, members[entry["path"]])
+        assert len(files) > 1 and conn.sock is first  # one handshake for all of them
+    finally:
+        conn.close()
+
+
+def test_a_revoked_tablet_is_refused_even_on_a_connection_opened_before(served):
     server, devices, _, cfg = served
-    tablets.revoke("tab-0001", identity.EdgeFiles(cfg.instance), edge_config.load(cfg.instance).tablets.crl_days)
+    conn = http.client.HTTPSConnection("127.0.0.1", server.port, context=devices["tab-0001"].ssl_context(), timeout=30)
+    try:
+        assert fetch(conn, "/v1/courses")[0] == 200
+        tablets.revoke("tab-0001", identity.EdgeFiles(cfg.instance), edge_config.load(cfg.instance).tablets.crl_days)
+        status, body = fetch(conn, "/v1/courses")  # the same TLS connection, kept alive
+        assert status == 403 and json.loads(body)["error"] == "tablet_revoked"
+    finally:
+        conn.close()
     status, _, body = get(server.port, devices["tab-0001"].ssl_context(), "/v1/courses")
     assert status == 403 and json.loads(body)["error"] == "tablet_revoked"
+
+
+def fetch(conn: http.client.HTTPSConnection, path: str) -> tuple[int, bytes]:
+    conn.request("GET", path)
+    response = conn.getresponse()
+    return response.status, response.read()
 
 
 def test_only_files_of_published_versions_are_served(served):
