@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 
 import peewee as pw
+from playhouse import migrate
 
 from wire.records import timestamp
 
@@ -88,6 +89,7 @@ class Tablet(BaseModel):
     not_after = pw.CharField(max_length=30, null=True)
     enrolled = pw.CharField(max_length=30)
     revoked = pw.CharField(max_length=30, null=True)
+    learner = pw.CharField(max_length=64, null=True)  # the one learner it may send as (edge.bindings); NULL: any
 
 
 class TabletCert(BaseModel):
@@ -108,6 +110,7 @@ class EnrolmentCode(BaseModel):
     expires = pw.CharField(max_length=30)
     created = pw.CharField(max_length=30)
     used = pw.CharField(max_length=30, null=True)
+    learner = pw.CharField(max_length=64, null=True)  # bind the tablet to this learner when redeemed
 
 
 class Setting(BaseModel):
@@ -126,7 +129,28 @@ def open_store(path: str) -> pw.SqliteDatabase:
     db.initialize(database)
     database.connect(reuse_if_open=True)
     database.create_tables(MODELS)
+    add_new_columns(database, MODELS)
     return database
+
+
+def add_new_columns(database: pw.SqliteDatabase, models) -> list[str]:
+    """Add to existing tables the nullable columns their models gained since (create_tables makes only
+    missing tables). Rows keep their data; the new column is NULL in them. Checked again inside one
+    IMMEDIATE transaction, so two processes opening an old store at once add each column once.
+    Returns "table.column" for each column added."""
+    added = []
+    with database.atomic(lock_type="IMMEDIATE"):
+        for model in models:
+            table = model._meta.table_name
+            have = {column.name for column in database.get_columns(table)}
+            for field in model._meta.sorted_fields:
+                if field.column_name in have:
+                    continue
+                if not field.null:
+                    raise RuntimeError(f"{table}.{field.column_name} is missing and not nullable: write a migration")
+                migrate.migrate(migrate.SqliteMigrator(database).add_column(table, field.column_name, field))
+                added.append(f"{table}.{field.column_name}")
+    return added
 
 
 def writing():
