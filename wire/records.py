@@ -91,6 +91,11 @@ class Record:
         return json.dumps(self.to_dict(), separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
 
 
+def valid_learner(learner: str) -> bool:
+    """A learner id as records carry it: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit."""
+    return isinstance(learner, str) and bool(_LEARNER.fullmatch(learner))
+
+
 def valid_device_id(device: str) -> bool:
     return isinstance(device, str) and bool(_DEVICE.fullmatch(device))
 
