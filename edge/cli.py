@@ -134,8 +134,9 @@ def _open(args) -> edge_config.EdgeConfig:
 
 def tablets_code(args) -> int:
     cfg = _open(args)
+    args.learner = (args.learner or "").strip() or None
     try:
-        code, expires = tablets.create_code(args.device, args.ttl or cfg.tablets.code_ttl_s)
+        code, expires = tablets.create_code(args.device, args.ttl or cfg.tablets.code_ttl_s, learner=args.learner)
     except tablets.TabletError as exc:
         print(exc.reason, file=sys.stderr)
         return 1
@@ -143,9 +144,13 @@ def tablets_code(args) -> int:
     offer = EnrolmentOffer(cfg.edge_id, args.device, code, f"https://{host}:{cfg.tablets.api_port}",
                            identity.ca_pin(identity.EdgeFiles(cfg.instance)))
     if args.json:
-        print(json.dumps({"device": args.device, "code": code, "expires": expires, "offer": offer.to_uri()}))
+        print(json.dumps({"device": args.device, "code": code, "expires": expires, "offer": offer.to_uri(),
+                          "learner": args.learner}))
         return 0
     print(f"Enrolment code for {args.device}: {code}  (works once, until {expires})")
+    if args.learner:
+        print(f"The tablet will be bound to learner {args.learner}: it may send only as them, and gets their "
+              "feedback and awards.")
     print(f"On the tablet: scan the QR code, or type the code. Offer: {offer.to_uri()}")
     if not args.no_qr:
         print(qr_text(offer.to_uri()))
@@ -158,9 +163,10 @@ def tablets_list(args) -> int:
     if args.json:
         print(json.dumps(rows))
         return 0
-    print(f"{'device':20} {'status':8} {'certificate until':21} serial")
+    print(f"{'device':20} {'status':8} {'learner':12} {'certificate until':21} serial")
     for row in rows:
-        print(f"{row['device']:20} {row['status']:8} {row['not_after'] or '-':21} {row['serial'] or '-'}")
+        print(f"{row['device']:20} {row['status']:8} {row['learner'] or '-':12} {row['not_after'] or '-':21} "
+              f"{row['serial'] or '-'}")
     return 0
 
 
@@ -238,6 +244,8 @@ def register(parts) -> None:
     p = tsub.add_parser("code", help="a one-time enrolment code and QR code for one tablet")
     p.add_argument("device")
     p.add_argument("--instance", required=True)
+    p.add_argument("--learner", help="bind the tablet to this learner id: it may send only as them, and gets "
+                   "their feedback and awards (a re-enrolment naming no learner keeps the binding)")
     p.add_argument("--ttl", type=int, help="seconds the code works (default: tablets.code_ttl_s)")
     p.add_argument("--address", help="the edge's address as tablets see it (default: tablets.api_host)")
     p.add_argument("--no-qr", action="store_true")

@@ -61,9 +61,11 @@ AttachmentCheck = Callable[[str, str, tuple[AttachmentRef, ...]], None]
 
 
 def triage(messages: list[Arrived], *, known: set[str], highest: dict[str, int], room: int,
-           received: str, quota_retry_s: float, attachments: AttachmentCheck | None = None) -> Triage:
+           received: str, quota_retry_s: float, attachments: AttachmentCheck | None = None,
+           bound: dict[str, str] | None = None) -> Triage:
     """Decide the fate of each message. `highest` is updated for records accepted here. Payloads of the
-    learning kinds are checked (wire.learning); a submission's attachments with `attachments`."""
+    learning kinds are checked (wire.learning); a submission's attachments with `attachments`. `bound`:
+    device -> the learner it is bound to (edge.bindings); such a device's records name that learner."""
     out = Triage()
     seen_here: set[str] = set()
     for message in messages:
@@ -73,6 +75,7 @@ def triage(messages: list[Arrived], *, known: set[str], highest: dict[str, int],
         try:
             record = parse_record(message.payload)
             check_from_tablet(record)
+            check_learner(device, record, (bound or {}).get(device))
             if record.id in known or record.id in seen_here:
                 out.ack(device, record.id)  # already committed: ack again, store once
                 continue
@@ -103,3 +106,11 @@ def triage(messages: list[Arrived], *, known: set[str], highest: dict[str, int],
         out.attachment_uses += [(record.id, ref.id) for ref in refs]
         out.ack(device, record.id)
     return out
+
+
+def check_learner(device: str, record, learner: str | None) -> None:
+    """A tablet bound to a learner sends only as that learner (an unbound one: as anyone)."""
+    if learner is not None and record.learner != learner:
+        raise RecordError("learner_mismatch", f"tablet {device} is bound to learner {learner}, but this record "
+                          f"names learner {record.learner}: it is refused. Record it as {learner}, or ask staff "
+                          "to bind the tablet to its learner", record.id)

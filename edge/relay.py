@@ -13,7 +13,7 @@ import queue
 import threading
 import time
 
-from edge import attachments_store, intake, store
+from edge import attachments_store, bindings, intake, store
 from edge.config import EdgeConfig
 from edge.console import learning
 from edge.quota import Quota
@@ -125,9 +125,10 @@ class Relay:
 
     def handle(self, batch: list[intake.Arrived]) -> intake.Triage:
         known = store.known_ids(intake.candidate_ids(batch))
+        bound = bindings.bound_learners(filter(None, (topics.device_of(message.topic) for message in batch)))
         result = intake.triage(batch, known=known, highest=self.highest, room=self.quota.room(),
                                received=store.utcnow(), quota_retry_s=self.config.relay.quota_retry_s,
-                               attachments=self._check_attachments)
+                               attachments=self._check_attachments, bound=bound)
         if result.rows:
             with store.writing():
                 store.insert_received(result.rows)

@@ -1,6 +1,6 @@
 """Tablets at this edge: enrolment codes, certificates, revocation and the CRL.
 
-    create_code(device)          staff make a one-time code (and QR) for one tablet
+    create_code(device, learner) staff make a one-time code (and QR) for one tablet, naming its learner
     redeem(code, device, csr)    the tablet sends its CSR with the code; it gets its certificate
     renew(device, serial, csr)   a tablet with a valid certificate gets a fresh one
     revoke(device)               cut a tablet off: a new CRL at once, its session closed
@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from edge import eap, store
+from edge import bindings, eap, store
 from edge.identity import EdgeFiles, tablet_ca
 from provisioning import pki, tokens
 from provisioning.files import write_atomic
@@ -46,8 +46,9 @@ def _now() -> dt.datetime:
     return pki.utcnow()
 
 
-def create_code(device: str, ttl_s: int, now: dt.datetime | None = None) -> tuple[str, str]:
-    """A one-time enrolment code for `device`; returns (code, expires). Only its digest is stored."""
+def create_code(device: str, ttl_s: int, now: dt.datetime | None = None, learner: str | None = None) -> tuple[str, str]:
+    """A one-time enrolment code for `device`; returns (code, expires). Only its digest is stored. With
+    `learner`, redeeming it binds the tablet to that learner (edge.bindings)."""
     if not valid_device_id(device):
         raise TabletError("bad_device", "device id: lower-case letters, digits and '-', at most 63 characters")
     if device in RESERVED_DEVICES:
@@ -57,11 +58,17 @@ def create_code(device: str, ttl_s: int, now: dt.datetime | None = None) -> tupl
     if tablet is not None and tablet.status == REVOKED:
         raise TabletError("device_revoked", f"{device} was revoked: give the replacement tablet a new device id",
                           403)
+    try:
+        learner = bindings.check_learner(learner)
+        bindings.check_free(learner, device)
+    except bindings.BindingError as exc:
+        raise TabletError(exc.code, exc.reason, exc.status) from None
     now = now or _now()
     code = tokens.new_enrolment_code()
     expires = timestamp(now + dt.timedelta(seconds=ttl_s))
     with store.writing():
-        store.EnrolmentCode.create(digest=tokens.digest(code), device=device, expires=expires, created=timestamp(now))
+        store.EnrolmentCode.create(digest=tokens.digest(code), device=device, expires=expires, created=timestamp(now),
+                                   learner=learner)
     return code, expires
 
 
@@ -97,6 +104,12 @@ def redeem(code: str, device: str, csr_pem: str, files: EdgeFiles, cert_days: in
         older = (store.TabletCert.update(revoked=timestamp(now))
                  .where(store.TabletCert.device == device, store.TabletCert.revoked.is_null()).execute())
         issued = _issue(device, csr.public_key(), files, cert_days, now)
+        try:
+            learner = bindings.bind(device, row.learner)
+        except bindings.BindingError as exc:  # another tablet was bound to the learner since: nothing issued
+            raise TabletError(exc.code, exc.reason, exc.status) from None
+    if learner:
+        log.info("tablet %s is bound to learner %s", device, learner)
     if older:
         write_crl(files, crl_days, now)  # refreshes the wifi too
         log.info("tablet %s enrolled again: %d earlier certificate(s) revoked", device, older)
@@ -199,5 +212,5 @@ def crl_remaining(files: EdgeFiles, now: dt.datetime | None = None) -> dt.timede
 
 def listing() -> list[dict]:
     return [{"device": t.device, "status": t.status, "serial": t.serial, "not_after": t.not_after,
-             "enrolled": t.enrolled, "revoked": t.revoked}
+             "enrolled": t.enrolled, "revoked": t.revoked, "learner": t.learner}
             for t in store.Tablet.select().order_by(store.Tablet.device)]

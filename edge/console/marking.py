@@ -3,7 +3,7 @@ learner's tablet, all in one transaction (so none is ever without the others).""
 
 from __future__ import annotations
 
-from edge import store
+from edge import bindings, store
 from edge.console import learning, outgoing, tables
 from wire.records import timestamp
 
@@ -42,5 +42,5 @@ def mark(submission_id: str, grade: str, feedback: str, marker: str) -> tables.M
         record = outgoing.add_record("feedback", found.learner, payload)
         row = tables.Mark.create(submission=found.id, grade=grade, feedback=feedback, marker=marker,
                                  marked=marked, record=record.id)
-        outgoing.add_down(found.device, outgoing.feedback_message(record))
+        outgoing.add_down(bindings.recipient(found.learner, found.device), outgoing.feedback_message(record))
     return row

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from edge import store
+from edge import bindings, store
 from edge.console import learning, outgoing, progress, tables
 from wire.records import timestamp
 
@@ -92,7 +92,8 @@ def evaluate() -> list[tables.Award]:
             record = outgoing.add_record("award", learner, payload)
             made.append(tables.Award.create(id=record.id, rule=rule.id, badge=rule.badge, learner=learner,
                                             awarded=when))
-            outgoing.add_down(learning.latest_device(learner), outgoing.award_message(record))
+            outgoing.add_down(bindings.recipient(learner, learning.latest_device(learner)),
+                              outgoing.award_message(record))
     return made
 
 

@@ -28,14 +28,16 @@ def index():
 def code():
     cfg = current_app.config["EDGE"]
     device = request.form.get("device", "").strip()
+    learner = request.form.get("learner", "").strip() or None
     try:
-        made, expires = tablets.create_code(device, cfg.tablets.code_ttl_s)
+        made, expires = tablets.create_code(device, cfg.tablets.code_ttl_s, learner=learner)
     except tablets.TabletError as exc:
         return _page(error=exc.reason, status=exc.status)
     offer = EnrolmentOffer(cfg.edge_id, device, made, f"https://{cfg.tablets.api_host}:{cfg.tablets.api_port}",
                            identity.ca_pin(identity.EdgeFiles(cfg.instance)))
     uri = offer.to_uri()
-    return _page(offer={"device": device, "code": made, "expires": expires, "uri": uri, "qr": qr_svg(uri)})
+    return _page(offer={"device": device, "code": made, "expires": expires, "uri": uri, "qr": qr_svg(uri),
+                        "learner": learner})
 
 
 @bp.post("/<device>/revoke")
