@@ -125,10 +125,26 @@ def _owned(edge_id: str, sha256: str) -> dict:
     return ref
 
 
-def status(store: Store, edge_id: str, sha256: str, chunk_bytes: int) -> dict:
+def check_size(declared: int, max_bytes: int | None, received: int = 0) -> None:
+    """Refuse (413) an attachment whose declared size, or the bytes received with this chunk, exceed
+    MAX_ATTACHMENT_BYTES: without a bound, one edge could fill the hub's disk."""
+    if max_bytes is None:
+        return
+    if declared > max_bytes:
+        raise Refused(413, "too_large", f"the submission names an attachment of {declared} bytes; this hub "
+                      f"stores attachments of at most {max_bytes} bytes (MAX_ATTACHMENT_BYTES): set the edge's "
+                      "attachments.max_bytes no higher than that, or raise the hub's limit")
+    if received > max_bytes:
+        raise Refused(413, "too_large", f"{received} bytes of this attachment would be over this hub's limit of "
+                      f"{max_bytes} bytes (MAX_ATTACHMENT_BYTES)")
+
+
+def status(store: Store, edge_id: str, sha256: str, chunk_bytes: int, max_bytes: int | None = None) -> dict:
     """How much of the attachment the hub holds for this edge."""
     ref = _owned(edge_id, sha256)
     complete = store.blob(sha256).exists()
+    if not complete:
+        check_size(ref["size"], max_bytes)
     partial = store.partial(edge_id, sha256)
     received = ref["size"] if complete else (partial.stat().st_size if partial.exists() else 0)
     return {"sha256": sha256, "size": ref["size"], "received": received, "complete": complete,
@@ -149,18 +165,22 @@ def parse_range(header: str | None, size: int, length: int) -> int:
     return first
 
 
-def put(store: Store, edge_id: str, sha256: str, content_range: str | None, data: bytes, chunk_bytes: int) -> dict:
-    """Append one chunk; after the last, check the hash and commit the file."""
+def put(store: Store, edge_id: str, sha256: str, content_range: str | None, data: bytes, chunk_bytes: int,
+        max_bytes: int | None = None) -> dict:
+    """Append one chunk; after the last, check the hash and commit the file. With max_bytes
+    (MAX_ATTACHMENT_BYTES), an attachment declared or received larger is refused with 413."""
     ref = _owned(edge_id, sha256)
     first = parse_range(content_range, ref["size"], len(data))
     with _lock(edge_id, sha256):
         if store.blob(sha256).exists():
             return status(store, edge_id, sha256, chunk_bytes)
+        check_size(ref["size"], max_bytes)
         partial = store.partial(edge_id, sha256)
         received = partial.stat().st_size if partial.exists() else 0
         if first != received:
             raise Refused(409, "range_mismatch", f"the hub holds {received} bytes of this attachment: continue "
                           "from there", received=received)
+        check_size(ref["size"], max_bytes, received + len(data))
         partial.parent.mkdir(parents=True, exist_ok=True)
         with open(partial, "ab") as handle:
             handle.write(data)
@@ -168,7 +188,7 @@ def put(store: Store, edge_id: str, sha256: str, content_range: str | None, data
             os.fsync(handle.fileno())
         if received + len(data) == ref["size"]:
             _commit(store, edge_id, ref, partial)
-    return status(store, edge_id, sha256, chunk_bytes)
+    return status(store, edge_id, sha256, chunk_bytes, max_bytes)
 
 
 def _commit(store: Store, edge_id: str, ref: dict, partial: Path) -> None:

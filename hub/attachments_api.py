@@ -20,7 +20,8 @@ def _store() -> attachments.Store:
 @edge_required
 def status(caller, sha256: str):
     return jsonify(attachments.status(_store(), caller.edge_id, sha256,
-                                      current_app.config["MAX_ATTACHMENT_CHUNK_BYTES"]))
+                                      current_app.config["MAX_ATTACHMENT_CHUNK_BYTES"],
+                                      current_app.config["MAX_ATTACHMENT_BYTES"]))
 
 
 @bp.put("/<sha256>")
@@ -28,4 +29,5 @@ def status(caller, sha256: str):
 @edge_required
 def put(caller, sha256: str):
     return jsonify(attachments.put(_store(), caller.edge_id, sha256, request.headers.get("Content-Range"),
-                                   read_body(), current_app.config["MAX_ATTACHMENT_CHUNK_BYTES"]))
+                                   read_body(), current_app.config["MAX_ATTACHMENT_CHUNK_BYTES"],
+                                   current_app.config["MAX_ATTACHMENT_BYTES"]))

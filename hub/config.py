@@ -30,6 +30,8 @@ KEYS: dict[str, tuple[type, object, str]] = {
                         "(relative to the instance)"),
     "MAX_ATTACHMENT_CHUNK_BYTES": (int, 4 * 1024 * 1024, "largest chunk of an attachment accepted in one "
                                    "PUT /v1/attachments/<sha256>, in bytes"),
+    "MAX_ATTACHMENT_BYTES": (int, 64 * 1024 * 1024, "largest attachment an edge may upload, in bytes (as the "
+                             "submission declares it and as received); the edge's attachments.max_bytes default"),
     "TLS_NAMES": (str, "localhost,127.0.0.1", "comma-separated DNS names and IP addresses of the hub's "
                   "HTTPS certificate"),
     "PUBLIC_URL": (str, None, "the URL edges reach the hub at; default: https://<first TLS name>:8080"),
@@ -54,7 +56,7 @@ KEYS: dict[str, tuple[type, object, str]] = {
     "LRS_BATCH_SIZE": (int, 100, "statements per POST to the LRS"),
     "LRS_INTERVAL_S": (int, 60, "seconds between forwarding runs while `hub run` serves"),
 }
-POSITIVE = ("MAX_ATTACHMENT_CHUNK_BYTES",
+POSITIVE = ("MAX_ATTACHMENT_CHUNK_BYTES", "MAX_ATTACHMENT_BYTES",
             "MAX_BATCH_BYTES", "EDGE_CERT_DAYS", "CROSS_CERT_DAYS", "TOKEN_TTL_S", "LRS_BATCH_SIZE",
             "LRS_INTERVAL_S")
 POSITIVE = (*POSITIVE, "COURSE_MAX_PACKAGE_BYTES", "COURSE_MAX_FILES", "COURSE_MAX_FILE_BYTES",

@@ -9,7 +9,10 @@ import uuid
 import pytest
 from hubkit import now, post_batch
 
-from hub.attachments import Store
+from edge.config import AttachmentsConfig
+from hub.attachments import Store, check_size
+from hub.config import KEYS
+from hub.refusals import Refused
 from wire.records import new_record
 
 DATA = bytes(range(256)) * 2 + b"tail"  # 516 bytes: 5 chunks of 128
@@ -106,3 +109,39 @@ def test_without_an_edge_certificate_nothing_is_answered(client, edge):
     submit(client, edge)
 
     assert client.get(f"/v1/attachments/{SHA}").status_code == 401
+
+
+@pytest.mark.parametrize("hub_settings", [{"MAX_ATTACHMENT_CHUNK_BYTES": 128, "MAX_ATTACHMENT_BYTES": len(DATA) - 1}])
+def test_an_attachment_declared_over_the_hubs_limit_is_refused_before_a_byte_is_stored(client, edge, instance):
+    submit(client, edge)
+
+    asked = client.get(f"/v1/attachments/{SHA}", environ_base=edge.environ)
+    sent = put(client, edge, 0, 127)
+
+    for answer in (asked, sent):
+        assert (answer.status_code, answer.get_json()["error"]) == (413, "too_large")
+        reason = answer.get_json()["reason"]
+        assert f"{len(DATA)} bytes" in reason and f"at most {len(DATA) - 1} bytes (MAX_ATTACHMENT_BYTES)" in reason
+    store = Store(instance / "attachments")
+    assert not store.partial(edge.edge_id, SHA).exists() and not store.blob(SHA).exists()
+
+
+@pytest.mark.parametrize("hub_settings", [{"MAX_ATTACHMENT_CHUNK_BYTES": 128, "MAX_ATTACHMENT_BYTES": len(DATA)}])
+def test_an_attachment_of_exactly_the_hubs_limit_is_stored(client, edge, instance):
+    submit(client, edge)
+
+    answers = [put(client, edge, first, min(first + 127, len(DATA) - 1)) for first in range(0, len(DATA), 128)]
+
+    assert [a.status_code for a in answers] == [200] * 5 and answers[-1].get_json()["complete"]
+    assert Store(instance / "attachments").blob(SHA).read_bytes() == DATA
+
+
+def test_bytes_received_over_the_limit_are_refused_whatever_the_submission_declared():
+    check_size(100, 400, received=400)  # at the limit
+    with pytest.raises(Refused) as refused:
+        check_size(100, 400, received=401)
+    assert (refused.value.status, refused.value.code) == (413, "too_large") and "400 bytes" in str(refused.value)
+
+
+def test_the_hubs_default_limit_is_the_edges_default_attachment_size():
+    assert KEYS["MAX_ATTACHMENT_BYTES"][1] == AttachmentsConfig().max_bytes
