@@ -73,16 +73,34 @@ class HubClient:
                 content_type: str = "application/json", extra_headers: dict | None = None) -> tuple[int, bytes]:
         """One request. Raises OSError when the hub cannot be reached (or refuses our TLS)."""
         headers = {"Content-Type": content_type, "Content-Length": str(len(body or b"")), **(extra_headers or {})}
+        response = self.exchange(method, path, body, headers)
         try:
-            conn = self._connection()
-            conn.request(method, self.prefix + path, body=body, headers=headers)
-            response = conn.getresponse()
             data = response.read()
         except (OSError, http.client.HTTPException) as exc:
             self.close()
             raise OSError(f"hub at https://{self.host}:{self.port} unreachable: {exc}") from exc
-        self._note_clock(response.getheader("Date"))
         return response.status, data
+
+    def exchange(self, method: str, path: str, body: bytes | None, headers: dict) -> http.client.HTTPResponse:
+        """Send one request and return the response with its body unread.
+
+        The hub keeps a connection open between requests and closes it after a while idle: a request
+        on a kept connection that fails before any answer is sent once more on a new one. Every request
+        the edge makes is safe to repeat (batches, chunks and fetches are idempotent at the hub)."""
+        for retry in (False, True):
+            kept = self._conn is not None and self._conn.sock is not None
+            try:
+                conn = self._connection()
+                conn.request(method, self.prefix + path, body=body, headers=headers)
+                response = conn.getresponse()
+                break
+            except (OSError, http.client.HTTPException) as exc:
+                self.close()
+                if kept and not retry:
+                    continue
+                raise OSError(f"hub at https://{self.host}:{self.port} unreachable: {exc}") from exc
+        self._note_clock(response.getheader("Date"))
+        return response
 
     def post_batch(self, envelope: bytes) -> tuple[int, bytes]:
         return self.request("POST", BATCH_PATH, envelope, CONTENT_TYPE)

@@ -58,17 +58,22 @@ class EdgeApi:
     def call(self, method: str, path: str, body: bytes | None = None,
              content_type: str = "application/json") -> tuple[int, dict]:
         headers = {"Content-Type": content_type} if body is not None else {}
-        try:
-            if self._conn is None:
-                self._conn = http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout,
-                                                         context=self.context)
-            self._conn.request(method, path, body=body, headers=headers)
-            response = self._conn.getresponse()
-            raw = response.read()
-        except (OSError, http.client.HTTPException) as exc:
-            self.close()
-            raise AttachmentError("unreachable", f"the edge at {self.host}:{self.port} did not answer ({exc}); "
-                                  "the upload resumes where it stopped next time") from None
+        for retry in (False, True):  # the edge closes a connection left idle: a kept one is tried once more
+            kept = self._conn is not None and self._conn.sock is not None
+            try:
+                if self._conn is None:
+                    self._conn = http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout,
+                                                             context=self.context)
+                self._conn.request(method, path, body=body, headers=headers)
+                response = self._conn.getresponse()
+                raw = response.read()
+                break
+            except (OSError, http.client.HTTPException) as exc:
+                self.close()
+                if kept and not retry:  # every call is safe to repeat: chunks, status and finish are idempotent
+                    continue
+                raise AttachmentError("unreachable", f"the edge at {self.host}:{self.port} did not answer ({exc}); "
+                                      "the upload resumes where it stopped next time") from None
         answer = _json_object(raw)
         if answer is None:
             raise AttachmentError("bad_answer", f"the edge answered {response.status} without JSON", response.status)

@@ -29,24 +29,8 @@ class ContentClient(HubClient):
     """HubClient with streamed responses (HubClient.request reads a whole body into memory)."""
 
     def open(self, path: str, headers: dict) -> http.client.HTTPResponse:
-        """Send a GET; the caller reads the response to its end (or calls close() on failure).
-
-        The hub keeps the connection open between GETs and closes it after a while idle: a GET on
-        a kept connection that fails before any answer is sent once more on a new one."""
-        for retry in (False, True):
-            kept = self._conn is not None and self._conn.sock is not None
-            try:
-                conn = self._connection()
-                conn.request("GET", self.prefix + path, headers=headers)
-                response = conn.getresponse()
-                break
-            except (OSError, http.client.HTTPException) as exc:
-                self.close()
-                if kept and not retry:
-                    continue
-                raise OSError(f"hub at https://{self.host}:{self.port} unreachable: {exc}") from exc
-        self._note_clock(response.getheader("Date"))
-        return response
+        """Send a GET; the caller reads the response to its end (or calls close() on failure)."""
+        return self.exchange("GET", path, None, headers)
 
 
 class Stream:

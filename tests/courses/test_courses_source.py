@@ -1,4 +1,4 @@
-"""The edge's course client on a hub that keeps connections alive (provisioning.https): a GET on
+"""The edge's hub client on a hub that keeps connections alive (provisioning.https): a request on
 a connection the hub closed while it sat idle is sent again on a new one, and a file left
 part-read never leaves its rest in front of the next answer. The real HTTPS server and client."""
 
@@ -53,3 +53,11 @@ def test_a_file_left_part_read_does_not_spoil_the_next_answer(hub):
     chunks.close()  # the sync stopped reading (a disk error, say)
     assert fetch(hub, "after") == b"after"
     assert fetch(hub, "big") == BIG
+
+
+def test_any_hub_request_after_the_hub_closed_the_idle_connection_is_sent_again(hub, monkeypatch):
+    monkeypatch.setattr(https.TlsRequestHandler, "idle_timeout", 0.2)
+    assert hub.client.request("GET", "/v1/content/one") == (200, b"one")
+    kept = hub.client._conn.sock
+    assert kept is not None and select.select([kept], [], [], GUARD_S)[0]  # closed by the hub, idle
+    assert hub.client.request("GET", "/v1/content/two") == (200, b"two")
