@@ -44,6 +44,7 @@ class Attachment(BaseModel):
     touched = pw.CharField(max_length=30, index=True)  # when its last chunk arrived
     completed = pw.CharField(max_length=30, null=True)
     forwarded = pw.CharField(max_length=30, null=True)
+    hub_refused = pw.TextField(null=True)  # why the hub will never take it (e.g. over its size limit)
 
     class Meta:
         table_name = "attachment"
@@ -188,12 +189,26 @@ def waiting_for_hub() -> list[Attachment]:
                  .join(OutBatch, pw.JOIN.LEFT_OUTER, on=(OutBatch.id == Received.batch))
                  .where(Received.id.is_null() | (OutBatch.state == "delivered")))
     rows = (Attachment.select()
-            .where(Attachment.state == COMPLETE, Attachment.forwarded.is_null(), Attachment.id.in_(delivered))
+            .where(Attachment.state == COMPLETE, Attachment.forwarded.is_null(), Attachment.hub_refused.is_null(),
+                   Attachment.id.in_(delivered))
             .order_by(Attachment.completed))
     unique: dict[str, Attachment] = {}
     for row in rows:
         unique.setdefault(row.sha256, row)
     return list(unique.values())
+
+
+def set_aside(sha256: str, reason: str) -> int:
+    """The hub refused these bytes for good: stop offering them (the edge keeps them; the alarm says why)."""
+    with writing():
+        return (Attachment.update(hub_refused=reason[:2000])
+                .where(Attachment.sha256 == sha256, Attachment.state == COMPLETE).execute())
+
+
+def offer_again() -> int:
+    """Forget the hub's refusals (its limit was raised): those attachments wait for the hub again."""
+    with writing():
+        return Attachment.update(hub_refused=None).where(Attachment.hub_refused.is_null(False)).execute()
 
 
 def mark_forwarded(sha256: str) -> int:
@@ -235,6 +250,7 @@ def discard(files: Files, attachment_id: str) -> None:
 
 def create_tables() -> None:
     """In the edge store (edge.store.open_store first)."""
-    from edge.store import db
+    from edge.store import add_new_columns, db
 
     db.create_tables(MODELS, safe=True)
+    add_new_columns(db, MODELS)  # e.g. attachment.hub_refused in a store made before it

@@ -7,7 +7,9 @@ For each complete attachment not yet at the hub (one per content hash):
             Content-Range: bytes <first>-<last>/<size>; the hub checks the hash after the last
     DONE    the hub says complete: mark it forwarded (also every other upload of the same bytes)
 
-Any failure stops the run and backs off; the next run asks again, so an interrupted upload
+A refusal that will not change (the hub's size limit: 413) sets that attachment aside, raises the
+`attachment_refused` alarm naming it and what to do, and the run goes on with the next. Any other
+failure stops the run and backs off; the next run asks again, so an interrupted upload
 resumes where the hub's copy ends and nothing is sent twice. A run stops after 5 s and the next
 carries on (a run that finds one still going returns at once), and a long catch-up logs its
 progress (attachments and bytes) every 5 s.
@@ -31,11 +33,17 @@ log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_S = 5.0
 ALARM = "attachments_not_forwarded"
+REFUSED_ALARM = "attachment_refused"
+FINAL = {413}  # the hub's answer for these bytes will not change: set them aside
 DEFAULT_CHUNK = 1024 * 1024
 
 
 class HubRefused(Exception):
     """The hub answered, but not with progress: the reason says what to fix."""
+
+    def __init__(self, reason: str, status: int | None = None):
+        super().__init__(reason)
+        self.status = status
 
 
 def _mb(size: int) -> str:
@@ -84,11 +92,19 @@ class AttachmentForwarder:
                     if not self.send(client, row, deadline):
                         self._progress(done, len(waiting), done_bytes, total_bytes, force=True)
                         break
-                except (OSError, HubRefused) as exc:
-                    delay = self.backoff.failed()
-                    self.next_attempt = self.clock() + delay
-                    log.warning("attachment %s not forwarded: %s; retrying in %.0fs", row.sha256, exc, delay)
-                    store.raise_alarm(ALARM, f"attachment {row.sha256} could not be forwarded to the hub: {exc}")
+                except HubRefused as exc:
+                    if exc.status not in FINAL:
+                        self._failed(row, exc)
+                        break
+                    attachments_store.set_aside(row.sha256, str(exc))
+                    log.error("attachment %s (%s) set aside: the hub refused it: %s", row.sha256, _mb(row.size), exc)
+                    store.raise_alarm(REFUSED_ALARM, f"the hub refused attachment {row.sha256} ({_mb(row.size)}): "
+                                      f"{exc}. Raise the hub's MAX_ATTACHMENT_BYTES to at least the edge's "
+                                      "attachments.max_bytes, then run `throughgate edge attachments retry`; "
+                                      "the edge keeps the file")
+                    continue
+                except OSError as exc:
+                    self._failed(row, exc)
                     break
                 self.backoff.succeeded()
                 store.clear_alarm(ALARM)
@@ -101,12 +117,18 @@ class AttachmentForwarder:
                      done, len(waiting), _mb(done_bytes), _mb(total_bytes), self.sent_files, self.sent_bytes)
         return done
 
+    def _failed(self, row: Attachment, exc: Exception) -> None:
+        delay = self.backoff.failed()
+        self.next_attempt = self.clock() + delay
+        log.warning("attachment %s not forwarded: %s; retrying in %.0fs", row.sha256, exc, delay)
+        store.raise_alarm(ALARM, f"attachment {row.sha256} could not be forwarded to the hub: {exc}")
+
     def send(self, client: HubClient, row: Attachment, deadline: float = math.inf) -> bool:
         """ASK, SEND, DONE for one attachment; False if the deadline came first (the hub keeps what it has)."""
         path = f"/v1/attachments/{row.sha256}"
         status, answer = client.call_json("GET", path)
         if status != 200:
-            raise HubRefused(f"HTTP {status} {answer.get('error')}: {answer.get('reason')}")
+            raise HubRefused(f"HTTP {status} {answer.get('error')}: {answer.get('reason')}", status)
         chunk = int(answer.get("chunk_bytes") or DEFAULT_CHUNK)
         offset = int(answer.get("received", 0))
         with open(self.files.blob(row.sha256), "rb") as handle:
@@ -125,7 +147,7 @@ class AttachmentForwarder:
                     offset = answer["received"]  # the hub holds another amount (an earlier run's last chunk)
                     continue
                 if status != 200:
-                    raise HubRefused(f"HTTP {status} {answer.get('error')}: {answer.get('reason')}")
+                    raise HubRefused(f"HTTP {status} {answer.get('error')}: {answer.get('reason')}", status)
                 offset = int(answer.get("received", offset + len(data)))
                 self.sent_bytes += len(data)
         attachments_store.mark_forwarded(row.sha256)

@@ -8,7 +8,7 @@ import secrets
 import sys
 from pathlib import Path
 
-from edge import broker, enrolment, identity, store, tablets
+from edge import attachments_store, attachments_uplink, broker, enrolment, identity, store, tablets
 from edge import config as edge_config
 from edge.box import render, site
 from edge.console import cli as console_cli
@@ -182,6 +182,17 @@ def tablets_revoke(args) -> int:
     return 0
 
 
+def attachments_retry(args) -> int:
+    cfg = edge_config.load(args.instance)
+    store.open_store(str(cfg.db_path))
+    attachments_store.create_tables()
+    count = attachments_store.offer_again()
+    store.clear_alarm(attachments_uplink.REFUSED_ALARM)
+    print(f"{count} attachment(s) the hub refused will be offered to it again" if count else
+          "no attachment was set aside")
+    return 0
+
+
 def status(args) -> int:
     cfg = edge_config.load(args.instance)
     store.open_store(str(cfg.db_path))
@@ -259,6 +270,12 @@ def register(parts) -> None:
     p.add_argument("device")
     p.add_argument("--instance", required=True)
     p.set_defaults(func=tablets_revoke)
+
+    att = sub.add_parser("attachments", help="attachments on their way to the hub")
+    asub = att.add_subparsers(dest="attachments_command", required=True, metavar="ACTION")
+    p = asub.add_parser("retry", help="offer the attachments the hub refused again (after raising its limit)")
+    p.add_argument("--instance", required=True)
+    p.set_defaults(func=attachments_retry)
 
     courses_cli.register(sub)
     console_cli.register(sub)
