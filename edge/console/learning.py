@@ -23,6 +23,9 @@ KEPT_KINDS = (SUBMISSION, "progress_statement", "quiz_answer")
 PROGRESS_KINDS = ("progress_statement", "quiz_answer")
 COLUMNS = ("id", "kind", "device", "learner", "created", "received", "body",
            "activity", "course", "verb", "score", "done", "correct")
+# Arrival order: `received` is the edge's clock to the millisecond, one value for a whole relay batch, so
+# records often share it; the table's rowid grows with each insert and breaks the tie (never the random id).
+ARRIVAL = pw.SQL("rowid")
 
 
 @functools.cache
@@ -148,7 +151,7 @@ def count_submissions(scope: Scope, state: str = "open") -> int:
 def submissions(scope: Scope, state: str = "open", limit: int = 200, learner: str | None = None) -> list[Submission]:
     """Submissions in scope, oldest first: `open` (not yet marked), `marked`, or `all`."""
     LR, M = tables.LearningRecord, tables.Mark  # noqa: N806
-    rows = list(_submissions_query(scope, state, learner).order_by(LR.received, LR.id).limit(limit))
+    rows = list(_submissions_query(scope, state, learner).order_by(LR.received, ARRIVAL).limit(limit))
     marks = {m.submission: m for m in M.select().where(M.submission.in_([row.id for row in rows]))}
     return [_submission(row, marks.get(row.id)) for row in rows]
 
@@ -187,7 +190,7 @@ def timeline(scope: Scope, learner: str, last: int = 30) -> list[tuple[str, floa
     LR = tables.LearningRecord  # noqa: N806
     query = (LR.select(LR.activity, LR.score)
              .where(LR.kind.in_(PROGRESS_KINDS), LR.learner == learner, LR.score.is_null(False))
-             .order_by(LR.received.desc(), LR.id.desc()).limit(last))
+             .order_by(LR.received.desc(), ARRIVAL.desc()).limit(last))
     rows = list(_in_scope(query, scope).tuples())
     return [(activity.removeprefix(progress.COURSE_PREFIX), round(100 * score, 1)) for activity, score in rows[::-1]]
 
@@ -212,9 +215,10 @@ def known_learners(scope: Scope) -> list[str]:
 
 
 def latest_device(learner: str) -> str | None:
-    """The tablet this learner last sent from: where their feedback and awards go."""
+    """The tablet this learner last sent from (the record that arrived last, ties in `received` broken by
+    arrival order): where their feedback and awards go when no tablet is bound to them."""
     LR = tables.LearningRecord  # noqa: N806
-    row = (LR.select(LR.device).where(LR.learner == learner).order_by(LR.received.desc(), LR.id.desc()).first())
+    row = (LR.select(LR.device).where(LR.learner == learner).order_by(LR.received.desc(), ARRIVAL.desc()).first())
     return row.device if row else None
 
 

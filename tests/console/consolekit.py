@@ -30,19 +30,22 @@ def seed_staff() -> None:
         accounts.add_staff(username, role, PASSWORD, classes)
 
 
-def submission(learner: str, device: str = "tab-0001", text: str = "My essay.", attachments: list = ()) -> str:
-    """A submission as the relay keeps it. Returns its record id."""
+def submission(learner: str, device: str = "tab-0001", text: str = "My essay.", attachments: list = (),
+               received: str | None = None, record_id: str | None = None) -> str:
+    """A submission as the relay keeps it (received now, unless told). Returns its record id."""
     record = new_record("assignment_submission", learner, 1, {"assignment": f"essay-{uuid.uuid4().hex[:6]}",
                                                               "course": "english-2", "text": text,
-                                                              "attachments": list(attachments)})
+                                                              "attachments": list(attachments)},
+                        record_id=record_id)
     with store.writing():
         learning.keep([{"id": record.id, "kind": record.kind, "device": device, "learner": learner,
-                        "created": record.created, "received": store.utcnow(), "body": record.to_json().decode()}])
+                        "created": record.created, "received": received or store.utcnow(),
+                        "body": record.to_json().decode()}])
     return record.id
 
 
 def statement(learner: str, activity: str, score: float | None = None, verb: str = "completed",
-              device: str = "tab-0001") -> None:
+              device: str = "tab-0001", received: str | None = None) -> None:
     payload = {"verb": {"id": f"http://adlnet.gov/expapi/verbs/{verb}"},
                "object": {"id": f"urn:throughgate:course:{activity}"}}
     if score is not None:
@@ -50,7 +53,8 @@ def statement(learner: str, activity: str, score: float | None = None, verb: str
     record = new_record("progress_statement", learner, 1, payload)
     with store.writing():
         learning.keep([{"id": record.id, "kind": record.kind, "device": device, "learner": learner,
-                        "created": record.created, "received": store.utcnow(), "body": record.to_json().decode()}])
+                        "created": record.created, "received": received or store.utcnow(),
+                        "body": record.to_json().decode()}])
 
 
 class Visitor:

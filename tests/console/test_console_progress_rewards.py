@@ -71,10 +71,17 @@ def test_a_bad_rule_is_refused_with_its_reason(kit, app, measure, threshold, cou
         rewards.add_rule("Badge", measure, threshold, course, "mary")
 
 
+# The relay stamps a whole batch with one `received`, to the millisecond, so records often share it; the
+# highest id (random) must not decide which tablet was used last. This id sorts after any other.
+LAST_ID = "ffffffff-ffff-4fff-bfff-ffffffffffff"
+
+
 def test_an_earned_badge_becomes_one_award_record_and_one_message_for_the_learners_tablet(kit, app):
-    submission("L-R1", device="tab-0001")
-    for unit in ("unit-1", "unit-2"):
-        statement("L-R1", f"rewards-1/{unit}", score=0.9, device="tab-0002")  # the tablet used last
+    same_moment = "2026-11-27T01:48:28.062Z"
+    submission("L-R1", device="tab-0001", received=same_moment, record_id=LAST_ID)
+    for unit in ("unit-1", "unit-2"):  # arrive after the submission, in the same millisecond
+        statement("L-R1", f"rewards-1/{unit}", score=0.9, device="tab-0002", received=same_moment)
+    assert learning.latest_device("L-R1") == "tab-0002"  # the tablet used last
     rule = rewards.add_rule("Two down", "units", 2, "rewards-1", "mary")
     made = rewards.evaluate()
     assert [(a.learner, a.badge) for a in made] == [("L-R1", "Two down")]
@@ -87,6 +94,15 @@ def test_an_earned_badge_becomes_one_award_record_and_one_message_for_the_learne
     down = [json.loads(m.body) for m in tables.DownMessage.select().where(tables.DownMessage.device == "tab-0002")]
     assert {"type": "award", "id": made[0].id, "badge": "Two down", "learner": "L-R1"}.items() <= down[-1].items()
     rewards.delete_rule(rule.id)
+
+
+def test_the_tablet_used_last_is_the_one_whose_record_arrived_last_when_received_times_are_equal(kit, app):
+    same_moment = "2026-11-27T02:00:00.000Z"
+    statement("L-R2", "rewards-2/unit-1", device="tab-0002", received=same_moment)
+    submission("L-R2", device="tab-0001", received=same_moment)
+    assert learning.latest_device("L-R2") == "tab-0001"
+    statement("L-R2", "rewards-2/unit-2", device="tab-0002", received="2026-11-27T02:00:00.001Z")
+    assert learning.latest_device("L-R2") == "tab-0002"
 
 
 def test_staff_records_take_their_own_sequence_numbers(kit, app):
