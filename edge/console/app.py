@@ -4,15 +4,15 @@ test's; the secret key from the instance folder (made 0600 on first start, never
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from flask import Flask, g, redirect, render_template
+from flask import Flask, g, redirect, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from edge import store
 from edge.config import EdgeConfig
-from edge.console import access, tables
+from edge.console import access, filters, tables
 from edge.console.views import auth, courses, health, progress, rewards, submissions
 from edge.console.views import tablets as tablets_view
 from provisioning.files import write_private
@@ -56,10 +56,19 @@ def create_app(config: EdgeConfig, downlink=None, test_config: dict | None = Non
     for module in (auth, submissions, progress, courses, rewards, tablets_view, health):
         app.register_blueprint(module.bp)
     app.register_error_handler(CSRFError, _csrf_refused)
-    for status in (403, 404, 405):
+    for status in ERRORS:
         app.register_error_handler(status, _error)
+    app.jinja_env.filters.update(when=filters.when, size=filters.size, waited=filters.waited,
+                                 sentence=filters.sentence)
+    app.context_processor(_page_context)
     app.add_url_rule("/", "index", lambda: redirect(access.home_for(g.member)))
     return app
+
+
+def _page_context() -> dict:
+    """What every page may use: the moment it is made, the zone its times are in, and (asked only
+    by pages that need it) the classes a tutor has."""
+    return {"now": datetime.now(UTC), "zone_name": "UTC", "tutor_classes": lambda: access.scope().classes}
 
 
 def _close(_exc=None) -> None:
@@ -78,13 +87,39 @@ def _headers(response):
 
 
 def _csrf_refused(error: CSRFError):
-    return render_template("error.html", status=400, title="Form refused",
-                           reason=f"{error.description} Reload the page and try again."), 400
+    if "member" not in g:  # refused before the member was loaded: the page still shows who is logged in
+        access.load_member()
+    return render_template("error.html", status=400, title="This form has expired", reason=(
+        "Nothing was saved: the page was opened before you last logged in, or your login has ended."),
+        next_step="Go back, reload the page (log in again if asked), and send the form again.",
+        detail=error.description, kept=_typed() if g.member is not None else []), 400
+
+
+def _typed() -> list[tuple[str, str]]:
+    """What the member typed into a refused form, shown back so no feedback is lost (only to a
+    logged-in member: their SameSite=Strict cookie came with it, so the post came from the console)."""
+    return [(name, value) for name, value in request.form.items()
+            if name not in ("csrf_token", "password") and value.strip()]
+
+
+# status: (title, what happened, what to do), in the words staff use
+ERRORS = {
+    403: ("Not for your role", "Your role does not give access to this page, or the learner is not in one of "
+          "your classes.", "If you need it for your work, ask the education manager."),
+    404: ("Not found", "There is nothing at this address: it may have been mistyped, or the record removed.",
+          "Go back, or start again from the menu above."),
+    405: ("Not allowed", "This address does not take that kind of request.",
+          "Start again from the menu above."),
+    413: ("Too long to send", "The form was larger than the console takes (64 KiB); nothing was saved.",
+          "Go back, shorten the text, and send it again."),
+    500: ("Something went wrong", "The console could not finish this.",
+          "Try again in a minute. If it keeps happening, tell IT staff the time it happened."),
+}
 
 
 def _error(error):
-    titles = {403: "Not for your role", 404: "Not found", 405: "Not allowed"}
-    reasons = {403: "Your role does not give access to this page.", 404: "There is nothing here.",
-               405: "This address does not take that kind of request."}
-    return render_template("error.html", status=error.code, title=titles[error.code],
-                           reason=reasons[error.code]), error.code
+    status = getattr(error, "code", None) or 500
+    if "member" not in g and status != 500:  # refused before the member was loaded (413)
+        access.load_member()
+    title, reason, next_step = ERRORS.get(status, ERRORS[500])
+    return render_template("error.html", status=status, title=title, reason=reason, next_step=next_step), status

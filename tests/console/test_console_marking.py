@@ -49,8 +49,8 @@ def test_a_mark_writes_the_feedback_record_and_the_tablets_message_together(kit,
     assert "Good structure." in shown and 'name="grade"' not in shown
 
 
-@pytest.mark.parametrize(("grade", "feedback", "reason"), [("", "Fine.", "give a grade"), ("B", "  ", "write feedback"),
-                                                           ("x" * 21, "Fine.", "give a grade")])
+@pytest.mark.parametrize(("grade", "feedback", "reason"), [("", "Fine.", "Give a grade"), ("B", "  ", "Write feedback"),
+                                                           ("x" * 21, "Fine.", "Give a grade")])
 def test_a_mark_without_grade_or_feedback_is_refused_and_nothing_is_written(app, staff, grade, feedback, reason):
     target = submission("L-A1")
     before = store.Received.select().count()

@@ -21,7 +21,7 @@ def test_the_courses_page_shows_the_course_caches_sync_state(app, staff):
                         bytes_total=400, files_done=1, files_total=4, last_error="hub unreachable: try again")
     page = staff["ivan"].get("/courses/").get_data(as_text=True)
     assert "algebra-1" in page and "errored" in page and "hub unreachable: try again" in page
-    assert "1 / 4" in page and "100 / 400" in page and "v2" in page
+    assert "1 / 4" in page and "100 bytes / 400 bytes" in page and "v2" in page
 
 
 def test_health_shows_the_backlog_last_delivery_and_open_alarms(app, staff):
@@ -57,7 +57,7 @@ def test_an_enrolment_code_comes_with_its_qr_code_and_offer(app, staff):
     assert "Enrolment code for tab-0700" in page and "throughgate-enrol:?edge=edge-1&amp;device=tab-0700" in page
     assert page.count("<svg") == 1 and "<path" in page
     refused = staff["ivan"].post("/tablets/code", {"device": "Not A Device"})
-    assert refused.status_code == 400 and "device id" in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Device id: lower-case letters" in refused.get_data(as_text=True)
 
 
 def test_the_courses_page_shows_a_learner_part_way_as_soon_as_their_statement_arrives(app, staff):
