@@ -154,3 +154,11 @@ def test_a_refused_enrolment_or_rule_keeps_what_was_typed(app, staff):
                                                  "course": "maths-1"}).get_data(as_text=True)
     assert "Score: a percentage above 0, at most 100." in page and 'name="badge" maxlength="60" value="Ace"' in page
     assert '<option value="score" selected>' in page and 'value="120"' in page and 'value="maths-1"' in page
+
+
+def test_an_unexpected_failure_says_to_try_again_and_tell_it_staff(app):
+    with app.test_request_context("/health/", base_url="https://console.test"):
+        response = app.handle_exception(RuntimeError("the disk went away"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500 and "Something went wrong" in page and "tell IT staff" in page
+    assert "the disk went away" not in page  # the detail goes to the log, not to the page
