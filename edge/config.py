@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+import zoneinfo
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -71,6 +72,7 @@ class ConsoleConfig:
     login_window_s: float = 900.0  # ...before further attempts are refused until the window passes
     rewards_every_s: float = 60.0  # how often reward rules are checked against new records
     keep_days: float = 365.0  # the tutors' copy of learning records is deleted after this (open submissions stay)
+    time_zone: str = "UTC"  # the zone staff read times in (IANA name, e.g. Europe/London)
 
 
 @dataclass
@@ -170,6 +172,16 @@ def _section(cls, values: dict, name: str):
         raise ConfigError(f"[{name}]: {exc}") from None
 
 
+def _console(values: dict) -> ConsoleConfig:
+    console = _section(ConsoleConfig, values, "console")
+    try:
+        zoneinfo.ZoneInfo(console.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ConfigError(f"[console] time_zone {console.time_zone!r} is not a time zone: an IANA name such as "
+                          "Europe/London or UTC") from None
+    return console
+
+
 def load(instance: str | Path) -> EdgeConfig:
     instance = Path(instance)
     path = instance / CONFIG_NAME
@@ -195,7 +207,7 @@ def load(instance: str | Path) -> EdgeConfig:
         tablets=_section(TabletsConfig, data.get("tablets", {}), "tablets"),
         relay=_section(RelayConfig, data.get("relay", {}), "relay"),
         uplink=_section(UplinkConfig, data.get("uplink", {}), "uplink"),
-        console=_section(ConsoleConfig, data.get("console", {}), "console"),
+        console=_console(data.get("console", {})),
         courses=_section(CoursesConfig, data.get("courses", {}), "courses"),
         attachments=_section(AttachmentsConfig, data.get("attachments", {}), "attachments"),
     )

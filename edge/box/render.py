@@ -111,7 +111,7 @@ def edge_config_for(site: Site, instance: Path) -> edge_config.EdgeConfig:
     cfg.tablets.advertise_on = site.tablet.address
     if site.console.address:
         cfg.console.host = site.console.address
-    cfg.console.port = site.console.port
+    cfg.console.port, cfg.console.time_zone = site.console.port, site.console.time_zone
     return cfg
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import tomllib
+import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -89,6 +90,7 @@ class Enrolment:
 class Console:
     address: str = ""  # the edge's address on the management network; "" = loopback only (ssh -L)
     port: int = 8444
+    time_zone: str = "UTC"  # the zone staff read times in
 
 
 @dataclass(frozen=True)
@@ -304,6 +306,12 @@ def validate(data: dict) -> list[str]:
     console = c.port("console.port", 8444)
     if console is not None and console in (api, mqtt):
         c.fail("console.port", f"{console} is also an enrolment port")
+    zone = c.get("console.time_zone", str, required=False)
+    if zone is not None:
+        try:
+            zoneinfo.ZoneInfo(zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            c.fail("console.time_zone", f"{zone!r} is not a time zone: an IANA name such as Europe/London")
     if c.get("console.address", str, required=False) is not None:
         c.address("console.address", inside=mgmt, inside_name="management.cidr")
     for port, word in ((22, "SSH"), (53, "DNS"), (67, "DHCP"), (5353, "mDNS"), (1883, "the relay's broker")):

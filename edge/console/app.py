@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import Flask, g, redirect, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -58,17 +60,18 @@ def create_app(config: EdgeConfig, downlink=None, test_config: dict | None = Non
     app.register_error_handler(CSRFError, _csrf_refused)
     for status in ERRORS:
         app.register_error_handler(status, _error)
-    app.jinja_env.filters.update(when=filters.when, size=filters.size, waited=filters.waited,
+    zone = ZoneInfo(config.console.time_zone)
+    app.jinja_env.filters.update(when=partial(filters.when, zone=zone), size=filters.size, waited=filters.waited,
                                  sentence=filters.sentence)
-    app.context_processor(_page_context)
+    app.context_processor(lambda: _page_context(config.console.time_zone))
     app.add_url_rule("/", "index", lambda: redirect(access.home_for(g.member)))
     return app
 
 
-def _page_context() -> dict:
+def _page_context(zone_name: str) -> dict:
     """What every page may use: the moment it is made, the zone its times are in, and (asked only
     by pages that need it) the classes a tutor has."""
-    return {"now": datetime.now(UTC), "zone_name": "UTC", "tutor_classes": lambda: access.scope().classes}
+    return {"now": datetime.now(UTC), "zone_name": zone_name, "tutor_classes": lambda: access.scope().classes}
 
 
 def _close(_exc=None) -> None:

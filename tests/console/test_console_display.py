@@ -4,11 +4,13 @@ do next, a title per page, a label for every field, and error pages in plain wor
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 
 import pytest
 
 from edge.console import accounts
+from edge.console.app import create_app
 from tests.console.consolekit import Visitor, submission
 
 TIME = re.compile(r'<time datetime="(\d{4}-\d\d-\d\dT[\d:.]+Z)" title="\1">(\d{1,2} \w{3} \d{4}, \d\d:\d\d)</time>')
@@ -64,6 +66,16 @@ def test_the_queue_shows_received_times_as_staff_read_them_oldest_first(app, sta
     assert ("2026-11-26T14:30:59.999Z", "26 Nov 2026, 14:30") in shown
     assert page.index(older) < page.index(newer) and "oldest first" in page
     assert "Times are shown in UTC." in page and "days" in page  # how long the older one has waited
+
+
+def test_times_are_shown_in_the_zone_the_edge_is_set_to(kit, app):
+    london = create_app(replace(kit.config, console=replace(kit.config.console, time_zone="Europe/London")))
+    summer = submission("L-A1", received="2026-07-01T12:00:00.000Z")  # British Summer Time: UTC+1
+    visitor = Visitor(london)
+    assert visitor.login("tina").status_code == 302
+    page = visitor.get(f"/submissions/{summer}").get_data(as_text=True)
+    assert ("2026-07-01T12:00:00.000Z", "1 Jul 2026, 13:00") in TIME.findall(page)
+    assert "Times are shown in Europe/London." in page
 
 
 def test_health_shows_the_outbox_in_mib_not_bytes(app, staff):
