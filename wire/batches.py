@@ -27,6 +27,7 @@ from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hpke
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from wire.errors import CodedError
 from wire.keys import SealingPrivateKey, SealingPublicKey
 
 VERSION = 1
@@ -40,13 +41,8 @@ ZSTD_LEVEL = 12
 MAX_HEADER_BYTES = 4096
 
 
-class BatchError(ValueError):
+class BatchError(CodedError):
     """A batch that cannot be accepted. `code` names which check failed."""
-
-    def __init__(self, code: str, reason: str):
-        super().__init__(f"{code}: {reason}")
-        self.code = code
-        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from wire.batches import canonical_json
+from wire.errors import CodedError
 from wire.records import valid_dns_label
 
 LABEL = b"throughgate-course-manifest-v1\x00"
@@ -38,13 +39,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _FIELDS = {"v", "course", "version", "title", "format", "entry", "items", "files", "published"}
 
 
-class ManifestError(ValueError):
+class ManifestError(CodedError):
     """A manifest that cannot be trusted or used. `code` names which check failed."""
-
-    def __init__(self, code: str, reason: str):
-        super().__init__(f"{code}: {reason}")
-        self.code = code
-        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from wire.errors import CodedError
+
 VERSION = 1
 MAX_RECORD_BYTES = 64 * 1024
 """Largest inline record, as sent (UTF-8 JSON). Larger attachments travel in chunks (later)."""
@@ -52,13 +54,11 @@ _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
-class RecordError(ValueError):
+class RecordError(CodedError):
     """A record the edge refuses. `code` is stable and machine-readable; `reason` is for people."""
 
     def __init__(self, code: str, reason: str, record_id: str | None = None, retry_after: float | None = None):
-        super().__init__(f"{code}: {reason}")
-        self.code = code
-        self.reason = reason
+        super().__init__(code, reason)
         self.record_id = record_id
         self.retry_after = retry_after  # set: the device keeps the record and sends it again that much later
 
