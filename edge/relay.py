@@ -130,10 +130,12 @@ class Relay:
                                received=store.utcnow(), quota_retry_s=self.config.relay.quota_retry_s,
                                attachments=self._check_attachments, bound=bound)
         if result.rows:
+            # the tutors' copy (the store drops the body once sealed), read before the write lock is taken
+            kept = learning.to_keep(result.rows)
             with store.writing():
                 store.insert_received(result.rows)
                 attachments_store.link(result.attachment_uses)
-                learning.keep(result.rows)  # tutors' copy: the store drops the body once sealed
+                learning.insert_kept(kept)
             self.quota.add(result.bytes_added)
             self.committed += len(result.rows)
         if result.quota_refused and store.raise_alarm(

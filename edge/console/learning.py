@@ -1,6 +1,6 @@
 """Learning records kept for the staff console, and who may see which.
 
-The relay calls keep() in the same transaction that commits a tablet's records, so a submission
+The relay stores them (insert_kept) in the same transaction that commits a tablet's records, so a submission
 the tablet was told is safe is also on the tutors' queue. Only the kinds tutors work with are kept.
 
 Scope: a tutor sees the learners of the classes they belong to; the manager sees everyone; IT
@@ -52,12 +52,22 @@ def _row(row: dict) -> tuple:
     return (*(row[name] for name in COLUMNS[:7]), *facts)
 
 
-def keep(rows: list[dict]) -> int:
-    """Keep the learning records among rows the relay is committing. Call inside store.writing()."""
-    kept = [_row(row) for row in rows if row["kind"] in KEPT_KINDS]
+def to_keep(rows: list[dict]) -> list[tuple]:
+    """The learning records among rows the relay is about to commit, read (JSON parsed) before it takes
+    the write lock."""
+    return [_row(row) for row in rows if row["kind"] in KEPT_KINDS]
+
+
+def insert_kept(kept: list[tuple]) -> int:
+    """Store what to_keep() made. Call inside store.writing()."""
     if kept:
         store.db.connection().executemany(_insert_sql(), kept)
     return len(kept)
+
+
+def keep(rows: list[dict]) -> int:
+    """Keep the learning records among rows being committed. Call inside store.writing()."""
+    return insert_kept(to_keep(rows))
 
 
 # scope -----------------------------------------------------------------------------------------
