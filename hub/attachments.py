@@ -192,10 +192,8 @@ def put(store: Store, edge_id: str, sha256: str, content_range: str | None, data
 
 
 def _commit(store: Store, edge_id: str, ref: dict, partial: Path) -> None:
-    digest = hashlib.sha256()
     with open(partial, "rb") as handle:
-        while block := handle.read(1024 * 1024):
-            digest.update(block)
+        digest = hashlib.file_digest(handle, "sha256")
     if digest.hexdigest() != ref["sha256"]:
         partial.unlink()
         log.warning("attachment from edge %s: bytes do not hash to %s; discarded", edge_id, ref["sha256"])

@@ -148,10 +148,3 @@ def _hash_into(digest, handle, limit: int) -> int:
         digest.update(chunk)
         done += len(chunk)
     return done
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        _hash_into(digest, handle, os.fstat(handle.fileno()).st_size)
-    return digest.hexdigest()
