@@ -11,24 +11,10 @@ import sys
 
 import pytest
 
-from edge import bindings, identity, intake, store, tablets
-from edge import config as edge_config
+from edge import bindings, intake, store, tablets
 from provisioning import pki
 from wire import topics
 from wire.records import new_record
-
-
-@pytest.fixture
-def edge(tmp_path):
-    subprocess.run([sys.executable, "-m", "throughgate", "edge", "init", "--instance", str(tmp_path / "edge"),
-                    "--edge-id", "edge-1", "--hub-url", "https://127.0.0.1:9", "--system-broker"],
-                   check=True, capture_output=True, timeout=60)
-    config = edge_config.load(tmp_path / "edge")
-    store.open_store(str(config.db_path))
-    files = identity.EdgeFiles(config.instance)
-    tablets.write_crl(files, config.tablets.crl_days)
-    yield config, files
-    store.db.close()
 
 
 def _enrol(files, device: str, learner: str | None = None) -> tablets.Issued:
