@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-COURSE_PREFIX = "urn:throughgate:course:"
+from wire.xapi import ACTIVITY_PREFIX as COURSE_PREFIX
+
 DONE_VERBS = {"completed", "passed", "mastered"}
 
 
