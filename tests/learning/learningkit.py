@@ -17,7 +17,11 @@ from edge import store, tablets
 from edge.config import EdgeConfig
 from edge.identity import EdgeFiles, ca_pin
 from provisioning import pki
+from tablet.attachments import EdgeApi, Uploader
+from tablet.client import TabletClient
 from tablet.identity import Enrolment, TabletIdentity
+from tablet.learning import Learning
+from tablet.outbox import Outbox
 from wire.records import timestamp
 
 
@@ -55,6 +59,25 @@ def enrol_tablet(config: EdgeConfig, folder: Path, device: str, api_port: int) -
                             f"https://127.0.0.1:{api_port}", ca_pin(files), renew_after, "127.0.0.1"),
                   pki.cert_to_pem(issued.certificate).decode(), files.ca_cert.read_text())
     return identity
+
+
+def submit_and_flush(stack, tablet, learner: str, course: str, submissions) -> None:
+    """From a stack's tablet: submit each (assignment, text, [(path, media type)]), upload the
+    attachments, and send the records over MQTT until the edge acked them all."""
+    outbox = Outbox(str(tablet.outbox_path))
+    learning = Learning(tablet.folder, outbox)
+    try:
+        for assignment, text, files in submissions:
+            learning.submit_assignment(learner, course, assignment, text, files)
+        learning.release(Uploader(EdgeApi(tablet)))
+        client = TabletClient(tablet, "127.0.0.1", stack.mqtt_port, outbox).start()
+        try:
+            assert client.wait_flushed(60)
+        finally:
+            client.stop()
+    finally:
+        outbox.close()
+        learning.close()
 
 
 def held_chunks(attachment_id: str) -> list[int]:

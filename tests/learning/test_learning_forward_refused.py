@@ -8,11 +8,7 @@ import hashlib
 import subprocess
 
 from hub.attachments import Store
-from tablet.attachments import EdgeApi, Uploader
-from tablet.client import TabletClient
-from tablet.learning import Learning
-from tablet.outbox import Outbox
-from tests.learning.learningkit import png_bytes
+from tests.learning.learningkit import png_bytes, submit_and_flush
 from tests.spine.waiting import hub_has, wait_for
 from throughgate.stack import CLI
 
@@ -25,16 +21,8 @@ def test_an_attachment_over_the_hubs_limit_is_set_aside_and_the_next_one_still_g
     big, small = tmp_path / "big.png", tmp_path / "small.png"
     big.write_bytes(png_bytes(300, 240, seed=1))  # about 216 KB: over the hub's limit, within the edge's
     small.write_bytes(png_bytes(60, 60, seed=2))  # about 11 KB
-    outbox = Outbox(str(tablet.outbox_path))
-    learning = Learning(tablet.folder, outbox)
-    learning.submit_assignment("L-0042", "english-2", "essay-1", "With a big photo", [(big, "image/png")])
-    learning.submit_assignment("L-0042", "english-2", "essay-2", "With a small one", [(small, "image/png")])
-    learning.release(Uploader(EdgeApi(tablet)))
-    client = TabletClient(tablet, "127.0.0.1", stack.mqtt_port, outbox).start()
-    try:
-        assert client.wait_flushed(60)
-    finally:
-        client.stop()
+    submit_and_flush(stack, tablet, "L-0042", "english-2", [("essay-1", "With a big photo", [(big, "image/png")]),
+                                                             ("essay-2", "With a small one", [(small, "image/png")])])
     hub_has(stack, 2)
     hub_store = Store(stack.hub_dir / "attachments")
     wait_for(lambda: hub_store.blob(hashlib.sha256(small.read_bytes()).hexdigest()).exists(), 60,
@@ -54,5 +42,3 @@ def test_an_attachment_over_the_hubs_limit_is_set_aside_and_the_next_one_still_g
     wait_for(lambda: hub_store.blob(hashlib.sha256(big.read_bytes()).hexdigest()).exists(), 60,
              "the big photo at the hub once its limit was raised")
     assert not any(alarm.startswith("attachment_refused") for alarm in stack.edge_status()["alarms"])
-    outbox.close()
-    learning.close()

@@ -7,11 +7,7 @@ import hashlib
 import re
 
 from hub.attachments import Store
-from tablet.attachments import EdgeApi, Uploader
-from tablet.client import TabletClient
-from tablet.learning import Learning
-from tablet.outbox import Outbox
-from tests.learning.learningkit import png_bytes
+from tests.learning.learningkit import png_bytes, submit_and_flush
 from tests.spine.waiting import hub_has, wait_for
 
 HUB_CHUNK = 32 * 1024
@@ -25,15 +21,7 @@ def test_forwarding_resumes_where_the_hubs_copy_ends_after_the_hub_is_killed(sta
     photo.write_bytes(png_bytes(300, 240))  # about 216 KB
     data = photo.read_bytes()
     sha256 = hashlib.sha256(data).hexdigest()
-    outbox = Outbox(str(tablet.outbox_path))
-    learning = Learning(tablet.folder, outbox)
-    learning.submit_assignment("L-0042", "english-2", "essay-3", "My essay", [(photo, "image/png")])
-    learning.release(Uploader(EdgeApi(tablet)))
-    client = TabletClient(tablet, "127.0.0.1", stack.mqtt_port, outbox).start()
-    try:
-        assert client.wait_flushed(60)
-    finally:
-        client.stop()
+    submit_and_flush(stack, tablet, "L-0042", "english-2", [("essay-3", "My essay", [(photo, "image/png")])])
     hub_has(stack, 1)
     hub_store = Store(stack.hub_dir / "attachments")
     partial = hub_store.partial(stack.edge_id, sha256)
@@ -54,5 +42,3 @@ def test_forwarding_resumes_where_the_hubs_copy_ends_after_the_hub_is_killed(sta
     # Bytes the hub acknowledged, across the kill: never more than the file (nothing it held was sent
     # again), and less only by a chunk it stored but could not acknowledge before it died.
     assert sent and len(data) - HUB_CHUNK <= sent[-1] <= len(data)
-    outbox.close()
-    learning.close()
