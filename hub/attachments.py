@@ -28,11 +28,10 @@ from hub.db import proxy
 from hub.models import Record
 from hub.refusals import Refused
 from wire.learning import submission_attachments
-from wire.records import RecordError, timestamp
+from wire.records import RecordError, timestamp, valid_sha256
 
 log = logging.getLogger("hub.attachments")
 
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 _RANGE = re.compile(r"bytes (\d{1,15})-(\d{1,15})/(\d{1,15})")
 
 
@@ -95,7 +94,7 @@ def _lock(edge_id: str, sha256: str) -> threading.Lock:
 def reference(edge_id: str, sha256: str) -> dict | None:
     """The attachment as a stored submission of this edge names it ({"id", "sha256", "size", "type",
     "name"}), or None."""
-    if not _SHA256.fullmatch(sha256):
+    if not valid_sha256(sha256):
         return None
     candidates = (Record.select(Record.id, Record.payload)
                   .where(Record.edge == edge_id, Record.kind == "assignment_submission",

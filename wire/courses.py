@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from wire.batches import canonical_json
 from wire.errors import CodedError
-from wire.records import valid_dns_label
+from wire.records import valid_dns_label, valid_sha256
 
 LABEL = b"throughgate-course-manifest-v1\x00"
 VERSION = 1
@@ -32,7 +32,6 @@ FORMATS = ("scorm12", "native")
 MAX_PATH_CHARS = 1024
 MAX_FILES = 10_000
 
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 _MIME = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*(?:;.*)?", re.I)
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -182,7 +181,7 @@ def _parse_files(raw) -> tuple[ManifestFile, ...]:
         if path in seen:
             raise ManifestError("duplicate_path", f"{path!r} is listed twice")
         seen.add(path)
-        if not isinstance(entry["sha256"], str) or not _SHA256.fullmatch(entry["sha256"]):
+        if not valid_sha256(entry["sha256"]):
             raise ManifestError("bad_hash", f"{path!r}: sha256 must be 64 lower-case hex digits")
         if not _is_int(entry["size"]) or entry["size"] < 0:
             raise ManifestError("bad_manifest", f"{path!r}: size must be an integer >= 0")

@@ -16,14 +16,13 @@ import uuid
 from dataclasses import asdict, dataclass
 
 from wire import xapi
-from wire.records import STATEMENT_KINDS, Record, RecordError, valid_dns_label
+from wire.records import STATEMENT_KINDS, Record, RecordError, valid_dns_label, valid_sha256
 
 SUBMISSION_FIELDS = {"assignment", "course", "text", "attachments"}
 ATTACHMENT_FIELDS = {"id", "sha256", "size", "type", "name"}
 MAX_ATTACHMENTS = 20
 MAX_NAME = 255
 MAX_ASSIGNMENT = 200
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 _MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}")
 
 
@@ -47,10 +46,6 @@ def valid_uuid(value) -> bool:
         return isinstance(value, str) and str(uuid.UUID(value)) == value
     except ValueError:
         return False
-
-
-def valid_sha256(value) -> bool:
-    return isinstance(value, str) and bool(_SHA256.fullmatch(value))
 
 
 def valid_media_type(value) -> bool:

@@ -50,6 +50,7 @@ PRIORITIES = sorted(set(KINDS.values()))
 _FIELDS = {"v", "id", "kind", "learner", "created", "seq", "payload"}
 _LEARNER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _DEVICE = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})")
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
@@ -106,6 +107,11 @@ _DNS_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 def valid_dns_label(label: str) -> bool:
     """One lower-case DNS label (RFC 1123): an edge id, which the hub turns into the edge's DNS name."""
     return isinstance(label, str) and bool(_DNS_LABEL.fullmatch(label))
+
+
+def valid_sha256(value) -> bool:
+    """A SHA-256 as Throughgate names content by it: 64 lower-case hex digits."""
+    return isinstance(value, str) and bool(_SHA256.fullmatch(value))
 
 
 def parse_timestamp(text: str) -> datetime:

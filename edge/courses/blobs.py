@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from pathlib import Path
 
-SHA256 = re.compile(r"[0-9a-f]{64}")
+from wire.records import valid_sha256
+
 HASH_CHUNK = 1024 * 1024
 
 
@@ -26,7 +26,7 @@ class BlobError(ValueError):
 
 
 def check_sha(sha: str) -> str:
-    if not isinstance(sha, str) or not SHA256.fullmatch(sha):
+    if not valid_sha256(sha):
         raise BlobError("bad_sha256", f"{sha!r} is not a sha256 (64 lower-case hex digits)")
     return sha
 
@@ -65,7 +65,7 @@ class BlobStore:
         return Download(self, sha, size, offset)
 
     def shas(self) -> set[str]:
-        return {p.name for p in self.blobs.glob("*/*") if SHA256.fullmatch(p.name)}
+        return {p.name for p in self.blobs.glob("*/*") if valid_sha256(p.name)}
 
     def remove(self, sha: str) -> int:
         """Delete a verified file; returns the bytes freed."""

@@ -31,9 +31,10 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from edge import store
 from edge.courses import catalogue
-from edge.courses.blobs import SHA256, BlobStore
+from edge.courses.blobs import BlobStore
 from edge.courses.nginx import CONTENT_POLICY
 from provisioning import https, pki
+from wire.records import valid_sha256
 
 bp = Blueprint("courses", __name__, url_prefix="/v1")
 
@@ -121,7 +122,7 @@ def courses():
 @bp.get("/content/<sha>")
 @tablet_required
 def content(sha: str):
-    found = _one(catalogue.SERVABLE_SQL, (sha, *catalogue.SERVED_STATES)) if SHA256.fullmatch(sha) else None
+    found = _one(catalogue.SERVABLE_SQL, (sha, *catalogue.SERVED_STATES)) if valid_sha256(sha) else None
     if found is None:
         return _refuse("not_found", "no course version on this edge holds that file: fetch /v1/courses again", 404)
     size, media_type = found

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from wire.records import valid_sha256
+
 CHUNK = 1 << 20
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class BlobStore:
         return self.root / "tmp"
 
     def path(self, sha256: str) -> Path:
-        if not _SHA256.fullmatch(sha256):
+        if not valid_sha256(sha256):
             raise ValueError("a blob is named by 64 lower-case hex digits")
         return self.root / sha256[:2] / sha256[2:4] / sha256
 

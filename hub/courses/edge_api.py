@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import logging
-import re
 
 from flask import Blueprint, current_app, jsonify
 
@@ -18,11 +17,11 @@ from hub.auth import edge_required
 from hub.courses import catalogue, content
 from hub.courses.blobs import BlobStore
 from hub.refusals import Refused
+from wire.records import valid_sha256
 
 log = logging.getLogger("hub.courses")
 
 bp = Blueprint("edge_courses", __name__)
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 @bp.get("/v1/courses")
@@ -34,7 +33,7 @@ def courses(caller):
 @bp.get("/v1/content/<sha256>")
 @edge_required
 def file_content(caller, sha256: str):
-    row = catalogue.blob_for_edge(caller.edge_id, sha256) if _SHA256.fullmatch(sha256) else None
+    row = catalogue.blob_for_edge(caller.edge_id, sha256) if valid_sha256(sha256) else None
     if row is None:
         raise Refused(404, "not_found", "no such file in the courses sent to this edge")
     store = BlobStore.from_config(current_app.config)
