@@ -17,10 +17,11 @@ import peewee as pw
 
 from edge import store
 from edge.console import progress, tables
+from wire.records import STATEMENT_KINDS
 
 SUBMISSION = "assignment_submission"
 KEPT_KINDS = (SUBMISSION, "progress_statement", "quiz_answer")
-PROGRESS_KINDS = ("progress_statement", "quiz_answer")
+PROGRESS_KINDS = tuple(sorted(STATEMENT_KINDS))  # one xAPI statement each
 COLUMNS = ("id", "kind", "device", "learner", "created", "received", "body",
            "activity", "course", "verb", "score", "done", "correct")
 # Arrival order: `received` is the edge's clock to the millisecond, one value for a whole relay batch, so

@@ -20,10 +20,11 @@ import copy
 import re
 from urllib.parse import quote
 
+from wire import records
 from wire.records import valid_dns_label
 from wire.xapi import LANGUAGE, XapiError, activity_id, agent, is_iri, is_uuid, validate, verb_object
 
-STATEMENT_KINDS = ("progress_statement", "quiz_answer")
+STATEMENT_KINDS = tuple(sorted(records.STATEMENT_KINDS))
 """Kinds whose payload is an xAPI statement already (made on the tablet)."""
 MADE_KINDS = ("assignment_submission", "feedback", "award")
 """Kinds the hub turns into statements."""
