@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from tablet import discovery
+from tablet import courses_cli, discovery
 from tablet.attachments import AttachmentError, EdgeApi, Uploader, media_type
 from tablet.client import TabletClient
 from tablet.enrolment import EnrolmentError, enrol, renew, renew_if_due
@@ -220,3 +220,5 @@ def register(parts) -> None:
     p = sub.add_parser("status", help="what is acked, pending, or refused (with the reason); feedback and awards")
     p.add_argument("--folder", required=True, help=folder_help)
     p.set_defaults(func=status)
+
+    courses_cli.register(sub, folder_help)

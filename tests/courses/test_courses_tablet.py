@@ -1,0 +1,223 @@
+"""The reference tablet downloads courses from the edge's tablet API once and then works offline
+(tablet.courses): a real hub, an edge that synced a course from it, its real TLS tablet API, and an
+enrolled tablet's certificate; the edge's own blob is tampered with, and a TCP proxy cuts a download."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+from edge.courses.blobs import BlobStore
+from edge.tablet_api import TabletApiServer
+from tablet.courses import CourseApi, CoursesError, CourseSync, Shelf
+from tablet.identity import TabletIdentity
+from tests.courses.conftest import running_copy, stopped
+from tests.courses.courses_kit import coursekit, import_course, open_edge_store, run_sync, synced_course
+from tests.learning.learningkit import CuttingProxy
+from throughgate.cli import main
+
+COURSE = "intro-maths"
+
+
+@pytest.fixture(scope="module")
+def edge(built_stack, tmp_path_factory):
+    """An edge holding a synced course; its tablet API is started by each test (some stop it)."""
+    folder = tmp_path_factory.mktemp("tablet-courses")
+    stack = running_copy(built_stack, folder / "stack")
+    try:
+        members, devices, cfg = synced_course(stack, folder, seed=5)
+        yield cfg, devices["tab-0000"], members, stack
+    finally:
+        stopped(stack)
+
+
+@pytest.fixture
+def tablet(edge, tmp_path) -> TabletIdentity:
+    """A fresh copy of the enrolled tablet's folder: its identity, no courses yet."""
+    _, enrolled, _, _ = edge
+    return TabletIdentity(shutil.copytree(enrolled.folder, tmp_path / "tablet"))
+
+
+def sync(tablet: TabletIdentity, port: int | None = None) -> tuple[CourseSync, CourseApi]:
+    api = CourseApi(tablet, None, port)
+    shelf = Shelf(tablet.folder)
+    try:
+        return CourseSync(shelf, api).run(), api
+    finally:
+        shelf.close()
+
+
+def manifest_files(tablet: TabletIdentity) -> dict:
+    shelf = Shelf(tablet.folder)
+    try:
+        ((manifest, _),) = shelf.versions()
+        return {f.path: f for f in manifest.files}
+    finally:
+        shelf.close()
+
+
+def test_the_first_sync_downloads_every_file_over_one_connection_and_each_hash_matches(edge, tablet):
+    cfg, _, members, _ = edge
+    with TabletApiServer(cfg):
+        job, api = sync(tablet)
+    files = manifest_files(tablet)
+    assert job.published == [(COURSE, 1)] and job.refused == []
+    assert job.files == len(files) > 5 and job.file_bytes == sum(f.size for f in files.values())
+    assert api.requests == 1 + len(files) and api.connections == 1  # the list, then each file, kept alive
+    shelf = Shelf(tablet.folder)
+    entry = shelf.path(COURSE)
+    tree = entry.parent
+    for path, f in files.items():
+        data = (tree / path).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == f.sha256 and len(data) == f.size and data == members[path]
+        assert shelf.blobs.has(f.sha256, f.size)
+    assert list(shelf.blobs.partials.iterdir()) == []
+
+
+def test_a_second_sync_transfers_no_file_bytes(edge, tablet):
+    cfg, _, _, _ = edge
+    with TabletApiServer(cfg):
+        sync(tablet)
+        again, api = sync(tablet)
+        assert (again.changed, again.files, again.file_bytes, api.requests) == (False, 0, 0, 1)  # one 304
+        Shelf(tablet.folder).db.execute("DELETE FROM meta")  # without the ETag: the list, but no file
+        relisted, api = sync(tablet)
+    assert (relisted.changed, relisted.files, relisted.file_bytes, api.requests) == (True, 0, 0, 1)
+
+
+def test_with_the_edge_stopped_the_courses_list_open_and_read_back(edge, tablet, capsys):
+    cfg, _, members, _ = edge
+    with TabletApiServer(cfg):
+        assert main(["tablet", "courses", "sync", "--folder", str(tablet.folder)]) == 0
+    out = capsys.readouterr().out
+    assert f"{COURSE} version 1: available offline" in out and "over 1 connection(s)" in out
+
+    with pytest.raises(CoursesError) as refused:
+        sync(tablet)
+    assert refused.value.code == "unreachable" and "the courses you have still work offline" in refused.value.reason
+    assert main(["tablet", "courses", "sync", "--folder", str(tablet.folder)]) == 1
+    assert "still work offline" in capsys.readouterr().err
+
+    files = manifest_files(tablet)
+    assert main(["tablet", "courses", "list", "--folder", str(tablet.folder)]) == 0
+    listed = capsys.readouterr().out
+    assert f"{COURSE} version 1 available: {len(files)}/{len(files)} files" in listed
+    assert main(["tablet", "courses", "path", "--folder", str(tablet.folder), COURSE]) == 0
+    entry = capsys.readouterr().out.strip()
+    assert Path(entry).read_bytes() == members["index.html"]
+    shelf = Shelf(tablet.folder)
+    for path in files:
+        assert (shelf.path(COURSE).parent / path).read_bytes() == members[path]
+    with pytest.raises(CoursesError, match="no item"):
+        shelf.path(COURSE, "no-such-item")
+    assert main(["tablet", "courses", "path", "--folder", str(tablet.folder), "not-here"]) == 1
+    assert "not available offline" in capsys.readouterr().err
+
+
+class CuttingDownloadProxy(CuttingProxy):
+    """tests/learning's TCP proxy, cutting the first connection once the edge has sent `cut_after`
+    bytes through it; later connections pass untouched, or with `then_refuse` are refused (the edge
+    out of reach). TLS runs end to end."""
+
+    def __init__(self, upstream_port: int, cut_after: int, then_refuse: bool = False):
+        super().__init__(upstream_port, cut_after)
+        self.then_refuse = then_refuse
+        self.start()
+
+    @property
+    def connections(self) -> int:
+        return len(self._sockets) // 2
+
+    def _pump(self, source: socket.socket, target: socket.socket, counted: bool) -> None:
+        super()._pump(source, target, not counted and not self.cut.is_set())  # count what the edge sends
+
+    def _cut(self) -> None:
+        if self.then_refuse:
+            with contextlib.suppress(OSError):
+                self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() (close alone does not)
+            self.listener.close()
+        super()._cut()
+
+
+def test_a_download_cut_mid_file_resumes_from_the_partial_length(edge, tablet):
+    cfg, _, members, _ = edge
+    with TabletApiServer(cfg) as server:
+        proxy = CuttingDownloadProxy(server.port, cut_after=150_000)  # inside the 200 kB video
+        try:
+            job, api = sync(tablet, proxy.port)
+        finally:
+            proxy.stop()
+    files = manifest_files(tablet)
+    video = files["media/basics.mp4"]
+    assert proxy.cut.is_set() and api.connections == 2
+    assert 0 < job.resumed[video.sha256] < video.size  # a Range request from the partial length
+    assert job.file_bytes == sum(f.size for f in files.values())  # nothing fetched twice
+    assert job.published == [(COURSE, 1)]
+    assert Shelf(tablet.folder).path(COURSE).parent.joinpath("media/basics.mp4").read_bytes() == members[
+        "media/basics.mp4"]
+
+
+def test_a_file_the_edge_serves_with_wrong_bytes_is_refused_and_never_visible(edge, tablet, capsys):
+    cfg, _, _, _ = edge
+    with TabletApiServer(cfg):
+        sync_first = CourseSync(Shelf(tablet.folder), CourseApi(tablet))
+        sync_first._take_list()  # the manifest only, to learn the file's hash
+        sync_first.api.close()
+        f = manifest_files(tablet)["style.css"]
+        blob = BlobStore(cfg.courses_dir).path(f.sha256)
+        good = blob.read_bytes()
+        blob.chmod(0o640)
+        blob.write_bytes(bytes([good[0] ^ 1]) + good[1:])  # same size, other bytes
+        try:
+            assert main(["tablet", "courses", "sync", "--folder", str(tablet.folder)]) == 1
+            job, _ = sync(tablet)  # the edge still serves it wrong: refused again, the rest is held
+        finally:
+            blob.write_bytes(good)
+            blob.chmod(0o440)
+        err = capsys.readouterr().err
+        assert f"refused {COURSE}/style.css: hash_mismatch" in err and "deleted" in err
+        assert [(c, p) for c, p, _ in job.refused] == [(COURSE, "style.css")] and job.published == []
+        shelf = Shelf(tablet.folder)
+        assert not shelf.blobs.has(f.sha256, f.size) and shelf.blobs.partial_size(f.sha256) == 0
+        assert not (shelf.library / COURSE).exists()
+        with pytest.raises(CoursesError, match="not available offline"):
+            shelf.path(COURSE)
+        (held,) = shelf.held()
+        assert (held.state, held.files_held, held.files_total - 1) == ("downloading", held.files_total - 1,
+                                                                      held.files_held)
+        mended, api = sync(tablet)  # the edge's file put right: only that file comes, the course opens
+    assert (mended.files, mended.file_bytes, api.requests) == (1, f.size, 2) and mended.published == [(COURSE, 1)]
+    assert (shelf.path(COURSE).parent / "style.css").read_bytes() == good
+
+
+def test_the_version_a_learner_has_stays_until_the_newer_one_is_complete(edge, tablet, tmp_path):
+    """(Last in this module: it publishes version 2 at the shared edge.)"""
+    cfg, _, _, stack = edge
+    with TabletApiServer(cfg) as server:
+        sync(tablet)
+        v1 = manifest_files(tablet)
+        new_video = coursekit.noise(200_000, seed=8)
+        coursekit.build_native_zip(tmp_path / "v2.zip", video=new_video, extra={"notes.html": b"<p>notes</p>\n"})
+        import_course(stack, tmp_path / "v2.zip", target=False)
+        open_edge_store(stack)
+        run_sync(stack)
+        proxy = CuttingDownloadProxy(server.port, cut_after=100_000, then_refuse=True)
+        with pytest.raises(CoursesError, match="resumes at byte"):
+            sync(tablet, proxy.port)  # version 2 part-way, and then the edge is out of reach
+        shelf = Shelf(tablet.folder)
+        assert shelf.path(COURSE) == shelf.tree(COURSE, 1) / "index.html"  # version 1 still opens
+        assert [(h.version, h.state) for h in shelf.held()] == [(1, "available"), (2, "downloading")]
+        job, _ = sync(tablet)
+    assert job.published == [(COURSE, 2)]
+    assert shelf.path(COURSE) == shelf.tree(COURSE, 2) / "index.html"
+    assert not shelf.tree(COURSE, 1).exists() and [h.version for h in shelf.held()] == [2]
+    v2 = {f.sha256: f for f in manifest_files(tablet).values()}
+    assert shelf.blobs.shas() == set(v2)  # the old video's blob reclaimed, the shared files kept
+    assert (shelf.tree(COURSE, 2) / "media/basics.mp4").read_bytes() == new_video
+    old = {f.sha256 for f in v1.values()}
+    assert 0 < job.file_bytes < sum(f.size for sha, f in v2.items() if sha not in old)  # resumed, not again
