@@ -25,6 +25,8 @@ names). A course the edge no longer lists is removed at the next sync that reach
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import http.client
 import json
 import os
@@ -87,6 +89,16 @@ class Shelf:
     def close(self) -> None:
         self.db.close()
 
+    @contextlib.contextmanager
+    def syncing(self):
+        """One sync of this folder at a time (two would write the same partial files)."""
+        with open(self.folder / "courses" / "sync.lock", "w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise CoursesError("busy", "another course sync of this tablet is running: let it finish") from None
+            yield
+
     def etag(self) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'list_etag'").fetchone()
         return row[0] if row else None
@@ -100,15 +112,18 @@ class Shelf:
                                "ORDER BY course, version", (state,)).fetchall()
         return [(parse_fields(json.loads(text)), found) for text, found in rows]
 
-    def take(self, listed: list[Manifest]) -> None:
+    def take(self, listed: list[Manifest], refused: set[str] = frozenset()) -> None:
         """The edge's current list: new versions to download; superseded downloads and courses no
-        longer listed go (an available version stays until the listed one is complete)."""
+        longer listed go (an available version stays until the listed one is complete). A course
+        whose listed manifest was refused keeps what the tablet has."""
         wanted = {m.course: m for m in listed}
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             rows = self.db.execute("SELECT course, version, state FROM course_version").fetchall()
             for course, version, state in rows:
                 current = wanted.get(course)
+                if course in refused:
+                    continue
                 if current is None or (state == "downloading" and version != current.version):
                     self.db.execute("DELETE FROM course_version WHERE course = ? AND version = ?", (course, version))
             for m in wanted.values():
@@ -128,13 +143,14 @@ class Shelf:
         building = final.with_name(final.name + ".part")
         shutil.rmtree(building, ignore_errors=True)
         for f in manifest.files:
-            os.makedirs(_inside(building, f.path).parent, mode=0o750, exist_ok=True)
+            target = _inside(building, f.path, self.library)
+            os.makedirs(target.parent, mode=0o750, exist_ok=True)
             try:
-                os.link(self.blobs.path(f.sha256), _inside(building, f.path))
+                os.link(self.blobs.path(f.sha256), target)
             except FileExistsError:
                 raise CoursesError("unsafe_path", f"{manifest.course} names {f.path!r} twice") from None
             except OSError:  # a filesystem without hard links
-                shutil.copyfile(self.blobs.path(f.sha256), _inside(building, f.path))
+                shutil.copyfile(self.blobs.path(f.sha256), target)
         shutil.rmtree(final, ignore_errors=True)  # left by a sync stopped between these two steps
         os.replace(building, final)
         with self.db:
@@ -186,14 +202,15 @@ class Shelf:
                 raise CoursesError("not_available", f"{course} version {manifest.version} has no item {item!r}: "
                                    f"its items are {', '.join(items) or 'none'}")
             href = items[item]
-        return _inside(self.tree(course, manifest.version), href_path(href))
+        return _inside(self.tree(course, manifest.version), href_path(href), self.library)
 
 
-def _inside(root: Path, path: str) -> Path:
-    """root/path, if the path is safe by wire.courses' rules and stays inside root."""
+def _inside(root: Path, path: str, library: Path) -> Path:
+    """root/path, if the path is safe by wire.courses' rules and, every link followed, stays inside
+    root and the library (a link planted in the tablet's folder leads nowhere else either)."""
     check_path(path)
     target = (root / path).resolve()
-    if not target.is_relative_to(root.resolve()):
+    if not (target.is_relative_to(root.resolve()) and target.is_relative_to(library.resolve())):
         raise CoursesError("unsafe_path", f"{path!r} leads outside the course's folder: refused")
     return target
 
@@ -256,6 +273,10 @@ class CourseSync:
         self.resumed: dict[str, int] = {}  # sha256 -> the byte a download resumed at
 
     def run(self) -> CourseSync:
+        with self.shelf.syncing():
+            return self._run()
+
+    def _run(self) -> CourseSync:
         try:
             self._take_list()
             pending = [m for m, _ in self.shelf.versions("downloading")]
@@ -299,7 +320,7 @@ class CourseSync:
                 self.refused.append((str(course), "", f"its manifest breaks a rule ({exc}): ask staff to check "
                                      "the course at the edge"))
         self.changed = True
-        self.shelf.take(manifests)
+        self.shelf.take(manifests, {course for course, _, _ in self.refused})
         if not self.refused:  # a list taken whole: a later 304 means nothing to do
             self.shelf.set_etag(response.getheader("ETag"))
 
@@ -342,7 +363,13 @@ class CourseSync:
         download = self.shelf.blobs.download(f.sha256, f.size, offset)
         try:
             for chunk in self.api.chunks(response):
-                download.write(chunk)
+                try:
+                    download.write(chunk)
+                except OSError as exc:  # this tablet's storage, not the network
+                    with contextlib.suppress(OSError):
+                        download.close()
+                    raise CoursesError("storage", f"cannot write {f.path} on this tablet ({exc}): free some "
+                                       "space and sync again; the courses you have still work offline") from None
                 self.file_bytes += len(chunk)
                 progress.bytes_done = base + download.offset
         except OSError:

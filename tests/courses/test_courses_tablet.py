@@ -6,20 +6,23 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import shutil
 import socket
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from edge.courses.blobs import BlobStore
 from edge.tablet_api import TabletApiServer
-from tablet.courses import CourseApi, CoursesError, CourseSync, Shelf
+from tablet.courses import CourseApi, CoursesError, CourseSync, Shelf, _inside
 from tablet.identity import TabletIdentity
 from tests.courses.conftest import running_copy, stopped
 from tests.courses.courses_kit import coursekit, import_course, open_edge_store, run_sync, synced_course
 from tests.learning.learningkit import CuttingProxy
 from throughgate.cli import main
+from wire.courses import ManifestError
 
 COURSE = "intro-maths"
 
@@ -102,6 +105,8 @@ def test_with_the_edge_stopped_the_courses_list_open_and_read_back(edge, tablet,
     assert refused.value.code == "unreachable" and "the courses you have still work offline" in refused.value.reason
     assert main(["tablet", "courses", "sync", "--folder", str(tablet.folder)]) == 1
     assert "still work offline" in capsys.readouterr().err
+    with Shelf(tablet.folder).syncing(), pytest.raises(CoursesError, match="another course sync"):
+        sync(tablet)  # one sync of a folder at a time
 
     files = manifest_files(tablet)
     assert main(["tablet", "courses", "list", "--folder", str(tablet.folder)]) == 0
@@ -193,6 +198,39 @@ def test_a_file_the_edge_serves_with_wrong_bytes_is_refused_and_never_visible(ed
         mended, api = sync(tablet)  # the edge's file put right: only that file comes, the course opens
     assert (mended.files, mended.file_bytes, api.requests) == (1, f.size, 2) and mended.published == [(COURSE, 1)]
     assert (shelf.path(COURSE).parent / "style.css").read_bytes() == good
+
+
+def test_a_listed_manifest_with_an_unsafe_path_is_refused_and_nothing_is_written_outside(edge, tablet, capsys):
+    cfg, _, _, _ = edge
+    with TabletApiServer(cfg), sqlite3.connect(cfg.db_path) as db:
+        sync(tablet)
+        row, text = db.execute("SELECT id, envelope FROM course_version WHERE course = ? ORDER BY version DESC",
+                               (COURSE,)).fetchone()
+        envelope = json.loads(text)
+        envelope["manifest"]["version"] = 2  # what a broken edge might list (the edge checked the real one)
+        envelope["manifest"]["files"][0]["path"] = "../../../escaped.html"
+        db.execute("UPDATE course_version SET envelope = ? WHERE id = ?", (json.dumps(envelope), row))
+        db.commit()
+        try:
+            job, _ = sync(tablet)
+            assert main(["tablet", "courses", "sync", "--folder", str(tablet.folder)]) == 1
+        finally:
+            db.execute("UPDATE course_version SET envelope = ? WHERE id = ?", (text, row))
+            db.commit()
+    ((course, path, reason),) = job.refused
+    assert (course, path, job.published) == (COURSE, "", []) and "unsafe_path" in reason and "climbs out" in reason
+    assert "refused intro-maths: its manifest breaks a rule (unsafe_path" in capsys.readouterr().err
+    shelf = Shelf(tablet.folder)
+    assert [(h.version, h.state) for h in shelf.held()] == [(1, "available")]  # what it had still opens
+    assert shelf.path(COURSE).is_file()
+    assert not list(tablet.folder.parent.parent.rglob("escaped.html"))
+    with pytest.raises(ManifestError):
+        _inside(shelf.tree(COURSE, 1), "../v2/x.html", shelf.library)
+    outside = tablet.folder.parent / "outside"
+    outside.mkdir()
+    (shelf.tree(COURSE, 1) / "planted").symlink_to(outside)  # a link in the tablet's folder leads nowhere
+    with pytest.raises(CoursesError, match="outside the course's folder"):
+        _inside(shelf.tree(COURSE, 1), "planted/x.html", shelf.library)
 
 
 def test_the_version_a_learner_has_stays_until_the_newer_one_is_complete(edge, tablet, tmp_path):
