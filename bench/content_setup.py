@@ -21,9 +21,9 @@ from edge import config as edge_config  # noqa: E402
 from edge import identity, store, tablets  # noqa: E402
 from edge.courses import catalogue  # noqa: E402
 from edge.courses import tables as course_tables  # noqa: E402
-from edge.courses.blobs import BlobStore  # noqa: E402
 from provisioning import pki  # noqa: E402
 from throughgate.stack import CLI, free_port  # noqa: E402
+from wire.blobs import BlobStore  # noqa: E402
 from wire.courses import parse_fields  # noqa: E402
 from wire.records import timestamp  # noqa: E402
 

@@ -35,11 +35,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from edge.courses.blobs import BlobError, BlobStore
-from edge.courses.sync import Progress
 from tablet.attachments import EdgeApi
 from tablet.outbox import open_database
+from wire.blobs import BlobError, BlobStore
 from wire.courses import Manifest, ManifestError, ManifestFile, check_path, href_path, parse_fields
+from wire.transfer import Progress
 
 CHUNK = 256 * 1024
 SCHEMA = """

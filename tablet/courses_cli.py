@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import sys
 
-from edge.courses.cli import ProgressBar
-from edge.courses.plan import human_bytes
 from tablet.courses import CourseApi, CoursesError, CourseSync, Shelf
 from tablet.identity import TabletIdentity
+from wire.transfer import ProgressBar, human_bytes
 
 
 def sync(args) -> int:

@@ -4,47 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 
 from edge import config as edge_config
 from edge import store
 from edge.courses import catalogue, tables
-from edge.courses.plan import human_bytes
-from edge.courses.sync import Progress, SyncBusy, sync_edge
+from edge.courses.sync import SyncBusy, sync_edge
 from wire.keys import HubPublicKeys
-
-BAR_WIDTH = 30
-
-
-class ProgressBar:
-    """Bytes and files, as plain text: redrawn in place on a terminal (10 times a second at most), a
-    line at most every `every_s` seconds in a pipe; the finished state is always shown."""
-
-    def __init__(self, stream=None, every_s: float = 1.0):
-        self.stream = stream or sys.stdout
-        self.tty = self.stream.isatty()
-        self.every_s = 0.1 if self.tty else every_s
-        self.last, self.drawn = 0.0, False
-
-    def __call__(self, p: Progress) -> None:
-        now = time.monotonic()
-        finished = p.files_done == p.files_total
-        if now - self.last < self.every_s and not finished:
-            return
-        self.last, self.drawn = now, True
-        self.stream.write(("\r" if self.tty else "") + line(p) + ("" if self.tty else "\n"))
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self.tty and self.drawn:
-            self.stream.write("\n")
-
-
-def line(p: Progress) -> str:
-    share = p.bytes_done / p.bytes_total if p.bytes_total else 1.0
-    filled = int(share * BAR_WIDTH)
-    return (f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {share:4.0%}  {human_bytes(p.bytes_done)} of "
-            f"{human_bytes(p.bytes_total)}  {p.files_done} of {p.files_total} files  {p.course}/{p.path}")[:160]
+from wire.transfer import ProgressBar, human_bytes
 
 
 def _open(args) -> edge_config.EdgeConfig:

@@ -44,11 +44,3 @@ def reclaimable(retained: Iterable[tuple[str, int]], part_way: set[tuple[str, in
 def unreferenced(cached: set[str], kept: set[str]) -> set[str]:
     """Cached files no published (current or retained) version names: their space can go."""
     return cached - kept
-
-
-def human_bytes(count: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if abs(count) < 1000 or unit == "GB":
-            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
-        count /= 1000
-    return f"{count:.1f} GB"

@@ -31,9 +31,9 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from edge import store
 from edge.courses import catalogue
-from edge.courses.blobs import BlobStore
 from edge.courses.nginx import CONTENT_POLICY
 from provisioning import https, pki
+from wire.blobs import BlobStore
 from wire.records import valid_sha256
 
 bp = Blueprint("courses", __name__, url_prefix="/v1")

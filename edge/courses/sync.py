@@ -28,11 +28,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from edge.courses import catalogue, plan, progress
-from edge.courses.blobs import BlobError, BlobStore
 from edge.courses.source import SourceError
 from edge.courses.tables import COMPLETED, ERRORED, STARTED
+from wire.blobs import BlobError, BlobStore
 from wire.courses import Manifest, ManifestError, verify_manifest
 from wire.records import timestamp
+from wire.transfer import Progress, human_bytes
 
 log = logging.getLogger(__name__)
 
@@ -54,19 +55,6 @@ class Offer:
     groups: list[str]
     manifest: Manifest | None = None
     missing: list[plan.Wanted] = field(default_factory=list)
-
-
-@dataclass
-class Progress:
-    """What the progress bar shows (for the files this sync fetches)."""
-
-    files_total: int = 0
-    files_done: int = 0
-    bytes_total: int = 0
-    bytes_done: int = 0
-    course: str = ""
-    path: str = ""
-    resumed_from: dict[str, int] = field(default_factory=dict)  # sha256 -> byte a download resumed at
 
 
 @dataclass
@@ -168,8 +156,8 @@ class CourseSync:
         if need > free:
             for offer in verified:
                 offer.missing = []
-            self._hub_error(f"not enough space for the new course files: {plan.human_bytes(need)} needed, "
-                            f"{plan.human_bytes(free)} free in {self.blobs.root}; free space or move "
+            self._hub_error(f"not enough space for the new course files: {human_bytes(need)} needed, "
+                            f"{human_bytes(free)} free in {self.blobs.root}; free space or move "
                             "[courses] cache_dir, then sync again")
             for offer in verified:
                 self._course_error(offer.label, PLAN, self.report.errors["hub"], keep_hub=True)
@@ -214,7 +202,7 @@ class CourseSync:
                             last_sync=timestamp())
         self.report.published.append((manifest.course, manifest.version))
         log.info("course %s version %d published (%d files, %s)%s", manifest.course, manifest.version,
-                 len(manifest.files), plan.human_bytes(manifest.total_size),
+                 len(manifest.files), human_bytes(manifest.total_size),
                  f"; version {replaced} kept while learners are part-way" if replaced else "")
         return manifest.version
 
@@ -231,7 +219,7 @@ class CourseSync:
             self.report.bytes_freed += self.blobs.drop_partials(wanted)
         if self.report.reclaimed:
             log.info("reclaimed %s (%s freed)", ", ".join(f"{c} v{v}" for c, v in self.report.reclaimed),
-                     plan.human_bytes(self.report.bytes_freed))
+                     human_bytes(self.report.bytes_freed))
 
     # one file -------------------------------------------------------------------------------------
     def _fetch(self, offer: Offer, wanted: plan.Wanted, course_bytes: int) -> None:

@@ -13,10 +13,10 @@ from pathlib import Path
 from edge import config as edge_config
 from edge import identity, store
 from edge.courses import tables
-from edge.courses.blobs import BlobStore
 from edge.courses.source import HubSource
 from edge.courses.sync import CourseSync
 from throughgate.stack import Stack, _cli
+from wire.blobs import BlobStore
 from wire.keys import HubPublicKeys
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "hub"))

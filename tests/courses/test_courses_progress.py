@@ -8,9 +8,9 @@ import hashlib
 
 from edge import store
 from edge.courses import catalogue, tables
-from edge.courses.blobs import BlobStore
 from tests.courses.courses_kit import coursekit, import_course, open_edge_store, run_sync
 from wire import xapi
+from wire.blobs import BlobStore
 from wire.records import new_record
 
 COURSE = "intro-maths"

@@ -6,9 +6,9 @@ from __future__ import annotations
 import hashlib
 
 from edge.courses import catalogue, tables
-from edge.courses.blobs import BlobStore
 from tests.courses import courses_kit as kit
 from tests.courses.courses_kit import coursekit, import_course, open_edge_store, run_sync
+from wire.blobs import BlobStore
 
 COURSE = "intro-maths"
 

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from edge.courses.blobs import BlobStore
 from edge.tablet_api import TabletApiServer
 from tablet.courses import CourseApi, CoursesError, CourseSync, Shelf, _inside
 from tablet.identity import TabletIdentity
@@ -22,6 +21,7 @@ from tests.courses.conftest import running_copy, stopped
 from tests.courses.courses_kit import coursekit, import_course, open_edge_store, run_sync, synced_course
 from tests.learning.learningkit import CuttingProxy
 from throughgate.cli import main
+from wire.blobs import BlobStore
 from wire.courses import ManifestError
 
 COURSE = "intro-maths"

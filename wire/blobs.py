@@ -1,11 +1,12 @@
-"""The content-addressed cache folder (`[courses] cache_dir`): each verified file once, by sha256.
+"""A content-addressed course-file cache: each verified file once, by sha256. The edge keeps one
+(`[courses] cache_dir`, filled from the hub) and the reference tablet another (filled from the edge).
 
-    <cache_dir>/blobs/<first 2 hex>/<sha256>   a file whose bytes hash to its name (read-only)
-    <cache_dir>/partial/<sha256>               a download in progress; resumed from its length
+    <root>/blobs/<first 2 hex>/<sha256>   a file whose bytes hash to its name (read-only)
+    <root>/partial/<sha256>               a download in progress; resumed from its length
 
 A file enters blobs/ only through `Download.finish()`, which checks its size and sha256 against
-the signed manifest first and then renames it into place (atomic on one filesystem). Nothing in
-blobs/ is offered to tablets until a version naming it is published (see sync.py).
+the signed manifest first and then renames it into place (atomic on one filesystem). At the edge,
+nothing in blobs/ is offered to tablets until a version naming it is published (edge/courses/sync.py).
 """
 
 from __future__ import annotations
