@@ -58,26 +58,43 @@ class EdgeApi:
     def call(self, method: str, path: str, body: bytes | None = None,
              content_type: str = "application/json") -> tuple[int, dict]:
         headers = {"Content-Type": content_type} if body is not None else {}
-        for retry in (False, True):  # the edge closes a connection left idle: a kept one is tried once more
+        try:
+            response = self.exchange(method, path, body, headers)
+            raw = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            self.close()
+            raise self.unreachable(exc) from None
+        answer = _json_object(raw)
+        if answer is None:
+            raise AttachmentError("bad_answer", f"the edge answered {response.status} without JSON", response.status)
+        return response.status, answer
+
+    def exchange(self, method: str, path: str, body: bytes | None, headers: dict) -> http.client.HTTPResponse:
+        """Send one request and return the response with its body unread. The edge closes a connection
+        left idle: a request on a kept one that fails before any answer is sent once more on a new one
+        (every call is safe to repeat: chunks, status, finish and fetches are idempotent)."""
+        for retry in (False, True):
             kept = self._conn is not None and self._conn.sock is not None
             try:
                 if self._conn is None:
                     self._conn = http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout,
                                                              context=self.context)
+                self.on_request(self._conn.sock is None)
                 self._conn.request(method, path, body=body, headers=headers)
-                response = self._conn.getresponse()
-                raw = response.read()
-                break
+                return self._conn.getresponse()
             except (OSError, http.client.HTTPException) as exc:
                 self.close()
-                if kept and not retry:  # every call is safe to repeat: chunks, status and finish are idempotent
+                if kept and not retry:
                     continue
-                raise AttachmentError("unreachable", f"the edge at {self.host}:{self.port} did not answer ({exc}); "
-                                      "the upload resumes where it stopped next time") from None
-        answer = _json_object(raw)
-        if answer is None:
-            raise AttachmentError("bad_answer", f"the edge answered {response.status} without JSON", response.status)
-        return response.status, answer
+                raise self.unreachable(exc) from None
+        raise AssertionError("the loop returns or raises")
+
+    def on_request(self, new_connection: bool) -> None:
+        """Called before each request is sent (a subclass counts them)."""
+
+    def unreachable(self, exc: Exception) -> Exception:
+        return AttachmentError("unreachable", f"the edge at {self.host}:{self.port} did not answer ({exc}); "
+                               "the upload resumes where it stopped next time")
 
     def close(self) -> None:
         if self._conn is not None:

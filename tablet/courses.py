@@ -221,23 +221,14 @@ class CourseApi(EdgeApi):
     requests = connections = bytes_received = 0
 
     def open(self, path: str, headers: dict) -> http.client.HTTPResponse:
-        for retry in (False, True):  # the edge closes a connection left idle: a kept one is tried once more
-            kept = self._conn is not None and self._conn.sock is not None
-            try:
-                if self._conn is None:
-                    self._conn = http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout,
-                                                             context=self.context)
-                self.connections += self._conn.sock is None
-                self.requests += 1
-                self._conn.request("GET", path, headers=headers)
-                return self._conn.getresponse()
-            except (OSError, http.client.HTTPException) as exc:
-                self.close()
-                if kept and not retry:
-                    continue
-                raise CoursesError("unreachable", f"the edge at {self.host}:{self.port} did not answer ({exc}): "
-                                   f"{OFFLINE}") from None
-        raise AssertionError("unreachable")
+        return self.exchange("GET", path, None, headers)
+
+    def on_request(self, new_connection: bool) -> None:
+        self.connections += new_connection
+        self.requests += 1
+
+    def unreachable(self, exc: Exception) -> Exception:
+        return CoursesError("unreachable", f"the edge at {self.host}:{self.port} did not answer ({exc}): {OFFLINE}")
 
     def chunks(self, response: http.client.HTTPResponse):
         """A file's body; OSError when the connection drops before its end (the caller resumes)."""
