@@ -18,7 +18,7 @@ from edge.tablet_api import TabletApiServer
 from tablet.courses import CourseApi, CoursesError, CourseSync, Shelf, _inside
 from tablet.identity import TabletIdentity
 from tests.courses.conftest import running_copy, stopped
-from tests.courses.courses_kit import coursekit, import_course, open_edge_store, run_sync, synced_course
+from tests.courses.courses_kit import synced_course
 from tests.learning.learningkit import CuttingProxy
 from throughgate.cli import main
 from wire.blobs import BlobStore
@@ -27,16 +27,21 @@ from wire.courses import ManifestError
 COURSE = "intro-maths"
 
 
-@pytest.fixture(scope="module")
-def edge(built_stack, tmp_path_factory):
+@contextlib.contextmanager
+def edge_with_a_course(built_stack, folder: Path):
     """An edge holding a synced course; its tablet API is started by each test (some stop it)."""
-    folder = tmp_path_factory.mktemp("tablet-courses")
     stack = running_copy(built_stack, folder / "stack")
     try:
         members, devices, cfg = synced_course(stack, folder, seed=5)
         yield cfg, devices["tab-0000"], members, stack
     finally:
         stopped(stack)
+
+
+@pytest.fixture(scope="module")
+def edge(built_stack, tmp_path_factory):
+    with edge_with_a_course(built_stack, tmp_path_factory.mktemp("tablet-courses")) as shared:
+        yield shared
 
 
 @pytest.fixture
@@ -231,31 +236,3 @@ def test_a_listed_manifest_with_an_unsafe_path_is_refused_and_nothing_is_written
     (shelf.tree(COURSE, 1) / "planted").symlink_to(outside)  # a link in the tablet's folder leads nowhere
     with pytest.raises(CoursesError, match="outside the course's folder"):
         _inside(shelf.tree(COURSE, 1), "planted/x.html", shelf.library)
-
-
-def test_the_version_a_learner_has_stays_until_the_newer_one_is_complete(edge, tablet, tmp_path):
-    """(Last in this module: it publishes version 2 at the shared edge.)"""
-    cfg, _, _, stack = edge
-    with TabletApiServer(cfg) as server:
-        sync(tablet)
-        v1 = manifest_files(tablet)
-        new_video = coursekit.noise(200_000, seed=8)
-        coursekit.build_native_zip(tmp_path / "v2.zip", video=new_video, extra={"notes.html": b"<p>notes</p>\n"})
-        import_course(stack, tmp_path / "v2.zip", target=False)
-        open_edge_store(stack)
-        run_sync(stack)
-        proxy = CuttingDownloadProxy(server.port, cut_after=100_000, then_refuse=True)
-        with pytest.raises(CoursesError, match="resumes at byte"):
-            sync(tablet, proxy.port)  # version 2 part-way, and then the edge is out of reach
-        shelf = Shelf(tablet.folder)
-        assert shelf.path(COURSE) == shelf.tree(COURSE, 1) / "index.html"  # version 1 still opens
-        assert [(h.version, h.state) for h in shelf.held()] == [(1, "available"), (2, "downloading")]
-        job, _ = sync(tablet)
-    assert job.published == [(COURSE, 2)]
-    assert shelf.path(COURSE) == shelf.tree(COURSE, 2) / "index.html"
-    assert not shelf.tree(COURSE, 1).exists() and [h.version for h in shelf.held()] == [2]
-    v2 = {f.sha256: f for f in manifest_files(tablet).values()}
-    assert shelf.blobs.shas() == set(v2)  # the old video's blob reclaimed, the shared files kept
-    assert (shelf.tree(COURSE, 2) / "media/basics.mp4").read_bytes() == new_video
-    old = {f.sha256 for f in v1.values()}
-    assert 0 < job.file_bytes < sum(f.size for sha, f in v2.items() if sha not in old)  # resumed, not again
