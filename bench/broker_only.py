@@ -19,10 +19,11 @@ import time
 from pathlib import Path
 
 from bench.progress import cpu_seconds, say
-from edge import broker, identity
+from edge import identity
 from edge.config import BrokerConfig
+from edge.host import broker
 from edge.identity import EdgeFiles
-from edge.relay import INFLIGHT_CAP, RECEIVE_MAXIMUM
+from edge.intake.relay import INFLIGHT_CAP, RECEIVE_MAXIMUM
 from provisioning import pki
 from provisioning.files import write_atomic
 from tablet.identity import Enrolment, TabletIdentity

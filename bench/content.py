@@ -27,8 +27,8 @@ from pathlib import Path
 
 from bench.content_setup import ContentSetup, prepare
 from bench.progress import cpu_seconds, say
-from edge.broker import wait_for_port
 from edge.courses import nginx
+from edge.host.broker import wait_for_port
 from throughgate.stack import free_port
 
 CLIENT_PROCESSES = 2

@@ -91,7 +91,7 @@ def _put(blobs: BlobStore, path: str, data: bytes, media_type: str) -> dict:
 
 def serve(instance: str) -> None:
     """The edge's tablet API alone (what `edge run` starts), until SIGTERM."""
-    from edge.tablet_api import TabletApiServer
+    from edge.tablets.api import TabletApiServer
 
     cfg = edge_config.load(instance)
     store.open_store(str(cfg.db_path))

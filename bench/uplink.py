@@ -1,9 +1,9 @@
 """Phase 4: the uplink. Sealed batches over real HTTPS (mutual TLS) to a real hub, on SQLite and on PostgreSQL.
 
-Records are sealed in advance exactly as edge/uplink.py seals them (one priority class per
+Records are sealed in advance exactly as edge/uplink/stages.py seals them (one priority class per
 batch, up to 500 records, each record plus the edge's `device` and `received` fields; zstd,
 HPKE to the hub's key, Ed25519 by the key of an edge enrolled with a token). They are then POSTed one after the
-other over one connection with edge.hubclient.HubClient, as the edge's forwarder does, to a
+other over one connection with edge.uplink.hubclient.HubClient, as the edge's forwarder does, to a
 `throughgate hub run` process, through a counting TCP proxy (bench/wireproxy.py). Every
 answer must be a 200 with a receipt that verifies.
 
@@ -21,11 +21,12 @@ from bench.payloads import sample_items
 from bench.pgtemp import temporary_database
 from bench.progress import say
 from bench.wireproxy import CountingProxy
-from edge import broker, store
 from edge import config as edge_config
+from edge import store
 from edge.config import UplinkConfig
-from edge.hubclient import HubClient
+from edge.host import broker
 from edge.identity import EdgeFiles
+from edge.uplink.hubclient import HubClient
 from throughgate.stack import Stack
 from wire import batches, receipts
 from wire.keys import HubPublicKeys, signing_key_from_pem

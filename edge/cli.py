@@ -8,12 +8,17 @@ import secrets
 import sys
 from pathlib import Path
 
-from edge import attachments_store, attachments_uplink, broker, enrolment, identity, store, tablets
 from edge import config as edge_config
+from edge import identity, store
+from edge.attachments import store as attachments_store
+from edge.attachments import uplink as attachments_uplink
 from edge.box import render, site
 from edge.console import cli as console_cli
 from edge.courses import cli as courses_cli
-from edge.hubclient import HubClient
+from edge.host import broker
+from edge.tablets import registry as tablets
+from edge.uplink import enrolment
+from edge.uplink.hubclient import HubClient
 from provisioning import pki
 from provisioning.files import write_private
 from provisioning.qr import qr_text

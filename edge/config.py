@@ -86,7 +86,7 @@ class CoursesConfig:
 
 @dataclass
 class AttachmentsConfig:
-    """Attachments tablets upload in chunks (edge/attachments.py); the limits are sent to tablets up front."""
+    """Attachments tablets upload in chunks (edge/attachments/api.py); the limits are sent to tablets up front."""
 
     max_bytes: int = 64 * 1024 * 1024  # the largest attachment
     chunk_bytes: int = 1024 * 1024  # every chunk but the last is exactly this long

@@ -6,7 +6,7 @@ import logging
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from edge import systemd
+from edge.host import systemd
 
 logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per run is noise; failures still show
 

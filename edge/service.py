@@ -9,16 +9,22 @@ import signal
 import threading
 from datetime import UTC, datetime, timedelta
 
-from edge import attachments_store, broker, eap, enrolment, identity, jobs, processes, store, systemd, tablets, uplink
 from edge import config as edge_config
-from edge.attachments_uplink import AttachmentForwarder
+from edge import identity, jobs, store
+from edge.attachments import store as attachments_store
+from edge.attachments.uplink import AttachmentForwarder
 from edge.courses import sync as course_sync
 from edge.courses import tables as course_tables
 from edge.courses.nginx import AccelServer
-from edge.hubclient import HubClient
-from edge.quota import Quota
-from edge.relay import Relay
-from edge.tablet_api import TabletApiServer
+from edge.host import broker, processes, systemd
+from edge.intake.quota import Quota
+from edge.intake.relay import Relay
+from edge.tablets import registry as tablets
+from edge.tablets.api import TabletApiServer
+from edge.uplink import enrolment
+from edge.uplink import stages as uplink
+from edge.uplink.hubclient import HubClient
+from edge.wifi import eap
 from provisioning import pki
 from wire.keys import HubPublicKeys, signing_key_from_pem
 from wire.records import timestamp
@@ -87,7 +93,7 @@ class EdgeService:
         addresses = [a.strip() for a in self.config.tablets.advertise_on.split(",") if a.strip()]
         if not addresses:
             return
-        from edge.discovery import Advertiser
+        from edge.host.discovery import Advertiser
 
         cfg = self.config
         self.advertiser = Advertiser(cfg.edge_id, cfg.server_name, identity.ca_pin(self.files), cfg.tablets.mqtt_port,
@@ -172,7 +178,7 @@ class EdgeService:
                                      self.signing_key, self.quota, force)
 
     def watchdog(self) -> None:
-        """Tell systemd the edge is alive (the scheduler runs this job; see edge/systemd.py), but only
+        """Tell systemd the edge is alive (the scheduler runs this job; see edge/host/systemd.py), but only
         while the relay's worker runs: if it died, the missing ping gets the service restarted."""
         if self.relay is not None and self.relay.alive:
             systemd.watchdog()

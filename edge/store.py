@@ -89,7 +89,7 @@ class Tablet(BaseModel):
     not_after = pw.CharField(max_length=30, null=True)
     enrolled = pw.CharField(max_length=30)
     revoked = pw.CharField(max_length=30, null=True)
-    learner = pw.CharField(max_length=64, null=True)  # the one learner it may send as (edge.bindings); NULL: any
+    learner = pw.CharField(max_length=64, null=True)  # the one learner it may send as (edge.intake.bindings); NULL: any
 
 
 class TabletCert(BaseModel):

@@ -1,38 +1,4 @@
 """The hub: a Flask service that enrols edges and takes their sealed, signed batches over mutual TLS.
 
-    create_app(test_config=None, instance_path=None) -> Flask
-
-Settings come from hub/config.py's defaults, then the instance's hub.toml, then environment
-variables (THROUGHGATE_HUB_<KEY>, and plain DATABASE_URL); a test_config replaces the last two.
-Nothing connects at import time; the database is opened per request. The app holds the hub's
-keys (`extensions["hub_keys"]`, a keys.KeyFiles), its root CA (`extensions["hub_ca"]`) and the
-terms of what it issues (`extensions["hub_terms"]`, an enrolment.Terms read from the settings once).
+The application factory is hub.app.create_app; this package imports nothing.
 """
-
-from __future__ import annotations
-
-import os
-
-from flask import Flask
-
-from hub import admin, batches, ca, config, db, edge_api, enrol, enrolment, errors, health, keys, limits, records
-from hub.attachments_api import bp as attachments_bp
-from hub.courses import admin_api as courses_admin_api
-from hub.courses import edge_api as courses_edge_api
-
-
-def create_app(test_config: dict | None = None, instance_path: str | os.PathLike | None = None) -> Flask:
-    instance_path = os.path.abspath(instance_path or config.default_instance())
-    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
-    config.load(app.config, instance_path, test_config)
-    app.extensions["hub_keys"] = keys.KeyFiles(app.config["SEALING_KEY_FILE"], app.config["SIGNING_KEY_FILE"])
-    app.extensions["hub_ca"] = ca.load_root(ca.files(instance_path))
-    app.extensions["hub_terms"] = enrolment.Terms.from_config(app.config)
-    limits.init_app(app)  # first: an oversized body is refused before the database is touched
-    db.init_app(app)
-    errors.init_app(app)
-    for blueprint in (health.bp, enrol.bp, batches.bp, edge_api.bp, admin.bp, records.bp, attachments_bp):
-        app.register_blueprint(blueprint)
-    app.register_blueprint(courses_edge_api.bp)
-    app.register_blueprint(courses_admin_api.bp)
-    return app

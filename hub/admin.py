@@ -11,10 +11,11 @@ import logging
 
 from flask import Blueprint, current_app, jsonify
 
-from hub import ca, edges, tokens
+from hub import ca
 from hub.auth import admin_required
+from hub.enrolment import edges, tokens
 from hub.errors import json_object
-from hub.storage import utc_now
+from hub.ingest.storage import utc_now
 
 log = logging.getLogger("hub.admin")
 

@@ -2,7 +2,7 @@
 
 - `admin_required`: `Authorization: Bearer <token>`, checked against ADMIN_TOKEN_SHA256 in
   constant time.
-- `edge_required`: a TLS client certificate from an enrolled, active edge (hub/certificates.py),
+- `edge_required`: a TLS client certificate from an enrolled, active edge (hub/enrolment/certificates.py),
   checked on every request; the view gets the edge as `caller` (a certificates.Caller).
 """
 
@@ -13,7 +13,7 @@ import secrets
 
 from flask import current_app, jsonify, request
 
-from hub import certificates
+from hub.enrolment import certificates
 from provisioning.tokens import digest, same
 
 TOKEN_BYTES = 32

@@ -22,13 +22,15 @@ from urllib.parse import urlsplit, urlunsplit
 
 import peewee
 
-from hub import auth, ca, config, create_app, db, edges, keys, queries, tables, tokens
+from hub import auth, ca, config, db, keys, queries, tables
+from hub.app import create_app
 from hub.courses import cli as courses_cli
+from hub.enrolment import edges, tokens
+from hub.ingest.storage import utc_now
 from hub.lrs import cli as lrs_cli
 from hub.lrs import job as lrs_job
 from hub.refusals import Refused
 from hub.server import HubServer
-from hub.storage import utc_now
 
 log = logging.getLogger("hub")
 

@@ -60,7 +60,7 @@ def write_transaction():
 
 
 def create_tables() -> None:
-    from hub.attachments import MODELS as ATTACHMENT_MODELS
+    from hub.attachments.service import MODELS as ATTACHMENT_MODELS
     from hub.courses.models import COURSE_MODELS
     from hub.lrs.models import MODELS as LRS_MODELS
     from hub.models import MODELS

@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, request
 
 from hub import queries
 from hub.auth import admin_required
-from hub.ingest import error
+from hub.ingest.service import error
 
 bp = Blueprint("records", __name__, url_prefix="/v1/records")
 

@@ -33,7 +33,7 @@ def test_every_edge_setting_is_in_docs_edge_md(setting):
 
 
 def refusal_codes() -> set[str]:
-    source = "".join((ROOT / p).read_text() for p in ("wire/records.py", "edge/intake.py"))
+    source = "".join((ROOT / p).read_text() for p in ("wire/records.py", "edge/intake/rules.py"))
     return set(re.findall(r'RecordError\(\s*"([a-z_]+)"', source)) | set(re.findall(r'Refusal\([^)]*?"([a-z_]+)"',
                                                                                        source, re.S))
 

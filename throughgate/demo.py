@@ -69,7 +69,7 @@ def run_demo(args) -> int:
         say(f"hub on {stack.hub_url} (mutual TLS), Mosquitto on 127.0.0.1:{stack.mqtt_port} "
             f"(TLS, tablet certificates only), edge {stack.edge_id} running")
         say(f"enrolling {args.tablets} tablets: one-time code each, key and CSR made on the tablet")
-        logging.getLogger("edge.tablets").setLevel(logging.WARNING)  # one line per certificate is for the edge's log
+        logging.getLogger("edge.tablets.registry").setLevel(logging.WARNING)  # per-certificate lines: the edge log
         devices = stack.add_devices(args.tablets)
         fleet = Fleet(devices, workdir / "tablets", "127.0.0.1", stack.mqtt_port).start()
         say(f"{args.tablets} tablets each recording {args.records} records over ~{args.spread:.0f}s")

@@ -17,8 +17,10 @@ import time
 import urllib.request
 from pathlib import Path
 
-from edge import broker, identity, store, tablets
 from edge import config as edge_config
+from edge import identity, store
+from edge.host import broker
+from edge.tablets import registry as tablets
 from provisioning import pki
 from tablet.identity import Enrolment, TabletIdentity
 from wire.records import timestamp

@@ -5,7 +5,7 @@ by the edge at intake (a refusal names the rule, as `bad_schema`).
   is the record's id and whose actor is the record's learner (an account on urn:throughgate). A
   quiz answer's verb is `answered`, with `result.response`.
 - `assignment_submission`: {"assignment", "course", "text", "attachments": [{"id", "sha256",
-  "size", "type", "name"}]}. Attachments travel on their own, in chunks (edge/attachments.py);
+  "size", "type", "name"}]}. Attachments travel on their own, in chunks (edge/attachments/api.py);
   the record names them by id and content hash.
 """
 

@@ -26,10 +26,11 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from edge import eap, processes
 from edge.box.render import ETC, HOSTAPD_AP, HOSTAPD_RADIUS
 from edge.box.site import INSTANCE
+from edge.host import processes
 from edge.identity import EdgeFiles
+from edge.wifi import eap
 from provisioning import pki
 
 PACKAGES = {"dnsmasq": "dnsmasq-base", "nft": "nftables", "mosquitto": "mosquitto", "hostapd": "hostapd",

@@ -1,7 +1,7 @@
 """A site (edge.box.site) rendered into the box's configuration: {relative path: text}. Pure.
 
 The pieces that the edge already owns are rendered by the edge's own code: Mosquitto by
-edge.broker (render_conf, render_acl), hostapd by edge.eap, the edge's settings by edge.config.
+edge.host.broker (render_conf, render_acl), hostapd by edge.wifi.eap, the edge's settings by edge.config.
 Where each file goes on the box: INSTALL (firmware-config/README.md).
 """
 
@@ -10,10 +10,11 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path
 
-from edge import broker, eap
 from edge import config as edge_config
 from edge.box.site import INSTANCE, Site
+from edge.host import broker
 from edge.identity import EdgeFiles
+from edge.wifi import eap
 
 ETC = Path("/etc/throughgate")
 VENV = Path("/opt/throughgate/venv")  # the edge installed into a virtualenv
@@ -32,7 +33,7 @@ AP_CONF, AP_PID = "hostapd-ap.conf", "hostapd-ap.pid"  # in the instance's wifi/
 # Where each rendered file is installed (the rest of DIR's files go to ETC).
 INSTALL = {
     "mosquitto.conf": ETC / "mosquitto.conf",
-    "acl": INSTANCE / "broker" / "acl",  # mosquitto.conf names it there (edge.broker.BrokerFiles)
+    "acl": INSTANCE / "broker" / "acl",  # mosquitto.conf names it there (edge.host.broker.BrokerFiles)
     "edge.toml": INSTANCE / edge_config.CONFIG_NAME,
     "nftables.conf": Path("/etc/nftables.conf"),
     "systemd/": Path("/etc/systemd/system/"),
@@ -60,7 +61,7 @@ def render(site: Site, source: str) -> dict[str, str]:
 
 # the edge's own configurations ------------------------------------------------------------------
 def render_hostapd(site: Site) -> dict[str, str]:
-    """Both modes: the RADIUS-server hostapd (driver=none) behind edge.radius_proxy. "ap" adds the
+    """Both modes: the RADIUS-server hostapd (driver=none) behind edge.wifi.radius_proxy. "ap" adds the
     radio's hostapd, an 802.1X authenticator that asks the proxy on loopback, so the identity
     binding applies to the box's own radio as to separate access points."""
     edge, wifi = EdgeFiles(INSTANCE), eap.EapFiles.of(EdgeFiles(INSTANCE))
@@ -86,7 +87,7 @@ def fill_secret(template: str, secret: str) -> str:
 
 
 def render_mosquitto(site: Site) -> str:
-    """As the edge renders it (edge.broker): the relay on loopback, tablets on the edge's address."""
+    """As the edge renders it (edge.host.broker): the relay on loopback, tablets on the edge's address."""
     ids = EdgeFiles(INSTANCE)
     settings = edge_config.BrokerConfig()
     tablets = broker.TabletListener(site.tablet.address, site.enrolment.mqtt_port, ids.ca_cert, ids.server_cert,
@@ -315,7 +316,7 @@ RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
     needs_hostapd = "network-online.target throughgate-hostapd.service"
     units["throughgate-radius-proxy.service"] = _unit("Throughgate edge: RADIUS proxy in front of hostapd", f"""\
 Type=simple
-ExecStart={VENV}/bin/python -m edge.radius_proxy --listen {listen}:{RADIUS_PORT} \
+ExecStart={VENV}/bin/python -m edge.wifi.radius_proxy --listen {listen}:{RADIUS_PORT} \
 --upstream 127.0.0.1:{eap.HOSTAPD_PORT} --secret-file {wifi.secret}
 User={USER}
 Group={USER}

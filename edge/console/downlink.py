@@ -1,6 +1,6 @@
 """Down messages from the console to tablets, over the edge's Mosquitto.
 
-The console has its own broker user (edge.broker.CONSOLE_USER) on the loopback listener, whose ACL
+The console has its own broker user (edge.host.broker.CONSOLE_USER) on the loopback listener, whose ACL
 lets it publish to `throughgate/v1/+/down` and nothing else: it cannot read any tablet's records.
 Its password is made on first use, kept 0600 in the instance folder, and added to the broker's
 password file (the broker re-reads it on SIGHUP).
@@ -18,9 +18,10 @@ import queue
 import secrets
 import threading
 
-from edge import broker, store
+from edge import store
 from edge.config import EdgeConfig
 from edge.console import tables
+from edge.host import broker
 from provisioning.files import write_private
 from wire import session, topics
 from wire.records import timestamp

@@ -3,8 +3,9 @@ learner's tablet, all in one transaction (so none is ever without the others).""
 
 from __future__ import annotations
 
-from edge import bindings, store
+from edge import store
 from edge.console import learning, outgoing, tables
+from edge.intake import bindings
 from wire.records import timestamp
 
 MAX_GRADE, MAX_FEEDBACK = 20, 5000

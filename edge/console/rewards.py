@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from edge import bindings, store
+from edge import store
 from edge.console import learning, outgoing, progress, tables
+from edge.intake import bindings
 from wire.records import timestamp
 
 MEASURES = {"units": "complete at least {n:g} units", "score": "score at least {n:g} % on average"}

@@ -1,4 +1,4 @@
-"""Courses for tablets, on the edge's tablet HTTPS API (edge/tablet_api.py registers `bp`):
+"""Courses for tablets, on the edge's tablet HTTPS API (edge/tablets/api.py registers `bp`):
 
     GET /v1/courses            the verified manifests of the current versions, with their groups
     GET /v1/content/<sha256>   a file of a published version: ETag "<sha256>", If-None-Match -> 304,

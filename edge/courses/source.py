@@ -1,4 +1,4 @@
-"""The hub as the course source, over the edge's mutual-TLS connection (edge.hubclient):
+"""The hub as the course source, over the edge's mutual-TLS connection (edge.uplink.hubclient):
 
     GET /v1/courses            {"courses": [{"envelope": <signed manifest>, "groups": [...]}]}
     GET /v1/content/<sha256>   the file; with `Range: bytes=N-` the rest from N (206)
@@ -12,7 +12,7 @@ from __future__ import annotations
 import http.client
 from collections.abc import Iterator
 
-from edge.hubclient import HubClient
+from edge.uplink.hubclient import HubClient
 
 CHUNK = 256 * 1024
 

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 
 from hub import queries
 from hub.db import proxy
+from hub.ingest.storage import utc_now
 from hub.lrs import client as lrs
 from hub.lrs.models import FORWARDER, LrsCursor, LrsProblem
 from hub.lrs.statements import FORWARDED_KINDS, to_statement
 from hub.models import Record
-from hub.storage import utc_now
 from wire.xapi import XapiError
 
 log = logging.getLogger("hub.lrs")

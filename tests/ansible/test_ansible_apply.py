@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from edge import broker
+from edge.host import broker
 from provisioning import pki
 from tests.ansible.debian_tree import ROOT, debian_tree, in_tree, wheelhouse
 from throughgate.stack import CLI, Proc, free_port

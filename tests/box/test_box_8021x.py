@@ -1,7 +1,7 @@
 """802.1X end to end with the real tools, as the box runs it in "ap" mode, over a veth pair:
 
     tablet namespace                      edge namespace
-    wpa_supplicant -Dwired ──veth──▶ hostapd driver=wired ──RADIUS──▶ python -m edge.radius_proxy
+    wpa_supplicant -Dwired ──veth──▶ hostapd driver=wired ──RADIUS──▶ python -m edge.wifi.radius_proxy
     (EAP-TLS, identity =             (eap.render_access_point,        127.0.0.1:1812
      the device id)                   the authenticator lines of            │ RADIUS
                                       the box's radio)                      ▼
@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pytest
 
-from edge import eap
 from edge.box import check
+from edge.wifi import eap
 from tests.trust.trustkit import EdgeKit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,7 +96,7 @@ class Chain:
         self.wifi.pid.write_text(f"{server.pid}\n")  # ip netns exec execs hostapd: the same pid
         self.stack.callback(self.wifi.pid.unlink, missing_ok=True)
         self.proxy_log = self.dir / "proxy.log"
-        self.spawn(self.edge, "proxy", [sys.executable, "-m", "edge.radius_proxy",
+        self.spawn(self.edge, "proxy", [sys.executable, "-m", "edge.wifi.radius_proxy",
                                         "--listen", f"127.0.0.1:{PROXY_PORT}",
                                         "--upstream", f"127.0.0.1:{HOSTAPD_PORT}",
                                         "--secret-file", str(self.wifi.secret)], ("RADIUS proxy on",))

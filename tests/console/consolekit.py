@@ -98,7 +98,8 @@ def attachment_submission(config, learner: str, device: str = "tab-0001") -> tup
     """A submission with a photo uploaded through the edge's own chunk upload. Returns (record id, attachment id)."""
     import hashlib
 
-    from edge import attachments_store, attachments_upload
+    from edge.attachments import store as attachments_store
+    from edge.attachments import upload as attachments_upload
 
     attachments_store.create_tables()  # as the edge service does at start
     files = attachments_store.Files(config.attachments_dir)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from edge import store, tablets
+from edge import store
 from edge.console import rewards, tables
+from edge.tablets import registry as tablets
 from tests.console.consolekit import Visitor, attachment_submission, submission
 
 ROLES = ("anonymous", "tutor_own", "tutor_other", "manager", "it")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from edge import broker
+from edge.host import broker
 from tablet import discovery
 from tablet.client import TabletClient
 from tablet.outbox import Outbox

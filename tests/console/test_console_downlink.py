@@ -13,8 +13,9 @@ import pytest
 from paho.mqtt.client import CallbackAPIVersion, Client
 from paho.mqtt.enums import MQTTProtocolVersion
 
-from edge import broker, store
+from edge import store
 from edge.console import downlink, outgoing, tables
+from edge.host import broker
 from tests.spine.waiting import wait_for
 from wire import session, topics
 

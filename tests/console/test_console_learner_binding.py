@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 import re
 
-from edge import store, tablets
+from edge import store
 from edge.console import marking, rewards, tables
+from edge.tablets import registry as tablets
 from provisioning import pki
 from tests.console.consolekit import statement, submission
 

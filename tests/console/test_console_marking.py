@@ -9,8 +9,9 @@ import uuid
 
 import pytest
 
-from edge import intake, store
+from edge import store
 from edge.console import marking, tables
+from edge.intake import rules as intake
 from hub.lrs.statements import to_statement
 from tests.console.consolekit import attachment_submission, submission
 from throughgate.cli import main

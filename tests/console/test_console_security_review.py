@@ -13,7 +13,8 @@ import uuid
 
 import pytest
 
-from edge import attachments_store, attachments_upload
+from edge.attachments import store as attachments_store
+from edge.attachments import upload as attachments_upload
 from edge.console import accounts
 from edge.console.server import server_context
 from provisioning import https

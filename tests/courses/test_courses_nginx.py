@@ -11,9 +11,10 @@ from urllib.parse import quote
 
 import pytest
 
-from edge import identity, tablets
-from edge.broker import wait_for_port
+from edge import identity
 from edge.courses import nginx
+from edge.host.broker import wait_for_port
+from edge.tablets import registry as tablets
 from tablet.identity import pinned_context
 from tests.courses.conftest import running_copy, stopped
 from tests.courses.courses_kit import get, synced_course

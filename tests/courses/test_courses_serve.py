@@ -12,8 +12,9 @@ from urllib.parse import quote
 import pytest
 
 from edge import config as edge_config
-from edge import identity, tablets
-from edge.tablet_api import TabletApiServer
+from edge import identity
+from edge.tablets import registry as tablets
+from edge.tablets.api import TabletApiServer
 from tablet.identity import pinned_context
 from tests.courses.conftest import running_copy, stopped
 from tests.courses.courses_kit import get, synced_course

@@ -11,7 +11,7 @@ import pytest
 
 from edge import identity
 from edge.courses import nginx
-from edge.tablet_api import TabletApiServer
+from edge.tablets.api import TabletApiServer
 from tests.console import test_console_browser
 from tests.courses import test_courses_nginx
 from tests.courses.conftest import running_copy, stopped

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from edge.tablet_api import TabletApiServer
+from edge.tablets.api import TabletApiServer
 from tablet.courses import CourseApi, CoursesError, CourseSync, Shelf, _inside
 from tablet.identity import TabletIdentity
 from tests.courses.conftest import running_copy, stopped

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from edge.tablet_api import TabletApiServer
+from edge.tablets.api import TabletApiServer
 from tablet.courses import CoursesError, Shelf
 from tablet.identity import TabletIdentity
 from tests.courses.courses_kit import coursekit, import_course, open_edge_store, run_sync

@@ -11,7 +11,8 @@ import psycopg2
 import pytest
 from hubkit import ADMIN_TOKEN, TLS_NAMES, FakeEdge, enrol_edge, tls_client
 
-from hub import ca, create_app, db, keys
+from hub import ca, db, keys
+from hub.app import create_app
 from hub.server import HubServer
 from wire.keys import new_signing_key
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
-from hub import enrolment, tokens
+from hub.enrolment import service as enrolment
+from hub.enrolment import tokens
 from hub.models import Record
 from provisioning import pki
 from wire import batches

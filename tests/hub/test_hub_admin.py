@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from hubkit import EdgeIdentity, edge_records, post_batch
 
-from hub import ca, tokens
+from hub import ca
+from hub.enrolment import tokens
 from wire.keys import key_id
 
 ADMIN_ROUTES = [("POST", "/v1/admin/enrolment-tokens"), ("POST", "/v1/admin/edges/edge-1/revoke"),

@@ -10,7 +10,7 @@ import pytest
 from hubkit import now, post_batch
 
 from edge.config import AttachmentsConfig
-from hub.attachments import Store, check_size
+from hub.attachments.service import Store, check_size
 from hub.config import KEYS
 from hub.refusals import Refused
 from wire.records import new_record

@@ -9,7 +9,7 @@ import cbor2
 import pytest
 from hubkit import edge_records, now, post_batch, stored_count
 
-from hub import edges
+from hub.enrolment import edges
 from hub.models import Batch
 from wire import receipts
 from wire.batches import _to_be_signed

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hub import config, create_app
+from hub import config
+from hub.app import create_app
 
 
 def loaded(instance, environ=None, test_config=None) -> dict:

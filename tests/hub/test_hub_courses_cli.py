@@ -7,7 +7,8 @@ import pytest
 from coursekit import build_native_zip, build_scorm12_zip, write_zip
 from hubkit import enrol_edge
 
-from hub import cli, create_app
+from hub import cli
+from hub.app import create_app
 from hub.courses.models import Course
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from hub import cli, config, create_app
+from hub import cli, config
+from hub.app import create_app
 
 DOCS = (Path(__file__).resolve().parents[2] / "docs" / "hub.md").read_text()
 

@@ -8,7 +8,7 @@ import pytest
 from cryptography import x509
 from hubkit import EdgeIdentity, FakeEdge, edge_records, post_batch, stored_count, tablet_dns_name
 
-from hub import edges, signing_keys, tokens
+from hub.enrolment import edges, signing_keys, tokens
 from hub.models import Edge, EdgeCertificate
 from provisioning import pki
 from wire.keys import key_id, new_signing_key, verify_key_to_pem

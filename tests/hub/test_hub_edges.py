@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hubkit import enrol_edge
 
-from hub import edges
+from hub.enrolment import edges
 from hub.models import EdgeCertificate
 from hub.refusals import Refused
 from wire.keys import key_id

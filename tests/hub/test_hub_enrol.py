@@ -10,7 +10,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from hubkit import EdgeIdentity, tablet_dns_name
 
-from hub import ca, tokens
+from hub import ca
+from hub.enrolment import tokens
 from hub.models import Edge
 from provisioning import pki
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hub import create_app
+from hub.app import create_app
 
 
 def test_healthz_answers_ok_and_nothing_else(client):

@@ -101,7 +101,7 @@ def hub_process(instance, tmp_path):
     """The hub served by a HubServer in its own process, so its memory can be read in /proc."""
     settings = {"DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}"}
     code = ("import sys\n"
-            "from hub import create_app, db\n"
+            "from hub import db\nfrom hub.app import create_app\n"
             "from hub.server import HubServer\n"
             f"app = create_app({settings!r}, instance_path={str(instance)!r})\n"
             "db.create_tables()\n"

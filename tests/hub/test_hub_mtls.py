@@ -14,7 +14,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from hubkit import EdgeIdentity, FakeEdge, edge_records, enrol_edge, https, post_envelope, stored_count, tls_client
 
-from hub import edges
+from hub.enrolment import edges
 from hub.models import EdgeCertificate
 from provisioning import pki
 from wire.records import timestamp

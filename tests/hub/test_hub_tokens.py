@@ -9,7 +9,9 @@ import threading
 import pytest
 from hubkit import EdgeIdentity
 
-from hub import db, edges, enrolment, tokens
+from hub import db
+from hub.enrolment import edges, tokens
+from hub.enrolment import service as enrolment
 from hub.models import Edge, EdgeCertificate, EnrolmentToken
 from hub.refusals import Refused
 from provisioning.tokens import BootstrapToken

@@ -8,7 +8,7 @@ import pytest
 from edge import store
 from edge.config import AttachmentsConfig, EdgeConfig, TabletsConfig
 from edge.identity import EdgeFiles, create_tablet_ca, ensure_server_cert
-from edge.tablet_api import TabletApiServer
+from edge.tablets.api import TabletApiServer
 from tests.learning.learningkit import enrol_tablet, open_store
 
 EDGE = "edge-1"

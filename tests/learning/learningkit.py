@@ -13,9 +13,10 @@ import wave
 import zlib
 from pathlib import Path
 
-from edge import store, tablets
+from edge import store
 from edge.config import EdgeConfig
 from edge.identity import EdgeFiles, ca_pin
+from edge.tablets import registry as tablets
 from provisioning import pki
 from tablet.attachments import EdgeApi, Uploader
 from tablet.client import TabletClient
@@ -81,7 +82,7 @@ def submit_and_flush(stack, tablet, learner: str, course: str, submissions) -> N
 
 
 def held_chunks(attachment_id: str) -> list[int]:
-    from edge.attachments_store import AttachmentChunk
+    from edge.attachments.store import AttachmentChunk
 
     return sorted(c.n for c in AttachmentChunk.select().where(AttachmentChunk.attachment == attachment_id))
 
@@ -144,7 +145,7 @@ class CuttingProxy:
 
 
 def open_store(config: EdgeConfig) -> None:
-    from edge import attachments_store
+    from edge.attachments import store as attachments_store
 
     store.open_store(str(config.db_path))
     attachments_store.create_tables()

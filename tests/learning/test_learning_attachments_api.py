@@ -14,9 +14,10 @@ import uuid
 
 import pytest
 
-from edge import attachments_store, tablets
-from edge.attachments_store import Attachment, Files
+from edge.attachments import store as attachments_store
+from edge.attachments.store import Attachment, Files
 from edge.identity import EdgeFiles
+from edge.tablets import registry as tablets
 from tablet.attachments import AttachmentError, EdgeApi, Limits, Uploader
 from tests.learning.conftest import LIMITS
 from tests.learning.learningkit import CuttingProxy, held_chunks, png_bytes, wav_file

@@ -7,8 +7,8 @@ import hashlib
 import json
 import uuid
 
-from edge import attachments_store
-from edge.attachments_store import Attachment, AttachmentUse
+from edge.attachments import store as attachments_store
+from edge.attachments.store import Attachment, AttachmentUse
 from tablet.attachments import EdgeApi
 from tests.learning.conftest import LIMITS
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 
-from hub.attachments import Store
+from hub.attachments.service import Store
 from tablet.attachments import EdgeApi, Uploader
 from tablet.client import TabletClient
 from tablet.learning import Learning

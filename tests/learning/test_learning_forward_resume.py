@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from hub.attachments import Store
+from hub.attachments.service import Store
 from tests.learning.learningkit import png_bytes, submit_and_flush
 from tests.spine.waiting import hub_has, wait_for
 

@@ -1,4 +1,4 @@
-"""What the edge takes as a learning record (wire/learning.py through edge.intake.triage): one valid
+"""What the edge takes as a learning record (wire/learning.py through edge.intake.rules.triage): one valid
 xAPI statement with the record's id and learner, or a well-formed submission whose attachments the
 edge holds. Every refusal names the rule; the good records around a bad one still go through."""
 
@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from edge.intake import Arrived, triage
+from edge.intake.rules import Arrived, triage
 from tablet.fleet import sample_payload
 from wire import topics, xapi
 from wire.learning import AttachmentRef

@@ -5,7 +5,8 @@ tablet still sends as anyone."""
 from __future__ import annotations
 
 from edge import config as edge_config
-from edge import identity, store, tablets
+from edge import identity, store
+from edge.tablets import registry as tablets
 from provisioning import pki
 from tablet.client import TabletClient
 from tablet.outbox import Outbox

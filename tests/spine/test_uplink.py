@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from edge import config as edge_config
-from edge import store, uplink
-from edge.hubclient import HubClient
-from edge.quota import Quota
+from edge import store
+from edge.intake.quota import Quota
+from edge.uplink import stages as uplink
+from edge.uplink.hubclient import HubClient
 from tablet.fleet import sample_payload
 from wire.keys import HubPublicKeys, signing_key_from_pem
 from wire.records import new_record

@@ -3,7 +3,7 @@
 Three network namespaces made for this run (names carry a random tag, deleted afterwards), joined
 by a bridge in the tablet's namespace:
 
-    edge  10.77.0.1   edge.discovery.Advertiser + a TLS listener with the edge's server certificate
+    edge  10.77.0.1   edge.host.discovery.Advertiser + a TLS listener with the edge's server certificate
     fake  10.77.0.3   look-alikes (python-zeroconf as an attacker would use it, skipping probing):
                       - "edge-1" itself: answers for the edge's own instance name, TXT copied
                       - "edge-1-copy": TXT copied, its own CA and a certificate for the same name
@@ -189,7 +189,7 @@ def _listen(address: str, port: int, files: dict):
 
 
 def role_edge(spec: dict) -> None:
-    from edge.discovery import Advertiser
+    from edge.host.discovery import Advertiser
 
     listener = _listen(spec["address"], MQTT, spec["files"])
     advertiser = Advertiser(spec["edge"], spec["name"], spec["pin"], MQTT, HTTPS, [spec["address"]]).start()
@@ -208,7 +208,7 @@ def role_fake(spec: dict) -> None:
 
     from zeroconf import IPVersion, ServiceInfo, Zeroconf
 
-    from edge.discovery import SERVICE_TYPE, txt_properties
+    from edge.host.discovery import SERVICE_TYPE, txt_properties
 
     zeroconf = Zeroconf(interfaces=[spec["address"]], ip_version=IPVersion.V4Only)
     listeners, infos = [], []

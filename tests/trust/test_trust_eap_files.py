@@ -1,4 +1,4 @@
-"""edge.eap without hostapd: what it renders, which certificates it lets in, the files it writes."""
+"""edge.wifi.eap without hostapd: what it renders, which certificates it lets in, the files it writes."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from trustkit import EdgeKit
 
-from edge import eap, tablets
 from edge.identity import EdgeFiles
-from edge.radius_proxy import CLASS_PREFIX
+from edge.tablets import registry as tablets
+from edge.wifi import eap
+from edge.wifi.radius_proxy import CLASS_PREFIX
 from provisioning import pki
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "wifi.md"

@@ -1,4 +1,4 @@
-"""edge.radius and edge.radius_proxy without hostapd: the packet rules, the binding rule, and the
+"""edge.wifi.radius and edge.wifi.radius_proxy without hostapd: the packet rules, the binding rule, and the
 running proxy against a fake hostapd (a UDP socket in the test) on loopback ports."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import time
 
 import pytest
 
-from edge import radius
-from edge import radius_proxy as rp
+from edge.wifi import radius
+from edge.wifi import radius_proxy as rp
 
 SECRET = b"test-secret"
 
@@ -158,7 +158,7 @@ def relay(nas, hostapd, request: bytes, answer) -> bytes:
 
 
 def test_bound_accept_is_relayed_unchanged(nas, hostapd, caplog):
-    caplog.set_level(logging.INFO, logger="edge.radius_proxy")
+    caplog.set_level(logging.INFO, logger="edge.wifi.radius_proxy")
     request = sign_request(3, "tab-0001")
     assert relay(nas, hostapd, request, lambda r: accept(r, "tab-0001")) == accept(request, "tab-0001")
     assert any(r.getMessage().startswith("accept user=tab-0001 nas=127.0.0.1:") for r in caplog.records)
@@ -174,7 +174,7 @@ def test_challenge_and_reject_are_relayed_unchanged(nas, hostapd):
 
 
 def test_accept_for_another_tablets_certificate_becomes_a_signed_reject(nas, hostapd, caplog):
-    caplog.set_level(logging.INFO, logger="edge.radius_proxy")
+    caplog.set_level(logging.INFO, logger="edge.wifi.radius_proxy")
     request = sign_request(6, "tab-0002")
     reply = radius.parse(relay(nas, hostapd, request, lambda r: accept(r, "tab-0001")))
     assert reply.code == radius.ACCESS_REJECT and radius.response_ok(reply, request[4:20], SECRET)
@@ -186,8 +186,8 @@ def test_accept_for_another_tablets_certificate_becomes_a_signed_reject(nas, hos
 
 
 def test_a_name_with_a_line_break_cannot_forge_a_log_line(nas, hostapd, caplog):
-    caplog.set_level(logging.INFO, logger="edge.radius_proxy")
-    forged = "tab-0002\n2026-01-01 edge.radius_proxy INFO accept user=tab-0002"
+    caplog.set_level(logging.INFO, logger="edge.wifi.radius_proxy")
+    forged = "tab-0002\n2026-01-01 edge.wifi.radius_proxy INFO accept user=tab-0002"
     reply = radius.parse(relay(nas, hostapd, sign_request(2, forged), lambda r: accept(r, "tab-0001")))
     assert reply.code == radius.ACCESS_REJECT
     assert all("\n" not in r.getMessage() for r in caplog.records)
@@ -199,7 +199,7 @@ def test_a_name_with_a_line_break_cannot_forge_a_log_line(nas, hostapd, caplog):
     (sign_reply(radius.ACCESS_ACCEPT, sign_request(7, "tab-0001"), b""), "not an Access-Request"),
 ], ids=["truncated", "wrong-secret", "a-reply"])
 def test_bad_packets_from_access_points_are_dropped_with_a_log_line(nas, hostapd, caplog, data, why):
-    caplog.set_level(logging.INFO, logger="edge.radius_proxy")
+    caplog.set_level(logging.INFO, logger="edge.wifi.radius_proxy")
     nas.send(data)
     hostapd.settimeout(0.3)
     with pytest.raises(TimeoutError):
@@ -213,7 +213,7 @@ def test_bad_packets_from_access_points_are_dropped_with_a_log_line(nas, hostapd
     (lambda r: accept(bytes([1, (r[1] + 1) % 256]) + r[2:], "tab-0001"), "answers no waiting request"),
 ], ids=["truncated", "unsigned", "unasked"])
 def test_bad_replies_from_hostapd_are_dropped_with_a_log_line(nas, hostapd, caplog, answer, why):
-    caplog.set_level(logging.INFO, logger="edge.radius_proxy")
+    caplog.set_level(logging.INFO, logger="edge.wifi.radius_proxy")
     nas.send(sign_request(8, "tab-0001"))
     data, source = hostapd.recvfrom(4096)
     hostapd.sendto(answer(data), source)
@@ -256,7 +256,7 @@ def test_runs_as_a_module_with_a_secret_file(tmp_path, hostapd):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     upstream = "{}:{}".format(*hostapd.getsockname())
-    proc = subprocess.Popen([sys.executable, "-m", "edge.radius_proxy", "--listen", f"127.0.0.1:{port}",
+    proc = subprocess.Popen([sys.executable, "-m", "edge.wifi.radius_proxy", "--listen", f"127.0.0.1:{port}",
                              "--upstream", upstream, "--secret-file", str(tmp_path / "radius.secret")],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:

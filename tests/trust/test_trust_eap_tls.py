@@ -1,6 +1,6 @@
 """EAP-TLS on the wifi, end to end: the real hostapd 2.10 (driver=none, a RADIUS server) behind
-edge.radius_proxy, and eapol_test as the tablet, on a real edge (trustkit: `edge init`, tablets
-enrolled with one-time codes through edge.tablets) and its files from edge.eap.
+edge.wifi.radius_proxy, and eapol_test as the tablet, on a real edge (trustkit: `edge init`, tablets
+enrolled with one-time codes through edge.tablets.registry) and its files from edge.wifi.eap.
 
 hostapd 2.10 cannot choose its address: it listens on 0.0.0.0:<port>. It takes a free high port
 here and answers only 127.0.0.1 (wifi/radius-clients); the proxy binds 127.0.0.1 on port 0.
@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 from trustkit import Credential, EdgeKit
 
-from edge import eap, tablets
 from edge.identity import tablet_ca
-from edge.radius_proxy import RadiusProxy
+from edge.tablets import registry as tablets
+from edge.wifi import eap
+from edge.wifi.radius_proxy import RadiusProxy
 from provisioning import pki
 from provisioning.files import write_atomic
 
@@ -105,13 +106,13 @@ def wifi(kit):
 
 @pytest.fixture
 def proxy_log(caplog):
-    caplog.set_level(logging.INFO, logger="edge.radius_proxy")
+    caplog.set_level(logging.INFO, logger="edge.wifi.radius_proxy")
     return caplog
 
 
 def decisions(caplog) -> list[str]:
     return [r.getMessage() for r in caplog.records
-            if r.name == "edge.radius_proxy" and r.getMessage().startswith(("accept", "reject"))]
+            if r.name == "edge.wifi.radius_proxy" and r.getMessage().startswith(("accept", "reject"))]
 
 
 def test_enrolled_tablet_is_accepted_and_checks_the_edges_name(kit, wifi, proxy_log):

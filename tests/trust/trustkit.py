@@ -16,8 +16,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from edge import broker, identity, store, tablets
 from edge import config as edge_config
+from edge import identity, store
+from edge.host import broker
+from edge.tablets import registry as tablets
 from provisioning import pki
 from provisioning.files import write_private
 from throughgate.stack import free_port

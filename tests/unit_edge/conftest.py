@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from edge import config as edge_config
-from edge import identity, store, tablets
+from edge import identity, store
+from edge.tablets import registry as tablets
 
 
 @pytest.fixture

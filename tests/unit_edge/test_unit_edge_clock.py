@@ -8,8 +8,8 @@ from httpskit import serve_https
 
 from edge import store
 from edge.config import EdgeConfig
-from edge.hubclient import HubClient
 from edge.service import EdgeService
+from edge.uplink.hubclient import HubClient
 from provisioning import pki
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from httpskit import serve_https
 
-from edge.hubclient import HubClient
+from edge.uplink.hubclient import HubClient
 from provisioning import pki
 
 

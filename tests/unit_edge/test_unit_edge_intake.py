@@ -1,4 +1,4 @@
-"""edge.intake: which arrived messages become rows, which are acked again, which are refused."""
+"""edge.intake.rules: which arrived messages become rows, which are acked again, which are refused."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from edge.intake import Arrived, Refusal, candidate_ids, triage
+from edge.intake.rules import Arrived, Refusal, candidate_ids, triage
 from wire import topics
 from wire.records import MAX_RECORD_BYTES, MAX_SEQ_GAP, new_record
 

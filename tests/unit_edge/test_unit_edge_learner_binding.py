@@ -1,4 +1,4 @@
-"""Tablets bound to their learner (edge/bindings.py): the code names the learner, redeeming it binds
+"""Tablets bound to their learner (edge/intake/bindings.py): the code names the learner, redeeming it binds
 the tablet, re-enrolment keeps or moves the binding, one active tablet per learner, the relay's rule,
 where down messages go, the store migration and the CLI. Real store, real certificates, the real CLI."""
 
@@ -11,7 +11,10 @@ import sys
 
 import pytest
 
-from edge import bindings, intake, store, tablets
+from edge import store
+from edge.intake import bindings
+from edge.intake import rules as intake
+from edge.tablets import registry as tablets
 from provisioning import pki
 from wire import topics
 from wire.records import new_record

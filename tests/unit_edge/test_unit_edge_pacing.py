@@ -1,4 +1,4 @@
-"""edge.pacing: backoff after failures and the bandwidth cap, against a simulated clock."""
+"""edge.uplink.pacing: backoff after failures and the bandwidth cap, against a simulated clock."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from edge.pacing import Backoff, TokenBucket
+from edge.uplink.pacing import Backoff, TokenBucket
 
 
 class NoJitter(random.Random):

@@ -1,8 +1,8 @@
-"""edge.quota: room left in the outbox, from what was measured plus what was added since."""
+"""edge.intake.quota: room left in the outbox, from what was measured plus what was added since."""
 
 from __future__ import annotations
 
-from edge.quota import Quota
+from edge.intake.quota import Quota
 
 
 class Disk:

@@ -9,8 +9,9 @@ import uuid
 
 import pytest
 
-from edge import jobs, systemd
+from edge import jobs
 from edge.config import EdgeConfig
+from edge.host import systemd
 
 
 @pytest.fixture
@@ -79,8 +80,8 @@ def test_the_watchdog_job_is_scheduled_only_under_a_systemd_watchdog(tmp_path, m
 
 def test_no_watchdog_ping_while_the_relay_worker_is_dead(notify_socket, tmp_path, monkeypatch):
     """A dead relay worker means tablets go unacked: the edge stops telling systemd it is alive."""
-    from edge.quota import Quota
-    from edge.relay import Relay
+    from edge.intake.quota import Quota
+    from edge.intake.relay import Relay
     from edge.service import EdgeService
 
     env, receive = notify_socket

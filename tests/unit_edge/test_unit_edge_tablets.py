@@ -10,9 +10,10 @@ import ssl
 
 import pytest
 
-from edge import identity, store, tablets
+from edge import identity, store
 from edge.service import EdgeService
-from edge.tablet_api import TabletApiServer
+from edge.tablets import registry as tablets
+from edge.tablets.api import TabletApiServer
 from provisioning import pki
 
 

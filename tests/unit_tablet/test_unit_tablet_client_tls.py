@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from edge.broker import wait_for_port
+from edge.host.broker import wait_for_port
 from tablet.client import TabletClient
 from tablet.fleet import Fleet
 from tablet.outbox import Outbox

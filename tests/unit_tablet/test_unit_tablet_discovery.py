@@ -1,4 +1,4 @@
-"""tablet.discovery and edge.discovery without a network: what the edge announces passes the
+"""tablet.discovery and edge.host.discovery without a network: what the edge announces passes the
 tablet's filter, look-alikes do not, and the TLS proof tells the edge from a copy. (Zeroconf itself
 runs only inside network namespaces: tests/trust/test_trust_discovery_netns.py.)"""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from edge import discovery as edge_discovery
+from edge.host import discovery as edge_discovery
 from tablet import discovery
 from tests.unit_tablet.tabletkit import NAME, EdgeCa
 

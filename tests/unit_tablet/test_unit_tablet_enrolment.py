@@ -1,4 +1,4 @@
-"""tablet.enrolment against the real edge tablet API (edge.tablet_api on 127.0.0.1): a QR offer
+"""tablet.enrolment against the real edge tablet API (edge.tablets.api on 127.0.0.1): a QR offer
 becomes a certificate; a server whose CA is not the pinned one never sees the code."""
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from edge import store, tablets
+from edge import store
 from edge.config import EdgeConfig, TabletsConfig
 from edge.identity import EdgeFiles, ca_pin, create_tablet_ca, ensure_server_cert
-from edge.tablet_api import TabletApiServer
+from edge.tablets import registry as tablets
+from edge.tablets.api import TabletApiServer
 from provisioning import pki
 from provisioning.files import write_atomic
 from provisioning.https import server_context

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 
-from edge import attachments_store, store
+from edge import store
+from edge.attachments import store as attachments_store
 from edge.console import access, learning, marking
 from edge.console.access import LEARNING_ROLES, require
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
-from edge import broker, identity, tablets
+from edge import identity
 from edge.console import downlink
 from edge.console.access import DEVICE_ROLES, require
+from edge.host import broker
+from edge.tablets import registry as tablets
 from provisioning.qr import qr_svg
 from provisioning.tokens import EnrolmentOffer
 

@@ -6,7 +6,7 @@
   EDGE_KEY_GRACE_DAYS.
 
 Renewing and sending a signing key change the edge, so they need its current certificate; one a
-renewal superseded gets 403 superseded_certificate (hub/certificates.py).
+renewal superseded gets 403 superseded_certificate (hub/enrolment/certificates.py).
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ import logging
 
 from flask import Blueprint, current_app, jsonify
 
-from hub import certificates, enrolment, signing_keys
 from hub.auth import edge_required
+from hub.enrolment import certificates, signing_keys
+from hub.enrolment import service as enrolment
 from hub.errors import json_object
 from provisioning import pki
 from wire.records import timestamp

@@ -18,10 +18,12 @@ import time
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
-from edge import attachments, store, tablets
+from edge import store
+from edge.attachments import api as attachments
 from edge.config import EdgeConfig
 from edge.courses import serve as courses_serve
 from edge.identity import EdgeFiles
+from edge.tablets import registry as tablets
 from provisioning import https, pki
 from wire.records import timestamp
 

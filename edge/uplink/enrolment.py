@@ -18,8 +18,8 @@ import urllib.error
 import urllib.request
 
 from edge.config import CONFIG_NAME, EdgeConfig, dump
-from edge.hubclient import HubClient
 from edge.identity import EdgeFiles, edge_cert, edge_key, tablet_ca
+from edge.uplink.hubclient import HubClient
 from provisioning import pki, tokens
 from provisioning.files import write_atomic
 from wire.keys import HubPublicKeys, verify_key_to_pem

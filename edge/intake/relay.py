@@ -13,10 +13,13 @@ import queue
 import threading
 import time
 
-from edge import attachments_store, bindings, intake, store
+from edge import store
+from edge.attachments import store as attachments_store
 from edge.config import EdgeConfig
 from edge.console import learning
-from edge.quota import Quota
+from edge.intake import bindings
+from edge.intake import rules as intake
+from edge.intake.quota import Quota
 from wire import session, topics
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Attachments edges forward after the submissions naming them: stored once, by SHA-256.
 
-No Flask here: service functions raise hub.refusals.Refused, hub/attachments_api.py answers.
+No Flask here: service functions raise hub.refusals.Refused, hub/attachments/api.py answers.
 
 An edge may upload (and ask about) only an attachment that one of its own stored
 assignment_submission records names, and then only with the size that record gives. Bytes
@@ -30,7 +30,7 @@ from hub.refusals import Refused
 from wire.learning import submission_attachments
 from wire.records import RecordError, timestamp, valid_sha256
 
-log = logging.getLogger("hub.attachments")
+log = logging.getLogger("hub.attachments.service")
 
 _RANGE = re.compile(r"bytes (\d{1,15})-(\d{1,15})/(\d{1,15})")
 

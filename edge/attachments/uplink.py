@@ -24,10 +24,11 @@ import threading
 import time
 from collections.abc import Callable
 
-from edge import attachments_store, store
-from edge.attachments_store import Attachment, Files
-from edge.hubclient import HubClient
-from edge.pacing import Backoff, TokenBucket
+from edge import store
+from edge.attachments import store as attachments_store
+from edge.attachments.store import Attachment, Files
+from edge.uplink.hubclient import HubClient
+from edge.uplink.pacing import Backoff, TokenBucket
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""The edges a hub trusts: enrolled (hub/enrolment.py), revoked, listed.
+"""The edges a hub trusts: enrolled (hub/enrolment/service.py), revoked, listed.
 
 A revoked edge stays in the table (its records keep pointing at it); every request with one of
 its certificates is refused from the moment it is revoked, and it cannot enrol again.
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from cryptography import x509
 
-from hub import signing_keys
+from hub.enrolment import signing_keys
 from hub.models import ACTIVE, REVOKED, Edge, EdgeCertificate
 from hub.refusals import Refused
 from provisioning import pki

@@ -1,5 +1,5 @@
 """RADIUS packets (RFC 2865) with EAP (RFC 3579): reading them, checking who signed them, and
-signing an Access-Reject. Pure functions; edge/radius_proxy.py does the I/O."""
+signing an Access-Reject. Pure functions; edge/wifi/radius_proxy.py does the I/O."""
 
 from __future__ import annotations
 

@@ -1,16 +1,16 @@
 """The RADIUS proxy in front of hostapd: an Accept only for the tablet the certificate names.
 
-    access point --Access-Request--> proxy --unchanged--> hostapd (EAP-TLS, edge/eap.py)
+    access point --Access-Request--> proxy --unchanged--> hostapd (EAP-TLS, edge/wifi/eap.py)
     access point <--unchanged, or an Access-Reject-- proxy <-- hostapd
 
 hostapd 2.10 accepts any valid certificate under any claimed identity. It does say whose
-certificate it was: edge/eap.py gives each enrolled serial the Class `tg-tablet=<device>`. The
+certificate it was: edge/wifi/eap.py gives each enrolled serial the Class `tg-tablet=<device>`. The
 proxy passes every packet through unchanged (one shared secret on both legs, so the encrypted
 MS-MPPE keys stay valid), except that an Access-Accept becomes a signed Access-Reject unless its
 Class names exactly the User-Name of the request it answers. No Class (a serial not enrolled, a
 revoked one after refresh, a resumed session) is a refusal: it fails closed.
 
-Run: python -m edge.radius_proxy --listen 0.0.0.0:1812 --upstream 127.0.0.1:18120 --secret-file F
+Run: python -m edge.wifi.radius_proxy --listen 0.0.0.0:1812 --upstream 127.0.0.1:18120 --secret-file F
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import NamedTuple
 
-from edge.radius import (
+from edge.wifi.radius import (
     ACCESS_ACCEPT,
     ACCESS_CHALLENGE,
     ACCESS_REJECT,
@@ -44,9 +44,9 @@ from edge.radius import (
     user_name,
 )
 
-log = logging.getLogger("edge.radius_proxy")
+log = logging.getLogger("edge.wifi.radius_proxy")
 
-CLASS_PREFIX = "tg-tablet="  # edge/eap.py writes Class = CLASS_PREFIX + device into eap_user
+CLASS_PREFIX = "tg-tablet="  # edge/wifi/eap.py writes Class = CLASS_PREFIX + device into eap_user
 NOT_BOUND = "certificate not bound to this identity"
 
 
@@ -212,7 +212,7 @@ def _address(text: str) -> tuple[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m edge.radius_proxy", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m edge.wifi.radius_proxy", description=__doc__.splitlines()[0])
     parser.add_argument("--listen", type=_address, required=True, help="HOST:PORT the access points send to")
     parser.add_argument("--upstream", type=_address, required=True, help="hostapd's HOST:PORT (loopback)")
     parser.add_argument("--secret-file", type=Path, required=True, help="the RADIUS shared secret (wifi/radius.secret)")

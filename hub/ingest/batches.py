@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 
 from hub.auth import edge_required
-from hub.ingest import error, ingest
+from hub.ingest.service import error, ingest
 from hub.limits import body_limit
 
 bp = Blueprint("batches", __name__, url_prefix="/v1")

@@ -16,7 +16,7 @@ import math
 
 import peewee as pw
 
-from edge.attachments_store import COMPLETE, Attachment, AttachmentChunk, Files, Limits, discard, pending, write_file
+from edge.attachments.store import COMPLETE, Attachment, AttachmentChunk, Files, Limits, discard, pending, write_file
 from edge.store import utcnow, writing
 from wire.learning import name_problem, valid_media_type, valid_sha256, valid_uuid
 

@@ -14,13 +14,14 @@ import json
 import logging
 from collections.abc import Callable
 
-from hub import signing_keys, storage
+from hub.enrolment import signing_keys
+from hub.ingest import storage
 from hub.keys import HubKeys
 from hub.models import Batch
 from wire import batches, receipts
 from wire.records import RecordError, is_timestamp, parse_record, valid_device_id
 
-log = logging.getLogger("hub.ingest")
+log = logging.getLogger("hub.ingest.service")
 
 EDGE_FIELDS = ("device", "received")
 """Fields the edge adds to each tablet record: the authenticated device and when the edge got it."""

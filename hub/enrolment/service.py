@@ -6,7 +6,7 @@ pin and tablet-facing DNS name), issues its client certificate and records its s
 refusal rolls all of it back, so a token is spent only by an enrolment that happened.
 
 The hub, not the edge, decides the one name it vouches for: `<edge id>.<EDGE_DNS_SUFFIX>`
-(hub/edges.py `tablet_name`), and tells the edge in its answers (`dns_name`). An edge may still say
+(hub/enrolment/edges.py `tablet_name`), and tells the edge in its answers (`dns_name`). An edge may still say
 which names it expects (`dns_names`); anything else is refused with a reason, so a misconfigured
 edge learns what to set.
 """
@@ -20,15 +20,16 @@ from dataclasses import dataclass
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 
-from hub import certificates, config, edges, signing_keys, tokens
-from hub.certificates import Caller
+from hub import config
 from hub.db import proxy
+from hub.enrolment import certificates, edges, signing_keys, tokens
+from hub.enrolment.certificates import Caller
 from hub.keys import HubKeys
 from hub.refusals import Refused
 from provisioning import pki
 from wire.records import timestamp, valid_dns_label
 
-log = logging.getLogger("hub.enrolment")
+log = logging.getLogger("hub.enrolment.service")
 
 MAX_DNS_NAMES = 16
 

@@ -24,7 +24,7 @@ ACTIVE = "active"
 
 
 class BindingError(ValueError):
-    """code, reason, status: as edge.tablets.TabletError (which the callers raise it as)."""
+    """code, reason, status: as edge.tablets.registry.TabletError (which the callers raise it as)."""
 
     def __init__(self, code: str, reason: str, status: int):
         super().__init__(reason)

@@ -5,7 +5,7 @@
     GET  /v1/attachments/<id>                {"state", "chunk_bytes", "chunks": [n, ...], "bytes", ...}
     POST /v1/attachments/<id>/finish         {"sha256", "size", "type", "name"}: checked, then committed
 
-The rules live in edge/attachments_upload.py; this module only authenticates and translates.
+The rules live in edge/attachments/upload.py; this module only authenticates and translates.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from edge import attachments_upload, store
-from edge.attachments_store import Files, Limits
+from edge import store
+from edge.attachments import upload as attachments_upload
+from edge.attachments.store import Files, Limits
 from edge.identity import EdgeFiles
 from provisioning import pki
 

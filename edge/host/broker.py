@@ -19,8 +19,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from edge import processes
 from edge.config import BrokerConfig
+from edge.host import processes
 from wire import topics
 
 log = logging.getLogger(__name__)
@@ -140,7 +140,7 @@ def _tablet_listener(tablets: TabletListener | None) -> str:
         return ""
     return f"""
 # Tablets: TLS, a certificate from this edge's tablet CA required, checked against the CRL.
-# The CRL is re-read on SIGHUP (edge/tablets.py writes it, then signals); see docs/security.md.
+# The CRL is re-read on SIGHUP (edge/tablets/registry.py writes it, then signals); see docs/security.md.
 listener {tablets.port} {tablets.host}
 cafile {tablets.cafile}
 certfile {tablets.certfile}

@@ -1,11 +1,11 @@
 """GET and PUT /v1/attachments/<sha256>: an edge forwards the attachments of its delivered
-submissions (mutual TLS, `edge_required`). The rules are in hub/attachments.py."""
+submissions (mutual TLS, `edge_required`). The rules are in hub/attachments/service.py."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from hub import attachments
+from hub.attachments import service as attachments
 from hub.auth import edge_required
 from hub.limits import body_limit, read_body
 

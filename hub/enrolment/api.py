@@ -3,14 +3,14 @@
 - GET /v1/enrol/ca: the hub root certificate (PEM). The edge trusts it only if its SPKI SHA-256
   equals the pin it was given with the token.
 - POST /v1/enrol: spend a token; get a client certificate, the root, the cross-certificate of the
-  edge's tablet CA and the hub's public keys (hub/enrolment.py).
+  edge's tablet CA and the hub's public keys (hub/enrolment/service.py).
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify
 
-from hub import enrolment
+from hub.enrolment import service as enrolment
 from hub.errors import json_object
 from provisioning import pki
 

@@ -65,7 +65,7 @@ def triage(messages: list[Arrived], *, known: set[str], highest: dict[str, int],
            bound: dict[str, str] | None = None) -> Triage:
     """Decide the fate of each message. `highest` is updated for records accepted here. Payloads of the
     learning kinds are checked (wire.learning); a submission's attachments with `attachments`. `bound`:
-    device -> the learner it is bound to (edge.bindings); such a device's records name that learner."""
+    device -> the learner it is bound to (edge.intake.bindings); such a device's records name that learner."""
     out = Triage()
     seen_here: set[str] = set()
     for message in messages:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import peewee
 
 from hub.db import proxy
-from hub.edges import check_edge_id
+from hub.enrolment.edges import check_edge_id
 from hub.models import REVOKED, Edge, EnrolmentToken
 from hub.refusals import Refused
 from provisioning import tokens

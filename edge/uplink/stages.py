@@ -25,9 +25,9 @@ import peewee as pw
 
 from edge import store
 from edge.config import UplinkConfig
-from edge.hubclient import HubClient
-from edge.pacing import Backoff, TokenBucket
-from edge.quota import Quota
+from edge.intake.quota import Quota
+from edge.uplink.hubclient import HubClient
+from edge.uplink.pacing import Backoff, TokenBucket
 from wire import batches, receipts
 from wire.keys import HubPublicKeys
 from wire.records import PRIORITIES, parse_timestamp

@@ -15,8 +15,10 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from edge import bindings, eap, store
+from edge import store
 from edge.identity import EdgeFiles, tablet_ca
+from edge.intake import bindings
+from edge.wifi import eap
 from provisioning import pki, tokens
 from provisioning.files import write_atomic
 from wire.records import RESERVED_DEVICES, parse_timestamp, timestamp, valid_device_id
@@ -48,7 +50,7 @@ def _now() -> dt.datetime:
 
 def create_code(device: str, ttl_s: int, now: dt.datetime | None = None, learner: str | None = None) -> tuple[str, str]:
     """A one-time enrolment code for `device`; returns (code, expires). Only its digest is stored. With
-    `learner`, redeeming it binds the tablet to that learner (edge.bindings)."""
+    `learner`, redeeming it binds the tablet to that learner (edge.intake.bindings)."""
     if not valid_device_id(device):
         raise TabletError("bad_device", "device id: lower-case letters, digits and '-', at most 63 characters")
     if device in RESERVED_DEVICES:
