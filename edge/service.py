@@ -15,7 +15,6 @@ from edge.attachments import store as attachments_store
 from edge.attachments.uplink import AttachmentForwarder
 from edge.courses import sync as course_sync
 from edge.courses import tables as course_tables
-from edge.courses.nginx import AccelServer
 from edge.host import broker, processes, systemd
 from edge.intake.quota import Quota
 from edge.intake.relay import Relay
@@ -42,7 +41,6 @@ class EdgeService:
         self.scheduler = None
         self.forwarder: uplink.Forwarder | None = None
         self.tablet_api: TabletApiServer | None = None
-        self.course_accel: AccelServer | None = None
         self.advertiser = None
         self.files = identity.EdgeFiles(config.instance)
         self._lock = threading.Lock()
@@ -74,8 +72,6 @@ class EdgeService:
         self.attachment_forwarder = AttachmentForwarder(cfg, lambda: HubClient.for_edge(cfg))
         self.relay = Relay(cfg, cfg.relay_secret_path.read_text().strip(), self.quota).start()
         self.tablet_api = TabletApiServer(cfg, on_revoked=self.cut_off).start()
-        if cfg.courses.accel_port:  # nginx in front sends course files (edge/courses/nginx.py)
-            self.course_accel = AccelServer(cfg, cfg.courses.accel_port).start()
         self._advertise()
         self.scheduler = jobs.schedule(self)
         self.scheduler.start()
@@ -221,8 +217,6 @@ class EdgeService:
             self.advertiser.stop()
         if self.tablet_api:
             self.tablet_api.stop()
-        if self.course_accel:
-            self.course_accel.stop()
         if self.relay:
             self.relay.stop()
         if self.child_broker:

@@ -35,6 +35,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tablet import migrations
 from tablet.attachments import EdgeApi
 from tablet.outbox import open_database
 from wire.blobs import BlobError, BlobStore
@@ -42,17 +43,7 @@ from wire.courses import Manifest, ManifestError, ManifestFile, check_path, href
 from wire.transfer import Progress
 
 CHUNK = 256 * 1024
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS course_version (
-    course    TEXT NOT NULL,
-    version   INTEGER NOT NULL,
-    manifest  TEXT NOT NULL,                     -- the manifest's fields as the edge listed them (JSON)
-    state     TEXT NOT NULL DEFAULT 'downloading', -- downloading | available
-    available REAL,                              -- when every file was verified and its tree made
-    PRIMARY KEY (course, version)
-);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
+SCHEMA = migrations.COURSES  # tables course_version, meta (list_etag): tablet/migrations/courses/
 OFFLINE = "the courses you have still work offline; run the sync again when the edge is in reach"
 
 

@@ -26,24 +26,16 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from tablet import scorm
+from tablet import migrations, scorm
 from tablet.attachments import AttachmentError, Limits, Uploader, file_digest
 from tablet.outbox import Outbox, open_database
 from wire import xapi
 from wire.learning import AttachmentRef, check_payload, submission_attachments
 from wire.records import Record, RecordError, timestamp
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS submission (
-    record_id TEXT PRIMARY KEY,           -- the record's id, chosen when held
-    learner   TEXT NOT NULL,
-    payload   TEXT NOT NULL,              -- the submission as it will be recorded
-    state     TEXT NOT NULL DEFAULT 'held',  -- held | recorded | refused
-    reason    TEXT,
-    created   REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS limits (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL);
-"""
+SCHEMA = migrations.LEARNING  # tables submission, limits: tablet/migrations/learning/
+
+
 @dataclass
 class Released:
     recorded: list[str] = field(default_factory=list)  # record ids now in the outbox

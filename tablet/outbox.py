@@ -12,29 +12,13 @@ import json
 import sqlite3
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from tablet import migrations
 from wire.records import Record, new_record
+from wire.schema import Schema, migrate
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS outbox (
-    id        TEXT PRIMARY KEY,           -- client-made UUID: the edge and the hub dedupe on it
-    seq       INTEGER NOT NULL UNIQUE,    -- per-device sequence number, from 1
-    body      BLOB NOT NULL,              -- the record exactly as sent
-    state     TEXT NOT NULL DEFAULT 'pending',  -- pending | acked | rejected
-    reason    TEXT,
-    not_before REAL NOT NULL DEFAULT 0,   -- do not send before (quota back-off)
-    created   REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (state, seq);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS inbox (
-    id        TEXT PRIMARY KEY,           -- the staff record's id: a repeated message is kept once
-    type      TEXT NOT NULL,              -- feedback | award
-    body      TEXT NOT NULL,              -- the down message as the edge sent it (JSON)
-    received  REAL NOT NULL
-);
-"""
+SCHEMA = migrations.OUTBOX  # tables outbox, meta (next_seq), inbox: tablet/migrations/outbox/
 INBOX_TYPES = ("feedback", "award")
 
 
@@ -45,12 +29,18 @@ class Pending:
     body: bytes
 
 
-def open_database(path: str, schema: str) -> sqlite3.Connection:
-    """A tablet database: autocommit (transactions are explicit), WAL, and a commit that survives power loss."""
+def open_database(path: str, schema: Schema) -> sqlite3.Connection:
+    """A tablet database: autocommit (transactions are explicit), WAL, and a commit that survives power loss,
+    at its schema's latest version (pending migrations applied, each in its own transaction). A file written
+    by a newer release raises wire.schema.SchemaTooNew, naming it and both versions, and is left as it was."""
     database = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
-    database.execute("PRAGMA journal_mode=WAL")
-    database.execute("PRAGMA synchronous=FULL")
-    database.executescript(schema)
+    try:
+        database.execute("PRAGMA journal_mode=WAL")
+        database.execute("PRAGMA synchronous=FULL")
+        migrate(database, replace(schema, title=f"{schema.title} {path}"))
+    except BaseException:
+        database.close()
+        raise
     return database
 
 

@@ -1,0 +1,1 @@
+"""Migrations of outbox.sqlite (tablet.outbox): m<NNNN>_<what_it_changes>.py, each with up(db)."""
