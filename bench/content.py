@@ -25,9 +25,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import nginx
 from bench.content_setup import ContentSetup, prepare
 from bench.progress import cpu_seconds, say
-from edge.courses import nginx
 from edge.host.broker import wait_for_port
 from throughgate.stack import free_port
 
@@ -113,8 +113,8 @@ STATIC_SERVER = """\
 
 
 class NginxServer:
-    """nginx (edge.courses.nginx.Nginx) on a free port: alone on the cache's files (the baseline), or
-    in front of the edge's accel app (`upstream`, started and stopped with it), as the box would run it."""
+    """nginx (bench/nginx.py) on a free port: alone on the cache's files (the baseline), or in front
+    of the edge's side of X-Accel-Redirect (bench/accel.py, `upstream`, started and stopped with it)."""
 
     def __init__(self, workdir: Path, setup: ContentSetup, name: str, upstream: EdgeApi | None = None):
         self.upstream, self.port = upstream, free_port()
@@ -146,7 +146,7 @@ class NginxServer:
 
 class EdgeApi:
     """The edge's tablet API in its own process (bench/content_setup.py serve), or with `accel_port`
-    its course routes for nginx in front, on plain HTTP (serve-accel)."""
+    its course routes for nginx in front (bench/accel.py), on plain HTTP (serve-accel)."""
 
     def __init__(self, setup: ContentSetup, log: Path, accel_port: int | None = None):
         self.setup, self.log, self.accel_port = setup, log, accel_port

@@ -18,9 +18,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python -m bench.content_setup` from anywhere
 
 from edge import config as edge_config  # noqa: E402
-from edge import identity, store, tablets  # noqa: E402
+from edge import identity, store  # noqa: E402
 from edge.courses import catalogue  # noqa: E402
 from edge.courses import tables as course_tables  # noqa: E402
+from edge.tablets import registry as tablets  # noqa: E402
 from provisioning import pki  # noqa: E402
 from throughgate.stack import CLI, free_port  # noqa: E402
 from wire.blobs import BlobStore  # noqa: E402
@@ -104,8 +105,8 @@ def serve(instance: str) -> None:
 
 
 def serve_accel(instance: str, port: int) -> None:
-    """The course routes for nginx in front (edge.courses.nginx.AccelServer), plain HTTP on loopback."""
-    from edge.courses.nginx import AccelServer
+    """The course routes for nginx in front (bench/accel.py), plain HTTP on loopback."""
+    from bench.accel import AccelServer
 
     cfg = edge_config.load(instance)
     store.open_store(str(cfg.db_path))

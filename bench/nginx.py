@@ -1,15 +1,15 @@
-"""nginx in front of the edge for course content: an option, measured in phase 5 of the bench.
-The box does not use it: the tablet API alone (keep-alive) serves small files at twice the rate
-and half the CPU per file (docs/bench.md, "Course content to tablets: which design").
+"""nginx for phase 5 of the bench: alone on the course cache's files (the baseline), or in front
+of the edge for course content (X-Accel-Redirect, bench/accel.py has the edge's side). The box
+uses neither: the tablet API alone (keep-alive) serves small files at twice the rate and half the
+CPU per file of nginx in front (docs/bench.md, "Course content to tablets: which design").
 
-    tablet --TLS, client certificate--> nginx --loopback HTTP, X-Tablet-Cert--> edge (accel_app)
+    tablet --TLS, client certificate--> nginx --loopback HTTP, X-Tablet-Cert--> edge (bench/accel.py)
     edge: authorises (certificate current, file in a published version) and answers
           X-Accel-Redirect: /_blobs/<aa>/<sha256>
     nginx: sends the file from the cache's blobs/ (Range, keep-alive, TLS in C)
 
-`server_block()` renders nginx's side (pure); `AccelServer` runs the edge's side on loopback;
-`Nginx` runs nginx from a generated configuration in a folder, in the foreground (development,
-tests and the bench; on the box systemd runs it).
+`server_block()` renders nginx's side in front of the edge (pure); `standalone_conf()` a whole
+nginx.conf; `Nginx` runs nginx from it in a folder, in the foreground.
 """
 
 from __future__ import annotations
@@ -18,13 +18,9 @@ import os
 import shutil
 import signal
 import subprocess
-import threading
 from pathlib import Path
 
-CONTENT_POLICY = "sandbox allow-scripts allow-forms allow-modals allow-popups allow-downloads"
-"""Course files (a package's HTML and scripts) run in an origin of their own, not the tablet API's:
-else a page's script could use the tablet's client certificate on /v1/attachments or
-/v1/tablets/renew and read the answers (docs/security.md). Sent by serve.py, and by nginx here."""
+from edge.courses.serve import CONTENT_POLICY
 
 ACCEL_SERVER = """\
     server {{
@@ -48,7 +44,7 @@ ACCEL_SERVER = """\
             alias {blobs}/$aa/$sha;
             etag off;
             add_header ETag "\\"$sha\\"";  # nginx keeps Cache-Control from the edge's answer, not ETag
-            add_header Content-Security-Policy "{content_policy}" always;  # nor these: see CONTENT_POLICY
+            add_header Content-Security-Policy "{content_policy}" always;  # nor these (CONTENT_POLICY)
             add_header X-Content-Type-Options nosniff always;
         }}
     }}
@@ -71,7 +67,7 @@ http {{
 
 def server_block(*, host: str, port: int, server_name: str, cert, key, tablet_ca, edge_port: int, blobs,
                  crl=None) -> str:
-    """nginx's server for the course routes, in front of `AccelServer` on `edge_port`. With `crl`
+    """nginx's server for the course routes, in front of bench.accel.AccelServer on `edge_port`. With `crl`
     (the edge's tablet CRL), revoked tablets are refused at the handshake too (reload nginx when
     the CRL is re-issued)."""
     return ACCEL_SERVER.format(host=host, port=port, server_name=server_name, cert=cert, key=key,
@@ -116,33 +112,3 @@ class Nginx:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
 
-
-class AccelServer:
-    """The edge's side: `serve.accel_app` on plain HTTP, bound to loopback only (it trusts the
-    X-Tablet-Cert header, which only nginx may set)."""
-
-    def __init__(self, config, port: int):
-        import logging
-
-        from werkzeug.serving import make_server
-
-        from edge.courses.serve import accel_app
-
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
-        self._server = make_server("127.0.0.1", port, accel_app(config), threaded=True)
-        self._thread: threading.Thread | None = None
-
-    @property
-    def port(self) -> int:
-        return self._server.server_port
-
-    def start(self) -> AccelServer:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="courses-accel", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._server.shutdown()
-            self._thread.join()
-        self._server.server_close()

@@ -7,7 +7,7 @@
     source.py    the hub as a source: its signed course list and its files, streamed with Range
     sync.py      the sync pipeline: named stages in a fixed order, moved by a thin controller
     progress.py  learners part-way through a course version (what keeps an old version)
-    serve.py     the tablet API's blueprint: GET /v1/courses and GET /v1/content/<sha256> (and
-                 accel_app: the same routes behind nginx, answering with X-Accel-Redirect)
+    serve.py     the tablet API's blueprint: GET /v1/courses and GET /v1/content/<sha256>, in a
+                 CSP sandbox (nginx in front, an option the box does not use, is in bench/)
     cli.py       `throughgate edge courses sync|list`
 """

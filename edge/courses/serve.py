@@ -8,14 +8,10 @@
 Every route needs a tablet's client certificate (checked at the TLS handshake against the tablet
 CA, and here against revocation in the store).
 
-Behind nginx (`accel_app`, an option docs/bench.md measures; the box does not use it: the tablet
-API alone, with keep-alive, serves small files faster and at half the CPU): nginx terminates TLS, checks the
-certificate against the tablet CA and passes it, URL-escaped, in `X-Tablet-Cert` to this app on a
-loopback-only plain-HTTP listener; the app authorises each request as above and answers with
-`X-Accel-Redirect: /_blobs/<aa>/<sha256>`, and nginx sends the file (Range included) from disk.
-The header is trusted only in that app, never on the TLS API. A file's bytes never change under its name, so
-it is `Cache-Control: private, max-age=31536000, immutable`: a tablet downloads once and then
-works offline.
+A file's bytes never change under its name, so it is `Cache-Control: private, max-age=31536000,
+immutable`: a tablet downloads once and then works offline. Course files are sent in a CSP sandbox
+(CONTENT_POLICY). The box serves them with this API alone, no nginx in front: bench/accel.py has
+that option and docs/bench.md the figures that decided it.
 """
 
 from __future__ import annotations
@@ -25,13 +21,11 @@ import hashlib
 import json
 import sqlite3
 import threading
-from urllib.parse import unquote
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from edge import store
 from edge.courses import catalogue
-from edge.courses.nginx import CONTENT_POLICY
 from provisioning import https, pki
 from wire.blobs import BlobStore
 from wire.records import valid_sha256
@@ -39,7 +33,10 @@ from wire.records import valid_sha256
 bp = Blueprint("courses", __name__, url_prefix="/v1")
 
 IMMUTABLE = "private, max-age=31536000, immutable"
-ACCEL_PREFIX = "/_blobs/"
+CONTENT_POLICY = "sandbox allow-scripts allow-forms allow-modals allow-popups allow-downloads"
+"""Course files (a package's HTML and scripts) run in an origin of their own, not the tablet API's:
+else a page's script could use the tablet's client certificate on /v1/attachments or
+/v1/tablets/renew and read the answers (docs/security.md)."""
 CERT_SQL = f'SELECT device, revoked FROM "{store.TabletCert._meta.table_name}" WHERE serial = ?'  # noqa: S608
 
 
@@ -91,8 +88,6 @@ def tablet_required(view):
     @functools.wraps(view)
     def wrapped(*args, **kwargs):
         pem = request.environ.get("SSL_CLIENT_CERT")
-        if current_app.config.get("COURSES_ACCEL") and request.headers.get("X-Tablet-Cert"):
-            pem = unquote(request.headers["X-Tablet-Cert"])  # set by nginx after its TLS check
         if not pem:
             return _refuse("client_certificate_required", "courses are for enrolled tablets: connect with the "
                            "tablet's certificate", 401)
@@ -119,19 +114,22 @@ def courses():
     return Response(body, 200, headers, content_type="application/json")
 
 
+def servable(sha: str) -> tuple[int, str] | None:
+    """(size, media type) of a file that a published course version holds, or None."""
+    return _one(catalogue.SERVABLE_SQL, (sha, *catalogue.SERVED_STATES)) if valid_sha256(sha) else None
+
+
+def not_servable():
+    return _refuse("not_found", "no course version on this edge holds that file: fetch /v1/courses again", 404)
+
+
 @bp.get("/content/<sha>")
 @tablet_required
 def content(sha: str):
-    found = _one(catalogue.SERVABLE_SQL, (sha, *catalogue.SERVED_STATES)) if valid_sha256(sha) else None
+    found = servable(sha)
     if found is None:
-        return _refuse("not_found", "no course version on this edge holds that file: fetch /v1/courses again", 404)
+        return not_servable()
     size, media_type = found
-    if current_app.config.get("COURSES_ACCEL"):  # nginx sends the file (and applies any Range itself)
-        headers = {"ETag": f'"{sha}"', "Cache-Control": IMMUTABLE}
-        if request.if_none_match.contains(sha):
-            return Response(status=304, headers=headers)
-        return Response(status=200, headers={**headers, "X-Accel-Redirect": f"{ACCEL_PREFIX}{sha[:2]}/{sha}"},
-                        content_type=media_type)
     try:
         return https.send_stored(BlobStore(current_app.config["EDGE"].courses_dir).path(sha), sha, size, media_type,
                                  IMMUTABLE)
@@ -141,22 +139,8 @@ def content(sha: str):
 
 
 @bp.after_request
-def _sandboxed(response: Response) -> Response:
-    """Course files in a CSP sandbox, an origin of their own (edge.courses.nginx.CONTENT_POLICY)."""
+def sandboxed(response: Response) -> Response:
+    """Course files in a CSP sandbox, an origin of their own (CONTENT_POLICY)."""
     response.headers["Content-Security-Policy"] = CONTENT_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-def accel_app(config) -> Flask:
-    """The course routes for nginx in front (see the module's docstring): serve it on loopback only."""
-    app = Flask(__name__)
-    app.config.update(EDGE=config, COURSES_ACCEL=True)
-
-    @app.teardown_request
-    def _close(_exc=None):
-        if not store.db.is_closed():
-            store.db.close()
-
-    app.register_blueprint(bp)
-    return app

@@ -1,5 +1,5 @@
 """The running edge (`throughgate edge run`, its own process) syncs courses on its schedule and
-serves them to a tablet over its tablet HTTPS API, and (with `courses.accel_port`) to nginx in front."""
+serves them to a tablet over its tablet HTTPS API."""
 
 from __future__ import annotations
 
@@ -10,13 +10,12 @@ import os
 import shutil
 import subprocess
 import time
-from urllib.parse import quote
 
 import pytest
 
 from edge import config as edge_config
 from tests.courses.courses_kit import coursekit, import_course
-from throughgate.stack import CLI, free_port
+from throughgate.stack import CLI
 
 
 def listed(stack) -> list[dict]:
@@ -30,7 +29,6 @@ def test_the_edge_syncs_on_its_schedule_and_serves_a_tablet(stack, tmp_path):
         pytest.skip("Mosquitto is not installed: `make test` installs it with apt-get")
     cfg = edge_config.load(stack.edge_dir)
     cfg.courses.sync_interval_s = 0.5
-    cfg.courses.accel_port = free_port()  # the loopback side for nginx in front, too
     (stack.edge_dir / edge_config.CONFIG_NAME).write_text(edge_config.dump(cfg))
     members = coursekit.build_native_zip(tmp_path / "v1.zip")
     import_course(stack, tmp_path / "v1.zip")
@@ -51,13 +49,3 @@ def test_the_edge_syncs_on_its_schedule_and_serves_a_tablet(stack, tmp_path):
         assert (response.status, response.read()) == (200, members["index.html"])
     finally:
         conn.close()
-
-    behind_nginx = http.client.HTTPConnection("127.0.0.1", cfg.courses.accel_port, timeout=30)
-    try:
-        as_nginx_sends_it = {"X-Tablet-Cert": quote(tablet.cert_path.read_text())}
-        behind_nginx.request("GET", f"/v1/content/{sha}", headers=as_nginx_sends_it)
-        response = behind_nginx.getresponse()
-        response.read()
-        assert (response.status, response.getheader("X-Accel-Redirect")) == (200, f"/_blobs/{sha[:2]}/{sha}")
-    finally:
-        behind_nginx.close()

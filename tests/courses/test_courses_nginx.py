@@ -1,6 +1,7 @@
-"""nginx in front of the edge (edge/courses/nginx.py, the design docs/bench.md recommends): the
-edge authorises every request and answers with X-Accel-Redirect; nginx (Debian's nginx-light, from
-a generated config) sends the file with the same headers, 304 and Range."""
+"""nginx in front of the edge (bench/nginx.py and bench/accel.py, the option phase 5 of the bench
+measures; the box does not use it): the edge authorises every request and answers with
+X-Accel-Redirect; nginx (Debian's nginx-light, from a generated config) sends the file with the
+same headers, 304 and Range, in the same CSP sandbox."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from urllib.parse import quote
 
 import pytest
 
+from bench import nginx
+from bench.accel import AccelServer
 from edge import identity
-from edge.courses import nginx
+from edge.courses.serve import CONTENT_POLICY
 from edge.host.broker import wait_for_port
 from edge.tablets import registry as tablets
 from tablet.identity import pinned_context
@@ -31,7 +34,7 @@ def fronted(built_stack, tmp_path_factory):
     try:
         members, devices, cfg = synced_course(stack, folder, seed=5)
         files = identity.EdgeFiles(cfg.instance)
-        accel = nginx.AccelServer(cfg, free_port()).start()
+        accel = AccelServer(cfg, free_port()).start()
         port = free_port()
         block = nginx.server_block(host="127.0.0.1", port=port, server_name=cfg.server_name, cert=files.server_cert,
                                    key=files.server_key, tablet_ca=files.ca_cert, edge_port=accel.port,
@@ -76,3 +79,13 @@ def test_nginx_in_front_refuses_what_the_edge_refuses(fronted):
     tablets.revoke("tab-0001", identity.EdgeFiles(cfg.instance), cfg.tablets.crl_days)
     assert get(port, revoked_context, f"/v1/content/{sha}")[0] == 403
     assert get(port, revoked_context, f"/v1/content/{sha}", {"X-Tablet-Cert": borrowed})[0] == 403
+
+
+def test_behind_nginx_course_files_keep_the_sandbox(fronted):
+    """nginx drops an upstream's own headers on X-Accel-Redirect: its config adds the policy itself."""
+    port, devices, members, _ = fronted
+    sha = hashlib.sha256(members["index.html"]).hexdigest()
+    status, headers, _ = get(port, devices["tab-0000"].ssl_context(), f"/v1/content/{sha}")
+    assert status == 200
+    assert headers["content-security-policy"] == CONTENT_POLICY
+    assert headers["x-content-type-options"] == "nosniff"

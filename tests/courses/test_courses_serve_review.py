@@ -10,15 +10,13 @@ import hashlib
 import pytest
 
 from edge import identity
-from edge.courses import nginx
+from edge.courses.serve import CONTENT_POLICY
 from edge.tablets.api import TabletApiServer
 from tests.console import test_console_browser
-from tests.courses import test_courses_nginx
 from tests.courses.conftest import running_copy, stopped
 from tests.courses.courses_kit import coursekit, get, import_course, open_edge_store, run_sync
 
-fronted = test_courses_nginx.fronted  # the fixtures: nginx in front of the edge, and Chromium (loopback only)
-browser = test_console_browser.browser
+browser = test_console_browser.browser  # the fixture: Chromium (loopback only)
 PAGE = b"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>waiting</title></head><body><script>
 fetch("/v1/attachments/limits", {credentials: "include"})
   .then(r => r.text()).then(t => { document.title = "READ " + t; })
@@ -52,7 +50,7 @@ def test_course_html_is_served_in_a_csp_sandbox_without_the_apis_origin(served):
     policy = [d.strip() for d in headers.get("content-security-policy", "").split(";")]
     sandbox = next((d for d in policy if d.startswith("sandbox")), None)
     assert sandbox is not None and "allow-same-origin" not in sandbox, headers
-    assert headers["content-security-policy"] == nginx.CONTENT_POLICY
+    assert headers["content-security-policy"] == CONTENT_POLICY
     assert headers["x-content-type-options"] == "nosniff"
 
 
@@ -72,12 +70,3 @@ def test_a_script_in_course_html_cannot_call_the_tablet_api_with_the_tablets_cer
         context.close()
     assert title.startswith("BLOCKED"), title
 
-
-def test_behind_nginx_course_files_keep_the_sandbox(fronted):
-    """nginx drops an upstream's own headers on X-Accel-Redirect: its config adds the policy itself."""
-    port, devices, members, _ = fronted
-    sha = hashlib.sha256(members["index.html"]).hexdigest()
-    status, headers, _ = get(port, devices["tab-0000"].ssl_context(), f"/v1/content/{sha}")
-    assert status == 200
-    assert headers["content-security-policy"] == nginx.CONTENT_POLICY
-    assert headers["x-content-type-options"] == "nosniff"
