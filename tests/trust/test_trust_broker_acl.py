@@ -48,11 +48,39 @@ def _pub(kit: EdgeKit, cred: Credential | None, topic: str, message: str) -> sub
                           capture_output=True, text=True, timeout=20)
 
 
-def _sub(kit: EdgeKit, cred: Credential, topic_filters: list[str], seconds: int) -> subprocess.Popen:
-    argv = ["mosquitto_sub", *_tls_args(kit, cred), "-q", "1", "-v", "-W", str(seconds)]
-    for topic_filter in topic_filters:
-        argv += ["-t", topic_filter]
-    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+class Sub:
+    """A running mosquitto_sub, read line by line as it prints (-d says when the broker's SUBACK came)."""
+
+    def __init__(self, kit: EdgeKit, cred: Credential, topic_filters: list[str]):
+        argv = ["stdbuf", "-oL", "mosquitto_sub", *_tls_args(kit, cred), "-q", "1", "-v", "-d", "-W", "60"]
+        for topic_filter in topic_filters:
+            argv += ["-t", topic_filter]
+        self.lines: list[str] = []
+        self.subacks = 0  # one per (re)connection: a tablet's own mosquitto_pub takes over its session
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            line = line.rstrip("\n")
+            if line.startswith("Subscribed (mid"):
+                self.subacks += 1
+            elif line.strip() and not line.startswith("Client "):  # -d's own lines are not messages
+                self.lines.append(line)
+
+    def wait_subscribed(self, times: int = 1) -> None:
+        assert _wait_for(lambda: self.subacks >= times, 15), f"mosquitto_sub got no SUBACK: {self.lines}"
+
+    def wait_for(self, line: str) -> None:
+        assert _wait_for(lambda: line in self.lines, 15), (line, self.lines)
+
+    def stop(self) -> set[str]:
+        """Every message it printed (overlapping filters repeat a message: a set)."""
+        self.proc.terminate()
+        self.proc.wait(10)
+        self.reader.join(10)
+        return set(self.lines)
 
 
 class Relay:
@@ -97,16 +125,19 @@ def _wait_for(predicate, timeout: float = 10.0) -> bool:
 
 # mosquitto_pub / mosquitto_sub ------------------------------------------------------------------------
 def test_each_tablet_reaches_its_own_topics_with_the_cli_tools(kit, relay):
-    subs = {device: _sub(kit, kit.tablet(device), [topics.down(device)], 8) for device in TABLETS}
-    time.sleep(1.5)  # let every subscriber connect
-    for device in TABLETS:
-        relay.send_down(device, f"for {device}")
-        done = _pub(kit, kit.tablet(device), topics.up(device), f"from {device}")
-        assert done.returncode == 0 and "Not authorized" not in done.stderr, done.stderr
-    assert _wait_for(lambda: {(topics.up(d), f"from {d}") for d in TABLETS} <= set(relay.got))
-    for device, proc in subs.items():
-        out, _ = proc.communicate(timeout=15)
-        assert f"{topics.down(device)} for {device}" in out
+    subs = {device: Sub(kit, kit.tablet(device), [topics.down(device)]) for device in TABLETS}
+    try:
+        for sub in subs.values():
+            sub.wait_subscribed()
+        for device in TABLETS:
+            relay.send_down(device, f"for {device}")
+            subs[device].wait_for(f"{topics.down(device)} for {device}")
+            done = _pub(kit, kit.tablet(device), topics.up(device), f"from {device}")
+            assert done.returncode == 0 and "Not authorized" not in done.stderr, done.stderr
+        assert _wait_for(lambda: {(topics.up(d), f"from {d}") for d in TABLETS} <= set(relay.got))
+    finally:
+        for sub in subs.values():
+            sub.stop()
 
 
 def test_no_tablet_can_write_another_tablets_topics_with_mosquitto_pub(kit, relay):
@@ -114,21 +145,33 @@ def test_no_tablet_can_write_another_tablets_topics_with_mosquitto_pub(kit, rela
         for topic in (topics.up(owner), topics.down(owner)):
             done = _pub(kit, kit.tablet(writer), topic, f"{writer} forging {owner}")
             assert f"RC:{NOT_AUTHORIZED}" in done.stdout + done.stderr, (writer, topic, done.stdout, done.stderr)
-    time.sleep(0.5)
+    # The broker routes in the order it receives: once a tablet's own message, published after every
+    # forgery, has reached the relay, a forgery let through would have reached it before.
+    assert _pub(kit, kit.tablet(TABLETS[0]), topics.up(TABLETS[0]), "after the forgeries").returncode == 0
+    assert _wait_for(lambda: (topics.up(TABLETS[0]), "after the forgeries") in relay.got)
     assert not [m for m in relay.got if "forging" in m[1]]
 
 
 def test_no_tablet_can_read_another_tablets_topics_with_mosquitto_sub(kit, relay):
     everything = [topics.down(d) for d in TABLETS] + [topics.up(d) for d in TABLETS] + ["throughgate/#", "#"]
-    subs = {device: _sub(kit, kit.tablet(device), everything, 6) for device in TABLETS}
-    time.sleep(1.5)
-    for device in TABLETS:
-        relay.send_down(device, f"secret for {device}")
-        _pub(kit, kit.tablet(device), topics.up(device), f"work of {device}")
-    for reader, proc in subs.items():
-        out, _ = proc.communicate(timeout=15)
-        lines = {line for line in out.splitlines() if line.strip()}  # overlapping filters repeat a message
-        assert lines == {f"{topics.down(reader)} secret for {reader}"}, (reader, lines)
+    subs = {device: Sub(kit, kit.tablet(device), everything) for device in TABLETS}
+    try:
+        for sub in subs.values():
+            sub.wait_subscribed()
+        for device in TABLETS:
+            relay.send_down(device, f"secret for {device}")
+            subs[device].wait_for(f"{topics.down(device)} secret for {device}")
+            _pub(kit, kit.tablet(device), topics.up(device), f"work of {device}")  # takes over the sub's session
+            subs[device].wait_subscribed(times=2)  # so every reader listens while the next tablet writes
+        # Sent after everything else: once a reader has it, whatever else it could read has reached it.
+        for device, sub in subs.items():
+            relay.send_down(device, "last")
+            sub.wait_for(f"{topics.down(device)} last")
+    finally:
+        lines = {reader: sub.stop() for reader, sub in subs.items()}
+    for reader in TABLETS:
+        expected = {f"{topics.down(reader)} secret for {reader}", f"{topics.down(reader)} last"}
+        assert lines[reader] == expected, (reader, lines[reader])
 
 
 # paho ------------------------------------------------------------------------------------------
@@ -157,6 +200,7 @@ class PahoTablet:
         self.device = cred.device
         self.got: list[tuple[str, str]] = []
         self.reasons: dict[int, int] = {}
+        self.subacks: set[int] = set()
         self.connected, self.disconnected = threading.Event(), threading.Event()
         self.client = Client(CallbackAPIVersion.VERSION2, client_id=cred.device, protocol=MQTTProtocolVersion.MQTTv5)
         self.client.tls_set_context(_context(kit, cred))
@@ -164,9 +208,15 @@ class PahoTablet:
         self.client.on_disconnect = lambda *a: self.disconnected.set()
         self.client.on_message = lambda c, u, m: self.got.append((m.topic, m.payload.decode()))
         self.client.on_publish = lambda c, u, mid, reason, p: self.reasons.__setitem__(mid, reason.value)
+        self.client.on_subscribe = lambda c, u, mid, reasons, p: self.subacks.add(mid)
         self.client.connect("127.0.0.1", kit.mqtt_port)
         self.client.loop_start()
         assert self.connected.wait(10), f"{cred.device} could not connect"
+
+    def subscribe(self, topic_filters: list[str]) -> None:
+        """Returns once the broker answered (SUBACK), granted or not."""
+        _, mid = self.client.subscribe([(topic_filter, 1) for topic_filter in topic_filters])
+        assert _wait_for(lambda: mid in self.subacks), f"{self.device} got no SUBACK"
 
     def publish(self, topic: str, text: str) -> int:
         info = self.client.publish(topic, text, qos=1)
@@ -183,9 +233,7 @@ def test_acl_matrix_with_paho_for_every_ordered_pair(kit, relay):
     clients = {device: PahoTablet(kit, kit.tablet(device)) for device in TABLETS}
     try:
         for client in clients.values():
-            client.client.subscribe([("#", 1), ("throughgate/#", 1)] + [(topics.down(d), 1) for d in TABLETS]
-                                    + [(topics.up(d), 1) for d in TABLETS])
-        time.sleep(0.5)
+            client.subscribe(["#", "throughgate/#", *map(topics.down, TABLETS), *map(topics.up, TABLETS)])
         refused = {}
         for writer, owner in itertools.permutations(TABLETS, 2):
             refused[(writer, owner, "up")] = clients[writer].publish(topics.up(owner), "forged")
@@ -194,10 +242,13 @@ def test_acl_matrix_with_paho_for_every_ordered_pair(kit, relay):
         for device in TABLETS:
             relay.send_down(device, f"secret for {device}")
             assert clients[device].publish(topics.up(device), f"work of {device}") < 128
-        assert _wait_for(lambda: all(clients[d].got for d in TABLETS))
-        time.sleep(0.5)
+        # Sent after everything else: once a tablet has it, whatever else it could read has reached it.
+        for device in TABLETS:
+            relay.send_down(device, "last")
+        assert _wait_for(lambda: all((topics.down(d), "last") in clients[d].got for d in TABLETS))
         for device, client in clients.items():
-            assert set(client.got) == {(topics.down(device), f"secret for {device}")}, (device, client.got)
+            expected = {(topics.down(device), f"secret for {device}"), (topics.down(device), "last")}
+            assert set(client.got) == expected, (device, client.got)
         assert {m for m in relay.got if m[1].startswith("work of")} == {(topics.up(d), f"work of {d}") for d in TABLETS}
         assert not [m for m in relay.got if m[1] == "forged"]
     finally:
