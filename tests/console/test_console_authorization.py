@@ -42,48 +42,54 @@ PAGES = {
 _enrolled = iter(range(100, 10_000))
 
 
+# what -> (path, form) of pages and actions that need no fresh target
+FIXED = {
+    "home": ("/", {}),
+    "submissions queue": ("/submissions/", {}),
+    "progress": ("/progress/", {}),
+    "learner progress": ("/progress/learner/L-A1", {}),
+    "class progress": ("/progress/class/A", {}),
+    "courses": ("/courses/", {}),
+    "rewards": ("/rewards/", {}),
+    "add reward rule": ("/rewards/rules", {"badge": "Reader", "measure": "units", "threshold": "50", "course": ""}),
+    "check reward rules": ("/rewards/evaluate", {}),
+    "tablets": ("/tablets/", {}),
+    "health": ("/health/", {}),
+    "log out": ("/logout", {}),
+}
+
+
+def _attachment(kit) -> tuple[str, dict]:
+    record_id, attachment = attachment_submission(kit.config, "L-A1")
+    return f"/submissions/{record_id}/attachments/{attachment}", {}
+
+
+def _revoke_tablet(kit) -> tuple[str, dict]:
+    device = f"tab-{next(_enrolled):04d}"
+    kit.enrol(device)
+    return f"/tablets/{device}/revoke", {}
+
+
+# what -> the (path, form) of a fresh target, made for each request
+FRESH = {
+    "attachment": _attachment,
+    "submission": lambda kit: (f"/submissions/{submission('L-A1')}", {}),
+    "mark": lambda kit: (f"/submissions/{submission('L-A1')}/mark", {"grade": "B", "feedback": "Well argued."}),
+    "delete reward rule": lambda kit: (f"/rewards/rules/{rewards.add_rule('Gone', 'units', 99, '', 'mary').id}/delete",
+                                       {}),
+    "enrolment code": lambda kit: ("/tablets/code", {"device": f"tab-{next(_enrolled):04d}"}),
+    "revoke tablet": _revoke_tablet,
+}
+
+
 def _target(what: str, kit) -> tuple[str, dict]:
     """The path (and form) of one page or action, on a fresh target where the action changes state."""
-    if what == "home":
-        return "/", {}
-    if what == "submissions queue":
-        return "/submissions/", {}
-    if what == "attachment":
-        record_id, attachment = attachment_submission(kit.config, "L-A1")
-        return f"/submissions/{record_id}/attachments/{attachment}", {}
-    if what == "submission":
-        return f"/submissions/{submission('L-A1')}", {}
-    if what == "mark":
-        return f"/submissions/{submission('L-A1')}/mark", {"grade": "B", "feedback": "Well argued."}
-    if what == "progress":
-        return "/progress/", {}
-    if what == "learner progress":
-        return "/progress/learner/L-A1", {}
-    if what == "class progress":
-        return "/progress/class/A", {}
-    if what == "courses":
-        return "/courses/", {}
-    if what == "rewards":
-        return "/rewards/", {}
-    if what == "add reward rule":
-        return "/rewards/rules", {"badge": "Reader", "measure": "units", "threshold": "50", "course": ""}
-    if what == "delete reward rule":
-        return f"/rewards/rules/{rewards.add_rule('Gone', 'units', 99, '', 'mary').id}/delete", {}
-    if what == "check reward rules":
-        return "/rewards/evaluate", {}
-    if what == "tablets":
-        return "/tablets/", {}
-    if what == "enrolment code":
-        return "/tablets/code", {"device": f"tab-{next(_enrolled):04d}"}
-    if what == "revoke tablet":
-        device = f"tab-{next(_enrolled):04d}"
-        kit.enrol(device)
-        return f"/tablets/{device}/revoke", {}
-    if what == "health":
-        return "/health/", {}
-    if what == "log out":
-        return "/logout", {}
-    raise AssertionError(what)
+    if what in FIXED:
+        path, form = FIXED[what]
+        return path, dict(form)
+    if what in FRESH:
+        return FRESH[what](kit)
+    raise AssertionError(f"no target for {what!r}: add it to FIXED or FRESH")
 
 
 def _visitor(role: str, what: str, app, staff) -> Visitor:
