@@ -13,6 +13,9 @@ from edge import config as edge_config
 from edge import identity, jobs, store
 from edge.attachments import store as attachments_store
 from edge.attachments.uplink import AttachmentForwarder
+from edge.console import learning as console_learning
+from edge.console import tables as console_tables
+from edge.courses import progress as course_progress
 from edge.courses import sync as course_sync
 from edge.courses import tables as course_tables
 from edge.host import broker, processes, systemd
@@ -58,6 +61,7 @@ class EdgeService:
         self.hub_keys = HubPublicKeys.from_document(cfg.hub_keys_path.read_text())
         store.open_store(str(cfg.db_path))
         course_tables.create_tables()
+        console_tables.create()
         attachments_store.create_tables()
         self.quota = Quota(cfg.quota_bytes, store.outbox_bytes)
         self.quota.refresh()
@@ -70,7 +74,8 @@ class EdgeService:
         self.hub_client = HubClient.for_edge(cfg)
         self.forwarder = uplink.Forwarder(cfg.uplink, self.hub_keys, self.hub_client, self.quota)
         self.attachment_forwarder = AttachmentForwarder(cfg, lambda: HubClient.for_edge(cfg))
-        self.relay = Relay(cfg, cfg.relay_secret_path.read_text().strip(), self.quota).start()
+        self.relay = Relay(cfg, cfg.relay_secret_path.read_text().strip(), self.quota,
+                           observing=[console_learning.TutorCopy(), course_progress.Inbox()]).start()
         self.tablet_api = TabletApiServer(cfg, on_revoked=self.cut_off).start()
         self._advertise()
         self.scheduler = jobs.schedule(self)

@@ -1,7 +1,9 @@
 """Learning records kept for the staff console, and who may see which.
 
-The relay stores them (insert_kept) in the same transaction that commits a tablet's records, so a submission
-the tablet was told is safe is also on the tutors' queue. Only the kinds tutors work with are kept.
+TutorCopy is the console's observer of the relay (edge.intake.observers): the tutors' copy of each record is
+read before the relay takes the write lock and stored in the same transaction that commits a tablet's records,
+so a submission the tablet was told is safe is also on the tutors' queue. Only the kinds tutors work with are
+kept.
 
 Scope: a tutor sees the learners of the classes they belong to; the manager sees everyone; IT
 staff see no learner's work at all (the views refuse them before asking).
@@ -36,10 +38,6 @@ def _insert_sql() -> str:
     return f'INSERT INTO "{table}" ({", ".join(COLUMNS)}) VALUES ({marks}) ON CONFLICT DO NOTHING'  # noqa: S608
 
 
-def create_tables() -> None:
-    tables.create()
-
-
 def _row(row: dict) -> tuple:
     """The relay's row with what a statement says about progress (progress.read), for SQL to add up."""
     said = None
@@ -69,6 +67,18 @@ def insert_kept(kept: list[tuple]) -> int:
 def keep(rows: list[dict]) -> int:
     """Keep the learning records among rows being committed. Call inside store.writing()."""
     return insert_kept(to_keep(rows))
+
+
+class TutorCopy:
+    """The relay's observer for the console: the tutors' copy of submissions, statements and answers."""
+
+    name = "tutors' copy"
+
+    def prepare(self, rows: list[dict]) -> list[tuple] | None:
+        return to_keep(rows) or None
+
+    def write(self, prepared: list[tuple]) -> None:
+        insert_kept(prepared)
 
 
 # scope -----------------------------------------------------------------------------------------

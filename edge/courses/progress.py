@@ -2,10 +2,11 @@
 
 The choice: a `course_progress` table this package keeps (tables.CourseProgress), not a scan of
 the edge store's records. Records lose their bodies once sealed for the hub (seconds after they
-arrive), so the store cannot answer "who is part-way" later on. Instead a SQLite trigger copies
-each arriving `progress_statement` into `course_progress_inbox` inside the relay's own commit (so
-none is missed and the relay needs no change), and `absorb()` turns the inbox into progress rows
-at the start of each sync and before anything is reclaimed.
+arrive), so the store cannot answer "who is part-way" later on. Instead the relay's observer
+`Inbox` (edge.intake.observers) copies each arriving `progress_statement` into
+`course_progress_inbox` inside the relay's own commit (so none is missed, and none is kept of a
+commit that failed), and `absorb()` turns the inbox into progress rows at the start of each sync
+and before anything is reclaimed.
 
 A statement whose object is `urn:throughgate:course:<course>[/<item>]` (wire.xapi) starts the
 learner on that course; verb completed, passed or mastered completes it. The version is the
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 
 from edge.courses import tables
 from edge.courses.tables import ProgressInbox
-from edge.store import writing
+from edge.store import db, writing
 from wire import xapi
 from wire.records import timestamp
 
@@ -53,6 +54,23 @@ def step_of(learner: str, record_body: str) -> Step | None:
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         version = None
     return Step(learner, course, version, verb in COMPLETING_VERBS)
+
+
+class Inbox:
+    """The relay's observer for the course cache: progress statements into course_progress_inbox."""
+
+    name = "course progress inbox"
+    KIND = "progress_statement"
+
+    def prepare(self, rows: list[dict]) -> list[tuple[str, str, str]] | None:
+        return [(row["id"], row["learner"], row["body"]) for row in rows
+                if row["kind"] == self.KIND and row["body"] is not None] or None
+
+    def write(self, prepared: list[tuple[str, str, str]]) -> None:
+        db.connection().executemany(_INBOX_SQL, prepared)
+
+
+_INBOX_SQL = f'INSERT OR IGNORE INTO "{ProgressInbox._meta.table_name}" (id, learner, body) VALUES (?, ?, ?)'  # noqa: S608
 
 
 def absorb() -> int:

@@ -7,7 +7,8 @@
                    gone (reclaimed, its files deleted unless a kept version shares them)
     VersionFile    the files of a published version: what GET /v1/content may serve
     CourseProgress learners who started a course version, and whether they completed it
-    ProgressInbox  progress statements copied from `received` by a trigger, until progress.py reads them
+    ProgressInbox  progress statements the relay commits (its observer progress.Inbox), until progress.absorb
+                   reads them
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ class CourseProgress(BaseModel):
 
 
 class ProgressInbox(BaseModel):
-    """progress_statement records as they arrive, copied by a trigger; progress.absorb() empties it."""
+    """progress_statement records as the relay commits them (progress.Inbox); progress.absorb() empties it."""
 
     id = pw.CharField(primary_key=True, max_length=36)  # the record id
     learner = pw.CharField(max_length=64)
@@ -92,12 +93,7 @@ class ProgressInbox(BaseModel):
 
 MODELS = (CourseState, CourseVersion, VersionFile, CourseProgress, ProgressInbox)
 
-INBOX_TRIGGER = """CREATE TRIGGER IF NOT EXISTS course_progress_inbox_fill AFTER INSERT ON received
-WHEN NEW.kind = 'progress_statement' AND NEW.body IS NOT NULL
-BEGIN INSERT OR IGNORE INTO course_progress_inbox (id, learner, body) VALUES (NEW.id, NEW.learner, NEW.body); END"""
-
 
 def create_tables() -> None:
-    """After edge.store.open_store: make the tables and the inbox trigger if missing (safe to repeat)."""
+    """After edge.store.open_store: make the tables if missing (safe to repeat)."""
     db.create_tables(MODELS)
-    db.execute_sql(INBOX_TRIGGER)

@@ -4,6 +4,10 @@ paho's network thread only hands messages over (a queue); one worker commits wha
 arrived as soon as the queue runs dry (up to batch_max), so it never waits for more than the
 broker's in-flight window. After the commit it sends the MQTT PUBACKs (manual ack: a record
 the relay did not commit is redelivered by the broker) and then the application acks.
+
+What other parts keep of the records (the console's tutors' copy, the course cache's progress inbox)
+reaches them through observers (edge.intake.observers) passed in at construction: each reads the rows
+before the write lock and writes its share inside the same transaction as the records.
 """
 
 from __future__ import annotations
@@ -12,12 +16,12 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Sequence
 
 from edge import store
 from edge.attachments import store as attachments_store
 from edge.config import EdgeConfig
-from edge.console import learning
-from edge.intake import bindings
+from edge.intake import bindings, observers
 from edge.intake import rules as intake
 from edge.intake.quota import Quota
 from wire import session, topics
@@ -29,9 +33,12 @@ RECEIVE_MAXIMUM = 1000  # what the broker may send us before we PUBACK
 
 
 class Relay:
-    def __init__(self, config: EdgeConfig, password: str, quota: Quota):
+    def __init__(self, config: EdgeConfig, password: str, quota: Quota,
+                 observing: Sequence[observers.Observer] = ()):
+        """observing: what keeps its own copy of committed records, in the same transaction (observers.py)."""
         self.config = config
         self.quota = quota
+        self.observers = tuple(observing)
         self.inbox: queue.Queue[intake.Arrived] = queue.Queue()
         self.client = session.persistent_client(
             config.broker.username, password, inflight_cap=INFLIGHT_CAP, manual_ack=True)
@@ -74,7 +81,6 @@ class Relay:
     # lifecycle -----------------------------------------------------------------
     def start(self) -> Relay:
         self.highest = store.highest_seqs()
-        learning.create_tables()
         self._worker.start()
         session.connect_async(self.client, self.config.broker.host, self.config.broker.port,
                               receive_maximum=RECEIVE_MAXIMUM)
@@ -133,12 +139,10 @@ class Relay:
                                received=store.utcnow(), quota_retry_s=self.config.relay.quota_retry_s,
                                attachments=self._check_attachments, bound=bound)
         if result.rows:
-            # the tutors' copy (the store drops the body once sealed), read before the write lock is taken
-            kept = learning.to_keep(result.rows)
+            # what the observers keep (the store drops the body once sealed), read before the write lock is taken
+            prepared = observers.prepare_all(self.observers, result.rows)
             with store.writing():
-                store.insert_received(result.rows)
-                attachments_store.link(result.attachment_uses)
-                learning.insert_kept(kept)
+                observers.write_all(result.rows, prepared, result.attachment_uses)
             self.quota.add(result.bytes_added)
             self.committed += len(result.rows)
         if result.quota_refused and store.raise_alarm(

@@ -1,13 +1,15 @@
 """An old course version stays on the edge while a learner is part-way through it, and its space
 is reclaimed once they complete it (files shared with the new version stay). Progress arrives as
-the relay stores it: progress_statement records in the edge store's `received` table."""
+the relay commits it: progress_statement records in the edge store's `received` table, copied to the
+course cache's inbox by the relay's observer (progress.Inbox) in the same transaction."""
 
 from __future__ import annotations
 
 import hashlib
 
 from edge import store
-from edge.courses import catalogue, tables
+from edge.courses import catalogue, progress, tables
+from edge.intake import observers
 from tests.courses.courses_kit import coursekit, import_course, open_edge_store, run_sync
 from wire import xapi
 from wire.blobs import BlobStore
@@ -21,10 +23,9 @@ def arrives(learner: str, verb: str, seq: int) -> None:
     statement = xapi.statement(learner, verb, xapi.activity_id(COURSE, "welcome"))
     record = new_record("progress_statement", learner, seq, statement, record_id=statement["id"])
     body = record.to_json().decode()
-    with store.writing():
-        store.insert_received([{"id": record.id, "device": "tab-0001", "seq": seq, "kind": record.kind,
-                                "priority": record.priority, "learner": learner, "created": record.created,
-                                "received": store.utcnow(), "size": len(body), "body": body}])
+    observers.commit([{"id": record.id, "device": "tab-0001", "seq": seq, "kind": record.kind,
+                       "priority": record.priority, "learner": learner, "created": record.created,
+                       "received": store.utcnow(), "size": len(body), "body": body}], [progress.Inbox()])
 
 
 def state_of(version: int) -> str:
