@@ -7,6 +7,8 @@ import importlib
 import logging
 import sys
 
+from wire.schema import SchemaError
+
 PARTS = ("hub.cli", "edge.cli", "edge.box.cli", "tablet.cli", "throughgate.demo")
 
 
@@ -30,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args) or 0
     except KeyboardInterrupt:
         return 130
+    except SchemaError as exc:  # a database this code cannot use (e.g. written by a newer release): say what to do
+        print(exc, file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
