@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 from wire.schema import SchemaError
+from wire.settings import SettingsError
 
 PARTS = ("hub.cli", "edge.cli", "edge.box.cli", "tablet.cli", "throughgate.demo")
+EXIT_BROKEN_PIPE = 141
+"""What a shell reports for a command killed by SIGPIPE (128 + 13): `| head` stopped reading."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,19 +26,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(name)s %(levelname)s %(message)s",
-        stream=sys.stderr,
-    )
     try:
-        return args.func(args) or 0
+        args = build_parser().parse_args(argv)
+        logging.basicConfig(
+            level=logging.DEBUG if args.verbose else logging.INFO,
+            format="%(asctime)s %(name)s %(levelname)s %(message)s",
+            stream=sys.stderr,
+        )
+        code = args.func(args) or 0
+        sys.stdout.flush()  # a reader that went away shows here, not as a traceback at exit
+        return code
     except KeyboardInterrupt:
         return 130
+    except SettingsError as exc:  # edge.toml or a site file refused at load: the message names the file and key
+        print(exc, file=sys.stderr)
+        return 2
     except SchemaError as exc:  # a database this code cannot use (e.g. written by a newer release): say what to do
         print(exc, file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        return reader_gone()
+
+
+def reader_gone() -> int:
+    """The reader of our output stopped reading (`throughgate hub records --json | head`): stop quietly,
+    as command-line tools do on SIGPIPE. Python would otherwise flush stdout again at exit and print a
+    second BrokenPipeError, so stdout is pointed at /dev/null first."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":
