@@ -65,9 +65,9 @@ def init(args) -> int:
     (instance / edge_config.CONFIG_NAME).write_text(edge_config.dump(cfg))
     print(f"edge {cfg.edge_id} created in {instance}")
     print(f"tablet CA pin (sha256): {identity.ca_pin(files)}")
-    print("Enrol it with the hub, with a token from the hub's admin (`throughgate hub tokens create`):")
-    print(f"  throughgate edge enrol --instance {instance} --hub-url {cfg.uplink.hub_url} --hub-ca-sha256 PIN "
-          "--token TOKEN")
+    print(f"Enrol it with the hub at {cfg.uplink.hub_url}, with a token from the hub's admin "
+          "(`throughgate hub tokens create`):")
+    print(f"  throughgate edge enrol --instance {instance} --hub-ca-sha256 PIN --token TOKEN")
     return 0
 
 
@@ -85,9 +85,9 @@ def _config_from_site(args, instance: Path) -> edge_config.EdgeConfig | None:
 
 def enrol(args) -> int:
     cfg = edge_config.load(args.instance)
-    if args.hub_url:
-        cfg.uplink.hub_url = args.hub_url
-        (cfg.instance / edge_config.CONFIG_NAME).write_text(edge_config.dump(cfg))
+    if args.hub_url and not enrolment.same_hub_url(args.hub_url, cfg.uplink.hub_url):
+        print(enrolment.other_hub_url(args.hub_url, cfg), file=sys.stderr)
+        return 2
     token = args.token or os.environ.get("THROUGHGATE_BOOTSTRAP_TOKEN", "")
     if args.token_file:
         token = Path(args.token_file).read_text().strip()
@@ -245,7 +245,8 @@ def register(parts) -> None:
 
     p = sub.add_parser("enrol", help="enrol this edge with the hub using a one-time bootstrap token")
     p.add_argument("--instance", required=True)
-    p.add_argument("--hub-url", help="https://hub... (default: the one given at init)")
+    p.add_argument("--hub-url", help="check that the hub given at init (or in the site file) is this one; "
+                   "a different one is refused (the edge enrols with the hub in its edge.toml)")
     p.add_argument("--hub-ca-sha256", required=True, help="the hub root's pin, printed with the token")
     p.add_argument("--token", help="the bootstrap token (or THROUGHGATE_BOOTSTRAP_TOKEN, or --token-file)")
     p.add_argument("--token-file", help="read the token from this file (e.g. written by Ansible Vault)")

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import peewee
 
-from hub import auth, ca, config, db, keys, queries, tables
+from hub import address, auth, ca, config, db, keys, queries, tables
 from hub.app import create_app
 from hub.courses import cli as courses_cli
 from hub.enrolment import edges, tokens
@@ -188,13 +188,18 @@ def cmd_run(args) -> int:
     server.start()
     log.info("hub serving on %s (instance %s, database %s, root CA pin %s)", server.url, args.instance,
              redact(app.config["DATABASE_URL"]), ca.root_pin(root))
+    address.record(app.instance_path, args.host, server.port)
     while not stop.wait(CERT_CHECK_S):
         if ca.ensure_server_cert(root, paths, names):
+    for problem in address.problems(app.config["PUBLIC_URL"], args.host, server.port, names,
+                                    Path(app.instance_path) / config.CONFIG_FILE):
+        log.warning("%s", problem)
             server.reload_certificate()
             log.info("issued a new HTTPS certificate for %s", ", ".join(names))
     log.info("hub stopping")
     server.stop()
     if forwarder is not None:
+    address.forget(app.instance_path)
         forwarder.stop()
     return 0
 
@@ -220,9 +225,11 @@ def cmd_tokens_create(args) -> int:
     with db.connected():
         token, info = tokens.create(args.edge_id, ttl)
     log.debug("enrolment token %s made for edge %s", info.token_id, info.edge_id)
-    command = ["throughgate", "edge", "enrol", "--instance", args.edge_instance, "--hub-url",
-               app.config["PUBLIC_URL"], "--hub-ca-sha256", ca.root_pin(app.extensions["hub_ca"]),
-               "--token", str(token)]
+    hub_url = address.edge_url(app.config["PUBLIC_URL"], address.running(app.instance_path),
+                               config.tls_names(app.config))
+    command = ["throughgate", "edge", "enrol", "--instance", args.edge_instance,
+               *(["--hub-url", hub_url] if hub_url else []),
+               "--hub-ca-sha256", ca.root_pin(app.extensions["hub_ca"]), "--token", str(token)]
     print(f"Enrolment token {info.token_id} for edge {info.edge_id}, usable once until {info.expires}.")
     print("It is shown only now. On the edge, run:")
     print()
@@ -242,6 +249,14 @@ def cmd_tokens_list(args) -> int:
     return 0
 
 
+    if hub_url is None:
+        print("The command names no hub URL: PUBLIC_URL is not set and no `throughgate hub run` serves this "
+              "instance now, so the edge uses the hub URL it was set up with. To print it, set PUBLIC_URL in "
+              f"{Path(app.instance_path) / config.CONFIG_FILE} (or THROUGHGATE_HUB_PUBLIC_URL), like "
+              'PUBLIC_URL = "https://hub.example.org:8080".')
+    elif not app.config["PUBLIC_URL"]:
+        print(f"{hub_url} is where this hub serves now (PUBLIC_URL is not set): set PUBLIC_URL in "
+              f"{Path(app.instance_path) / config.CONFIG_FILE} if edges reach it at another address.")
 def cmd_edges_revoke(args) -> int:
     _app(args)
     with db.connected():

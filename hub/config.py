@@ -34,7 +34,8 @@ KEYS: dict[str, tuple[type, object, str]] = {
                              "submission declares it and as received); the edge's attachments.max_bytes default"),
     "TLS_NAMES": (str, "localhost,127.0.0.1", "comma-separated DNS names and IP addresses of the hub's "
                   "HTTPS certificate"),
-    "PUBLIC_URL": (str, None, "the URL edges reach the hub at; default: https://<first TLS name>:8080"),
+    "PUBLIC_URL": (str, None, "the URL edges reach the hub at; unset: `hub tokens create` prints the address "
+                   "`hub run` serves on while it runs (hub/address.py)"),
     "EDGE_CERT_DAYS": (int, 30, "days an edge's client certificate is valid (the edge renews at 2/3)"),
     "CROSS_CERT_DAYS": (int, 365, "days a cross-certificate of an edge's tablet CA is valid"),
     "TOKEN_TTL_S": (int, 3600, "seconds an enrolment token stays usable, unless told otherwise"),
@@ -136,8 +137,7 @@ def _resolve(config, instance_path: str) -> None:
     if not tls_names(config):
         raise HubConfigError("TLS_NAMES must name at least one DNS name or IP address, like "
                              '"hub.example.org"')
-    if not config.get("PUBLIC_URL"):
-        config["PUBLIC_URL"] = f"https://{_url_host(tls_names(config)[0])}:8080"
+    config["PUBLIC_URL"] = config.get("PUBLIC_URL") or None  # no guessed default: a wrong one misled edges
 
 
 def _edge_dns_suffix(value) -> str:

@@ -16,6 +16,7 @@ import logging
 import ssl
 import urllib.error
 import urllib.request
+from urllib.parse import urlsplit
 
 from edge.config import CONFIG_NAME, EdgeConfig, dump
 from edge.identity import EdgeFiles, edge_cert, edge_key, tablet_ca
@@ -53,6 +54,28 @@ def fetch_hub_root(hub_url: str, pin: str, timeout: float = 30.0) -> bytes:
         raise EnrolmentError(f"the hub at {hub_url} is not the hub you were given: its root key's SHA-256 is "
                              f"{pki.spki_sha256(root)}, the pin says {pin}. Do not go on; ask the hub's admin")
     return pki.cert_to_pem(root)
+
+
+def same_hub_url(given: str, configured: str) -> bool:
+    """Two spellings of one hub URL: case of scheme and host, a default port 443, a trailing slash."""
+    def canonical(url: str) -> tuple:
+        parts = urlsplit(url.strip())
+        try:
+            port = parts.port or (443 if parts.scheme.lower() == "https" else None)
+        except ValueError:
+            port = None
+        return parts.scheme.lower(), (parts.hostname or "").lower(), port, parts.path.rstrip("/")
+
+    return canonical(given) == canonical(configured)
+
+
+def other_hub_url(given: str, config: EdgeConfig) -> str:
+    """Why `edge enrol --hub-url` refuses a hub other than the configured one, and what to do."""
+    return (f"--hub-url {given} is not the hub this edge was set up with: {config.uplink.hub_url} ([uplink] hub_url "
+            f"in {config.instance / CONFIG_NAME}, from `edge init`). Nothing changed. The edge enrols with, and "
+            "sends to, the hub in its edge.toml: leave out --hub-url to use it. To move this edge to another hub, "
+            f"change [uplink] hub_url in {config.instance / CONFIG_NAME} (a box set up from a site file: hub_url in "
+            "the site file, then apply the playbook again) and run this command again")
 
 
 def enrol(config: EdgeConfig, hub_url: str, token: str, pin: str, verify_key) -> None:

@@ -26,7 +26,7 @@ def test_defaults_put_database_and_keys_in_the_instance(tmp_path):
 def test_trust_defaults_are_the_documented_ones(tmp_path):
     settings = loaded(tmp_path)
     assert config.tls_names(settings) == ["localhost", "127.0.0.1"]
-    assert settings["PUBLIC_URL"] == "https://localhost:8080"
+    assert settings["PUBLIC_URL"] is None  # no guess: `hub tokens create` uses the running hub's address
     assert (settings["EDGE_CERT_DAYS"], settings["CROSS_CERT_DAYS"]) == (30, 365)
     assert (settings["TOKEN_TTL_S"], settings["EDGE_KEY_GRACE_DAYS"]) == (3600, 14)
     assert settings["EDGE_DNS_SUFFIX"] == "throughgate.internal"  # as the edge's default tls_name
@@ -43,10 +43,10 @@ def test_hub_names_are_the_tls_names_and_the_public_urls_host(tmp_path):
     assert config.hub_names(settings) == ["hub.example.org", "10.0.0.5", "gateway.example.org"]
 
 
-def test_public_url_defaults_to_the_first_tls_name(tmp_path):
+def test_public_url_unset_is_not_guessed_from_the_tls_names(tmp_path):
     settings = loaded(tmp_path, {"THROUGHGATE_HUB_TLS_NAMES": " hub.example.org , 10.0.0.5"})
     assert config.tls_names(settings) == ["hub.example.org", "10.0.0.5"]
-    assert settings["PUBLIC_URL"] == "https://hub.example.org:8080"
+    assert settings["PUBLIC_URL"] is None and config.hub_names(settings) == ["hub.example.org", "10.0.0.5"]
 
 
 def test_instance_file_overrides_defaults(tmp_path):
