@@ -186,20 +186,20 @@ def cmd_run(args) -> int:
         signal.signal(signum, lambda *_: stop.set())
     forwarder = lrs_job.start(app)  # None when LRS_URL is unset; a bad LRS setting stops here
     server.start()
+    address.record(app.instance_path, args.host, server.port)
     log.info("hub serving on %s (instance %s, database %s, root CA pin %s)", server.url, args.instance,
              redact(app.config["DATABASE_URL"]), ca.root_pin(root))
-    address.record(app.instance_path, args.host, server.port)
-    while not stop.wait(CERT_CHECK_S):
-        if ca.ensure_server_cert(root, paths, names):
     for problem in address.problems(app.config["PUBLIC_URL"], args.host, server.port, names,
                                     Path(app.instance_path) / config.CONFIG_FILE):
         log.warning("%s", problem)
+    while not stop.wait(CERT_CHECK_S):
+        if ca.ensure_server_cert(root, paths, names):
             server.reload_certificate()
             log.info("issued a new HTTPS certificate for %s", ", ".join(names))
     log.info("hub stopping")
+    address.forget(app.instance_path)
     server.stop()
     if forwarder is not None:
-    address.forget(app.instance_path)
         forwarder.stop()
     return 0
 
@@ -235,6 +235,14 @@ def cmd_tokens_create(args) -> int:
     print()
     print(f"  {shlex.join(command)}")
     print()
+    if hub_url is None:
+        print("The command names no hub URL: PUBLIC_URL is not set and no `throughgate hub run` serves this "
+              "instance now, so the edge uses the hub URL it was set up with. To print it, set PUBLIC_URL in "
+              f"{Path(app.instance_path) / config.CONFIG_FILE} (or THROUGHGATE_HUB_PUBLIC_URL), like "
+              'PUBLIC_URL = "https://hub.example.org:8080".')
+    elif not app.config["PUBLIC_URL"]:
+        print(f"{hub_url} is where this hub serves now (PUBLIC_URL is not set): set PUBLIC_URL in "
+              f"{Path(app.instance_path) / config.CONFIG_FILE} if edges reach it at another address.")
     return 0
 
 
@@ -249,14 +257,6 @@ def cmd_tokens_list(args) -> int:
     return 0
 
 
-    if hub_url is None:
-        print("The command names no hub URL: PUBLIC_URL is not set and no `throughgate hub run` serves this "
-              "instance now, so the edge uses the hub URL it was set up with. To print it, set PUBLIC_URL in "
-              f"{Path(app.instance_path) / config.CONFIG_FILE} (or THROUGHGATE_HUB_PUBLIC_URL), like "
-              'PUBLIC_URL = "https://hub.example.org:8080".')
-    elif not app.config["PUBLIC_URL"]:
-        print(f"{hub_url} is where this hub serves now (PUBLIC_URL is not set): set PUBLIC_URL in "
-              f"{Path(app.instance_path) / config.CONFIG_FILE} if edges reach it at another address.")
 def cmd_edges_revoke(args) -> int:
     _app(args)
     with db.connected():
