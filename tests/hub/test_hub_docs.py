@@ -62,7 +62,9 @@ def test_every_command_is_documented_with_its_output(command):
 
 
 def test_every_error_code_the_hub_sends_is_documented():
-    sources = "".join(p.read_text() for p in (Path(__file__).resolve().parents[2] / "hub").glob("*.py"))
+    hub = Path(__file__).resolve().parents[2] / "hub"
+    sources = "".join(p.read_text() for folder in ("", "ingest", "enrolment", "attachments")
+                      for p in (hub / folder).glob("*.py"))
     wire = (Path(__file__).resolve().parents[2] / "wire" / "batches.py").read_text()
     codes = set(re.findall(r'(?:error|_refused)\([^"\n)]*"([a-z_]+)"', sources))
     codes |= set(re.findall(r'error="([a-z_]+)"', sources)) | set(re.findall(r'BatchError\("([a-z_]+)"', wire))
