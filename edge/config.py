@@ -6,22 +6,51 @@ import tomllib
 import zoneinfo
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from wire import settings
+from wire.records import valid_dns_label
+from wire.settings import PORT, setting
 
 CONFIG_NAME = "edge.toml"
 
 
-class ConfigError(ValueError):
-    pass
+class ConfigError(settings.SettingsError):
+    """The edge cannot run as configured: the message names the file and each key, or says what to do."""
+
+
+def valid_time_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+TIME_ZONE = {"what": 'an IANA time zone name such as "Europe/London" or "UTC"', "valid": valid_time_zone}
+EDGE_ID = {"what": "an edge id: one DNS label (lower-case letters, digits and '-', not first or last, at most 63 "
+                   "characters)", "valid": valid_dns_label}
+
+
+def https_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        return parts.scheme == "https" and bool(parts.hostname)
+    except ValueError:
+        return False
+
+
+HUB_URL = {"what": 'the hub\'s https:// URL, like "https://hub.example.org:8080"', "valid": https_url}
 
 
 @dataclass
 class BrokerConfig:
     host: str = "127.0.0.1"
-    port: int = 1883
+    port: int = setting(1883, **PORT)
     username: str = "edge_relay"  # not a valid device id, so no tablet can take it
     dev: bool = True  # run Mosquitto as a child from a generated config (development and demo)
-    max_inflight_messages: int = 100
-    max_queued_messages: int = 100_000
+    max_inflight_messages: int = setting(100, at_least=0)  # 0: no limit
+    max_queued_messages: int = setting(100_000, at_least=0)  # 0: no limit
 
 
 @dataclass
@@ -29,36 +58,38 @@ class TabletsConfig:
     """The tablet-facing side: the broker's TLS listener, the enrolment API, certificates, CRL."""
 
     mqtt_host: str = "127.0.0.1"  # production: the edge's address on the tablet network
-    mqtt_port: int = 8883
+    mqtt_port: int = setting(8883, **PORT)
     api_host: str = "127.0.0.1"
-    api_port: int = 8443
-    cert_days: int = 30  # tablet certificates; the tablet renews at 2/3 of this
-    code_ttl_s: int = 900  # how long an enrolment code works
-    crl_days: float = 14.0  # a CRL's life (nextUpdate); it is re-issued daily and on each revocation
-    crl_alarm_days: float = 3.0  # alarm when the CRL has less than this left (re-issue has been failing)
+    api_port: int = setting(8443, **PORT)
+    cert_days: int = setting(30, at_least=1)  # tablet certificates; the tablet renews at 2/3 of this
+    code_ttl_s: int = setting(900, at_least=1)  # how long an enrolment code works
+    crl_days: float = setting(14.0, above=0)  # a CRL's life (nextUpdate); it is re-issued daily and on each revocation
+    # alarm when the CRL has less than this left (re-issue has been failing)
+    crl_alarm_days: float = setting(3.0, at_least=0)
     advertise_on: str = ""  # comma-separated addresses to announce the edge on with zeroconf; "" = off
 
 
 @dataclass
 class RelayConfig:
-    batch_max: int = 500  # most records in one commit
-    batch_wait_ms: float = 2.0  # how long to wait for more once the queue is empty
-    quota_retry_s: float = 30.0  # what a tablet is told to wait when the outbox is full
+    batch_max: int = setting(500, at_least=1)  # most records in one commit
+    batch_wait_ms: float = setting(2.0, at_least=0)  # how long to wait for more once the queue is empty
+    quota_retry_s: float = setting(30.0, above=0)  # what a tablet is told to wait when the outbox is full
 
 
 @dataclass
 class UplinkConfig:
-    hub_url: str = "https://127.0.0.1:8080"
-    batch_records: int = 500  # cut a batch at this many records...
-    batch_age_s: float = 5.0  # ...or when the oldest unsealed record is this old
-    interval_s: float = 1.0
-    backoff_base_s: float = 1.0
-    backoff_max_s: float = 300.0
-    max_bytes_per_s: int = 0  # 0: no bandwidth cap
-    fair_every: int = 4  # every Nth send takes the oldest batch whatever its priority
-    timeout_s: float = 30.0
-    max_clock_skew_s: float = 300.0  # alarm when the hub's clock (HTTP Date) differs by more
-    identity_check_s: float = 3600.0  # how often to check certificates for renewal and fetch the hub's keys
+    hub_url: str = setting("https://127.0.0.1:8080", **HUB_URL)
+    batch_records: int = setting(500, at_least=1)  # cut a batch at this many records...
+    batch_age_s: float = setting(5.0, at_least=0)  # ...or when the oldest unsealed record is this old
+    interval_s: float = setting(1.0, above=0)
+    backoff_base_s: float = setting(1.0, above=0)
+    backoff_max_s: float = setting(300.0, above=0)
+    max_bytes_per_s: int = setting(0, at_least=0)  # 0: no bandwidth cap
+    fair_every: int = setting(4, at_least=0)  # every Nth send takes the oldest batch whatever its priority; 0: never
+    timeout_s: float = setting(30.0, above=0)
+    max_clock_skew_s: float = setting(300.0, above=0)  # alarm when the hub's clock (HTTP Date) differs by more
+    # how often to check certificates for renewal and fetch the hub's keys
+    identity_check_s: float = setting(3600.0, above=0)
 
 
 @dataclass
@@ -66,35 +97,38 @@ class ConsoleConfig:
     """The staff console (edge/console, `throughgate edge console`): HTTPS on the edge's server certificate."""
 
     host: str = "127.0.0.1"  # production: the edge's address on the education department's network
-    port: int = 8444
-    session_hours: float = 8.0  # a login lasts this long
-    login_failures: int = 5  # failed logins per address, and per account, within login_window_s...
-    login_window_s: float = 900.0  # ...before further attempts are refused until the window passes
-    rewards_every_s: float = 60.0  # how often reward rules are checked against new records
-    keep_days: float = 365.0  # the tutors' copy of learning records is deleted after this (open submissions stay)
-    time_zone: str = "UTC"  # the zone staff read times in (IANA name, e.g. Europe/London)
+    port: int = setting(8444, **PORT)
+    session_hours: float = setting(8.0, above=0)  # a login lasts this long
+    login_failures: int = setting(5, at_least=1)  # failed logins per address, and per account, within login_window_s...
+    login_window_s: float = setting(900.0, above=0)  # ...before further attempts are refused until the window passes
+    rewards_every_s: float = setting(60.0, above=0)  # how often reward rules are checked against new records
+    # the tutors' copy of learning records is deleted after this (open submissions stay)
+    keep_days: float = setting(365.0, above=0)
+    time_zone: str = setting("UTC", **TIME_ZONE)  # the zone staff read times in (IANA name, e.g. Europe/London)
 
 
 @dataclass
 class CoursesConfig:
     """The course cache (edge/courses): synced from the hub, served to tablets."""
 
-    sync_interval_s: float = 900.0  # how often the edge asks the hub for new course versions
+    sync_interval_s: float = setting(900.0, above=0)  # how often the edge asks the hub for new course versions
     cache_dir: str = ""  # verified course files by sha256; "" = <instance>/courses
-    accel_port: int = 0  # >0: the course routes for nginx in front, on 127.0.0.1:<port> (docs/bench.md); 0 = off
+    # >0: the course routes for nginx in front, on 127.0.0.1:<port> (docs/bench.md); 0 = off
+    accel_port: int = setting(0, at_least=0, at_most=65535)
 
 
 @dataclass
 class AttachmentsConfig:
     """Attachments tablets upload in chunks (edge/attachments/api.py); the limits are sent to tablets up front."""
 
-    max_bytes: int = 64 * 1024 * 1024  # the largest attachment
-    chunk_bytes: int = 1024 * 1024  # every chunk but the last is exactly this long
+    max_bytes: int = setting(64 * 1024 * 1024, at_least=1)  # the largest attachment
+    chunk_bytes: int = setting(1024 * 1024, at_least=1)  # every chunk but the last is exactly this long
     types: str = ("image/jpeg,image/png,image/webp,audio/mpeg,audio/mp4,audio/ogg,audio/webm,audio/wav,"
                   "application/pdf")  # comma-separated media types a tablet may upload
-    max_open: int = 20  # uploads one tablet may have at once unfinished, or finished but named by no submission
-    missing_retry_s: float = 60.0  # retry_after for a submission whose attachment is still uploading
-    abandon_days: float = 7.0  # an upload with no new chunk for this long is discarded
+    # uploads one tablet may have at once unfinished, or finished but named by no submission
+    max_open: int = setting(20, at_least=1)
+    missing_retry_s: float = setting(60.0, above=0)  # retry_after for a submission whose attachment is still uploading
+    abandon_days: float = setting(7.0, above=0)  # an upload with no new chunk for this long is discarded
     store_dir: str = ""  # where attachments are kept; "" = <instance>/attachments
 
     @property
@@ -105,9 +139,9 @@ class AttachmentsConfig:
 @dataclass
 class EdgeConfig:
     instance: Path
-    edge_id: str
-    quota_bytes: int = 256 * 1024 * 1024
-    retention_days: float = 30.0  # how long ids of delivered records are kept to recognise resends
+    edge_id: str = setting(**EDGE_ID)
+    quota_bytes: int = setting(256 * 1024 * 1024, at_least=1)
+    retention_days: float = setting(30.0, above=0)  # how long ids of delivered records are kept to recognise resends
     tls_name: str = ""  # the DNS name tablets check on the edge's certificate; "" = <edge_id>.throughgate.internal
     broker: BrokerConfig = field(default_factory=BrokerConfig)
     tablets: TabletsConfig = field(default_factory=TabletsConfig)
@@ -160,29 +194,8 @@ class EdgeConfig:
         return self.instance / "broker"
 
 
-def _section(cls, values: dict, name: str):
-    known = {f.name for f in fields(cls)}
-    unknown = set(values) - known
-    if unknown:
-        raise ConfigError(f"[{name}] has unknown key(s) {', '.join(sorted(unknown))}; "
-                          f"known: {', '.join(sorted(known))}")
-    try:
-        return cls(**values)
-    except TypeError as exc:
-        raise ConfigError(f"[{name}]: {exc}") from None
-
-
-def _console(values: dict) -> ConsoleConfig:
-    console = _section(ConsoleConfig, values, "console")
-    try:
-        zoneinfo.ZoneInfo(console.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        raise ConfigError(f"[console] time_zone {console.time_zone!r} is not a time zone: an IANA name such as "
-                          "Europe/London or UTC") from None
-    return console
-
-
 def load(instance: str | Path) -> EdgeConfig:
+    """The edge's settings from `<instance>/edge.toml`, every key checked; raises ConfigError naming each problem."""
     instance = Path(instance)
     path = instance / CONFIG_NAME
     if not path.exists():
@@ -190,27 +203,11 @@ def load(instance: str | Path) -> EdgeConfig:
     try:
         data = tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-    top = {k: v for k, v in data.items() if not isinstance(v, dict)}
-    if "edge_id" not in top:
-        raise ConfigError(f"{path}: edge_id is missing")
-    unknown = set(top) - {"edge_id", "quota_bytes", "retention_days", "tls_name"}
-    if unknown:
-        raise ConfigError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}")
-    return EdgeConfig(
-        instance=instance,
-        edge_id=top["edge_id"],
-        quota_bytes=int(top.get("quota_bytes", EdgeConfig.quota_bytes)),
-        retention_days=float(top.get("retention_days", EdgeConfig.retention_days)),
-        tls_name=str(top.get("tls_name", "")),
-        broker=_section(BrokerConfig, data.get("broker", {}), "broker"),
-        tablets=_section(TabletsConfig, data.get("tablets", {}), "tablets"),
-        relay=_section(RelayConfig, data.get("relay", {}), "relay"),
-        uplink=_section(UplinkConfig, data.get("uplink", {}), "uplink"),
-        console=_console(data.get("console", {})),
-        courses=_section(CoursesConfig, data.get("courses", {}), "courses"),
-        attachments=_section(AttachmentsConfig, data.get("attachments", {}), "attachments"),
-    )
+        raise ConfigError(str(path), [f"not valid TOML: {exc}"]) from None
+    values, problems = settings.check(settings.keys_of(EdgeConfig, skip=("instance",)), data, nest="[{}] ")
+    if problems:
+        raise ConfigError(str(path), problems)
+    return settings.build(EdgeConfig, values, instance=instance)
 
 
 def _toml_value(value) -> str:

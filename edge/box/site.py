@@ -1,7 +1,9 @@
 """The site file: one prison's box, in TOML (firmware-config/README.md documents every field).
 
 load() parses, validate() checks every rule at once; each problem names its field, e.g.
-`wifi.channel: 14 is not allowed in country GB`. Pure: no I/O but reading the file in load().
+`wifi.channel: 14 is not allowed in country GB`. Each field's type, range and form are checked by
+wire.settings, as for edge.toml and the hub's settings; the rules between fields are the named checks
+below. Pure: no I/O but reading the file in load().
 """
 
 from __future__ import annotations
@@ -9,16 +11,19 @@ from __future__ import annotations
 import ipaddress
 import re
 import tomllib
-import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from edge.config import HUB_URL, TIME_ZONE
+from wire import settings
 from wire.records import valid_dns_label
+from wire.settings import PORT, Key, Rule, setting
 
 INSTANCE = Path("/var/lib/throughgate/edge")  # the edge's instance folder on the box
 INTERFACE = re.compile(r"[A-Za-z0-9_.-]{1,15}")  # a Linux interface name (IFNAMSIZ - 1)
 SSID_MAX_BYTES = 32
+MIN_QUOTA_BYTES = 16 * 1024 * 1024  # the outbox: less fills within minutes offline
 
 # 2.4 GHz channels by regulatory domain; 5 GHz: UNII-1/2 (36-64) and 2e (100-140) everywhere here,
 # 149-165 where allowed. Countries not listed are refused: add them with their rules, not a guess.
@@ -38,66 +43,94 @@ CHANNELS = {
 WIFI_MODES = ("ap", "radius")
 
 
-class SiteError(ValueError):
+class SiteError(settings.SettingsError):
     """The site file is not valid; `problems` lists every one, each naming its field."""
 
-    def __init__(self, source: str, problems: list[str]):
-        self.source, self.problems = source, problems
-        super().__init__(f"{source}: {len(problems)} problem(s):\n" + "\n".join(f"  {p}" for p in problems))
+
+def _ipv4(text: str) -> bool:
+    try:
+        ipaddress.IPv4Address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _private_network(text: str) -> bool:
+    try:
+        return ipaddress.IPv4Network(text, strict=True).is_private
+    except ValueError:
+        return False
+
+
+def _ssid(text: str) -> bool:
+    return 1 <= len(text.encode()) <= SSID_MAX_BYTES and not any(ch in text for ch in "\n\r\0")
+
+
+IFACE = {"what": "an interface name (1-15 of letters, digits, '.', '_', '-')", "valid": INTERFACE.fullmatch}
+NETWORK = {"what": 'a private IPv4 network in CIDR form, like "10.8.0.0/24"', "valid": _private_network}
+ADDRESS = {"what": 'an IPv4 address, like "10.8.0.1"', "valid": _ipv4}
+ADDRESSES = {"what": 'a list of IPv4 addresses, like ["203.0.113.10"]', "valid": lambda v: all(map(_ipv4, v))}
 
 
 @dataclass(frozen=True)
 class TabletNet:
-    interface: str
-    cidr: str
-    address: str  # the edge's address on it: MQTT-TLS, HTTPS, DNS, DHCP
-    dhcp_range: tuple[str, str]
-    lease: str = "12h"
+    interface: str = setting(**IFACE)
+    cidr: str = setting(**NETWORK)
+    address: str = setting(**ADDRESS)  # the edge's address on it: MQTT-TLS, HTTPS, DNS, DHCP
+    dhcp_range: tuple[str, str] = setting(what='[first, last], two IPv4 addresses, like ["10.8.0.10", "10.8.0.250"]',
+                                          valid=lambda v: all(map(_ipv4, v)))
+    lease: str = setting("12h", what='a lease time like "12h", "45m" or "1d"', valid=re.compile(r"\d+[mhd]?").fullmatch)
 
 
 @dataclass(frozen=True)
 class ManagementNet:
-    interface: str
-    cidr: str
+    interface: str = setting(**IFACE)
+    cidr: str = setting(**NETWORK)
 
 
 @dataclass(frozen=True)
 class Uplink:
-    interface: str
-    hub_addresses: tuple[str, ...]  # what the firewall lets the edge reach: the hub only
-    hub_port: int = 443
-    dns_servers: tuple[str, ...] = ()  # the box's own resolvers (to find the hub); none = no DNS out
-    ntp_servers: tuple[str, ...] = ()
+    interface: str = setting(**IFACE)
+    hub_addresses: tuple[str, ...] = setting(**ADDRESSES)  # what the firewall lets the edge reach: the hub only
+    hub_port: int = setting(443, **PORT)
+    dns_servers: tuple[str, ...] = setting((), **ADDRESSES)  # the box's own resolvers (to find the hub); none = no DNS
+    ntp_servers: tuple[str, ...] = setting((), **ADDRESSES)
 
 
 @dataclass(frozen=True)
 class Wifi:
-    ssid: str
-    country: str
-    channel: int
-    mode: str  # "ap": hostapd drives a radio on the box; "radius": separate access points ask us
-    interface: str = ""  # ap: the radio
-    radius_clients: tuple[str, ...] = ()  # radius: the access points' addresses
+    ssid: str = setting(what=f"a network name of 1-{SSID_MAX_BYTES} bytes, without line breaks or NUL", valid=_ssid)
+    country: str = setting(what=f"a country this knows the Wi-Fi channels of ({', '.join(sorted(CHANNELS))})",
+                           valid=CHANNELS.__contains__)
+    channel: int = setting(at_least=1)
+    mode: str = setting(choices=WIFI_MODES)  # "ap": hostapd drives a radio on the box; "radius": access points ask us
+    interface: str = setting("", **IFACE)  # ap: the radio
+    radius_clients: tuple[str, ...] = setting((), **ADDRESSES)  # radius: the access points' addresses
 
 
 @dataclass(frozen=True)
 class Enrolment:
-    api_port: int = 8443
-    mqtt_port: int = 8883
+    api_port: int = setting(8443, **PORT)
+    mqtt_port: int = setting(8883, **PORT)
 
 
 @dataclass(frozen=True)
 class Console:
-    address: str = ""  # the edge's address on the management network; "" = loopback only (ssh -L)
-    port: int = 8444
-    time_zone: str = "UTC"  # the zone staff read times in
+    # the edge's address on the management network; "" = loopback only (ssh -L)
+    address: str = setting("", what='an IPv4 address, like "192.168.50.10", or "" (loopback only)',
+                           valid=lambda v: v == "" or _ipv4(v))
+    port: int = setting(8444, **PORT)
+    time_zone: str = setting("UTC", **TIME_ZONE)  # the zone staff read times in
 
 
 @dataclass(frozen=True)
 class Limits:
-    quota_bytes: int = 256 * 1024 * 1024
-    memory_max: str = "512M"
-    cpu_quota: str = "50%"
+    quota_bytes: int = setting(256 * 1024 * 1024, valid=lambda v: v >= MIN_QUOTA_BYTES,
+                               what="a whole number of bytes, at least 16 MiB (less fills within minutes offline)")
+    memory_max: str = setting("512M", what='a systemd size like "512M" or "1G"',
+                              valid=re.compile(r"\d+[KMGT]?").fullmatch)
+    cpu_quota: str = setting("50%", what='a systemd CPU quota like "50%" or "200%"',
+                             valid=re.compile(r"[1-9]\d*%").fullmatch)
 
 
 @dataclass(frozen=True)
@@ -121,8 +154,16 @@ class Site:
 
 SECTIONS = {"tablet": TabletNet, "management": ManagementNet, "uplink": Uplink, "wifi": Wifi,
             "enrolment": Enrolment, "limits": Limits, "console": Console}
-TOP = {"site_id", "hub_url", "edge_name", *SECTIONS}
+REQUIRED_SECTIONS = ("tablet", "management", "uplink", "wifi")
 DEFAULT_DNS_SUFFIX = "throughgate.internal"  # the hub's default EDGE_DNS_SUFFIX
+KEYS = {
+    "site_id": Key(str, rule=Rule(what="the edge id: one DNS label (lower-case letters, digits and '-', not first or "
+                                       "last, at most 63 characters)", valid=valid_dns_label)),
+    "hub_url": Key(str, rule=Rule(**HUB_URL)),
+    "edge_name": Key(str, ""),
+    **{name: Key(cls) if name in REQUIRED_SECTIONS else Key(cls, cls()) for name, cls in SECTIONS.items()},
+}
+_ORDER = [*KEYS, *(f"{name}.{key}" for name, cls in SECTIONS.items() for key in settings.keys_of(cls))]
 
 
 def load(path: str | Path) -> Site:
@@ -138,235 +179,180 @@ def load(path: str | Path) -> Site:
 
 
 def parse(data: dict, source: str = "site") -> Site:
-    problems = validate(data)
+    values, problems = _checked(data)
     if problems:
         raise SiteError(source, problems)
-    sections = {}
-    for name, cls in SECTIONS.items():
-        values = dict(data.get(name, {}))
-        for key, value in values.items():
-            if isinstance(value, list):
-                values[key] = tuple(value)
-        sections[name] = cls(**values)
-    return Site(site_id=data["site_id"], hub_url=data["hub_url"], edge_name_=data.get("edge_name", ""), **sections)
+    sections = {name: settings.build(cls, values[name]) for name, cls in SECTIONS.items()}
+    return Site(site_id=values["site_id"], hub_url=values["hub_url"], edge_name_=values["edge_name"], **sections)
 
 
-# validation (pure) ----------------------------------------------------------------------------
-class _Checker:
-    def __init__(self, data: dict):
-        self.data, self.problems = data, []
+def validate(data: dict) -> list[str]:
+    """Every problem with a site (as parsed TOML), each naming its field, in the order of the fields. [] when valid."""
+    return _checked(data)[1]
+
+
+def _checked(data: dict) -> tuple[dict, list[str]]:
+    values, problems = settings.check(KEYS, data, nest="{}.")
+    fields = _Fields(values, data)
+    for rule in RULES:
+        rule(fields)
+    problems += fields.problems
+    return values, sorted(problems, key=_rank)
+
+
+def _rank(problem: str) -> int:
+    name = problem.split(":", 1)[0]
+    return _ORDER.index(name) if name in _ORDER else len(_ORDER)
+
+
+# rules between fields (pure) ------------------------------------------------------------------
+class _Fields:
+    """The fields that passed their own checks (`get` gives None for any other), and the problems found."""
+
+    def __init__(self, values: dict, data: dict):
+        self.values, self.data, self.problems = values, data, []
+
+    def get(self, name: str):
+        section, _, key = name.rpartition(".")
+        holder = self.values.get(section) if section else self.values
+        return None if holder is None else holder.get(key)
+
+    def given(self, name: str) -> bool:
+        """Whether the file itself holds the field (not only its default)."""
+        section, _, key = name.partition(".")
+        holder = self.data.get(section)
+        return isinstance(holder, dict) and key in holder
+
+    def network(self, name: str):
+        text = self.get(name)
+        return ipaddress.IPv4Network(text) if text else None
+
+    def address(self, name: str):
+        text = self.get(name)
+        return ipaddress.IPv4Address(text) if text else None
 
     def fail(self, name: str, message: str) -> None:
         self.problems.append(f"{name}: {message}")
 
-    def get(self, name: str, kind, required: bool = True, default=None):
-        """The value at `section.key`, if present and of the right type; else None (and a problem)."""
-        section, _, key = name.rpartition(".")
-        holder = self.data.get(section, {}) if section else self.data
-        if not isinstance(holder, dict):
-            return None
-        if key not in holder:
-            if required:
-                self.fail(name, "missing")
-            return default
-        value = holder[key]
-        if kind is int and isinstance(value, bool) or not isinstance(value, kind):
-            self.fail(name, f"{value!r} is not {_KIND_WORDS.get(kind, kind.__name__)}")
-            return None
-        return value
 
-    def network(self, name: str):
-        text = self.get(name, str)
-        if text is None:
-            return None
-        try:
-            net = ipaddress.IPv4Network(text, strict=True)
-        except ValueError as exc:
-            self.fail(name, f"{text!r} is not an IPv4 network in CIDR form ({exc})")
-            return None
-        if not net.is_private:
-            self.fail(name, f"{text} is not a private network")
-        return net
-
-    def address(self, name: str, value=None, inside=None, inside_name: str = ""):
-        text = value if value is not None else self.get(name, str)
-        if text is None:
-            return None
-        try:
-            addr = ipaddress.IPv4Address(text)
-        except ValueError:
-            self.fail(name, f"{text!r} is not an IPv4 address")
-            return None
-        if inside is not None and addr not in inside:
-            self.fail(name, f"{text} is outside {inside_name} {inside}")
-        return addr
-
-    def addresses(self, name: str, required: bool = True) -> list:
-        values = self.get(name, list, required, default=[])
-        if values is None:
-            return []
-        return [a for a in (self.address(name, v) if isinstance(v, str) else self._not_text(name, v)
-                            for v in values) if a is not None]
-
-    def _not_text(self, name: str, value) -> None:
-        self.fail(name, f"{value!r} is not an IPv4 address")
-
-    def interface(self, name: str, required: bool = True):
-        text = self.get(name, str, required)
-        if text is not None and not INTERFACE.fullmatch(text):
-            self.fail(name, f"{text!r} is not an interface name (1-15 of letters, digits, '.', '_', '-')")
-            return None
-        return text
-
-    def port(self, name: str, default: int):
-        value = self.get(name, int, required=False, default=default)
-        if value is not None and not 1 <= value <= 65535:
-            self.fail(name, f"{value} is not a port (1-65535)")
-        return value
+def _edge_name(f: _Fields) -> None:
+    site_id, edge_name = f.get("site_id"), f.get("edge_name")
+    if not edge_name or site_id is None:
+        return
+    labels = edge_name.split(".")
+    if labels[0] != site_id or len(labels) < 2 or not all(valid_dns_label(label) for label in labels):
+        f.fail("edge_name", f"{edge_name!r} must be {site_id}.<the hub's EDGE_DNS_SUFFIX>, lower-case DNS labels "
+                            "(the hub names each edge so)")
 
 
-_KIND_WORDS = {str: "a string", int: "a whole number", list: "a list", dict: "a table"}
+def _edge_address(f: _Fields) -> None:
+    tablet, edge = f.network("tablet.cidr"), f.address("tablet.address")
+    if tablet is None or edge is None:
+        return
+    if edge not in tablet:
+        f.fail("tablet.address", f"{edge} is outside tablet.cidr {tablet}")
+    elif edge in (tablet.network_address, tablet.broadcast_address):
+        f.fail("tablet.address", f"{edge} is the network's own or broadcast address")
 
 
-def validate(data: dict) -> list[str]:
-    """Every problem with a site (as parsed TOML), each naming its field. [] when it is valid."""
-    c = _Checker(data)
-    for key in sorted(set(data) - TOP):
-        c.fail(key, f"unknown field; known: {', '.join(sorted(TOP))}")
-    for section, cls in SECTIONS.items():
-        value = data.get(section, {})
-        if not isinstance(value, dict):
-            c.fail(section, "must be a table")
-            continue
-        known = set(cls.__dataclass_fields__)
-        for key in sorted(set(value) - known):
-            c.fail(f"{section}.{key}", f"unknown field; known: {', '.join(sorted(known))}")
-    for section in ("tablet", "management", "uplink", "wifi"):
-        if section not in data:
-            c.fail(section, "missing")
+def _dhcp_range(f: _Fields) -> None:
+    tablet, edge, dhcp = f.network("tablet.cidr"), f.address("tablet.address"), f.get("tablet.dhcp_range")
+    if dhcp is None:
+        return
+    first, last = (ipaddress.IPv4Address(a) for a in dhcp)
+    outside = [a for a in (first, last) if tablet is not None and a not in tablet]
+    if outside:
+        f.fail("tablet.dhcp_range", f"{outside[0]} is outside tablet.cidr {tablet}")
+    elif first > last:
+        f.fail("tablet.dhcp_range", f"{first} comes after {last}")
+    elif edge is not None and first <= edge <= last:
+        f.fail("tablet.dhcp_range", f"holds the edge's own address {edge} (tablet.address)")
 
-    site_id = c.get("site_id", str)
-    if site_id is not None and not valid_dns_label(site_id):
-        c.fail("site_id", f"{site_id!r} is not one DNS label (lower-case letters, digits and '-', not first or "
-                          "last, at most 63 characters): it is the edge id")
-    edge_name = c.get("edge_name", str, required=False)
-    if edge_name is not None and site_id is not None:
-        labels = edge_name.split(".")
-        if labels[0] != site_id or len(labels) < 2 or not all(valid_dns_label(label) for label in labels):
-            c.fail("edge_name", f"{edge_name!r} must be {site_id}.<the hub's EDGE_DNS_SUFFIX>, lower-case DNS labels "
-                                "(the hub names each edge so)")
-    hub_url = c.get("hub_url", str)
-    if hub_url is not None:
-        parts = urlsplit(hub_url)
-        if parts.scheme != "https" or not parts.hostname:
-            c.fail("hub_url", f"{hub_url!r} is not an https:// URL (the hub speaks mutual TLS only)")
 
-    tablet_if = c.interface("tablet.interface")
-    tablet = c.network("tablet.cidr")
-    edge = c.address("tablet.address", inside=tablet, inside_name="tablet.cidr")
-    if tablet is not None and edge is not None and edge in (tablet.network_address, tablet.broadcast_address):
-        c.fail("tablet.address", f"{edge} is the network's own or broadcast address")
-    dhcp = c.get("tablet.dhcp_range", list)
-    if dhcp is not None:
-        if len(dhcp) != 2 or not all(isinstance(v, str) for v in dhcp):
-            c.fail("tablet.dhcp_range", "must be [first, last], two addresses")
-        else:
-            first, last = (c.address("tablet.dhcp_range", v, tablet, "tablet.cidr") for v in dhcp)
-            if first is not None and last is not None:
-                if first > last:
-                    c.fail("tablet.dhcp_range", f"{first} comes after {last}")
-                elif edge is not None and first <= edge <= last:
-                    c.fail("tablet.dhcp_range", f"holds the edge's own address {edge} (tablet.address)")
-    lease = c.get("tablet.lease", str, required=False)
-    if lease is not None and not re.fullmatch(r"\d+[mhd]?", lease):
-        c.fail("tablet.lease", f"{lease!r} is not a lease time like 12h, 45m or 1d")
-
-    mgmt_if = c.interface("management.interface")
-    mgmt = c.network("management.cidr")
+def _networks_apart(f: _Fields) -> None:
+    tablet, mgmt = f.network("tablet.cidr"), f.network("management.cidr")
     if tablet is not None and mgmt is not None and tablet.overlaps(mgmt):
-        c.fail("management.cidr", f"{mgmt} overlaps tablet.cidr {tablet}")
+        f.fail("management.cidr", f"{mgmt} overlaps tablet.cidr {tablet}")
 
-    uplink_if = c.interface("uplink.interface")
-    hubs = c.addresses("uplink.hub_addresses")
-    if "uplink" in data and not hubs and c.get("uplink.hub_addresses", list, required=False) == []:
-        c.fail("uplink.hub_addresses", "at least one address: the firewall lets the edge reach the hub only")
-    c.port("uplink.hub_port", 443)
-    for name in ("uplink.dns_servers", "uplink.ntp_servers"):
-        c.addresses(name, required=False)
-    for addr in hubs:
+
+def _hub_addresses(f: _Fields) -> None:
+    hubs, tablet = f.get("uplink.hub_addresses"), f.network("tablet.cidr")
+    if hubs == ():
+        f.fail("uplink.hub_addresses", "at least one address: the firewall lets the edge reach the hub only")
+    for addr in map(ipaddress.IPv4Address, hubs or ()):
         if tablet is not None and addr in tablet:
-            c.fail("uplink.hub_addresses", f"{addr} is inside tablet.cidr {tablet}")
-    names = {"tablet.interface": tablet_if, "management.interface": mgmt_if, "uplink.interface": uplink_if}
-
-    _validate_wifi(c, names, tablet, mgmt)
-
-    api, mqtt = c.port("enrolment.api_port", 8443), c.port("enrolment.mqtt_port", 8883)
-    if api is not None and api == mqtt:
-        c.fail("enrolment.mqtt_port", f"{mqtt} is also enrolment.api_port")
-    console = c.port("console.port", 8444)
-    if console is not None and console in (api, mqtt):
-        c.fail("console.port", f"{console} is also an enrolment port")
-    zone = c.get("console.time_zone", str, required=False)
-    if zone is not None:
-        try:
-            zoneinfo.ZoneInfo(zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            c.fail("console.time_zone", f"{zone!r} is not a time zone: an IANA name such as Europe/London")
-    if c.get("console.address", str, required=False) is not None:
-        c.address("console.address", inside=mgmt, inside_name="management.cidr")
-    for port, word in ((22, "SSH"), (53, "DNS"), (67, "DHCP"), (5353, "mDNS"), (1883, "the relay's broker")):
-        for name, value in (("enrolment.api_port", api), ("enrolment.mqtt_port", mqtt), ("console.port", console)):
-            if value == port:
-                c.fail(name, f"{port} is taken by {word}")
-
-    quota = c.get("limits.quota_bytes", int, required=False)
-    if quota is not None and quota < 16 * 1024 * 1024:
-        c.fail("limits.quota_bytes", f"{quota} is below 16 MiB: the outbox would fill within minutes offline")
-    memory = c.get("limits.memory_max", str, required=False)
-    if memory is not None and not re.fullmatch(r"\d+[KMGT]?", memory):
-        c.fail("limits.memory_max", f"{memory!r} is not a systemd size like 512M or 1G")
-    cpu = c.get("limits.cpu_quota", str, required=False)
-    if cpu is not None and not re.fullmatch(r"[1-9]\d*%", cpu):
-        c.fail("limits.cpu_quota", f"{cpu!r} is not a systemd CPU quota like 50% or 200%")
-    return c.problems
+            f.fail("uplink.hub_addresses", f"{addr} is inside tablet.cidr {tablet}")
 
 
-def _validate_wifi(c: _Checker, names: dict, tablet, mgmt) -> None:
-    ssid = c.get("wifi.ssid", str)
-    if ssid is not None and not 1 <= len(ssid.encode()) <= SSID_MAX_BYTES:
-        c.fail("wifi.ssid", f"{ssid!r} must be 1-{SSID_MAX_BYTES} bytes")
-    if ssid is not None and any(ch in ssid for ch in "\n\r\0"):
-        c.fail("wifi.ssid", "must not hold line breaks or NUL")
-    country = c.get("wifi.country", str)
-    if country is not None and country not in CHANNELS:
-        c.fail("wifi.country", f"{country!r} is not a country this knows the channels of "
-                               f"({', '.join(sorted(CHANNELS))})")
-        country = None
-    channel = c.get("wifi.channel", int)
-    if channel is not None and country is not None and channel not in CHANNELS[country]:
-        c.fail("wifi.channel", f"{channel} is not allowed in country {country}")
-    mode = c.get("wifi.mode", str)
-    if mode is not None and mode not in WIFI_MODES:
-        c.fail("wifi.mode", f"{mode!r} is not one of {', '.join(WIFI_MODES)}")
-    if mode == "ap":
-        radio = c.interface("wifi.interface")
-        for name, value in names.items():
-            if radio is not None and radio == value:
-                c.fail("wifi.interface", f"{radio} is also {name}: the radio needs its own interface")
-        if c.get("wifi.radius_clients", list, required=False):
-            c.fail("wifi.radius_clients", "only for mode \"radius\"")
-    elif mode == "radius":
-        clients = c.addresses("wifi.radius_clients")
-        if not clients and "radius_clients" in c.data.get("wifi", {}):
-            c.fail("wifi.radius_clients", "at least one access point's address")
-        for addr in clients:
-            if not any(net is not None and addr in net for net in (tablet, mgmt)):
-                c.fail("wifi.radius_clients", f"{addr} is in neither tablet.cidr nor management.cidr")
-        if c.get("wifi.interface", str, required=False):
-            c.fail("wifi.interface", "only for mode \"ap\" (the access points own the radios)")
+def _wifi_channel(f: _Fields) -> None:
+    country, channel = f.get("wifi.country"), f.get("wifi.channel")
+    if country is not None and channel is not None and channel not in CHANNELS[country]:
+        f.fail("wifi.channel", f"{channel} is not allowed in country {country}")
+
+
+def _wifi_ap(f: _Fields) -> None:
+    if f.get("wifi.mode") != "ap":
+        return
+    radio = f.get("wifi.interface")
+    if not f.given("wifi.interface"):
+        f.fail("wifi.interface", "missing: the radio hostapd drives (mode \"ap\")")
+    for name in _INTERFACES:
+        if radio and radio == f.get(name):
+            f.fail("wifi.interface", f"{radio} is also {name}: the radio needs its own interface")
+    if f.get("wifi.radius_clients"):
+        f.fail("wifi.radius_clients", "only for mode \"radius\"")
+
+
+def _wifi_radius(f: _Fields) -> None:
+    if f.get("wifi.mode") != "radius":
+        return
+    clients = f.get("wifi.radius_clients")
+    if not f.given("wifi.radius_clients"):
+        f.fail("wifi.radius_clients", "missing: the access points' addresses (mode \"radius\")")
+    elif clients == ():
+        f.fail("wifi.radius_clients", "at least one access point's address")
+    networks = [net for net in (f.network("tablet.cidr"), f.network("management.cidr")) if net is not None]
+    for addr in map(ipaddress.IPv4Address, clients or ()):
+        if not any(addr in net for net in networks):
+            f.fail("wifi.radius_clients", f"{addr} is in neither tablet.cidr nor management.cidr")
+    if f.get("wifi.interface"):
+        f.fail("wifi.interface", "only for mode \"ap\" (the access points own the radios)")
+
+
+_INTERFACES = ("tablet.interface", "management.interface", "uplink.interface")
+
+
+def _interfaces_apart(f: _Fields) -> None:
     seen: dict[str, str] = {}
-    for name, value in names.items():
+    for name in _INTERFACES:
+        value = f.get(name)
         if value is not None and value in seen:
-            c.fail(name, f"{value} is also {seen[value]}")
+            f.fail(name, f"{value} is also {seen[value]}")
         elif value is not None:
             seen[value] = name
+
+
+_RESERVED_PORTS = ((22, "SSH"), (53, "DNS"), (67, "DHCP"), (5353, "mDNS"), (1883, "the relay's broker"))
+
+
+def _ports_apart(f: _Fields) -> None:
+    api, mqtt, console = f.get("enrolment.api_port"), f.get("enrolment.mqtt_port"), f.get("console.port")
+    if api is not None and api == mqtt:
+        f.fail("enrolment.mqtt_port", f"{mqtt} is also enrolment.api_port")
+    if console is not None and console in (api, mqtt):
+        f.fail("console.port", f"{console} is also an enrolment port")
+    for name in ("enrolment.api_port", "enrolment.mqtt_port", "console.port"):
+        for port, word in _RESERVED_PORTS:
+            if f.get(name) == port:
+                f.fail(name, f"{port} is taken by {word}")
+
+
+def _console_address(f: _Fields) -> None:
+    address, mgmt = f.address("console.address"), f.network("management.cidr")
+    if address is not None and mgmt is not None and address not in mgmt:
+        f.fail("console.address", f"{address} is outside management.cidr {mgmt}")
+
+
+RULES: tuple[Callable[[_Fields], None], ...] = (
+    _edge_name, _edge_address, _dhcp_range, _networks_apart, _hub_addresses, _wifi_channel, _wifi_ap, _wifi_radius,
+    _interfaces_apart, _ports_apart, _console_address)

@@ -34,31 +34,42 @@ def test_the_example_site_is_valid():
 
 
 CASES = [
-    (broken(site_id="HMP_Example"), "site_id: 'HMP_Example' is not one DNS label"),
-    (broken(hub_url="http://hub.example.org"), "hub_url: 'http://hub.example.org' is not an https:// URL"),
+    (broken(site_id="HMP_Example"), 'site_id: expected the edge id: one DNS label (lower-case letters, digits and '
+                                    "'-', not first or last, at most 63 characters), found the string \"HMP_Example\""),
+    (broken(hub_url="http://hub.example.org"), "hub_url: expected the hub's https:// URL"),
     (broken(wifi__channel=14), "wifi.channel: 14 is not allowed in country GB"),
     (broken(edge_name="other.prisons.example"), "edge_name: 'other.prisons.example' must be hmp-example.<the hub's"),
     (broken(edge_name="hmp-example"), "edge_name: 'hmp-example' must be hmp-example.<the hub's"),
-    (broken(console__time_zone="Mars/Olympus"), "console.time_zone: 'Mars/Olympus' is not a time zone"),
+    (broken(console__time_zone="Mars/Olympus"), 'console.time_zone: expected an IANA time zone name such as '
+                                                '"Europe/London" or "UTC", found the string "Mars/Olympus"'),
     (broken(console__address="10.8.0.1"), "console.address: 10.8.0.1 is outside management.cidr"),
-    (broken(wifi__country="XX"), "wifi.country: 'XX' is not a country"),
-    (broken(wifi__mode="mesh"), "wifi.mode: 'mesh' is not one of ap, radius"),
+    (broken(wifi__country="XX"), "wifi.country: expected a country this knows the Wi-Fi channels of (AT, AU, "),
+    (broken(wifi__mode="mesh"), 'wifi.mode: expected one of "ap", "radius", found the string "mesh"'),
     (broken(tablet__dhcp_range=["10.9.0.10", "10.8.0.200"]),
      "tablet.dhcp_range: 10.9.0.10 is outside tablet.cidr 10.8.0.0/24"),
     (broken(tablet__dhcp_range=["10.8.0.1", "10.8.0.200"]), "tablet.dhcp_range: holds the edge's own address"),
     (broken(tablet__address="10.9.0.1"), "tablet.address: 10.9.0.1 is outside tablet.cidr 10.8.0.0/24"),
-    (broken(tablet__cidr="10.8.0.1/24"), "tablet.cidr: '10.8.0.1/24' is not an IPv4 network"),
+    (broken(tablet__cidr="10.8.0.1/24"), 'tablet.cidr: expected a private IPv4 network in CIDR form, like '
+                                         '"10.8.0.0/24", found the string "10.8.0.1/24"'),
+    (broken(tablet__cidr="8.8.8.0/24"), "tablet.cidr: expected a private IPv4 network"),
+    (broken(tablet__dhcp_range=["10.8.0.10"]), 'tablet.dhcp_range: expected [first, last], two IPv4 addresses'),
     (broken(management__cidr="10.8.0.0/16"), "management.cidr: 10.8.0.0/16 overlaps tablet.cidr"),
     (broken(uplink__hub_addresses=[]), "uplink.hub_addresses: at least one address"),
     (broken(uplink__interface="enp3s0"), "uplink.interface: enp3s0 is also management.interface"),
     (broken(enrolment__mqtt_port=8443), "enrolment.mqtt_port: 8443 is also enrolment.api_port"),
-    (broken(enrolment__api_port=70000), "enrolment.api_port: 70000 is not a port"),
-    (broken(limits__memory_max="lots"), "limits.memory_max: 'lots' is not a systemd size"),
-    (broken(limits__cpu_quota=50), "limits.cpu_quota: 50 is not a string"),
+    (broken(enrolment__api_port=70000), "enrolment.api_port: expected a TCP port (1-65535), found 70000"),
+    (broken(enrolment__api_port="8443"), 'enrolment.api_port: expected a TCP port (1-65535), found the string "8443"'),
+    (broken(limits__memory_max="lots"), 'limits.memory_max: expected a systemd size like "512M" or "1G", found the '
+                                        'string "lots"'),
+    (broken(limits__cpu_quota=50), 'limits.cpu_quota: expected a systemd CPU quota like "50%" or "200%", found 50'),
+    (broken(limits__quota_bytes=1024), "limits.quota_bytes: expected a whole number of bytes, at least 16 MiB"),
+    (broken(uplink__hub_addresses="203.0.113.10"), "uplink.hub_addresses: expected a list of IPv4 addresses"),
     (broken(wifi__interface=None), "wifi.interface: missing"),
     (broken(wifi__ssid="x" * 33), "wifi.ssid: "),
-    (broken(colour="blue"), "colour: unknown field"),
-    (broken(tablet__gateway="10.8.0.254"), "tablet.gateway: unknown field"),
+    (broken(colour="blue"), "colour: unknown key; known: console, edge_name, enrolment, hub_url, limits, "),
+    (broken(tablet__gateway="10.8.0.254"), "tablet.gateway: unknown key; known: address, cidr, dhcp_range, "),
+    (broken(wifi__chanel=6), "wifi.chanel: unknown key; did you mean channel?"),
+    (broken(tablet__hub_port=443), "tablet.hub_port: unknown key here; did you mean uplink.hub_port?"),
 ]
 
 
@@ -78,7 +89,7 @@ def test_render_refuses_a_broken_site_naming_each_field(tmp_path, capsys):
     path.write_text(EXAMPLE.read_text().replace("channel = 6", "channel = 14").replace('"hmp-example"', '"HMP"'))
     assert main(["box", "render", "--site", str(path), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
-    assert "wifi.channel: 14 is not allowed in country GB" in err and "site_id: 'HMP'" in err
+    assert "wifi.channel: 14 is not allowed in country GB" in err and 'site_id: expected the edge id' in err
     assert not (tmp_path / "out").exists()
 
 
