@@ -18,7 +18,6 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import peewee
 
@@ -31,6 +30,7 @@ from hub.lrs import cli as lrs_cli
 from hub.lrs import job as lrs_job
 from hub.refusals import Refused
 from hub.server import HubServer
+from wire.schema import SchemaError
 
 log = logging.getLogger("hub")
 
@@ -55,6 +55,8 @@ def register(parts) -> None:
     cmd = _command(commands, "run", cmd_run, "serve the hub over HTTPS (mutual TLS for edges)")
     cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     cmd.add_argument("--port", type=int, default=8080, help="port to listen on (default: 8080)")
+    cmd = _command(commands, "migrate", cmd_migrate, "bring the hub database to this release's schema version")
+    cmd.add_argument("--dry-run", action="store_true", help="only print the migrations it would apply")
 
     keys_parser = commands.add_parser("keys", help="the hub's sealing and receipt keys")
     keys_commands = keys_parser.add_subparsers(dest="keys_command", required=True, metavar="COMMAND")
@@ -104,7 +106,7 @@ def _guarded(func):
     def run(args) -> int:
         try:
             return func(args)
-        except (CliError, config.HubConfigError) as exc:
+        except (CliError, config.HubConfigError, SchemaError) as exc:
             print(f"error: {exc}", file=sys.stderr)
         except Refused as exc:
             print(f"error: {exc.reason}", file=sys.stderr)
@@ -144,7 +146,7 @@ def cmd_init(args) -> int:
         settings: dict = {}
         config.load(settings, str(instance))
         db.bind(settings["DATABASE_URL"])
-        db.create_tables()
+        db.migrate()
         hub_keys = keys.generate(settings["SEALING_KEY_FILE"], settings["SIGNING_KEY_FILE"])
         paths = ca.files(instance)
         root = ca.create_root(paths)
@@ -171,7 +173,7 @@ def cmd_init(args) -> int:
 
 def cmd_run(args) -> int:
     app = _app(args)
-    db.create_tables()
+    db.migrate(log.info)  # several replicas may start at once: each step is applied once (wire.schema)
     paths, names = ca.files(app.instance_path), config.tls_names(app.config)
     root = app.extensions["hub_ca"]
     if ca.ensure_server_cert(root, paths, names):
@@ -201,6 +203,18 @@ def cmd_run(args) -> int:
     server.stop()
     if forwarder is not None:
         forwarder.stop()
+    return 0
+
+
+def cmd_migrate(args) -> int:
+    _app(args)
+    plan = db.migrate(print, dry_run=args.dry_run)  # prints one line per step as it is applied
+    if args.dry_run or not plan.pending:
+        print("\n".join(plan.lines()))
+        if args.dry_run and plan.pending:
+            print("Dry run: nothing was changed. Run again without --dry-run to apply.")
+    else:
+        print(f"{plan.title}: now at schema version {plan.latest}")
     return 0
 
 
@@ -301,13 +315,7 @@ def cmd_records(args) -> int:
     return 0
 
 
-def redact(url: str) -> str:
-    """A database URL fit to print: without its password."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return urlunsplit(parts._replace(netloc=netloc))
+redact = db.redact
 
 
 def main(argv: list[str] | None = None) -> int:

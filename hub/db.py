@@ -1,16 +1,24 @@
 """The hub's database: SQLite (default) or PostgreSQL, chosen by DATABASE_URL.
 
 The models bind to one module-level proxy, so one process serves one hub database at a time.
+Its schema comes from the numbered migrations in hub/migrations (wire.schema): `throughgate hub run`
+and `throughgate hub migrate` apply them (`migrate`); every other command refuses a database that is
+not at this code's version (`connected`); create_app never touches the schema.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import contextmanager
+from urllib.parse import urlsplit, urlunsplit
 
 import peewee
 from playhouse.db_url import connect
 
+from wire import schema
+
 proxy = peewee.DatabaseProxy()
+_bound_url: str | None = None
 
 SQLITE_PRAGMAS = {"journal_mode": "wal", "synchronous": "full", "foreign_keys": 1}
 WRITE_LOCK_ID = 0x7467_6875_6201
@@ -27,9 +35,20 @@ def open_database(url: str) -> peewee.Database:
 
 
 def bind(url: str) -> peewee.Database:
+    global _bound_url
     database = open_database(url)
     proxy.initialize(database)
+    _bound_url = url
     return database
+
+
+def redact(url: str) -> str:
+    """A database URL fit to print: without its password."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def init_app(app) -> None:
@@ -59,19 +78,45 @@ def write_transaction():
         yield
 
 
-def create_tables() -> None:
+def all_models() -> list[type[peewee.Model]]:
+    """Every model of the hub: what the migrations must create (the migrations test compares)."""
     from hub.attachments.service import MODELS as ATTACHMENT_MODELS
     from hub.courses.models import COURSE_MODELS
     from hub.lrs.models import MODELS as LRS_MODELS
     from hub.models import MODELS
 
-    with proxy.connection_context():
-        proxy.create_tables([*MODELS, *LRS_MODELS, *COURSE_MODELS], safe=True)
-        proxy.create_tables(ATTACHMENT_MODELS, safe=True)
+    return [*MODELS, *LRS_MODELS, *COURSE_MODELS, *ATTACHMENT_MODELS]
+
+
+def hub_schema() -> schema.Schema:
+    """The bound database's Schema: its title names the database (without a password); the
+    migrations are read from hub/migrations each time. Unversioned hubs are adopted at version 0
+    (m0001 creates only what is missing)."""
+    title = f"hub database {redact(_bound_url or '(not bound)')}"
+    return schema.Schema(title, schema.load("hub.migrations"), adopt=lambda db: 0)
+
+
+def migrate(say: Callable[[str], None] = lambda line: None, dry_run: bool = False) -> schema.Plan:
+    """Bring the bound database to this code's schema version (or, dry_run, only say how).
+    Raises wire.schema.SchemaTooNew, changing nothing, for a database a newer release wrote."""
+    return schema.migrate(proxy.obj, hub_schema(), say, dry_run)
+
+
+def require_current() -> None:
+    """Refuse (wire.schema.SchemaError) a database not at this code's version, saying what to run."""
+    hub = hub_schema()
+    target = schema.target_for(proxy.obj)
+    with target.session():
+        plan = schema.plan(target, hub)  # raises SchemaTooNew for a newer database
+    if plan.pending:
+        raise schema.SchemaError(f"{hub.title} is at schema version {plan.current}, this Throughgate needs "
+                                 f"version {plan.latest}: run `throughgate hub migrate` (with this hub's "
+                                 "--instance) first, or restart `throughgate hub run`, which migrates at start")
 
 
 @contextmanager
 def connected():
-    """For commands run outside a request (the CLI)."""
+    """For commands run outside a request (the CLI): refuses a database not at this code's version."""
+    require_current()
     with proxy.connection_context():
         yield

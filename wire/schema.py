@@ -247,6 +247,8 @@ def _ensure_version_table(db: Target, schema: Schema) -> None:
         return
     db.begin()
     try:
+        if db.dialect == "postgresql":  # two first starts at once: one creates it, the other waits
+            db.execute("SELECT pg_advisory_xact_lock(%s)", (PG_LOCK_ID,))
         if VERSION_TABLE not in tables(db):  # another process may have made it meanwhile
             adopted = schema.adopt(db)
             db.execute(f"CREATE TABLE {VERSION_TABLE} (number INTEGER PRIMARY KEY, name VARCHAR(100) NOT NULL, "

@@ -45,7 +45,6 @@ def targets_text(targets: list[dict]) -> str:
 def cmd_import(args) -> int:
     app = args.open_app(args)
     with db.connected():
-        db.create_tables()
         try:
             imported = import_package(args.file, BlobStore.from_config(app.config),
                                       app.extensions["hub_keys"].get().signing, Limits.from_config(app.config),
@@ -70,7 +69,6 @@ def cmd_import(args) -> int:
 def cmd_list(args) -> int:
     args.open_app(args)
     with db.connected():
-        db.create_tables()
         courses = catalogue.list_courses()
     if not courses:
         print(f"No courses yet: import one with `throughgate hub courses import FILE --instance {args.instance}`")
@@ -88,7 +86,6 @@ def cmd_list(args) -> int:
 def cmd_target(args) -> int:
     args.open_app(args)
     with db.connected():
-        db.create_tables()
         targets = catalogue.set_target(args.course, args.edge, args.group, remove=args.remove)
     print(f"Course {args.course} goes to: {targets_text(targets) or 'nowhere'}")
     if not args.remove:

@@ -47,7 +47,6 @@ def cmd_forward(args) -> int:
         return 1
     client = lrs.LrsClient(settings)
     with db.connected():
-        db.create_tables()
         done = Progress(pending=learning_records(cursor().arrival).count())
         print(f"forwarding {done.pending} learning records to {settings.url} ({settings.batch_size} a batch)",
               flush=True)
@@ -79,7 +78,6 @@ def cmd_export(args) -> int:
         return 1
     _app_of(args)
     with db.connected():
-        db.create_tables()
         done = export(sys.stdout, since, args.learner)
     print(f"exported {done.statements} statements; {done.left_out} left out (not valid statements: "
           "see `throughgate hub lrs status`)", file=sys.stderr)
@@ -89,7 +87,6 @@ def cmd_export(args) -> int:
 def cmd_status(args) -> int:
     app = _app_of(args)
     with db.connected():
-        db.create_tables()
         state = cursor()
         pending = learning_records(state.arrival).count()
         problems = list(LrsProblem.select().order_by(LrsProblem.arrival.desc()).limit(PROBLEMS_SHOWN))

@@ -92,7 +92,7 @@ def app(instance, hub_db_url, hub_settings):
         "MAX_BATCH_BYTES": 256 * 1024,
         **hub_settings,
     }, instance_path=instance)
-    db.create_tables()
+    db.migrate()  # as `throughgate hub init` and `hub run` do
     yield app
     if not db.proxy.is_closed():
         db.proxy.close()

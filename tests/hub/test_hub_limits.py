@@ -104,7 +104,7 @@ def hub_process(instance, tmp_path):
             "from hub import db\nfrom hub.app import create_app\n"
             "from hub.server import HubServer\n"
             f"app = create_app({settings!r}, instance_path={str(instance)!r})\n"
-            "db.create_tables()\n"
+            "db.migrate()\n"
             "server = HubServer(app, '127.0.0.1', 0).start()\n"
             "print(server.port, flush=True)\n"
             "sys.stdin.read()\n")
