@@ -60,7 +60,8 @@ class Broker:
 
 
 class AckingEdge:
-    """Acks every record on every up topic, as the relay does after its commit."""
+    """Acks every record on every up topic, as the relay does after its commit, and answers a down_ack with
+    nothing waiting (this stand-in holds no down messages)."""
 
     def __init__(self, port: int):
         self.client = session.persistent_client("edge-standin", None, inflight_cap=100)
@@ -73,6 +74,9 @@ class AckingEdge:
     def _on_message(self, client, userdata, message):
         record = json.loads(message.payload)
         device = message.topic.split("/")[2]
+        if topics.parse_down_ack(message.payload) is not None:
+            client.publish(topics.down(device), topics.down_waiting_message(0), qos=1)
+            return
         self.received.append(device)
         client.publish(topics.down(device), json.dumps({"type": "ack", "ids": [record["id"]]}), qos=1)
 
@@ -123,10 +127,16 @@ def test_a_look_alike_broker_with_the_same_name_gets_nothing(broker_for, edge_ca
     lookalike = broker_for(EdgeCa.make())
     spy = AckingEdge(lookalike.plain)
     outbox = Outbox(str(tmp_path / "outbox.sqlite"))
-    client = TabletClient(edge_ca.enrol(tmp_path / "tablet"), "127.0.0.1", lookalike.tls, outbox).start()
+    client = TabletClient(edge_ca.enrol(tmp_path / "tablet"), "127.0.0.1", lookalike.tls, outbox)
+    failed = []  # paho calls on_connect_fail when a (re)connection fails: here, the TLS handshake
+    client.client.on_connect_fail = lambda *_: failed.append(time.monotonic())
+    client.start()
     try:
         client.submit("message", "L-0001", {"text": "for my edge only"})
-        time.sleep(2)
+        deadline = time.monotonic() + 20
+        while not failed and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert failed, "the tablet's connection to the look-alike neither failed nor succeeded"
         assert not client.connected.is_set()
     finally:
         client.stop()
@@ -176,5 +186,5 @@ def test_cli_send_to_a_look_alike_says_so_and_keeps_the_records(edge_ca, broker_
 
     assert main(["tablet", "send", "--folder", folder]) == 1
     assert "not from the pinned tablet CA" in capsys.readouterr().err
-    assert main(["tablet", "status", "--folder", folder]) == 0
+    assert main(["tablet", "status", "--folder", folder, "--offline"]) == 0
     assert "pending=1" in capsys.readouterr().out
