@@ -3,14 +3,20 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The exact versions CI tested (`make lock` regenerates it from setup.cfg's ranges): every install uses it.
+LOCK := constraints.txt
 APT_PACKAGES := mosquitto mosquitto-clients python3-venv openssl hostapd eapoltest iproute2 dnsmasq-base nftables isc-dhcp-client \
 	debootstrap chromium nginx-light systemd wpasupplicant curl
 
-.PHONY: demo test bench lint deps clean
+# The import rules in .importlinter (README.md, Layout); a broken one names the chain of imports.
+IMPORTS := $(VENV)/bin/lint-imports --no-logo --no-cache || { echo "make: an import breaks a rule in .importlinter \
+	(README.md, Layout), chain shown above: move the code to a part allowed to hold it, or pass in what it needs."; exit 1; }
+
+.PHONY: demo test bench lint imports deps lock clean
 
 deps: $(STAMP)
 
-$(STAMP): setup.cfg pyproject.toml
+$(STAMP): setup.cfg pyproject.toml $(LOCK)
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
@@ -21,23 +27,34 @@ $(STAMP): setup.cfg pyproject.toml
 	  [ $$rc -eq 0 ] || exit $$rc; \
 	fi
 	@# The system broker is not ours to run: tests and the demo start their own Mosquitto.
-	@test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	@# A venv made here must hold exactly the lock; an older one may also hold a developer's own tools.
+	@test -x $(PY) || { python3 -m venv $(VENV) && touch $(VENV)/.fresh; }
+	$(PY) -m pip install -q -c $(LOCK) --upgrade pip
+	$(PY) -m pip install -q -c $(LOCK) -e '.[test]'
+	@$(PY) .ci/lock.py check $(PY) $$(test -e $(VENV)/.fresh || echo --allow-extra)
+	@rm -f $(VENV)/.fresh
 	@touch $(STAMP)
+
+lock:
+	python3 .ci/lock.py generate
 
 demo: $(STAMP)
 	$(VENV)/bin/throughgate demo
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
+	@$(IMPORTS)
 	$(VENV)/bin/pytest -q -p no:cacheprovider
+
+imports: $(STAMP)
+	@$(IMPORTS)
 
 bench: $(STAMP)
 	$(PY) bench/run.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	@$(IMPORTS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info var

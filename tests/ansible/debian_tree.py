@@ -118,24 +118,27 @@ def debian_tree(where: Path):
 
 
 def wheelhouse(dest: Path) -> Path:
-    """The project's wheel plus wheels of all its dependencies in `dest` (the dependencies cached by
-    the hash of setup.cfg), for an offline `pip install --no-index --find-links`. Returns the project's wheel."""
+    """The project's wheel plus wheels of all its dependencies at the locked versions (constraints.txt),
+    as docs/install.md builds them, in `dest` (the dependencies cached by the hash of setup.cfg and the
+    lock), for an offline `pip install --no-index --find-links`. Returns the project's wheel."""
     dest.mkdir(parents=True, exist_ok=True)
     done = _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(dest), str(ROOT)], timeout=300)
     assert done.returncode == 0, f"building the project's wheel failed:\n{done.stderr[-2000:]}"
     wheel = next(dest.glob("throughgate-*.whl"))
-    key = hashlib.sha256((ROOT / "setup.cfg").read_bytes()).hexdigest()[:12]
+    lock = ROOT / "constraints.txt"
+    key = hashlib.sha256((ROOT / "setup.cfg").read_bytes() + lock.read_bytes()).hexdigest()[:12]
     cached = cache_dir() / f"wheels-{key}"
     if not cached.exists():
         partial = cache_dir() / f"wheels-{key}.partial"
         shutil.rmtree(partial, ignore_errors=True)
-        done = _run([sys.executable, "-m", "pip", "wheel", "-q", "-w", str(partial), str(wheel)], timeout=900)
+        done = _run([sys.executable, "-m", "pip", "wheel", "-q", "-c", str(lock), "-w", str(partial), str(wheel)],
+                    timeout=900)
         if done.returncode != 0:
             pytest.skip(f"cannot build wheels of the edge's dependencies (no package index?):\n{done.stderr[-1500:]}")
         for own in partial.glob("throughgate-*.whl"):
             own.unlink()
         partial.rename(cached)
-        for old in cache_dir().glob("wheels-*"):  # for an earlier setup.cfg
+        for old in cache_dir().glob("wheels-*"):  # for an earlier setup.cfg or lock
             if old != cached:
                 shutil.rmtree(old, ignore_errors=True)
     for dep in cached.glob("*.whl"):
