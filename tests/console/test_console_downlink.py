@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import ssl
 import threading
-import time
 
 import pytest
 from paho.mqtt.client import CallbackAPIVersion, Client
@@ -96,7 +95,10 @@ def test_the_consoles_broker_user_may_publish_down_messages_and_read_nothing(run
                 wait_for(lambda m=mid, a=acks: m in a, 10, "a SUBACK")
         tablet.client.publish(topics.up("tab-0001"), b"the learner's work", qos=1).wait_for_publish(10)
         wait_for(lambda: topics.up("tab-0001") in relay_got, 10, "the relay to receive the tablet's record")
-        time.sleep(0.5)  # the console's copy, if the broker sent one, was routed with the relay's
+        # The console's copy, had the broker sent one, was routed with the relay's, so it is ahead of the
+        # answer to anything the console asks from now on: one more SUBACK, and it would have arrived.
+        mid = console.subscribe(topics.UP_FILTER, qos=1)[1]
+        wait_for(lambda: mid in acked, 10, "a SUBACK after the tablet's record")
         assert console_got == []
     finally:
         tablet.leave()
