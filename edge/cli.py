@@ -15,7 +15,7 @@ from edge.attachments import uplink as attachments_uplink
 from edge.box import render, site
 from edge.console import cli as console_cli
 from edge.courses import cli as courses_cli
-from edge.host import broker
+from edge.host import broker, broker_check
 from edge.tablets import registry as tablets
 from edge.uplink import enrolment
 from edge.uplink.hubclient import HubClient
@@ -125,7 +125,7 @@ def run(args) -> int:
     try:
         cfg = edge_config.load(args.instance)
         EdgeService(cfg).run_forever()
-    except edge_config.ConfigError as exc:
+    except (edge_config.ConfigError, broker_check.WrongBroker, broker.PortTaken) as exc:
         print(exc, file=sys.stderr)
         return 2
     return 0

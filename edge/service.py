@@ -18,7 +18,7 @@ from edge.console import tables as console_tables
 from edge.courses import progress as course_progress
 from edge.courses import sync as course_sync
 from edge.courses import tables as course_tables
-from edge.host import broker, processes, systemd
+from edge.host import broker, broker_check, processes, systemd
 from edge.intake.quota import Quota
 from edge.intake.relay import Relay
 from edge.tablets import registry as tablets
@@ -71,6 +71,8 @@ class EdgeService:
             files = broker.BrokerFiles(cfg.broker_dir)
             broker.write_files(files, cfg.broker, tablets=broker.tablet_listener(cfg))
             self.child_broker = broker.ChildBroker(files, cfg.broker.host, cfg.broker.port).start()
+        if not broker_check.check_ours(cfg):  # raises WrongBroker when another broker holds the relay's port
+            log.warning("nothing answers MQTT on %s:%s yet: the relay keeps trying", cfg.broker.host, cfg.broker.port)
         self.hub_client = HubClient.for_edge(cfg)
         self.forwarder = uplink.Forwarder(cfg.uplink, self.hub_keys, self.hub_client, self.quota)
         self.attachment_forwarder = AttachmentForwarder(cfg, lambda: HubClient.for_edge(cfg))

@@ -272,6 +272,19 @@ def set_password(files: BrokerFiles, username: str, password: str) -> None:
     set_passwords(files, {username: password})
 
 
+class PortTaken(RuntimeError):
+    """The port the edge's own Mosquitto needs is held by another program. The message says what to do."""
+
+
+def answers(host: str, port: int) -> bool:
+    """Something accepts TCP connections on host:port."""
+    try:
+        with socket.create_connection((host, port), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
 def wait_for_port(host: str, port: int, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while True:
@@ -295,6 +308,10 @@ class ChildBroker:
     def start(self, timeout: float = 10.0) -> ChildBroker:
         if not Path(MOSQUITTO).exists():
             raise FileNotFoundError(f"{MOSQUITTO} not found: install Mosquitto (apt-get install mosquitto)")
+        if answers(self.host, self.port):  # ours could not bind it, and waiting below would find the other
+            raise PortTaken(f"something already listens on {self.host}:{self.port} (another MQTT broker?), where "
+                            "this edge runs its own Mosquitto: stop it, or give this edge a free port ([broker] port "
+                            "in edge.toml, or `edge init --broker-port`)")
         log_path = self.files.folder / "mosquitto.log"
         with open(log_path, "ab") as logfile:
             self.proc = subprocess.Popen(
