@@ -8,6 +8,7 @@ from edge import store
 from edge.box import render, site
 from edge.courses import catalogue, progress
 from edge.courses import tables as course_tables
+from edge.intake import observers
 from tests.console.consolekit import statement
 from wire import xapi
 from wire.records import new_record
@@ -68,10 +69,9 @@ def test_the_courses_page_shows_a_learner_part_way_as_soon_as_their_statement_ar
                                 context={"extensions": {progress.VERSION_EXTENSION: 1}})
     record = new_record("progress_statement", "L-A1", 900, statement_, record_id=statement_["id"])
     body = record.to_json().decode()
-    with store.writing():  # as the relay commits a tablet's record
-        store.insert_received([{"id": record.id, "device": "tab-0001", "seq": 900, "kind": record.kind,
-                                "priority": record.priority, "learner": "L-A1", "created": record.created,
-                                "received": store.utcnow(), "size": len(body), "body": body}])
+    observers.commit([{"id": record.id, "device": "tab-0001", "seq": 900, "kind": record.kind,  # as the relay does
+                       "priority": record.priority, "learner": "L-A1", "created": record.created,
+                       "received": store.utcnow(), "size": len(body), "body": body}], [progress.Inbox()])
     page = staff["ivan"].get("/courses/").get_data(as_text=True)
     row = page[page.index("fractions-1"):]
     assert "<td>1 (0)</td>" in row[:row.index("</tr>")]
