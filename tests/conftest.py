@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 
+from edge import config as edge_config
 from throughgate.stack import Stack
 
 # Fast timings for tests; the production defaults are in edge/config.py.
@@ -24,14 +25,38 @@ def _need_mosquitto():
         pytest.skip("Mosquitto is not installed: `make test` installs it with apt-get")
 
 
-@pytest.fixture
-def stack_factory(tmp_path):
-    """Build a stack with chosen edge settings; everything started is stopped afterwards."""
+@pytest.fixture(scope="session")
+def built_template(tmp_path_factory) -> Stack:
+    """hub init, edge init and the edge's enrolment with its token: seconds of CLI runs, done once per
+    session. Each test gets a copy of both instance folders (stack_factory), on ports of its own."""
     _need_mosquitto()
+    return Stack(tmp_path_factory.mktemp("stack-template") / "stack").build()
+
+
+def copy_of(template: Stack, root, **settings) -> Stack:
+    """A fresh copy of a built (never started) stack in `root`: new free ports, the edge's config
+    pointed at them, and these edge settings (as Stack(..., **settings).build() would write them)."""
+    shutil.copytree(template.root, root)
+    copy = Stack(root, edge_id=template.edge_id, env=dict(template.env))
+    copy.token = template.token
+    cfg = edge_config.load(copy.edge_dir)
+    cfg.uplink.hub_url, cfg.broker.port = copy.hub_url, copy.broker_port
+    cfg.tablets.mqtt_port, cfg.tablets.api_port = copy.mqtt_port, copy.api_port
+    for dotted, value in settings.items():
+        section, _, key = dotted.rpartition("__")
+        setattr(getattr(cfg, section) if section else cfg, key, value)
+    (copy.edge_dir / edge_config.CONFIG_NAME).write_text(edge_config.dump(cfg))
+    return copy
+
+
+@pytest.fixture
+def stack_factory(built_template, tmp_path):
+    """A stack with chosen edge settings (a copy of the session's built one); everything started is
+    stopped afterwards."""
     made: list[Stack] = []
 
     def make(**settings) -> Stack:
-        stack = Stack(tmp_path / f"stack{len(made)}", **{**FAST, **settings}).build()
+        stack = copy_of(built_template, tmp_path / f"stack{len(made)}", **{**FAST, **settings})
         made.append(stack)
         return stack
 
