@@ -6,19 +6,18 @@ Everything of one tablet lives in one folder (--folder): its key, certificate an
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
 
-from tablet import courses_cli, discovery
+from tablet import courses_cli, discovery, records_cli
 from tablet.attachments import AttachmentError, EdgeApi, Uploader, media_type
 from tablet.client import TabletClient
 from tablet.enrolment import EnrolmentError, enrol, renew, renew_if_due
 from tablet.identity import TabletIdentity
 from tablet.learning import Learning
 from tablet.outbox import Outbox
-from wire.records import TABLET_KINDS, RecordError
+from wire.records import RecordError
 
 
 def enrol_command(args) -> int:
@@ -57,18 +56,6 @@ def discover(args) -> int:
         print(f"{candidate.address}:{candidate.port} {candidate.name} "
               f"{'ok' if error is None else 'REFUSED (not our edge: ' + error + ')'}")
     return 0 if proven else 1
-
-
-def submit(args) -> int:
-    Path(args.folder).mkdir(parents=True, exist_ok=True)  # records can be made before enrolment
-    try:
-        payload = json.loads(args.payload)
-        record = Outbox(str(TabletIdentity(args.folder).outbox_path)).add(args.kind, args.learner, payload)
-    except (ValueError, RecordError) as exc:
-        print(f"not recorded: {exc}", file=sys.stderr)
-        return 2
-    print(record.id)
-    return 0
 
 
 def assignment(args) -> int:
@@ -117,6 +104,7 @@ def send(args) -> int:
         print(f"cannot use the edge at {host}:{port}: {error} (records stay in the outbox)", file=sys.stderr)
         return 1
     outbox = Outbox(str(identity.outbox_path))
+    refused_before = {row[0] for row in outbox.rejections()}
     _release(Learning(args.folder, outbox), identity, host)
     client = TabletClient(identity, host, port, outbox).start()
     started = time.monotonic()
@@ -134,7 +122,7 @@ def send(args) -> int:
         client.stop()
     counts = outbox.counts()
     print(f"acked={counts['acked']} pending={counts['pending']} rejected={counts['rejected']}")
-    return 0 if counts["rejected"] == 0 else 1
+    return records_cli.refused_since(outbox, refused_before)  # 1 only for refusals of this send
 
 
 def _renew_quietly(folder: str, address: str) -> None:
@@ -190,12 +178,7 @@ def register(parts) -> None:
     p.add_argument("--interface", action="append", help="browse on this address only (repeatable)")
     p.set_defaults(func=discover)
 
-    p = sub.add_parser("submit", help="record something in the local outbox (works offline)")
-    p.add_argument("--folder", required=True, help=folder_help)
-    p.add_argument("--kind", required=True, choices=sorted(TABLET_KINDS))
-    p.add_argument("--learner", required=True)
-    p.add_argument("--payload", required=True, help="a JSON object")
-    p.set_defaults(func=submit)
+    records_cli.register(sub, folder_help)  # submit, progress, quiz, rejections
 
     p = sub.add_parser("assignment", help="hold an assignment submission with attachments; upload them and "
                        "record it when the edge answers (else at the next send)")

@@ -1,9 +1,10 @@
 """The tablet's durable outbox (SQLite, standard library only, so it reads as a reference for
 any native app).
 
-A record is written here, committed, and only then offered to the edge. It stays `pending`
-until the edge's application ack names its id; then it is `acked`. A record the edge refuses
-for good is kept as `rejected` with the reason, never deleted unseen.
+A record is checked with the edge's own rules (wire.record_rules), written here, committed, and
+only then offered to the edge. It stays `pending` until the edge's application ack names its id;
+then it is `acked`. A record the edge refuses for good is kept as `rejected` with the reason until
+a person has seen it and clears it (`throughgate tablet rejections list|clear`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 from dataclasses import dataclass, replace
 
 from tablet import migrations
+from wire.record_rules import check_tablet_record
 from wire.records import Record, new_record
 from wire.schema import Schema, migrate
 
@@ -54,7 +56,8 @@ class Outbox:
         with self._lock:
             self._db.close()
 
-    def add(self, kind: str, learner: str, payload: dict, record_id: str | None = None) -> Record:
+    def add(self, kind: str, learner: str, payload: dict, record_id: str | None = None, *,
+            check: bool = True) -> Record:
         """Create a record and commit it. Once this returns, it survives a crash. With `record_id` (chosen
         before, so a retry after a crash cannot record it twice) an id already here raises
         sqlite3.IntegrityError."""
@@ -64,6 +67,8 @@ class Outbox:
                 row = self._db.execute("SELECT value FROM meta WHERE key='next_seq'").fetchone()
                 seq = row[0] if row else 1
                 record = new_record(kind, learner, seq, payload, record_id=record_id)
+                if check:  # off only in tests that play a tablet without the rules
+                    check_tablet_record(record)
                 self._db.execute("INSERT INTO outbox (id, seq, body, created) VALUES (?, ?, ?, ?)",
                                  (record.id, seq, record.to_json(), time.time()))
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('next_seq', ?)", (seq + 1,))
@@ -73,8 +78,8 @@ class Outbox:
                 raise
         return record
 
-    def add_many(self, items: list[tuple[str, str, dict]]) -> list[Record]:
-        """Several records in one commit (kind, learner, payload)."""
+    def add_many(self, items: list[tuple[str, str, dict]], *, check: bool = True) -> list[Record]:
+        """Several records in one commit (kind, learner, payload), each checked as `add` checks it."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -82,6 +87,8 @@ class Outbox:
                 seq = row[0] if row else 1
                 records = [new_record(kind, learner, seq + i, payload)
                            for i, (kind, learner, payload) in enumerate(items)]
+                for record in records if check else ():
+                    check_tablet_record(record)
                 now = time.time()
                 self._db.executemany("INSERT INTO outbox (id, seq, body, created) VALUES (?, ?, ?, ?)",
                                      [(r.id, r.seq, r.to_json(), now) for r in records])
@@ -139,6 +146,21 @@ class Outbox:
         with self._lock:
             return self._db.execute(
                 "SELECT id, seq, reason FROM outbox WHERE state='rejected' ORDER BY seq").fetchall()
+
+    def rejected_records(self, record_id: str | None = None) -> list[tuple[Record, str]]:
+        """The records the edge refused, oldest first, each with the edge's reason (one, by id)."""
+        with self._lock:
+            rows = self._db.execute("SELECT body, reason FROM outbox WHERE state='rejected' AND (? IS NULL OR id = ?) "
+                                    "ORDER BY seq", (record_id, record_id)).fetchall()
+        return [(Record(**{k: v for k, v in record_json(body).items() if k != "v"}), reason) for body, reason in rows]
+
+    def clear_rejections(self, record_id: str | None = None) -> int:
+        """Forget refused records once a person has seen them (all, or one by id); how many. Sequence numbers
+        are never reused (they come from meta's next_seq), so the edge's sequence check is unaffected."""
+        with self._lock:
+            cur = self._db.execute("DELETE FROM outbox WHERE state='rejected' AND (? IS NULL OR id = ?)",
+                                   (record_id, record_id))
+            return cur.rowcount
 
     def keep_message(self, message: dict) -> bool:
         """Keep a feedback or award message from the edge for the learner. False if already kept."""

@@ -10,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from wire import topics
-from wire.learning import AttachmentRef, check_payload
-from wire.records import RecordError, check_from_tablet, check_sequence, parse_record, valid_device_id
+from wire.learning import AttachmentRef
+from wire.record_rules import check_tablet_record
+from wire.records import RecordError, check_sequence, parse_record, valid_device_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +64,10 @@ AttachmentCheck = Callable[[str, str, tuple[AttachmentRef, ...]], None]
 def triage(messages: list[Arrived], *, known: set[str], highest: dict[str, int], room: int,
            received: str, quota_retry_s: float, attachments: AttachmentCheck | None = None,
            bound: dict[str, str] | None = None) -> Triage:
-    """Decide the fate of each message. `highest` is updated for records accepted here. Payloads of the
-    learning kinds are checked (wire.learning); a submission's attachments with `attachments`. `bound`:
-    device -> the learner it is bound to (edge.intake.bindings); such a device's records name that learner."""
+    """Decide the fate of each message. `highest` is updated for records accepted here. Each new record meets
+    the rules the tablet checks before storing it (wire.record_rules); a submission's attachments are checked
+    with `attachments`. `bound`: device -> the learner it is bound to (edge.intake.bindings); such a device's
+    records name that learner."""
     out = Triage()
     seen_here: set[str] = set()
     for message in messages:
@@ -74,12 +76,11 @@ def triage(messages: list[Arrived], *, known: set[str], highest: dict[str, int],
             continue  # the ACL makes this impossible; nothing to answer to
         try:
             record = parse_record(message.payload)
-            check_from_tablet(record)
             check_learner(device, record, (bound or {}).get(device))
             if record.id in known or record.id in seen_here:
                 out.ack(device, record.id)  # already committed: ack again, store once
                 continue
-            refs = check_payload(record)
+            refs = check_tablet_record(record)  # the rules the tablet checked too (wire.record_rules)
             check_sequence(record.seq, highest.get(device, 0), record.id)
             if refs and attachments is None:
                 raise RecordError("attachment_missing", "this edge holds no attachments", record.id)

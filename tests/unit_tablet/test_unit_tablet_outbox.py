@@ -32,7 +32,7 @@ def add_three(box: Outbox):
 
 def test_records_get_consecutive_sequence_numbers_from_one(outbox):
     first = outbox.add("message", "L-0042", {"text": "hi"})
-    batch = outbox.add_many([("progress_statement", "L-0042", {"step": 1}), ("form_submission", "L-7", {"a": 2})])
+    batch = outbox.add_many([("message", "L-0042", {"step": 1}), ("form_submission", "L-7", {"a": 2})])
     last = outbox.add("message", "L-0042", {"text": "bye"})
 
     assert [first.seq, *(r.seq for r in batch), last.seq] == [1, 2, 3, 4]

@@ -1,0 +1,23 @@
+"""The rules a tablet's record must meet wherever it is checked: on the tablet before it is stored
+(tablet/outbox.py), and by the edge when it arrives (edge/intake/rules.py). One function, so a record
+the tablet stores is one the edge takes, as far as the record itself can tell.
+
+    check_tablet_record(record)   a kind tablets make (not a staff-only one: feedback, award), and a
+                                  payload its kind allows (wire.learning: an xAPI statement whose id is
+                                  the record's, an assignment submission with its fields and attachments)
+
+`wire.records.parse_record` has already checked the envelope (id, kind, learner, created, seq, size).
+What only the edge knows is checked there alone: ids it already holds, the device's sequence, the
+learner its tablet is bound to, attachments it holds complete, room in its outbox.
+"""
+
+from __future__ import annotations
+
+from wire.learning import AttachmentRef, check_payload
+from wire.records import Record, check_from_tablet
+
+
+def check_tablet_record(record: Record) -> tuple[AttachmentRef, ...]:
+    """Raise RecordError naming the first rule the record breaks; return the attachments it names."""
+    check_from_tablet(record)
+    return check_payload(record)
