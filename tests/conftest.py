@@ -33,11 +33,12 @@ def built_template(tmp_path_factory) -> Stack:
     return Stack(tmp_path_factory.mktemp("stack-template") / "stack").build()
 
 
-def copy_of(template: Stack, root, **settings) -> Stack:
+def copy_of(template: Stack, root, env: dict | None = None, **settings) -> Stack:
     """A fresh copy of a built (never started) stack in `root`: new free ports, the edge's config
-    pointed at them, and these edge settings (as Stack(..., **settings).build() would write them)."""
+    pointed at them, and these edge settings (as Stack(..., **settings).build() would write them);
+    `env` is added to the environment its processes get."""
     shutil.copytree(template.root, root)
-    copy = Stack(root, edge_id=template.edge_id, env=dict(template.env))
+    copy = Stack(root, edge_id=template.edge_id, env={**template.env, **(env or {})})
     copy.token = template.token
     cfg = edge_config.load(copy.edge_dir)
     cfg.uplink.hub_url, cfg.broker.port = copy.hub_url, copy.broker_port

@@ -104,17 +104,8 @@ def check(keys: Mapping[str, Key], data: Mapping, nest: str = "{}.", where: str 
     problem for each that it does not, each named `where + key`. A dataclass key's value is a table,
     checked with that dataclass's keys and named by `nest` ("[{}] " gives `[uplink] interval_s`).
     An unknown key that another table has is pointed there (`elsewhere`: key -> its name there)."""
-    values, problems = {}, []
     elsewhere = _everywhere(keys, nest) if elsewhere is None else elsewhere
-    for name in data:
-        if name in keys:
-            continue
-        if isinstance(data[name], Mapping):  # an unknown [table]: named as written, like its likely meaning
-            tables = {nest.format(where + k).rstrip(" ."): k for k, key in keys.items() if _is_table(key.kind)}
-            label = nest.format(where + name).rstrip(" .")
-            problems.append(f"{label}: {_unknown(label, tables, 'table')}")
-        else:
-            problems.append(f"{where}{name}: {_unknown(name, keys, there=elsewhere.get(name))}")
+    values, problems = {}, _unknowns(keys, data, nest, where, elsewhere)
     for name, key in keys.items():
         label = where + name
         if _is_table(key.kind):
@@ -133,6 +124,18 @@ def check(keys: Mapping[str, Key], data: Mapping, nest: str = "{}.", where: str 
         else:
             values[name] = key.default
     return values, problems
+
+
+def _unknowns(keys: Mapping[str, Key], data: Mapping, nest: str, where: str, elsewhere: Mapping[str, str]) -> list:
+    problems = []
+    for name in (name for name in data if name not in keys):
+        if isinstance(data[name], Mapping):  # an unknown [table]: named as written, like its likely meaning
+            tables = [nest.format(where + k).rstrip(" .") for k, key in keys.items() if _is_table(key.kind)]
+            label = nest.format(where + name).rstrip(" .")
+            problems.append(f"{label}: {_unknown(label, tables, 'table')}")
+        else:
+            problems.append(f"{where}{name}: {_unknown(name, keys, there=elsewhere.get(name))}")
+    return problems
 
 
 def _everywhere(keys: Mapping[str, Key], nest: str) -> dict[str, str]:
@@ -311,9 +314,12 @@ def _number(value) -> str:
 
 
 def _unknown(name: str, known: Iterable[str], noun: str = "key", there: str | None = None) -> str:
+    known = list(known)
+    if not known:
+        return f"unknown {noun}; there are none here: every key goes at the top, before any [table]"
     if there:
         return f"unknown {noun} here; did you mean {there}?"
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     if close:
         return f"unknown {noun}; did you mean {close[0]}?"
     return f"unknown {noun}; known: {', '.join(sorted(known))}"
