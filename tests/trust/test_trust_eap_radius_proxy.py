@@ -239,8 +239,11 @@ def test_unanswered_requests_are_capped_and_forgotten_after_the_timeout(proxy_fa
                 break
         assert [data for data, _ in relayed] == requests[:3] and proxy.waiting == 3
         assert any("3 requests already waiting" in r.getMessage() for r in caplog.records)
-        time.sleep(0.6)
-        sock.send(sign_request(9, "tab-0001"))  # any traffic, or the idle loop, expires the old ones
+        deadline = time.monotonic() + 10  # timeout_s is 0.5: the proxy's idle loop forgets them
+        while proxy.waiting and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert proxy.waiting == 0, "unanswered requests were not forgotten after the timeout"
+        sock.send(sign_request(9, "tab-0001"))
         hostapd.recvfrom(4096)
         assert proxy.waiting == 1
         data, source = relayed[0]
