@@ -113,8 +113,6 @@ class CoursesConfig:
 
     sync_interval_s: float = setting(900.0, above=0)  # how often the edge asks the hub for new course versions
     cache_dir: str = ""  # verified course files by sha256; "" = <instance>/courses
-    # >0: the course routes for nginx in front, on 127.0.0.1:<port> (docs/bench.md); 0 = off
-    accel_port: int = setting(0, at_least=0, at_most=65535)
 
 
 @dataclass
@@ -204,10 +202,29 @@ def load(instance: str | Path) -> EdgeConfig:
         data = tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), [f"not valid TOML: {exc}"]) from None
-    values, problems = settings.check(settings.keys_of(EdgeConfig, skip=("instance",)), data, nest="[{}] ")
+    problems = _retired(data)
+    values, found = settings.check(settings.keys_of(EdgeConfig, skip=("instance",)), data, nest="[{}] ")
+    problems += found
     if problems:
         raise ConfigError(str(path), problems)
     return settings.build(EdgeConfig, values, instance=instance)
+
+
+# Keys earlier releases wrote that mean nothing now: (table, key): (the value that asked for nothing, why).
+# That value is passed over, so files written before still load; any other is refused.
+RETIRED = {("courses", "accel_port"): (0, "nginx in front of the course routes is a bench/ option now (docs/bench.md)")}
+
+
+def _retired(data: dict) -> list[str]:
+    problems = []
+    for (table, key), (harmless, why) in RETIRED.items():
+        section = data.get(table)
+        if isinstance(section, dict) and key in section:
+            value = section.pop(key)
+            if value != harmless:
+                problems.append(f"[{table}] {key}: no longer an edge setting ({why}): remove it; found "
+                                f"{settings.found(value)}")
+    return problems
 
 
 def _toml_value(value) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -91,6 +93,19 @@ def test_render_refuses_a_broken_site_naming_each_field(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "wifi.channel: 14 is not allowed in country GB" in err and 'site_id: expected the edge id' in err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", [["box", "render", "--out", "out"], ["edge", "init", "--instance", "edge"]])
+def test_the_command_line_prints_every_problem_and_exits_2_without_a_traceback(tmp_path, command):
+    path = tmp_path / "site.toml"
+    path.write_text(EXAMPLE.read_text().replace("channel = 6", 'channel = "6"').replace("port = 8444", "prot = 8444"))
+    done = subprocess.run([sys.executable, "-m", "throughgate", *command, "--site", str(path)], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == (f"{path}: 2 problems:\n"
+                           '  wifi.channel: expected a whole number (>= 1), found the string "6"\n'
+                           "  console.prot: unknown key; did you mean port?\n")
+    assert not (tmp_path / "out").exists() and not (tmp_path / "edge").exists()
 
 
 def test_radius_mode_needs_access_point_addresses_in_a_site_network():

@@ -48,6 +48,19 @@ def test_the_file_box_render_writes_loads_back_as_the_site_says(tmp_path):
     assert edge_config.load(tmp_path) == render.edge_config_for(parsed, tmp_path)
 
 
+def test_a_file_an_earlier_release_wrote_with_accel_port_off_still_loads(tmp_path):
+    """Earlier releases wrote every key, `[courses] accel_port = 0` included; the key is retired."""
+    written(tmp_path, cache_dir='cache_dir = ""\naccel_port = 0')
+    assert edge_config.load(tmp_path) == edge_config.EdgeConfig(instance=tmp_path, edge_id="edge-1")
+
+
+def test_a_retired_key_asking_for_something_is_refused(tmp_path):
+    written(tmp_path, cache_dir='cache_dir = ""\naccel_port = 8081')
+    assert refusal(tmp_path) == (f"{tmp_path / 'edge.toml'}: [courses] accel_port: no longer an edge setting (nginx "
+                                 "in front of the course routes is a bench/ option now (docs/bench.md)): remove it; "
+                                 "found 8081")
+
+
 def test_a_whole_number_for_a_number_of_seconds_is_taken_as_it_was_before(tmp_path):
     config = edge_config.load(written(tmp_path, interval_s="interval_s = 2"))
     assert config.uplink.interval_s == 2.0 and isinstance(config.uplink.interval_s, float)
