@@ -271,6 +271,39 @@ def test_records_on_an_unmigrated_hub_says_to_run_migrate_and_migrate_then_lets_
     assert listed[0] == 0 and "HMP_Oldbury.1" in listed[1]
 
 
+def test_hub_run_migrates_at_start_one_log_line_per_step_then_serves(hub_db_url, instance):
+    load_dump(hub_db_url, "before_trust")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {"THROUGHGATE_HUB_DATABASE_URL": hub_db_url}
+    hub = subprocess.Popen([sys.executable, "-m", "hub", "run", "--port", "0", "--instance", str(instance)],
+                           cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        while not lines or "hub serving on" not in lines[-1]:
+            line = hub.stderr.readline()
+            assert line, f"hub run ended: {lines}"
+            lines.append(line)
+    finally:
+        hub.send_signal(signal.SIGTERM)
+        hub.communicate(timeout=WAIT_S)
+    title = f"hub database {hub_db_url}"
+    applied = [line.split(" INFO ", 1)[1].strip() for line in lines if "applied" in line]
+    assert applied == [f"{title}: applied 0001_baseline", f"{title}: applied 0002_edge_verify_key_to_edge_key"]
+    assert hub.returncode == 0 and recorded(hub_db_url) == 2
+
+
+def test_create_app_leaves_the_schema_alone(hub_db_url, hub_at):
+    app = hub_at(hub_db_url)
+
+    assert app.test_client().get("/healthz").status_code in (200, 503)
+    assert catalogue(hub_db_url)["tables"] == {} and recorded(hub_db_url) is None
+
+
+def test_the_database_is_named_without_its_password():
+    db.bind("postgresql://throughgate:s3cret@db.example.org/hub")
+
+    assert db.hub_schema().title == "hub database postgresql://throughgate:***@db.example.org/hub"
+
+
 # --- 5. kill -9 in the middle of a step, and replicas migrating at once ---
 
 PAUSED_MIGRATE = """
