@@ -157,6 +157,8 @@ def tablets_code(args) -> int:
         print(f"The tablet will be bound to learner {args.learner}: it may send only as them, and gets their "
               "feedback and awards.")
     print(f"On the tablet: scan the QR code, or type the code. Offer: {offer.to_uri()}")
+    print(f"To type it: throughgate tablet enrol --folder DIR {code} --device {args.device} --url {offer.url} "
+          f"--ca-pin {offer.ca}  (a tablet enrolled with this edge before needs only the code)")
     if not args.no_qr:
         print(qr_text(offer.to_uri()))
     return 0

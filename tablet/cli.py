@@ -13,7 +13,7 @@ from pathlib import Path
 from tablet import courses_cli, discovery, records_cli
 from tablet.attachments import AttachmentError, EdgeApi, Uploader, media_type
 from tablet.client import TabletClient
-from tablet.enrolment import EnrolmentError, enrol, renew, renew_if_due
+from tablet.enrolment import EnrolmentError, enrol, is_qr_text, renew, renew_if_due, typed_offer
 from tablet.identity import TabletIdentity
 from tablet.learning import Learning
 from tablet.outbox import Outbox
@@ -23,7 +23,9 @@ from wire.records import RecordError
 def enrol_command(args) -> int:
     hub_root = Path(args.hub_root).read_text() if args.hub_root else None
     try:
-        identity = enrol(args.offer, args.folder, args.address, hub_root=hub_root)
+        offer = args.offer if is_qr_text(args.offer) else typed_offer(args.offer, args.folder, args.device, args.url,
+                                                                         args.ca_pin)  # the code typed by hand
+        identity = enrol(offer, args.folder, args.address, hub_root=hub_root)
     except EnrolmentError as exc:
         print(f"not enrolled: {exc}", file=sys.stderr)
         return 1
@@ -159,12 +161,19 @@ def register(parts) -> None:
     sub = tablet.add_subparsers(dest="command", required=True, metavar="COMMAND")
     folder_help = "the tablet's folder: key, certificate, pinned CA, outbox"
 
-    p = sub.add_parser("enrol", help="enrol with an edge from its QR code: a key, then a certificate")
+    p = sub.add_parser("enrol", help="enrol with an edge from its QR code, or its code typed: a key, then a "
+                       "certificate")
     p.add_argument("--folder", required=True, help=f"{folder_help} (created)")
     p.add_argument("--address", help="reach the edge here instead of the host in the QR code")
     p.add_argument("--hub-root", help="the hub's root certificate (PEM file): also check that the hub vouches "
                    "for this edge")
-    p.add_argument("offer", help="the QR code's text: throughgate-enrol:?edge=...")
+    p.add_argument("offer", metavar="QR_OR_CODE", help="the QR code's text (throughgate-enrol:?edge=...), or the "
+                   "code typed (ABCD-EFGH-JKMN) with --device, --url and --ca-pin")
+    p.add_argument("--device", help="with a typed code: this tablet's device id (default: from its last enrolment)")
+    p.add_argument("--url", help="with a typed code: the edge's enrolment URL, https://host:port (default: from "
+                   "its last enrolment)")
+    p.add_argument("--ca-pin", help="with a typed code: the edge's CA pin, 64 hex digits (default: from its last "
+                   "enrolment)")
     p.set_defaults(func=enrol_command)
 
     p = sub.add_parser("renew", help="renew the tablet's certificate now (send renews it when due)")

@@ -20,6 +20,11 @@ When the tablet already holds the hub's root (passed in, or hub_root.pem in its 
 checks that the hub vouches for this edge: the server certificate must chain through the hub's
 cross-certificate to that root, within the cross-certificate's name constraints.
 
+A typed code (when the camera fails) carries only the code: `typed_offer` makes the offer from it
+with the rest given (the device id, the edge's URL and CA pin that `edge tablets code` prints) or
+known from the tablet's earlier enrolment. The pin is still checked before the code is sent; the
+edge id, when not known, is the one the pinned CA's edge states.
+
 renew(folder) gets a fresh certificate for the same key over mutual TLS.
 """
 
@@ -34,7 +39,7 @@ from urllib.parse import urlsplit
 from cryptography import x509
 
 from provisioning import pki
-from provisioning.tokens import EnrolmentOffer, TokenError, parse_offer
+from provisioning.tokens import ENROL_SCHEME, EnrolmentOffer, TokenError, normalise_code, parse_offer
 from tablet.identity import Enrolment, TabletIdentity, pinned_context
 from wire.records import timestamp
 
@@ -51,11 +56,43 @@ class EnrolmentError(Exception):
         self.code, self.reason, self.status, self.retry_after = code, reason, status, retry_after
 
 
+def is_qr_text(text: str) -> bool:
+    """The QR code's text (throughgate-enrol:?...), rather than a code typed by hand."""
+    return text.strip().startswith(f"{ENROL_SCHEME}:")
+
+
+def typed_offer(code: str, folder: str | Path, device: str | None = None, url: str | None = None,
+                ca_pin: str | None = None) -> EnrolmentOffer:
+    """The offer for a code typed by hand: `device`, `url` and `ca_pin` as given, else from the folder's earlier
+    enrolment (a tablet enrolled again needs only the code). The edge id is left empty unless known: enrol()
+    then takes the one the pinned CA's edge states."""
+    try:
+        code = normalise_code(code)
+    except TokenError as exc:
+        raise EnrolmentError("bad_offer", str(exc)) from None
+    identity = TabletIdentity(folder)
+    before = identity.state if identity.state_path.exists() else None
+    device = device or (before.device if before else None)
+    url = url or (before.url if before else None)
+    ca_pin = (ca_pin or (before.ca_pin if before else "")).strip().lower().removeprefix("sha256:")
+    missing = [flag for flag, value in (("--device", device), ("--url", url), ("--ca-pin", ca_pin)) if not value]
+    if missing:
+        raise EnrolmentError("bad_offer", "a typed code needs this tablet's device id, the edge's URL and its CA "
+                             f"pin: give {', '.join(missing)} (`throughgate edge tablets code` prints them beside the "
+                             "code), or scan the QR code instead")
+    if len(ca_pin) != 64 or any(c not in "0123456789abcdef" for c in ca_pin):
+        raise EnrolmentError("bad_offer", "--ca-pin is the 64 hex digits `throughgate edge tablets code` prints")
+    same_edge = before is not None and before.ca_pin == ca_pin
+    return EnrolmentOffer(before.edge if same_edge else "", device, code, url, ca_pin)
+
+
 def enrol(offer: str | EnrolmentOffer, folder: str | Path, address: str | None = None, *,
           hub_root: str | None = None, timeout: float = TIMEOUT_S) -> TabletIdentity:
     """Enrol with the edge in `offer` (the QR code's text, or a parsed offer); `address` replaces
     the host in the offer's URL (an address found with zeroconf, say). `hub_root` (PEM): check
     that the hub vouches for this edge; hub_root.pem already in the folder is used likewise."""
+    if isinstance(offer, str) and not is_qr_text(offer):
+        offer = typed_offer(offer, folder)  # a code typed by hand; the rest from an earlier enrolment
     if isinstance(offer, str):
         try:
             offer = parse_offer(offer)
@@ -70,6 +107,8 @@ def enrol(offer: str | EnrolmentOffer, folder: str | Path, address: str | None =
     if pki.spki_sha256(ca) != offer.ca:
         raise EnrolmentError("ca_mismatch", f"the server at {host}:{port} is not the edge in the QR code (its CA "
                              "does not match the code's pin): do not use this network, and tell staff")
+    if not offer.edge and isinstance(bundle.get("edge"), str) and bundle["edge"]:  # a typed code: the pin vouches
+        offer = EnrolmentOffer(bundle["edge"], offer.device, offer.code, offer.url, offer.ca)
     if bundle.get("edge") != offer.edge:
         raise EnrolmentError("edge_mismatch", f"the server at {host}:{port} says it is {bundle.get('edge')!r}, "
                              f"the QR code is for {offer.edge!r}: ask staff for a new code")
