@@ -2,13 +2,13 @@
 install makes, keep every row of a saved hub, repair a hub from before mutual TLS so it enrols edges
 again, refuse a database newer than the code, and survive kill -9 mid-step.
 
-The saved hubs are committed SQL dumps in tests/hub/data (how they were made: the make_*.py there)."""
+The saved hubs are committed SQL dumps in tests/hub/data (how they were made: the make_*.py there),
+loaded by dumpkit."""
 
 from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+from dumpkit import catalogue, fresh_catalogue, load_dump, migrate, recorded, rows
 from hubkit import edge_records, enrol_edge, post_batch
 
 from hub import cli, db, queries
@@ -27,92 +28,7 @@ from wire import schema
 from wire.keys import key_id, verify_key_from_pem
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = Path(__file__).parent / "data"
 WAIT_S = 60
-
-
-# --- databases: load a dump, read every row, compare catalogues ---
-
-def dialect(url: str) -> str:
-    return "sqlite" if url.startswith("sqlite") else "postgresql"
-
-
-def load_dump(url: str, name: str) -> None:
-    """Load tests/hub/data/<name>.<dialect>.sql into the (empty) database, as its own tool would."""
-    text = (DATA / f"{name}.{dialect(url)}.sql").read_text()
-    if dialect(url) == "sqlite":
-        conn = sqlite3.connect(url.removeprefix("sqlite:///"))
-        conn.executescript(text)
-        conn.close()
-        return
-    # psql meta-commands (\restrict) are for psql; the SQL between them is what pg_dump saved
-    text = "\n".join(line for line in text.splitlines() if not line.startswith("\\"))
-    conn = psycopg2.connect(url)
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(text)
-    conn.close()
-
-
-def empty(url: str) -> None:
-    if dialect(url) == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
-        return
-    conn = psycopg2.connect(url)
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    conn.close()
-
-
-def rows(url: str) -> dict[str, list[tuple]]:
-    """Every row of every table but schema_version, sorted, table by table."""
-    database = db.open_database(url)
-    target = schema.target_for(database)
-    with target.session():
-        found = {table: sorted(target.execute(f'SELECT * FROM "{table}"'), key=repr)  # noqa: S608 (catalogue)
-                 for table in sorted(schema.tables(target)) if table != schema.VERSION_TABLE}
-    database.close()
-    return found
-
-
-def catalogue(url: str) -> dict:
-    database = db.open_database(url)
-    found = schema.catalogue(database)
-    database.close()
-    return found
-
-
-def recorded(url: str) -> int | None:
-    database = db.open_database(url)
-    target = schema.target_for(database)
-    with target.session():
-        version = schema.recorded_version(target)
-    database.close()
-    return version
-
-
-def migrate(url: str, upto: int | None = None) -> list[str]:
-    """Migrate the database as `hub run` does (to version `upto`, if given); the lines it logged."""
-    db.bind(url)
-    hub = db.hub_schema()
-    lines: list[str] = []
-    schema.migrate(db.proxy.obj, schema.Schema(hub.title, hub.migrations[:upto], hub.adopt), lines.append)
-    db.proxy.close()
-    return lines
-
-
-def fresh_catalogue(url: str) -> dict:
-    """The catalogue of every hub model made by peewee's create_tables (then the database is emptied)."""
-    empty(url)
-    db.bind(url)
-    with db.proxy.connection_context():
-        db.proxy.create_tables(db.all_models())
-    db.proxy.close()
-    made = catalogue(url)
-    empty(url)
-    return made
 
 
 @pytest.fixture
