@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
 from edge import config as edge_config
 from throughgate.stack import Stack
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run",
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]  # no name resolves: loopback only
 
 # Fast timings for tests; the production defaults are in edge/config.py.
 FAST = {
@@ -23,6 +29,26 @@ FAST = {
 def _need_mosquitto():
     if shutil.which("mosquitto") is None and not os.path.exists("/usr/sbin/mosquitto"):
         pytest.skip("Mosquitto is not installed: `make test` installs it with apt-get")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by playwright, resolving no name but 127.0.0.1 (one per module)."""
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError:
+        pytest.skip("playwright's Python package is not installed: pip install -e '.[test]'")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: Debian's chromium package (make installs it)")
+    driver = sync_playwright().start()
+    try:
+        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    except Error as exc:
+        driver.stop()
+        pytest.skip(f"{CHROMIUM} did not start under playwright: {str(exc).splitlines()[0]}")
+    yield chromium
+    chromium.close()
+    driver.stop()
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ import os
 import shutil
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
@@ -22,10 +21,6 @@ from tests.spine.waiting import wait_for
 from throughgate.stack import CLI, Proc, Stack, free_port
 from wire import xapi
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run",
-                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]  # no name resolves: loopback only
 PASSWORD = "a long staff passphrase"
 
 
@@ -33,25 +28,6 @@ def _throughgate(*args: str, stdin: str = "") -> str:
     done = subprocess.run([*CLI, *args], input=stdin, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     return done.stdout
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import Error, sync_playwright
-    except ImportError:
-        pytest.skip("playwright's Python package is not installed: pip install -e '.[test]'")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: Debian's chromium package (make installs it)")
-    driver = sync_playwright().start()
-    try:
-        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-    except Error as exc:
-        driver.stop()
-        pytest.skip(f"{CHROMIUM} did not start under playwright: {str(exc).splitlines()[0]}")
-    yield chromium
-    chromium.close()
-    driver.stop()
 
 
 @pytest.fixture(scope="module")

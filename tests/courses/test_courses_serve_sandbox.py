@@ -1,7 +1,7 @@
-"""Security review of course content served to tablets: a course page opened from the edge's tablet
-API in real Chromium (holding the tablet's client certificate, on 127.0.0.1) must not be able to
-use the tablet's certificate against the rest of the API (attachments, certificate renewal): the
-content is served in a CSP sandbox, an origin of its own."""
+"""Course content is served to tablets in a CSP sandbox, an origin of its own: a course page opened
+from the edge's tablet API in real Chromium (holding the tablet's client certificate, on 127.0.0.1)
+cannot use the tablet's certificate against the rest of the API (attachments, certificate renewal).
+Behind nginx: tests/courses/test_courses_nginx.py."""
 
 from __future__ import annotations
 
@@ -12,11 +12,9 @@ import pytest
 from edge import identity
 from edge.courses.serve import CONTENT_POLICY
 from edge.tablets.api import TabletApiServer
-from tests.console import test_console_browser
 from tests.courses.conftest import running_copy, stopped
 from tests.courses.courses_kit import coursekit, get, import_course, open_edge_store, run_sync
 
-browser = test_console_browser.browser  # the fixture: Chromium (loopback only)
 PAGE = b"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>waiting</title></head><body><script>
 fetch("/v1/attachments/limits", {credentials: "include"})
   .then(r => r.text()).then(t => { document.title = "READ " + t; })
@@ -28,7 +26,7 @@ fetch("/v1/attachments/limits", {credentials: "include"})
 @pytest.fixture(scope="module")
 def served(built_stack, tmp_path_factory):
     """A synced course holding a page with a script, and the edge's tablet API on its port."""
-    folder = tmp_path_factory.mktemp("served-review")
+    folder = tmp_path_factory.mktemp("served-sandbox")
     stack = running_copy(built_stack, folder / "stack")
     try:
         coursekit.build_native_zip(folder / "v1.zip", extra={"lesson/page.html": PAGE})
@@ -55,8 +53,9 @@ def test_course_html_is_served_in_a_csp_sandbox_without_the_apis_origin(served):
 
 
 def test_a_script_in_course_html_cannot_call_the_tablet_api_with_the_tablets_certificate(served, browser):
-    """Before the review the page ran at the API's origin: its fetch went out with the tablet's
-    certificate and read the answer (it could as well upload attachments or renew the certificate)."""
+    """Without the sandbox the page ran at the API's origin (a security review found it): its fetch went
+    out with the tablet's certificate and read the answer (it could as well upload attachments or renew
+    the certificate)."""
     server, tablet = served
     origin = f"https://127.0.0.1:{server.port}"
     context = browser.new_context(ignore_https_errors=True, client_certificates=[
