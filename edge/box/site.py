@@ -163,7 +163,9 @@ KEYS = {
     "edge_name": Key(str, ""),
     **{name: Key(cls) if name in REQUIRED_SECTIONS else Key(cls, cls()) for name, cls in SECTIONS.items()},
 }
-_ORDER = [*KEYS, *(f"{name}.{key}" for name, cls in SECTIONS.items() for key in settings.keys_of(cls))]
+_ORDER = [name for name in KEYS if name not in SECTIONS]  # problems are listed in the order of the fields
+_ORDER += [name for section, cls in SECTIONS.items() for name in (section, *(f"{section}.{key}"
+                                                                             for key in settings.keys_of(cls)))]
 
 
 def load(path: str | Path) -> Site:
@@ -202,7 +204,10 @@ def _checked(data: dict) -> tuple[dict, list[str]]:
 
 def _rank(problem: str) -> int:
     name = problem.split(":", 1)[0]
-    return _ORDER.index(name) if name in _ORDER else len(_ORDER)
+    for known in (name, name.partition(".")[0]):  # an unknown field goes with its section
+        if known in _ORDER:
+            return _ORDER.index(known)
+    return len(_ORDER)
 
 
 # rules between fields (pure) ------------------------------------------------------------------
