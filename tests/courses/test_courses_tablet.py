@@ -4,11 +4,9 @@ enrolled tablet's certificate; the edge's own blob is tampered with, and a TCP p
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import shutil
-import socket
 import sqlite3
 from pathlib import Path
 
@@ -17,25 +15,10 @@ import pytest
 from edge.tablets.api import TabletApiServer
 from tablet.courses import CourseApi, CoursesError, CourseSync, Shelf, _inside
 from tablet.identity import TabletIdentity
-from tests.courses.conftest import running_copy, stopped
-from tests.courses.courses_kit import synced_course
-from tests.learning.learningkit import CuttingProxy
+from tests.courses.shelf_kit import COURSE, CuttingDownloadProxy, edge_with_a_course, manifest_files, sync
 from throughgate.cli import main
 from wire.blobs import BlobStore
 from wire.courses import ManifestError
-
-COURSE = "intro-maths"
-
-
-@contextlib.contextmanager
-def edge_with_a_course(built_stack, folder: Path):
-    """An edge holding a synced course; its tablet API is started by each test (some stop it)."""
-    stack = running_copy(built_stack, folder / "stack")
-    try:
-        members, devices, cfg = synced_course(stack, folder, seed=5)
-        yield cfg, devices["tab-0000"], members, stack
-    finally:
-        stopped(stack)
 
 
 @pytest.fixture(scope="module")
@@ -49,24 +32,6 @@ def tablet(edge, tmp_path) -> TabletIdentity:
     """A fresh copy of the enrolled tablet's folder: its identity, no courses yet."""
     _, enrolled, _, _ = edge
     return TabletIdentity(shutil.copytree(enrolled.folder, tmp_path / "tablet"))
-
-
-def sync(tablet: TabletIdentity, port: int | None = None) -> tuple[CourseSync, CourseApi]:
-    api = CourseApi(tablet, None, port)
-    shelf = Shelf(tablet.folder)
-    try:
-        return CourseSync(shelf, api).run(), api
-    finally:
-        shelf.close()
-
-
-def manifest_files(tablet: TabletIdentity) -> dict:
-    shelf = Shelf(tablet.folder)
-    try:
-        ((manifest, _),) = shelf.versions()
-        return {f.path: f for f in manifest.files}
-    finally:
-        shelf.close()
 
 
 def test_the_first_sync_downloads_every_file_over_one_connection_and_each_hash_matches(edge, tablet):
@@ -127,31 +92,6 @@ def test_with_the_edge_stopped_the_courses_list_open_and_read_back(edge, tablet,
         shelf.path(COURSE, "no-such-item")
     assert main(["tablet", "courses", "path", "--folder", str(tablet.folder), "not-here"]) == 1
     assert "not available offline" in capsys.readouterr().err
-
-
-class CuttingDownloadProxy(CuttingProxy):
-    """tests/learning's TCP proxy, cutting the first connection once the edge has sent `cut_after`
-    bytes through it; later connections pass untouched, or with `then_refuse` are refused (the edge
-    out of reach). TLS runs end to end."""
-
-    def __init__(self, upstream_port: int, cut_after: int, then_refuse: bool = False):
-        super().__init__(upstream_port, cut_after)
-        self.then_refuse = then_refuse
-        self.start()
-
-    @property
-    def connections(self) -> int:
-        return len(self._sockets) // 2
-
-    def _pump(self, source: socket.socket, target: socket.socket, counted: bool) -> None:
-        super()._pump(source, target, not counted and not self.cut.is_set())  # count what the edge sends
-
-    def _cut(self) -> None:
-        if self.then_refuse:
-            with contextlib.suppress(OSError):
-                self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() (close alone does not)
-            self.listener.close()
-        super()._cut()
 
 
 def test_a_download_cut_mid_file_resumes_from_the_partial_length(edge, tablet):

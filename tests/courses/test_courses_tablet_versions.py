@@ -12,13 +12,7 @@ from edge.tablets.api import TabletApiServer
 from tablet.courses import CoursesError, Shelf
 from tablet.identity import TabletIdentity
 from tests.courses.courses_kit import coursekit, import_course, open_edge_store, run_sync
-from tests.courses.test_courses_tablet import (
-    COURSE,
-    CuttingDownloadProxy,
-    edge_with_a_course,
-    manifest_files,
-    sync,
-)
+from tests.courses.shelf_kit import COURSE, CuttingDownloadProxy, edge_with_a_course, manifest_files, sync
 
 
 @pytest.fixture(scope="module")
