@@ -49,16 +49,14 @@ WAIT_S = 5.0      # any start or lease
 REFUSED_S = 1.0   # a connection that should not get through: dropped means no answer at all
 
 
-def test_site() -> site.Site:
+def netns_site() -> site.Site:
+    """The example site file with the namespaces' interface names and addresses."""
     data = tomllib.loads(EXAMPLE.read_text())
     data["tablet"]["interface"] = "tg-tablet"
     data["management"]["interface"] = "tg-mgmt"
     data["uplink"] = {"interface": "tg-uplink", "hub_addresses": [HUB], "hub_port": HUB_PORT}
     data["console"] = {"address": EDGE_MGMT, "port": 8444}
     return site.parse(data, "netns-test.toml")
-
-
-test_site.__test__ = False  # a helper, not a test
 
 
 # processes in a namespace ----------------------------------------------------------------------
@@ -153,7 +151,7 @@ exit 0
 @pytest.fixture(scope="module")
 def box(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("netns")
-    the_site = test_site()
+    the_site = netns_site()
     files = render.render(the_site, "netns-test.toml")
     timings: dict[str, float] = {}
     started = time.monotonic()

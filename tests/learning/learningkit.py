@@ -145,4 +145,7 @@ class CuttingProxy:
 
 
 def open_store(config: EdgeConfig) -> None:
+    from edge.attachments import store as attachments_store
+
     store.open_store(str(config.db_path))
+    attachments_store.create_tables()
