@@ -20,7 +20,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python -m be
 from edge import config as edge_config  # noqa: E402
 from edge import identity, store  # noqa: E402
 from edge.courses import catalogue  # noqa: E402
-from edge.courses import tables as course_tables  # noqa: E402
 from edge.tablets import registry as tablets  # noqa: E402
 from provisioning import pki  # noqa: E402
 from throughgate.stack import CLI, free_port  # noqa: E402
@@ -59,7 +58,6 @@ def prepare(workdir: Path, large_bytes: int = LARGE_BYTES, small_files: int = SM
     files = identity.EdgeFiles(instance)
     identity.ensure_server_cert(files, cfg.edge_id, cfg.server_name)
     store.open_store(str(cfg.db_path))
-    course_tables.create_tables()
     tablet_dir = workdir / "tablet"
     tablet_dir.mkdir()
     key = pki.new_key()

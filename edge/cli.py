@@ -131,9 +131,11 @@ def run(args) -> int:
     return 0
 
 
-def _open(args) -> edge_config.EdgeConfig:
+def _open(args, migrate: bool = True) -> edge_config.EdgeConfig:
+    """Load the config and open the store. migrate=False for commands that only read: they refuse a store
+    that needs migrating (saying to run `edge migrate`) rather than change it (store.open_store)."""
     cfg = edge_config.load(args.instance)
-    store.open_store(str(cfg.db_path))
+    store.open_store(str(cfg.db_path), migrate=migrate)
     return cfg
 
 
@@ -165,7 +167,7 @@ def tablets_code(args) -> int:
 
 
 def tablets_list(args) -> int:
-    _open(args)
+    _open(args, migrate=False)
     rows = tablets.listing()
     if args.json:
         print(json.dumps(rows))
@@ -192,7 +194,6 @@ def tablets_revoke(args) -> int:
 def attachments_retry(args) -> int:
     cfg = edge_config.load(args.instance)
     store.open_store(str(cfg.db_path))
-    attachments_store.create_tables()
     count = attachments_store.offer_again()
     store.clear_alarm(attachments_uplink.REFUSED_ALARM)
     print(f"{count} attachment(s) the hub refused will be offered to it again" if count else
@@ -201,8 +202,7 @@ def attachments_retry(args) -> int:
 
 
 def status(args) -> int:
-    cfg = edge_config.load(args.instance)
-    store.open_store(str(cfg.db_path))
+    cfg = _open(args, migrate=False)
     info = store.status()
     info["quota_bytes"] = cfg.quota_bytes
     if args.json:

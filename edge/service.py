@@ -14,10 +14,8 @@ from edge import identity, jobs, store
 from edge.attachments import store as attachments_store
 from edge.attachments.uplink import AttachmentForwarder
 from edge.console import learning as console_learning
-from edge.console import tables as console_tables
 from edge.courses import progress as course_progress
 from edge.courses import sync as course_sync
-from edge.courses import tables as course_tables
 from edge.host import broker, broker_check, processes, systemd
 from edge.intake.quota import Quota
 from edge.intake.relay import Relay
@@ -59,10 +57,7 @@ class EdgeService:
                                           f"enrol --instance {cfg.instance} ...` with a token from the hub's admin")
         self.signing_key = signing_key_from_pem(cfg.signing_key_path.read_bytes())
         self.hub_keys = HubPublicKeys.from_document(cfg.hub_keys_path.read_text())
-        store.open_store(str(cfg.db_path))
-        course_tables.create_tables()
-        console_tables.create()
-        attachments_store.create_tables()
+        store.open_store(str(cfg.db_path))  # applies pending migrations (edge.migrations)
         self.quota = Quota(cfg.quota_bytes, store.outbox_bytes)
         self.quota.refresh()
         identity.ensure_server_cert(self.files, cfg.edge_id, cfg.server_name)

@@ -8,11 +8,16 @@ opened only by the hub. A delivered batch's envelope is deleted: its space is re
 from __future__ import annotations
 
 import functools
+import logging
+from pathlib import Path
 
 import peewee as pw
-from playhouse import migrate
 
+from edge import migrations
+from wire import schema
 from wire.records import timestamp
+
+log = logging.getLogger(__name__)
 
 db = pw.DatabaseProxy()
 
@@ -123,34 +128,34 @@ class Setting(BaseModel):
 MODELS = (Received, OutBatch, Alarm, Tablet, TabletCert, EnrolmentCode, Setting)
 
 
-def open_store(path: str) -> pw.SqliteDatabase:
-    """Open (and create) the store at path; binds the models to it for this process."""
+def open_store(path: str, migrate: bool = True) -> pw.SqliteDatabase:
+    """Open (and create) the store at path, bring its schema to this code's version, and bind the models
+    to it for this process. Pending migrations (edge.migrations) are applied, one line each in the log.
+
+    migrate=False, for commands that only read: a store behind this code is refused (StoreBehind, saying
+    to run `throughgate edge migrate`) rather than changed, so looking at a store never makes it too new
+    for the release it came from. A store newer than this code is refused either way
+    (wire.schema.SchemaTooNew) and left as it is; an empty one is created either way."""
     database = pw.SqliteDatabase(path, pragmas=PRAGMAS, timeout=30, check_same_thread=False)
     db.initialize(database)
+    the_schema = migrations.edge_schema(path)
+    with database.connection_context():
+        target = schema.PeeweeTarget(database)
+        if migrate or not schema.tables(target):
+            schema.migrate(database, the_schema, log.info)
+        else:
+            the_plan = schema.plan(target, the_schema)
+            if the_plan.pending:
+                raise StoreBehind(f"{the_schema.title} is at schema version {the_plan.current}; this Throughgate "
+                                  f"uses version {the_plan.latest}. Run `throughgate edge migrate --instance "
+                                  f"{Path(path).parent}` first (starting the edge applies them too). Nothing was "
+                                  "changed.")
     database.connect(reuse_if_open=True)
-    database.create_tables(MODELS)
-    add_new_columns(database, MODELS)
     return database
 
 
-def add_new_columns(database: pw.SqliteDatabase, models) -> list[str]:
-    """Add to existing tables the nullable columns their models gained since (create_tables makes only
-    missing tables). Rows keep their data; the new column is NULL in them. Checked again inside one
-    IMMEDIATE transaction, so two processes opening an old store at once add each column once.
-    Returns "table.column" for each column added."""
-    added = []
-    with database.atomic(lock_type="IMMEDIATE"):
-        for model in models:
-            table = model._meta.table_name
-            have = {column.name for column in database.get_columns(table)}
-            for field in model._meta.sorted_fields:
-                if field.column_name in have:
-                    continue
-                if not field.null:
-                    raise RuntimeError(f"{table}.{field.column_name} is missing and not nullable: write a migration")
-                migrate.migrate(migrate.SqliteMigrator(database).add_column(table, field.column_name, field))
-                added.append(f"{table}.{field.column_name}")
-    return added
+class StoreBehind(schema.SchemaError):
+    """A command that only reads found a store that needs migrating."""
 
 
 def writing():

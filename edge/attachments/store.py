@@ -246,11 +246,3 @@ def discard(files: Files, attachment_id: str) -> None:
         AttachmentChunk.delete().where(AttachmentChunk.attachment == attachment_id).execute()
         Attachment.delete().where(Attachment.id == attachment_id, Attachment.state == UPLOADING).execute()
     files.drop_partial(attachment_id)
-
-
-def create_tables() -> None:
-    """In the edge store (edge.store.open_store first)."""
-    from edge.store import add_new_columns, db
-
-    db.create_tables(MODELS, safe=True)
-    add_new_columns(db, MODELS)  # e.g. attachment.hub_refused in a store made before it

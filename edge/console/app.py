@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from edge import store
 from edge.config import EdgeConfig
-from edge.console import access, filters, tables
+from edge.console import access, filters
 from edge.console.views import auth, courses, health, progress, rewards, submissions
 from edge.console.views import tablets as tablets_view
 from provisioning.files import write_private
@@ -51,7 +51,6 @@ def create_app(config: EdgeConfig, downlink=None, test_config: dict | None = Non
     app.config.update(test_config or {})
     CSRFProtect(app)
     store.open_store(str(config.db_path))
-    tables.create()
     app.before_request(access.load_member)
     app.teardown_request(_close)
     app.after_request(_headers)

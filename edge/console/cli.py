@@ -7,13 +7,12 @@ import sys
 
 from edge import config as edge_config
 from edge import store
-from edge.console import accounts, tables
+from edge.console import accounts
 
 
 def _open(args) -> edge_config.EdgeConfig:
     cfg = edge_config.load(args.instance)
     store.open_store(str(cfg.db_path))
-    tables.create()
     return cfg
 
 

@@ -139,8 +139,3 @@ class DownMessage(ConsoleModel):
 
 MODELS = (Staff, SchoolClass, ClassLearner, ClassTutor, LoginFailure, LearningRecord, Mark, RewardRule, Award,
           DownMessage)
-
-
-def create() -> None:
-    """Create the console's tables in the open edge store (idempotent)."""
-    store.db.create_tables(MODELS)

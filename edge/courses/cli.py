@@ -7,7 +7,7 @@ import sys
 
 from edge import config as edge_config
 from edge import store
-from edge.courses import catalogue, tables
+from edge.courses import catalogue
 from edge.courses.sync import SyncBusy, sync_edge
 from wire.keys import HubPublicKeys
 from wire.transfer import ProgressBar, human_bytes
@@ -16,7 +16,6 @@ from wire.transfer import ProgressBar, human_bytes
 def _open(args) -> edge_config.EdgeConfig:
     cfg = edge_config.load(args.instance)
     store.open_store(str(cfg.db_path))
-    tables.create_tables()
     return cfg
 
 

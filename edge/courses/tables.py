@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import peewee as pw
 
-from edge.store import BaseModel, db
+from edge.store import BaseModel
 
 PENDING, STARTED, COMPLETED, ERRORED = "pending", "started", "completed", "errored"
 STATUSES = (PENDING, STARTED, COMPLETED, ERRORED)
@@ -92,8 +92,3 @@ class ProgressInbox(BaseModel):
 
 
 MODELS = (CourseState, CourseVersion, VersionFile, CourseProgress, ProgressInbox)
-
-
-def create_tables() -> None:
-    """After edge.store.open_store: make the tables if missing (safe to repeat)."""
-    db.create_tables(MODELS)

@@ -101,7 +101,6 @@ def attachment_submission(config, learner: str, device: str = "tab-0001") -> tup
     from edge.attachments import store as attachments_store
     from edge.attachments import upload as attachments_upload
 
-    attachments_store.create_tables()  # as the edge service does at start
     files = attachments_store.Files(config.attachments_dir)
     limits = attachments_store.Limits.of(config.attachments)
     photo = b"\xff\xd8\xff\xe0 a small jpeg " + uuid.uuid4().bytes

@@ -7,7 +7,6 @@ from pathlib import Path
 from edge import store
 from edge.box import render, site
 from edge.courses import catalogue, progress
-from edge.courses import tables as course_tables
 from edge.intake import observers
 from tests.console.consolekit import statement
 from wire import xapi
@@ -17,7 +16,6 @@ EXAMPLE_SITE = Path(__file__).resolve().parents[2] / "firmware-config" / "exampl
 
 
 def test_the_courses_page_shows_the_course_caches_sync_state(app, staff):
-    course_tables.create_tables()  # as the edge service does at start
     catalogue.set_state("algebra-1", status="errored", stage="download", version=3, current=2, bytes_done=100,
                         bytes_total=400, files_done=1, files_total=4, last_error="hub unreachable: try again")
     page = staff["ivan"].get("/courses/").get_data(as_text=True)
@@ -63,7 +61,6 @@ def test_an_enrolment_code_comes_with_its_qr_code_and_offer(app, staff):
 
 def test_the_courses_page_shows_a_learner_part_way_as_soon_as_their_statement_arrives(app, staff):
     """course_progress is filled at each sync; the page takes in what arrived since, before it reads."""
-    course_tables.create_tables()
     catalogue.set_state("fractions-1", status="synced", version=1, current=1)
     statement_ = xapi.statement("L-A1", "attempted", xapi.activity_id("fractions-1", "welcome"),
                                 context={"extensions": {progress.VERSION_EXTENSION: 1}})

@@ -121,7 +121,6 @@ def test_an_attachment_is_served_with_the_type_the_edge_checked_not_the_one_the_
            b'<text y="20">' + uuid.uuid4().hex.encode() + b"</text></svg>")
     files = attachments_store.Files(kit.config.attachments_dir)
     limits = attachments_store.Limits.of(kit.config.attachments)
-    attachments_store.create_tables()
     ref = {"id": str(uuid.uuid4()), "sha256": hashlib.sha256(svg).hexdigest(), "size": len(svg),
            "type": "image/png", "name": "page.png"}
     assert attachments_upload.put_chunk(files, limits, "tab-0001", ref["id"], 0, svg)[0] == 201

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from edge import config as edge_config
 from edge import identity, store
-from edge.courses import tables
 from edge.courses.source import HubSource
 from edge.courses.sync import CourseSync
 from throughgate.stack import Stack, _cli
@@ -37,7 +36,6 @@ def import_course(stack: Stack, zip_path: Path, target: bool = True) -> str:
 def open_edge_store(stack: Stack) -> edge_config.EdgeConfig:
     cfg = edge_config.load(stack.edge_dir)
     store.open_store(str(cfg.db_path))
-    tables.create_tables()
     return cfg
 
 

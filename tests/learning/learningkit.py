@@ -145,7 +145,4 @@ class CuttingProxy:
 
 
 def open_store(config: EdgeConfig) -> None:
-    from edge.attachments import store as attachments_store
-
     store.open_store(str(config.db_path))
-    attachments_store.create_tables()
