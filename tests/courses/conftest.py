@@ -2,30 +2,27 @@
 tests open in this process; everything started is stopped.
 
 Building a hub and enrolling an edge takes a few seconds of CLI runs, so it is done once per
-session and each test gets a fresh copy of both instance folders (same ports, run one at a time).
+session (tests/conftest.py's built_template, shared with the other end-to-end tests) and each test
+gets a fresh copy of both instance folders, on ports of its own.
 """
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from edge import store
+from tests.conftest import copy_of
 from throughgate.stack import Stack
 
 
 @pytest.fixture(scope="session")
-def built_stack(tmp_path_factory) -> Stack:
-    return Stack(tmp_path_factory.mktemp("courses-template") / "stack").build()
+def built_stack(built_template) -> Stack:
+    return built_template
 
 
 def running_copy(built: Stack, root) -> Stack:
     """A copy of the built hub and edge in `root`, its hub started."""
-    shutil.copytree(built.root, root)
-    copy = Stack(root, edge_id=built.edge_id)
-    for name in ("hub_port", "broker_port", "mqtt_port", "api_port", "token"):
-        setattr(copy, name, getattr(built, name))
+    copy = copy_of(built, root)
     copy.start_hub()
     return copy
 
