@@ -68,6 +68,10 @@ def init(args) -> int:
     print(f"Enrol it with the hub at {cfg.uplink.hub_url}, with a token from the hub's admin "
           "(`throughgate hub tokens create`):")
     print(f"  throughgate edge enrol --instance {instance} --hub-ca-sha256 PIN --token TOKEN")
+    if not cfg.broker.dev:
+        print(f"It uses the system's Mosquitto on {cfg.broker.host}:{cfg.broker.port}, set up with "
+              f"{bfiles.conf} (on a box, by the playbook: throughgate-mosquitto.service). To try the edge on a "
+              "machine that is not a box, create it with --edge-id and --hub-url instead: it then runs its own.")
     return 0
 
 
@@ -222,10 +226,15 @@ def register(parts) -> None:
     edge = parts.add_parser("edge", help="the prison's edge box")
     sub = edge.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("init", help="create an edge instance: keys, broker files, config")
+    p = sub.add_parser("init", help="create an edge instance: keys, broker files, config",
+                       description="Create an edge instance. On a box: --site SITE.toml (what the playbook runs; the "
+                       "system's Mosquitto). To develop or try it on one machine: --edge-id and --hub-url (the edge "
+                       "runs its own Mosquitto; choose free ports). See docs/edge.md.")
     p.add_argument("--instance", required=True, help="folder for this edge's config, keys and store")
-    p.add_argument("--site", help="take the edge id, hub, ports and name from this site file (a box)")
-    p.add_argument("--edge-id", help="the edge's id (one lower-case DNS label)")
+    p.add_argument("--site", help="a box: take the edge id, hub, addresses, ports and name from this site file; "
+                   "the system's Mosquitto serves it")
+    p.add_argument("--edge-id", help="without --site (development, one machine): the edge's id (one lower-case "
+                   "DNS label)")
     p.add_argument("--hub-url", help="e.g. https://hub.example.org")
     p.add_argument("--broker-port", type=int, default=1883, help="the relay's loopback listener")
     p.add_argument("--mqtt-port", type=int, default=8883, help="the tablets' MQTT-TLS listener")

@@ -114,7 +114,7 @@ def rejections_list(args) -> int:
     for record, reason in found:
         print(f"seq={record.seq} id={record.id} {record.kind} {record.learner} {record.created}: {reason}")
     print(f"{len(found)} refused; `throughgate tablet rejections clear [ID] --folder {args.folder}` forgets them "
-          "once read (make a corrected record with `tablet submit`)")
+          "once read (make a corrected one with `tablet submit`, `progress` or `quiz`)")
     return 0
 
 
