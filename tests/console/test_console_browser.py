@@ -16,9 +16,9 @@ from edge.host import broker
 from tablet import discovery
 from tablet.client import TabletClient
 from tablet.outbox import Outbox
-from tests.conftest import FAST
+from tests.conftest import FAST, copy_of
 from tests.spine.waiting import wait_for
-from throughgate.stack import CLI, Proc, Stack, free_port
+from throughgate.stack import CLI, Proc, free_port
 from wire import xapi
 
 PASSWORD = "a long staff passphrase"
@@ -31,13 +31,13 @@ def _throughgate(*args: str, stdin: str = "") -> str:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(built_template, tmp_path_factory):
     """hub + edge + Mosquitto, two tablets, staff made with the CLI, and `throughgate edge console`."""
     if shutil.which("mosquitto") is None and not os.path.exists(broker.MOSQUITTO):
         pytest.skip("Mosquitto is not installed: `make test` installs it with apt-get")
     root = tmp_path_factory.mktemp("console-site")
     port = free_port()
-    stack = Stack(root / "stack", **FAST, console__port=port, console__rewards_every_s=0.5).build()
+    stack = copy_of(built_template, root / "stack", **FAST, console__port=port, console__rewards_every_s=0.5)
     console = None
     try:
         stack.start()
