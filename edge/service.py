@@ -16,6 +16,7 @@ from edge.attachments.uplink import AttachmentForwarder
 from edge.console import learning as console_learning
 from edge.courses import progress as course_progress
 from edge.courses import sync as course_sync
+from edge.downlink.publisher import Downlink
 from edge.host import broker, broker_check, processes, systemd
 from edge.intake.quota import Quota
 from edge.intake.relay import Relay
@@ -39,6 +40,7 @@ class EdgeService:
         self.config = config
         self.child_broker: broker.ChildBroker | None = None
         self.relay: Relay | None = None
+        self.downlink: Downlink | None = None
         self.scheduler = None
         self.forwarder: uplink.Forwarder | None = None
         self.tablet_api: TabletApiServer | None = None
@@ -71,8 +73,12 @@ class EdgeService:
         self.hub_client = HubClient.for_edge(cfg)
         self.forwarder = uplink.Forwarder(cfg.uplink, self.hub_keys, self.hub_client, self.quota)
         self.attachment_forwarder = AttachmentForwarder(cfg, lambda: HubClient.for_edge(cfg))
-        self.relay = Relay(cfg, cfg.relay_secret_path.read_text().strip(), self.quota,
+        relay_password = cfg.relay_secret_path.read_text().strip()
+        # down messages (feedback, awards) to tablets until each acknowledges them; the relay wakes it on acks
+        self.downlink = Downlink(cfg.broker.host, cfg.broker.port, cfg.broker.username, relay_password)
+        self.relay = Relay(cfg, relay_password, self.quota, on_down=self.downlink.wake,
                            observing=[console_learning.TutorCopy(), course_progress.Inbox()]).start()
+        self.downlink.start()
         self.tablet_api = TabletApiServer(cfg, on_revoked=self.cut_off).start()
         self._advertise()
         self.scheduler = jobs.schedule(self)
@@ -219,6 +225,8 @@ class EdgeService:
             self.advertiser.stop()
         if self.tablet_api:
             self.tablet_api.stop()
+        if self.downlink:
+            self.downlink.stop()
         if self.relay:
             self.relay.stop()
         if self.child_broker:

@@ -120,11 +120,54 @@ def send(args) -> int:
                       "(they stay in the outbox: run send again)", file=sys.stderr)
                 return 1
             print(f"waiting: {outbox.counts()['pending']} pending", file=sys.stderr)
+        # also with nothing of its own to send: collect the down messages the edge holds for this tablet
+        collected = client.wait_collected(1.0)
+        while not collected and not client.refused and time.monotonic() - started < args.timeout:
+            collected = client.wait_collected(1.0)
+        if client.refused:
+            print(f"the edge refused {state.device}: {client.refused}", file=sys.stderr)
+            return 1
     finally:
         client.stop()
     counts = outbox.counts()
     print(f"acked={counts['acked']} pending={counts['pending']} rejected={counts['rejected']}")
+    for message in client.kept:
+        print(message_line(message, "new "))
+    if not collected:
+        _not_collected(client, host, port)
+        return 1
     return records_cli.refused_since(outbox, refused_before)  # 1 only for refusals of this send
+
+
+def _not_collected(client: TabletClient, host: str, port: int) -> None:
+    if client.down_waiting:
+        print(f"{client.down_waiting} message(s) for this tablet are still on their way from the edge: "
+              "run send again", file=sys.stderr)
+    else:
+        print(f"the edge at {host}:{port} did not say whether it holds messages for this tablet (an edge "
+              "from before down_ack, or it was not reached in time): run send again", file=sys.stderr)
+
+
+def message_line(message: dict, new: str = "") -> str:
+    """One down message as `tablet status` lists it."""
+    if message.get("type") == "feedback":
+        return (f"  {new}feedback for {message.get('learner')} on {message.get('assignment')}: grade "
+                f"{message.get('grade')}: {message.get('feedback')}")
+    if message.get("type") == "award":
+        return f"  {new}award for {message.get('learner')}: {message.get('badge')} ({message.get('rule')})"
+    return f"  {new}{message.get('type')} message {message.get('id')}"
+
+
+def _collect(identity: TabletIdentity, outbox: Outbox, timeout: float) -> None:
+    """Fetch the down messages the edge holds for this tablet (records are not sent: that is `send`)."""
+    state = identity.state
+    client = TabletClient(identity, state.address, state.broker_port, outbox, send_records=False).start()
+    try:
+        if not client.wait_collected(timeout):
+            print(f"down messages not collected from the edge at {state.address}:{state.broker_port} within "
+                  f"{timeout:g} s: showing what this tablet holds", file=sys.stderr)
+    finally:
+        client.stop()
 
 
 def _renew_quietly(folder: str, address: str) -> None:
@@ -137,7 +180,10 @@ def _renew_quietly(folder: str, address: str) -> None:
 
 
 def status(args) -> int:
-    outbox = Outbox(str(TabletIdentity(args.folder).outbox_path))
+    identity = TabletIdentity(args.folder)
+    outbox = Outbox(str(identity.outbox_path))
+    if identity.enrolled and not args.offline:
+        _collect(identity, outbox, args.timeout)
     counts = outbox.counts()
     print(f"acked={counts['acked']} pending={counts['pending']} rejected={counts['rejected']}")
     for record_id, seq, reason in outbox.rejections():
@@ -148,11 +194,7 @@ def status(args) -> int:
     for record_id, reason in learning.refused():
         print(f"  refused submission {record_id}: {reason}")
     for message in outbox.messages():
-        if message["type"] == "feedback":
-            print(f"  feedback for {message.get('learner')} on {message.get('assignment')}: grade "
-                  f"{message.get('grade')}: {message.get('feedback')}")
-        else:
-            print(f"  award for {message.get('learner')}: {message.get('badge')} ({message.get('rule')})")
+        print(message_line(message))
     return 0
 
 
@@ -201,7 +243,8 @@ def register(parts) -> None:
                    help="the media type of each --attach, in order (default: from the file name)")
     p.set_defaults(func=assignment)
 
-    p = sub.add_parser("send", help="send everything pending to the edge and wait for its acks")
+    p = sub.add_parser("send", help="send everything pending to the edge and wait for its acks; collect the "
+                       "down messages (feedback, awards) the edge holds for this tablet")
     p.add_argument("--folder", required=True, help=folder_help)
     p.add_argument("--host", help="the edge's address (default: where it last answered)")
     p.add_argument("--port", type=int, help="its MQTT-TLS port (default: from enrolment)")
@@ -209,8 +252,11 @@ def register(parts) -> None:
     p.add_argument("--timeout", type=float, default=60)
     p.set_defaults(func=send)
 
-    p = sub.add_parser("status", help="what is acked, pending, or refused (with the reason); feedback and awards")
+    p = sub.add_parser("status", help="what is acked, pending, or refused (with the reason); feedback and awards "
+                       "(collected from the edge first)")
     p.add_argument("--folder", required=True, help=folder_help)
+    p.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the edge's down messages")
+    p.add_argument("--offline", action="store_true", help="do not contact the edge: show what this tablet holds")
     p.set_defaults(func=status)
 
     courses_cli.register(sub, folder_help)

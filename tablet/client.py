@@ -3,7 +3,14 @@
     outbox (SQLite) --QoS 1, at most `window` unacked--> throughgate/v1/<device>/up
     throughgate/v1/<device>/down --> {"type":"ack","ids":[...]} marks records acked
                                  --> {"type":"error",...} rejects one, or defers it (retry_after)
-                                 --> {"type":"feedback"|"award",...} kept for the learner (messages())
+                                 --> {"type":"feedback"|"award"|...,"id":...} kept for the learner (messages()),
+                                     then acknowledged: {"type":"down_ack","ids":[...]} on the up topic
+                                 --> {"type":"down_waiting","count":n} the edge's answer to each down_ack
+
+Down messages: once subscribed, the client says it is listening (an empty down_ack), and the edge sends again
+whatever this tablet has not acknowledged, so nothing is lost to a session the broker no longer has. Each
+message is committed to the tablet's inbox before its id is acknowledged; a repeat is kept once and
+acknowledged again.
 
 An MQTT PUBACK only means the broker has the message. A record leaves the outbox only on the
 edge's application ack, sent after the edge committed it. Unacked records are sent again after
@@ -26,7 +33,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from tablet.outbox import INBOX_TYPES, Outbox
+from tablet.outbox import Outbox
 from wire import session, topics
 from wire.records import Record
 
@@ -50,9 +57,10 @@ class TabletClient:
     def __init__(self, identity: Credentials, host: str, port: int, outbox: Outbox, *,
                  window: int = 100, ack_timeout: float = 30.0,
                  on_ack: Callable[[list[str], float], None] | None = None,
-                 on_sent: Callable[[list[str], float], None] | None = None):
+                 on_sent: Callable[[list[str], float], None] | None = None, send_records: bool = True):
         """host, port: the edge's MQTT-TLS listener (any address: the name checked is the identity's).
-        on_sent / on_ack: called with record ids and time.monotonic() when sent / acked (for measuring)."""
+        on_sent / on_ack: called with record ids and time.monotonic() when sent / acked (for measuring).
+        send_records False: only collect down messages (`tablet status`)."""
         device = identity.device
         self.identity, self.device, self.host, self.port, self.outbox = identity, device, host, port, outbox
         self.window, self.ack_timeout, self.on_ack, self.on_sent = window, ack_timeout, on_ack, on_sent
@@ -65,6 +73,8 @@ class TabletClient:
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
+        self.client.on_subscribe = self._on_subscribe
+        self.send_records = send_records
         self.connected = threading.Event()
         self.refused: str | None = None  # why the broker refused us, if it did
         self._down: queue.SimpleQueue[dict] = queue.SimpleQueue()
@@ -75,6 +85,10 @@ class TabletClient:
         self._sender = threading.Thread(target=self._run, name=f"tablet-{device}", daemon=True)
         self.sent = self.acks = 0
         self.errors: list[dict] = []
+        self.kept: list[dict] = []  # down messages kept in the inbox while this client ran (repeats left out)
+        self.down_waiting: int | None = None  # the edge's last count of messages this tablet has not acknowledged
+        self._listening = threading.Event()  # subscribed: say so to the edge (an empty down_ack)
+        self._asked = self._answered = 0  # down_acks published, and the edge's answers to them
 
     # paho's thread: hand off only ------------------------------------------------------
     def _on_connect(self, client, userdata, flags, reason_code, properties):
@@ -86,6 +100,13 @@ class TabletClient:
         self._resend.set()  # resend whatever was unacked; the edge dedupes
         self.connected.set()
         self._wake.set()
+
+    def _on_subscribe(self, client, userdata, mid, reason_codes, properties):
+        if all(not code.is_failure for code in reason_codes):
+            self._listening.set()
+            self._wake.set()
+        else:
+            log.error("%s: the broker refused the down topic: %s", self.device, reason_codes)
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties):
         self.connected.clear()
@@ -121,6 +142,20 @@ class TabletClient:
         """Feedback and awards the edge sent this tablet (kept in its local store), oldest first."""
         return self.outbox.messages(type_)
 
+    def wait_collected(self, timeout: float) -> bool:
+        """True once the edge answered the last down_ack with nothing left for this tablet (every down
+        message it holds for us is in our inbox and acknowledged)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.collected:
+                return True
+            time.sleep(0.05)
+        return self.collected
+
+    @property
+    def collected(self) -> bool:
+        return self._asked > 0 and self._answered >= self._asked and self.down_waiting == 0
+
     def wait_flushed(self, timeout: float) -> bool:
         """True once nothing is pending (everything acked or rejected)."""
         deadline = time.monotonic() + timeout
@@ -137,11 +172,14 @@ class TabletClient:
             self._wake.clear()
             try:
                 self._apply_down()
+                if self._listening.is_set() and self.connected.is_set():
+                    self._listening.clear()
+                    self._acknowledge_down([])  # listening: the edge sends again what we have not acknowledged
                 if self._resend.is_set():
                     self._resend.clear()
                     self._inflight.clear()
                     self._cursor = 0
-                if self.connected.is_set():
+                if self.connected.is_set() and self.send_records:
                     self._send_window()
             except Exception:
                 log.exception("%s: sender error; retrying", self.device)
@@ -149,17 +187,28 @@ class TabletClient:
 
     def _apply_down(self) -> None:
         acked: list[str] = []
+        kept: list[str] = []
         while True:
             try:
                 message = self._down.get_nowait()
             except queue.Empty:
                 break
-            if message.get("type") == "ack" and isinstance(message.get("ids"), list):
+            if not isinstance(message, dict):
+                continue
+            kind = message.get("type")
+            if kind == "ack" and isinstance(message.get("ids"), list):
                 acked.extend(message["ids"])
-            elif message.get("type") == "error":
+            elif kind == "error":
                 self._on_error(message)
-            elif message.get("type") in INBOX_TYPES:
-                self.outbox.keep_message(message)  # a tutor's feedback, or a badge earned
+            elif kind == "down_waiting":
+                self.down_waiting = message.get("count") if isinstance(message.get("count"), int) else None
+                self._answered += 1
+            elif isinstance(kind, str) and kind not in topics.REPLY_TYPES and isinstance(message.get("id"), str):
+                if self.outbox.keep_message(message):  # committed (a repeat was kept before): then acknowledged
+                    self.kept.append(message)
+                kept.append(message["id"])
+        if kept:
+            self._acknowledge_down(kept)
         if acked:
             self._timeout = self.ack_timeout
             self.outbox.acked(acked)
@@ -173,6 +222,13 @@ class TabletClient:
             self.acks += len(acked)
             if self.on_ack:
                 self.on_ack(acked, now)
+
+    def _acknowledge_down(self, ids: list[str]) -> None:
+        """down_acks on the up topic (QoS 1), at most MAX_DOWN_ACK_IDS ids each; [] says "listening"."""
+        step = topics.MAX_DOWN_ACK_IDS
+        for start in range(0, max(len(ids), 1), step):
+            self._asked += 1
+            self.client.publish(topics.up(self.device), topics.down_ack_message(ids[start:start + step]), qos=1)
 
     def _on_error(self, message: dict) -> None:
         record_id = message.get("id")

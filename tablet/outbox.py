@@ -19,9 +19,10 @@ from tablet import migrations
 from wire.record_rules import check_tablet_record
 from wire.records import Record, new_record
 from wire.schema import Schema, migrate
+from wire.topics import REPLY_TYPES
 
 SCHEMA = migrations.OUTBOX  # tables outbox, meta (next_seq), inbox: tablet/migrations/outbox/
-INBOX_TYPES = ("feedback", "award")
+INBOX_TYPES = ("feedback", "award")  # the down messages the reference client shows; it keeps any other type too
 
 
 @dataclass(frozen=True)
@@ -163,8 +164,10 @@ class Outbox:
             return cur.rowcount
 
     def keep_message(self, message: dict) -> bool:
-        """Keep a feedback or award message from the edge for the learner. False if already kept."""
-        if message.get("type") not in INBOX_TYPES or not isinstance(message.get("id"), str):
+        """Keep a down message from the edge for the learner (feedback, award, or a later type: any but the
+        relay's answers), committed before this returns. False if already kept (or not a message to keep)."""
+        kind = message.get("type")
+        if not isinstance(kind, str) or kind in REPLY_TYPES or not isinstance(message.get("id"), str):
             return False
         with self._lock:
             cur = self._db.execute("INSERT OR IGNORE INTO inbox (id, type, body, received) VALUES (?, ?, ?, ?)",

@@ -21,14 +21,15 @@ SESSION_EXPIRY_S = 14 * 24 * 3600
 
 
 def persistent_client(username: str, password: str | None = None, *, inflight_cap: int,
-                      manual_ack: bool = False) -> Client:
+                      manual_ack: bool = False, client_id: str | None = None) -> Client:
     """password None: no username or password in CONNECT (a tablet proves itself with its TLS
-    certificate, and the broker takes the username from it)."""
+    certificate, and the broker takes the username from it). client_id: default the username (a second
+    connection of the same user, on the loopback listener, needs its own)."""
     if not 1 <= inflight_cap <= 1000:
         raise ValueError("inflight_cap must be 1..1000 (paho's message ids wrap at 65,535)")
     client = Client(
         CallbackAPIVersion.VERSION2,
-        client_id=username,  # the broker also forces this (use_username_as_clientid)
+        client_id=client_id or username,  # on the tablets' listener the broker forces the username
         protocol=MQTTProtocolVersion.MQTTv5,
         manual_ack=manual_ack,
     )

@@ -40,3 +40,46 @@ def error_message(code: str, reason: str, record_id: str | None, retry_after: fl
     if retry_after is not None:
         body["retry_after"] = retry_after
     return json.dumps(body, separators=(",", ":")).encode()
+
+
+def down_waiting_message(count: int) -> bytes:
+    """The edge's answer to a down_ack: how many down messages for this device it still waits to hear about."""
+    return json.dumps({"type": "down_waiting", "count": count}, separators=(",", ":")).encode()
+
+
+# What the device sends besides records -------------------------------------------
+
+DOWN_ACK = "down_ack"
+MAX_DOWN_ACK_IDS = 100
+REPLY_TYPES = frozenset({"ack", "error", "down_waiting"})  # the relay's answers; any other type is a down message
+
+
+class DownAckError(ValueError):
+    """A message that says it is a down_ack but is not a valid one."""
+
+
+def down_ack_message(ids: list[str]) -> bytes:
+    """On the up topic: the device committed these down messages (their "id"s), so the edge stops sending them.
+    An empty list says "I am listening": the edge sends again, now, whatever is still unacknowledged."""
+    if len(ids) > MAX_DOWN_ACK_IDS:
+        raise ValueError(f"a down_ack names at most {MAX_DOWN_ACK_IDS} ids")
+    return json.dumps({"type": DOWN_ACK, "ids": ids}, separators=(",", ":")).encode()
+
+
+def parse_down_ack(payload: bytes) -> list[str] | None:
+    """The ids of a down_ack, or None when the payload is not one (then it is a record). A payload that is a
+    JSON object of type down_ack but breaks the form raises DownAckError."""
+    if b'"down_ack"' not in payload:  # the cheap test first: records are the hot path
+        return None
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("type") != DOWN_ACK:
+        return None
+    ids = data.get("ids")
+    if (set(data) != {"type", "ids"} or not isinstance(ids, list) or len(ids) > MAX_DOWN_ACK_IDS
+            or not all(isinstance(i, str) and 1 <= len(i) <= 64 for i in ids)):
+        raise DownAckError(f'a down_ack is {{"type": "down_ack", "ids": [...]}} with at most {MAX_DOWN_ACK_IDS} '
+                           "message ids (strings of 1-64 characters)")
+    return ids

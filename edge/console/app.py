@@ -32,9 +32,9 @@ def secret_key(instance: Path) -> bytes:
     return path.read_bytes().strip()
 
 
-def create_app(config: EdgeConfig, downlink=None, test_config: dict | None = None) -> Flask:
-    """downlink: an edge.console.downlink.Downlink to wake after a mark or award (None: the
-    messages wait in the store for the next console that runs one)."""
+def create_app(config: EdgeConfig, test_config: dict | None = None) -> Flask:
+    """The console's app. Its down messages (feedback, awards) wait in the store's down_message table; the
+    edge service publishes them (edge.downlink.publisher) until each tablet acknowledges them."""
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=secret_key(config.instance),
@@ -46,7 +46,6 @@ def create_app(config: EdgeConfig, downlink=None, test_config: dict | None = Non
         MAX_CONTENT_LENGTH=64 * 1024,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         EDGE=config,
-        DOWNLINK=downlink,
     )
     app.config.update(test_config or {})
     CSRFProtect(app)

@@ -1,5 +1,6 @@
 """What the console sends: staff records into the edge store (the uplink takes them to the hub in
-the next batches) and down messages for the learner's tablet (edge.console.downlink publishes them).
+the next batches) and down messages for the learner's tablet (edge.downlink: the edge service publishes
+them until the tablet acknowledges each).
 
 Staff records carry the device id CONSOLE_DEVICE and their own sequence numbers; their learner is
 the learner they are about, so the record follows the person at the hub.
@@ -7,11 +8,9 @@ the learner they are about, so the record follows the person at the hub.
 
 from __future__ import annotations
 
-import json
-
 from edge import store
-from edge.console import tables
-from wire.records import STAFF_DEVICE, Record, new_record, timestamp
+from edge.downlink import messages
+from wire.records import STAFF_DEVICE, Record, new_record
 
 CONSOLE_DEVICE = STAFF_DEVICE
 SEQ_KEY = "console_seq"
@@ -35,9 +34,7 @@ def add_record(kind: str, learner: str, payload: dict) -> Record:
 def add_down(device: str | None, message: dict) -> None:
     """A down message for `device` (none: the learner has not used a tablet here yet). Call inside
     store.writing(), with the record it announces."""
-    if device:
-        tables.DownMessage.create(device=device, body=json.dumps(message, separators=(",", ":")),
-                                  created=timestamp())
+    messages.add(device, message)
 
 
 def feedback_message(record: Record) -> dict:

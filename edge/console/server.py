@@ -1,5 +1,6 @@
-"""`throughgate edge console`: the console over HTTPS on the edge's server certificate, with its
-down-message publisher and the reward job, until SIGTERM or SIGINT."""
+"""`throughgate edge console`: the console over HTTPS on the edge's server certificate, with the reward job,
+until SIGTERM or SIGINT. Its down messages (feedback, awards) wait in the store; the edge service publishes them
+(edge.downlink)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 
 from edge import identity, store
 from edge.config import EdgeConfig
-from edge.console import downlink as down
 from edge.console import learning, rewards
 from edge.console.app import create_app
 from provisioning import https
@@ -33,14 +33,13 @@ def server_context(files: identity.EdgeFiles) -> ssl.SSLContext:
 
 
 class Console:
-    """The app on provisioning.https, the downlink, and a job thread (rewards, certificate reload)."""
+    """The app on provisioning.https, and a job thread (rewards, forgetting old records, certificate reload)."""
 
     def __init__(self, config: EdgeConfig, port: int | None = None):
         self.config = config
         self.files = identity.EdgeFiles(config.instance)
         identity.ensure_server_cert(self.files, config.edge_id, config.server_name)
-        self.downlink = down.Downlink(config.broker.host, config.broker.port, down.broker_password(config))
-        self.app = create_app(config, self.downlink)
+        self.app = create_app(config)
         self.server = https.HttpsServer(self.app, config.console.host, config.console.port if port is None else port,
                                         lambda: server_context(self.files), name="console")
         self._stop = threading.Event()
@@ -53,7 +52,6 @@ class Console:
         return self.server.url
 
     def start(self) -> Console:
-        self.downlink.start()
         self.server.start()
         self._jobs.start()
         return self
@@ -62,14 +60,12 @@ class Console:
         self._stop.set()
         self._jobs.join(timeout=10)
         self.server.stop()
-        self.downlink.stop()
 
     def _run_jobs(self) -> None:
         every = min(self.config.console.rewards_every_s, CERT_CHECK_S)
         while not self._stop.wait(every):
             try:
-                if rewards.evaluate():
-                    self.downlink.wake()
+                rewards.evaluate()
                 if time.monotonic() - self._forgotten_at > FORGET_EVERY_S:
                     self.forget_old()
                 mtime = self.files.server_cert.stat().st_mtime

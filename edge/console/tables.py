@@ -124,18 +124,5 @@ class Award(ConsoleModel):
         indexes = ((("rule", "learner"), True),)
 
 
-class DownMessage(ConsoleModel):
-    """A message for one tablet, written with the record it announces and published by the
-    downlink (QoS 1) until the broker has it."""
+MODELS = (Staff, SchoolClass, ClassLearner, ClassTutor, LoginFailure, LearningRecord, Mark, RewardRule, Award)
 
-    device = pw.CharField(max_length=63)
-    body = pw.TextField()
-    created = pw.CharField(max_length=30)
-    sent = pw.CharField(max_length=30, null=True, index=True)
-
-    class Meta:
-        table_name = "console_down_message"
-
-
-MODELS = (Staff, SchoolClass, ClassLearner, ClassTutor, LoginFailure, LearningRecord, Mark, RewardRule, Award,
-          DownMessage)

@@ -8,6 +8,11 @@ the relay did not commit is redelivered by the broker) and then the application 
 What other parts keep of the records (the console's tutors' copy, the course cache's progress inbox)
 reaches them through observers (edge.intake.observers) passed in at construction: each reads the rows
 before the write lock and writes its share inside the same transaction as the records.
+
+Besides records, a tablet sends down_acks on its up topic (wire.topics.parse_down_ack): the down messages
+it committed, or an empty list when it starts listening. The relay applies them to the down_message table
+in the same transaction (edge.downlink.messages), answers each device with how many messages it still
+waits for (down_waiting), and calls on_down so the publisher sends what is now due.
 """
 
 from __future__ import annotations
@@ -16,11 +21,12 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from edge import store
 from edge.attachments import store as attachments_store
 from edge.config import EdgeConfig
+from edge.downlink import messages as down_messages
 from edge.intake import bindings, observers
 from edge.intake import rules as intake
 from edge.intake.quota import Quota
@@ -34,11 +40,13 @@ RECEIVE_MAXIMUM = 1000  # what the broker may send us before we PUBACK
 
 class Relay:
     def __init__(self, config: EdgeConfig, password: str, quota: Quota,
-                 observing: Sequence[observers.Observer] = ()):
-        """observing: what keeps its own copy of committed records, in the same transaction (observers.py)."""
+                 observing: Sequence[observers.Observer] = (), on_down: Callable[[], None] | None = None):
+        """observing: what keeps its own copy of committed records, in the same transaction (observers.py).
+        on_down: called after a tablet's down_acks were committed (the down-message publisher's wake)."""
         self.config = config
         self.quota = quota
         self.observers = tuple(observing)
+        self.on_down = on_down
         self.inbox: queue.Queue[intake.Arrived] = queue.Queue()
         self.client = session.persistent_client(
             config.broker.username, password, inflight_cap=INFLIGHT_CAP, manual_ack=True)
@@ -133,16 +141,22 @@ class Relay:
         attachments_store.check_held(device, record_id, refs, self.config.attachments.missing_retry_s)
 
     def handle(self, batch: list[intake.Arrived]) -> intake.Triage:
-        known = store.known_ids(intake.candidate_ids(batch))
-        bound = bindings.bound_learners(filter(None, (topics.device_of(message.topic) for message in batch)))
-        result = intake.triage(batch, known=known, highest=self.highest, room=self.quota.room(),
+        records, down_acks, bad_acks = split_down_acks(batch)
+        known = store.known_ids(intake.candidate_ids(records))
+        bound = bindings.bound_learners(filter(None, (topics.device_of(message.topic) for message in records)))
+        result = intake.triage(records, known=known, highest=self.highest, room=self.quota.room(),
                                received=store.utcnow(), quota_retry_s=self.config.relay.quota_retry_s,
                                attachments=self._check_attachments, bound=bound)
-        if result.rows:
+        result.refusals += bad_acks
+        waiting: dict[str, int] = {}
+        if result.rows or down_acks:
             # what the observers keep (the store drops the body once sealed), read before the write lock is taken
-            prepared = observers.prepare_all(self.observers, result.rows)
+            prepared = observers.prepare_all(self.observers, result.rows) if result.rows else []
             with store.writing():
-                observers.write_all(result.rows, prepared, result.attachment_uses)
+                if result.rows:
+                    observers.write_all(result.rows, prepared, result.attachment_uses)
+                if down_acks:
+                    waiting = down_messages.apply_acks(down_acks)
             self.quota.add(result.bytes_added)
             self.committed += len(result.rows)
         if result.quota_refused and store.raise_alarm(
@@ -162,4 +176,31 @@ class Relay:
                 log.warning("refused a record from %s: %s (%s)", refusal.device, refusal.code, refusal.reason)
             self.client.publish(topics.down(refusal.device), topics.error_message(
                 refusal.code, refusal.reason, refusal.record_id, refusal.retry_after), qos=1)
+        for device, count in waiting.items():
+            for _ in down_acks[device]:  # one answer per down_ack, so the tablet knows each was heard
+                self.client.publish(topics.down(device), topics.down_waiting_message(count), qos=1)
+        if waiting and self.on_down is not None:
+            self.on_down()
         return result
+
+
+def split_down_acks(batch: list[intake.Arrived]) -> tuple[list[intake.Arrived], dict[str, list[list[str]]],
+                                                          list[intake.Refusal]]:
+    """The records in a batch, each device's down_acks (in order), and a refusal for each malformed down_ack."""
+    records: list[intake.Arrived] = []
+    acks: dict[str, list[list[str]]] = {}
+    bad: list[intake.Refusal] = []
+    for message in batch:
+        try:
+            ids = topics.parse_down_ack(message.payload)
+        except topics.DownAckError as exc:
+            device = topics.device_of(message.topic)
+            if device is not None:
+                bad.append(intake.Refusal(device, None, "bad_schema", str(exc)))
+            continue
+        device = topics.device_of(message.topic) if ids is not None else None
+        if ids is None or device is None:
+            records.append(message)  # a record (or nothing the relay answers: triage drops a bad topic)
+        else:
+            acks.setdefault(device, []).append(ids)
+    return records, acks, bad

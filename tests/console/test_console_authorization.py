@@ -37,6 +37,7 @@ PAGES = {
     "enrolment code": ("POST", {"manager", "it"}, 200),
     "revoke tablet": ("POST", {"manager", "it"}, 302),
     "health": ("GET", {"tutor_own", "tutor_other", "manager", "it"}, 200),
+    "down messages": ("GET", {"tutor_own", "tutor_other", "manager", "it"}, 200),
     "log out": ("POST", {"tutor_own", "tutor_other", "manager", "it"}, 302),
 }
 _enrolled = iter(range(100, 10_000))
@@ -55,6 +56,7 @@ FIXED = {
     "check reward rules": ("/rewards/evaluate", {}),
     "tablets": ("/tablets/", {}),
     "health": ("/health/", {}),
+    "down messages": ("/health/messages", {}),
     "log out": ("/logout", {}),
 }
 

@@ -103,7 +103,7 @@ def test_a_tutor_marks_a_submission_in_chromium_and_the_tablet_and_the_hub_get_t
         page.fill("textarea[name=feedback]", "Clear and honest. Next time, quote the book once or twice.")
         clicked = time.monotonic()
         page.click("#mark button[type=submit]")
-        page.wait_for_selector("text=Marked. The feedback goes to L-A1")
+        page.wait_for_selector("text=Marked. The feedback is on its way to L-A1's tablet (tab-0000)")
         assert page.inner_text(".grade") == "Merit"
         cookie = next(c for c in context.cookies() if c["name"] == "throughgate_console")
         assert cookie["secure"] and cookie["httpOnly"] and cookie["sameSite"] == "Strict"

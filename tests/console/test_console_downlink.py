@@ -1,6 +1,7 @@
-"""The console's down messages through the edge's real Mosquitto: its own broker user may publish
-to tablets' down topics and nothing else, and messages written while the broker is away are
-published once it is back, reaching the tablet's persistent session."""
+"""The console's down messages through the edge's real Mosquitto: the console's own broker user may publish
+to tablets' down topics and nothing else, and messages the console writes while the broker is away are
+published by the edge's down-message publisher once it is back, reaching the tablet's persistent session.
+(Delivery until the tablet acknowledges, across clean sessions and restarts: tests/spine/test_down_messages.py.)"""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from paho.mqtt.client import CallbackAPIVersion, Client
 from paho.mqtt.enums import MQTTProtocolVersion
 
 from edge import store
-from edge.console import downlink, outgoing, tables
+from edge.console import downlink, outgoing
+from edge.downlink import publisher
+from edge.downlink.tables import DownMessage
 from edge.host import broker
 from tests.spine.waiting import wait_for
 from wire import session, topics
@@ -112,14 +115,15 @@ def test_messages_written_while_the_broker_is_away_reach_the_tablet_once_it_is_b
     tablet = Tablet(kit, "tab-0002")  # the tablet's session exists at the broker, then the tablet leaves
     tablet.leave()
     kit.child.stop()  # Mosquitto away (it keeps sessions in its persistence file)
-    link = downlink.Downlink("127.0.0.1", kit.relay_port, downlink.broker_password(kit.config), every_s=0.2).start()
+    link = publisher.Downlink("127.0.0.1", kit.relay_port, kit.config.broker.username, kit.relay_password,
+                              every_s=0.2).start()
     try:
         with store.writing():
             outgoing.add_down("tab-0002", {"type": "feedback", "id": "f-1", "learner": "L-A1", "grade": "B"})
-        message = tables.DownMessage.select().order_by(tables.DownMessage.id.desc()).get()
+        message = DownMessage.select().order_by(DownMessage.id.desc()).get()
         assert message.sent is None and not link.connected.is_set()
         kit.start_broker()
-        wait_for(lambda: tables.DownMessage.get_by_id(message.id).sent, 30, "the message published")
+        wait_for(lambda: DownMessage.get_by_id(message.id).sent, 30, "the message published")
         tablet = Tablet(kit, "tab-0002")
         assert wait_for(lambda: tablet.got, 20, "the message at the tablet") == [
             {"type": "feedback", "id": "f-1", "learner": "L-A1", "grade": "B"}]

@@ -8,14 +8,15 @@ import json
 import re
 
 from edge import store
-from edge.console import marking, rewards, tables
+from edge.console import marking, rewards
+from edge.downlink.tables import DownMessage
 from edge.tablets import registry as tablets
 from provisioning import pki
 from tests.console.consolekit import statement, submission
 
 
 def _down(device: str) -> list[dict]:
-    return [json.loads(m.body) for m in tables.DownMessage.select().where(tables.DownMessage.device == device)]
+    return [json.loads(m.body) for m in DownMessage.select().where(DownMessage.device == device)]
 
 
 def _redeem(kit, code: str, device: str) -> None:

@@ -11,6 +11,8 @@ import pytest
 
 from edge import store
 from edge.console import marking, tables
+from edge.downlink import messages
+from edge.downlink.tables import DownMessage
 from edge.intake import rules as intake
 from hub.lrs.statements import to_statement
 from tests.console.consolekit import attachment_submission, submission
@@ -43,11 +45,32 @@ def test_a_mark_writes_the_feedback_record_and_the_tablets_message_together(kit,
     assert forwarded["verb"]["id"].endswith("/scored") and forwarded["result"]["score"]["scaled"] == 0.7
     assert forwarded["object"]["id"].startswith("urn:throughgate:course:english-2/")
     assert forwarded["context"]["statement"]["id"] == target
-    message = json.loads(tables.DownMessage.select().where(tables.DownMessage.device == "tab-0002")
-                         .order_by(tables.DownMessage.id.desc()).get().body)
+    message = json.loads(DownMessage.select().where(DownMessage.device == "tab-0002")
+                         .order_by(DownMessage.id.desc()).get().body)
     assert message["type"] == "feedback" and message["id"] == mark.record and message["grade"] == "7/10"
     shown = staff["tina"].get(f"/submissions/{target}").get_data(as_text=True)
     assert "Good structure." in shown and 'name="grade"' not in shown
+
+
+def test_the_console_says_feedback_is_waiting_until_the_tablet_acknowledges_it(kit, app, staff):
+    target = submission("L-A1", device="tab-0002")
+    marked = staff["tina"].post(f"/submissions/{target}/mark", {"grade": "B", "feedback": "Keep going."})
+    flashed = staff["tina"].get(marked.headers["Location"]).get_data(as_text=True)
+    assert "The feedback is on its way to L-A1&#39;s tablet (tab-0002)" in flashed
+    assert "Waiting</strong> for tab-0002 since" in flashed and "not sent yet" in flashed
+    health = staff["ivan"].get("/health/").get_data(as_text=True)
+    waiting = messages.summary().waiting
+    assert waiting >= 1 and f'>{waiting}</a> <span class="muted">(the oldest waiting since' in health
+    assert "not yet sent" not in health
+
+    record = tables.Mark.get(tables.Mark.submission == target).record
+    with store.writing():
+        messages.apply_acks({"tab-0002": [[record]]})  # what the relay does with the tablet's down_ack
+    shown = staff["tina"].get(f"/submissions/{target}").get_data(as_text=True)
+    assert "Delivered</span> to tab-0002" in shown and "(the tablet confirmed it)" in shown
+    assert messages.summary().waiting == waiting - 1
+    listed = staff["ivan"].get("/health/messages?state=delivered").get_data(as_text=True)
+    assert "<td>tab-0002</td><td>feedback</td>" in listed and "Keep going." not in listed  # no content for IT
 
 
 @pytest.mark.parametrize(("grade", "feedback", "reason"), [("", "Fine.", "Give a grade"), ("B", "  ", "Write feedback"),

@@ -9,6 +9,7 @@ import pytest
 
 from edge import store
 from edge.console import charts, learning, marking, outgoing, progress, rewards, tables
+from edge.downlink.tables import DownMessage
 from hub.lrs.statements import to_statement
 from tests.console.consolekit import statement, submission
 from wire import xapi
@@ -91,7 +92,7 @@ def test_an_earned_badge_becomes_one_award_record_and_one_message_for_the_learne
     assert (record.kind, record.device, record.learner) == ("award", outgoing.CONSOLE_DEVICE, "L-R1")
     assert body["payload"]["rule"] == "complete at least 2 units in rewards-1"
     assert to_statement(body)["verb"]["id"] == "http://id.tincanapi.com/verb/earned"  # as the hub forwards it
-    down = [json.loads(m.body) for m in tables.DownMessage.select().where(tables.DownMessage.device == "tab-0002")]
+    down = [json.loads(m.body) for m in DownMessage.select().where(DownMessage.device == "tab-0002")]
     assert {"type": "award", "id": made[0].id, "badge": "Two down", "learner": "L-R1"}.items() <= down[-1].items()
     rewards.delete_rule(rule.id)
 

@@ -63,3 +63,29 @@ def test_error_message_with_retry_after_tells_the_device_when_to_try_again():
 
 def test_down_messages_are_compact_json():
     assert topics.ack_message(["a", "b"]) == b'{"type":"ack","ids":["a","b"]}'
+
+
+def test_a_down_ack_names_the_down_messages_the_device_committed():
+    ids = ["0b6f1c7e-3a43-4c38-9a55-2f6f2b0e9d11"]
+    assert topics.down_ack_message(ids) == b'{"type":"down_ack","ids":["0b6f1c7e-3a43-4c38-9a55-2f6f2b0e9d11"]}'
+    assert topics.parse_down_ack(topics.down_ack_message(ids)) == ids
+    assert topics.parse_down_ack(b'{ "type" : "down_ack", "ids" : [] }') == []  # listening; spacing is free
+    assert topics.down_waiting_message(2) == b'{"type":"down_waiting","count":2}'
+
+
+@pytest.mark.parametrize("payload", [
+    b'{"v":1,"id":"x","kind":"message","payload":{"text":"my down_ack story"}}',  # a record that mentions it
+    b'not json at all "down_ack"', b'["down_ack"]', b'{"type":"feedback","id":"down_ack"}'])
+def test_anything_that_is_not_a_down_ack_is_left_to_the_record_rules(payload):
+    assert topics.parse_down_ack(payload) is None
+
+
+@pytest.mark.parametrize("payload", [
+    b'{"type":"down_ack"}', b'{"type":"down_ack","ids":"abc"}', b'{"type":"down_ack","ids":[1]}',
+    b'{"type":"down_ack","ids":[""]}', b'{"type":"down_ack","ids":[],"extra":1}',
+    json.dumps({"type": "down_ack", "ids": ["a"] * 101}).encode()])
+def test_a_malformed_down_ack_is_refused_saying_its_form(payload):
+    with pytest.raises(topics.DownAckError, match="at most 100 message ids"):
+        topics.parse_down_ack(payload)
+    with pytest.raises(ValueError):
+        topics.down_ack_message(["a"] * 101)

@@ -1,14 +1,15 @@
-"""Relay and uplink health: what waits for the hub, the last delivery, open alarms."""
+"""Relay and uplink health: what waits for the hub, the last delivery, down messages, open alarms."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request
 
 from edge import store
-from edge.console import tables
 from edge.console.access import ALL_ROLES, require
+from edge.downlink import messages
 
 bp = Blueprint("health", __name__, url_prefix="/health")
+STATES = ("waiting", "delivered")
 
 
 @bp.get("/")
@@ -16,8 +17,16 @@ bp = Blueprint("health", __name__, url_prefix="/health")
 def index():
     info = store.status()
     info["quota_bytes"] = current_app.config["EDGE"].quota_bytes
-    waiting = tables.DownMessage.select().where(tables.DownMessage.sent.is_null()).count()
-    downlink = current_app.config.get("DOWNLINK")
-    broker = None if downlink is None else downlink.connected.is_set()
-    return render_template("health.html", info=info, alarms=store.open_alarms(), down_waiting=waiting,
-                           broker=broker)
+    return render_template("health.html", info=info, alarms=store.open_alarms(), down=messages.summary())
+
+
+@bp.get("/messages")
+@require(*ALL_ROLES)
+def down_messages():
+    """Messages for tablets, waiting (oldest first) or delivered (latest first): device and dates only, never
+    what a message says (IT staff see this page too)."""
+    state = request.args.get("state", "waiting")
+    if state not in STATES:
+        state = "waiting"
+    return render_template("messages.html", rows=messages.listing(state), state=state, states=STATES,
+                           down=messages.summary())

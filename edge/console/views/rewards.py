@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from edge.console import access, rewards
 from edge.console.access import LEARNING_ROLES, require
+from edge.downlink import messages
 
 bp = Blueprint("rewards", __name__, url_prefix="/rewards")
 
@@ -13,14 +14,9 @@ bp = Blueprint("rewards", __name__, url_prefix="/rewards")
 def _page(error: str | None = None, status: int = 200):
     rules = [{"id": r.id, "badge": r.badge, "rule": rewards.describe(r.measure, r.threshold, r.course),
               "created_by": r.created_by} for r in rewards.rules()]
-    return render_template("rewards.html", rules=rules, awards=rewards.awards(access.scope().learners()),
-                           measures=rewards.MEASURES, error=error), status
-
-
-def _woken(made: list) -> None:
-    downlink = current_app.config.get("DOWNLINK")
-    if made and downlink is not None:
-        downlink.wake()
+    awards = rewards.awards(access.scope().learners())
+    return render_template("rewards.html", rules=rules, awards=awards, measures=rewards.MEASURES, error=error,
+                           deliveries=messages.deliveries(a.id for a in awards)), status
 
 
 @bp.get("/")
@@ -39,7 +35,6 @@ def add_rule():
     except rewards.RuleError as exc:
         return _page(str(exc), 400)
     made = rewards.evaluate()
-    _woken(made)
     flash(f"Rule for the {rule.badge} badge added; {len(made)} badge(s) awarded now.")
     return redirect(url_for("rewards.index"))
 
@@ -57,6 +52,5 @@ def delete_rule(rule_id: int):
 @require("manager")
 def evaluate():
     made = rewards.evaluate()
-    _woken(made)
     flash(f"{len(made)} badge(s) awarded.")
     return redirect(url_for("rewards.index"))

@@ -8,6 +8,7 @@ from edge import store
 from edge.attachments import store as attachments_store
 from edge.console import access, learning, marking
 from edge.console.access import LEARNING_ROLES, require
+from edge.downlink import messages
 
 bp = Blueprint("submissions", __name__, url_prefix="/submissions")
 STATES = ("open", "marked", "all")
@@ -36,7 +37,9 @@ def queue():
 @bp.get("/<record_id>")
 @require(*LEARNING_ROLES)
 def show(record_id: str):
-    return render_template("submissions/show.html", item=_visible(record_id), error=None)
+    item = _visible(record_id)
+    return render_template("submissions/show.html", item=item, error=None,
+                           delivery=messages.delivery_of(item.mark.record) if item.mark else None)
 
 
 @bp.post("/<record_id>/mark")
@@ -49,10 +52,12 @@ def mark(record_id: str):
         return render_template("submissions/show.html", item=learning.submission(record_id), error=exc.reason,
                                grade=request.form.get("grade", ""),
                                feedback=request.form.get("feedback", "")), exc.status
-    downlink = current_app.config.get("DOWNLINK")
-    if downlink is not None:
-        downlink.wake()
-    flash(f"Marked. The feedback goes to {item.learner}'s tablet and to the hub.")
+    delivery = messages.delivery_of(learning.submission(record_id).mark.record)
+    if delivery is None:
+        flash(f"Marked. The feedback goes to the hub; {item.learner} has no tablet at this edge to send it to.")
+    else:
+        flash(f"Marked. The feedback is on its way to {item.learner}'s tablet ({delivery.device}): this page "
+              "says when the tablet confirms it has it. It also goes to the hub.")
     return redirect(url_for("submissions.show", record_id=record_id))
 
 
