@@ -20,17 +20,15 @@ from edge import config as edge_config
 from edge import store
 from edge.downlink import messages
 from edge.downlink.tables import DownMessage
-from tests.conftest import FAST, _need_mosquitto
+from tests.conftest import FAST, copy_of
 from tests.spine.waiting import wait_for
 from throughgate.cli import main
-from throughgate.stack import Stack
 from wire import topics
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    _need_mosquitto()
-    made = Stack(tmp_path_factory.mktemp("down"), **FAST).build()
+def stack(built_template, tmp_path_factory):
+    made = copy_of(built_template, tmp_path_factory.mktemp("down") / "stack", **FAST)
     made.start()
     made.tablets = made.add_devices(2)
     store.open_store(str(edge_config.load(made.edge_dir).db_path))  # the console's side: it writes messages here
