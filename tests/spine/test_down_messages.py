@@ -133,7 +133,7 @@ def test_tablet_status_collects_waiting_messages_first(stack, capsys):
     assert _row(message).acked is not None
 
 
-def test_an_ack_for_an_unknown_id_or_another_tablets_message_changes_nothing(stack):
+def test_an_ack_for_an_unknown_id_or_another_tablets_message_changes_nothing_and_a_bad_one_is_refused(stack):
     mine, other = stack.tablets["tab-0000"], stack.tablets["tab-0001"]
     theirs = _feedback(other.device, learner="L-0077")
     wait_for(lambda: _row(theirs).sent, 20, "the edge to publish the other tablet's feedback")
@@ -151,6 +151,10 @@ def test_an_ack_for_an_unknown_id_or_another_tablets_message_changes_nothing(sta
         forged = topics.down_ack_message([theirs["id"], str(uuid.uuid4())])
         client.publish(topics.up(mine.device), forged, qos=1).wait_for_publish(10)
         wait_for(lambda: {"type": "down_waiting", "count": 0} in answers, 20, "the relay's answer")
+        client.publish(topics.up(mine.device), b'{"type":"down_ack","ids":"all of them"}', qos=1)
+        refused = wait_for(lambda: [a for a in answers if a["type"] == "error"], 20, "the relay's refusal")
+        assert refused[0]["code"] == "bad_schema" and refused[0]["id"] is None
+        assert "at most 100 message ids" in refused[0]["reason"]
     finally:
         client.disconnect()
         client.loop_stop()
