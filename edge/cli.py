@@ -222,6 +222,19 @@ def status(args) -> int:
     return 0
 
 
+def migrate(args) -> int:
+    """Apply the store's pending migrations, one line each (or, --dry-run, list them and change nothing)."""
+    cfg = edge_config.load(args.instance)
+    plan = store.migrate_store(str(cfg.db_path), print, dry_run=args.dry_run)
+    if args.dry_run or not plan.pending:
+        print("\n".join(plan.lines()))
+        if args.dry_run and plan.pending:
+            print("Dry run: nothing was changed. Run again without --dry-run to apply.")
+    else:
+        print(f"{plan.title}: now at schema version {plan.latest}")
+    return 0
+
+
 def register(parts) -> None:
     edge = parts.add_parser("edge", help="the prison's edge box")
     sub = edge.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -253,6 +266,11 @@ def register(parts) -> None:
     p.add_argument("--instance", required=True)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=status)
+
+    p = sub.add_parser("migrate", help="bring the store to this release's schema version (edge run does it too)")
+    p.add_argument("--instance", required=True)
+    p.add_argument("--dry-run", action="store_true", help="list the migrations it would apply; change nothing")
+    p.set_defaults(func=migrate)
 
     p = sub.add_parser("enrol", help="enrol this edge with the hub using a one-time bootstrap token")
     p.add_argument("--instance", required=True)

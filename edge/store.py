@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sqlite3
 from pathlib import Path
 
 import peewee as pw
@@ -156,6 +157,24 @@ def open_store(path: str, migrate: bool = True) -> pw.SqliteDatabase:
 
 class StoreBehind(schema.SchemaError):
     """A command that only reads found a store that needs migrating."""
+
+
+def migrate_store(path: str, say=lambda line: None, dry_run: bool = False) -> schema.Plan:
+    """Bring the store at path to this code's schema version, `say`ing one line per migration applied,
+    without binding the models (`throughgate edge migrate`). dry_run: only the plan; nothing is written,
+    and a store that does not exist is not created. Raises wire.schema.SchemaTooNew for a newer store."""
+    the_schema = migrations.edge_schema(path)
+    if dry_run:
+        connection = sqlite3.connect(path if Path(path).exists() else ":memory:", timeout=30)
+        try:
+            return schema.migrate(connection, the_schema, dry_run=True)
+        finally:
+            connection.close()
+    database = pw.SqliteDatabase(path, pragmas=PRAGMAS, timeout=30)
+    try:
+        return schema.migrate(database, the_schema, say)
+    finally:
+        database.close()
 
 
 def writing():
