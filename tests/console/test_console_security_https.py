@@ -1,6 +1,8 @@
-"""Security review of the staff console, against the console served over real HTTPS on 127.0.0.1
-(provisioning.https, the edge's server certificate): the login rate limit under parallel guesses,
-and attachments served with the type the edge checked."""
+"""The staff console's defences that show only with a real server: the console over real HTTPS on
+127.0.0.1 (provisioning.https, the edge's server certificate). The login rate limit under parallel
+guesses, password checks a few at a time, attachments served with the type the edge checked, a
+session ended by logout or by its age, and `next` never leading to another site. (A security review
+found each of these open once.)"""
 
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ GUESSES = 24
 
 @pytest.fixture(scope="module")
 def console(kit, app):
-    server = https.HttpsServer(app, "127.0.0.1", 0, lambda: server_context(kit.files), name="console-review")
+    server = https.HttpsServer(app, "127.0.0.1", 0, lambda: server_context(kit.files), name="console-https")
     server.start()
     yield server
     server.stop()
@@ -67,7 +69,7 @@ def _try_login(port: int, cookie: str, token: str, username: str, password: str,
 
 
 def test_parallel_guesses_get_no_more_password_checks_than_the_limit(console, kit, monkeypatch):
-    """Before the review a failure was counted only after the argon2 check: guesses sent at once
+    """Once a failure was counted only after the argon2 check: guesses sent at once
     all passed the limit check first, and every one of them had its password checked (24 checks
     for a limit of 5, each costing 64 MiB of argon2 memory; the answers still said 429)."""
     limit = kit.config.console.login_failures
@@ -114,7 +116,7 @@ def _logged_in(port: int, username: str, source: str) -> str:
 
 
 def test_an_attachment_is_served_with_the_type_the_edge_checked_not_the_one_the_submission_claims(console, kit):
-    """Before the review the console served an attachment with the media type its submission named:
+    """Once the console served an attachment with the media type its submission named:
     a tablet could upload bytes as image/png (a type the edge takes) and name them image/svg+xml in
     the submission, and the console served that SVG inline from its own origin."""
     svg = (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script>'
@@ -153,7 +155,7 @@ def _get(port: int, path: str, cookie: str, source: str) -> tuple[int, str, str,
 
 
 def test_a_session_cookie_copied_before_logout_is_refused_after_it(console):
-    """Before the review the session lived only in its signed cookie: logging out cleared the
+    """Once the session lived only in its signed cookie: logging out cleared the
     browser's copy, but a copy taken earlier (a shared staff PC, a proxy log) still worked for the
     rest of console.session_hours, and for ever while it kept being used."""
     source = "127.0.0.4"
@@ -190,7 +192,7 @@ def test_a_session_ends_session_hours_after_login_however_often_it_is_used(app, 
 
 @pytest.mark.parametrize("target", ["/%09/evil.example", "/%0a/evil.example", "/%20/evil.example", "/%0d/x"])
 def test_after_login_next_never_leads_to_another_site(console, target):
-    """Before the review `next=/%09/evil.example` passed the check (it starts with one '/') and the
+    """Once `next=/%09/evil.example` passed the check (it starts with one '/') and the
     redirect said `Location: //evil.example` once the tab was dropped: another host, after a real login.
     (A carriage return made the login answer 500.)"""
     source = "127.0.0.6"
@@ -228,7 +230,7 @@ class _Watched:
 
 
 def test_password_checks_run_a_few_at_a_time_whatever_the_addresses_and_accounts(console, monkeypatch):
-    """Each check takes 64 MiB (argon2id): before the review, guesses from many addresses for many
+    """Each check takes 64 MiB (argon2id): once, guesses from many addresses for many
     names all ran at once (the rate limit is per address and per account), 24 of them 1.5 GiB."""
     watched = _Watched(accounts._hasher)
     monkeypatch.setattr(accounts, "_hasher", watched)
