@@ -4,6 +4,7 @@ command without the other parts, so these tests depend on the hub alone.)"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
@@ -62,11 +63,10 @@ def hub_process(tmp_path, cli_env):
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             assert proc.poll() is None, (tmp_path / "hub.log").read_text()
-            try:
+            with contextlib.suppress(OSError):  # not listening yet
                 if https("GET", f"{url}/healthz", context)[0] == 200:
                     return url, proc
-            except OSError:
-                time.sleep(0.1)
+            time.sleep(0.1)
         raise AssertionError("hub did not answer within 20 s")
 
     yield start
