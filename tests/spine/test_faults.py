@@ -98,7 +98,7 @@ def test_full_outbox_tells_tablets_to_wait_and_resumes_once_delivery_frees_space
     stack = stack_factory(quota_bytes=40_000, relay__quota_retry_s=1.0)
     stack.start_broker()
     stack.start_edge()  # the hub is away, so the outbox fills
-    fleet = _flush(stack, tmp_path, tablets=5, per_tablet=400)
+    fleet = _flush(stack, tmp_path, tablets=5, per_tablet=160)
     wait_for(lambda: any(e["code"] == "quota_exceeded" for c in fleet.clients.values() for e in c.errors),
              60, "a tablet to be told the outbox is full")
     status = stack.edge_status()
@@ -111,8 +111,8 @@ def test_full_outbox_tells_tablets_to_wait_and_resumes_once_delivery_frees_space
     stack.start_hub()
     assert fleet.wait_flushed(120), "intake did not resume after delivery freed space"
     result = fleet.stop()
-    assert result.acked == 2000
-    assert_exactly_once(result.submitted, hub_has(stack, 2000))
+    assert result.acked == 800
+    assert_exactly_once(result.submitted, hub_has(stack, 800))
     assert wait_for(lambda: not any(a.startswith("quota_reached") for a in stack.edge_status()["alarms"]),
                     20, "the quota alarm to clear")
 
