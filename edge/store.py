@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import sqlite3
+import time
 from pathlib import Path
 
 import peewee as pw
@@ -140,6 +141,7 @@ def open_store(path: str, migrate: bool = True) -> pw.SqliteDatabase:
     database = pw.SqliteDatabase(path, pragmas=PRAGMAS, timeout=30, check_same_thread=False)
     db.initialize(database)
     the_schema = migrations.edge_schema(path)
+    _connect(database)
     with database.connection_context():
         target = schema.PeeweeTarget(database)
         if migrate or not schema.tables(target):
@@ -153,6 +155,19 @@ def open_store(path: str, migrate: bool = True) -> pw.SqliteDatabase:
                                   "changed.")
     database.connect(reuse_if_open=True)
     return database
+
+
+def _connect(database: pw.SqliteDatabase, tries: int = 100) -> None:
+    """Connect (applying PRAGMAS), retrying while another process turns a new store's journal into WAL:
+    SQLite answers 'database is locked' at once there, without waiting its busy timeout."""
+    for attempt in range(1, tries + 1):
+        try:
+            database.connect(reuse_if_open=True)
+            return
+        except pw.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == tries:
+                raise
+            time.sleep(0.05)
 
 
 class StoreBehind(schema.SchemaError):
@@ -171,6 +186,7 @@ def migrate_store(path: str, say=lambda line: None, dry_run: bool = False) -> sc
         finally:
             connection.close()
     database = pw.SqliteDatabase(path, pragmas=PRAGMAS, timeout=30)
+    _connect(database)
     try:
         return schema.migrate(database, the_schema, say)
     finally:

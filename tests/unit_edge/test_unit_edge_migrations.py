@@ -360,16 +360,19 @@ def catalogue_of_version(tmp_path: Path, version: int) -> dict:
 
 # 6. two processes at once -------------------------------------------------------------------------------
 
-def test_two_processes_opening_an_old_store_at_once_apply_each_migration_once(tmp_path, fresh_catalogue):
-    path = load_dump(BEFORE_BINDINGS, tmp_path / "edge.db")
-    before = every_row(path)
+@pytest.mark.parametrize("dump", [BEFORE_BINDINGS, None], ids=["old store", "new store"])
+def test_processes_opening_a_store_at_once_apply_each_migration_once(tmp_path, fresh_catalogue, dump):
+    """Three processes (the edge, the console, a command) open the same store at the same moment."""
+    path = load_dump(dump, tmp_path / "edge.db") if dump else tmp_path / "edge.db"
+    before = every_row(path) if dump else {}
     go = time.time() + 2
-    script = ("import sys, time; from edge import store; time.sleep(max(0, float(sys.argv[2]) - time.time())); "
-              "store.migrate_store(sys.argv[1], print)")
+    script = ("import logging, sys, time; from edge import store; logging.basicConfig(level=logging.INFO, "
+              "format='%(message)s', stream=sys.stdout); time.sleep(max(0, float(sys.argv[2]) - time.time())); "
+              "store.open_store(sys.argv[1]).close()")
     procs = [subprocess.Popen([sys.executable, "-c", script, str(path), str(go)], cwd=ROOT, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+                              stderr=subprocess.PIPE, text=True) for _ in range(3)]
     outputs = [proc.communicate(timeout=120) for proc in procs]
-    assert [proc.returncode for proc in procs] == [0, 0], [err for _, err in outputs]
+    assert [proc.returncode for proc in procs] == [0, 0, 0], [err for _, err in outputs]
     applied = sorted(line.rsplit(" ", 1)[1] for out, _ in outputs for line in out.splitlines())
     assert applied == sorted(m.label for m in migrations.migrations())  # each once, by one or the other
     conn = sqlite3.connect(path)
