@@ -1,16 +1,19 @@
 """Upgrading an edge: `edge run` on a store an earlier release filled (before schema versions) applies
 the pending migrations at start, one log line each, keeps what the store held, and then works: a
-tablet's records reach the hub and the sealed batch the old store was holding is delivered too."""
+tablet's records reach the hub. A store a newer release wrote stops `edge run` (exit 1, both versions named).
 
 from __future__ import annotations
 
 import sqlite3
+import subprocess
 
 from edge import migrations
 from tablet.client import TabletClient
 from tablet.outbox import Outbox
 from tests.spine.waiting import hub_has, wait_for
 from tests.unit_edge.test_unit_edge_migrations import TODAY, load_dump
+from throughgate.stack import CLI
+from wire import schema
 
 
 def test_edge_run_migrates_an_old_store_at_start_and_then_relays_and_delivers(stack_factory):
@@ -43,3 +46,21 @@ def test_edge_run_migrates_an_old_store_at_start_and_then_relays_and_delivers(st
     assert conn.execute("SELECT MAX(number) FROM schema_version").fetchone() == (migrations.migrations()[-1].number,)
     assert conn.execute("SELECT COUNT(*) FROM tablet").fetchone() == (5,)
     conn.close()
+
+
+def test_edge_run_refuses_a_store_a_newer_release_wrote_and_leaves_it_as_it_is(stack_factory):
+    stack = stack_factory()
+    stack.start_broker()  # makes the store at this release's version (and the CRL)
+    db_path = stack.edge_dir / "edge.db"
+    latest = migrations.migrations()[-1].number
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("INSERT INTO schema_version VALUES (?, 'from_a_newer_release', '2027-06-01T00:00:00.000Z')",
+                     (latest + 1,))
+    conn.close()
+    before = schema.catalogue(sqlite3.connect(db_path))
+    run = subprocess.run([*CLI, "edge", "run", "--instance", str(stack.edge_dir)], capture_output=True, text=True,
+                         timeout=60)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert (f"edge store at {db_path} is at schema version {latest + 1}, newer than this Throughgate knows "
+            f"(version {latest})") in run.stderr
+    assert schema.catalogue(sqlite3.connect(db_path)) == before
