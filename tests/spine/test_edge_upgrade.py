@@ -1,6 +1,7 @@
 """Upgrading an edge: `edge run` on a store an earlier release filled (before schema versions) applies
 the pending migrations at start, one log line each, keeps what the store held, and then works: a
-tablet's records reach the hub. A store a newer release wrote stops `edge run` (exit 1, both versions named).
+tablet's records reach the hub. A store a newer release wrote stops `edge run` (exit 1, both versions
+named)."""
 
 from __future__ import annotations
 
