@@ -6,13 +6,19 @@
     kit.tablet("tab-0001")      -> Credential(cert, key)
     kit.revoke("tab-0002")      # the edge's own revocation: CRL, SIGHUP, live session closed
     kit.foreign / kit.expired   # credentials the edge must refuse
+
+Building runs `edge init` and makes keys (seconds): the first build of an edge id and device list in a
+session is kept as a template, and later ones are copies of it (own folder, store, CRL and ports).
 """
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +46,18 @@ def _save(folder: Path, device: str, cert, key) -> Credential:
     return Credential(device, cert_path, key_path)
 
 
+_BUILT: dict[tuple, EdgeKit] = {}  # (edge id, devices) -> the session's template
+
+
+def _templates() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="edgekit-templates-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 class EdgeKit:
+    _template_root: Path | None = None
+
     def __init__(self, root: Path, edge_id: str = "edge-1"):
         self.root = Path(root)
         self.edge_id = edge_id
@@ -50,6 +67,36 @@ class EdgeKit:
         self.child: broker.ChildBroker | None = None
 
     def build(self, devices: list[str]) -> EdgeKit:
+        """The edge with these devices enrolled: a copy of this session's first such build."""
+        key = (self.edge_id, tuple(devices))
+        if key not in _BUILT:
+            if EdgeKit._template_root is None:
+                EdgeKit._template_root = _templates()
+            template = EdgeKit(EdgeKit._template_root / f"kit{len(_BUILT)}", self.edge_id)._build(devices)
+            store.db.close()
+            _BUILT[key] = template
+        return self._copy_of(_BUILT[key])
+
+    def _copy_of(self, template: EdgeKit) -> EdgeKit:
+        self.root.mkdir(parents=True, exist_ok=True)
+        for part in ("edge", "creds"):
+            shutil.copytree(template.root / part, self.root / part)
+        config = edge_config.load(self.instance)
+        config.broker.port, config.tablets.mqtt_port = free_port(), free_port()
+        (self.instance / edge_config.CONFIG_NAME).write_text(edge_config.dump(config))
+        self.config = edge_config.load(self.instance)
+        self.files = identity.EdgeFiles(self.instance)
+        store.open_store(str(self.config.db_path))
+
+        def moved(cred: Credential) -> Credential:
+            return Credential(cred.device, self.root / cred.cert.relative_to(template.root),
+                              self.root / cred.key.relative_to(template.root))
+
+        self.credentials = {device: moved(cred) for device, cred in template.credentials.items()}
+        self.foreign, self.expired = moved(template.foreign), moved(template.expired)
+        return self
+
+    def _build(self, devices: list[str]) -> EdgeKit:
         subprocess.run([sys.executable, "-m", "throughgate", "edge", "init", "--instance", str(self.instance),
                         "--edge-id", self.edge_id, "--hub-url", "https://127.0.0.1:9", "--system-broker",
                         "--broker-port", str(free_port()), "--mqtt-port", str(free_port())],
