@@ -226,12 +226,7 @@ def migrate(args) -> int:
     """Apply the store's pending migrations, one line each (or, --dry-run, list them and change nothing)."""
     cfg = edge_config.load(args.instance)
     plan = store.migrate_store(str(cfg.db_path), print, dry_run=args.dry_run)
-    if args.dry_run or not plan.pending:
-        print("\n".join(plan.lines()))
-        if args.dry_run and plan.pending:
-            print("Dry run: nothing was changed. Run again without --dry-run to apply.")
-    else:
-        print(f"{plan.title}: now at schema version {plan.latest}")
+    print("\n".join(plan.outcome(args.dry_run)))
     return 0
 
 

@@ -209,12 +209,7 @@ def cmd_run(args) -> int:
 def cmd_migrate(args) -> int:
     _app(args)
     plan = db.migrate(print, dry_run=args.dry_run)  # prints one line per step as it is applied
-    if args.dry_run or not plan.pending:
-        print("\n".join(plan.lines()))
-        if args.dry_run and plan.pending:
-            print("Dry run: nothing was changed. Run again without --dry-run to apply.")
-    else:
-        print(f"{plan.title}: now at schema version {plan.latest}")
+    print("\n".join(plan.outcome(args.dry_run)))
     return 0
 
 

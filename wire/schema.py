@@ -211,6 +211,13 @@ class Plan:
     pending: tuple[Migration, ...]
     adopted: bool  # the database had no version table: `current` comes from its tables
 
+    def outcome(self, dry_run: bool) -> list[str]:
+        """What a migrate command prints after the run (each applied step was already said as it happened)."""
+        if dry_run or not self.pending:
+            return self.lines() + (["Dry run: nothing was changed. Run again without --dry-run to apply."]
+                                   if dry_run and self.pending else [])
+        return [f"{self.title}: now at schema version {self.latest}"]
+
     def lines(self) -> list[str]:
         head = f"{self.title}: schema version {self.current}" + (" (unversioned, recognised from its tables)"
                                                                  if self.adopted else "")
