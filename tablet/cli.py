@@ -14,7 +14,7 @@ from tablet import courses_cli, discovery, records_cli
 from tablet.attachments import AttachmentError, EdgeApi, Uploader, media_type
 from tablet.client import TabletClient
 from tablet.enrolment import EnrolmentError, enrol, is_qr_text, renew, renew_if_due, typed_offer
-from tablet.identity import TabletIdentity
+from tablet.identity import TabletIdentity, existing_folder
 from tablet.learning import Learning
 from tablet.outbox import Outbox
 from wire.records import RecordError
@@ -65,7 +65,7 @@ def assignment(args) -> int:
     identity = TabletIdentity(args.folder)
     types = args.type or []
     files = [(path, types[i] if i < len(types) else media_type(path)) for i, path in enumerate(args.attach or [])]
-    learning = Learning(args.folder, Outbox(str(identity.outbox_path)))
+    learning = Learning(args.folder, records_cli.outbox_in(args.folder))
     try:
         record_id = learning.submit_assignment(args.learner, args.course, args.assignment, args.text, files)
     except (OSError, RecordError, AttachmentError) as exc:
@@ -219,12 +219,12 @@ def register(parts) -> None:
     p.set_defaults(func=enrol_command)
 
     p = sub.add_parser("renew", help="renew the tablet's certificate now (send renews it when due)")
-    p.add_argument("--folder", required=True, help=folder_help)
+    p.add_argument("--folder", required=True, type=existing_folder, help=folder_help)
     p.add_argument("--address", help="reach the edge here instead of where it last answered")
     p.set_defaults(func=renew_command)
 
     p = sub.add_parser("discover", help="find the tablet's edge with zeroconf and prove it with TLS")
-    p.add_argument("--folder", required=True, help=folder_help)
+    p.add_argument("--folder", required=True, type=existing_folder, help=folder_help)
     p.add_argument("--timeout", type=float, default=3.0, help="seconds to listen for announcements")
     p.add_argument("--interface", action="append", help="browse on this address only (repeatable)")
     p.set_defaults(func=discover)
@@ -245,7 +245,7 @@ def register(parts) -> None:
 
     p = sub.add_parser("send", help="send everything pending to the edge and wait for its acks; collect the "
                        "down messages (feedback, awards) the edge holds for this tablet")
-    p.add_argument("--folder", required=True, help=folder_help)
+    p.add_argument("--folder", required=True, type=existing_folder, help=folder_help)
     p.add_argument("--host", help="the edge's address (default: where it last answered)")
     p.add_argument("--port", type=int, help="its MQTT-TLS port (default: from enrolment)")
     p.add_argument("--discover", action="store_true", help="find the edge with zeroconf first")
@@ -254,7 +254,7 @@ def register(parts) -> None:
 
     p = sub.add_parser("status", help="what is acked, pending, or refused (with the reason); feedback and awards "
                        "(collected from the edge first)")
-    p.add_argument("--folder", required=True, help=folder_help)
+    p.add_argument("--folder", required=True, type=existing_folder, help=folder_help)
     p.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the edge's down messages")
     p.add_argument("--offline", action="store_true", help="do not contact the edge: show what this tablet holds")
     p.set_defaults(func=status)

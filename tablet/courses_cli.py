@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 from tablet.courses import CourseApi, CoursesError, CourseSync, Shelf
-from tablet.identity import TabletIdentity
+from tablet.identity import TabletIdentity, existing_folder
 from wire.transfer import ProgressBar, human_bytes
 
 
@@ -61,17 +61,17 @@ def register(sub, folder_help: str) -> None:
     courses = sub.add_parser("courses", help="courses from the edge: download once, then use them offline")
     csub = courses.add_subparsers(dest="courses_command", required=True, metavar="COMMAND")
     p = csub.add_parser("sync", help="fetch the edge's course list and the files this tablet does not hold")
-    p.add_argument("--folder", required=True, help=folder_help)
+    p.add_argument("--folder", required=True, type=existing_folder, help=folder_help)
     p.add_argument("--host", help="the edge's address (default: where it last answered)")
     p.add_argument("--port", type=int, help="its tablet API port (default: from enrolment)")
     p.set_defaults(func=sync)
 
     p = csub.add_parser("list", help="the courses on this tablet (no network): version, files held, bytes")
-    p.add_argument("--folder", required=True, help=folder_help)
+    p.add_argument("--folder", required=True, type=existing_folder, help=folder_help)
     p.set_defaults(func=list_command)
 
     p = csub.add_parser("path", help="the local file of a course's entry (or of one item), to open offline")
-    p.add_argument("--folder", required=True, help=folder_help)
+    p.add_argument("--folder", required=True, type=existing_folder, help=folder_help)
     p.add_argument("course", help="the course slug, e.g. english-2")
     p.add_argument("item", nargs="?", help="an item's id (default: the course's entry)")
     p.set_defaults(func=path)

@@ -13,6 +13,7 @@ never leaves a key that does not match its certificate (nothing pins the tablet'
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import ssl
@@ -70,6 +71,15 @@ def pinned_context(ca_pem: str, server_name: str, cert_file: Path | None = None,
     if cert_file is not None:
         context.load_cert_chain(str(cert_file), str(key_file))
     return context
+
+
+def existing_folder(text: str) -> str:
+    """argparse type for --folder of every command but enrol: the folder must exist (enrol makes it)."""
+    if not Path(text).is_dir():
+        raise argparse.ArgumentTypeError(
+            f"no tablet folder at {text}: enrol the tablet first (throughgate tablet enrol … --folder {text}), "
+            "or check the path")
+    return text
 
 
 class TabletIdentity:

@@ -22,7 +22,7 @@ import json
 import sys
 from pathlib import Path
 
-from tablet.identity import TabletIdentity
+from tablet.identity import TabletIdentity, existing_folder
 from tablet.learning import Learning
 from tablet.outbox import Outbox
 from wire import xapi
@@ -35,8 +35,10 @@ HINTS = {
 }
 
 
-def _outbox(folder: str) -> Outbox:
-    Path(folder).mkdir(parents=True, exist_ok=True)  # records can be made before enrolment
+def outbox_in(folder: str) -> Outbox:
+    """The tablet's outbox, making its folder (0700, as enrolment does) if need be: records can be made
+    before enrolment."""
+    Path(folder).mkdir(parents=True, exist_ok=True, mode=0o700)
     return Outbox(str(TabletIdentity(folder).outbox_path))
 
 
@@ -57,7 +59,7 @@ def submit(args) -> int:
         print("not recorded: a submission's attachments must reach the edge before the submission does: use "
               "`throughgate tablet assignment ... --attach FILE`, which uploads them first", file=sys.stderr)
         return 2
-    outbox = _outbox(args.folder)
+    outbox = outbox_in(args.folder)
     try:
         record = outbox.add(args.kind, args.learner, payload)
     except RecordError as exc:
@@ -83,7 +85,7 @@ def quiz(args) -> int:
 
 
 def _statement(args, kind: str, make) -> int:
-    outbox = _outbox(args.folder)
+    outbox = outbox_in(args.folder)
     learning = Learning(args.folder, outbox)
     try:
         record = make(learning)
@@ -100,7 +102,7 @@ def _statement(args, kind: str, make) -> int:
 
 
 def rejections_list(args) -> int:
-    outbox = _outbox(args.folder)
+    outbox = outbox_in(args.folder)
     try:
         found = outbox.rejected_records(args.id)
     finally:
@@ -119,7 +121,7 @@ def rejections_list(args) -> int:
 
 
 def rejections_clear(args) -> int:
-    outbox = _outbox(args.folder)
+    outbox = outbox_in(args.folder)
     try:
         cleared = outbox.clear_rejections(args.id)
     finally:
@@ -184,12 +186,12 @@ def register(sub, folder_help: str) -> None:
     rsub = rejections.add_subparsers(dest="rejections_command", required=True, metavar="ACTION")
     p = rsub.add_parser("list", help="each refused record with the edge's reason, oldest first")
     p.add_argument("id", nargs="?", metavar="ID", help="only this record")
-    p.add_argument("--folder", required=True, help=folder_help)
+    p.add_argument("--folder", required=True, type=existing_folder, help=folder_help)
     p.add_argument("--json", action="store_true", help="the records themselves, each with its reason")
     p.set_defaults(func=rejections_list)
     p = rsub.add_parser("clear", help="forget refused records (all, or one by id) once read")
     p.add_argument("id", nargs="?", metavar="ID", help="only this record")
-    p.add_argument("--folder", required=True, help=folder_help)
+    p.add_argument("--folder", required=True, type=existing_folder, help=folder_help)
     p.set_defaults(func=rejections_clear)
 
 

@@ -108,3 +108,22 @@ def test_rejections_are_listed_with_the_edges_reason_and_cleared_one_or_all(refu
     outbox = Outbox(str(TabletIdentity(folder).outbox_path))
     assert outbox.add("message", LEARNER, {}).seq == 4  # sequence numbers are never reused
     outbox.close()
+
+
+@pytest.mark.parametrize("command", [["status", "--offline"], ["send"], ["rejections", "list"], ["courses", "list"]])
+def test_a_command_on_a_folder_that_does_not_exist_says_to_enrol_and_makes_nothing(tmp_path, command):
+    folder = tmp_path / "not-enrolled"
+    done = tablet(*command, "--folder", str(folder), expect=2)
+    assert f"no tablet folder at {folder}: enrol the tablet first" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not folder.exists()
+
+
+def test_an_assignment_can_be_held_before_enrolment_in_a_new_private_folder(tmp_path):
+    folder = tmp_path / "new-tablet"
+    essay = tmp_path / "essay.txt"
+    essay.write_text("My essay")
+    tablet("assignment", "--folder", str(folder), "--learner", LEARNER, "--course", "english-2",
+           "--assignment", "essay-1", "--attach", str(essay))
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert "held submission" in tablet("status", "--offline", "--folder", str(folder)).stdout
