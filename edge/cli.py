@@ -135,11 +135,11 @@ def run(args) -> int:
     return 0
 
 
-def _open(args, migrate: bool = True) -> edge_config.EdgeConfig:
-    """Load the config and open the store. migrate=False for commands that only read: they refuse a store
-    that needs migrating (saying to run `edge migrate`) rather than change it (store.open_store)."""
+def _open(args) -> edge_config.EdgeConfig:
+    """Load the config and open the store: a store that needs migrating is refused, saying to run
+    `edge migrate` (only `edge run` and `edge migrate` change a store's schema: store.open_store)."""
     cfg = edge_config.load(args.instance)
-    store.open_store(str(cfg.db_path), migrate=migrate)
+    store.open_store(str(cfg.db_path), migrate=False)
     return cfg
 
 
@@ -171,7 +171,7 @@ def tablets_code(args) -> int:
 
 
 def tablets_list(args) -> int:
-    _open(args, migrate=False)
+    _open(args)
     rows = tablets.listing()
     if args.json:
         print(json.dumps(rows))
@@ -196,8 +196,7 @@ def tablets_revoke(args) -> int:
 
 
 def attachments_retry(args) -> int:
-    cfg = edge_config.load(args.instance)
-    store.open_store(str(cfg.db_path))
+    _open(args)
     count = attachments_store.offer_again()
     store.clear_alarm(attachments_uplink.REFUSED_ALARM)
     print(f"{count} attachment(s) the hub refused will be offered to it again" if count else
@@ -206,7 +205,7 @@ def attachments_retry(args) -> int:
 
 
 def status(args) -> int:
-    cfg = _open(args, migrate=False)
+    cfg = _open(args)
     info = store.status()
     info["quota_bytes"] = cfg.quota_bytes
     if args.json:

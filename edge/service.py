@@ -59,7 +59,7 @@ class EdgeService:
                                           f"enrol --instance {cfg.instance} ...` with a token from the hub's admin")
         self.signing_key = signing_key_from_pem(cfg.signing_key_path.read_bytes())
         self.hub_keys = HubPublicKeys.from_document(cfg.hub_keys_path.read_text())
-        store.open_store(str(cfg.db_path))  # applies pending migrations (edge.migrations)
+        store.open_store(str(cfg.db_path))  # the one process that applies pending migrations (edge.migrations)
         self.quota = Quota(cfg.quota_bytes, store.outbox_bytes)
         self.quota.refresh()
         identity.ensure_server_cert(self.files, cfg.edge_id, cfg.server_name)
@@ -75,7 +75,8 @@ class EdgeService:
         self.attachment_forwarder = AttachmentForwarder(cfg, lambda: HubClient.for_edge(cfg))
         relay_password = cfg.relay_secret_path.read_text().strip()
         # down messages (feedback, awards) to tablets until each acknowledges them; the relay wakes it on acks
-        self.downlink = Downlink(cfg.broker.host, cfg.broker.port, cfg.broker.username, relay_password)
+        self.downlink = Downlink(cfg.broker.host, cfg.broker.port, cfg.broker.username, relay_password,
+                                 give_up_days=cfg.relay.down_give_up_days)
         self.relay = Relay(cfg, relay_password, self.quota, on_down=self.downlink.wake,
                            observing=[console_learning.TutorCopy(), course_progress.Inbox()]).start()
         self.downlink.start()

@@ -131,13 +131,15 @@ MODELS = (Received, OutBatch, Alarm, Tablet, TabletCert, EnrolmentCode, Setting)
 
 
 def open_store(path: str, migrate: bool = True) -> pw.SqliteDatabase:
-    """Open (and create) the store at path, bring its schema to this code's version, and bind the models
-    to it for this process. Pending migrations (edge.migrations) are applied, one line each in the log.
+    """Open the store at path and bind the models to it for this process. A store that does not exist, or
+    has no tables yet, is created at this code's schema version.
 
-    migrate=False, for commands that only read: a store behind this code is refused (StoreBehind, saying
-    to run `throughgate edge migrate`) rather than changed, so looking at a store never makes it too new
-    for the release it came from. A store newer than this code is refused either way
-    (wire.schema.SchemaTooNew) and left as it is; an empty one is created either way."""
+    An existing store behind this code is migrated (one line per migration in the log) unless migrate=False,
+    which every process but `edge run` passes (the console, the CLI): they refuse it (wire.schema.SchemaBehind,
+    saying to run `throughgate edge migrate`) rather than change it. So during an upgrade nothing but the new
+    edge service changes the store an old edge may still be writing to, and looking at a store never makes it
+    too new for the release it came from. A store newer than this code is refused
+    either way (wire.schema.SchemaTooNew) and left as it is."""
     database = pw.SqliteDatabase(path, pragmas=PRAGMAS, timeout=30, check_same_thread=False)
     db.initialize(database)
     the_schema = migrations.edge_schema(path)
@@ -147,12 +149,8 @@ def open_store(path: str, migrate: bool = True) -> pw.SqliteDatabase:
         if migrate or not schema.tables(target):
             schema.migrate(database, the_schema, log.info)
         else:
-            the_plan = schema.plan(target, the_schema)
-            if the_plan.pending:
-                raise StoreBehind(f"{the_schema.title} is at schema version {the_plan.current}; this Throughgate "
-                                  f"uses version {the_plan.latest}. Run `throughgate edge migrate --instance "
-                                  f"{Path(path).parent}` first (starting the edge applies them too). Nothing was "
-                                  "changed.")
+            schema.check_current(database, the_schema, f"Run `throughgate edge migrate --instance "
+                                 f"{Path(path).parent}` first (starting the edge applies them too).")
     database.connect(reuse_if_open=True)
     return database
 
@@ -168,10 +166,6 @@ def _connect(database: pw.SqliteDatabase, tries: int = 100) -> None:
             if "locked" not in str(exc) or attempt == tries:
                 raise
             time.sleep(0.05)
-
-
-class StoreBehind(schema.SchemaError):
-    """A command that only reads found a store that needs migrating."""
 
 
 def migrate_store(path: str, say=lambda line: None, dry_run: bool = False) -> schema.Plan:

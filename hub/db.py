@@ -104,14 +104,8 @@ def migrate(say: Callable[[str], None] = lambda line: None, dry_run: bool = Fals
 
 def require_current() -> None:
     """Refuse (wire.schema.SchemaError) a database not at this code's version, saying what to run."""
-    hub = hub_schema()
-    target = schema.target_for(proxy.obj)
-    with target.session():
-        plan = schema.plan(target, hub)  # raises SchemaTooNew for a newer database
-    if plan.pending:
-        raise schema.SchemaError(f"{hub.title} is at schema version {plan.current}, this Throughgate needs "
-                                 f"version {plan.latest}: run `throughgate hub migrate` (with this hub's "
-                                 "--instance) first, or restart `throughgate hub run`, which migrates at start")
+    schema.check_current(proxy.obj, hub_schema(), "Run `throughgate hub migrate` (with this hub's --instance) "
+                         "first, or restart `throughgate hub run`, which migrates at start.")
 
 
 @contextmanager

@@ -143,12 +143,6 @@ class PeeweeTarget(Target):
         cursor = self.database.execute_sql(sql, tuple(params))
         return list(cursor.fetchall()) if cursor.description else []
 
-    def begin(self) -> None:
-        if self.dialect == "sqlite":
-            self.database.execute_sql("BEGIN IMMEDIATE")
-        else:
-            self.database.execute_sql("BEGIN")
-
     @contextlib.contextmanager
     def session(self) -> Iterator[None]:
         with self.database.connection_context():
@@ -195,12 +189,6 @@ def recorded_version(db: Target) -> int | None:
         return None
     row = db.execute(f"SELECT MAX(number) FROM {VERSION_TABLE}")  # noqa: S608 (constant)
     return int(row[0][0] or 0)
-
-
-def current_version(db: Target, schema: Schema) -> int:
-    """Where the database stands: its recorded version, or for an unversioned one what adopt() says."""
-    recorded = recorded_version(db)
-    return schema.adopt(db) if recorded is None else recorded
 
 
 @dataclass(frozen=True)
@@ -320,15 +308,19 @@ def migrate(database, schema: Schema, say: Callable[[str], None] = lambda line: 
         return the_plan
 
 
-def check_current(database, schema: Schema) -> None:
-    """For a process that only reads or must not migrate: raise SchemaError unless the database is at
-    the latest version, saying which command brings it there."""
+class SchemaBehind(SchemaError):
+    """A database older than the code, opened by a process that must not migrate it."""
+
+
+def check_current(database, schema: Schema, remedy: str) -> None:
+    """For a process that must not migrate: raise SchemaBehind unless the database is at the latest version,
+    its message ending with `remedy` (which command to run); a newer database raises SchemaTooNew."""
     db = target_for(database)
     with db.session():
         the_plan = plan(db, schema)
     if the_plan.pending:
-        raise SchemaError(f"{schema.title} is at schema version {the_plan.current}, this code needs version "
-                          f"{the_plan.latest}: run the migrate command first")
+        raise SchemaBehind(f"{schema.title} is at schema version {the_plan.current}; this Throughgate uses version "
+                           f"{the_plan.latest}. {remedy} Nothing was changed.")
 
 
 # The catalogue, to compare schemas -------------------------------------------------------------------

@@ -49,7 +49,7 @@ def create_app(config: EdgeConfig, test_config: dict | None = None) -> Flask:
     )
     app.config.update(test_config or {})
     CSRFProtect(app)
-    store.open_store(str(config.db_path))
+    store.open_store(str(config.db_path), migrate=False)  # edge run migrates; until then: refused, retried by systemd
     app.before_request(access.load_member)
     app.teardown_request(_close)
     app.after_request(_headers)

@@ -12,7 +12,7 @@ from edge.console import accounts
 
 def _open(args) -> edge_config.EdgeConfig:
     cfg = edge_config.load(args.instance)
-    store.open_store(str(cfg.db_path))
+    store.open_store(str(cfg.db_path), migrate=False)  # only edge run migrates
     return cfg
 
 

@@ -15,7 +15,7 @@ from wire.transfer import ProgressBar, human_bytes
 
 def _open(args) -> edge_config.EdgeConfig:
     cfg = edge_config.load(args.instance)
-    store.open_store(str(cfg.db_path))
+    store.open_store(str(cfg.db_path), migrate=False)  # only edge run migrates
     return cfg
 
 

@@ -185,7 +185,7 @@ def test_records_on_an_unmigrated_hub_says_to_run_migrate_and_migrate_then_lets_
     listed = hub_cli("records", "--summary")
 
     assert refused[0] == 1 and "Traceback" not in refused[2]
-    assert "is at schema version 0, this Throughgate needs version 2: run `throughgate hub migrate`" in refused[2]
+    assert "is at schema version 0; this Throughgate uses version 2. Run `throughgate hub migrate`" in refused[2]
     title = db.hub_schema().title
     assert migrated[0] == 0 and migrated[1].splitlines() == [
         f"{title}: applied 0001_baseline", f"{title}: applied 0002_edge_verify_key_to_edge_key",

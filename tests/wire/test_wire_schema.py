@@ -3,6 +3,7 @@ peewee) and PostgreSQL; a database newer than the code is refused and left as it
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 import peewee
@@ -12,6 +13,7 @@ import pytest
 from wire import schema
 
 PG_URLS = ("postgresql://127.0.0.1:5432/test", "postgresql://postgres@127.0.0.1:5432/test")
+PG_SCHEMA = f"wire_schema_test_{os.getpid()}"  # one per test process: runs at once do not meet
 
 
 def _create(db):
@@ -41,10 +43,10 @@ def pg_url():
             continue
         conn.autocommit = True
         with conn.cursor() as cursor:
-            cursor.execute("DROP SCHEMA IF EXISTS wire_schema_test CASCADE; CREATE SCHEMA wire_schema_test")
+            cursor.execute(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE; CREATE SCHEMA {PG_SCHEMA}")
         yield url
         with conn.cursor() as cursor:
-            cursor.execute("DROP SCHEMA IF EXISTS wire_schema_test CASCADE")
+            cursor.execute(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
         conn.close()
         return
     pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432")
@@ -61,7 +63,7 @@ def database(request, tmp_path):
         db = peewee.SqliteDatabase(str(tmp_path / "notes.db"), pragmas={"journal_mode": "wal", "foreign_keys": 1})
     else:
         url = request.getfixturevalue("pg_url")
-        db = peewee.PostgresqlDatabase(url.rsplit("/", 1)[1], dsn=url, options="-c search_path=wire_schema_test")
+        db = peewee.PostgresqlDatabase(url.rsplit("/", 1)[1], dsn=url, options=f"-c search_path={PG_SCHEMA}")
         with db.connection_context():
             db.execute_sql("DROP TABLE IF EXISTS note, schema_version")
     yield db
@@ -131,10 +133,13 @@ def test_an_unversioned_database_is_adopted_at_the_version_its_tables_match(tmp_
 def test_check_current_names_the_command_for_an_old_database(tmp_path):
     conn = sqlite3.connect(tmp_path / "notes.db")
     schema.migrate(conn, schema.Schema("notes database", STEPS[:1]))
-    with pytest.raises(schema.SchemaError, match="version 1, this code needs version 2: run the migrate command"):
-        schema.check_current(conn, NOTES)
+    remedy = "Run `notes migrate` first."
+    with pytest.raises(schema.SchemaBehind) as behind:
+        schema.check_current(conn, NOTES, remedy)
+    assert str(behind.value) == ("notes database is at schema version 1; this Throughgate uses version 2. "
+                                 "Run `notes migrate` first. Nothing was changed.")
     schema.migrate(conn, NOTES)
-    schema.check_current(conn, NOTES)
+    schema.check_current(conn, NOTES, remedy)
 
 
 def test_a_sqlite_rebuild_does_not_cascade_deletes_to_child_rows(tmp_path):
