@@ -1,10 +1,15 @@
 """Make tests/unit_edge/data/edge-store-<date>.sql: an edge store filled by the real code of a release from
-before schema versions, dumped with `sqlite3 edge.db .dump`. Run it from a checkout of that release (the
-committed dump was made at 0955075, the last commit before edge/migrations):
+before schema versions, dumped with `sqlite3 edge.db .dump`, under a header saying how it was made. Run it
+from a checkout of that release, with this repository's virtual environment: the committed dump was made at
+7b5a6cd, the last commit before edge/migrations whose code still created the course_progress_inbox_fill
+trigger and wrote down messages to console_down_message (0955075, used before, had already dropped the trigger):
 
-    git worktree add --detach /tmp/old 0955075
-    cp tests/unit_edge/data/make_edge_store_dump.py /tmp/old/
-    cd /tmp/old && PYTHONPATH=/tmp/old python make_edge_store_dump.py /tmp/dump-work OUT.sql
+    git worktree add --detach /tmp/edge-7b5a6cd 7b5a6cd
+    cp tests/unit_edge/data/make_edge_store_dump.py /tmp/edge-7b5a6cd/
+    cd /tmp/edge-7b5a6cd && PYTHONPATH=/tmp/edge-7b5a6cd /work/main/.venv/bin/python make_edge_store_dump.py \
+        /tmp/dump-work /work/main/tests/unit_edge/data/edge-store-2026-12-07.sql
+    cd /work/main && git worktree remove --force /tmp/edge-7b5a6cd
+    .venv/bin/python tests/unit_edge/data/make_older_dumps.py    # the older shapes, from this one
 
 What it holds, all made through the edge's own code paths (a running hub, edge and Mosquitto; tablets
 that enrol with one-time codes and send over MQTT-TLS; attachments uploaded through the tablet API):
@@ -59,6 +64,19 @@ def send(stack: Stack, tablet, learner: str, course: str, photo: Path, n: int) -
         client.stop()
     outbox.close()
     tablet_learning.close()
+
+
+def header() -> str:
+    """SQL comments naming the code that filled the store and how."""
+    here = Path(__file__).resolve().parent
+    commit = subprocess.run(["git", "-C", str(here), "log", "-1", "--format=%h %cs %s"], capture_output=True,
+                            text=True, check=True).stdout.strip()
+    return ("-- An edge store as the last release before schema versions left it, filled by the real code of\n"
+            f"-- commit {commit[:100]}\n"
+            "-- by tests/unit_edge/data/make_edge_store_dump.py, copied into a `git worktree add --detach`\n"
+            "-- checkout of that commit and run there with PYTHONPATH set to it (/work/main/.venv/bin/python),\n"
+            f"-- then dumped with `sqlite3 edge.db .dump` on {time.strftime('%Y-%m-%d', time.gmtime())}. "
+            "Made, not written: regenerate it, do not edit it.\n")
 
 
 def main(work: Path, out: Path) -> None:
@@ -122,7 +140,7 @@ def main(work: Path, out: Path) -> None:
     with sqlite3.connect(db_path) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     dump = subprocess.run(["sqlite3", str(db_path), ".dump"], capture_output=True, text=True, check=True).stdout
-    out.write_text(dump)
+    out.write_text(header() + dump)
     print(f"{out}: {len(dump.splitlines())} lines")
 
 

@@ -2,8 +2,8 @@
 later releases added, rows kept (run from the repository root: python tests/unit_edge/data/make_older_dumps.py):
 
     edge-store-before-bindings.sql  as releases before 4000acf left it: no `learner` on tablet and
-                                    enrolmentcode, no attachment.hub_refused (c3a3d49), and the
-                                    course_progress_inbox_fill trigger still there
+                                    enrolmentcode, no attachment.hub_refused (c3a3d49); the
+                                    course_progress_inbox_fill trigger there as in today's dump
     edge-store-before-touched.sql   before 9727570 and 499a7a6: also no attachment.touched (a NOT NULL
                                     column in the middle of the table) and none of the progress columns of
                                     console_learning_record (activity … correct), nor their indexes
@@ -16,10 +16,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 TODAY = HERE / "edge-store-2026-12-07.sql"
-TRIGGER = ("CREATE TRIGGER course_progress_inbox_fill AFTER INSERT ON received\n"
-           "WHEN NEW.kind = 'progress_statement' AND NEW.body IS NOT NULL\n"
-           "BEGIN INSERT OR IGNORE INTO course_progress_inbox (id, learner, body) VALUES (NEW.id, NEW.learner, "
-           "NEW.body); END;")
+TRIGGER = "CREATE TRIGGER course_progress_inbox_fill AFTER INSERT ON received"  # today's dump has it
 
 BEFORE_BINDINGS = {"tablet": ["learner"], "enrolmentcode": ["learner"], "attachment": ["hub_refused"]}
 BEFORE_TOUCHED = {**BEFORE_BINDINGS, "attachment": ["touched", "hub_refused"],
@@ -62,17 +59,24 @@ def without_columns(sql: str, drop: dict[str, list[str]], indexes: tuple[str, ..
             line = f"INSERT INTO {insert[1]} VALUES({','.join(values)});"
         elif index and index[1] in indexes:
             continue
-        elif line == "COMMIT;":
-            out.append(TRIGGER)
         out.append(line)
     return "\n".join(out) + "\n"
 
 
+def derived(name: str, what: str) -> str:
+    return (f"-- {name}: derived from {TODAY.name} by make_older_dumps.py\n"
+            f"-- ({what}, rows kept); that dump's own header follows.\n")
+
+
 def main() -> None:
     today = TODAY.read_text()
-    (HERE / "edge-store-before-bindings.sql").write_text(without_columns(today, BEFORE_BINDINGS))
+    assert TRIGGER in today, f"{TODAY.name} lacks the course_progress_inbox_fill trigger: was it made at 7b5a6cd?"
+    (HERE / "edge-store-before-bindings.sql").write_text(
+        derived("edge-store-before-bindings.sql", "columns added since 4000acf and c3a3d49 taken out")
+        + without_columns(today, BEFORE_BINDINGS))
     (HERE / "edge-store-before-touched.sql").write_text(
-        without_columns(today, BEFORE_TOUCHED, INDEXES_BEFORE_TOUCHED))
+        derived("edge-store-before-touched.sql", "also the columns and indexes of 9727570 and 499a7a6 taken out")
+        + without_columns(today, BEFORE_TOUCHED, INDEXES_BEFORE_TOUCHED))
 
 
 if __name__ == "__main__":
