@@ -5,13 +5,15 @@ edge.attachments.store, at commit 6040b23), so it never changes when a model doe
 is a later migration. Idempotent for an unversioned store made by any earlier release (adopted at
 version 0): missing tables, indexes and the trigger are created; columns earlier releases lacked are
 added (a nullable one at the end with ALTER TABLE, as add_new_columns did; otherwise the table is
-rebuilt by copy, with the values FILL gives); the index the uplink's cut used before d331717 is dropped.
+rebuilt by copy, with the values FILL gives, then DERIVE fills what it can from each row); the index the
+uplink's cut used before d331717 is dropped.
 """
 
 from __future__ import annotations
 
 import re
 
+from edge.migrations import _statements
 from wire.schema import SchemaError, Target
 
 TABLES = {
@@ -145,11 +147,38 @@ RETIRED_INDEXES = ("received_batch_priority",)  # (batch, priority): replaced by
 # Values for NOT NULL columns an earlier release's table lacks (the table is rebuilt to add them in place).
 FILL = {
     ("attachment", "touched"): "COALESCE(completed, created)",  # before 9727570: its last chunk came by then
-    ("console_learning_record", "activity"): "''",  # before 499a7a6: what a statement says was not kept
+    ("console_learning_record", "activity"): "''",  # before 499a7a6: then DERIVE reads each row's statement
     ("console_learning_record", "course"): "''",
     ("console_learning_record", "verb"): "''",
     ("console_learning_record", "done"): "0",
 }
+PROGRESS_COLUMNS = ("activity", "course", "verb", "score", "done", "correct")
+CHUNK = 1000
+
+
+def _derive_progress(db: Target) -> None:
+    """console_learning_record from before 499a7a6: what each statement says about progress, read from its
+    body with the rules as they were when the columns came (edge.migrations._statements, a frozen copy), so
+    progress pages and reward rules count the completions made before. Rows whose body cannot be read keep FILL's."""
+    kinds = _statements.STATEMENT_KINDS
+    marks = ", ".join("?" * len(kinds))
+    sets = ", ".join(f'"{name}" = ?' for name in PROGRESS_COLUMNS)
+    after = -1
+    while True:
+        rows = db.execute(f'SELECT rowid, kind, body FROM "console_learning_record" WHERE kind IN ({marks}) '  # noqa: S608
+                          "AND rowid > ? ORDER BY rowid LIMIT ?", (*kinds, after, CHUNK))
+        for rowid, kind, body in rows:
+            facts = _statements.progress_columns(kind, body)
+            if facts != _statements.NOTHING:
+                db.execute(f'UPDATE "console_learning_record" SET {sets} WHERE rowid = ?',  # noqa: S608
+                           (*facts, rowid))
+        if len(rows) < CHUNK:
+            return
+        after = rows[-1][0]
+
+
+# Run after a table is rebuilt because it lacked these columns: {(table, columns): fill them from each row}.
+DERIVE = {("console_learning_record", PROGRESS_COLUMNS): _derive_progress}
 
 
 def column_definitions(create_table: str) -> dict[str, str]:
@@ -189,9 +218,13 @@ def _catch_up(db: Target, table: str, create_table: str) -> None:
     db.execute(re.sub(r'^CREATE TABLE IF NOT EXISTS "[^"]+"', f'CREATE TABLE "{rebuilt}"', create_table))
     values = [f'"{name}"' if name in have else FILL.get((table, name), "NULL") for name in want]
     names = ", ".join(f'"{name}"' for name in want)
-    db.execute(f'INSERT INTO "{rebuilt}" ({names}) SELECT {", ".join(values)} FROM "{table}"')  # noqa: S608
+    db.execute(f'INSERT INTO "{rebuilt}" ({names}) SELECT {", ".join(values)} FROM "{table}" '  # noqa: S608
+               "ORDER BY rowid")  # arrival order: the console breaks ties on rowid
     db.execute(f'DROP TABLE "{table}"')
     db.execute(f'ALTER TABLE "{rebuilt}" RENAME TO "{table}"')
+    for (derived_table, columns), derive in DERIVE.items():
+        if derived_table == table and any(name in missing for name in columns):
+            derive(db)
 
 
 def up(db: Target) -> None:

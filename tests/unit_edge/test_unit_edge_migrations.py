@@ -21,11 +21,12 @@ import pytest
 
 import edge
 from edge import migrations, store
+from edge.console import learning, progress
 from edge.tablets import registry as tablets
 from wire import schema
 
 DATA = Path(__file__).resolve().parent / "data"
-TODAY = DATA / "edge-store-2026-12-07.sql"  # made by data/make_edge_store_dump.py at 0955075 (before versions)
+TODAY = DATA / "edge-store-2026-12-07.sql"  # made by data/make_edge_store_dump.py at 7b5a6cd (before versions)
 BEFORE_BINDINGS = DATA / "edge-store-before-bindings.sql"  # data/make_older_dumps.py
 BEFORE_TOUCHED = DATA / "edge-store-before-touched.sql"
 CLI = [sys.executable, "-m", "throughgate", "edge"]
@@ -173,14 +174,77 @@ def test_a_store_from_before_bindings_gets_the_learner_columns_empty_and_its_tab
     assert store.EnrolmentCode.select().where(store.EnrolmentCode.learner.is_null(False)).count() == 0
 
 
-def test_a_store_from_before_touched_gets_it_from_each_uploads_times_and_empty_progress_columns(tmp_path):
+PROGRESS = "SELECT id, activity, course, verb, score, done, correct FROM console_learning_record"
+UNREADABLE = [  # statements the relay kept whose body says nothing readable about progress
+    ("20000000-0000-4000-8000-000000000001", "progress_statement", "not json"),
+    ("20000000-0000-4000-8000-000000000002", "progress_statement", "[1, 2]"),
+    ("20000000-0000-4000-8000-000000000003", "quiz_answer", '{"payload": "answered"}'),
+    ("20000000-0000-4000-8000-000000000004", "progress_statement", '{"payload": {"verb": 5, "object": {"id": 7}}}'),
+    ("20000000-0000-4000-8000-000000000005", "progress_statement", '{"payload": {"verb": "completed"}}'),
+]
+
+
+def live_read(kind: str, body: str) -> tuple:
+    """What today's code (edge.console.progress.read, as the relay's copy stores it) says of a record."""
+    said = progress.read(json.loads(body).get("payload")) if kind in learning.PROGRESS_KINDS else None
+    if said is None:
+        return ("", "", "", None, 0, None)
+    return (said.activity[:300], said.course[:63], said.verb[:40], said.score, int(said.done),
+            None if said.correct is None else int(said.correct))
+
+
+def test_a_store_from_before_touched_gets_it_from_each_uploads_times_and_progress_from_each_statement(tmp_path):
     path = load_dump(BEFORE_TOUCHED, tmp_path / "edge.db")
+    conn = sqlite3.connect(path)
+    bodies = {id_: (kind, body) for id_, kind, body in conn.execute(
+        "SELECT id, kind, body FROM console_learning_record")}
+    with conn:
+        conn.executemany("INSERT INTO console_learning_record (id, kind, device, learner, created, received, body) "
+                         "VALUES (?, ?, 'tab-0000', 'L-0042', '2026-12-07T00:00:00.000Z', "
+                         "'2026-12-07T00:00:00.000Z', ?)", UNREADABLE)
+    conn.close()
     store.open_store(str(path)).close()
     conn = sqlite3.connect(path)
     touched = conn.execute("SELECT COUNT(*) FROM attachment WHERE touched = COALESCE(completed, created)")
     assert touched.fetchone() == (3,)
-    assert set(conn.execute("SELECT activity, course, verb, score, done, correct FROM console_learning_record")) == {
-        ("", "", "", None, 0, None)}
+    derived = {id_: facts for id_, *facts in conn.execute(PROGRESS)}
+    conn.close()
+    assert {id_: tuple(derived[id_]) for id_ in bodies} == {id_: live_read(*bodies[id_]) for id_ in bodies}
+    assert {id_: tuple(derived[id_]) for id_, _, _ in UNREADABLE} == {
+        id_: ("", "", "", None, 0, None) for id_, _, _ in UNREADABLE}
+    # the same as the relay stored for the same records in the store these rows were taken from
+    today = sqlite3.connect(load_dump(TODAY, tmp_path / "today.db"))
+    assert {id_: tuple(facts) for id_, *facts in today.execute(PROGRESS)} == {
+        id_: tuple(derived[id_]) for id_ in bodies}
+    today.close()
+
+    store.open_store(str(path))  # the console counts the completions made before 499a7a6
+    seen = learning.progress_of(learning.Scope(everyone=True))
+    assert {(p.learner, p.units, p.average, p.answers, p.correct, p.courses) for p in seen.values()} == {
+        ("L-0042", 2, 80.0, 2, 0, frozenset({"english-2"})), ("L-0107", 1, 80.0, 1, 1, frozenset({"english-2"}))}
+
+
+def test_todays_store_loses_the_progress_trigger_and_its_down_messages_move_to_down_message(tmp_path):
+    """The dump was made by the code of 7b5a6cd: m0002 drops a trigger that is there, m0003 moves real rows."""
+    path = load_dump(TODAY, tmp_path / "edge.db")
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall() == [
+        ("course_progress_inbox_fill",)]
+    messages = conn.execute("SELECT id, device, body, created, sent FROM console_down_message ORDER BY id").fetchall()
+    conn.close()
+    assert len(messages) == 3 and {json.loads(body)["type"] for _, _, body, _, _ in messages} == {"feedback", "award"}
+    store.open_store(str(path)).close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall() == []
+    assert conn.execute("SELECT id, device, body, created, sent FROM down_message ORDER BY id").fetchall() == messages
+    assert conn.execute("SELECT message_id FROM down_message ORDER BY id").fetchall() == [
+        (json.loads(body)["id"],) for _, _, body, _, _ in messages]
+    inbox = conn.execute("SELECT COUNT(*) FROM course_progress_inbox").fetchone()
+    with conn:  # a progress statement written to received is no longer copied by the store itself
+        conn.execute("INSERT INTO received (id, device, seq, kind, priority, learner, created, received, size, body) "
+                     "VALUES ('30000000-0000-4000-8000-000000000001', 'tab-0000', 99, 'progress_statement', 2, "
+                     "'L-0042', 'c', 'r', 2, '{}')")
+    assert conn.execute("SELECT COUNT(*) FROM course_progress_inbox").fetchone() == inbox
     conn.close()
 
 
