@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import contextmanager
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import peewee
 from playhouse.db_url import connect
@@ -43,12 +43,15 @@ def bind(url: str) -> peewee.Database:
 
 
 def redact(url: str) -> str:
-    """A database URL fit to print: without its password."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return urlunsplit(parts._replace(netloc=netloc))
+    """A database URL fit to print or log: no password, whether in the user part or in the query
+    (`?password=…`, which the driver takes too), and no other query parameter's value."""
+    base, marked, query = url.partition("?")
+    password = urlsplit(base).password
+    if password is not None:
+        base = base.replace(f":{password}@", ":***@", 1)
+    if marked:
+        base += "?" + "&".join(f"{name}=***" for name, _value in parse_qsl(query, keep_blank_values=True))
+    return base
 
 
 def init_app(app) -> None:

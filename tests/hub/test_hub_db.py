@@ -26,3 +26,18 @@ def test_tables_and_indexes_exist(app):
 def test_migrating_again_is_harmless(app):
     assert db.migrate().pending == ()
     assert db.migrate().pending == ()
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    ("postgresql://tg:s3cret@db/tg", "postgresql://tg:***@db/tg"),
+    ("postgresql://tg@db/tg?password=s3cret", "postgresql://tg@db/tg?password=***"),
+    ("postgresql://tg@db/tg?sslmode=require&password=s3cret", "postgresql://tg@db/tg?sslmode=***&password=***"),
+    ("sqlite:////srv/hub/hub.db", "sqlite:////srv/hub/hub.db"),
+])
+def test_a_database_url_is_shown_without_any_password(url, shown):
+    assert db.redact(url) == shown
+
+
+def test_the_hub_database_title_in_migration_logs_and_errors_hides_a_query_password():
+    db.bind("postgresql://tg@db.invalid/tg?password=s3cret")  # binding does not connect
+    assert db.hub_schema().title == "hub database postgresql://tg@db.invalid/tg?password=***"
