@@ -22,7 +22,6 @@ from wire.schema import Schema, migrate
 from wire.topics import REPLY_TYPES
 
 SCHEMA = migrations.OUTBOX  # tables outbox, meta (next_seq), inbox: tablet/migrations/outbox/
-INBOX_TYPES = ("feedback", "award")  # the down messages the reference client shows; it keeps any other type too
 
 
 @dataclass(frozen=True)
