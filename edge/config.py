@@ -74,6 +74,9 @@ class RelayConfig:
     batch_max: int = setting(500, at_least=1)  # most records in one commit
     batch_wait_ms: float = setting(2.0, at_least=0)  # how long to wait for more once the queue is empty
     quota_retry_s: float = setting(30.0, above=0)  # what a tablet is told to wait when the outbox is full
+    # down messages (feedback, awards): a tablet's "listening" makes due again only what it was not sent in this long
+    down_listen_quiet_s: float = setting(30.0, at_least=0)
+    down_give_up_days: float = setting(30.0, above=0)  # stop sending one the tablet has not confirmed after this long
 
 
 @dataclass

@@ -3,14 +3,17 @@
 It runs in the edge service beside the relay, on the relay's broker user (whose ACL entry may write to
 `throughgate/v1/+/down`) with a client id of its own. Every `every_s` (and whenever woken: the relay wakes it
 when a tablet says it is listening or acknowledges something) it publishes, with QoS 1, the messages that are
-due (edge.downlink.messages.due: unacknowledged, at most PER_TABLET per tablet). When the broker takes one,
-it is due again after a back-off (1 minute, doubling to an hour) unless the tablet acknowledges it first.
+due (edge.downlink.messages.due: unacknowledged, oldest-due first, never to a revoked tablet, and at most
+PER_TABLET in flight per tablet). When the broker takes one, it is due again after a back-off (1 minute,
+doubling to an hour) unless the tablet acknowledges it first. Once a minute it gives up on messages older than
+`give_up_days` that the tablet never confirmed (edge.downlink.messages.give_up; the console says so).
 
 The broker taking a message does not make it delivered: a tablet whose session was started clean never gets
 what the broker held for its old session. The tablet acknowledges each message after committing it
-(wire.topics.down_ack_message), and says when it is listening (an empty down_ack), which makes everything
-it has not acknowledged due at once. So a message survives a clean session, a broker restart (its queue
-lost) and an edge restart (the rows are in the store), and the tablet keeps each once by its id.
+(wire.topics.down_ack_message), and says when it is listening (an empty down_ack), which makes due at once
+whatever it has not acknowledged and was not sent in the last down_listen_quiet_s. So a message survives a
+clean session, a broker restart (its queue lost) and an edge restart (the rows are in the store), and the
+tablet keeps each once by its id.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 
 from edge import store
 from edge.downlink import messages
@@ -27,15 +31,17 @@ from wire.records import timestamp
 log = logging.getLogger(__name__)
 
 WINDOW = 100  # QoS 1 publishes the broker has not acknowledged yet
+SWEEP_S = 60.0  # how often messages past give_up_days are given up
 
 
 class Downlink:
     def __init__(self, host: str, port: int, username: str, password: str, *, client_id: str | None = None,
                  every_s: float = 1.0, resend_s: tuple[float, float] = (messages.RESEND_FIRST_S,
                                                                           messages.RESEND_MAX_S),
-                 per_tablet: int = messages.PER_TABLET):
+                 per_tablet: int = messages.PER_TABLET, give_up_days: float = messages.GIVE_UP_DAYS):
         self.host, self.port, self.every_s = host, port, every_s
-        self.resend_s, self.per_tablet = resend_s, per_tablet
+        self.resend_s, self.per_tablet, self.give_up_days = resend_s, per_tablet, give_up_days
+        self._swept = -SWEEP_S  # time.monotonic() of the last give-up sweep
         self.client = session.persistent_client(username, password, inflight_cap=WINDOW,
                                                 client_id=client_id or f"{username}-downlink")
         self.client.on_connect = self._on_connect
@@ -89,6 +95,7 @@ class Downlink:
             self._wake.wait(self.every_s)
             self._wake.clear()
             try:
+                self._sweep()
                 self._confirm()
                 if self.connected.is_set():
                     self._send()
@@ -96,6 +103,15 @@ class Downlink:
                     self._inflight.clear()  # still due: sent again after reconnecting
             except Exception:
                 log.exception("the downlink could not publish its messages; will retry")
+
+    def _sweep(self) -> None:
+        if time.monotonic() - self._swept < SWEEP_S:
+            return
+        self._swept = time.monotonic()
+        gone = messages.give_up(self.give_up_days)
+        if gone:
+            log.warning("gave up on %d down message(s) no tablet confirmed in %g days (the console lists them)",
+                        gone, self.give_up_days)
 
     def _confirm(self) -> None:
         done = []

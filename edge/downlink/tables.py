@@ -2,8 +2,9 @@
 
 A row is written with the record it announces (the console's mark or award, in that transaction), published
 by edge.downlink.publisher while `acked` is empty, and marked `acked` by the relay when the tablet says it
-has committed the message. The schema changes through edge/migrations (m0003 made this table from the
-console's console_down_message).
+has committed the message, or `gave_up` by the publisher when the tablet has not confirmed it after the
+relay's down_give_up_days. The schema changes through edge/migrations (m0003 made this table from the
+console's console_down_message, m0004 added gave_up).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class DownMessage(store.BaseModel):
     attempts = pw.IntegerField(default=0)  # how many times the broker took it
     due = pw.CharField(max_length=30)  # when the publisher sends it (again), unless acknowledged by then
     acked = pw.CharField(max_length=30, null=True)  # when the tablet acknowledged it: delivered
+    gave_up = pw.CharField(max_length=30, null=True)  # when the edge stopped sending it, unconfirmed (m0004)
 
     class Meta:
         table_name = "down_message"

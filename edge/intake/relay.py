@@ -12,7 +12,9 @@ before the write lock and writes its share inside the same transaction as the re
 Besides records, a tablet sends down_acks on its up topic (wire.topics.parse_down_ack): the down messages
 it committed, or an empty list when it starts listening. The relay applies them to the down_message table
 in the same transaction (edge.downlink.messages), answers each device with how many messages it still
-waits for (down_waiting), and calls on_down so the publisher sends what is now due.
+waits for (down_waiting), and calls on_down so the publisher sends what is now due. A "listening" makes due
+only what was not sent to that tablet in the last relay.down_listen_quiet_s, and down_acks that change
+nothing (a burst of "listening", a repeated ack) are answered from a read, without the write lock or a wake.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from edge.intake import bindings, observers
 from edge.intake import rules as intake
 from edge.intake.quota import Quota
 from wire import session, topics
+from wire.records import timestamp
 
 log = logging.getLogger(__name__)
 
@@ -149,16 +152,21 @@ class Relay:
                                attachments=self._check_attachments, bound=bound)
         result.refusals += bad_acks
         waiting: dict[str, int] = {}
-        if result.rows or down_acks:
+        down_changed = 0
+        now, quiet_s = timestamp(), self.config.relay.down_listen_quiet_s
+        acks_change = bool(down_acks) and down_messages.changes(down_acks, now, quiet_s)
+        if result.rows or acks_change:
             # what the observers keep (the store drops the body once sealed), read before the write lock is taken
             prepared = observers.prepare_all(self.observers, result.rows) if result.rows else []
             with store.writing():
                 if result.rows:
                     observers.write_all(result.rows, prepared, result.attachment_uses)
                 if down_acks:
-                    waiting = down_messages.apply_acks(down_acks)
+                    waiting, down_changed = down_messages.apply_acks(down_acks, now, quiet_s)
             self.quota.add(result.bytes_added)
             self.committed += len(result.rows)
+        elif down_acks:  # nothing to change: answer from a read
+            waiting = {device: down_messages.waiting(device) for device in down_acks}
         if result.quota_refused and store.raise_alarm(
                 "quota_reached", f"outbox reached its quota of {self.quota.limit} bytes; tablets are "
                 "told to wait. Check the hub link (throughgate edge status)."):
@@ -179,7 +187,7 @@ class Relay:
         for device, count in waiting.items():
             for _ in down_acks[device]:  # one answer per down_ack, so the tablet knows each was heard
                 self.client.publish(topics.down(device), topics.down_waiting_message(count), qos=1)
-        if waiting and self.on_down is not None:
+        if down_changed and self.on_down is not None:
             self.on_down()
         return result
 

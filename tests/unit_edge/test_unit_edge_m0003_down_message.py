@@ -1,6 +1,6 @@
 """Migration m0003: a store at version 2 with down messages in console_down_message (some sent, some not) moves
 them to down_message with every row intact, each unacknowledged and due at once (so every tablet gets what it
-may have missed), and the result is the table the model describes."""
+may have missed), and with the later migrations the result is the table the model describes."""
 
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ def test_down_messages_move_to_down_message_with_their_rows(tmp_path):
         (1, "tab-0001", FEEDBACK["id"], rows[0][2], rows[0][3], rows[0][4], 1, rows[0][3], None),
         (2, "tab-0002", AWARD["id"], rows[1][2], rows[1][3], None, 0, rows[1][3], None)]
     assert connection.execute("SELECT name FROM sqlite_master WHERE name LIKE 'console_down_message%'").fetchall() == []
+    schema.migrate(connection, migrations.edge_schema("edge.db"))  # and the later ones: the model's table
     connection.close()
 
     fresh = pw.SqliteDatabase(str(tmp_path / "fresh.db"))
