@@ -6,6 +6,7 @@ import io
 import json
 import sys
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -18,7 +19,7 @@ from hub.lrs.statements import to_statement
 from tests.console.consolekit import attachment_submission, submission
 from throughgate.cli import main
 from wire import topics
-from wire.records import STAFF_KINDS, new_record
+from wire.records import STAFF_KINDS, new_record, timestamp
 
 
 @pytest.mark.parametrize("kind", sorted(STAFF_KINDS))
@@ -71,6 +72,33 @@ def test_the_console_says_feedback_is_waiting_until_the_tablet_acknowledges_it(k
     assert messages.summary().waiting == waiting - 1
     listed = staff["ivan"].get("/health/messages?state=delivered").get_data(as_text=True)
     assert "<td>tab-0002</td><td>feedback</td>" in listed and "Keep going." not in listed  # no content for IT
+
+
+def test_the_console_says_which_feedback_was_given_up_and_which_went_to_a_revoked_tablet(kit, app, staff):
+    late, lost = submission("L-A1", device="tab-0005"), submission("L-A1", device="tab-0006")
+    for target in (late, lost):
+        staff["tina"].post(f"/submissions/{target}/mark", {"grade": "B", "feedback": "Keep going."})
+    late_id = tables.Mark.get(tables.Mark.submission == late).record
+    old = timestamp(datetime.now(UTC) - timedelta(days=31))
+    with store.writing():
+        DownMessage.update(created=old, attempts=40, sent=old).where(DownMessage.message_id == late_id).execute()
+        if not store.Tablet.update(status="revoked", revoked=old).where(store.Tablet.device == "tab-0006").execute():
+            store.Tablet.create(device="tab-0006", status="revoked", enrolled=old, revoked=old)
+    assert messages.give_up(days=30) >= 1
+
+    shown = staff["tina"].get(f"/submissions/{late}").get_data(as_text=True)
+    assert "Not delivered</strong> to tab-0005: not confirmed by the tablet after 31 days" in shown
+    assert "Waiting</strong>" not in shown
+    shown = staff["tina"].get(f"/submissions/{lost}").get_data(as_text=True)
+    assert "Not delivered</strong> to tab-0006: tablet revoked" in shown
+    summary = messages.summary()
+    health = staff["ivan"].get("/health/").get_data(as_text=True)
+    assert f'<td id="down-undelivered"><a href="/health/messages?state=undelivered">{summary.undelivered}</a>' in health
+    listed = staff["ivan"].get("/health/messages?state=undelivered").get_data(as_text=True)
+    assert "<td>tab-0005</td><td>feedback</td>" in listed and "<td>tab-0006</td><td>feedback</td>" in listed
+    assert 'aria-current="page">Not delivered</a>' in listed and "Keep going." not in listed
+    waiting = staff["ivan"].get("/health/messages").get_data(as_text=True)
+    assert "<td>tab-0005</td>" not in waiting and "<td>tab-0006</td>" not in waiting
 
 
 @pytest.mark.parametrize(("grade", "feedback", "reason"), [("", "Fine.", "Give a grade"), ("B", "  ", "Write feedback"),

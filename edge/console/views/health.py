@@ -9,7 +9,7 @@ from edge.console.access import ALL_ROLES, require
 from edge.downlink import messages
 
 bp = Blueprint("health", __name__, url_prefix="/health")
-STATES = ("waiting", "delivered")
+STATES = messages.STATES  # waiting, delivered, undelivered (given up or for a revoked tablet)
 
 
 @bp.get("/")
@@ -23,10 +23,10 @@ def index():
 @bp.get("/messages")
 @require(*ALL_ROLES)
 def down_messages():
-    """Messages for tablets, waiting (oldest first) or delivered (latest first): device and dates only, never
-    what a message says (IT staff see this page too)."""
+    """Messages for tablets, waiting (oldest first), delivered or not delivered (latest first): device and dates
+    only, never what a message says (IT staff see this page too)."""
     state = request.args.get("state", "waiting")
     if state not in STATES:
         state = "waiting"
     return render_template("messages.html", rows=messages.listing(state), state=state, states=STATES,
-                           down=messages.summary())
+                           down=messages.summary(), give_up_days=current_app.config["EDGE"].relay.down_give_up_days)
