@@ -1,7 +1,9 @@
 """Down messages are delivered, not just sent: a tutor's feedback reaches the tablet exactly once although the
 tablet's session was wiped (clean start, as the by-hand example in docs/protocol.md connects), Mosquitto was
 restarted or the edge was restarted in between; the console's count is of messages the tablet has not
-acknowledged; an acknowledgement for an unknown id or another tablet's message changes nothing.
+acknowledged; an acknowledgement for an unknown id or another tablet's message changes nothing; a burst of
+"listening" from one tablet republishes each waiting message at most once within relay.down_listen_quiet_s,
+and a reconnect after that still gets everything waiting.
 
 Real processes: the edge (`edge run`: relay and down-message publisher), its Mosquitto, the hub; the tablet is
 the reference client through `throughgate tablet send` and `tablet status`."""
@@ -10,7 +12,10 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
+from collections import Counter
+from datetime import UTC, datetime
 
 import pytest
 from paho.mqtt.client import CallbackAPIVersion, Client
@@ -24,11 +29,15 @@ from tests.conftest import FAST, copy_of
 from tests.spine.waiting import wait_for
 from throughgate.cli import main
 from wire import topics
+from wire.records import parse_timestamp
+
+QUIET_S = 6.0  # relay.down_listen_quiet_s here: a "listening" gets again only what was not sent in this long
 
 
 @pytest.fixture(scope="module")
 def stack(built_template, tmp_path_factory):
-    made = copy_of(built_template, tmp_path_factory.mktemp("down") / "stack", **FAST)
+    made = copy_of(built_template, tmp_path_factory.mktemp("down") / "stack", **FAST,
+                   relay__down_listen_quiet_s=QUIET_S)
     made.start()
     made.tablets = made.add_devices(2)
     store.open_store(str(edge_config.load(made.edge_dir).db_path))  # the console's side: it writes messages here
@@ -48,6 +57,15 @@ def _feedback(device: str, learner: str = "L-0042") -> dict:
 
 def _row(message: dict) -> DownMessage:
     return DownMessage.get(DownMessage.message_id == message["id"])
+
+
+def _quiet(device: str) -> None:
+    """Wait until nothing waiting for `device` was sent in the last QUIET_S: its next "listening" gets it all."""
+    sent = [row.sent for row in DownMessage.select().where(DownMessage.device == device, DownMessage.acked.is_null())
+            if row.sent]
+    if sent:
+        left = QUIET_S + 0.2 - (datetime.now(UTC) - parse_timestamp(max(sent))).total_seconds()
+        time.sleep(max(left, 0))
 
 
 def _wipe_session(stack, tablet) -> None:
@@ -94,6 +112,7 @@ def test_feedback_marked_after_a_clean_session_reaches_the_tablet_exactly_once(s
     wait_for(lambda: _row(message).sent, 20, "the edge to publish the feedback to the broker")
     _wipe_session(stack, tablet)  # the broker's queued copy is gone with the session
     assert _row(message).acked is None
+    _quiet(tablet.device)
 
     assert _send(tablet, capsys) == ["acked=0 pending=0 rejected=0", NEW_LINE]
     assert _inbox(tablet) == [message]
@@ -114,6 +133,7 @@ def test_feedback_survives_a_broker_restart_and_an_edge_restart(stack, capsys):
     stack.edge.stop()
     across_edge = _feedback(tablet.device)  # written while the edge is down
     stack.start_edge()
+    _quiet(tablet.device)
 
     lines = _send(tablet, capsys)
     assert lines[0] == "acked=0 pending=0 rejected=0" and sorted(lines[1:]) == [NEW_LINE, NEW_LINE]
@@ -127,6 +147,7 @@ def test_tablet_status_collects_waiting_messages_first(stack, capsys):
     message = _feedback(tablet.device)
     wait_for(lambda: _row(message).sent, 20, "the edge to publish the feedback to the broker")
     _wipe_session(stack, tablet)
+    _quiet(tablet.device)
     capsys.readouterr()
     assert main(["tablet", "status", "--folder", str(tablet.folder), "--timeout", "30"]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == NEW_LINE.replace("new ", "")
@@ -160,3 +181,59 @@ def test_an_ack_for_an_unknown_id_or_another_tablets_message_changes_nothing_and
         client.loop_stop()
     assert _row(theirs).acked is None and not messages.delivery_of(theirs["id"]).delivered
     assert messages.waiting(other.device) >= 1
+
+
+def test_a_burst_of_listening_republishes_each_waiting_message_at_most_once_and_a_later_reconnect_gets_all(
+        stack, capsys):
+    tablet = stack.tablets["tab-0001"]
+    for _ in range(3):
+        _feedback(tablet.device, learner="L-0077")
+
+    def waiting() -> list[DownMessage]:
+        return list(DownMessage.select().where(DownMessage.device == tablet.device, DownMessage.acked.is_null()))
+
+    wait_for(lambda: all(row.sent for row in waiting()), 20, "the edge to publish the feedback to the broker")
+    _quiet(tablet.device)
+    before = {row.message_id: row.attempts for row in waiting()}
+
+    # an app that never acknowledges, saying it is listening 50 times in a burst
+    received: list[str] = []
+    answers: list[int] = []
+    subscribed = threading.Event()
+    client = Client(CallbackAPIVersion.VERSION2, client_id=tablet.device, protocol=MQTTProtocolVersion.MQTTv5)
+    client.tls_set_context(tablet.ssl_context())
+    client.on_connect = lambda c, *a: c.subscribe(topics.down(tablet.device), qos=1)
+    client.on_subscribe = lambda *a: subscribed.set()
+
+    def on_message(c, u, m):
+        body = json.loads(m.payload)
+        if body.get("type") == "down_waiting":
+            answers.append(body["count"])
+        elif body.get("type") == "feedback":
+            received.append(body["id"])
+
+    client.on_message = on_message
+    client.connect("127.0.0.1", stack.mqtt_port, clean_start=True)
+    client.loop_start()
+    try:
+        assert subscribed.wait(15)
+        started = time.monotonic()
+        for sent in range(1, 51):  # each after the last one's answer: 50 commits, not one batch the relay merges
+            client.publish(topics.up(tablet.device), topics.down_ack_message([]), qos=1)
+            wait_for(lambda: len(answers) >= sent, 10, "the relay's answer", every=0.005)  # noqa: B023
+        wait_for(lambda: set(received) >= set(before), 20, "the waiting messages")
+        time.sleep(1.0)  # anything republished twice would be here by now
+        elapsed = time.monotonic() - started
+    finally:
+        client.disconnect()
+        client.loop_stop()
+    assert elapsed < QUIET_S, f"the burst took {elapsed:.1f} s, longer than the quiet window: the test proves nothing"
+    assert set(answers) == {len(before)}
+    assert Counter(received) == Counter(set(before))  # each waiting message once, none twice
+    assert {row.message_id: row.attempts for row in waiting()} == {k: v + 1 for k, v in before.items()}
+
+    _quiet(tablet.device)  # a real reconnect after the quiet window gets everything waiting
+    lines = _send(tablet, capsys)
+    assert lines[0] == "acked=0 pending=0 rejected=0" and len(lines) == 1 + len(before)
+    assert {m["id"] for m in _inbox(tablet)} >= set(before)
+    assert messages.waiting(tablet.device) == 0
