@@ -16,7 +16,9 @@ from tests.console.consolekit import statement, submission
 
 
 def _down(device: str) -> list[dict]:
-    return [json.loads(m.body) for m in DownMessage.select().where(DownMessage.device == device)]
+    """The down messages written for `device`, in the order they were written."""
+    written = DownMessage.select().where(DownMessage.device == device).order_by(DownMessage.id)
+    return [json.loads(m.body) for m in written]
 
 
 def _redeem(kit, code: str, device: str) -> None:
