@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import time
@@ -26,7 +27,15 @@ _CLASS = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,39}")
 _LEARNER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # as wire.records checks a record's learner
 
 _hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile (t=3, 64 MiB, p=4)
-_DUMMY = _hasher.hash("not anyone's password")  # checked for unknown names, so they take as long
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """A hash checked for unknown names, so they take as long as known ones. Made once, when the console
+    starts (edge.console.app warms it), not when a CLI command imports this module (about 150 ms)."""
+    return _hasher.hash("not anyone's password")
+
+
 CONCURRENT_CHECKS = 2
 """Password checks run at most this many at once: each takes 64 MiB, and the rate limit (per address
 and per account) does not bound guesses from many addresses for many names."""
@@ -86,7 +95,7 @@ def authenticate(username: str, password: str) -> Member | None:
     row = tables.Staff.get_or_none(tables.Staff.username == username)
     try:
         with _checking:
-            _hasher.verify(row.password_hash if row else _DUMMY, password)
+            _hasher.verify(row.password_hash if row else dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if row is None:

@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from edge import store
 from edge.config import EdgeConfig
-from edge.console import access, filters
+from edge.console import access, accounts, filters
 from edge.console.views import auth, courses, health, progress, rewards, submissions
 from edge.console.views import tablets as tablets_view
 from provisioning.files import write_private
@@ -49,6 +49,7 @@ def create_app(config: EdgeConfig, test_config: dict | None = None) -> Flask:
     )
     app.config.update(test_config or {})
     CSRFProtect(app)
+    accounts.dummy_hash()  # made now, so the first unknown name takes as long to refuse as the rest
     store.open_store(str(config.db_path), migrate=False)  # edge run migrates; until then: refused, retried by systemd
     app.before_request(access.load_member)
     app.teardown_request(_close)
