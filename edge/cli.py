@@ -15,6 +15,7 @@ from edge.attachments import uplink as attachments_uplink
 from edge.box import render, site
 from edge.console import cli as console_cli
 from edge.courses import cli as courses_cli
+from edge.downlink import messages as down_messages
 from edge.host import broker, broker_check
 from edge.tablets import registry as tablets
 from edge.uplink import enrolment
@@ -208,6 +209,9 @@ def status(args) -> int:
     cfg = _open(args)
     info = store.status()
     info["quota_bytes"] = cfg.quota_bytes
+    down = down_messages.summary()  # feedback and awards: confirmed by the tablet, or not yet
+    info.update(down_waiting=down.waiting, down_oldest_waiting=down.oldest_waiting,
+                down_not_delivered=down.undelivered)
     if args.json:
         print(json.dumps(info))
         return 0

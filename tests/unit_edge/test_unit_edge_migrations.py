@@ -282,6 +282,8 @@ def test_edge_status_refuses_an_old_store_until_edge_migrate_then_reads_it(insta
     assert (info["received"], info["batches_waiting"], info["records_waiting"], info["batches_delivered"]) == (
         12, 2, 6, 2)
     assert info["alarms"] == ["attachment_refused: the hub refused an attachment for good (413): raise its limit"]
+    # the feedback and awards the old console had published are not taken as delivered: they wait for the tablet
+    assert (info["down_waiting"], info["down_not_delivered"]) == (3, 0)
     listed = edge_cli("tablets", "list", "--instance", str(instance))
     assert listed.returncode == 0 and "tab-0100" in listed.stdout and "revoked" in listed.stdout
 
