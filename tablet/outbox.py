@@ -37,13 +37,26 @@ def open_database(path: str, schema: Schema) -> sqlite3.Connection:
     by a newer release raises wire.schema.SchemaTooNew, naming it and both versions, and is left as it was."""
     database = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
     try:
-        database.execute("PRAGMA journal_mode=WAL")
+        _use_wal(database)
         database.execute("PRAGMA synchronous=FULL")
         migrate(database, replace(schema, title=f"{schema.title} {path}"))
     except BaseException:
         database.close()
         raise
     return database
+
+
+def _use_wal(database: sqlite3.Connection, tries: int = 200) -> None:
+    """Switch to WAL. Connections opening a new file at once may find it locked: SQLite answers at once
+    there, without waiting its busy timeout, so try again for a while (10 s at most)."""
+    for attempt in range(1, tries + 1):
+        try:
+            database.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == tries:
+                raise
+            time.sleep(0.05)
 
 
 class Outbox:
