@@ -44,7 +44,9 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	@$(IMPORTS)
-	$(VENV)/bin/pytest -q -p no:cacheprovider
+	@# Two worker processes, each taking whole test files (a file's shared servers stay in one process):
+	@# 5.7 min instead of 10.5 on 2 cores. One file alone: .venv/bin/pytest tests/<file>.
+	$(VENV)/bin/pytest -q -p no:cacheprovider -n 2 --dist loadfile
 
 imports: $(STAMP)
 	@$(IMPORTS)
