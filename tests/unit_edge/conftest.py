@@ -1,10 +1,13 @@
-"""The `edge` fixture the unit_edge tests share: a real instance from `throughgate edge init`, its
-store open, its server certificate and tablet CRL written; yields (config, files)."""
+"""Fixtures the unit_edge tests share: `edge`, a real instance from `throughgate edge init`, its store open,
+its server certificate and tablet CRL written (yields (config, files)); `instance`, a copy of one instance
+made once per module by `edge init`, its store not yet made (for tests that load an old store into it)."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -25,3 +28,18 @@ def edge(tmp_path):
     tablets.write_crl(files, config.tablets.crl_days)
     yield config, files
     store.db.close()
+
+
+@pytest.fixture(scope="module")
+def instance_template(tmp_path_factory) -> Path:
+    instance = tmp_path_factory.mktemp("template") / "edge"
+    subprocess.run([sys.executable, "-m", "throughgate", "edge", "init", "--instance", str(instance), "--edge-id",
+                    "edge-1", "--hub-url", "https://hub.example.org"], check=True, capture_output=True, timeout=60)
+    return instance
+
+
+@pytest.fixture
+def instance(instance_template, tmp_path) -> Path:
+    copy = tmp_path / "edge"
+    shutil.copytree(instance_template, copy)
+    return copy

@@ -100,21 +100,6 @@ def fresh_catalogue(tmp_path_factory) -> dict:
     return catalogue_of(path)
 
 
-@pytest.fixture(scope="module")
-def instance_template(tmp_path_factory) -> Path:
-    instance = tmp_path_factory.mktemp("template") / "edge"
-    subprocess.run([*CLI, "init", "--instance", str(instance), "--edge-id", "edge-1", "--hub-url",
-                    "https://hub.example.org"], check=True, capture_output=True, timeout=60)
-    return instance
-
-
-@pytest.fixture
-def instance(instance_template, tmp_path) -> Path:
-    copy = tmp_path / "edge"
-    shutil.copytree(instance_template, copy)
-    return copy
-
-
 def edge_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=60, cwd=ROOT)
 

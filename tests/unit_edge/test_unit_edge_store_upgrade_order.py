@@ -5,7 +5,6 @@ Otherwise the new console, restarted first, would change the store under the old
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -23,18 +22,8 @@ OLD_STORE = DATA / "edge-store-before-bindings.sql"  # an unversioned store an e
 CLI = [sys.executable, "-m", "throughgate", "edge"]
 
 
-@pytest.fixture(scope="module")
-def instance_template(tmp_path_factory) -> Path:
-    instance = tmp_path_factory.mktemp("template") / "edge"
-    subprocess.run([*CLI, "init", "--instance", str(instance), "--edge-id", "edge-1", "--hub-url",
-                    "https://hub.example.org"], check=True, capture_output=True, timeout=60)
-    return instance
-
-
 @pytest.fixture
-def old_instance(instance_template, tmp_path) -> Path:
-    instance = tmp_path / "edge"
-    shutil.copytree(instance_template, instance)
+def old_instance(instance) -> Path:
     with sqlite3.connect(instance / "edge.db") as conn:
         conn.executescript(OLD_STORE.read_text())
     conn.close()
@@ -82,9 +71,7 @@ def test_the_console_refuses_to_start_on_an_old_store_and_starts_once_it_is_migr
     assert app.test_client().get("/login").status_code == 200
 
 
-def test_a_command_on_a_new_instance_creates_the_store_at_the_current_version(instance_template, tmp_path):
-    instance = tmp_path / "edge"
-    shutil.copytree(instance_template, instance)
+def test_a_command_on_a_new_instance_creates_the_store_at_the_current_version(instance):
     done = subprocess.run([*CLI, "tablets", "code", "tab-0001", "--instance", str(instance)], capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr
