@@ -5,9 +5,8 @@ may have missed), and with the later migrations the result is the table the mode
 from __future__ import annotations
 
 import json
-import sqlite3
 
-import peewee as pw
+from storekit import modelled_shape, store_at, table_shape
 
 from edge import migrations
 from edge.downlink import tables
@@ -17,15 +16,8 @@ FEEDBACK = {"type": "feedback", "id": "0b6f1c7e-3a43-4c38-9a55-2f6f2b0e9d11", "l
 AWARD = {"type": "award", "id": "5e2d8a90-6b1f-4d0e-8c3a-7a9b1c2d3e4f", "learner": "L-0042", "badge": "Reader"}
 
 
-def _at(version: int, path) -> sqlite3.Connection:
-    connection = sqlite3.connect(path, isolation_level=None)
-    steps = tuple(m for m in migrations.migrations() if m.number <= version)
-    schema.migrate(connection, schema.Schema("edge store", steps))
-    return connection
-
-
 def test_down_messages_move_to_down_message_with_their_rows(tmp_path):
-    connection = _at(2, tmp_path / "edge.db")
+    connection = store_at(2, tmp_path / "edge.db")
     rows = [(1, "tab-0001", json.dumps(FEEDBACK), "2026-11-27T01:10:00.000Z", "2026-11-27T01:10:01.000Z"),
             (2, "tab-0002", json.dumps(AWARD), "2026-11-27T01:12:00.000Z", None)]
     connection.executemany("INSERT INTO console_down_message (id, device, body, created, sent) VALUES (?, ?, ?, ?, ?)",
@@ -42,11 +34,5 @@ def test_down_messages_move_to_down_message_with_their_rows(tmp_path):
     schema.migrate(connection, migrations.edge_schema("edge.db"))  # and the later ones: the model's table
     connection.close()
 
-    fresh = pw.SqliteDatabase(str(tmp_path / "fresh.db"))
-    with fresh.bind_ctx(tables.MODELS):
-        fresh.create_tables(tables.MODELS)
-    migrated = schema.catalogue(sqlite3.connect(tmp_path / "edge.db"))
-    made = schema.catalogue(sqlite3.connect(tmp_path / "fresh.db"))
-    assert migrated["tables"]["down_message"] == made["tables"]["down_message"]
-    assert ({k: v for k, v in migrated["indexes"].items() if v["table"] == "down_message"}
-            == {k: v for k, v in made["indexes"].items() if v["table"] == "down_message"})
+    assert (table_shape(tmp_path / "edge.db", "down_message")
+            == modelled_shape(tables.MODELS, "down_message", tmp_path / "fresh.db"))

@@ -5,10 +5,9 @@ old one, which the console shows as not confirmed after 40 days, and the table i
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
-import peewee as pw
+from storekit import modelled_shape, store_at, table_shape
 
 from edge import migrations, store
 from edge.downlink import messages, tables
@@ -21,13 +20,6 @@ SELECT = ("SELECT id, device, message_id, body, created, sent, attempts, due, ac
           "FROM down_message ORDER BY id")
 
 
-def _at(version: int, path) -> sqlite3.Connection:
-    connection = sqlite3.connect(path, isolation_level=None)
-    steps = tuple(m for m in migrations.migrations() if m.number <= version)
-    schema.migrate(connection, schema.Schema("edge store", steps))
-    return connection
-
-
 def _row(number: int, created: datetime, acked: str | None, attempts: int) -> tuple:
     body = json.dumps({"type": "feedback", "id": f"m-{number}", "learner": "L-0042"})
     sent = timestamp(created + timedelta(seconds=1)) if attempts else None
@@ -36,7 +28,7 @@ def _row(number: int, created: datetime, acked: str | None, attempts: int) -> tu
 
 def test_down_messages_get_gave_up_empty_and_only_the_old_ones_are_given_up_after(tmp_path):
     now = datetime.now(UTC)
-    connection = _at(3, tmp_path / "edge.db")
+    connection = store_at(3, tmp_path / "edge.db")
     rows = [_row(1, now - timedelta(days=40), None, 30), _row(2, now - timedelta(days=2), timestamp(now), 1),
             _row(3, now - timedelta(hours=1), None, 0)]
     connection.executemany(INSERT, rows)
@@ -46,12 +38,8 @@ def test_down_messages_get_gave_up_empty_and_only_the_old_ones_are_given_up_afte
     assert connection.execute(SELECT).fetchall() == [
         (*row, None) for row in rows]
     connection.close()
-    fresh = pw.SqliteDatabase(str(tmp_path / "fresh.db"))
-    with fresh.bind_ctx(tables.MODELS):
-        fresh.create_tables(tables.MODELS)
-    migrated = schema.catalogue(sqlite3.connect(tmp_path / "edge.db"))
-    made = schema.catalogue(sqlite3.connect(tmp_path / "fresh.db"))
-    assert migrated["tables"]["down_message"] == made["tables"]["down_message"]
+    assert (table_shape(tmp_path / "edge.db", "down_message")
+            == modelled_shape(tables.MODELS, "down_message", tmp_path / "fresh.db"))
 
     store.open_store(str(tmp_path / "edge.db"))
     try:
