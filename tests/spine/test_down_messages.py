@@ -10,6 +10,7 @@ the reference client through `throughgate tablet send` and `tablet status`."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -18,7 +19,7 @@ from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
-from paho.mqtt.client import CallbackAPIVersion, Client
+from paho.mqtt.client import MQTT_CLEAN_START_FIRST_ONLY, CallbackAPIVersion, Client
 from paho.mqtt.enums import MQTTProtocolVersion
 
 from edge import config as edge_config
@@ -154,21 +155,31 @@ def test_tablet_status_collects_waiting_messages_first(stack, capsys):
     assert _row(message).acked is not None
 
 
+
+@contextlib.contextmanager
+def _tablet_connection(stack, tablet, on_message, clean_start=MQTT_CLEAN_START_FIRST_ONLY):
+    """An MQTT 5 connection with the tablet's certificate, subscribed to its down topic, as an app makes it."""
+    subscribed = threading.Event()
+    client = Client(CallbackAPIVersion.VERSION2, client_id=tablet.device, protocol=MQTTProtocolVersion.MQTTv5)
+    client.tls_set_context(tablet.ssl_context())
+    client.on_connect = lambda c, *a: c.subscribe(topics.down(tablet.device), qos=1)
+    client.on_subscribe = lambda *a: subscribed.set()
+    client.on_message = on_message
+    client.connect("127.0.0.1", stack.mqtt_port, clean_start=clean_start)
+    client.loop_start()
+    try:
+        assert subscribed.wait(15)
+        yield client
+    finally:
+        client.disconnect()
+        client.loop_stop()
+
 def test_an_ack_for_an_unknown_id_or_another_tablets_message_changes_nothing_and_a_bad_one_is_refused(stack):
     mine, other = stack.tablets["tab-0000"], stack.tablets["tab-0001"]
     theirs = _feedback(other.device, learner="L-0077")
     wait_for(lambda: _row(theirs).sent, 20, "the edge to publish the other tablet's feedback")
     answers: list[dict] = []
-    subscribed = threading.Event()
-    client = Client(CallbackAPIVersion.VERSION2, client_id=mine.device, protocol=MQTTProtocolVersion.MQTTv5)
-    client.tls_set_context(mine.ssl_context())
-    client.on_connect = lambda c, *a: c.subscribe(topics.down(mine.device), qos=1)
-    client.on_subscribe = lambda *a: subscribed.set()
-    client.on_message = lambda c, u, m: answers.append(json.loads(m.payload))
-    client.connect("127.0.0.1", stack.mqtt_port)
-    client.loop_start()
-    try:
-        assert subscribed.wait(15)
+    with _tablet_connection(stack, mine, lambda c, u, m: answers.append(json.loads(m.payload))) as client:
         forged = topics.down_ack_message([theirs["id"], str(uuid.uuid4())])
         client.publish(topics.up(mine.device), forged, qos=1).wait_for_publish(10)
         wait_for(lambda: {"type": "down_waiting", "count": 0} in answers, 20, "the relay's answer")
@@ -176,9 +187,6 @@ def test_an_ack_for_an_unknown_id_or_another_tablets_message_changes_nothing_and
         refused = wait_for(lambda: [a for a in answers if a["type"] == "error"], 20, "the relay's refusal")
         assert refused[0]["code"] == "bad_schema" and refused[0]["id"] is None
         assert "at most 100 message ids" in refused[0]["reason"]
-    finally:
-        client.disconnect()
-        client.loop_stop()
     assert _row(theirs).acked is None and not messages.delivery_of(theirs["id"]).delivered
     assert messages.waiting(other.device) >= 1
 
@@ -199,11 +207,6 @@ def test_a_burst_of_listening_republishes_each_waiting_message_at_most_once_and_
     # an app that never acknowledges, saying it is listening 50 times in a burst
     received: list[str] = []
     answers: list[int] = []
-    subscribed = threading.Event()
-    client = Client(CallbackAPIVersion.VERSION2, client_id=tablet.device, protocol=MQTTProtocolVersion.MQTTv5)
-    client.tls_set_context(tablet.ssl_context())
-    client.on_connect = lambda c, *a: c.subscribe(topics.down(tablet.device), qos=1)
-    client.on_subscribe = lambda *a: subscribed.set()
 
     def on_message(c, u, m):
         body = json.loads(m.payload)
@@ -212,11 +215,7 @@ def test_a_burst_of_listening_republishes_each_waiting_message_at_most_once_and_
         elif body.get("type") == "feedback":
             received.append(body["id"])
 
-    client.on_message = on_message
-    client.connect("127.0.0.1", stack.mqtt_port, clean_start=True)
-    client.loop_start()
-    try:
-        assert subscribed.wait(15)
+    with _tablet_connection(stack, tablet, on_message, clean_start=True) as client:
         started = time.monotonic()
         for sent in range(1, 51):  # each after the last one's answer: 50 commits, not one batch the relay merges
             client.publish(topics.up(tablet.device), topics.down_ack_message([]), qos=1)
@@ -224,9 +223,6 @@ def test_a_burst_of_listening_republishes_each_waiting_message_at_most_once_and_
         wait_for(lambda: set(received) >= set(before), 20, "the waiting messages")
         time.sleep(1.0)  # anything republished twice would be here by now
         elapsed = time.monotonic() - started
-    finally:
-        client.disconnect()
-        client.loop_stop()
     assert elapsed < QUIET_S, f"the burst took {elapsed:.1f} s, longer than the quiet window: the test proves nothing"
     assert set(answers) == {len(before)}
     assert Counter(received) == Counter(set(before))  # each waiting message once, none twice
