@@ -9,7 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import peewee as pw
 import pytest
+from storekit import catalogue_of, every_model
 
 from edge import config as edge_config
 from edge import identity, store
@@ -43,3 +45,14 @@ def instance(instance_template, tmp_path) -> Path:
     copy = tmp_path / "edge"
     shutil.copytree(instance_template, copy)
     return copy
+
+
+@pytest.fixture(scope="module")
+def fresh_catalogue(tmp_path_factory) -> dict:
+    """What peewee's create_tables of every current edge model makes (no migrations)."""
+    path = tmp_path_factory.mktemp("fresh") / "models.db"
+    database = pw.SqliteDatabase(str(path))
+    store.db.initialize(database)
+    database.create_tables(every_model())
+    database.close()
+    return catalogue_of(path)
