@@ -55,7 +55,13 @@ def test_a_submission_with_a_photo_and_audio_reaches_the_hub_once_with_its_attac
         at_hub = wait_for(lambda s=sent: hub_store.blob(s["sha256"]).exists(), 60, f"{sent['name']} at the hub")
         assert at_hub and hub_store.blob(sent["sha256"]).read_bytes() == data
     assert not [p for p in (stack.hub_dir / "attachments" / "partial").rglob("*") if p.is_file()]
-    edge_log = (stack.root / "edge.log").read_text()
+    log_path = stack.root / "edge.log"
+
+    def log_when_both_sent():  # the edge logs once the hub's answer is in, just after the hub wrote the file
+        text = log_path.read_text()
+        return text if "attachments to the hub: 2 of 2 sent" in text else None
+
+    edge_log = wait_for(log_when_both_sent, 20, "the edge to log both attachments sent")
     assert "attachments to the hub: 2 of 2 sent" in edge_log
     status, refused = EdgeApi(other).call("GET", f"/v1/attachments/{stored['payload']['attachments'][0]['id']}")
     assert (status, refused["error"]) == (404, "not_found")

@@ -37,6 +37,9 @@ def test_forwarding_resumes_where_the_hubs_copy_ends_after_the_hub_is_killed(sta
     wait_for(lambda: hub_store.blob(sha256).exists(), 60, "the whole photo at the hub")
     assert hub_store.blob(sha256).read_bytes() == data
     assert 0 < held_when_killed < len(data)
+    # the edge logs its total once the hub's answer is in, just after the hub wrote the file
+    wait_for(lambda: re.search(r"since start \d+ attachments, \d+ bytes sent", edge_log.read_text()), 20,
+             "the edge to log what it sent")
     log = edge_log.read_text()
     sent = [int(n) for n in re.findall(r"since start \d+ attachments, (\d+) bytes sent", log)]
     # Bytes the hub acknowledged, across the kill: never more than the file (nothing it held was sent

@@ -12,7 +12,7 @@ from edge import migrations
 from tablet.client import TabletClient
 from tablet.outbox import Outbox
 from tests.spine.waiting import hub_has, wait_for
-from tests.unit_edge.test_unit_edge_migrations import TODAY, load_dump
+from tests.unit_edge.storekit import TODAY, load_dump
 from throughgate.stack import CLI
 from wire import schema
 
