@@ -181,8 +181,8 @@ def parse_record(raw: bytes) -> Record:
     _schema(isinstance(learner, str) and bool(_LEARNER.fullmatch(learner)),
             "'learner' must be 1-64 characters of letters, digits, '.', '_' or '-'", rid)
     created = data["created"]
-    _schema(isinstance(created, str) and is_timestamp(created),
-            "'created' must be an RFC 3339 timestamp with a time zone", rid)
+    problem = timestamp_problem(created)
+    _schema(problem is None, f"'created' {problem}", rid)
     seq = data["seq"]
     _schema(type(seq) is int and 1 <= seq < 2**53, "'seq' must be a whole number from 1", rid)
     _schema(isinstance(data["payload"], dict), "'payload' must be a JSON object", rid)
@@ -193,14 +193,40 @@ def _no_constants(name: str):
     raise ValueError(f"{name} is not JSON")
 
 
-def is_timestamp(value: str) -> bool:
-    if len(value) > 40 or not _RFC3339.fullmatch(value):
-        return False
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+"""Timestamps Throughgate accepts lie in [EARLIEST, LATEST). Wide on purpose: a tablet whose clock
+was reset (to 1970, say) still delivers its learner's work, and the edge's own `received` says when
+it really arrived. Outside it, converting the time could overflow (year 1 at +01:00 is before
+datetime's first moment in UTC: a probe's record broke the console's submission page that way)."""
+_MAX_OFFSET_MINUTES = 14 * 60
+_OFFSET_MINUTES = frozenset({0, 30, 45})
+"""Real UTC offsets run from -12:00 to +14:00, at whole, half or three-quarter hours."""
+
+
+def timestamp_problem(value) -> str | None:
+    """Why `value` is not a timestamp Throughgate accepts (RFC 3339 with a real UTC offset, within
+    EARLIEST..LATEST), or None. The reasons say what to send instead."""
+    if not isinstance(value, str) or len(value) > 40 or not _RFC3339.fullmatch(value):
+        return "is not an RFC 3339 timestamp with a time zone (e.g. 2026-11-26T20:10:00.000Z)"
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        return False
-    return parsed.tzinfo is not None
+        return "is not a date and time that exists"
+    offset = int(parsed.utcoffset().total_seconds()) // 60
+    if abs(offset) > _MAX_OFFSET_MINUTES or abs(offset) % 60 not in _OFFSET_MINUTES:
+        return "has a UTC offset no place uses (they run from -12:00 to +14:00, in whole, half or 3/4 hours)"
+    try:
+        moment = parsed.astimezone(UTC)
+    except OverflowError:
+        moment = None
+    if moment is None or not EARLIEST <= moment < LATEST:
+        return f"is outside {EARLIEST.year}-{LATEST.year - 1}: check the device's clock"
+    return None
+
+
+def is_timestamp(value: str) -> bool:
+    return timestamp_problem(value) is None
 
 
 def check_from_tablet(record: Record) -> None:

@@ -21,8 +21,8 @@ import re
 import uuid
 from urllib.parse import quote, unquote
 
-from wire.records import is_timestamp, valid_dns_label
 from wire.records import timestamp as now_timestamp
+from wire.records import timestamp_problem, valid_dns_label
 
 XAPI_VERSION = "1.0.3"
 HOME_PAGE = "urn:throughgate"
@@ -355,8 +355,8 @@ def _attachments(value) -> None:
 
 
 def _timestamp(value, field: str) -> None:
-    _require(isinstance(value, str) and is_timestamp(value),
-             f"{field} must be an ISO 8601 timestamp with a time zone (e.g. 2026-11-26T20:10:00.000Z)")
+    problem = timestamp_problem(value)
+    _require(problem is None, f"{field} {problem}")
 
 
 def validate(statement: dict) -> None:

@@ -21,21 +21,30 @@ UNITS = ("KiB", "MiB", "GiB", "TiB")
 
 
 def _moment(value: object) -> datetime | None:
+    """The moment in UTC, or None for anything that is not one (or cannot be converted: year 1 at
+    +01:00 lies before datetime's first moment in UTC, and a stored record may hold it)."""
     if not isinstance(value, str) or not value:
         return None
     try:
         moment = datetime.fromisoformat(value)
-    except ValueError:
+        return moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
         return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _local(value: object, zone: tzinfo) -> datetime | None:
+    moment = _moment(value)
+    try:
+        return moment.astimezone(zone) if moment is not None else None
+    except OverflowError:  # the first or last hours datetime holds, shown in a zone beyond its range
+        return None
 
 
 def readable_time(value: object, zone: tzinfo = UTC) -> str:
     """`2026-11-27T01:48:28.062Z` -> `27 Nov 2026, 01:48` (in `zone`); anything else as it is."""
-    moment = _moment(value)
-    if moment is None:
+    local = _local(value, zone)
+    if local is None:
         return "" if value is None else str(value)
-    local = moment.astimezone(zone)
     return f"{local.day} {local:%b %Y, %H:%M}"
 
 
@@ -44,7 +53,7 @@ def when(value: object, zone: tzinfo = UTC, empty: str = "never") -> Markup:
     `empty` when there is none."""
     if value is None or value == "":
         return escape(empty)
-    if _moment(value) is None:
+    if _local(value, zone) is None:  # not a time it can convert: the value as it is, escaped
         return escape(value)
     return Markup('<time datetime="{0}" title="{0}">{1}</time>').format(value, readable_time(value, zone))
 

@@ -78,6 +78,22 @@ def test_times_are_shown_in_the_zone_the_edge_is_set_to(kit, app):
     assert "Times are shown in Europe/London." in page
 
 
+def test_a_submission_whose_time_cannot_be_converted_still_opens_and_can_be_marked(app, staff):
+    """An older edge took `created = 0001-01-01T00:00:00.000+01:00` from a tablet (intake now refuses it);
+    its page gave a 500, so the tutor could neither read nor mark it."""
+    odd = submission("L-A1", created="0001-01-01T00:00:00.000+01:00")
+    tutor = staff["tina"]
+    assert odd in tutor.get("/submissions/").get_data(as_text=True)
+
+    page = tutor.get(f"/submissions/{odd}")
+
+    assert page.status_code == 200
+    assert "0001-01-01T00:00:00.000+01:00" in page.get_data(as_text=True)
+    marked = tutor.post(f"/submissions/{odd}/mark", {"grade": "Merit", "feedback": "Well argued."})
+    assert marked.status_code == 302
+    assert odd in tutor.get("/submissions/?state=marked").get_data(as_text=True)
+
+
 def test_health_shows_the_outbox_in_mib_not_bytes(app, staff):
     page = staff["ivan"].get("/health/").get_data(as_text=True)
     assert re.search(r"<td>[\d.]+ (bytes|KiB|MiB) of 256 MiB \((under 1|\d+) % full\)</td>", page), page

@@ -76,12 +76,17 @@ def test_record_sent_twice_in_one_batch_is_stored_once_and_acked_twice():
 
 ID = "8eddc989-ff88-49d2-803e-d6befdc989d4"
 UNKNOWN_KIND = record_bytes().replace(b'"kind":"message"', b'"kind":"diary"')
+YEAR_ONE = json.loads(record_bytes(kind="assignment_submission", assignment="essay-1", text="x", attachments=[]))
+YEAR_ONE["created"] = "0001-01-01T00:00:00.000+01:00"  # acked by an older edge; broke the console's page
+ODD_OFFSET = {**YEAR_ONE, "created": "2026-11-26T20:10:00.000+23:59"}
 BAD = {
     "not-json": (b"hello", "not_json", None),
     "too-large": (b" " * (MAX_RECORD_BYTES + 1), "too_large", None),
     "bad-schema": (json.dumps({"v": 1, "id": ID}).encode(), "bad_schema", ID),
     "bad-id": (record_bytes().replace(b'"id":"', b'"id":"X'), "bad_schema", None),
     "unknown-kind": (UNKNOWN_KIND, "unknown_kind", json.loads(UNKNOWN_KIND)["id"]),
+    "created-year-one": (json.dumps(YEAR_ONE).encode(), "bad_schema", YEAR_ONE["id"]),
+    "created-offset-no-place-uses": (json.dumps(ODD_OFFSET).encode(), "bad_schema", ODD_OFFSET["id"]),
 }
 
 

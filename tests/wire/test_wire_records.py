@@ -49,9 +49,19 @@ def test_valid_record_is_parsed_into_its_fields():
 
 
 @pytest.mark.parametrize("created", ["2026-11-26T20:10:00Z", "2026-11-26T20:10:00.123+01:00",
-                                     "2026-11-26T20:10:00-05:30"])
+                                     "2026-11-26T20:10:00-05:30", "2026-11-26T20:10:00+05:45",
+                                     "2026-11-26T20:10:00+14:00", "2026-11-26T20:10:00-12:00",
+                                     "1970-01-01T00:00:00.000Z", "2199-12-31T23:59:59.999Z"])
 def test_created_with_a_time_zone_is_accepted(created):
     assert parse_record(encode(record_dict(created=created))).created == created
+
+
+@pytest.mark.parametrize(("created", "says"), [
+    ("0001-01-01T00:00:00.000+01:00", "outside 1970-2199: check the device's clock"),
+    ("2026-11-26T20:10:00+23:59", "a UTC offset no place uses"),
+])
+def test_a_time_no_clock_could_show_is_refused_saying_what_is_wrong(created, says):
+    assert says in refusal(encode(record_dict(created=created))).reason
 
 
 def test_messages_travel_before_progress_statements():
@@ -109,6 +119,10 @@ BAD_FIELDS = [
     ("learner", "Łukasz"), ("learner", None),
     ("created", "2026-11-26T20:10:00"), ("created", "2026-11-26"), ("created", "yesterday"),
     ("created", 1764187800), ("created", "2026-11-26T20:10:00Z" + " " * 40),
+    ("created", "0001-01-01T00:00:00.000+01:00"), ("created", "9999-12-31T23:59:59.999-01:00"),
+    ("created", "1969-12-31T23:59:59.999Z"), ("created", "2200-01-01T00:00:00.000Z"),
+    ("created", "2026-11-26T20:10:00+23:59"), ("created", "2026-11-26T20:10:00+14:30"),
+    ("created", "2026-11-26T20:10:00+01:17"), ("created", "2026-02-30T20:10:00Z"),
     ("seq", 0), ("seq", -1), ("seq", 1.0), ("seq", 1.5), ("seq", True), ("seq", "1"), ("seq", None),
     ("seq", 2**53),
     ("payload", []), ("payload", "text"), ("payload", None), ("payload", 1),
