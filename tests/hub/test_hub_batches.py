@@ -153,6 +153,7 @@ def test_batch_sealed_to_another_hub_key_is_refused(client, edge):
     (lambda r: r.update(device="Tablet_1"), "'device'"),
     (lambda r: r.pop("received"), "'received'"),
     (lambda r: r.update(received="yesterday"), "'received'"),
+    (lambda r: r.update(created="2026-02-30T10:00:00Z"), "'created'"),
     (lambda r: r.update(kind="gossip"), "unknown_kind"),
     (lambda r: r.update(seq=0), "'seq'"),
     (lambda r: r.update(extra=1), "unknown field"),
@@ -189,6 +190,20 @@ def test_stored_record_keeps_what_tablet_and_edge_said(client, auth_headers, edg
     assert {k: stored[k] for k in ("id", "device", "learner", "kind", "seq", "created", "payload")} == {
         k: record[k] for k in ("id", "device", "learner", "kind", "seq", "created", "payload")}
     assert stored["received_at_edge"] == record["received"] and stored["edge"] == "edge-1"
+
+
+@pytest.mark.parametrize("created", ["0001-01-01T00:00:00.000+01:00", "2026-11-26T20:10:00.000+23:59"])
+def test_a_tablet_clock_an_older_edge_let_through_does_not_refuse_the_batch(client, auth_headers, edge, created):
+    """Edges now refuse these at intake; one upgraded after its outbox took them must still deliver, or its
+    whole uplink would stop at that batch."""
+    records = edge_records(3)
+    records[1]["created"] = created
+
+    response = post_batch(client, edge, edge.seal(records))
+
+    assert response.status_code == 200, response.get_json()
+    stored = {r["id"]: r["created"] for r in client.get("/v1/records", headers=auth_headers).get_json()}
+    assert stored[records[1]["id"]] == created and len(stored) == 3
 
 
 def test_batches_arriving_out_of_order_and_again_are_each_stored_once(client, edge):
