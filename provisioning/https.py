@@ -17,6 +17,10 @@ the edge's API for tablets both run on it.
   body is drained, 64 KiB at a time, as before). A kept connection idle for KEEP_ALIVE_IDLE_S is
   closed and its thread ends; `stop()` closes every open connection.
 - No access log line per request (codes, learner ids and paths stay out of logs); errors still are.
+- A connection that breaks (a failed handshake, a TLS error, a peer gone mid-request) is one log
+  line naming the peer's address, never a traceback: anyone can cause one without a certificate.
+  Repeats are counted, not written (ConnectionErrorLog): an independent probe filled the log at
+  about 1.2 KB a broken connection before.
 
 `send_stored()` answers a GET for a stored, content-addressed file (the hub's course files for
 edges, the edge's for tablets), with validators and byte ranges (RFC 9110), streamed:
@@ -38,7 +42,9 @@ import contextlib
 import logging
 import socket
 import ssl
+import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -67,6 +73,55 @@ def server_context(cert_file, key_file, client_ca_file) -> ssl.SSLContext:
     context.load_verify_locations(cafile=str(client_ca_file))
     context.verify_mode = ssl.CERT_OPTIONAL
     return context
+
+
+class ConnectionErrorLog:
+    """One line per broken connection, naming the peer, with a rate limit on repeats.
+
+    Within each window of `window_s`: the first error of a kind from an address is written; the
+    same kind again from that address, and anything past `max_lines` lines, is only counted. The
+    first error after a window that suppressed some first writes how many were suppressed, and from
+    how many addresses."""
+
+    def __init__(self, logger: logging.Logger, window_s: float = 60.0, max_lines: int = 20,
+                 clock: Callable[[], float] = time.monotonic):
+        self._log, self.window_s, self.max_lines, self._clock = logger, window_s, max_lines, clock
+        self._lock = threading.Lock()
+        self._start = clock()
+        self._seen: set[tuple[str, str]] = set()
+        self._suppressed: dict[str, int] = {}
+        self.reported = 0
+        """Broken connections reported since the start, written or not."""
+
+    def report(self, address: str, kind: str, detail: object = "") -> None:
+        with self._lock:
+            self.reported += 1
+            summary = self._roll()
+            key = (address, kind)
+            write = key not in self._seen and len(self._seen) < self.max_lines
+            if write:
+                self._seen.add(key)
+            else:
+                self._suppressed[address] = self._suppressed.get(address, 0) + 1
+        if summary:
+            self._log.warning("%s", summary)
+        if write:
+            self._log.warning("connection from %s: %s%s", address, kind, f" ({detail})" if detail else "")
+
+    def _roll(self) -> str | None:
+        now = self._clock()
+        if now - self._start < self.window_s:
+            return None
+        suppressed, addresses = sum(self._suppressed.values()), len(self._suppressed)
+        self._start, self._seen, self._suppressed = now, set(), {}
+        if not suppressed:
+            return None
+        return (f"{suppressed} more broken connections from {addresses} address(es) were not logged in the "
+                f"last {self.window_s:.0f} s (the same error again, or over {self.max_lines} lines)")
+
+
+def _reason(exc: BaseException) -> str:
+    return str(getattr(exc, "reason", None) or getattr(exc, "strerror", None) or exc.__class__.__name__)
 
 
 class _CapAfterResponse:
@@ -174,19 +229,38 @@ class TlsRequestHandler(WSGIRequestHandler):
         self._body_from = self.wfile.written
 
     def handle(self) -> None:
+        self._broken = False
         try:
             self.connection.do_handshake()
-        except (ssl.SSLError, OSError) as exc:
-            log.warning("TLS handshake with %s failed: %s", self.client_address[0],
-                        getattr(exc, "reason", None) or exc)
+        except OSError as exc:  # ssl.SSLError too
+            self._report("TLS handshake failed", _reason(exc))
             return
         super().handle()
+
+    def finish(self) -> None:
+        """Flushing the last of the response fails when the peer has gone: one line, not a traceback."""
+        try:
+            super().finish()
+        except OSError as exc:
+            self._report("connection broke", _reason(exc))
+
+    def connection_dropped(self, error: BaseException, environ=None) -> None:
+        """werkzeug's hook for a peer gone mid-request (a tablet leaving the wifi, or someone probing)."""
+        self._report("connection dropped mid-request", _reason(error))
+
+    def _report(self, kind: str, detail: str) -> None:
+        if not self._broken:  # one line per connection, whatever else fails after
+            self._broken = True
+            self.server.connection_errors.report(self.client_address[0], kind, detail)
 
     def log_request(self, code="-", size="-") -> None:
         pass
 
     def log_error(self, format: str, *args) -> None:  # noqa: A002 (http.server's name)
         if format.startswith("Request timed out"):  # a kept-alive connection left idle: normal
+            return
+        if format.startswith("SSL error occurred"):  # werkzeug's, for a TLS error after the handshake
+            self._report("TLS error", _reason(args[0]) if args and isinstance(args[0], BaseException) else "")
             return
         super().log_error(format, *args)
 
@@ -197,6 +271,7 @@ class TlsWSGIServer(ThreadedWSGIServer):
     def __init__(self, host: str, port: int, app, context: ssl.SSLContext):
         super().__init__(host, port, app, handler=TlsRequestHandler)
         self.ssl_context = context  # werkzeug reads it: https URLs in environ, TLS errors logged quietly
+        self.connection_errors = ConnectionErrorLog(log)
         self._open: set[ssl.SSLSocket] = set()
         self._open_lock = threading.Lock()
 
@@ -209,6 +284,14 @@ class TlsWSGIServer(ThreadedWSGIServer):
         with self._open_lock:
             self._open.add(connection)
         return connection, address
+
+    def handle_error(self, request, client_address) -> None:
+        """An error no handler caught: a broken connection is one line; anything else keeps its traceback."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, OSError):
+            self.connection_errors.report(client_address[0], "connection broke", _reason(exc))
+        else:
+            super().handle_error(request, client_address)
 
     def shutdown_request(self, request) -> None:
         with self._open_lock:
@@ -244,6 +327,10 @@ class HttpsServer:
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"https://{host}:{self.port}"
+
+    @property
+    def connection_errors(self) -> ConnectionErrorLog:
+        return self._server.connection_errors
 
     def reload_certificate(self) -> None:
         """New connections use the certificate files as they are now."""
