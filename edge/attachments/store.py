@@ -119,18 +119,25 @@ class Files:
         return self.root / "sha256" / sha256[:2] / sha256
 
     def assemble(self, attachment_id: str, chunks: list[str]) -> tuple[Path, str]:
-        """Join the chunks (their hashes, in order) into a temporary file; returns it and its SHA-256."""
+        """Join the chunks (their hashes, in order) into a temporary file; returns it and its SHA-256.
+        The file is this call's own: a finish sent again while the first still runs joins its own copy
+        (one shared name let one overwrite, truncate or rename the other's). Raises FileNotFoundError,
+        leaving nothing behind, when a chunk is gone (the other finish has committed and cleared them)."""
         digest = hashlib.sha256()
-        target = self.root / "sha256" / f".{attachment_id}.tmp"
+        target = self.root / "sha256" / f".{attachment_id}.{os.getpid()}.{threading.get_ident()}.tmp"
         target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "wb") as out:
-            for n, sha256 in enumerate(chunks):
-                with open(self.chunk(attachment_id, n, sha256), "rb") as piece:
-                    while block := piece.read(1024 * 1024):
-                        digest.update(block)
-                        out.write(block)
-            out.flush()
-            os.fsync(out.fileno())
+        try:
+            with open(target, "wb") as out:
+                for n, sha256 in enumerate(chunks):
+                    with open(self.chunk(attachment_id, n, sha256), "rb") as piece:
+                        while block := piece.read(1024 * 1024):
+                            digest.update(block)
+                            out.write(block)
+                out.flush()
+                os.fsync(out.fileno())
+        except FileNotFoundError:
+            target.unlink(missing_ok=True)
+            raise
         return target, digest.hexdigest()
 
     def commit(self, temporary: Path, sha256: str) -> Path:

@@ -128,6 +128,12 @@ def _finish_fields(body, limits: Limits) -> tuple[int, dict] | None:
     return (400, error("bad_request", f"'name': {problem}")) if problem else None
 
 
+def _finished_before(row: Attachment, body: dict) -> tuple[int, dict]:
+    if (row.sha256, row.size, row.type, row.name) == (body["sha256"], body["size"], body["type"], body["name"]):
+        return 200, describe(row)  # finished before; the answer was lost, or it was sent twice at once
+    return 409, error("already_finished", f"attachment {row.id} was finished with other details")
+
+
 def finish(files: Files, limits: Limits, device: str, attachment_id: str, body) -> tuple[int, dict]:
     row = _own(device, attachment_id) if valid_uuid(attachment_id) else None
     if row is None:
@@ -136,9 +142,7 @@ def finish(files: Files, limits: Limits, device: str, attachment_id: str, body) 
     if refused:
         return refused
     if row.state == COMPLETE:
-        if (row.sha256, row.size, row.type, row.name) == (body["sha256"], body["size"], body["type"], body["name"]):
-            return 200, describe(row)  # finished before; the answer was lost
-        return 409, error("already_finished", f"attachment {attachment_id} was finished with other details")
+        return _finished_before(row, body)
     count = math.ceil(body["size"] / row.chunk_bytes)
     chunks = {c.n: c for c in AttachmentChunk.select().where(AttachmentChunk.attachment == attachment_id)}
     sizes = {n: c.size for n, c in chunks.items()}
@@ -150,7 +154,15 @@ def finish(files: Files, limits: Limits, device: str, attachment_id: str, body) 
     if sizes != expected:
         return 409, error("size_mismatch", f"the chunks held do not make {body['size']} bytes in chunks of "
                           f"{row.chunk_bytes}: start again with a new attachment id")
-    temporary, digest = files.assemble(attachment_id, [chunks[n].sha256 for n in range(count)])
+    try:
+        temporary, digest = files.assemble(attachment_id, [chunks[n].sha256 for n in range(count)])
+    except FileNotFoundError:  # the same finish, sent again, ran alongside and has committed (or discarded)
+        row = _own(device, attachment_id)
+        if row is None or row.state != COMPLETE:
+            return NOT_FOUND if row is None else (409, error("finish_running", "this upload is being finished "
+                                                             "by another request: ask for its state, or finish "
+                                                             "again"))
+        return _finished_before(row, body)
     if digest != body["sha256"]:
         temporary.unlink()
         discard(files, attachment_id)
