@@ -31,6 +31,7 @@ from hub.lrs import job as lrs_job
 from hub.refusals import Refused
 from hub.server import HubServer
 from wire.schema import SchemaError
+from wire.text import for_terminal
 
 log = logging.getLogger("hub")
 
@@ -109,7 +110,7 @@ def _guarded(func):
         except (CliError, config.HubConfigError, SchemaError) as exc:
             print(f"error: {exc}", file=sys.stderr)
         except Refused as exc:
-            print(f"error: {exc.reason}", file=sys.stderr)
+            print(f"error: {for_terminal(exc.reason)}", file=sys.stderr)
         except peewee.OperationalError as exc:
             print(f"error: cannot use the hub database ({str(exc).strip()}): check DATABASE_URL and "
                   "that the database server answers", file=sys.stderr)

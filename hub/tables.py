@@ -1,10 +1,13 @@
-"""Plain-text tables for the hub's commands."""
+"""Plain-text tables for the hub's commands. Every cell is printed through wire.text.for_terminal:
+a course title or any other text from outside cannot send escape sequences to the terminal."""
 
 from __future__ import annotations
 
+from wire.text import for_terminal
+
 
 def table(headers: list[str], rows: list[list]) -> str:
-    cells = [[str(h) for h in headers]] + [["-" if v is None else str(v) for v in row] for row in rows]
+    cells = [[str(h) for h in headers]] + [["-" if v is None else for_terminal(v) for v in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
              for row in cells]

@@ -7,6 +7,7 @@ import sys
 
 from tablet.courses import CourseApi, CoursesError, CourseSync, Shelf
 from tablet.identity import TabletIdentity, existing_folder
+from wire.text import for_terminal
 from wire.transfer import ProgressBar, human_bytes
 
 
@@ -44,7 +45,7 @@ def list_command(args) -> int:
         print("no courses on this tablet yet: run `throughgate tablet courses sync` in reach of the edge")
     for h in held:
         print(f"{h.course} version {h.version} {h.state}: {h.files_held}/{h.files_total} files, "
-              f"{human_bytes(h.bytes_held)} of {human_bytes(h.bytes_total)}  {h.title}")
+              f"{human_bytes(h.bytes_held)} of {human_bytes(h.bytes_total)}  {for_terminal(h.title)}")
     return 0
 
 
@@ -52,7 +53,7 @@ def path(args) -> int:
     try:
         print(Shelf(args.folder).path(args.course, args.item))
     except CoursesError as exc:
-        print(exc.reason, file=sys.stderr)
+        print(for_terminal(exc.reason), file=sys.stderr)
         return 1
     return 0
 

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 
 from wire import xapi
 from wire.records import STATEMENT_KINDS, Record, RecordError, valid_dns_label, valid_sha256
+from wire.text import HIDDEN
 
 SUBMISSION_FIELDS = {"assignment", "course", "text", "attachments"}
 ATTACHMENT_FIELDS = {"id", "sha256", "size", "type", "name"}
@@ -106,6 +107,8 @@ def submission_attachments(payload: dict, record_id: str | None = None) -> tuple
         refuse(f"missing field(s): {', '.join(sorted(missing))}")
     if not (isinstance(payload["assignment"], str) and 0 < len(payload["assignment"]) <= MAX_ASSIGNMENT):
         refuse(f"'assignment' is 1-{MAX_ASSIGNMENT} characters")
+    if HIDDEN.search(payload["assignment"]):  # staff see it as the submission's title (as the hub's item ids)
+        refuse("'assignment' is the item's id in the course: no control or bidirectional control characters")
     if not valid_dns_label(payload["course"]):
         refuse("'course' is a course slug (a lower-case DNS label)")
     if not isinstance(payload["text"], str):

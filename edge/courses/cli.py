@@ -10,6 +10,7 @@ from edge import store
 from edge.courses import catalogue
 from edge.courses.sync import SyncBusy, sync_edge
 from wire.keys import HubPublicKeys
+from wire.text import for_terminal
 from wire.transfer import ProgressBar, human_bytes
 
 
@@ -41,7 +42,7 @@ def sync(args) -> int:
         print(f"courses listed by the hub: {report.listed}; fetched {report.files_fetched} file(s), "
               f"{human_bytes(report.bytes_fetched)}; freed {human_bytes(report.bytes_freed)}")
     for course, reason in report.errors.items():
-        print(f"error: {course}: {reason}", file=sys.stderr)
+        print(f"error: {course}: {for_terminal(reason)}", file=sys.stderr)
     return 0 if report.ok else 1
 
 
@@ -62,7 +63,7 @@ def listing(args) -> int:
         print(f"{row['course']:24} {row['status']:10} {row['current'] or '-':>7} {kept:8} {done:>21} {files:>11}  "
               f"{row['last_sync'] or '-'}")
         if row["last_error"]:
-            print(f"  ! {row['last_error']}")
+            print(f"  ! {for_terminal(row['last_error'])}")
     return 0
 
 

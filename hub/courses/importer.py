@@ -20,7 +20,7 @@ from hub.courses import native, scorm
 from hub.courses.archive import members, open_zip, read_small, store_all
 from hub.courses.blobs import BlobStore
 from hub.courses.models import Course, CourseFile, CourseVersion
-from hub.courses.package import MAX_MANIFEST_BYTES, Description, Limits, PackageError, media_type
+from hub.courses.package import MAX_MANIFEST_BYTES, Description, Limits, PackageError, media_type, tidy
 from hub.db import write_transaction
 from wire.courses import ManifestError, sign_manifest
 from wire.records import timestamp
@@ -52,7 +52,7 @@ class Imported:
 def import_package(path: str | os.PathLike, store: BlobStore, key: ed25519.Ed25519PrivateKey, limits: Limits,
                    course: str | None = None) -> Imported:
     """Import the zip at `path` as a new version of its course (or of `course`, if given)."""
-    with open_zip(path) as archive:
+    with open_zip(path, limits) as archive:
         files = members(archive, limits)
         description = _describe(archive, files, course)
         missing = [p for p in description.referenced if p not in files]
@@ -72,14 +72,15 @@ def import_package(path: str | os.PathLike, store: BlobStore, key: ed25519.Ed255
 
 def _describe(archive, files: dict, course: str | None) -> Description:
     if scorm.MANIFEST in files:
-        return scorm.parse(read_small(archive, files[scorm.MANIFEST], MAX_MANIFEST_BYTES), course)
+        return tidy(scorm.parse(read_small(archive, files[scorm.MANIFEST], MAX_MANIFEST_BYTES), course), scorm.MANIFEST)
     if native.MANIFEST in files:
         def read(path: str) -> bytes:
             if path not in files:
                 raise PackageError("missing_file", f"{path!r} is named in {native.MANIFEST} but not in the zip")
             return read_small(archive, files[path], MAX_MANIFEST_BYTES)
 
-        return native.parse(read_small(archive, files[native.MANIFEST], MAX_MANIFEST_BYTES), read, course)
+        return tidy(native.parse(read_small(archive, files[native.MANIFEST], MAX_MANIFEST_BYTES), read, course),
+                    native.MANIFEST)
     raise PackageError("unknown_format", f"the zip has neither {scorm.MANIFEST} (SCORM 1.2) nor {native.MANIFEST} "
                        "(native) at its top level: zip the package's contents, not the folder holding them")
 

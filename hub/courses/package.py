@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from wire.courses import ManifestError, check_path, href_path
 from wire.courses import ManifestItem as Item
+from wire.learning import MAX_ASSIGNMENT
+from wire.text import HIDDEN, plain_title
 
 MAX_RATIO = 100
 """A file inflating to more than this many times its compressed size is a zip bomb, unless small."""
@@ -20,6 +22,15 @@ RATIO_FREE_BYTES = 1 << 20
 """Files up to this size (declared) may compress as well as they like."""
 MAX_MANIFEST_BYTES = 4 << 20
 """imsmanifest.xml, course.json, a quiz or an assignment: read into memory, so kept small."""
+RATIO_FREE_TOTAL = 64 << 20
+"""A package inflating to more than MAX_RATIO times its compressed size in all is a zip bomb
+(many small files each under RATIO_FREE_BYTES), unless it inflates to at most this much."""
+MAX_ITEMS = 2000
+"""Items a course may list: every tablet fetches the signed manifest that names them all."""
+MAX_TITLE_CHARS = 500
+"""A course's or an item's title, as staff and learners see it."""
+MAX_ITEM_ID_CHARS = MAX_ASSIGNMENT
+"""A tablet names an assignment by its item id in a submission (wire.learning): longer, it could not."""
 
 QUIZ_TYPE = "application/vnd.throughgate.quiz+json"
 ASSIGNMENT_TYPE = "application/vnd.throughgate.assignment+json"
@@ -63,11 +74,15 @@ class Description:
 
 
 def safe_path(path: str, what: str) -> str:
-    """A path from inside a package, checked like a manifest path; refusal code `unsafe_path`."""
+    """A path from inside a package, checked like a manifest path; refusal code `unsafe_path`.
+    Bidirectional controls are refused too: they make a name read backwards wherever it is shown."""
     try:
-        return check_path(path, what)
+        check_path(path, what)
     except ManifestError as exc:  # the same code and reason, as a package refusal
         raise PackageError(exc.code, exc.reason) from None
+    if HIDDEN.search(path):
+        raise PackageError("unsafe_path", f"{what} {path!r} contains a C1 or bidirectional control character")
+    return path
 
 
 def safe_href(href: str, what: str) -> str:
@@ -78,6 +93,34 @@ def safe_href(href: str, what: str) -> str:
 def media_type(path: str) -> str:
     suffix = path[path.rfind("."):].lower() if "." in path.rsplit("/", 1)[-1] else ""
     return _EXTRA_TYPES.get(suffix) or mimetypes.guess_type("x" + suffix)[0] or "application/octet-stream"
+
+
+def tidy(description: Description, source: str) -> Description:
+    """The description with its titles in plain form (wire.text.plain_title: no control or
+    bidirectional control characters; an item whose title is left empty is titled by its id, a
+    course by its name), once its items, titles and item ids are checked against the limits above.
+    `source` names the package's manifest in refusals."""
+    if len(description.items) > MAX_ITEMS:
+        raise PackageError("too_many_items", f"{source} lists {len(description.items)} launchable items; a course "
+                           f"may have at most {MAX_ITEMS}: split it into several courses")
+    items = []
+    for item in description.items:
+        if len(item.id) > MAX_ITEM_ID_CHARS or HIDDEN.search(item.id):
+            shown = item.id[:60] + ("..." if len(item.id) > 60 else "")
+            raise PackageError("bad_item_id", f"{source}: item id {shown!r} ({len(item.id)} characters) must be at "
+                               f"most {MAX_ITEM_ID_CHARS} characters without control characters (bidirectional ones "
+                               "included): give the item a short, plain identifier in the authoring tool")
+        items.append(replace(item, title=_title(item.title, f"item {item.id!r}", source) or item.id))
+    title = _title(description.title, "the course", source) or description.course
+    return replace(description, title=title, items=tuple(items))
+
+
+def _title(text: str, what: str, source: str) -> str:
+    title = plain_title(text)
+    if len(title) > MAX_TITLE_CHARS:
+        raise PackageError("title_too_long", f"{source}: the title of {what} is {len(title)} characters; at most "
+                           f"{MAX_TITLE_CHARS}: shorten it in the authoring tool")
+    return title
 
 
 def slug(text: str) -> str:
