@@ -20,7 +20,7 @@ from hub.courses import edge_api as courses_edge_api
 from hub.enrolment import api as enrol
 from hub.enrolment import edge_api
 from hub.enrolment import service as enrolment
-from hub.ingest import batches
+from hub.ingest import batches, slots
 
 
 def create_app(test_config: dict | None = None, instance_path: str | os.PathLike | None = None) -> Flask:
@@ -33,6 +33,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     limits.init_app(app)  # first: an oversized body is refused before the database is touched
     db.init_app(app)
     errors.init_app(app)
+    slots.init_app(app)  # how many batches are opened at once
     for blueprint in (health.bp, enrol.bp, batches.bp, edge_api.bp, admin.bp, records.bp, attachments_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(courses_edge_api.bp)

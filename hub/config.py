@@ -49,6 +49,11 @@ KEYS: dict[str, Key] = {
     "SIGNING_KEY_FILE": Key(str, "receipt_key.pem", "the hub's Ed25519 receipt key (relative to the instance)"),
     "ADMIN_TOKEN_SHA256": Key(str, None, "hex SHA-256 of the admin bearer token; unset: no admin access"),
     "MAX_BATCH_BYTES": Key(int, 16 * 1024 * 1024, "largest batch envelope accepted, in bytes", _POSITIVE),
+    "MAX_BATCH_RECORDS": Key(int, 10_000, "most records one batch may hold (its header's count); keep it at least "
+                             "every edge's uplink.batch_records", _POSITIVE),
+    "BATCHES_AT_ONCE": Key(int, 2, "most batches one hub process opens (decrypts, reads, checks, stores) at once; "
+                           "another one meanwhile gets 503 busy with Retry-After and its edge sends it again",
+                           _POSITIVE),
     "ATTACHMENTS_DIR": Key(str, "attachments", "where attachments edges forward are stored, by SHA-256 "
                            "(relative to the instance)"),
     "MAX_ATTACHMENT_CHUNK_BYTES": Key(int, 4 * 1024 * 1024, "largest chunk of an attachment accepted in one "

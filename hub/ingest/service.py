@@ -4,8 +4,13 @@ The caller has already authenticated the edge by its client certificate (hub/aut
 checks run cheapest and least-trusting first, and nothing is stored unless all pass:
 
     size -> envelope -> header -> header.edge is the calling edge -> signature by one of its
-         accepted keys -> not a replay -> opens with the hub key it names -> every record valid
+         accepted keys -> not a replay -> no more records than the hub takes -> the hub key it
+         names is held -> a free opening slot -> opens -> every record valid, read one at a time
          -> store records + batch -> receipt
+
+A batch is opened in one of the hub's few opening slots (slots.py). Its records are read as the body
+inflates, each turned into its row before the next is read, so a small batch that inflates to a huge
+body is refused after reading at most its header's count of records (wire.batches.iter_records).
 """
 
 from __future__ import annotations
@@ -13,9 +18,11 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from hub.enrolment import signing_keys
 from hub.ingest import storage
+from hub.ingest.slots import RETRY_AFTER_S, OpeningSlots
 from hub.keys import HubKeys
 from hub.models import Batch
 from wire import batches, receipts
@@ -32,12 +39,21 @@ def error(code: str, reason: str, **extra) -> dict:
     return {"error": code, "reason": reason, **extra}
 
 
-def ingest(envelope: bytes, keys: HubKeys, *, edge_id: str, max_bytes: int,
+@dataclass(frozen=True)
+class Limits:
+    """What this hub takes (its settings MAX_BATCH_BYTES, MAX_BATCH_RECORDS, BATCHES_AT_ONCE)."""
+
+    max_bytes: int
+    max_records: int
+    slots: OpeningSlots
+
+
+def ingest(envelope: bytes, keys: HubKeys, *, edge_id: str, limits: Limits,
            now: Callable[[], str] = storage.utc_now) -> tuple[int, dict]:
     """Check, open and store one batch envelope from the authenticated edge `edge_id`.
     Returns (HTTP status, JSON body)."""
-    if len(envelope) > max_bytes:
-        return 413, error("too_large", f"batch is {len(envelope)} bytes; this hub takes at most {max_bytes}")
+    if len(envelope) > limits.max_bytes:
+        return 413, error("too_large", f"batch is {len(envelope)} bytes; this hub takes at most {limits.max_bytes}")
     try:
         env = batches.read_envelope(envelope)
         _check_header(env.header)
@@ -59,19 +75,37 @@ def ingest(envelope: bytes, keys: HubKeys, *, edge_id: str, max_bytes: int,
     existing = storage.find_batch(header.batch)
     if existing is not None:
         return _replay(existing, header)
+    if header.count > limits.max_records:
+        return _refused(header, 400, "too_many_records",
+                        f"the batch holds {header.count} records; this hub takes at most {limits.max_records} "
+                        f"in one batch: set uplink.batch_records to {limits.max_records} or fewer on edge "
+                        f"{edge_id}, and raise the hub's MAX_BATCH_RECORDS to {header.count} for the batches it "
+                        "has sealed already")
     opening_key = keys.opening_key(header.hub_key)
     if opening_key is None:
         return _refused(header, 400, "cannot_open",
                         f"batch is sealed to hub key {_clean(header.hub_key)}, which this hub does not hold "
                         f"(its current key is {keys.sealing_key_id}): load this hub's public keys on the "
                         "edge (GET /v1/edge/hub-keys)")
-    try:
-        items = batches.open_sealed(env, opening_key)
-    except batches.BatchError as exc:
-        return _refused(header, 400, exc.code, exc.reason)
+    with limits.slots.taken() as free:
+        if not free:
+            log.info("batch %s from edge %s not opened: %d batches were being opened all along; asked to "
+                     "send it again", _clean(header.batch), edge_id, limits.slots.most)
+            return 503, error("busy", f"the hub has been opening as many batches as it takes at once "
+                              f"({limits.slots.most}) for {limits.slots.wait_s:g} s; it kept nothing of this one: "
+                              f"send it again in {RETRY_AFTER_S} s", retry_after=RETRY_AFTER_S)
+        return _open_and_store(env, opening_key, keys, now)
+
+
+def _open_and_store(env: batches.Envelope, opening_key, keys: HubKeys, now: Callable[[], str]) -> tuple[int, dict]:
+    """Read the records as the body inflates, each checked and made a row before the next is read; store
+    them all, or nothing."""
+    header = env.header
     received = now()
     try:
-        rows = [_row(item, header, received) for item in items]
+        rows = [_row(item, header, received) for item in batches.open_records(env, opening_key)]
+    except batches.BatchError as exc:
+        return _refused(header, 400, exc.code, exc.reason)
     except RecordError as exc:
         return _refused(header, 400, "bad_record", exc.reason)
 
@@ -82,14 +116,14 @@ def ingest(envelope: bytes, keys: HubKeys, *, edge_id: str, max_bytes: int,
         }, keys.signing)
 
     try:
-        receipt = storage.store_batch(edge_id=edge_id, batch_id=header.batch, seq=header.seq,
+        receipt = storage.store_batch(edge_id=header.edge, batch_id=header.batch, seq=header.seq,
                                       digest=env.digest, count=len(rows), rows=rows,
                                       received=received, sign=sign)
     except storage.AlreadyStored as exc:
         return _replay(exc.batch, header)
     fields = receipt["receipt"]
     log.info("batch %s from edge %s: count=%d stored=%d duplicates=%d", _clean(header.batch),
-             edge_id, fields["count"], fields["stored"], fields["duplicates"])
+             header.edge, fields["count"], fields["stored"], fields["duplicates"])
     return 200, receipt
 
 
@@ -132,7 +166,12 @@ def _row(item: dict, header: batches.BatchHeader, received_at_hub: str) -> dict:
         raise RecordError("bad_record", f"record {rid}: 'received' must be an RFC 3339 timestamp")
     tablet_part = {key: value for key, value in item.items() if key not in EDGE_FIELDS}
     try:
-        record = parse_record(json.dumps(tablet_part, separators=(",", ":"), ensure_ascii=False).encode())
+        raw = json.dumps(tablet_part, separators=(",", ":"), ensure_ascii=False).encode()
+    except UnicodeEncodeError:  # "\ud800" in the body: a lone surrogate, which UTF-8 cannot hold
+        raise RecordError("bad_record", f"record {rid}: not_json: it holds an unpaired UTF-16 surrogate "
+                          "escape") from None
+    try:
+        record = parse_record(raw, any_clock=True)
     except RecordError as exc:
         raise RecordError("bad_record", f"record {rid}: {exc.code}: {exc.reason}") from None
     return {

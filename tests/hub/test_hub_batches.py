@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import uuid
 
 import cbor2
 import pytest
@@ -12,7 +14,7 @@ from hubkit import edge_records, now, post_batch, stored_count
 from hub.enrolment import edges
 from hub.models import Batch
 from wire import receipts
-from wire.batches import _to_be_signed
+from wire.batches import BatchHeader, _to_be_signed, seal_json
 from wire.keys import HubPublicKeys, SealingPrivateKey
 
 
@@ -169,6 +171,20 @@ def test_batch_with_one_invalid_record_stores_nothing(client, edge, spoil, expec
     assert stored_count() == 0 and Batch.select().count() == 0
 
 
+def test_a_record_with_a_lone_surrogate_escape_is_refused_as_bad_record(client, edge):
+    """A tablet's relay refuses one; a batch holding one (from a stolen edge key) got 500 before."""
+    records = edge_records(2)
+    records[1]["payload"] = {"text": "SURROGATE"}
+    raw = json.dumps(records).replace('"SURROGATE"', '"\\ud800"').encode()
+    header = BatchHeader(edge=edge.edge_id, batch=str(uuid.uuid4()), seq=1, created=now(), count=2, priority=2,
+                         hub_key=edge.hub_key.id)
+    response = post_batch(client, edge, seal_json(header, raw, edge.hub_key, edge.key))
+    assert response.status_code == 400
+    assert response.get_json() == {"error": "bad_record", "reason": f"record {records[1]['id']}: not_json: it "
+                                   "holds an unpaired UTF-16 surrogate escape"}
+    assert stored_count() == 0
+
+
 def test_oversize_body_gets_413(app, client, edge):
     limit = app.config["MAX_BATCH_BYTES"]
     response = post_batch(client, edge, b"\x00" * (limit + 1))
@@ -212,3 +228,32 @@ def test_batches_arriving_out_of_order_and_again_are_each_stored_once(client, ed
     statuses = [post_batch(client, edge, envelopes[i]).status_code for i in order]
     assert statuses == [200, 200, 200, 409, 200, 200, 409, 409]
     assert stored_count() == 15 and Batch.select().count() == 5
+
+
+def test_a_batch_finding_every_opening_slot_taken_gets_503_busy_and_goes_in_when_sent_again(app, client, edge):
+    envelope = edge.seal(edge_records(2))
+    slots = app.extensions["batch_slots"]
+    with contextlib.ExitStack() as holding:
+        assert all(holding.enter_context(slots.taken()) for _ in range(slots.most))
+        response = post_batch(client, edge, envelope)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "1"
+    assert response.get_json() == {"error": "busy", "retry_after": 1, "reason": "the hub has been opening as many "
+                                   "batches as it takes at once (2) for 2 s; it kept nothing of this one: send it "
+                                   "again in 1 s"}
+    assert stored_count() == 0 and Batch.select().count() == 0
+
+    response = post_batch(client, edge, envelope)
+    assert response.status_code == 200 and stored_count() == 2
+
+
+@pytest.mark.parametrize("hub_settings", [{"MAX_BATCH_RECORDS": 3}])
+def test_a_batch_of_more_records_than_the_hub_takes_is_refused_saying_what_to_set(client, edge):
+    assert post_batch(client, edge, edge.seal(edge_records(3))).status_code == 200
+
+    response = post_batch(client, edge, edge.seal(edge_records(4, first_seq=4)))
+    assert response.status_code == 400
+    assert response.get_json() == {"error": "too_many_records", "reason": "the batch holds 4 records; this hub "
+                                   "takes at most 3 in one batch: set uplink.batch_records to 3 or fewer on edge "
+                                   "edge-1, and raise the hub's MAX_BATCH_RECORDS to 4 for the batches it has "
+                                   "sealed already"}
+    assert stored_count() == 3

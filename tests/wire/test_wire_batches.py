@@ -218,7 +218,7 @@ def test_body_declaring_a_size_beyond_the_limit_is_refused_without_inflating_it(
     tracemalloc.start()
     try:
         with pytest.raises(BatchError):
-            batches.decode_body(body)
+            batches.decode_body(body, count=1000)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -230,4 +230,4 @@ def test_body_exactly_at_the_limit_is_accepted(monkeypatch):
     raw = json.dumps([{"pad": "x" * 100}]).encode()
     monkeypatch.setattr(batches, "MAX_BODY_BYTES", len(raw))
 
-    assert batches.decode_body(zstandard.ZstdCompressor().compress(raw)) == [{"pad": "x" * 100}]
+    assert batches.decode_body(zstandard.ZstdCompressor().compress(raw), count=1) == [{"pad": "x" * 100}]
