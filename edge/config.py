@@ -51,6 +51,9 @@ class BrokerConfig:
     dev: bool = True  # run Mosquitto as a child from a generated config (development and demo)
     max_inflight_messages: int = setting(100, at_least=0)  # 0: no limit
     max_queued_messages: int = setting(100_000, at_least=0)  # 0: no limit
+    max_queued_bytes: int = setting(64 * 1024 * 1024, at_least=0)  # per client, as max_queued_messages; 0: no limit
+    # alarm when Mosquitto's persistence file (broker/data/mosquitto.db), reloaded at every start, grows past this
+    store_alarm_bytes: int = setting(32 * 1024 * 1024, at_least=1)
 
 
 @dataclass

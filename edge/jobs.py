@@ -8,12 +8,14 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from edge.host import systemd
 
+BROKER_ACL_S = 5  # a check of the store; the broker is asked only when the list of tablets changed (or every 10 min)
+
 logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per run is noise; failures still show
 
 
 def schedule(service) -> BackgroundScheduler:
     """service: an edge.service.EdgeService (seal_ready, forward, forward_attachments, prune, refresh_crl,
-    renew_identity, check_clock, sync_courses, watchdog)."""
+    renew_identity, check_clock, sync_courses, sync_broker_acl, check_broker_store, watchdog)."""
     interval = service.config.uplink.interval_s
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
     scheduler.add_job(service.seal_ready, "interval", seconds=interval, id="seal",
@@ -31,6 +33,10 @@ def schedule(service) -> BackgroundScheduler:
     scheduler.add_job(service.renew_identity, "interval", seconds=service.config.uplink.identity_check_s,
                       id="identity",
                       name="renew the edge and server certificates when due; fetch rotated hub keys")
+    scheduler.add_job(service.sync_broker_acl, "interval", seconds=BROKER_ACL_S, id="broker_acl",
+                      name="give the broker's permissions to tablets just enrolled, take them from revoked ones")
+    scheduler.add_job(service.check_broker_store, "interval", minutes=1, id="broker_store",
+                      name="alarm when Mosquitto's persistence file grows past broker.store_alarm_bytes")
     scheduler.add_job(service.check_clock, "interval", minutes=1, id="clock",
                       name="alarm when the box's clock is far from the hub's")
     # Likewise a long download: a second run finds the sync lock held and returns at once.

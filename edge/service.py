@@ -17,7 +17,7 @@ from edge.console import learning as console_learning
 from edge.courses import progress as course_progress
 from edge.courses import sync as course_sync
 from edge.downlink.publisher import Downlink
-from edge.host import broker, broker_check, processes, systemd
+from edge.host import broker, broker_check, broker_control, processes, systemd
 from edge.intake.quota import Quota
 from edge.intake.relay import Relay
 from edge.tablets import registry as tablets
@@ -46,6 +46,7 @@ class EdgeService:
         self.tablet_api: TabletApiServer | None = None
         self.advertiser = None
         self.files = identity.EdgeFiles(config.instance)
+        self.broker_acl = broker_control.AclKeeper(config, tablets.active_devices)  # the broker's list of tablets
         self._lock = threading.Lock()
 
     def start(self) -> EdgeService:
@@ -66,9 +67,11 @@ class EdgeService:
         self.refresh_crl()
         if cfg.broker.dev:
             files = broker.BrokerFiles(cfg.broker_dir)
-            broker.write_files(files, cfg.broker, tablets=broker.tablet_listener(cfg))
+            broker.write_files(files, cfg.broker, tablets=broker.tablet_listener(cfg), devices=tablets.active_devices())
             self.child_broker = broker.ChildBroker(files, cfg.broker.host, cfg.broker.port).start()
-        if not broker_check.check_ours(cfg):  # raises WrongBroker when another broker holds the relay's port
+        if broker_check.check_ours(cfg):  # raises WrongBroker when another broker holds the relay's port
+            self.sync_broker_acl()
+        else:
             log.warning("nothing answers MQTT on %s:%s yet: the relay keeps trying", cfg.broker.host, cfg.broker.port)
         self.hub_client = HubClient.for_edge(cfg)
         self.forwarder = uplink.Forwarder(cfg.uplink, self.hub_keys, self.hub_client, self.quota)
@@ -80,7 +83,7 @@ class EdgeService:
         self.relay = Relay(cfg, relay_password, self.quota, on_down=self.downlink.wake,
                            observing=[console_learning.TutorCopy(), course_progress.Inbox()]).start()
         self.downlink.start()
-        self.tablet_api = TabletApiServer(cfg, on_revoked=self.cut_off).start()
+        self.tablet_api = TabletApiServer(cfg, on_revoked=self.cut_off, on_enrolled=self.grant).start()
         self._advertise()
         self.scheduler = jobs.schedule(self)
         self.scheduler.start()
@@ -110,7 +113,39 @@ class EdgeService:
         live connection is closed (Mosquitto checks certificates only at the handshake)."""
         log.info("tablet %s's earlier certificates revoked: %s", device, broker.cut_off(self.config, device))
 
+    def grant(self, device: str) -> None:
+        """A tablet just enrolled: let it use its own topics before it gets its certificate. If the broker
+        cannot be told now, the broker_acl job tells it as soon as it can (and the alarm says so meanwhile)."""
+        try:
+            self.broker_acl.grant(device)
+        except broker_control.ControlError as exc:
+            self._broker_acl_failed(exc)
+
     # what the jobs call
+    def sync_broker_acl(self) -> None:
+        """Keep the broker's list of tablets (its dynamic security plugin) equal to the enrolled, unrevoked ones."""
+        try:
+            self.broker_acl.tick()
+        except broker_control.ControlError as exc:
+            self._broker_acl_failed(exc)
+        else:
+            store.clear_alarm("broker_permissions")
+
+    def _broker_acl_failed(self, exc: Exception) -> None:
+        if store.raise_alarm("broker_permissions", f"the broker's tablet permissions could not be updated ({exc}): "
+                             "tablets enrolled or revoked since may be refused or still let in. Check that Mosquitto "
+                             "runs with this edge's configuration (systemctl status throughgate-mosquitto); the edge "
+                             "retries every few seconds"):
+            log.error("could not update the broker's tablet permissions: %s", exc)
+
+    def check_broker_store(self) -> None:
+        """Alarm when Mosquitto's persistence file grows past broker.store_alarm_bytes (broker.store_alarm)."""
+        problem = broker.store_alarm(broker.BrokerFiles(self.config.broker_dir), self.config.broker.store_alarm_bytes)
+        if problem:
+            store.raise_alarm("broker_store_large", problem)
+        else:
+            store.clear_alarm("broker_store_large")
+
     def refresh_crl(self) -> None:
         """Re-issue the CRL when missing or a day old, and alarm if it is running out: an expired
         CRL locks every tablet out of Mosquitto."""

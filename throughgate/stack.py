@@ -19,7 +19,7 @@ from pathlib import Path
 
 from edge import config as edge_config
 from edge import identity, store
-from edge.host import broker
+from edge.host import broker, broker_control
 from edge.tablets import registry as tablets
 from provisioning import pki
 from tablet.identity import Enrolment, TabletIdentity
@@ -161,12 +161,13 @@ class Stack:
         cfg = edge_config.load(self.edge_dir)
         files = identity.EdgeFiles(self.edge_dir)
         identity.ensure_server_cert(files, cfg.edge_id, cfg.server_name)
+        store.open_store(str(cfg.db_path), migrate=False)  # (an old store is for `edge run` to migrate)
         if not files.crl.exists():
-            store.open_store(str(cfg.db_path))
             tablets.write_crl(files, cfg.tablets.crl_days)
-            store.db.close()
+        devices = tablets.active_devices()
+        store.db.close()
         bfiles = broker.BrokerFiles(cfg.broker_dir)
-        broker.write_files(bfiles, cfg.broker, tablets=broker.tablet_listener(cfg))
+        broker.write_files(bfiles, cfg.broker, tablets=broker.tablet_listener(cfg), devices=devices)
         self.broker = broker.ChildBroker(bfiles, "127.0.0.1", self.broker_port).start()
         broker.wait_for_port("127.0.0.1", self.mqtt_port)
 
@@ -224,6 +225,9 @@ class Stack:
                         pki.cert_to_pem(cert).decode(), ca)
             found[device] = tablet
         store.db.close()
+        if self.broker is not None and self.broker.proc.poll() is None:  # as the edge's tablet API does
+            for device in found:
+                broker_control.grant(cfg, device)
         return found
 
     # what arrived -------------------------------------------------------------------------

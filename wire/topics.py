@@ -1,7 +1,8 @@
 """MQTT topics. One up and one down topic per device; the device segment is the broker username.
 
-The broker ACL (`pattern write throughgate/v1/%u/up`, `pattern read throughgate/v1/%u/down`)
-binds the segment to the authenticated client, so a device can never speak for another.
+The broker's permissions (edge/host/broker_acl.py: a role per device, which may publish to its up topic and
+subscribe to its down topic only) bind the segment to the authenticated client, so a device can never speak
+or listen for another.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from edge.box.render import ETC, HOSTAPD_AP, HOSTAPD_RADIUS
 from edge.box.site import INSTANCE
-from edge.host import processes
+from edge.host import broker_acl, processes
 from edge.identity import EdgeFiles
 from edge.wifi import eap
 from provisioning import pki
@@ -66,7 +66,7 @@ def check(folder: str | Path) -> list[Problem]:
         return problems
     if os.geteuid() != 0:
         return [Problem("(check)", None, "run as root: the start tests use network namespaces")]
-    for name in ("dnsmasq.conf", "nftables.conf", "mosquitto.conf", "acl"):
+    for name in ("dnsmasq.conf", "nftables.conf", "mosquitto.conf", broker_acl.CONFIG_NAME):
         if not (folder / name).exists():
             problems.append(Problem(name, None, "missing: render the site first (throughgate box render)"))
     # Both modes have the RADIUS-server hostapd; "ap" adds the radio's (which asks it via the proxy).
@@ -116,7 +116,7 @@ class Sandbox:
         broker = self.instance / "broker"
         (broker / "data").mkdir(parents=True)
         (broker / "passwd").touch()
-        shutil.copy(self.folder / "acl", broker / "acl")
+        shutil.copy(self.folder / broker_acl.CONFIG_NAME, broker / broker_acl.CONFIG_NAME)
 
     def copy(self, name: str, edit=None) -> Path:
         text = (self.folder / name).read_text()
@@ -129,8 +129,8 @@ class Sandbox:
 
     def name_of(self, path: str) -> str:
         """A path a tool printed, as the DIR file it stands for."""
-        if path == str(self.instance / "broker" / "acl"):
-            return "acl"
+        if path == str(self.instance / "broker" / broker_acl.CONFIG_NAME):
+            return broker_acl.CONFIG_NAME
         return Path(path).name if path.startswith(str(self.etc)) else path
 
 

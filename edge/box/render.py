@@ -1,18 +1,20 @@
 """A site (edge.box.site) rendered into the box's configuration: {relative path: text}. Pure.
 
 The pieces that the edge already owns are rendered by the edge's own code: Mosquitto by
-edge.host.broker (render_conf, render_acl), hostapd by edge.wifi.eap, the edge's settings by edge.config.
+edge.host.broker (render_conf) and edge.host.broker_acl (its permissions' first state), hostapd by
+edge.wifi.eap, the edge's settings by edge.config.
 Where each file goes on the box: INSTALL (firmware-config/README.md).
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
 from pathlib import Path
 
 from edge import config as edge_config
 from edge.box.site import INSTANCE, Site
-from edge.host import broker
+from edge.host import broker, broker_acl
 from edge.identity import EdgeFiles
 from edge.wifi import eap
 
@@ -33,7 +35,9 @@ AP_CONF, AP_PID = "hostapd-ap.conf", "hostapd-ap.pid"  # in the instance's wifi/
 # Where each rendered file is installed (the rest of DIR's files go to ETC).
 INSTALL = {
     "mosquitto.conf": ETC / "mosquitto.conf",
-    "acl": INSTANCE / "broker" / "acl",  # mosquitto.conf names it there (edge.host.broker.BrokerFiles)
+    # mosquitto.conf names it there (edge.host.broker.BrokerFiles). Installed only where missing: the plugin
+    # keeps its state in it, and the edge adds each tablet as it enrols (edge.host.broker_control).
+    broker_acl.CONFIG_NAME: INSTANCE / "broker" / broker_acl.CONFIG_NAME,
     "edge.toml": INSTANCE / edge_config.CONFIG_NAME,
     "nftables.conf": Path("/etc/nftables.conf"),
     "systemd/": Path("/etc/systemd/system/"),
@@ -51,12 +55,12 @@ def render(site: Site, source: str) -> dict[str, str]:
         "dnsmasq.conf": render_dnsmasq(site),
         "nftables.conf": render_nftables(site),
         "mosquitto.conf": render_mosquitto(site),
-        "acl": broker.render_acl(edge_config.BrokerConfig.username),
         "edge.toml": render_edge_config(site),
         **{f"systemd/{name}": text for name, text in render_units(site).items()},
     }
     top = header(source)
-    return {path: top + text for path, text in files.items()}
+    return {**{path: top + text for path, text in files.items()},
+            broker_acl.CONFIG_NAME: render_broker_permissions(top)}
 
 
 # the edge's own configurations ------------------------------------------------------------------
@@ -87,13 +91,20 @@ def fill_secret(template: str, secret: str) -> str:
 
 
 def render_mosquitto(site: Site) -> str:
-    """As the edge renders it (edge.host.broker): the relay on loopback, tablets on the edge's address."""
+    """As the edge renders it (edge.host.broker), with the edge's own settings for this site: the relay
+    on loopback, tablets on the edge's address."""
     ids = EdgeFiles(INSTANCE)
-    settings = edge_config.BrokerConfig()
+    settings = edge_config_for(site, INSTANCE).broker
     tablets = broker.TabletListener(site.tablet.address, site.enrolment.mqtt_port, ids.ca_cert, ids.server_cert,
                                     ids.server_key, ids.crl)
-    return broker.render_conf(broker.BrokerFiles(INSTANCE / "broker"), settings.host, RELAY_PORT,
-                              settings.max_inflight_messages, settings.max_queued_messages, USER, tablets)
+    return broker.render_conf(broker.BrokerFiles(INSTANCE / "broker"), settings, USER, tablets)
+
+
+def render_broker_permissions(top: str) -> str:
+    """The dynamic security plugin's first state: the relay and console roles, no tablet yet. JSON has no
+    comments: the header is a key the plugin passes over (and drops when it first saves its state)."""
+    permissions = {"comment": top.lstrip("# ").strip(), **broker_acl.render(edge_config.BrokerConfig.username, [])}
+    return json.dumps(permissions, indent=1) + "\n"
 
 
 def render_edge_config(site: Site) -> str:
@@ -280,6 +291,7 @@ ExecReload=/bin/kill -HUP $MAINPID
 User={USER}
 Group={USER}
 ReadWritePaths={instance / "broker"}
+MemoryMax={site.limits.broker_memory_max}
 RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
 {_caps("")}"""),
         "throughgate-dnsmasq.service": _unit("Throughgate edge: DHCP and local DNS for tablets", f"""\

@@ -129,6 +129,8 @@ class Limits:
                                what="a whole number of bytes, at least 16 MiB (less fills within minutes offline)")
     memory_max: str = setting("512M", what='a systemd size like "512M" or "1G"',
                               valid=re.compile(r"\d+[KMGT]?").fullmatch)
+    broker_memory_max: str = setting("256M", what='a systemd size like "256M" or "1G"',
+                                     valid=re.compile(r"\d+[KMGT]?").fullmatch)
     cpu_quota: str = setting("50%", what='a systemd CPU quota like "50%" or "200%"',
                              valid=re.compile(r"[1-9]\d*%").fullmatch)
 

@@ -1,9 +1,10 @@
 """The console's own broker user (edge.host.broker.CONSOLE_USER), on the loopback listener.
 
-Its ACL entry lets it publish to `throughgate/v1/+/down` and nothing else: it cannot read any tablet's
-records. The console uses it to close a revoked tablet's live connection (views/tablets.py), so the console
-never holds the relay's password. Its password is made on first use, kept 0600 in the instance folder, and
-added to the broker's password file (the broker re-reads it on SIGHUP).
+Its role in the broker's permissions (edge.host.broker_acl) lets it publish to `throughgate/v1/+/down` and
+nothing else: it cannot read any tablet's records. The console uses it to close a revoked tablet's live
+connection (views/tablets.py), so the console never holds the relay's password. Its password is made on first
+use, kept 0600 in the instance folder, and added to the broker's password file (the broker re-reads it on
+SIGHUP).
 
 Down messages themselves (feedback, awards) are not the console's to send: it writes them into the store
 (edge.downlink.messages) and the edge service publishes them until each tablet acknowledges them.

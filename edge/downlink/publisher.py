@@ -1,12 +1,13 @@
 """The edge's down-message publisher: waiting messages to each tablet's down topic, again until acknowledged.
 
-It runs in the edge service beside the relay, on the relay's broker user (whose ACL entry may write to
-`throughgate/v1/+/down`) with a client id of its own. Every `every_s` (and whenever woken: the relay wakes it
-when a tablet says it is listening or acknowledges something) it publishes, with QoS 1, the messages that are
-due (edge.downlink.messages.due: unacknowledged, oldest-due first, never to a revoked tablet, and at most
-PER_TABLET in flight per tablet). When the broker takes one, it is due again after a back-off (1 minute,
-doubling to an hour) unless the tablet acknowledges it first. Once a minute it gives up on messages older than
-`give_up_days` that the tablet never confirmed (edge.downlink.messages.give_up; the console says so).
+It runs in the edge service beside the relay, on the relay's broker user (whose role in the broker's
+permissions may write to `throughgate/v1/+/down`) with a client id of its own. Every `every_s` (and whenever
+woken: the relay wakes it when a tablet says it is listening or acknowledges something) it publishes, with QoS
+1, the messages that are due (edge.downlink.messages.due: unacknowledged, oldest-due first, never to a revoked
+tablet, and at most PER_TABLET in flight per tablet). When the broker takes one, it is due again after a
+back-off (1 minute, doubling to an hour) unless the tablet acknowledges it first. Once a minute it gives up on
+messages older than `give_up_days` that the tablet never confirmed (edge.downlink.messages.give_up; the
+console says so).
 
 The broker taking a message does not make it delivered: a tablet whose session was started clean never gets
 what the broker held for its old session. The tablet acknowledges each message after committing it
@@ -124,7 +125,8 @@ class Downlink:
             if row_id is not None and ok:
                 done.append(row_id)
             elif row_id is not None:
-                log.error("the broker refused down message %s (check the relay's ACL entry)", row_id)
+                log.error("the broker refused down message %s (check the relay's role in "
+                          "broker/dynamic-security.json)", row_id)
         if done:
             with store.writing():
                 messages.mark_sent(done, *self.resend_s)

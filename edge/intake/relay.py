@@ -78,8 +78,8 @@ class Relay:
         if all(not code.is_failure for code in reason_codes):
             self.subscribed.set()
         else:
-            log.error("broker refused the relay's subscription to %s: %s (check the ACL file)",
-                      topics.UP_FILTER, reason_codes)
+            log.error("broker refused the relay's subscription to %s: %s (check the broker's permissions, "
+                      "broker/dynamic-security.json)", topics.UP_FILTER, reason_codes)
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties):
         self.connected.clear()

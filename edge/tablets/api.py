@@ -110,6 +110,8 @@ def enrol():
             attempts.succeeded(address)  # a right code with a bad CSR is not a guess
         return _refuse(exc.code, exc.reason, exc.status)
     attempts.succeeded(address)
+    if current_app.config["ON_ENROLLED"]:
+        current_app.config["ON_ENROLLED"](issued.device)
     if issued.revoked_older and current_app.config["ON_REVOKED"]:
         current_app.config["ON_REVOKED"](issued.device)
     return jsonify(_issued(config, issued))
@@ -150,12 +152,13 @@ def _issued(config: EdgeConfig, issued: tablets.Issued) -> dict:
             "renew_after": timestamp(pki.renew_after(cert))}
 
 
-def create_app(config: EdgeConfig, on_revoked=None) -> Flask:
+def create_app(config: EdgeConfig, on_revoked=None, on_enrolled=None) -> Flask:
     """on_revoked(device): called after a re-enrolment revoked a device's earlier certificates (the
-    edge service reloads the broker's CRL and closes the old tablet's session)."""
+    edge service reloads the broker's CRL and closes the old tablet's session). on_enrolled(device):
+    called before the certificate is sent (the edge service gives the tablet its broker permissions)."""
     app = Flask(__name__)
     app.config.update(EDGE=config, FILES=EdgeFiles(config.instance), ATTEMPTS=Attempts(), ON_REVOKED=on_revoked,
-                      MAX_CONTENT_LENGTH=64 * 1024)
+                      ON_ENROLLED=on_enrolled, MAX_CONTENT_LENGTH=64 * 1024)
 
     @app.teardown_request
     def _close(_exc=None):  # peewee: one connection per thread, closed after each request
@@ -178,7 +181,7 @@ class TabletApiServer(https.HttpsServer):
     connection cannot stop enrolment), and `reload_certificate()` after the server certificate is
     re-issued."""
 
-    def __init__(self, config: EdgeConfig, on_revoked=None):
+    def __init__(self, config: EdgeConfig, on_revoked=None, on_enrolled=None):
         files = EdgeFiles(config.instance)
-        super().__init__(create_app(config, on_revoked), config.tablets.api_host, config.tablets.api_port,
+        super().__init__(create_app(config, on_revoked, on_enrolled), config.tablets.api_host, config.tablets.api_port,
                          lambda: server_context(files), name="tablet-api")

@@ -216,3 +216,9 @@ def listing() -> list[dict]:
     return [{"device": t.device, "status": t.status, "serial": t.serial, "not_after": t.not_after,
              "enrolled": t.enrolled, "revoked": t.revoked, "learner": t.learner}
             for t in store.Tablet.select().order_by(store.Tablet.device)]
+
+
+def active_devices() -> list[str]:
+    """The enrolled, unrevoked tablets: those the broker lets in (edge.host.broker_acl)."""
+    return [t.device for t in store.Tablet.select(store.Tablet.device).where(store.Tablet.status == ACTIVE)
+            .order_by(store.Tablet.device)]

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from edge import config as edge_config
 from edge import identity, store
-from edge.host import broker
+from edge.host import broker, broker_control
 from edge.tablets import registry as tablets
 from provisioning import pki
 from provisioning.files import write_private
@@ -119,6 +119,8 @@ class EdgeKit:
         csr = pki.csr_to_pem(pki.make_csr(key, device)).decode()
         issued = tablets.redeem(code, device, csr, self.files, self.config.tablets.cert_days)
         self.credentials[device] = _save(self.creds, device, issued.certificate, key)
+        if self.child is not None:  # as the edge's tablet API does: its broker permissions first
+            broker_control.grant(self.config, device)
         return self.credentials[device]
 
     def tablet(self, device: str) -> Credential:
@@ -154,7 +156,8 @@ class EdgeKit:
         return self.config.broker.port
 
     def start_broker(self) -> broker.ChildBroker:
-        broker.write_files(self.broker_files, self.config.broker, tablets=broker.tablet_listener(self.config))
+        broker.write_files(self.broker_files, self.config.broker, tablets=broker.tablet_listener(self.config),
+                           devices=tablets.active_devices())
         self.child = broker.ChildBroker(self.broker_files, "127.0.0.1", self.relay_port).start()
         broker.wait_for_port("127.0.0.1", self.mqtt_port)
         return self.child
