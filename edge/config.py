@@ -85,7 +85,7 @@ class RelayConfig:
 @dataclass
 class UplinkConfig:
     hub_url: str = setting("https://127.0.0.1:8080", **HUB_URL)
-    batch_records: int = setting(500, at_least=1)  # cut a batch at this many records...
+    batch_records: int = setting(500, at_least=1, at_most=10_000)  # cut a batch at this many records...
     batch_age_s: float = setting(5.0, at_least=0)  # ...or when the oldest unsealed record is this old
     interval_s: float = setting(1.0, above=0)
     backoff_base_s: float = setting(1.0, above=0)

@@ -100,6 +100,8 @@ CASES = [
     ({"interval_s": "interval_s = 0"}, "[uplink] interval_s: expected a number of seconds (> 0), found 0"),
     ({"port": "port = 70000"}, "[broker] port: expected a TCP port (1-65535), found 70000"),
     ({"batch_max": "batch_max = 0"}, "[relay] batch_max: expected a whole number (>= 1), found 0"),
+    ({"batch_records": "batch_records = 20000"}, "[uplink] batch_records: expected a whole number (1-10000), found "
+                                                 "20000"),
     ({"max_bytes_per_s": "max_bytes_per_s = -1"},
      "[uplink] max_bytes_per_s: expected a whole number of bytes per second (>= 0), found -1"),
     ({"time_zone": 'time_zone = "Mars/Olympus"'}, '[console] time_zone: expected an IANA time zone name such as '
