@@ -3,7 +3,9 @@
 - `admin_required`: `Authorization: Bearer <token>`, checked against ADMIN_TOKEN_SHA256 in
   constant time.
 - `edge_required`: a TLS client certificate from an enrolled, active edge (hub/enrolment/certificates.py),
-  checked on every request; the view gets the edge as `caller` (a certificates.Caller).
+  checked on every request; the view gets the edge as `caller` (a certificates.Caller). A request
+  with a body gives its database connection back once the edge is known, so the body, however
+  slowly it comes, holds none (the view's next query opens one).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import secrets
 
 from flask import current_app, jsonify, request
 
+from hub import db
 from hub.enrolment import certificates
 from provisioning.tokens import digest, same
 
@@ -58,6 +61,8 @@ def edge_required(view):
     def wrapped(*args, **kwargs):
         caller = certificates.authenticate(request.environ.get(CLIENT_CERT_ENVIRON),
                                            current_app.extensions["hub_ca"].cert)
+        if request.content_length or request.headers.get("Transfer-Encoding"):
+            db.release()
         return view(*args, caller=caller, **kwargs)
 
     return wrapped

@@ -61,6 +61,19 @@ KEYS: dict[str, Key] = {
     "MAX_ATTACHMENT_BYTES": Key(int, 64 * 1024 * 1024, "largest attachment an edge may upload, in bytes (as the "
                                 "submission declares it and as received); the edge's attachments.max_bytes "
                                 "default", _POSITIVE),
+    "MAX_ATTACHMENT_UPLOADS_PER_EDGE": Key(int, 4, "most unfinished attachment uploads kept for one edge; starting "
+                                           "another discards that edge's least recently written one (an edge sends "
+                                           "one at a time, and a discarded one again from byte 0)", _POSITIVE),
+    "ATTACHMENTS_MIN_FREE_BYTES": Key(int, 1024**3, "free space kept on the attachments' disk: a chunk that would "
+                                      "leave less is refused with 507 insufficient_storage (the edge keeps the file "
+                                      "and sends it later); 0: no reserve", Rule(at_least=0)),
+    "MAX_CONNECTIONS": Key(int, 512, "most connections `hub run` holds at once (each is a thread); one more is closed "
+                           "before its TLS handshake. Kept 64 under the process's open-file limit", _POSITIVE),
+    "MAX_CONNECTIONS_PER_ADDRESS": Key(int, 64, "most connections from one IP address at once; raise it where many "
+                                       "edges reach the hub from one address (NAT)", _POSITIVE),
+    "REQUEST_HEAD_TIMEOUT_S": Key(float, 30.0, "seconds a connection has for its TLS handshake and request line and "
+                                  "headers (from its start, or the end of the previous answer), however slowly "
+                                  "they trickle; then it is closed", Rule(above=0)),
     "TLS_NAMES": Key(str, "localhost,127.0.0.1", "comma-separated DNS names and IP addresses of the hub's "
                      "HTTPS certificate", _TLS_NAMES),
     "PUBLIC_URL": Key(str, None, "the URL edges reach the hub at; unset: `hub tokens create` prints the address "

@@ -4,6 +4,10 @@
     server.url                                         # https://127.0.0.1:PORT
     server.stop()
 
+Connections: at most MAX_CONNECTIONS at once (kept under the process's open-file limit), at most
+MAX_CONNECTIONS_PER_ADDRESS from one address, and REQUEST_HEAD_TIMEOUT_S for each TLS handshake and
+request head (provisioning/connections.py).
+
 TLS: the hub's certificate from tls/ (issued by its root), TLS 1.2 or later, and a client
 certificate OPTIONAL at the TLS layer but verified against ca/root.pem when sent: a certificate
 from another CA fails the handshake. Werkzeug puts the verified peer certificate into
@@ -12,13 +16,18 @@ environ["SSL_CLIENT_CERT"] (PEM), where hub/auth.py's `edge_required` reads it.
 
 from __future__ import annotations
 
+import logging
+import resource
 import ssl
 
 from hub import ca
 from hub.config import HubConfigError
+from provisioning.connections import Caps, usable_total
 from provisioning.https import SOCKET_TIMEOUT_S, HttpsServer, server_context
 
-__all__ = ["SOCKET_TIMEOUT_S", "HubServer", "tls_context"]
+__all__ = ["SOCKET_TIMEOUT_S", "HubServer", "caps", "tls_context"]
+
+log = logging.getLogger("hub.server")
 
 
 def tls_context(paths: ca.CaFiles) -> ssl.SSLContext:
@@ -45,7 +54,22 @@ def _what_failed(paths: ca.CaFiles, exc: Exception) -> str:
     return f"{', '.join(str(path) for path in files)} do not load together ({exc})"
 
 
+def caps(config, open_files: int | None = None) -> Caps:
+    """The connection caps the hub's settings give, the total kept under the open-file limit."""
+    if open_files is None:
+        open_files = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        open_files = config["MAX_CONNECTIONS"] + 10**6 if open_files == resource.RLIM_INFINITY else open_files
+    return Caps(usable_total(config["MAX_CONNECTIONS"], open_files), config["MAX_CONNECTIONS_PER_ADDRESS"],
+                config["REQUEST_HEAD_TIMEOUT_S"], ("MAX_CONNECTIONS", "MAX_CONNECTIONS_PER_ADDRESS",
+                                                   "REQUEST_HEAD_TIMEOUT_S"))
+
+
 class HubServer(HttpsServer):
     def __init__(self, app, host: str = "127.0.0.1", port: int = 8080):
         paths = ca.files(app.instance_path)
-        super().__init__(app, host, port, lambda: tls_context(paths), name="hub-https")
+        limits = caps(app.config)
+        if limits.total < app.config["MAX_CONNECTIONS"]:
+            log.warning("serving at most %d connections at once, not MAX_CONNECTIONS (%d): this process may open only "
+                        "%d files; raise its limit (LimitNOFILE= in the systemd unit, ulimit -n) to serve more",
+                        limits.total, app.config["MAX_CONNECTIONS"], resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+        super().__init__(app, host, port, lambda: tls_context(paths), name="hub-https", caps=limits)

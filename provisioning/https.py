@@ -8,6 +8,9 @@ the edge's API for tablets both run on it.
   the given CA at the handshake; werkzeug puts the verified one in environ["SSL_CLIENT_CERT"].
 - Each connection's handshake runs in its own request thread with a timeout, not in the accepting
   thread: a client that connects and says nothing holds up no one else.
+- `caps` (provisioning/connections.py) bound how many connections it holds, in all and per peer
+  address, and how long a handshake and request head may take; the hub sets them from its
+  settings, and without them there is no bound.
 - `reload_certificate()` makes new connections use the certificate files as they are now (after a
   re-issue), without a restart.
 - HTTP/1.1 keep-alive: after a request without a body, whose response ended where its
@@ -39,6 +42,7 @@ an HTML page, where a client here gets the whole file and a JSON error.)
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import socket
 import ssl
@@ -51,6 +55,8 @@ from pathlib import Path
 from flask import Response, jsonify, request
 from werkzeug.http import parse_range_header
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
+
+from provisioning.connections import Caps, ConnectionGuard
 
 log = logging.getLogger(__name__)
 
@@ -192,6 +198,14 @@ class TlsRequestHandler(WSGIRequestHandler):
             self.rfile.kept = False  # errors outside a request (a bad request line) still close
         if not self.close_connection:
             self.connection.settimeout(self.idle_timeout)
+            self.server.guard.waiting(self.connection)
+
+    def parse_request(self) -> bool:
+        parsed = super().parse_request()
+        if not self.server.guard.head_read(self.connection):  # cut for being late: a head cut short
+            self.close_connection = True
+            return False
+        return parsed  # the request head is in: no deadline for the rest
 
     def _may_keep_alive(self) -> bool:
         """HTTP/1.1, the client did not ask to close, and no request body: nothing of this request
@@ -268,19 +282,36 @@ class TlsRequestHandler(WSGIRequestHandler):
 class TlsWSGIServer(ThreadedWSGIServer):
     """werkzeug's threaded server; accepted sockets are wrapped for TLS without a handshake yet."""
 
-    def __init__(self, host: str, port: int, app, context: ssl.SSLContext):
+    def __init__(self, host: str, port: int, app, context: ssl.SSLContext, caps: Caps | None = None):
         super().__init__(host, port, app, handler=TlsRequestHandler)
         self.ssl_context = context  # werkzeug reads it: https URLs in environ, TLS errors logged quietly
         self.connection_errors = ConnectionErrorLog(log)
         self._open: set[ssl.SSLSocket] = set()
         self._open_lock = threading.Lock()
+        self.guard = ConnectionGuard(caps or Caps())  # provisioning/connections.py
+        self.guard.start()
 
     def get_request(self):
-        sock, address = self.socket.accept()
-        # The head and the body are separate writes: without this, on a kept-alive connection the
-        # body waits for the client's delayed ACK of the head (Nagle's algorithm), 40 ms a response.
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        connection = self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        """The next connection within the guard's caps; one over them is closed at once (OSError: skipped)."""
+        try:
+            sock, address = self.socket.accept()
+        except OSError as exc:
+            if exc.errno in (errno.EMFILE, errno.ENFILE):  # out of descriptors: wait, do not spin on accept
+                time.sleep(0.05)
+            raise
+        if not self.guard.admit(address[0]):
+            sock.close()
+            raise OSError(errno.ECONNREFUSED, "over the connection caps")
+        try:
+            # The head and the body are separate writes: without this, on a kept-alive connection the
+            # body waits for the client's delayed ACK of the head (Nagle's algorithm), 40 ms a response.
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            connection = self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        except OSError:
+            self.guard.released(None, address[0])
+            sock.close()
+            raise
+        self.guard.opened(connection, address[0])
         with self._open_lock:
             self._open.add(connection)
         return connection, address
@@ -296,7 +327,12 @@ class TlsWSGIServer(ThreadedWSGIServer):
     def shutdown_request(self, request) -> None:
         with self._open_lock:
             self._open.discard(request)
+        self.guard.released(request)
         super().shutdown_request(request)
+
+    def server_close(self) -> None:
+        self.guard.stop()
+        super().server_close()
 
     def close_connections(self) -> None:
         """End every open connection: a kept-alive one would hold its thread (and server_close,
@@ -309,9 +345,11 @@ class TlsWSGIServer(ThreadedWSGIServer):
 
 
 class HttpsServer:
-    def __init__(self, app, host: str, port: int, make_context: Callable[[], ssl.SSLContext], name: str = "https"):
+    def __init__(self, app, host: str, port: int, make_context: Callable[[], ssl.SSLContext], name: str = "https",
+                 caps: Caps | None = None):
+        """caps: how many connections it holds, and how long a request head may take (default: no caps)."""
         self._make_context = make_context
-        self._server = TlsWSGIServer(host, port, app, make_context())
+        self._server = TlsWSGIServer(host, port, app, make_context(), caps)
         self._thread: threading.Thread | None = None
         self._name = name
 

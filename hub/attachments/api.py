@@ -16,12 +16,14 @@ def _store() -> attachments.Store:
     return attachments.Store(current_app.config["ATTACHMENTS_DIR"])
 
 
+def _rules() -> attachments.Rules:
+    return attachments.Rules.from_config(current_app.config)
+
+
 @bp.get("/<sha256>")
 @edge_required
 def status(caller, sha256: str):
-    return jsonify(attachments.status(_store(), caller.edge_id, sha256,
-                                      current_app.config["MAX_ATTACHMENT_CHUNK_BYTES"],
-                                      current_app.config["MAX_ATTACHMENT_BYTES"]))
+    return jsonify(attachments.status(_store(), caller.edge_id, sha256, _rules()))
 
 
 @bp.put("/<sha256>")
@@ -29,5 +31,4 @@ def status(caller, sha256: str):
 @edge_required
 def put(caller, sha256: str):
     return jsonify(attachments.put(_store(), caller.edge_id, sha256, request.headers.get("Content-Range"),
-                                   read_body(), current_app.config["MAX_ATTACHMENT_CHUNK_BYTES"],
-                                   current_app.config["MAX_ATTACHMENT_BYTES"]))
+                                   read_body(), _rules()))

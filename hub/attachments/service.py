@@ -3,69 +3,49 @@
 No Flask here: service functions raise hub.refusals.Refused, hub/attachments/api.py answers.
 
 An edge may upload (and ask about) only an attachment that one of its own stored
-assignment_submission records names, and then only with the size that record gives. Bytes
-arrive in order, each request continuing where the hub's copy ends (`Content-Range`), so an
-interrupted upload resumes and a repeated chunk changes nothing. After the last byte the hub
-checks the hash; only then is the file moved into the store:
+assignment_submission records names, and then only with the size that record gives
+(hub/attachments/grants.py). Bytes arrive in order, each request continuing where the hub's copy
+ends (`Content-Range`), so an interrupted upload resumes and a repeated chunk changes nothing.
+After the last byte the hub checks the hash; only then is the file moved into the store:
 
-    <ATTACHMENTS_DIR>/partial/<edge>/<sha256>        while uploading
+    <ATTACHMENTS_DIR>/partial/<edge>/<sha256>        while uploading (hub/attachments/uploads.py)
     <ATTACHMENTS_DIR>/sha256/<first 2 hex>/<sha256>  once complete (one file however many edges send it)
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import re
-import threading
+from dataclasses import dataclass
 from pathlib import Path
 
-import peewee
-
-from hub.db import proxy
-from hub.models import Record
+from hub.attachments import grants, uploads
+from hub.attachments.models import MODELS, AttachmentGrant, StoredAttachment
 from hub.refusals import Refused
-from wire.learning import submission_attachments
-from wire.records import RecordError, timestamp, valid_sha256
+from wire.records import timestamp
+
+__all__ = ["MODELS", "AttachmentGrant", "Rules", "Store", "StoredAttachment", "check_size", "put", "status"]
 
 log = logging.getLogger("hub.attachments.service")
 
 _RANGE = re.compile(r"bytes (\d{1,15})-(\d{1,15})/(\d{1,15})")
 
 
-class StoredAttachment(peewee.Model):
-    """A complete attachment in the store: its hash, size and media type."""
+@dataclass(frozen=True)
+class Rules:
+    """The hub's settings for attachments (hub/config.py)."""
 
-    sha256 = peewee.CharField(max_length=64, primary_key=True)
-    size = peewee.BigIntegerField()
-    type = peewee.CharField(max_length=130)
-    stored_at = peewee.CharField(max_length=40)
-    edge = peewee.CharField(max_length=64)
-    """The edge whose upload completed it first."""
+    chunk_bytes: int = 4 * 1024 * 1024
+    max_bytes: int | None = None
+    uploads_per_edge: int = 4
+    min_free_bytes: int = 0
 
-    class Meta:
-        database = proxy
-        table_name = "stored_attachment"
-
-
-class AttachmentGrant(peewee.Model):
-    """An edge may upload this attachment: one of its stored submissions names it, with this size and
-    type. Written the first time the hub finds that submission, so later chunks need no search."""
-
-    edge = peewee.CharField(max_length=64)
-    sha256 = peewee.CharField(max_length=64)
-    size = peewee.BigIntegerField()
-    type = peewee.CharField(max_length=130)
-
-    class Meta:
-        database = proxy
-        table_name = "attachment_grant"
-        primary_key = peewee.CompositeKey("edge", "sha256")
-
-
-MODELS = [StoredAttachment, AttachmentGrant]
+    @classmethod
+    def from_config(cls, config) -> Rules:
+        return cls(config["MAX_ATTACHMENT_CHUNK_BYTES"], config["MAX_ATTACHMENT_BYTES"],
+                   config["MAX_ATTACHMENT_UPLOADS_PER_EDGE"], config["ATTACHMENTS_MIN_FREE_BYTES"])
 
 
 class Store:
@@ -81,43 +61,8 @@ class Store:
         return self.root / "sha256" / sha256[:2] / sha256
 
 
-_locks: dict[tuple[str, str], threading.Lock] = {}
-_locks_guard = threading.Lock()
-
-
-def _lock(edge_id: str, sha256: str) -> threading.Lock:
-    """One upload at a time per edge and hash (two requests must not append at once)."""
-    with _locks_guard:
-        return _locks.setdefault((edge_id, sha256), threading.Lock())
-
-
-def reference(edge_id: str, sha256: str) -> dict | None:
-    """The attachment as a stored submission of this edge names it ({"id", "sha256", "size", "type",
-    "name"}), or None."""
-    if not valid_sha256(sha256):
-        return None
-    candidates = (Record.select(Record.id, Record.payload)
-                  .where(Record.edge == edge_id, Record.kind == "assignment_submission",
-                         Record.payload.contains(sha256)))
-    for row in candidates:
-        try:
-            refs = submission_attachments(json.loads(row.payload), row.id)
-        except (ValueError, RecordError):
-            continue
-        for ref in refs:
-            if ref.sha256 == sha256:
-                return ref.to_dict()
-    return None
-
-
 def _owned(edge_id: str, sha256: str) -> dict:
-    grant = AttachmentGrant.get_or_none(AttachmentGrant.edge == edge_id, AttachmentGrant.sha256 == sha256)
-    if grant is not None:
-        return {"sha256": sha256, "size": grant.size, "type": grant.type}
-    ref = reference(edge_id, sha256)
-    if ref is not None:
-        (AttachmentGrant.insert(edge=edge_id, sha256=sha256, size=ref["size"], type=ref["type"])
-         .on_conflict_ignore().execute())
+    ref = grants.grant(edge_id, sha256)
     if ref is None:
         raise Refused(404, "not_found", f"no assignment submission from edge {edge_id} stored here names an "
                       f"attachment with SHA-256 {sha256[:64]}: the batch holding it must be delivered first")
@@ -130,7 +75,8 @@ def check_size(declared: int, max_bytes: int | None, received: int = 0) -> None:
     if max_bytes is None:
         return
     if declared > max_bytes:
-        raise Refused(413, "too_large", f"the submission names an attachment of {declared} bytes; this hub "
+        size = f"{'at least ' if declared >= grants.BIGINT_MAX else ''}{declared} bytes"
+        raise Refused(413, "too_large", f"the submission names an attachment of {size}; this hub "
                       f"stores attachments of at most {max_bytes} bytes (MAX_ATTACHMENT_BYTES): set the edge's "
                       "attachments.max_bytes no higher than that, or raise the hub's limit")
     if received > max_bytes:
@@ -138,16 +84,16 @@ def check_size(declared: int, max_bytes: int | None, received: int = 0) -> None:
                       f"{max_bytes} bytes (MAX_ATTACHMENT_BYTES)")
 
 
-def status(store: Store, edge_id: str, sha256: str, chunk_bytes: int, max_bytes: int | None = None) -> dict:
+def status(store: Store, edge_id: str, sha256: str, rules: Rules) -> dict:
     """How much of the attachment the hub holds for this edge."""
     ref = _owned(edge_id, sha256)
     complete = store.blob(sha256).exists()
     if not complete:
-        check_size(ref["size"], max_bytes)
+        check_size(ref["size"], rules.max_bytes)
     partial = store.partial(edge_id, sha256)
     received = ref["size"] if complete else (partial.stat().st_size if partial.exists() else 0)
     return {"sha256": sha256, "size": ref["size"], "received": received, "complete": complete,
-            "chunk_bytes": chunk_bytes}
+            "chunk_bytes": rules.chunk_bytes}
 
 
 def parse_range(header: str | None, size: int, length: int) -> int:
@@ -164,30 +110,31 @@ def parse_range(header: str | None, size: int, length: int) -> int:
     return first
 
 
-def put(store: Store, edge_id: str, sha256: str, content_range: str | None, data: bytes, chunk_bytes: int,
-        max_bytes: int | None = None) -> dict:
-    """Append one chunk; after the last, check the hash and commit the file. With max_bytes
-    (MAX_ATTACHMENT_BYTES), an attachment declared or received larger is refused with 413."""
+def put(store: Store, edge_id: str, sha256: str, content_range: str | None, data: bytes, rules: Rules) -> dict:
+    """Append one chunk; after the last, check the hash and commit the file. An attachment declared or
+    received larger than rules.max_bytes (MAX_ATTACHMENT_BYTES) is refused with 413."""
     ref = _owned(edge_id, sha256)
     first = parse_range(content_range, ref["size"], len(data))
-    with _lock(edge_id, sha256):
+    with uploads.held(edge_id, sha256):
         if store.blob(sha256).exists():
-            return status(store, edge_id, sha256, chunk_bytes)
-        check_size(ref["size"], max_bytes)
+            return status(store, edge_id, sha256, rules)
+        check_size(ref["size"], rules.max_bytes)
         partial = store.partial(edge_id, sha256)
-        received = partial.stat().st_size if partial.exists() else 0
-        if first != received:
-            raise Refused(409, "range_mismatch", f"the hub holds {received} bytes of this attachment: continue "
-                          "from there", received=received)
-        check_size(ref["size"], max_bytes, received + len(data))
-        partial.parent.mkdir(parents=True, exist_ok=True)
+        received = partial.stat().st_size if partial.exists() else None
+        if first != (received or 0):
+            raise Refused(409, "range_mismatch", f"the hub holds {received or 0} bytes of this attachment: continue "
+                          "from there", received=received or 0)
+        check_size(ref["size"], rules.max_bytes, first + len(data))
+        uploads.check_room(store.root, len(data), rules.min_free_bytes)
+        if received is None:
+            uploads.start(partial, edge_id, rules.uploads_per_edge)
         with open(partial, "ab") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if received + len(data) == ref["size"]:
+        if first + len(data) == ref["size"]:
             _commit(store, edge_id, ref, partial)
-    return status(store, edge_id, sha256, chunk_bytes, max_bytes)
+        return status(store, edge_id, sha256, rules)  # as this chunk left it (a newer upload may discard it later)
 
 
 def _commit(store: Store, edge_id: str, ref: dict, partial: Path) -> None:
