@@ -143,6 +143,7 @@ class _CapAfterResponse:
         self._stream = stream
         self.capped = False
         self.kept = False
+        self.ended = False
 
     def read(self, size: int | None = -1) -> bytes:
         if self.capped:
@@ -151,6 +152,13 @@ class _CapAfterResponse:
             if size is None or size < 0 or size > DRAIN_CHUNK:
                 size = DRAIN_CHUNK
         return self._stream.read(size)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        """A line of the request head (or body); an empty one, the end of the stream, is remembered:
+        a head that ends there was cut short."""
+        line = self._stream.readline(size)
+        self.ended = not line
+        return line
 
     def __getattr__(self, name):
         return getattr(self._stream, name)
@@ -201,8 +209,10 @@ class TlsRequestHandler(WSGIRequestHandler):
             self.server.guard.waiting(self.connection)
 
     def parse_request(self) -> bool:
+        """The request head, if whole: one cut short (the client closed, or the guard cut it for
+        being late) is not served, and logs nothing (werkzeug wrote a line for each, unlimited)."""
         parsed = super().parse_request()
-        if not self.server.guard.head_read(self.connection):  # cut for being late: a head cut short
+        if not self.server.guard.head_read(self.connection) or self.rfile.ended:
             self.close_connection = True
             return False
         return parsed  # the request head is in: no deadline for the rest

@@ -167,6 +167,24 @@ def test_connections_silent_before_or_after_the_handshake_are_closed_and_their_t
     assert hub.threads() <= baseline
 
 
+def test_a_request_head_cut_short_by_the_client_is_not_served_and_not_logged(hub):
+    """Before: the hub ran each such request on its truncated head, and werkzeug wrote "Cannot fetch
+    SSL peer certificate info" for every one (20 lines for 20 connections, no rate limit)."""
+    lines_before, baseline = len(hub.log().splitlines()), hub.threads()
+    for _ in range(20):
+        connection = tls_from(hub, "127.0.0.6")
+        connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: hub\r\nX-Half: a")
+        time.sleep(0.02)
+        connection.close()
+    for _ in range(100):  # until every one of them has been read and its thread has ended
+        if hub.threads() <= baseline:
+            break
+        time.sleep(0.1)
+
+    assert hub.log().splitlines()[lines_before:] == []
+    assert https("GET", f"{hub.url}/healthz", untrusting())[0] == 200
+
+
 @pytest.mark.parametrize("hub_process_settings", [{"MAX_CONNECTIONS": TOTAL, "MAX_CONNECTIONS_PER_ADDRESS": PER_ADDRESS,
                                                    "REQUEST_HEAD_TIMEOUT_S": 120}])
 def test_past_max_connections_one_more_is_closed_before_its_handshake_and_the_hub_serves_again_after(hub, edge,
