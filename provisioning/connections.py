@@ -9,6 +9,8 @@ say what it wants. Each connection costs a thread and a file descriptor while it
   client sending a byte a minute held a thread for ever. A watcher thread shuts those that run
   over (their thread then ends).
 - Refusals and connections cut short are counted, and logged in one line at most every LOG_EVERY_S.
+- A connection that breaks (a failed handshake, a TLS error, a peer gone mid-request) is one line
+  naming the peer, repeats counted rather than written (ConnectionErrorLog).
 
 Measured against a real hub process (one client, 127.0.0.1) before these caps: 1,000 connections
 trickling their headers a byte a second were all still open after 90 s; 6,000 idle ones after the
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import resource
 import socket
 import threading
 import time
@@ -43,6 +46,12 @@ class Caps:
     per_address: int | None = None
     head_timeout_s: float | None = None
     names: tuple[str, str, str] = ("the total cap", "the per-address cap", "the request head timeout")
+
+
+def open_file_limit() -> int | None:
+    """The most files this process may open (its soft RLIMIT_NOFILE); None when unlimited."""
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return None if soft == resource.RLIM_INFINITY else soft
 
 
 def usable_total(configured: int, open_files: int) -> int:
@@ -180,3 +189,54 @@ class ConnectionGuard:
         if overdue:
             log.warning("closed %d connections in the last %.0f s that did not send a request within %s (%s s)",
                         overdue, LOG_EVERY_S, head, self.caps.head_timeout_s)
+
+
+# broken connections, logged ------------------------------------------------------------------
+
+class ConnectionErrorLog:
+    """One line per broken connection, naming the peer, with a rate limit on repeats.
+
+    Within each window of `window_s`: the first error of a kind from an address is written; the
+    same kind again from that address, and anything past `max_lines` lines, is only counted. The
+    first error after a window that suppressed some first writes how many were suppressed, and from
+    how many addresses."""
+
+    def __init__(self, logger: logging.Logger, window_s: float = 60.0, max_lines: int = 20,
+                 clock: Callable[[], float] = time.monotonic):
+        self._log, self.window_s, self.max_lines, self._clock = logger, window_s, max_lines, clock
+        self._lock = threading.Lock()
+        self._start = clock()
+        self._seen: set[tuple[str, str]] = set()
+        self._suppressed: dict[str, int] = {}
+        self.reported = 0
+        """Broken connections reported since the start, written or not."""
+
+    def report(self, address: str, kind: str, detail: object = "") -> None:
+        with self._lock:
+            self.reported += 1
+            summary = self._roll()
+            key = (address, kind)
+            write = key not in self._seen and len(self._seen) < self.max_lines
+            if write:
+                self._seen.add(key)
+            else:
+                self._suppressed[address] = self._suppressed.get(address, 0) + 1
+        if summary:
+            self._log.warning("%s", summary)
+        if write:
+            self._log.warning("connection from %s: %s%s", address, kind, f" ({detail})" if detail else "")
+
+    def _roll(self) -> str | None:
+        now = self._clock()
+        if now - self._start < self.window_s:
+            return None
+        suppressed, addresses = sum(self._suppressed.values()), len(self._suppressed)
+        self._start, self._seen, self._suppressed = now, set(), {}
+        if not suppressed:
+            return None
+        return (f"{suppressed} more broken connections from {addresses} address(es) were not logged in the "
+                f"last {self.window_s:.0f} s (the same error again, or over {self.max_lines} lines)")
+
+
+def reason_of(exc: BaseException) -> str:
+    return str(getattr(exc, "reason", None) or getattr(exc, "strerror", None) or exc.__class__.__name__)

@@ -56,7 +56,7 @@ from flask import Response, jsonify, request
 from werkzeug.http import parse_range_header
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
-from provisioning.connections import Caps, ConnectionGuard
+from provisioning.connections import Caps, ConnectionErrorLog, ConnectionGuard, reason_of
 
 log = logging.getLogger(__name__)
 
@@ -79,55 +79,6 @@ def server_context(cert_file, key_file, client_ca_file) -> ssl.SSLContext:
     context.load_verify_locations(cafile=str(client_ca_file))
     context.verify_mode = ssl.CERT_OPTIONAL
     return context
-
-
-class ConnectionErrorLog:
-    """One line per broken connection, naming the peer, with a rate limit on repeats.
-
-    Within each window of `window_s`: the first error of a kind from an address is written; the
-    same kind again from that address, and anything past `max_lines` lines, is only counted. The
-    first error after a window that suppressed some first writes how many were suppressed, and from
-    how many addresses."""
-
-    def __init__(self, logger: logging.Logger, window_s: float = 60.0, max_lines: int = 20,
-                 clock: Callable[[], float] = time.monotonic):
-        self._log, self.window_s, self.max_lines, self._clock = logger, window_s, max_lines, clock
-        self._lock = threading.Lock()
-        self._start = clock()
-        self._seen: set[tuple[str, str]] = set()
-        self._suppressed: dict[str, int] = {}
-        self.reported = 0
-        """Broken connections reported since the start, written or not."""
-
-    def report(self, address: str, kind: str, detail: object = "") -> None:
-        with self._lock:
-            self.reported += 1
-            summary = self._roll()
-            key = (address, kind)
-            write = key not in self._seen and len(self._seen) < self.max_lines
-            if write:
-                self._seen.add(key)
-            else:
-                self._suppressed[address] = self._suppressed.get(address, 0) + 1
-        if summary:
-            self._log.warning("%s", summary)
-        if write:
-            self._log.warning("connection from %s: %s%s", address, kind, f" ({detail})" if detail else "")
-
-    def _roll(self) -> str | None:
-        now = self._clock()
-        if now - self._start < self.window_s:
-            return None
-        suppressed, addresses = sum(self._suppressed.values()), len(self._suppressed)
-        self._start, self._seen, self._suppressed = now, set(), {}
-        if not suppressed:
-            return None
-        return (f"{suppressed} more broken connections from {addresses} address(es) were not logged in the "
-                f"last {self.window_s:.0f} s (the same error again, or over {self.max_lines} lines)")
-
-
-def _reason(exc: BaseException) -> str:
-    return str(getattr(exc, "reason", None) or getattr(exc, "strerror", None) or exc.__class__.__name__)
 
 
 class _CapAfterResponse:
@@ -257,7 +208,7 @@ class TlsRequestHandler(WSGIRequestHandler):
         try:
             self.connection.do_handshake()
         except OSError as exc:  # ssl.SSLError too
-            self._report("TLS handshake failed", _reason(exc))
+            self._report("TLS handshake failed", reason_of(exc))
             return
         super().handle()
 
@@ -266,11 +217,11 @@ class TlsRequestHandler(WSGIRequestHandler):
         try:
             super().finish()
         except OSError as exc:
-            self._report("connection broke", _reason(exc))
+            self._report("connection broke", reason_of(exc))
 
     def connection_dropped(self, error: BaseException, environ=None) -> None:
         """werkzeug's hook for a peer gone mid-request (a tablet leaving the wifi, or someone probing)."""
-        self._report("connection dropped mid-request", _reason(error))
+        self._report("connection dropped mid-request", reason_of(error))
 
     def _report(self, kind: str, detail: str) -> None:
         if not self._broken:  # one line per connection, whatever else fails after
@@ -284,7 +235,7 @@ class TlsRequestHandler(WSGIRequestHandler):
         if format.startswith("Request timed out"):  # a kept-alive connection left idle: normal
             return
         if format.startswith("SSL error occurred"):  # werkzeug's, for a TLS error after the handshake
-            self._report("TLS error", _reason(args[0]) if args and isinstance(args[0], BaseException) else "")
+            self._report("TLS error", reason_of(args[0]) if args and isinstance(args[0], BaseException) else "")
             return
         super().log_error(format, *args)
 
@@ -330,7 +281,7 @@ class TlsWSGIServer(ThreadedWSGIServer):
         """An error no handler caught: a broken connection is one line; anything else keeps its traceback."""
         exc = sys.exc_info()[1]
         if isinstance(exc, OSError):
-            self.connection_errors.report(client_address[0], "connection broke", _reason(exc))
+            self.connection_errors.report(client_address[0], "connection broke", reason_of(exc))
         else:
             super().handle_error(request, client_address)
 
@@ -379,6 +330,10 @@ class HttpsServer:
     @property
     def connection_errors(self) -> ConnectionErrorLog:
         return self._server.connection_errors
+
+    def open_connections(self, address: str | None = None) -> int:
+        """Connections held now (from `address`, or in all)."""
+        return self._server.guard.open_count(address)
 
     def reload_certificate(self) -> None:
         """New connections use the certificate files as they are now."""

@@ -24,7 +24,7 @@ from edge.config import EdgeConfig
 from edge.courses import serve as courses_serve
 from edge.identity import EdgeFiles
 from edge.tablets import registry as tablets
-from provisioning import https, pki
+from provisioning import connections, https, pki
 from wire.records import timestamp
 
 bp = Blueprint("tablets", __name__, url_prefix="/v1")
@@ -176,12 +176,29 @@ def server_context(files: EdgeFiles) -> ssl.SSLContext:
     return https.server_context(files.server_cert, files.server_key, files.ca_cert)
 
 
+MAX_CONNECTIONS = 2048
+MAX_CONNECTIONS_PER_TABLET = 128
+"""A tablet's client holds one or two connections; 128 leaves room for a whole classroom behind one
+address, and stops one tablet holding the API's threads (each connection is one)."""
+REQUEST_HEAD_TIMEOUT_S = 30.0
+
+
+def caps() -> connections.Caps:
+    """Connection caps for the tablet API, the total kept under the process's open-file limit."""
+    open_files = connections.open_file_limit()
+    total = MAX_CONNECTIONS if open_files is None else connections.usable_total(MAX_CONNECTIONS, open_files)
+    return connections.Caps(total, MAX_CONNECTIONS_PER_TABLET, REQUEST_HEAD_TIMEOUT_S,
+                            (f"the tablet API's total cap ({total})",
+                             f"its cap per address ({MAX_CONNECTIONS_PER_TABLET})",
+                             f"its request head timeout ({REQUEST_HEAD_TIMEOUT_S:.0f} s)"))
+
+
 class TabletApiServer(https.HttpsServer):
     """The API on provisioning.https: handshakes in request threads with a timeout (one silent
-    connection cannot stop enrolment), and `reload_certificate()` after the server certificate is
-    re-issued."""
+    connection cannot stop enrolment), connections capped (caps()), and `reload_certificate()` after
+    the server certificate is re-issued."""
 
     def __init__(self, config: EdgeConfig, on_revoked=None, on_enrolled=None):
         files = EdgeFiles(config.instance)
         super().__init__(create_app(config, on_revoked, on_enrolled), config.tablets.api_host, config.tablets.api_port,
-                         lambda: server_context(files), name="tablet-api")
+                         lambda: server_context(files), name="tablet-api", caps=caps())

@@ -15,7 +15,7 @@ import struct
 import pytest
 from flask import Flask, request
 
-from provisioning import https
+from provisioning import connections, https
 from tests.spine.waiting import wait_for
 from tests.unit_tablet.tabletkit import EdgeCa
 
@@ -175,7 +175,7 @@ def test_after_the_window_the_log_says_how_many_were_not_written():
     handler.emit = lambda record: said.append(record.getMessage())
     logger.addHandler(handler)
     try:
-        errors = https.ConnectionErrorLog(logger, window_s=60, clock=lambda: now[0])
+        errors = connections.ConnectionErrorLog(logger, window_s=60, clock=lambda: now[0])
         for _ in range(7):
             errors.report("10.8.0.9", "TLS handshake failed", "HTTP_REQUEST")
         errors.report("10.8.0.10", "TLS handshake failed", "HTTP_REQUEST")
