@@ -114,6 +114,15 @@ class ConsoleConfig:
 
 
 @dataclass
+class MetricsConfig:
+    """Prometheus metrics (edge/metrics.py): GET /metrics over HTTPS, served by `edge run`, bearer token in
+    <instance>/metrics.token."""
+
+    host: str = ""  # "" = the console's host (on a box, its address on the management network)
+    port: int = setting(0, at_least=0, at_most=65535)  # 0: no metrics served
+
+
+@dataclass
 class CoursesConfig:
     """The course cache (edge/courses): synced from the hub, served to tablets."""
 
@@ -154,6 +163,7 @@ class EdgeConfig:
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
     courses: CoursesConfig = field(default_factory=CoursesConfig)
     attachments: AttachmentsConfig = field(default_factory=AttachmentsConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
 
     # Files in the instance folder
     @property
@@ -245,7 +255,7 @@ def dump(config: EdgeConfig) -> str:
     lines = ["# Throughgate edge. Every key: docs/edge.md", f"edge_id = {_toml_value(config.edge_id)}",
              f"quota_bytes = {config.quota_bytes}", f"retention_days = {config.retention_days!r}",
              f"tls_name = {_toml_value(config.tls_name)}"]
-    for name in ("broker", "tablets", "relay", "uplink", "console", "courses", "attachments"):
+    for name in ("broker", "tablets", "relay", "uplink", "console", "courses", "attachments", "metrics"):
         lines.append(f"\n[{name}]")
         section = getattr(config, name)
         lines += [f"{f.name} = {_toml_value(getattr(section, f.name))}" for f in fields(section)]

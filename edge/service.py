@@ -20,6 +20,7 @@ from edge.downlink.publisher import Downlink
 from edge.host import broker, broker_check, broker_control, processes, systemd
 from edge.intake.quota import Quota
 from edge.intake.relay import Relay
+from edge.metrics import EdgeMetrics, MetricsServer
 from edge.tablets import registry as tablets
 from edge.tablets.api import TabletApiServer
 from edge.uplink import enrolment
@@ -48,6 +49,8 @@ class EdgeService:
         self.files = identity.EdgeFiles(config.instance)
         self.broker_acl = broker_control.AclKeeper(config, tablets.active_devices)  # the broker's list of tablets
         self._lock = threading.Lock()
+        self.metrics = EdgeMetrics()  # its own registry, served by metrics_server ([metrics] port)
+        self.metrics_server: MetricsServer | None = None
 
     def start(self) -> EdgeService:
         cfg = self.config
@@ -74,17 +77,21 @@ class EdgeService:
         else:
             log.warning("nothing answers MQTT on %s:%s yet: the relay keeps trying", cfg.broker.host, cfg.broker.port)
         self.hub_client = HubClient.for_edge(cfg)
-        self.forwarder = uplink.Forwarder(cfg.uplink, self.hub_keys, self.hub_client, self.quota)
+        self.forwarder = uplink.Forwarder(cfg.uplink, self.hub_keys, self.hub_client, self.quota, metrics=self.metrics)
         self.attachment_forwarder = AttachmentForwarder(cfg, lambda: HubClient.for_edge(cfg))
         relay_password = cfg.relay_secret_path.read_text().strip()
         # down messages (feedback, awards) to tablets until each acknowledges them; the relay wakes it on acks
         self.downlink = Downlink(cfg.broker.host, cfg.broker.port, cfg.broker.username, relay_password,
                                  give_up_days=cfg.relay.down_give_up_days)
         self.relay = Relay(cfg, relay_password, self.quota, on_down=self.downlink.wake,
-                           observing=[console_learning.TutorCopy(), course_progress.Inbox()]).start()
+                           observing=[console_learning.TutorCopy(), course_progress.Inbox()],
+                           metrics=self.metrics).start()
         self.downlink.start()
         self.tablet_api = TabletApiServer(cfg, on_revoked=self.cut_off, on_enrolled=self.grant).start()
         self._advertise()
+        if cfg.metrics.port:
+            self.metrics_server = MetricsServer(self.metrics, self.files, cfg.metrics.host or cfg.console.host,
+                                                cfg.metrics.port).start()
         self.scheduler = jobs.schedule(self)
         self.scheduler.start()
         if self.relay.subscribed.wait(READY_TIMEOUT_S):
@@ -170,8 +177,9 @@ class EdgeService:
         served = pki.load_cert(self.files.server_cert.read_bytes())
         if identity.ensure_server_cert(self.files, cfg.edge_id, cfg.server_name):
             broker.signal_reload(broker.BrokerFiles(cfg.broker_dir))  # Mosquitto reloads certificates on SIGHUP
-            if self.tablet_api:
-                self.tablet_api.reload_certificate()
+            for server in (self.tablet_api, self.metrics_server):
+                if server:
+                    server.reload_certificate()
             if eap.EapFiles.of(self.files).enabled:  # hostapd keeps serving the old one until restarted
                 left = pki.remaining(served)
                 store.raise_alarm("wifi_restart_needed", "the edge's server certificate was renewed: restart hostapd "
@@ -230,9 +238,15 @@ class EdgeService:
         with self._lock:
             key = self.hub_keys.receipt
         try:
-            course_sync.sync_edge(self.config, key)
+            report = course_sync.sync_edge(self.config, key)
         except course_sync.SyncBusy as exc:
+            self.metrics.course_syncs.labels("busy").inc()
             log.info("scheduled course sync skipped: %s", exc)
+        except Exception:
+            self.metrics.course_syncs.labels("failed").inc()
+            raise
+        else:
+            self.metrics.course_syncs.labels("ok" if report.ok else "failed").inc()
 
     def forward(self) -> int:
         return self.forwarder.tick()
@@ -261,6 +275,8 @@ class EdgeService:
             self.advertiser.stop()
         if self.tablet_api:
             self.tablet_api.stop()
+        if self.metrics_server:
+            self.metrics_server.stop()
         if self.downlink:
             self.downlink.stop()
         if self.relay:

@@ -13,7 +13,7 @@ import os
 
 from flask import Flask
 
-from hub import admin, ca, config, db, errors, health, keys, limits, records
+from hub import admin, ca, config, db, errors, health, keys, limits, metrics, records
 from hub.attachments.api import bp as attachments_bp
 from hub.courses import admin_api as courses_admin_api
 from hub.courses import edge_api as courses_edge_api
@@ -30,7 +30,8 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.extensions["hub_keys"] = keys.KeyFiles(app.config["SEALING_KEY_FILE"], app.config["SIGNING_KEY_FILE"])
     app.extensions["hub_ca"] = ca.load_root(ca.files(instance_path))
     app.extensions["hub_terms"] = enrolment.Terms.from_config(app.config)
-    limits.init_app(app)  # first: an oversized body is refused before the database is touched
+    metrics.init_app(app)  # first: every request is timed and counted, a refused one too (GET /metrics)
+    limits.init_app(app)  # then: an oversized body is refused before the database is touched
     db.init_app(app)
     errors.init_app(app)
     slots.init_app(app)  # how many batches are opened at once

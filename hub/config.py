@@ -94,6 +94,8 @@ KEYS: dict[str, Key] = {
                                  _POSITIVE),
     "COURSE_MAX_TOTAL_BYTES": Key(int, 4 * 1024**3, "most bytes a course package may inflate to, all files "
                                   "together", _POSITIVE),
+    "METRICS_TOKEN_FILE": Key(str, "metrics.token", "file whose text is the bearer token GET /metrics asks for "
+                              "(relative to the instance); missing or empty: no one may scrape"),
     "LRS_URL": Key(str, None, "xAPI endpoint of a Learning Record Store (statements go to <LRS_URL>/statements); "
                    "https, or http on loopback only; unset: nothing is forwarded"),
     "LRS_USERNAME": Key(str, None, "Basic auth user (the LRS's key) for LRS_URL"),
@@ -162,7 +164,7 @@ def _resolve(config, instance_path: str) -> None:
     instance = Path(instance_path)
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = f"sqlite:///{(instance / 'hub.db').absolute()}"
-    for key in ("SEALING_KEY_FILE", "SIGNING_KEY_FILE", "ATTACHMENTS_DIR"):
+    for key in ("SEALING_KEY_FILE", "SIGNING_KEY_FILE", "ATTACHMENTS_DIR", "METRICS_TOKEN_FILE"):
         config[key] = str(instance / config[key]) if config[key] else None
     config["COURSE_BLOB_DIR"] = str(instance / (config["COURSE_BLOB_DIR"] or KEYS["COURSE_BLOB_DIR"].default))
     config["EDGE_DNS_SUFFIX"] = config["EDGE_DNS_SUFFIX"].strip().strip(".").lower()

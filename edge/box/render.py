@@ -124,6 +124,7 @@ def edge_config_for(site: Site, instance: Path) -> edge_config.EdgeConfig:
     if site.console.address:
         cfg.console.host = site.console.address
     cfg.console.port, cfg.console.time_zone = site.console.port, site.console.time_zone
+    cfg.metrics.port = site.console.metrics_port  # on console.host: the management network, or loopback
     return cfg
 
 
@@ -168,8 +169,8 @@ def render_nftables(site: Site) -> str:
     radius = (f'        ip saddr {_set(site.wifi.radius_clients)} udp dport {RADIUS_PORT} accept '
               'comment "access points ask the RADIUS proxy"\n') if site.wifi.mode == "radius" else ""
     console = (f'        iifname "{m.interface}" ip saddr {m.cidr} ip daddr {site.console.address} tcp dport '
-               f'{site.console.port} accept comment "the staff console, from the management network only"\n'
-               if site.console.address else "")
+               f'{_set((site.console.port, site.console.metrics_port))} accept comment "the staff console and the '
+               'edge\'s metrics, from the management network only"\n' if site.console.address else "")
     out_dns = (f'        oifname "{up.interface}" ip daddr {_set(up.dns_servers)} meta l4proto {{ tcp, udp }} '
                'th dport 53 accept\n') if up.dns_servers else ""
     out_ntp = (f'        oifname "{up.interface}" ip daddr {_set(up.ntp_servers)} udp dport 123 accept\n'

@@ -121,6 +121,7 @@ class Console:
                            valid=lambda v: v == "" or _ipv4(v))
     port: int = setting(8444, **PORT)
     time_zone: str = setting("UTC", **TIME_ZONE)  # the zone staff read times in
+    metrics_port: int = setting(9464, **PORT)  # `edge run`'s Prometheus metrics, on the same address (token needed)
 
 
 @dataclass(frozen=True)
@@ -348,7 +349,11 @@ def _ports_apart(f: _Fields) -> None:
         f.fail("enrolment.mqtt_port", f"{mqtt} is also enrolment.api_port")
     if console is not None and console in (api, mqtt):
         f.fail("console.port", f"{console} is also an enrolment port")
-    for name in ("enrolment.api_port", "enrolment.mqtt_port", "console.port"):
+    metrics = f.get("console.metrics_port")
+    if metrics is not None and metrics in (api, mqtt, console):
+        also = "console.port" if metrics == console else "an enrolment port"
+        f.fail("console.metrics_port", f"{metrics} is also {also}")
+    for name in ("enrolment.api_port", "enrolment.mqtt_port", "console.port", "console.metrics_port"):
         for port, word in _RESERVED_PORTS:
             if f.get(name) == port:
                 f.fail(name, f"{port} is taken by {word}")

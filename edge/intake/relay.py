@@ -32,6 +32,7 @@ from edge.downlink import messages as down_messages
 from edge.intake import bindings, observers
 from edge.intake import rules as intake
 from edge.intake.quota import Quota
+from edge.metrics import EdgeMetrics
 from wire import session, topics
 from wire.records import timestamp
 
@@ -43,10 +44,13 @@ RECEIVE_MAXIMUM = 1000  # what the broker may send us before we PUBACK
 
 class Relay:
     def __init__(self, config: EdgeConfig, password: str, quota: Quota,
-                 observing: Sequence[observers.Observer] = (), on_down: Callable[[], None] | None = None):
+                 observing: Sequence[observers.Observer] = (), on_down: Callable[[], None] | None = None,
+                 metrics: EdgeMetrics | None = None):
         """observing: what keeps its own copy of committed records, in the same transaction (observers.py).
-        on_down: called after a tablet's down_acks were committed (the down-message publisher's wake)."""
+        on_down: called after a tablet's down_acks were committed (the down-message publisher's wake).
+        metrics: where commits, their time and refusals are counted (edge/metrics.py)."""
         self.config = config
+        self.metrics = metrics or EdgeMetrics()
         self.quota = quota
         self.observers = tuple(observing)
         self.on_down = on_down
@@ -158,11 +162,13 @@ class Relay:
         if result.rows or acks_change:
             # what the observers keep (the store drops the body once sealed), read before the write lock is taken
             prepared = observers.prepare_all(self.observers, result.rows) if result.rows else []
+            started = time.perf_counter()
             with store.writing():
                 if result.rows:
                     observers.write_all(result.rows, prepared, result.attachment_uses)
                 if down_acks:
                     waiting, down_changed = down_messages.apply_acks(down_acks, now, quiet_s)
+            self.metrics.committed(len(result.rows), time.perf_counter() - started)
             self.quota.add(result.bytes_added)
             self.committed += len(result.rows)
         elif down_acks:  # nothing to change: answer from a read
@@ -180,6 +186,7 @@ class Relay:
             # device per commit on this connection and, with many tablets, queue acks behind records.
             self.client.publish(topics.down(device), topics.ack_message(ids), qos=0)
         for refusal in result.refusals:
+            self.metrics.records_refused.labels(refusal.code).inc()
             if refusal.code != "quota_exceeded":
                 log.warning("refused a record from %s: %s (%s)", refusal.device, refusal.code, refusal.reason)
             self.client.publish(topics.down(refusal.device), topics.error_message(

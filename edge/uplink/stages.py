@@ -26,6 +26,7 @@ import peewee as pw
 from edge import store
 from edge.config import UplinkConfig
 from edge.intake.quota import Quota
+from edge.metrics import EdgeMetrics
 from edge.uplink.hubclient import HubClient
 from edge.uplink.pacing import Backoff, TokenBucket
 from wire import batches, receipts
@@ -120,8 +121,10 @@ class Forwarder:
     """Moves sealed batches to the hub. One instance, driven by the scheduler's forward job."""
 
     def __init__(self, config: UplinkConfig, hub: HubPublicKeys, client: HubClient, quota: Quota,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 metrics: EdgeMetrics | None = None):
         self.config, self.hub, self.client, self.quota = config, hub, client, quota
+        self.metrics = metrics or EdgeMetrics()  # deliveries and failures (edge/metrics.py)
         self.clock, self.sleep = clock, sleep
         self.backoff = Backoff(config.backoff_base_s, config.backoff_max_s)
         self.bucket = TokenBucket(config.max_bytes_per_s)
@@ -188,6 +191,7 @@ class Forwarder:
         self.backoff.succeeded()
         self.delivered_batches += 1
         self.delivered_records += batch.count
+        self.metrics.delivered(batch.count)
         log.debug("batch %s delivered: %s stored, %s already at the hub", batch.id, fields.get("stored"),
                   fields.get("duplicates"))
 
@@ -195,6 +199,7 @@ class Forwarder:
         # A catch-up after a failure starts with the most urgent batch; the fairness count restarts
         # (before, failed attempts counted too, so one catch-up in four began with the oldest batch).
         self.sends = 0
+        self.metrics.delivery_failures.inc()
         delay = self.backoff.failed()
         self.next_attempt = self.clock() + delay
         (store.OutBatch.update(attempts=batch.attempts + 1, last_error=error)

@@ -163,7 +163,8 @@ def box(tmp_path_factory):
         # Routes that would carry the traffic if the edge let it through.
         check._ip("-n", wan.name, "route", "add", the_site.tablet.cidr, "via", EDGE_UPLINK)
         run(edge, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward")
-        listen(stack, edge, 22, the_site.enrolment.mqtt_port, the_site.enrolment.api_port, the_site.console.port)
+        listen(stack, edge, 22, the_site.enrolment.mqtt_port, the_site.enrolment.api_port, the_site.console.port,
+               the_site.console.metrics_port)
         listen(stack, wan, 22, HUB_PORT, OTHER_HUB_PORT)
         timings["namespaces"] = time.monotonic() - started
 
@@ -303,8 +304,9 @@ def test_ssh_is_accepted_from_the_management_network_only(box):
     assert box.counters()["input_dropped"] > before["input_dropped"]
 
 
-def test_the_staff_console_is_reached_from_the_management_network_only(box):
-    port = box.site.console.port
+@pytest.mark.parametrize("which", ["port", "metrics_port"])
+def test_the_staff_console_and_the_edge_metrics_are_reached_from_the_management_network_only(box, which):
+    port = getattr(box.site.console, which)
     assert connect(box.mgmt, EDGE_MGMT, port, WAIT_S) == "open"
     assert connect(box.tablet, EDGE_MGMT, port) == "timeout"
     assert connect(box.tablet, EDGE_TABLET, port) == "timeout"

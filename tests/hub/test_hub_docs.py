@@ -40,7 +40,7 @@ def test_every_route_is_documented(instance):
     app = create_app({}, instance_path=instance)
     rules = {(rule.rule, method) for rule in app.url_map.iter_rules() if rule.endpoint != "static"
              for method in rule.methods - {"HEAD", "OPTIONS"}}
-    assert rules == {("/healthz", "GET"), ("/v1/batches", "POST"), ("/v1/records", "GET"),
+    assert rules == {("/healthz", "GET"), ("/metrics", "GET"), ("/v1/batches", "POST"), ("/v1/records", "GET"),
                      ("/v1/records/summary", "GET"), ("/v1/enrol/ca", "GET"), ("/v1/enrol", "POST"),
                      ("/v1/edge/renew", "POST"), ("/v1/edge/hub-keys", "GET"), ("/v1/edge/signing-keys", "POST"),
                      ("/v1/admin/enrolment-tokens", "POST"), ("/v1/admin/edges/<edge_id>/revoke", "POST"),
