@@ -29,6 +29,13 @@ from wire.keys import key_id, verify_key_from_pem
 
 ROOT = Path(__file__).resolve().parents[2]
 WAIT_S = 60
+MIGRATIONS = schema.load("hub.migrations")
+LATEST = len(MIGRATIONS)
+"""This code's schema version: each new migration raises it (the tests below name the first two steps)."""
+
+
+def applied_lines(title: str) -> list[str]:
+    return [f"{title}: applied {step.label}" for step in MIGRATIONS]
 
 
 @pytest.fixture
@@ -61,10 +68,11 @@ def test_migrating_an_empty_database_makes_what_the_models_describe(hub_db_url):
 
     lines = migrate(hub_db_url)
 
-    assert lines == [f"{db.hub_schema().title}: applied 0001_baseline",
-                     f"{db.hub_schema().title}: applied 0002_edge_verify_key_to_edge_key"]
+    assert lines[:2] == [f"{db.hub_schema().title}: applied 0001_baseline",
+                         f"{db.hub_schema().title}: applied 0002_edge_verify_key_to_edge_key"]
+    assert lines == applied_lines(db.hub_schema().title)
     assert catalogue(hub_db_url) == models
-    assert recorded(hub_db_url) == 2
+    assert recorded(hub_db_url) == LATEST
 
 
 @pytest.mark.parametrize("later_releases_ran", [False, True])
@@ -92,8 +100,10 @@ def test_a_saved_hub_migrates_with_every_row_intact_and_then_enrols_ingests_and_
 
     migrate(hub_db_url)
 
-    assert rows(hub_db_url) == before
-    assert recorded(hub_db_url) == 2
+    after = rows(hub_db_url)
+    assert {table: after[table] for table in before} == before
+    assert [table for table, found in after.items() if table not in before and found] == []  # later tables: empty
+    assert recorded(hub_db_url) == LATEST
     app = hub_at(hub_db_url)
     with db.connected():
         edge = enrol_edge(app, "edge-east")
@@ -145,7 +155,7 @@ def test_a_database_newer_than_the_code_is_refused_naming_both_versions(hub_db_u
     target = schema.target_for(database)
     with target.session():
         target.execute(target.mark("INSERT INTO schema_version (number, name, applied) VALUES (?, ?, ?)"),
-                       (3, "from_the_future", "2030-01-01T00:00:00.000Z"))
+                       (LATEST + 1, "from_the_future", "2030-01-01T00:00:00.000Z"))
     database.close()
     before = catalogue(hub_db_url)
 
@@ -153,9 +163,10 @@ def test_a_database_newer_than_the_code_is_refused_naming_both_versions(hub_db_u
 
     for code, out, err in answers:
         assert code == 1 and out == ""
-        assert "is at schema version 3, newer than this Throughgate knows (version 2)" in err
+        assert (f"is at schema version {LATEST + 1}, newer than this Throughgate knows (version {LATEST})"
+                in err)
         assert "Run that release (or a later one) on it" in err and "Traceback" not in err
-    assert catalogue(hub_db_url) == before and recorded(hub_db_url) == 3
+    assert catalogue(hub_db_url) == before and recorded(hub_db_url) == LATEST + 1
 
 
 def test_migrate_dry_run_prints_the_plan_and_changes_nothing(hub_db_url, hub_cli):
@@ -167,11 +178,12 @@ def test_migrate_dry_run_prints_the_plan_and_changes_nothing(hub_db_url, hub_cli
     title = db.hub_schema().title
     assert code == 0
     assert out.splitlines() == [
-        f"{title}: schema version 0; 2 to apply, to version 2:",
+        f"{title}: schema version 0; {LATEST} to apply, to version {LATEST}:",
         "  0001_baseline: Every hub table, index and constraint as they stood when versions began; creates only "
         "what is missing.",
         "  0002_edge_verify_key_to_edge_key: An edge table from before mutual TLS (verify_key_pem) is rebuilt to "
         "today's; each key moves to edge_key.",
+        *(f"  {step.label}: {step.doc}" for step in MIGRATIONS[2:]),
         "Dry run: nothing was changed. Run again without --dry-run to apply."]
     assert rows(hub_db_url) == before and catalogue(hub_db_url) == tables_before
     assert recorded(hub_db_url) is None
@@ -185,11 +197,11 @@ def test_records_on_an_unmigrated_hub_says_to_run_migrate_and_migrate_then_lets_
     listed = hub_cli("records", "--summary")
 
     assert refused[0] == 1 and "Traceback" not in refused[2]
-    assert "is at schema version 0; this Throughgate uses version 2. Run `throughgate hub migrate`" in refused[2]
+    assert (f"is at schema version 0; this Throughgate uses version {LATEST}. Run `throughgate hub migrate`"
+            in refused[2])
     title = db.hub_schema().title
     assert migrated[0] == 0 and migrated[1].splitlines() == [
-        f"{title}: applied 0001_baseline", f"{title}: applied 0002_edge_verify_key_to_edge_key",
-        f"{title}: now at schema version 2"]
+        *applied_lines(title), f"{title}: now at schema version {LATEST}"]
     assert listed[0] == 0 and "HMP_Oldbury.1" in listed[1]
 
 
@@ -209,8 +221,8 @@ def test_hub_run_migrates_at_start_one_log_line_per_step_then_serves(hub_db_url,
         hub.communicate(timeout=WAIT_S)
     title = f"hub database {hub_db_url}"
     applied = [line.split(" INFO ", 1)[1].strip() for line in lines if "applied" in line]
-    assert applied == [f"{title}: applied 0001_baseline", f"{title}: applied 0002_edge_verify_key_to_edge_key"]
-    assert hub.returncode == 0 and recorded(hub_db_url) == 2
+    assert applied == applied_lines(title)
+    assert hub.returncode == 0 and recorded(hub_db_url) == LATEST
 
 
 def test_create_app_leaves_the_schema_alone(hub_db_url, hub_at):
@@ -285,7 +297,7 @@ def test_kill_9_inside_a_step_leaves_the_version_before_it_and_migrate_then_fini
     assert (recorded(hub_db_url) or 0) == number - 1
     assert catalogue(hub_db_url) == tables_before and rows(hub_db_url) == before
     migrate(hub_db_url)
-    assert recorded(hub_db_url) == 2 and catalogue(hub_db_url) == models
+    assert recorded(hub_db_url) == LATEST and catalogue(hub_db_url) == models
 
 
 @pytest.mark.parametrize("hub_db_url", ["postgres"], indirect=True)
@@ -311,9 +323,9 @@ def test_two_hubs_migrating_one_postgresql_at_once_apply_each_step_once(hub_db_u
     assert (first.returncode, second.returncode) == (0, 0), outputs
     said = outputs[0][0] + outputs[1][0]
     assert said.count("applied 0001_baseline") == 1 and said.count("applied 0002_") == 1
-    assert rows(hub_db_url)["edge_key"] and recorded(hub_db_url) == 2
+    assert rows(hub_db_url)["edge_key"] and recorded(hub_db_url) == LATEST
     database = db.open_database(hub_db_url)
     with database.connection_context():
         numbers = [r[0] for r in database.execute_sql("SELECT number FROM schema_version ORDER BY number")]
     database.close()
-    assert numbers == [1, 2]
+    assert numbers == list(range(1, LATEST + 1))
