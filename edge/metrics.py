@@ -186,3 +186,14 @@ class MetricsServer:
 
     def stop(self) -> None:
         self.server.stop()
+
+
+def serve(metrics: EdgeMetrics, files: identity.EdgeFiles, host: str, port: int) -> MetricsServer | None:
+    """Start the metrics server; one that cannot listen is logged and left out, never keeping the relay from
+    running (Prometheus then shows this edge's target down: `up == 0`)."""
+    try:
+        return MetricsServer(metrics, files, host, port).start()
+    except OSError as exc:
+        log.error("metrics not served: cannot listen on %s:%s (%s); free the port or set [metrics] port in "
+                  "edge.toml to another, then restart the edge", host, port, exc)
+        return None

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from edge import config as edge_config
 from edge import identity, jobs, store
+from edge import metrics as edge_metrics
 from edge.attachments import store as attachments_store
 from edge.attachments.uplink import AttachmentForwarder
 from edge.console import learning as console_learning
@@ -20,7 +21,6 @@ from edge.downlink.publisher import Downlink
 from edge.host import broker, broker_check, broker_control, processes, systemd
 from edge.intake.quota import Quota
 from edge.intake.relay import Relay
-from edge.metrics import EdgeMetrics, MetricsServer
 from edge.tablets import registry as tablets
 from edge.tablets.api import TabletApiServer
 from edge.uplink import enrolment
@@ -49,8 +49,8 @@ class EdgeService:
         self.files = identity.EdgeFiles(config.instance)
         self.broker_acl = broker_control.AclKeeper(config, tablets.active_devices)  # the broker's list of tablets
         self._lock = threading.Lock()
-        self.metrics = EdgeMetrics()  # its own registry, served by metrics_server ([metrics] port)
-        self.metrics_server: MetricsServer | None = None
+        self.metrics = edge_metrics.EdgeMetrics()  # its own registry, served by metrics_server ([metrics] port)
+        self.metrics_server: edge_metrics.MetricsServer | None = None
 
     def start(self) -> EdgeService:
         cfg = self.config
@@ -90,8 +90,8 @@ class EdgeService:
         self.tablet_api = TabletApiServer(cfg, on_revoked=self.cut_off, on_enrolled=self.grant).start()
         self._advertise()
         if cfg.metrics.port:
-            self.metrics_server = MetricsServer(self.metrics, self.files, cfg.metrics.host or cfg.console.host,
-                                                cfg.metrics.port).start()
+            self.metrics_server = edge_metrics.serve(self.metrics, self.files, cfg.metrics.host or cfg.console.host,
+                                                     cfg.metrics.port)
         self.scheduler = jobs.schedule(self)
         self.scheduler.start()
         if self.relay.subscribed.wait(READY_TIMEOUT_S):

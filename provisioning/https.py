@@ -244,7 +244,11 @@ class TlsWSGIServer(ThreadedWSGIServer):
     """werkzeug's threaded server; accepted sockets are wrapped for TLS without a handshake yet."""
 
     def __init__(self, host: str, port: int, app, context: ssl.SSLContext, caps: Caps | None = None):
-        super().__init__(host, port, app, handler=TlsRequestHandler)
+        self._bind_error: OSError | None = None
+        try:
+            super().__init__(host, port, app, handler=TlsRequestHandler)
+        except SystemExit:  # werkzeug prints why it cannot listen and exits the process: the caller decides here
+            raise self._bind_error or OSError(f"cannot listen on {host}:{port}") from None
         self.ssl_context = context  # werkzeug reads it: https URLs in environ, TLS errors logged quietly
         self.connection_errors = ConnectionErrorLog(log)
         self._open: set[ssl.SSLSocket] = set()
@@ -291,8 +295,16 @@ class TlsWSGIServer(ThreadedWSGIServer):
         self.guard.released(request)
         super().shutdown_request(request)
 
+    def server_bind(self) -> None:
+        try:
+            super().server_bind()
+        except OSError as exc:  # a port in use, an address not this machine's: kept for __init__ to raise
+            self._bind_error = exc
+            raise
+
     def server_close(self) -> None:
-        self.guard.stop()
+        if hasattr(self, "guard"):  # not yet when werkzeug closes a server that could not listen
+            self.guard.stop()
         super().server_close()
 
     def close_connections(self) -> None:

@@ -4,10 +4,14 @@ own certificate, and edges connecting with their client certificates."""
 from __future__ import annotations
 
 import hashlib
+import os
 import socket
 import ssl
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from cryptography import x509
@@ -19,6 +23,22 @@ from hub.server import tls_context
 from provisioning import pki
 from wire import receipts
 from wire.keys import HubPublicKeys
+
+
+def test_hub_run_on_a_port_in_use_says_so_and_what_to_do(instance, tmp_path):
+    """Before, werkzeug closed the server that could not listen before it had its connection guard, and
+    `hub run` ended in an AttributeError traceback."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "throughgate", "hub", "run", "--instance", str(instance),
+                               "--host", "127.0.0.1", "--port", str(port)], capture_output=True, text=True,
+                              timeout=120, cwd=Path(__file__).resolve().parents[2],
+                              env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}"})
+    assert done.returncode == 1, done.stderr
+    assert f"error: cannot listen on 127.0.0.1:{port} (Address already in use): choose another --port" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_server_listens_on_loopback_over_https_and_answers_healthz(server, connect_as):

@@ -4,6 +4,7 @@ a record waiting with its alarm. Parsed with prometheus_client's own parser; wit
 
 from __future__ import annotations
 
+import socket
 import ssl
 import subprocess
 import sys
@@ -107,3 +108,19 @@ def test_edge_metrics_are_refused_without_the_token(metered):
         status, body = scrape(stack, port, wrong)
         assert status == 401 and "metrics.token" in body
     assert scrape(stack, port, token)[0] == 200
+
+
+def test_an_edge_whose_metrics_port_is_taken_still_relays_and_says_what_to_do(stack_factory):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        stack = stack_factory(metrics__port=port).start()  # returns once the relay is subscribed
+        (device,) = stack.add_devices(1).values()
+        folder = str(device.folder)
+        assert tablet("submit", "--folder", folder, "--kind", "message", "--learner", LEARNER,
+                      "--payload", '{"text": "hello"}').returncode == 0
+        assert tablet("send", "--folder", folder, "--timeout", "60").returncode == 0
+    assert stack.edge_status()["received"] == 1
+    log = (stack.root / "edge.log").read_text()
+    assert f"metrics not served: cannot listen on 127.0.0.1:{port}" in log and "[metrics] port" in log
