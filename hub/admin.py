@@ -1,7 +1,12 @@
-"""The hub's administrators (admin bearer token) manage edges:
+"""The hub's administrators (admin API tokens, hub/auth.py; roles in hub/admins/roles.py) manage edges:
 
-- POST /v1/admin/enrolment-tokens {"edge_id", "ttl_s"?}: a one-time token for one edge (201).
-- POST /v1/admin/edges/<edge_id>/revoke: refuse the edge from now on.
+- POST /v1/admin/enrolment-tokens {"edge_id", "ttl_s"?}: a one-time token for one edge (201). With
+  ADMIN_APPROVALS on, 202: the token is shown now but enrols nothing until a second admin approves
+  the request named in "approval" (hub/approvals).
+- POST /v1/admin/edges/<edge_id>/revoke: refuse the edge from now on (200); with ADMIN_APPROVALS on,
+  202 and a pending request.
+- POST /v1/admin/keys/rotate: a new current sealing key (200); with ADMIN_APPROVALS on, 202 and a
+  pending request.
 - GET /v1/admin/edges: every edge, its status, certificate expiry and accepted signing keys.
 """
 
@@ -9,39 +14,75 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, g, jsonify
 
-from hub import ca
-from hub.auth import admin_required
+from hub import ca, keys
+from hub.approvals import service as approvals
+from hub.auth import admin_required, note
 from hub.enrolment import edges, tokens
 from hub.errors import json_object
 from hub.ingest.storage import utc_now
+from hub.models import REVOKED
 
 log = logging.getLogger("hub.admin")
 
 bp = Blueprint("admin", __name__, url_prefix="/v1/admin")
 
 
+def _ask(action: str, target: str, detail: dict):
+    """With ADMIN_APPROVALS on, a pending request (returned, after noting it for the audit); else None."""
+    if not current_app.config["ADMIN_APPROVALS"]:
+        return None
+    asked = approvals.ask(action, target, detail, g.admin.name, current_app.config["APPROVAL_TTL_S"], utc_now())
+    note(target, approval=asked.id)
+    log.info("%s %s by %s waits for a second admin (request %s)", action, target or "", g.admin.name, asked.id)
+    return asked
+
+
 @bp.post("/enrolment-tokens")
-@admin_required
+@admin_required("enrolment_tokens.create")
 def create_token():
     body = json_object()
     current_app.extensions["hub_terms"].edge_name(body.get("edge_id"))  # a name it can have
     token, info = tokens.create(body.get("edge_id"), body.get("ttl_s", current_app.config["TOKEN_TTL_S"]))
+    note(info.token_id, edge_id=info.edge_id, expires=info.expires)
     log.info("enrolment token %s made for edge %s, valid until %s", info.token_id, info.edge_id, info.expires)
-    return jsonify(token=str(token), token_id=info.token_id, edge_id=info.edge_id, expires=info.expires,
-                   hub_ca_sha256=ca.root_pin(current_app.extensions["hub_ca"])), 201
+    answer = {"token": str(token), "token_id": info.token_id, "edge_id": info.edge_id, "expires": info.expires,
+              "hub_ca_sha256": ca.root_pin(current_app.extensions["hub_ca"])}
+    asked = _ask("enrolment_tokens.create", info.token_id, {"edge_id": info.edge_id, "expires": info.expires})
+    if asked is None:
+        return jsonify(answer), 201
+    return jsonify({**answer, "approval": asked.to_dict()}), 202
 
 
 @bp.post("/edges/<edge_id>/revoke")
-@admin_required
+@admin_required("edges.revoke")
 def revoke_edge(edge_id: str):
-    info = edges.revoke(edge_id, utc_now())
+    now = utc_now()
+    edge = edges.info(edges.find(edge_id), now)  # 404 for an unknown edge, before any request
+    if edge.status == REVOKED:
+        return jsonify(edge.to_dict())
+    asked = _ask("edges.revoke", edge.edge_id, {"edge_id": edge.edge_id})
+    if asked is not None:
+        return jsonify({**edge.to_dict(), "approval": asked.to_dict()}), 202
+    info = edges.revoke(edge_id, now)
     log.warning("edge %s revoked", info.edge_id)
     return jsonify(info.to_dict())
 
 
+@bp.post("/keys/rotate")
+@admin_required("keys.rotate")
+def rotate_keys():
+    asked = _ask("keys.rotate", "", {})
+    if asked is not None:
+        return jsonify(approval=asked.to_dict()), 202
+    old_id, new_id = keys.rotate(current_app.config["SEALING_KEY_FILE"])
+    note(None, rotated_from=old_id, rotated_to=new_id)
+    log.warning("sealing key %s is now current (was %s)", new_id, old_id)
+    return jsonify(sealing_key_id=new_id, previous=old_id)
+
+
 @bp.get("/edges")
-@admin_required
+@admin_required("edges.list")
 def list_edges():
     return jsonify([info.to_dict() for info in edges.list_edges(utc_now())])

@@ -14,7 +14,9 @@ import os
 from flask import Flask
 
 from hub import admin, ca, config, db, errors, health, keys, limits, metrics, records
+from hub.approvals.api import bp as approvals_bp
 from hub.attachments.api import bp as attachments_bp
+from hub.audit.api import bp as audit_bp
 from hub.courses import admin_api as courses_admin_api
 from hub.courses import edge_api as courses_edge_api
 from hub.enrolment import api as enrol
@@ -39,4 +41,6 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
         app.register_blueprint(blueprint)
     app.register_blueprint(courses_edge_api.bp)
     app.register_blueprint(courses_admin_api.bp)
+    app.register_blueprint(approvals_bp)
+    app.register_blueprint(audit_bp)
     return app

@@ -22,6 +22,8 @@ from pathlib import Path
 import peewee
 
 from hub import address, auth, ca, config, db, keys, queries, tables
+from hub.admins import cli as admins_cli
+from hub.admins import legacy
 from hub.app import create_app
 from hub.courses import cli as courses_cli
 from hub.enrolment import edges, tokens
@@ -93,13 +95,15 @@ def register(parts) -> None:
 
     lrs_cli.register(commands, _command)
 
+    admins_cli.register(commands, _command, _app)
+
 
 def _command(commands, name: str, func, help_text: str):
     parser = commands.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".")
     parser.add_argument("--instance", default=config.default_instance(), metavar="DIR",
                         help=f"the hub instance directory (default: ${config.INSTANCE_ENV} or "
                              f"{config.DEFAULT_INSTANCE})")
-    parser.set_defaults(func=_guarded(func))
+    parser.set_defaults(func=_guarded(admins_cli.audited(func, parser.prog)))
     return parser
 
 
@@ -164,9 +168,13 @@ def cmd_init(args) -> int:
     print(f"  TLS names:      {', '.join(config.tls_names(settings))}")
     print(f"  root CA pin:    {ca.root_pin(root)}")
     print()
-    print("Admin token for the admin API. It is shown only now and the hub keeps only its SHA-256:")
+    print(f"Admin token for the admin API, role {settings['ADMIN_TOKEN_ROLE']}, for {settings['ADMIN_TOKEN_DAYS']} "
+          "days. It is shown only now and the hub keeps only its SHA-256:")
     print("store it somewhere safe, such as a password manager.")
     print(f"  {token}")
+    print("Before it stops, give each admin a token of their own with a role: "
+          f"throughgate hub admins token create NAME --role fleet|content|security|auditor --days N --instance "
+          f"{instance}")
     print()
     print(f"Next: throughgate hub tokens create EDGE_ID --instance {instance}   (one per edge)")
     return 0
@@ -192,6 +200,11 @@ def cmd_run(args) -> int:
     address.record(app.instance_path, args.host, server.port)
     log.info("hub serving on %s (instance %s, database %s, root CA pin %s)", server.url, args.instance,
              redact(app.config["DATABASE_URL"]), ca.root_pin(root))
+    if app.config["ADMIN_TOKEN_SHA256"]:
+        with db.connected():
+            expires = legacy.expires_at(app.config["ADMIN_TOKEN_DAYS"])
+        log.warning("%s", legacy.warning(expires) if expires and expires > utc_now()
+                    else legacy.expired_reason(expires or "(now)", app.instance_path))
     for problem in address.problems(app.config["PUBLIC_URL"], args.host, server.port, names,
                                     Path(app.instance_path) / config.CONFIG_FILE):
         log.warning("%s", problem)

@@ -14,6 +14,7 @@ import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from hub.admins import roles
 from wire import settings
 from wire.records import valid_dns_label
 from wire.settings import Key, Rule, SettingsError
@@ -47,7 +48,21 @@ KEYS: dict[str, Key] = {
     "DATABASE_URL": Key(str, None, "where records are stored; default: sqlite file hub.db in the instance"),
     "SEALING_KEY_FILE": Key(str, "sealing_key.pem", "the hub's private HPKE key (relative to the instance)"),
     "SIGNING_KEY_FILE": Key(str, "receipt_key.pem", "the hub's Ed25519 receipt key (relative to the instance)"),
-    "ADMIN_TOKEN_SHA256": Key(str, None, "hex SHA-256 of the admin bearer token; unset: no admin access"),
+    "ADMIN_TOKEN_SHA256": Key(str, None, "hex SHA-256 of the admin token of releases before admin roles (the one "
+                              "`hub init` printed); it works with ADMIN_TOKEN_ROLE until ADMIN_TOKEN_DAYS after the "
+                              "upgrade; unset: only admin tokens from `hub admins token create`"),
+    "ADMIN_TOKEN_ROLE": Key(str, roles.LEGACY, "what the ADMIN_TOKEN_SHA256 token may do: fleet, content, "
+                            "security, auditor, or legacy (what it could do before admin roles)",
+                            Rule(what="one of " + ", ".join(roles.ALL_ROLES),
+                                 valid=lambda value: value in roles.ALL_ROLES)),
+    "ADMIN_TOKEN_DAYS": Key(int, 30, "days the ADMIN_TOKEN_SHA256 token keeps working after this hub was upgraded to "
+                            "admin roles (migration 0003) or made; then it is refused, saying what to run",
+                            Rule(at_least=0)),
+    "ADMIN_APPROVALS": Key(bool, True, "an enrolment token, revoking an edge and rotating keys asked for through "
+                           "the admin API wait for a second, different admin's approval; false: they take effect "
+                           "at once"),
+    "APPROVAL_TTL_S": Key(int, 86400, "seconds an approval request waits for a second admin before it expires",
+                          _POSITIVE),
     "MAX_BATCH_BYTES": Key(int, 16 * 1024 * 1024, "largest batch envelope accepted, in bytes", _POSITIVE),
     "MAX_BATCH_RECORDS": Key(int, 10_000, "most records one batch may hold (its header's count); keep it at least "
                              "every edge's uplink.batch_records", _POSITIVE),

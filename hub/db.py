@@ -89,12 +89,16 @@ def write_transaction():
 
 def all_models() -> list[type[peewee.Model]]:
     """Every model of the hub: what the migrations must create (the migrations test compares)."""
+    from hub.admins.models import MODELS as ADMIN_MODELS
+    from hub.approvals.models import MODELS as APPROVAL_MODELS
     from hub.attachments.models import MODELS as ATTACHMENT_MODELS
+    from hub.audit.models import MODELS as AUDIT_MODELS
     from hub.courses.models import COURSE_MODELS
     from hub.lrs.models import MODELS as LRS_MODELS
     from hub.models import MODELS
 
-    return [*MODELS, *LRS_MODELS, *COURSE_MODELS, *ATTACHMENT_MODELS]
+    return [*MODELS, *LRS_MODELS, *COURSE_MODELS, *ATTACHMENT_MODELS, *ADMIN_MODELS, *APPROVAL_MODELS,
+            *AUDIT_MODELS]
 
 
 def hub_schema() -> schema.Schema:

@@ -12,7 +12,7 @@ bp = Blueprint("records", __name__, url_prefix="/v1/records")
 
 
 @bp.get("")
-@admin_required
+@admin_required("records.read")
 def list_records():
     try:
         after = _whole(request.args.get("after", "0"), "after")
@@ -26,7 +26,7 @@ def list_records():
 
 
 @bp.get("/summary")
-@admin_required
+@admin_required("records.read")
 def summary():
     return jsonify(queries.summary())
 

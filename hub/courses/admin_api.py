@@ -48,7 +48,7 @@ def import_upload(course: str | None) -> dict:
 
 @bp.post("")
 @body_limit("COURSE_MAX_PACKAGE_BYTES")
-@admin_required
+@admin_required("courses.import")
 def upload():
     if request.mimetype not in ZIP_TYPES:
         raise Refused(415, "unsupported_media_type", "send the package zip as the body, with Content-Type: "
@@ -58,25 +58,25 @@ def upload():
 
 
 @bp.get("")
-@admin_required
+@admin_required("courses.list")
 def list_all():
     return jsonify(courses=catalogue.list_courses())
 
 
 @bp.get("/<course>")
-@admin_required
+@admin_required("courses.list")
 def course_versions(course: str):
     return jsonify(course=course, versions=catalogue.versions(course))
 
 
 @bp.get("/<course>/manifest")
-@admin_required
+@admin_required("courses.list")
 def course_manifest(course: str):
     return jsonify(catalogue.manifest(course, request.args.get("version", type=int)))
 
 
 @bp.route("/<course>/targets", methods=["PUT", "DELETE"])
-@admin_required
+@admin_required("courses.target")
 def targets(course: str):
     body = json_object()
     group = body.get("group")

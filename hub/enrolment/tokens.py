@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import peewee
 
+from hub.approvals import service as approvals
 from hub.db import proxy
 from hub.enrolment.edges import check_edge_id
 from hub.models import REVOKED, Edge, EnrolmentToken
@@ -22,6 +23,8 @@ from wire.records import timestamp
 
 MAX_TTL_S = 30 * 24 * 3600
 ID_ATTEMPTS = 5
+_NOT_APPROVED = {"pending": "waiting for a second admin's approval", "refused": "refused by a second admin",
+                 "expired": "not approved in time"}
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,12 @@ def redeem(text, edge_id: str, now: str) -> TokenInfo:
     if row.edge_id != edge_id:
         raise Refused(403, "token_edge_mismatch", f"this token is for edge {row.edge_id}, not {edge_id}: "
                       "enrol with the edge id it was made for")
+    waiting = approvals.blocking("enrolment_tokens.create", row.token_id, now)
+    if waiting is not None:
+        raise Refused(403, "token_not_approved", f"this token is {_NOT_APPROVED[waiting.status]} (approval request "
+                      f"{waiting.id}): " + ("ask a second hub admin to approve it (`throughgate hub approvals "
+                      f"approve {waiting.id}`), then enrol again" if waiting.status == "pending" else
+                      "ask the hub's admins for a new one"), approval=waiting.id)
     spent = (EnrolmentToken.update(used_at=now)
              .where((EnrolmentToken.token_id == row.token_id) & EnrolmentToken.used_at.is_null()
                     & (EnrolmentToken.expires > now))

@@ -90,6 +90,7 @@ def app(instance, hub_db_url, hub_settings):
         "DATABASE_URL": hub_db_url,
         "ADMIN_TOKEN_SHA256": hashlib.sha256(ADMIN_TOKEN.encode()).hexdigest(),
         "MAX_BATCH_BYTES": 256 * 1024,
+        "ADMIN_APPROVALS": False,  # one admin (the hub.toml token) acts alone; tests/hub/test_hub_approvals.py: two
         **hub_settings,
     }, instance_path=instance)
     db.migrate()  # as `throughgate hub init` and `hub run` do

@@ -90,7 +90,8 @@ def test_test_config_ignores_file_and_environment(tmp_path):
     ("TLS_NAMES = [\"hub.example.org\"]\n", 'TLS_NAMES: expected comma-separated DNS names and IP addresses, at least '
                                           'one, like "hub.example.org,10.0.0.5", found the list ["hub.example.org"]'),
     # unknown key
-    ("COLOUR = 5\n", "COLOUR: unknown key; known: ADMIN_TOKEN_SHA256, ATTACHMENTS_DIR, "),
+    ("COLOUR = 5\n", "COLOUR: unknown key; known: ADMIN_APPROVALS, ADMIN_TOKEN_DAYS, ADMIN_TOKEN_ROLE, "
+                     "ADMIN_TOKEN_SHA256, APPROVAL_TTL_S, ATTACHMENTS_DIR, "),
     ('TLS_NAME = "hub.example.org"\n', "TLS_NAME: unknown key; did you mean TLS_NAMES?"),
     ("[limits]\nMAX_BATCH_BYTES = 5\n", "[limits]: unknown table; there are none here: every key goes at the top"),
     # out of range

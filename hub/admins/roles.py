@@ -1,0 +1,108 @@
+"""What each admin role may do: one table, role x action -> allowed. Pure: no I/O.
+
+Every admin API route and every `throughgate hub` command that reads or changes what admins manage
+names one ACTION; PERMISSIONS says which roles hold it. docs/hub.md ("Admin roles") shows the same
+table (a test renders it from here and finds it there).
+
+A command run on the hub's own machine (the CLI) acts as the host's operator, `cli:<user>`: it can
+read the keys and the database anyway, so it holds every action (HOST); the table governs the admin
+API, its tokens, and the approvals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FLEET, CONTENT, SECURITY, AUDITOR = "fleet", "content", "security", "auditor"
+LEGACY = "legacy"
+"""The single admin token of earlier releases (hub.toml ADMIN_TOKEN_SHA256): what it could do then,
+until it expires (ADMIN_TOKEN_DAYS after the upgrade, hub/auth.py)."""
+ROLES = (FLEET, CONTENT, SECURITY, AUDITOR)
+"""The roles a token can be made for (`throughgate hub admins token create NAME --role ROLE`)."""
+ALL_ROLES = (*ROLES, LEGACY)
+
+
+@dataclass(frozen=True)
+class Action:
+    what: str
+    api: str
+    """The admin API routes that do it ('' if none)."""
+    cli: str
+    """The `throughgate hub` commands that do it ('' if none)."""
+    changes: bool = False
+    two_admins: bool = False
+    """Waits for a second admin's approval when ADMIN_APPROVALS is on (hub/approvals)."""
+
+
+ACTIONS: dict[str, Action] = {
+    "enrolment_tokens.create": Action("make a one-time enrolment token for an edge",
+                                      "POST /v1/admin/enrolment-tokens", "tokens create", True, True),
+    "enrolment_tokens.list": Action("list enrolment tokens (never their secrets)", "", "tokens list"),
+    "edges.list": Action("list edges, certificates, signing keys", "GET /v1/admin/edges", "edges list"),
+    "edges.revoke": Action("revoke an edge", "POST /v1/admin/edges/<edge_id>/revoke", "edges revoke", True, True),
+    "keys.export": Action("print the hub's public keys", "", "keys export"),
+    "keys.rotate": Action("make a new current sealing key", "POST /v1/admin/keys/rotate", "keys rotate", True, True),
+    "courses.import": Action("import a course package", "POST /v1/admin/courses", "courses import", True),
+    "courses.list": Action("list courses, versions, manifests, targets",
+                           "GET /v1/admin/courses, GET /v1/admin/courses/<course>, "
+                           "GET /v1/admin/courses/<course>/manifest", "courses list"),
+    "courses.target": Action("send a course to an edge, or stop", "PUT, DELETE /v1/admin/courses/<course>/targets",
+                             "courses target", True),
+    "records.read": Action("read stored records (learners' data)", "GET /v1/records, GET /v1/records/summary",
+                           "records"),
+    "lrs.status": Action("see the LRS forwarder's state", "", "lrs status"),
+    "lrs.export": Action("print records as xAPI statements", "", "lrs export"),
+    "lrs.forward": Action("send pending statements to the LRS now", "", "lrs forward", True),
+    "approvals.list": Action("list approval requests", "GET /v1/admin/approvals", "approvals list"),
+    "approvals.decide": Action("approve or refuse another admin's request (also needs the request's own action)",
+                               "POST /v1/admin/approvals/<id>/approve, POST /v1/admin/approvals/<id>/refuse",
+                               "approvals approve, approvals refuse", True),
+    "admins.list": Action("list admin API tokens (never their secrets)", "", "admins token list"),
+    "admins.manage": Action("make or revoke admin API tokens", "", "admins token create, admins token revoke", True),
+    "audit.read": Action("export and verify the audit trail", "GET /v1/admin/audit", "audit export, audit verify"),
+}
+
+_READ = {"enrolment_tokens.list", "edges.list", "keys.export", "courses.list", "records.read", "lrs.status",
+         "lrs.export", "approvals.list", "admins.list", "audit.read"}
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    FLEET: frozenset({"enrolment_tokens.create", "enrolment_tokens.list", "edges.list", "edges.revoke",
+                      "keys.export", "courses.list", "approvals.list", "approvals.decide"}),
+    CONTENT: frozenset({"edges.list", "keys.export", "courses.import", "courses.list", "courses.target",
+                        "records.read", "lrs.status", "lrs.export", "lrs.forward", "approvals.list"}),
+    SECURITY: frozenset({"enrolment_tokens.list", "edges.list", "edges.revoke", "keys.export", "keys.rotate",
+                         "approvals.list", "approvals.decide", "admins.list", "admins.manage", "audit.read"}),
+    AUDITOR: frozenset(_READ),
+    LEGACY: frozenset({"enrolment_tokens.create", "enrolment_tokens.list", "edges.list", "edges.revoke",
+                       "keys.export", "keys.rotate", "courses.import", "courses.list", "courses.target",
+                       "records.read", "lrs.status", "lrs.export", "lrs.forward", "approvals.list",
+                       "approvals.decide"}),
+}
+HOST = "host"
+"""The CLI on the hub's machine: every action."""
+
+
+def allowed(role: str | None, action: str) -> bool:
+    """May this role do this action? Unknown roles and actions: no."""
+    if action not in ACTIONS:
+        return False
+    if role == HOST:
+        return True
+    return action in PERMISSIONS.get(role or "", frozenset())
+
+
+def may_decide(role: str | None, action: str) -> bool:
+    """May this role approve or refuse another admin's request to do `action`?"""
+    return allowed(role, "approvals.decide") and allowed(role, action)
+
+
+def markdown_table() -> str:
+    """The table as docs/hub.md shows it: one row per action, one column per role."""
+    head = ["action", "API", "CLI (`throughgate hub ...`)", *ALL_ROLES]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for name, action in ACTIONS.items():
+        marks = ["yes" if allowed(role, name) else "" for role in ALL_ROLES]
+        api = action.api.replace("|", "\\|") or "-"
+        lines.append(f"| `{name}`{' (2)' if action.two_admins else ''} | {api} | {action.cli or '-'} | "
+                     + " | ".join(marks) + " |")
+    return "\n".join(lines)
