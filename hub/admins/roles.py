@@ -39,6 +39,7 @@ ACTIONS: dict[str, Action] = {
                                       "POST /v1/admin/enrolment-tokens", "tokens create", True, True),
     "enrolment_tokens.list": Action("list enrolment tokens (never their secrets)", "", "tokens list"),
     "edges.list": Action("list edges, certificates, signing keys", "GET /v1/admin/edges", "edges list"),
+    "edges.health": Action("see edges' status reports, history and alarms", "", "edges health, edges show"),
     "edges.revoke": Action("revoke an edge", "POST /v1/admin/edges/<edge_id>/revoke", "edges revoke", True, True),
     "keys.export": Action("print the hub's public keys", "", "keys export"),
     "keys.rotate": Action("make a new current sealing key", "POST /v1/admin/keys/rotate", "keys rotate", True, True),
@@ -62,21 +63,23 @@ ACTIONS: dict[str, Action] = {
     "audit.read": Action("export and verify the audit trail", "GET /v1/admin/audit", "audit export, audit verify"),
 }
 
-_READ = {"enrolment_tokens.list", "edges.list", "keys.export", "courses.list", "records.read", "lrs.status",
-         "lrs.export", "approvals.list", "admins.list", "audit.read"}
+_READ = {"enrolment_tokens.list", "edges.list", "edges.health", "keys.export", "courses.list", "records.read",
+         "lrs.status", "lrs.export", "approvals.list", "admins.list", "audit.read"}
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    FLEET: frozenset({"enrolment_tokens.create", "enrolment_tokens.list", "edges.list", "edges.revoke",
-                      "keys.export", "courses.list", "approvals.list", "approvals.decide"}),
-    CONTENT: frozenset({"edges.list", "keys.export", "courses.import", "courses.list", "courses.target",
-                        "records.read", "lrs.status", "lrs.export", "lrs.forward", "approvals.list"}),
-    SECURITY: frozenset({"enrolment_tokens.list", "edges.list", "edges.revoke", "keys.export", "keys.rotate",
-                         "approvals.list", "approvals.decide", "admins.list", "admins.manage", "audit.read"}),
+    FLEET: frozenset({"enrolment_tokens.create", "enrolment_tokens.list", "edges.list", "edges.health",
+                      "edges.revoke", "keys.export", "courses.list", "approvals.list", "approvals.decide"}),
+    CONTENT: frozenset({"edges.list", "edges.health", "keys.export", "courses.import", "courses.list",
+                        "courses.target", "records.read", "lrs.status", "lrs.export", "lrs.forward",
+                        "approvals.list"}),
+    SECURITY: frozenset({"enrolment_tokens.list", "edges.list", "edges.health", "edges.revoke", "keys.export",
+                         "keys.rotate", "approvals.list", "approvals.decide", "admins.list", "admins.manage",
+                         "audit.read"}),
     AUDITOR: frozenset(_READ),
-    LEGACY: frozenset({"enrolment_tokens.create", "enrolment_tokens.list", "edges.list", "edges.revoke",
-                       "keys.export", "keys.rotate", "courses.import", "courses.list", "courses.target",
-                       "records.read", "lrs.status", "lrs.export", "lrs.forward", "approvals.list",
-                       "approvals.decide"}),
+    LEGACY: frozenset({"enrolment_tokens.create", "enrolment_tokens.list", "edges.list", "edges.health",
+                       "edges.revoke", "keys.export", "keys.rotate", "courses.import", "courses.list",
+                       "courses.target", "records.read", "lrs.status", "lrs.export", "lrs.forward",
+                       "approvals.list", "approvals.decide"}),
 }
 HOST = "host"
 """The CLI on the hub's machine: every action."""

@@ -157,3 +157,31 @@ def test_the_hub_toml_token_is_refused_once_its_days_are_up_saying_what_to_run(c
 def test_the_hub_toml_token_can_be_given_a_narrower_role(client, auth_headers, edge):
     assert client.get("/v1/admin/edges", headers=auth_headers).status_code == 200
     assert client.post("/v1/admin/edges/edge-1/revoke", headers=auth_headers).status_code == 403
+
+
+HOST_STEPS = {"hub init", "hub run", "hub migrate"}
+"""Commands that set up or serve the hub itself: no admin action, nothing to audit."""
+
+
+def test_every_hub_command_is_an_admin_action_in_the_table_or_a_host_step():
+    import argparse
+
+    from hub import cli
+    from hub.admins import cli as admins_cli
+
+    parser = argparse.ArgumentParser(prog="throughgate")
+    cli.register(parser.add_subparsers())
+    found = []
+
+    def walk(p: argparse.ArgumentParser) -> None:
+        subs = [a for a in p._actions if isinstance(a, argparse._SubParsersAction)]
+        if not subs:
+            found.append(p.prog)
+        for action in subs:
+            for child in action.choices.values():
+                walk(child)
+
+    walk(parser)
+    unmapped = [prog for prog in found if admins_cli.action_of(prog) is None
+                and prog.removeprefix("throughgate ") not in HOST_STEPS]
+    assert unmapped == []
