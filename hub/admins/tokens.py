@@ -21,6 +21,8 @@ PREFIX = "tga1"
 _TOKEN = re.compile(r"tga1\.([0-9a-f]{16})\.([A-Za-z0-9_-]{43})")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 MAX_DAYS = 366
+RESERVED = ("cli", "hub.toml")
+"""Names the audit trail gives the command line (`cli:<user>`) and the hub.toml token: no admin may take them."""
 
 
 @dataclass(frozen=True)
@@ -51,10 +53,10 @@ class TokenRefused(Exception):
 
 
 def check_name(name) -> str:
-    if not isinstance(name, str) or not _NAME.fullmatch(name) or name.startswith("cli"):
+    if not isinstance(name, str) or not _NAME.fullmatch(name) or name.lower().startswith(RESERVED):
         raise Refused(400, "bad_request", "an admin's name is 1 to 64 letters, digits and . _ @ -, starting with a "
-                      "letter or digit (not 'cli', which names the hub's own command line), like alice or "
-                      "ops-automation")
+                      "letter or digit, and not starting with 'cli' or 'hub.toml' (the hub's own command line and "
+                      "its old admin token are named so), like alice or ops-automation")
     return name
 
 

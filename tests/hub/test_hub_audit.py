@@ -51,7 +51,7 @@ def test_every_admin_call_is_recorded_with_who_what_when_and_from_where(client, 
     client.post("/v1/admin/edges/edge-1/revoke", headers=bearer(fleet))
     client.get("/v1/records?learner=L-1", headers=bearer(auditor))
     client.post("/v1/admin/edges/edge-1/revoke", headers=bearer(auditor))
-    client.get("/v1/admin/edges", headers=bearer("not-a-token"))  # nobody: not recorded (the log has it)
+    client.get("/v1/admin/edges", headers=bearer("not-a-token"))  # nobody: not recorded
 
     found = entries()
     assert [(e["seq"], e["actor"], e["role"], e["source"], e["action"], e["target"], e["outcome"]) for e in found] == [
@@ -74,6 +74,18 @@ def test_the_command_line_is_recorded_as_cli_and_export_prints_json_lines(hub_cm
         ("edges.revoke", "edge-404", "failed", "cli")]
     assert all(e["actor"].startswith("cli:") and e["role"] == "host" for e in lines)
     assert lines[1]["prev_sha256"] == lines[0]["sha256"]
+
+
+def test_the_trail_never_holds_a_token_secret(client, hub_cmd):
+    token = admin_token("alice", roles.FLEET)
+    made = client.post("/v1/admin/enrolment-tokens", json={"edge_id": "edge-7"}, headers=bearer(token)).get_json()
+    created = hub_cmd("admins", "token", "create", "bob", "--role", "security", "--days", "1").stdout
+    new_token = created.split()[-1]
+    exported = hub_cmd("audit", "export").stdout
+    assert made["token_id"] in exported and "bob" in exported  # what was made, for whom; never the secret
+    for secret in (token, token.split(".")[2], made["token"], made["token"].split(".")[2], new_token,
+                   new_token.split(".")[2]):
+        assert secret not in exported
 
 
 def test_audit_verify_says_how_many_entries_and_that_the_chain_is_intact(client, hub_cmd):

@@ -125,9 +125,10 @@ def test_the_secret_is_kept_only_as_its_sha256(app):
     assert token.split(".")[2] not in "".join(row) and len(row[1]) == 64
 
 
-def test_a_token_cannot_be_made_for_an_unknown_role_a_cli_name_or_too_long(app):
+def test_a_token_cannot_be_made_for_an_unknown_role_a_reserved_name_or_too_long(app):
     with db.proxy.connection_context():
-        for name, role, days in (("alice", "root", 30), ("cli:root", roles.FLEET, 30), ("alice", roles.FLEET, 367),
+        for name, role, days in (("alice", "root", 30), ("cli:root", roles.FLEET, 30), ("hub.toml", roles.FLEET, 30),
+                                 ("CLI-root", roles.FLEET, 30), ("alice", roles.FLEET, 367),
                                  ("alice", roles.FLEET, 0), ("a b", roles.FLEET, 30)):
             with pytest.raises(Exception, match="role must be|name is|days must"):
                 admin_tokens.create(name, role, days, "test")
