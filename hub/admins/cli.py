@@ -50,6 +50,7 @@ def audited(func, prog: str):
 
     def run(args) -> int:
         code = 1
+        _noted.clear()
         try:
             code = func(args)
             return code
@@ -59,13 +60,21 @@ def audited(func, prog: str):
     return run
 
 
+_noted: dict = {}
+
+
+def note(**detail) -> None:
+    """Add to the audit entry of the command now running (never a secret)."""
+    _noted.update(detail)
+
+
 def _append(args, action: str, command: str, outcome: str) -> None:
     if db.proxy.obj is None:
         return  # no instance: nothing was done
     target = "/".join(str(getattr(args, name)) for name in TARGET_ARGS if getattr(args, name, None) is not None)
     try:
         with db.connected():
-            trail.append(operator(), action, target, outcome, {"command": command})
+            trail.append(operator(), action, target, outcome, {"command": command, **_noted})
     except Exception as exc:  # noqa: BLE001 (the command's own outcome stands; say why it was not recorded)
         print(f"warning: not recorded in the audit trail ({str(exc).strip()})", file=sys.stderr)
 
@@ -113,6 +122,7 @@ def _with(open_app, func):
 
 def cmd_token_create(args, app) -> int:
     token, info = admin_tokens.create(args.name, args.role, args.days, operator().name)
+    note(token_id=info.token_id, role=info.role, expires=info.expires_at)
     print(f"Admin token {info.token_id} for {info.name}, role {info.role}, until {info.expires_at}.")
     print("It is shown only now and the hub keeps only its SHA-256: give it to its admin, who sends it as")
     print("'Authorization: Bearer <token>'.")
@@ -141,6 +151,7 @@ def cmd_token_list(args, app) -> int:
 
 def cmd_token_revoke(args, app) -> int:
     info = admin_tokens.revoke(args.token_id, utc_now())
+    note(admin=info.name, role=info.role)
     print(f"Admin token {info.token_id} ({info.name}, {info.role}) revoked at {info.revoked_at}: it is refused "
           "from now on.")
     return 0
@@ -159,12 +170,14 @@ def cmd_approvals_list(args, app) -> int:
 
 def cmd_approve(args, app) -> int:
     done = approvals.approve(args.request_id, operator().name, roles.HOST, utc_now(), app.config["SEALING_KEY_FILE"])
+    note(decided="approved", action=done.action, on=done.target, requested_by=done.requested_by)
     print(f"Approved request {done.id}: {_what(done)} (asked by {done.requested_by}) takes effect now.")
     return 0
 
 
 def cmd_refuse(args, app) -> int:
     done = approvals.refuse(args.request_id, operator().name, roles.HOST, utc_now())
+    note(decided="refused", action=done.action, on=done.target, requested_by=done.requested_by)
     print(f"Refused request {done.id}: {_what(done)} (asked by {done.requested_by}) will not happen.")
     return 0
 

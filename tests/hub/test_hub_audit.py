@@ -74,6 +74,8 @@ def test_the_command_line_is_recorded_as_cli_and_export_prints_json_lines(hub_cm
         ("edges.revoke", "edge-404", "failed", "cli")]
     assert all(e["actor"].startswith("cli:") and e["role"] == "host" for e in lines)
     assert lines[1]["prev_sha256"] == lines[0]["sha256"]
+    made = json.loads(lines[0]["detail"])
+    assert made["command"] == "hub admins token create" and made["role"] == "fleet" and len(made["token_id"]) == 16
 
 
 def test_the_trail_never_holds_a_token_secret(client, hub_cmd):
