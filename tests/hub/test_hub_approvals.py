@@ -127,3 +127,12 @@ def test_with_approvals_off_one_admin_acts_at_once(client, admins):
     made = client.post("/v1/admin/enrolment-tokens", json={"edge_id": "edge-7"}, headers=admins["alice"])
     assert made.status_code == 201 and "approval" not in made.get_json()
     assert enrol(client, made.get_json()["token"]).status_code == 200
+
+
+@pytest.mark.parametrize("hub_settings", [TWO_ADMINS])
+def test_one_admin_with_two_tokens_is_still_one_admin(client, admins, edge):
+    alice_security = bearer(admin_token("alice", roles.SECURITY))  # alice's second token, another role
+    asked = client.post("/v1/admin/edges/edge-1/revoke", headers=admins["alice"]).get_json()["approval"]
+    own = client.post(f"/v1/admin/approvals/{asked['id']}/approve", headers=alice_security)
+    assert own.status_code == 403 and own.get_json()["error"] == "same_admin"
+    assert post_batch(client, edge, edge.seal(edge_records(1))).status_code == 200
