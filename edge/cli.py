@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from edge import config as edge_config
-from edge import identity, store
+from edge import health, identity, store
 from edge.attachments import store as attachments_store
 from edge.attachments import uplink as attachments_uplink
 from edge.box import render, site
@@ -212,14 +212,20 @@ def status(args) -> int:
     down = down_messages.summary()  # feedback and awards: confirmed by the tablet, or not yet
     info.update(down_waiting=down.waiting, down_oldest_waiting=down.oldest_waiting,
                 down_not_delivered=down.undelivered)
+    info.update(health.status_extras(cfg))  # what the edge's status report to the hub says too (edge/health.py)
     if args.json:
         print(json.dumps(info))
         return 0
     for key, value in info.items():
         if key == "alarms":
             print(f"{'alarms':18} {len(value) or 'none'}")
-            for line in value:
+            for line, what_to_do in zip(value, info["alarm_actions"], strict=False):
                 print(f"  ! {line}")
+                print(f"    what to do: {what_to_do}")
+        elif key == "alarm_actions":
+            continue
+        elif isinstance(value, dict):
+            print(f"{key:18} " + (", ".join(f"{name} {part}" for name, part in value.items()) or "none"))
         else:
             print(f"{key:18} {value}")
     return 0

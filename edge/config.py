@@ -96,6 +96,7 @@ class UplinkConfig:
     max_clock_skew_s: float = setting(300.0, above=0)  # alarm when the hub's clock (HTTP Date) differs by more
     # how often to check certificates for renewal and fetch the hub's keys
     identity_check_s: float = setting(3600.0, above=0)
+    report_interval_s: float = setting(300.0, above=0)  # how often the edge sends the hub its status report
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -15,7 +16,7 @@ logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per run i
 
 def schedule(service) -> BackgroundScheduler:
     """service: an edge.service.EdgeService (seal_ready, forward, forward_attachments, prune, refresh_crl,
-    renew_identity, check_clock, sync_courses, sync_broker_acl, check_broker_store, watchdog)."""
+    renew_identity, check_clock, sync_courses, sync_broker_acl, check_broker_store, report_health, watchdog)."""
     interval = service.config.uplink.interval_s
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
     scheduler.add_job(service.seal_ready, "interval", seconds=interval, id="seal",
@@ -42,6 +43,9 @@ def schedule(service) -> BackgroundScheduler:
     # Likewise a long download: a second run finds the sync lock held and returns at once.
     scheduler.add_job(service.sync_courses, "interval", seconds=service.config.courses.sync_interval_s,
                       id="courses", max_instances=2, name="fetch new course versions from the hub; reclaim old ones")
+    scheduler.add_job(service.report_health, "interval", seconds=service.config.uplink.report_interval_s,
+                      id="health", next_run_time=datetime.now(UTC),
+                      name="send the hub this edge's status report (first at start)")
     watchdog_s = systemd.watchdog_interval_s()
     if watchdog_s:
         scheduler.add_job(service.watchdog, "interval", seconds=watchdog_s, id="watchdog",

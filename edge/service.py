@@ -7,10 +7,11 @@ import logging
 import os
 import signal
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from edge import config as edge_config
-from edge import identity, jobs, store
+from edge import health, identity, jobs, store
 from edge import metrics as edge_metrics
 from edge.attachments import store as attachments_store
 from edge.attachments.uplink import AttachmentForwarder
@@ -24,6 +25,7 @@ from edge.intake.relay import Relay
 from edge.tablets import registry as tablets
 from edge.tablets.api import TabletApiServer
 from edge.uplink import enrolment
+from edge.uplink import report as health_report
 from edge.uplink import stages as uplink
 from edge.uplink.hubclient import HubClient
 from edge.wifi import eap
@@ -51,6 +53,8 @@ class EdgeService:
         self._lock = threading.Lock()
         self.metrics = edge_metrics.EdgeMetrics()  # its own registry, served by metrics_server ([metrics] port)
         self.metrics_server: edge_metrics.MetricsServer | None = None
+        self.started_at = time.time()
+        self._report_skew: float | None = None
 
     def start(self) -> EdgeService:
         cfg = self.config
@@ -219,6 +223,20 @@ class EdgeService:
                               "(timedatectl / NTP); certificates and logs depend on it")
         elif skew is not None:
             store.clear_alarm("clock_skew")
+
+    def report_health(self) -> None:
+        """Send the hub this edge's status report (edge/health.py) over its own connection: the forwarder
+        may be mid-send on its own. A report the hub does not get is simply sent again next interval."""
+        skew = self.hub_client.clock_skew_s
+        report = health.report(self.config, self.started_at, self._report_skew if skew is None else skew)
+        client = HubClient.for_edge(self.config)
+        try:
+            error = health_report.send(client, report)
+        finally:
+            client.close()
+        self._report_skew = client.clock_skew_s  # known even while no batch goes (the forwarder's is None then)
+        if error:
+            log.info("status report not sent: %s", error)
 
     def seal_ready(self, force: bool = False) -> int:
         with self._lock:

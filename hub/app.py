@@ -22,6 +22,7 @@ from hub.courses import edge_api as courses_edge_api
 from hub.enrolment import api as enrol
 from hub.enrolment import edge_api
 from hub.enrolment import service as enrolment
+from hub.fleet import api as fleet_api
 from hub.ingest import batches, slots
 
 
@@ -43,4 +44,5 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.register_blueprint(courses_admin_api.bp)
     app.register_blueprint(approvals_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(fleet_api.bp)
     return app

@@ -27,6 +27,7 @@ from hub.admins import legacy
 from hub.app import create_app
 from hub.courses import cli as courses_cli
 from hub.enrolment import edges, tokens
+from hub.fleet import cli as fleet_cli
 from hub.ingest.storage import utc_now
 from hub.lrs import cli as lrs_cli
 from hub.lrs import job as lrs_job
@@ -82,6 +83,7 @@ def register(parts) -> None:
     cmd = _command(edge_commands, "revoke", cmd_edges_revoke, "refuse an edge from now on")
     cmd.add_argument("edge_id", metavar="EDGE_ID")
     _command(edge_commands, "list", cmd_edges_list, "list edges, their certificate expiry and signing keys")
+    fleet_cli.register(edge_commands, _command, _app)
 
     cmd = _command(commands, "records", cmd_records, "show stored records (oldest first) or counts")
     for name in queries.FILTERS:

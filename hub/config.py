@@ -111,6 +111,10 @@ KEYS: dict[str, Key] = {
                                   "together", _POSITIVE),
     "METRICS_TOKEN_FILE": Key(str, "metrics.token", "file whose text is the bearer token GET /metrics asks for "
                               "(relative to the instance); missing or empty: no one may scrape"),
+    "EDGE_SILENT_AFTER_S": Key(int, 900, "seconds without a status report after which an edge is rated red as "
+                               "silent (edges report every uplink.report_interval_s, 300 by default)", _POSITIVE),
+    "EDGE_REPORTS_KEPT": Key(int, 2016, "status reports kept per edge, newest first (2016: a week at one every 5 "
+                             "minutes); older ones are deleted as new ones arrive", _POSITIVE),
     "LRS_URL": Key(str, None, "xAPI endpoint of a Learning Record Store (statements go to <LRS_URL>/statements); "
                    "https, or http on loopback only; unset: nothing is forwarded"),
     "LRS_USERNAME": Key(str, None, "Basic auth user (the LRS's key) for LRS_URL"),

@@ -94,11 +94,12 @@ def all_models() -> list[type[peewee.Model]]:
     from hub.attachments.models import MODELS as ATTACHMENT_MODELS
     from hub.audit.models import MODELS as AUDIT_MODELS
     from hub.courses.models import COURSE_MODELS
+    from hub.fleet.models import MODELS as FLEET_MODELS
     from hub.lrs.models import MODELS as LRS_MODELS
     from hub.models import MODELS
 
     return [*MODELS, *LRS_MODELS, *COURSE_MODELS, *ATTACHMENT_MODELS, *ADMIN_MODELS, *APPROVAL_MODELS,
-            *AUDIT_MODELS]
+            *AUDIT_MODELS, *FLEET_MODELS]
 
 
 def hub_schema() -> schema.Schema:

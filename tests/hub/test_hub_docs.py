@@ -47,6 +47,7 @@ def test_every_route_is_documented(instance):
                      ("/v1/admin/edges", "GET"), ("/v1/admin/keys/rotate", "POST"), ("/v1/admin/approvals", "GET"),
                      ("/v1/admin/approvals/<int:request_id>/approve", "POST"),
                      ("/v1/admin/approvals/<int:request_id>/refuse", "POST"), ("/v1/admin/audit", "GET"),
+                     ("/v1/edge/health", "POST"),
                      ("/v1/attachments/<sha256>", "GET"), ("/v1/attachments/<sha256>", "PUT"),
                      ("/v1/admin/courses", "POST"), ("/v1/admin/courses", "GET"), ("/v1/admin/courses/<course>", "GET"),
                      ("/v1/admin/courses/<course>/manifest", "GET"), ("/v1/admin/courses/<course>/targets", "PUT"),
