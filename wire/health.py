@@ -172,3 +172,27 @@ def parse(body: bytes) -> dict:
 def dumps(report: dict) -> str:
     """The report as compact JSON text (what the edge sends and the hub stores)."""
     return json.dumps(report, separators=(",", ":"), ensure_ascii=False)
+
+
+def size(report: dict) -> int:
+    return len(dumps(report).encode())
+
+
+def fit(report: dict, most: int = MAX_REPORT_BYTES) -> dict:
+    """The report cut to at most `most` bytes, so a hub never refuses it for its size: course errors and
+    alarm texts shortened to 200 characters first, then the last courses left out, then the last alarms.
+    Alarms come first because each one tells someone what to do."""
+    if size(report) <= most:
+        return report
+    short = {**report,
+             "courses": [{**c, "last_error": _short(c["last_error"])} for c in report["courses"]],
+             "alarms": [{**a, "message": _short(a["message"]), "what_to_do": _short(a["what_to_do"])}
+                        for a in report["alarms"]]}
+    for key in ("courses", "alarms"):
+        while size(short) > most and short[key]:
+            short[key] = short[key][:len(short[key]) * 3 // 4]
+    return short
+
+
+def _short(text: str | None, most: int = 200) -> str | None:
+    return text if text is None or len(text) <= most else text[:most - 1] + "…"

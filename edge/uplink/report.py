@@ -6,16 +6,25 @@ sending is flagged as silent there. Nothing here retries: the next report goes a
 
 from __future__ import annotations
 
+import json
+
+from wire import health
+
 REPORT_PATH = "/v1/edge/health"
 
 
 def send(client, report: dict) -> str | None:
     """POST one report; None when the hub took it, else why not (the hub unreachable, or its refusal)."""
     try:
-        status, answer = client.call_json("POST", REPORT_PATH, report)
+        status, body = client.request("POST", REPORT_PATH, health.dumps(health.fit(report)).encode())
     except OSError as exc:
         return str(exc)
     if status == 200:
         return None
-    return f"the hub refused the status report (HTTP {status}): {answer.get('reason') or answer.get('error')}"
+    try:
+        answer = json.loads(body)
+        reason = answer.get("reason") or answer.get("error")
+    except (ValueError, AttributeError):
+        reason = body[:200].decode(errors="replace")
+    return f"the hub refused the status report (HTTP {status}): {reason}"
 

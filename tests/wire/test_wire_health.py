@@ -55,3 +55,18 @@ def test_a_body_too_large_or_not_json_is_refused():
         health.parse(b"[1, 2")
     with pytest.raises(health.HealthReportError, match="must be a JSON object"):
         health.parse(b"[]")
+
+
+def test_a_report_too_large_is_cut_to_fit_keeping_every_alarm():
+    alarm = {"code": "clock_skew", "since": "2026-12-07T14:00:00.000Z", "message": "m" * 1000, "what_to_do": "w" * 1000}
+    course = {"course": "maths-one", "status": "errored", "stage": "fetch", "version": 3, "current": 2,
+              "last_sync": None, "last_error": "e" * 1000}
+    huge = {**REPORT, "alarms": [alarm] * health.MAX_ALARMS, "courses": [course] * health.MAX_COURSES}
+    assert health.size(huge) > health.MAX_REPORT_BYTES
+
+    cut = health.fit(huge)
+
+    assert health.size(cut) <= health.MAX_REPORT_BYTES and health.validate(cut) == cut
+    assert len(cut["alarms"]) == health.MAX_ALARMS and 0 < len(cut["courses"]) < health.MAX_COURSES
+    assert cut["alarms"][0]["message"] == "m" * 199 + "…"
+    assert health.fit(REPORT) is REPORT
