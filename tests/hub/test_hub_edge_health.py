@@ -177,3 +177,17 @@ def test_text_from_an_edge_cannot_drive_the_admins_terminal(client, edge, hub_cl
 
     assert code == 0 and "\x1b" not in out and "\u202e" not in out and "\x07" not in out
     assert "\\x1b[2J\\x1b]0;owned\\x07fine" in out and "what to do: \\u202eevil" in out
+
+
+def test_showing_an_unknown_edge_says_how_to_list_them(app, hub_cli):
+    code, out, err = hub_cli("edges", "show", "edge-nowhere")
+    assert code == 1 and out == ""
+    assert err.startswith("error: no edge edge-nowhere at this hub: `throughgate hub edges list` shows the edges")
+
+
+def test_an_edge_that_never_reported_says_so(make_edge, hub_cli):
+    make_edge("edge-1")
+    code, out, _ = hub_cli("edges", "show", "edge-1")
+    assert code == 0 and out.splitlines() == [
+        "edge edge-1: AMBER", "  - no report yet",
+        "no status report yet (an edge sends one at start and every uplink.report_interval_s)"]
