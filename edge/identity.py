@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,3 +108,12 @@ def edge_key(files: EdgeFiles):
 
 def edge_cert(files: EdgeFiles) -> x509.Certificate | None:
     return pki.load_cert(files.edge_cert.read_bytes()) if files.edge_cert.exists() else None
+
+
+def server_tls_context(files: EdgeFiles) -> ssl.SSLContext:
+    """TLS 1.2+ with the edge's server certificate, no client certificate asked for: the staff console
+    (staff log in) and the metrics endpoint (a bearer token) serve with it."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(str(files.server_cert), str(files.server_key))
+    return context

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import ssl
 import time
 from datetime import datetime
 from pathlib import Path
@@ -155,22 +154,14 @@ def create_app(metrics: EdgeMetrics, token_file: Path) -> Flask:
     return app
 
 
-def server_context(files: identity.EdgeFiles) -> ssl.SSLContext:
-    """TLS 1.2+ with the edge's server certificate (as the console's); the scraper trusts the edge's CA."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.load_cert_chain(str(files.server_cert), str(files.server_key))
-    return context
-
-
 class MetricsServer:
     """GET /metrics over HTTPS, with the bearer token check, until stop()."""
 
     def __init__(self, metrics: EdgeMetrics, files: identity.EdgeFiles, host: str, port: int):
         token_file = files.instance / TOKEN_FILE
         ensure_token(token_file)
-        self.server = https.HttpsServer(create_app(metrics, token_file), host, port, lambda: server_context(files),
-                                        name="metrics", caps=SCRAPERS)
+        self.server = https.HttpsServer(create_app(metrics, token_file), host, port,
+                                        lambda: identity.server_tls_context(files), name="metrics", caps=SCRAPERS)
 
     @property
     def url(self) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import signal
-import ssl
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -24,14 +23,6 @@ CERT_CHECK_S = 300.0
 FORGET_EVERY_S = 3600.0
 
 
-def server_context(files: identity.EdgeFiles) -> ssl.SSLContext:
-    """TLS 1.2+ with the edge's server certificate; no client certificate asked for (staff log in)."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.load_cert_chain(str(files.server_cert), str(files.server_key))
-    return context
-
-
 class Console:
     """The app on provisioning.https, and a job thread (rewards, forgetting old records, certificate reload)."""
 
@@ -41,7 +32,7 @@ class Console:
         identity.ensure_server_cert(self.files, config.edge_id, config.server_name)
         self.app = create_app(config)
         self.server = https.HttpsServer(self.app, config.console.host, config.console.port if port is None else port,
-                                        lambda: server_context(self.files), name="console")
+                                        lambda: identity.server_tls_context(self.files), name="console")
         self._stop = threading.Event()
         self._jobs = threading.Thread(target=self._run_jobs, name="console-jobs", daemon=True)
         self._cert_mtime = self.files.server_cert.stat().st_mtime

@@ -18,7 +18,7 @@ import pytest
 from edge.attachments import store as attachments_store
 from edge.attachments import upload as attachments_upload
 from edge.console import accounts
-from edge.console.server import server_context
+from edge.identity import server_tls_context
 from provisioning import https
 from tests.console.consolekit import PASSWORD, submission
 
@@ -29,7 +29,7 @@ CALLERS = 8  # four times the checks allowed at once: without the cap, most woul
 
 @pytest.fixture(scope="module")
 def console(kit, app):
-    server = https.HttpsServer(app, "127.0.0.1", 0, lambda: server_context(kit.files), name="console-https")
+    server = https.HttpsServer(app, "127.0.0.1", 0, lambda: server_tls_context(kit.files), name="console-https")
     server.start()
     yield server
     server.stop()

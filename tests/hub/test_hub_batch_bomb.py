@@ -28,6 +28,7 @@ from edge.config import UplinkConfig
 from edge.intake.quota import Quota
 from edge.uplink import stages
 from edge.uplink.hubclient import HubClient
+from tests.spine.waiting import PausedClock
 from wire import batches
 from wire.keys import HubPublicKeys, signing_key_from_pem
 from wire.records import new_record, timestamp
@@ -173,19 +174,6 @@ def test_after_the_bombs_the_hub_still_stores_a_normal_batch(running_hub, compre
 
 
 # the edge, finding the hub busy -----------------------------------------------------------------
-class PausedClock:
-    """Time that moves only when the test moves it (the uplink's backoff, without waiting for it)."""
-
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += max(0.0, seconds)
-
-
 def test_an_edge_finding_the_hub_busy_keeps_the_batch_and_delivers_it_after_its_backoff(
         app, server, edge, root_file, tmp_path):
     """The real uplink (CUT, SEAL, SEND, CONFIRM) against the hub over HTTPS while every opening slot

@@ -10,21 +10,9 @@ from edge.intake.quota import Quota
 from edge.uplink import stages as uplink
 from edge.uplink.hubclient import HubClient
 from tablet.fleet import sample_payload
+from tests.spine.waiting import PausedClock
 from wire.keys import HubPublicKeys, signing_key_from_pem
 from wire.records import new_record
-
-
-class FakeClock:
-    """Time that passes only when the forwarder sleeps, so the test measures pacing, not the machine."""
-
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += max(0.0, seconds)
 
 
 class RecordingClient(HubClient):
@@ -67,7 +55,7 @@ def test_bandwidth_cap_holds_the_average_rate(edge_side):
     _receive(["assignment_submission"] * 400)
     quota = Quota(cfg.quota_bytes, store.outbox_bytes)
     assert uplink.seal_ready(cfg.edge_id, cfg.uplink, hub_keys, signing_key, quota, force=True) == 20
-    clock, client = FakeClock(), RecordingClient(stack.hub_url, **stack.edge_tls())
+    clock, client = PausedClock(), RecordingClient(stack.hub_url, **stack.edge_tls())
     forwarder = uplink.Forwarder(cfg.uplink, hub_keys, client, quota, clock=clock, sleep=clock.sleep)
     while forwarder.tick(budget_s=1e9):
         pass

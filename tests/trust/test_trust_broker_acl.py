@@ -18,7 +18,7 @@ import time
 import pytest
 from paho.mqtt.client import CallbackAPIVersion, Client
 from paho.mqtt.enums import MQTTProtocolVersion
-from trustkit import Credential, EdgeKit
+from trustkit import Credential, EdgeKit, Relay
 
 from wire import topics
 
@@ -83,35 +83,11 @@ class Sub:
         return set(self.lines)
 
 
-class Relay:
-    """The edge's side: its own password on the loopback listener, reading every up topic."""
-
-    def __init__(self, kit: EdgeKit):
-        self.got: list[tuple[str, str]] = []
-        self.ready = threading.Event()
-        self.client = Client(CallbackAPIVersion.VERSION2, client_id="acl-test-relay",
-                             protocol=MQTTProtocolVersion.MQTTv5)
-        self.client.username_pw_set(kit.config.broker.username, kit.relay_password)
-        self.client.on_connect = lambda c, *a: c.subscribe(topics.UP_FILTER, qos=1)
-        self.client.on_subscribe = lambda *a: self.ready.set()
-        self.client.on_message = lambda c, u, m: self.got.append((m.topic, m.payload.decode()))
-        self.client.connect("127.0.0.1", kit.relay_port)
-        self.client.loop_start()
-        assert self.ready.wait(10), "the relay could not subscribe"
-
-    def send_down(self, device: str, text: str) -> None:
-        self.client.publish(topics.down(device), text, qos=1).wait_for_publish(10)
-
-    def stop(self) -> None:
-        self.client.disconnect()
-        self.client.loop_stop()
-
-
 @pytest.fixture
 def relay(kit):
     relay = Relay(kit)
     yield relay
-    relay.stop()
+    relay.leave()
 
 
 def _wait_for(predicate, timeout: float = 10.0) -> bool:
@@ -134,7 +110,7 @@ def test_each_tablet_reaches_its_own_topics_with_the_cli_tools(kit, relay):
             subs[device].wait_for(f"{topics.down(device)} for {device}")
             done = _pub(kit, kit.tablet(device), topics.up(device), f"from {device}")
             assert done.returncode == 0 and "Not authorized" not in done.stderr, done.stderr
-        assert _wait_for(lambda: {(topics.up(d), f"from {d}") for d in TABLETS} <= set(relay.got))
+        assert _wait_for(lambda: {(topics.up(d), f"from {d}") for d in TABLETS} <= set(relay.texts()))
     finally:
         for sub in subs.values():
             sub.stop()
@@ -148,8 +124,8 @@ def test_no_tablet_can_write_another_tablets_topics_with_mosquitto_pub(kit, rela
     # The broker routes in the order it receives: once a tablet's own message, published after every
     # forgery, has reached the relay, a forgery let through would have reached it before.
     assert _pub(kit, kit.tablet(TABLETS[0]), topics.up(TABLETS[0]), "after the forgeries").returncode == 0
-    assert _wait_for(lambda: (topics.up(TABLETS[0]), "after the forgeries") in relay.got)
-    assert not [m for m in relay.got if "forging" in m[1]]
+    assert _wait_for(lambda: (topics.up(TABLETS[0]), "after the forgeries") in relay.texts())
+    assert not [m for m in relay.texts() if "forging" in m[1]]
 
 
 def test_no_tablet_can_read_another_tablets_topics_with_mosquitto_sub(kit, relay):
@@ -249,8 +225,9 @@ def test_acl_matrix_with_paho_for_every_ordered_pair(kit, relay):
         for device, client in clients.items():
             expected = {(topics.down(device), f"secret for {device}"), (topics.down(device), "last")}
             assert set(client.got) == expected, (device, client.got)
-        assert {m for m in relay.got if m[1].startswith("work of")} == {(topics.up(d), f"work of {d}") for d in TABLETS}
-        assert not [m for m in relay.got if m[1] == "forged"]
+        work = {m for m in relay.texts() if m[1].startswith("work of")}
+        assert work == {(topics.up(d), f"work of {d}") for d in TABLETS}
+        assert not [m for m in relay.texts() if m[1] == "forged"]
     finally:
         for client in clients.values():
             client.stop()

@@ -20,7 +20,7 @@ from paho.mqtt.client import CallbackAPIVersion, Client
 from paho.mqtt.enums import MQTTProtocolVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
-from trustkit import Credential, EdgeKit
+from trustkit import Credential, EdgeKit, Relay
 
 from edge.host import broker, broker_acl, broker_control
 from edge.tablets import registry as tablets
@@ -115,31 +115,6 @@ class Tablet:
         self.client.loop_stop()
         sock.shutdown(socket.SHUT_RDWR)
         sock.close()
-
-    def leave(self) -> None:
-        self.client.disconnect()
-        self.client.loop_stop()
-
-
-class Relay:
-    """The relay's side: its own user on the loopback listener, reading every up topic."""
-
-    def __init__(self, kit: EdgeKit, persistent: bool = False):
-        self.got: list[tuple[str, bytes]] = []
-        self.ready = threading.Event()
-        self.client = session.persistent_client(kit.config.broker.username, kit.relay_password, inflight_cap=10)
-        self.client.on_connect = lambda c, *a: c.subscribe(topics.UP_FILTER, qos=1)
-        self.client.on_subscribe = lambda c, u, mid, codes, p: codes[0].is_failure or self.ready.set()
-        self.client.on_message = lambda c, u, m: self.got.append((m.topic, m.payload))
-        if persistent:
-            session.connect_async(self.client, "127.0.0.1", kit.relay_port, receive_maximum=10)
-        else:
-            self.client.connect("127.0.0.1", kit.relay_port, clean_start=True)
-        self.client.loop_start()
-        assert self.ready.wait(10), "the relay could not subscribe"
-
-    def send_down(self, device: str, text: str) -> None:
-        self.client.publish(topics.down(device), text, qos=1).wait_for_publish(10)
 
     def leave(self) -> None:
         self.client.disconnect()

@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from edge.tablets import registry as tablets
 from provisioning import pki
 from provisioning.files import write_private
 from throughgate.stack import free_port
+from wire import session, topics
 
 
 @dataclass(frozen=True)
@@ -172,3 +174,32 @@ class EdgeKit:
         if self.child:
             self.child.stop()
         store.db.close()
+
+
+class Relay:
+    """The relay's side: its own user on the loopback listener, reading every up topic."""
+
+    def __init__(self, kit: EdgeKit, persistent: bool = False):
+        self.got: list[tuple[str, bytes]] = []
+        self.ready = threading.Event()
+        self.client = session.persistent_client(kit.config.broker.username, kit.relay_password, inflight_cap=10)
+        self.client.on_connect = lambda c, *a: c.subscribe(topics.UP_FILTER, qos=1)
+        self.client.on_subscribe = lambda c, u, mid, codes, p: codes[0].is_failure or self.ready.set()
+        self.client.on_message = lambda c, u, m: self.got.append((m.topic, m.payload))
+        if persistent:
+            session.connect_async(self.client, "127.0.0.1", kit.relay_port, receive_maximum=10)
+        else:
+            self.client.connect("127.0.0.1", kit.relay_port, clean_start=True)
+        self.client.loop_start()
+        assert self.ready.wait(10), "the relay could not subscribe"
+
+    def send_down(self, device: str, text: str) -> None:
+        self.client.publish(topics.down(device), text, qos=1).wait_for_publish(10)
+
+    def texts(self) -> list[tuple[str, str]]:
+        """What it got, as (topic, text)."""
+        return [(topic, payload.decode()) for topic, payload in self.got]
+
+    def leave(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
