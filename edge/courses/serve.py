@@ -3,7 +3,7 @@
     GET /v1/courses            the verified manifests of the current versions, with their groups
     GET /v1/content/<sha256>   a file of a published version: ETag "<sha256>", If-None-Match -> 304,
                                one Range -> 206 (unsatisfiable -> 416), streamed from disk
-                               (provisioning.https.send_stored, as the hub sends them to the edge)
+                               (provisioning.stored.send_stored, as the hub sends them to the edge)
 
 Every route needs a tablet's client certificate (checked at the TLS handshake against the tablet
 CA, and here against revocation in the store).
@@ -26,7 +26,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from edge import store
 from edge.courses import catalogue
-from provisioning import https, pki
+from provisioning import pki, stored
 from wire.blobs import BlobStore
 from wire.records import valid_sha256
 
@@ -131,7 +131,7 @@ def content(sha: str):
         return not_servable()
     size, media_type = found
     try:
-        return https.send_stored(BlobStore(current_app.config["EDGE"].courses_dir).path(sha), sha, size, media_type,
+        return stored.send_stored(BlobStore(current_app.config["EDGE"].courses_dir).path(sha), sha, size, media_type,
                                  IMMUTABLE)
     except FileNotFoundError:
         return _refuse("not_found", "the file is listed but missing from the cache: staff should run "

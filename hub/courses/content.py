@@ -1,4 +1,4 @@
-"""Serving a stored course file to an edge: provisioning.https.send_stored (ETag, If-None-Match
+"""Serving a stored course file to an edge: provisioning.stored.send_stored (ETag, If-None-Match
 -> 304, one Range -> 206, unsatisfiable -> 416, streamed), the one implementation the edge's
 tablet API uses too."""
 
@@ -8,10 +8,10 @@ from pathlib import Path
 
 from flask import Response
 
-from provisioning import https
+from provisioning import stored
 
 CACHE_CONTROL = "private, max-age=31536000, immutable"
 
 
 def send(path: Path, sha256: str, size: int, media_type: str) -> Response:
-    return https.send_stored(path, sha256, size, media_type, CACHE_CONTROL)
+    return stored.send_stored(path, sha256, size, media_type, CACHE_CONTROL)

@@ -11,7 +11,7 @@ from coursekit import ASSIGNMENT, QUIZ, native_course_json, scorm12_manifest
 
 from hub.courses import native, quiz, scorm
 from hub.courses.package import PackageError, media_type, slug
-from provisioning.https import wanted_range
+from provisioning.stored import wanted_range
 
 
 def test_namespaced_scorm12_manifest_lists_launchable_items_in_order():
