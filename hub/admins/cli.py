@@ -22,6 +22,7 @@ from hub.audit import trail
 from hub.ingest.storage import utc_now
 from hub.refusals import Refused
 from hub.tables import table
+from wire.schema import SchemaError
 
 TARGET_ARGS = ("edge_id", "course", "name", "token_id", "request_id", "file")
 """Positional arguments that name what a command acts on (its audit entry's target)."""
@@ -75,6 +76,8 @@ def _append(args, action: str, command: str, outcome: str) -> None:
     try:
         with db.connected():
             trail.append(operator(), action, target, outcome, {"command": command, **_noted})
+    except SchemaError:
+        return  # the command was refused for the same reason, said once by its error: nothing was done
     except Exception as exc:  # noqa: BLE001 (the command's own outcome stands; say why it was not recorded)
         print(f"warning: not recorded in the audit trail ({str(exc).strip()})", file=sys.stderr)
 

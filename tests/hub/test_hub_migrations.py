@@ -166,6 +166,7 @@ def test_a_database_newer_than_the_code_is_refused_naming_both_versions(hub_db_u
         assert (f"is at schema version {LATEST + 1}, newer than this Throughgate knows (version {LATEST})"
                 in err)
         assert "Run that release (or a later one) on it" in err and "Traceback" not in err
+    assert len(answers[2][2].splitlines()) == 1  # `records`: the refusal once, no audit-trail warning
     assert catalogue(hub_db_url) == before and recorded(hub_db_url) == LATEST + 1
 
 
@@ -199,6 +200,7 @@ def test_records_on_an_unmigrated_hub_says_to_run_migrate_and_migrate_then_lets_
     assert refused[0] == 1 and "Traceback" not in refused[2]
     assert (f"is at schema version 0; this Throughgate uses version {LATEST}. Run `throughgate hub migrate`"
             in refused[2])
+    assert len(refused[2].splitlines()) == 1  # said once, not again as an audit-trail warning
     title = db.hub_schema().title
     assert migrated[0] == 0 and migrated[1].splitlines() == [
         *applied_lines(title), f"{title}: now at schema version {LATEST}"]
