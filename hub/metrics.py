@@ -32,6 +32,10 @@ BATCHES_ENDPOINT = "batches.receive_batch"
 COURSES_ENDPOINT = "edge_courses.courses"
 UNMATCHED = "unmatched"
 """The route label of a request no route matched: paths anyone sends never become labels."""
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+OTHER_METHOD = "other"
+"""The method label of any other method: a made-up method (anyone may send `PROBE1`, `PROBE2`...) never
+becomes a label, so the label sets stay bounded however much a stranger sends."""
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
@@ -62,7 +66,8 @@ class HubMetrics:
         route = request.url_rule.rule if request.url_rule is not None else UNMATCHED
         started = g.pop("metrics_started", None)
         if started is not None:
-            self.request_seconds.labels(route, request.method).observe(time.perf_counter() - started)
+            method = request.method if request.method in METHODS else OTHER_METHOD
+            self.request_seconds.labels(route, method).observe(time.perf_counter() - started)
         if request.endpoint == BATCHES_ENDPOINT:
             self._batch(response)
         elif request.endpoint == COURSES_ENDPOINT and response.status_code == 200:

@@ -97,13 +97,19 @@ def _decidable(request_id: int, approver: str, role: str, now: str) -> ApprovalR
         raise Refused(409, f"request_{state}", f"request {request_id} is {state}"
                       + (f" (by {row.decided_by} at {row.decided_at})" if row.decided_by else
                          f" (at {row.expires_at})") + ": ask for the action again if it is still needed")
-    if approver == row.requested_by:
+    if same_admin(approver, row.requested_by):
         raise Refused(403, "same_admin", f"request {request_id} was made by {approver}: a second, different admin "
                       "must approve or refuse it")
     if not roles.may_decide(role, row.action):
         raise Refused(403, "forbidden", f"the {role} role may not decide on {row.action}: ask an admin whose role "
                       "may (docs/hub.md, \"Admin roles\")")
     return row
+
+
+def same_admin(one: str, other: str) -> bool:
+    """Names that differ only in case are one admin: a second token made as `Alice` for alice (by
+    mistake, or asked for) must not let her approve her own request."""
+    return one.casefold() == other.casefold()
 
 
 def _decide(row: ApprovalRequest, status: str, approver: str, now: str) -> None:

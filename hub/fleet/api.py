@@ -16,7 +16,7 @@ from hub.auth import edge_required
 from hub.fleet import store
 from hub.ingest.storage import utc_now
 from hub.refusals import Refused
-from wire import health
+from wire import health, text
 
 log = logging.getLogger("hub.fleet")
 
@@ -30,7 +30,8 @@ def report(caller):
     try:
         parsed = health.parse(body)
     except health.HealthReportError as exc:
-        log.warning("edge %s: status report refused: %s", caller.edge_id, exc.reason)
+        # the reason can quote a key the edge sent: escaped, so it cannot start a log line of its own
+        log.warning("edge %s: status report refused: %s", caller.edge_id, text.for_terminal(exc.reason))
         raise Refused(400, "bad_report", f"{exc.reason}; nothing was stored (wire/health.py has the format)",
                       field=exc.field) from None
     if parsed["edge_id"] != caller.edge_id:
