@@ -109,7 +109,8 @@ def show_lines(found: service.EdgeHealth, now: datetime) -> list[str]:
     lines.append(table(["COURSE", "STATUS", "VERSION", "OFFERED", "LAST SYNC", "LAST ERROR"],
                        [[c["course"], c["status"], c["version"], c["current"], c["last_sync"], c["last_error"]]
                         for c in report["courses"]]) if report["courses"] else "  none")
-    lines += ["", f"backlog over time (last {len(found.history)} reports, oldest first):",
+    shown = len(found.history)
+    lines += ["", f"backlog over time (last {shown} report{'' if shown == 1 else 's'}, oldest first):",
               table(["RECEIVED", "RECORDS", "BYTES"],
                     [[h.received_at, h.backlog_records, h.backlog_bytes] for h in found.history])]
     return lines

@@ -158,6 +158,8 @@ def test_the_history_keeps_only_the_newest_reports_of_each_edge(client, make_edg
     code, out, _ = hub_cli("edges", "show", "edge-1", "--history", "3")
     assert code == 0 and "backlog over time (last 3 reports, oldest first):" in out
     assert [line.split()[1] for line in out.splitlines()[-3:]] == ["9", "10", "11"]
+    code, out, _ = hub_cli("edges", "show", "edge-1", "--history", "1")
+    assert code == 0 and "backlog over time (last 1 report, oldest first):" in out
 
 
 def test_deep_nesting_is_refused_as_not_json(client, edge):
