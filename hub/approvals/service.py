@@ -14,7 +14,7 @@ import json
 from dataclasses import asdict, dataclass
 
 from hub import db, keys
-from hub.admins import roles
+from hub.admins import legacy, roles
 from hub.approvals.models import APPROVED, PENDING, REFUSED, ApprovalRequest
 from hub.enrolment import edges
 from hub.refusals import Refused
@@ -100,6 +100,11 @@ def _decidable(request_id: int, approver: str, role: str, now: str) -> ApprovalR
     if same_admin(approver, row.requested_by):
         raise Refused(403, "same_admin", f"request {request_id} was made by {approver}: a second, different admin "
                       "must approve or refuse it")
+    if role != roles.HOST and legacy.NAME in (approver, row.requested_by):
+        raise Refused(403, "shared_token", f"request {request_id} was made or would be decided with the hub.toml "
+                      "token, which names no one admin (whoever holds it may also hold a token of their own): "
+                      f"approve it on the hub (`throughgate hub approvals approve {request_id}`), or ask for it "
+                      "again with your own token")
     if not roles.may_decide(role, row.action):
         raise Refused(403, "forbidden", f"the {role} role may not decide on {row.action}: ask an admin whose role "
                       "may (docs/hub.md, \"Admin roles\")")

@@ -3,12 +3,14 @@ hub run`: what a stranger or an admin beyond their role can send, and what they 
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
 
 import pytest
 from adminkit import admin_token, bearer
 from healthkit import sample_report
+from hubkit import ADMIN_TOKEN
 from hubprocess import HubProcess
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -160,3 +162,33 @@ def test_the_metrics_token_is_the_whole_file_not_a_prefix_or_a_case_variant(hub,
                   METRICS_TOKEN[:8]):
         assert raw(hub, context, "GET", "/metrics", {"Authorization": f"Bearer {token}"})[0] == 401
     assert raw(hub, context, "GET", "/metrics", {"Authorization": f"bearer   {METRICS_TOKEN}  "})[0] == 200
+
+
+@pytest.fixture
+def hub_with_old_token(app, instance, hub_db_url, tmp_path):
+    """A hub that still takes the hub.toml token of earlier releases (shared by whoever had it)."""
+    settings = {"ADMIN_APPROVALS": "true", "ADMIN_TOKEN_SHA256": hashlib.sha256(ADMIN_TOKEN.encode()).hexdigest()}
+    process = HubProcess(instance, hub_db_url, tmp_path / "hub.log", settings).start()
+    yield process
+    process.stop()
+
+
+def ask_for_enrolment_token(hub, context, headers) -> int:
+    status, body = raw(hub, context, "POST", "/v1/admin/enrolment-tokens",
+                       {**headers, "Content-Type": "application/json"}, b'{"edge_id": "edge-9"}')
+    assert status == 202, body
+    return json.loads(body)["approval"]["id"]
+
+
+def test_the_shared_hub_toml_token_is_not_a_second_admin(hub_with_old_token, connect_as):
+    """Whoever holds their own token and the old shared one would otherwise be two admins at once."""
+    hub, context, old = hub_with_old_token, connect_as(), bearer(ADMIN_TOKEN)
+    alice = bearer(admin_token("alice", roles.FLEET))
+    mine = ask_for_enrolment_token(hub, context, alice)
+    status, body = raw(hub, context, "POST", f"/v1/admin/approvals/{mine}/approve", old)
+    assert status == 403 and "shared_token" in body and "throughgate hub approvals approve" in body
+    theirs = ask_for_enrolment_token(hub, context, old)
+    status, body = raw(hub, context, "POST", f"/v1/admin/approvals/{theirs}/approve", alice)
+    assert status == 403 and "shared_token" in body
+    carol = bearer(admin_token("carol", roles.FLEET))
+    assert raw(hub, context, "POST", f"/v1/admin/approvals/{mine}/approve", carol)[0] == 200  # two named admins
