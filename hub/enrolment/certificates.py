@@ -103,5 +103,7 @@ def authenticate(pem: str | None, root: x509.Certificate, now: dt.datetime | Non
                       f"when edge {cn} enrolled again: use the newer certificate")
     edge = Edge.get(Edge.edge_id == cn)
     if edge.status == REVOKED:
-        raise Refused(403, "edge_revoked", f"edge {cn} was revoked at this hub at {edge.revoked_at}")
+        raise Refused(403, "edge_revoked", f"edge {cn} was revoked at this hub at {edge.revoked_at}: the hub takes "
+                      "nothing more from it; if that was a mistake, ask the hub's operator, who can give this box "
+                      "a token for a new edge id (a revoked id cannot enrol again)")
     return Caller(cn, row.serial, row.superseded_at)

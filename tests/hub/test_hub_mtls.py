@@ -50,6 +50,7 @@ def test_revoked_edge_is_refused_on_its_next_request_without_a_restart(server, e
     assert status == 403 and body["error"] == "edge_revoked"
     status, body = https("GET", f"{server.url}/v1/edge/hub-keys", context)
     assert status == 403 and body["error"] == "edge_revoked"
+    assert "ask the hub's operator" in body["reason"] and "new edge id" in body["reason"]  # what to do
     assert stored_count() == 1
 
 
