@@ -20,6 +20,8 @@ from hub.enrolment import edges
 from hub.refusals import Refused
 from wire.records import parse_timestamp, timestamp
 
+MAX_ID = 2**63 - 1
+"""The largest id a database can hold (a 64-bit integer)."""
 EXPIRED = "expired"
 """Shown for a pending request past its expires_at (never stored: nothing updates it on a timer)."""
 
@@ -88,7 +90,8 @@ def refuse(request_id: int, approver: str, role: str, now: str) -> Request:
 
 
 def _decidable(request_id: int, approver: str, role: str, now: str) -> ApprovalRequest:
-    row = ApprovalRequest.get_or_none(ApprovalRequest.id == request_id)
+    in_range = 1 <= request_id <= MAX_ID  # SQLite cannot even compare a larger number: a 500, not a 404
+    row = ApprovalRequest.get_or_none(ApprovalRequest.id == request_id) if in_range else None
     if row is None:
         raise Refused(404, "unknown_request", f"no approval request {request_id}: see `throughgate hub approvals "
                       "list` or GET /v1/admin/approvals")

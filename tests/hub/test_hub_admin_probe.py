@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from adminkit import admin_token, bearer
@@ -14,7 +15,7 @@ from hubkit import ADMIN_TOKEN
 from hubprocess import HubProcess
 from prometheus_client.parser import text_string_to_metric_families
 
-from hub import db
+from hub import db, keys
 from hub.admins import roles
 from hub.audit import trail
 
@@ -192,3 +193,26 @@ def test_the_shared_hub_toml_token_is_not_a_second_admin(hub_with_old_token, con
     assert status == 403 and "shared_token" in body
     carol = bearer(admin_token("carol", roles.FLEET))
     assert raw(hub, context, "POST", f"/v1/admin/approvals/{mine}/approve", carol)[0] == 200  # two named admins
+
+
+@pytest.mark.parametrize("request_id", ["99999999999999999999", "9223372036854775808", "0", "-1", "1e3", "%31"])
+def test_an_approval_id_out_of_range_is_a_plain_refusal(hub, connect_as, request_id):
+    carol = bearer(admin_token("carol", roles.FLEET))
+    status, body = raw(hub, connect_as(), "POST", f"/v1/admin/approvals/{request_id}/approve", carol)
+    assert status in (404, 405), (status, body)
+    assert "Traceback" not in hub.log()
+
+
+def test_two_admins_approving_at_once_rotate_the_keys_once(app, hub, connect_as):
+    context = connect_as()
+    bob = bearer(admin_token("bob", roles.SECURITY))
+    status, body = raw(hub, context, "POST", "/v1/admin/keys/rotate", bob)
+    assert status == 202, body
+    request_id = json.loads(body)["approval"]["id"]
+    deciders = [bearer(admin_token(f"sec-{n}", roles.SECURITY)) for n in range(8)]
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda h: raw(hub, connect_as(), "POST", f"/v1/admin/approvals/{request_id}/approve",
+                                              h), deciders))
+    assert sorted(status for status, _ in answers) == [200] + [409] * 7, answers
+    ring = keys.keyring_dir(app.config["SEALING_KEY_FILE"])
+    assert len(list(ring.glob("*.pem"))) == 1  # one old key kept: one rotation
