@@ -18,6 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from hub import db, keys
 from hub.admins import roles
 from hub.audit import trail
+from hub.refusals import Refused
 
 METRICS_TOKEN = "scrape-" + "p" * 40
 
@@ -216,3 +217,11 @@ def test_two_admins_approving_at_once_rotate_the_keys_once(app, hub, connect_as)
     assert sorted(status for status, _ in answers) == [200] + [409] * 7, answers
     ring = keys.keyring_dir(app.config["SEALING_KEY_FILE"])
     assert len(list(ring.glob("*.pem"))) == 1  # one old key kept: one rotation
+
+
+@pytest.mark.parametrize("name", ["\u0430lice", "al\u00edce", "alice ", " alice", "alice\n", "ali ce", "alice\u200b",
+                                  "ＡLICE", "CLI-root", "Hub.toml2"])
+def test_no_token_can_be_made_for_a_look_alike_or_spaced_name(app, name):
+    with pytest.raises(Refused):
+        admin_token(name, roles.FLEET)
+
