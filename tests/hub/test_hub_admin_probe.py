@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from adminkit import admin_token, bearer
+from coursekit import build_native_zip
 from healthkit import sample_report
 from hubkit import ADMIN_TOKEN
 from hubprocess import HubProcess
@@ -18,6 +19,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from hub import db, keys
 from hub.admins import roles
 from hub.audit import trail
+from hub.courses.blobs import BlobStore
+from hub.courses.importer import import_package
+from hub.courses.package import Limits
 from hub.refusals import Refused
 
 METRICS_TOKEN = "scrape-" + "p" * 40
@@ -225,3 +229,15 @@ def test_no_token_can_be_made_for_a_look_alike_or_spaced_name(app, name):
     with pytest.raises(Refused):
         admin_token(name, roles.FLEET)
 
+
+
+@pytest.mark.parametrize("version", ["99999999999999999999", "-1", "0", "x"])
+def test_a_manifest_version_out_of_range_is_a_plain_refusal(app, hub, connect_as, tmp_path, version):
+    build_native_zip(tmp_path / "course.zip")
+    with app.app_context():
+        import_package(tmp_path / "course.zip", BlobStore.from_config(app.config),
+                       app.extensions["hub_keys"].get().signing, Limits.from_config(app.config), None)
+    erin = bearer(admin_token("erin", roles.CONTENT))
+    status, body = raw(hub, connect_as(), "GET", f"/v1/admin/courses/intro-maths/manifest?version={version}", erin)
+    assert status in (200, 400, 404), (status, body)
+    assert "Traceback" not in hub.log()
