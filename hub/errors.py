@@ -27,6 +27,13 @@ def json_object() -> dict:
 
 
 def init_app(app) -> None:
+    @app.before_request
+    def _no_nul():
+        """No name at the hub holds a NUL, and PostgreSQL cannot even compare text that does (a 500)."""
+        if "\x00" in request.path or b"%00" in request.query_string or b"\x00" in request.query_string:
+            raise Refused(400, "bad_request", "the path or query holds a NUL character (%00): no name at this hub "
+                          "has one; check the address")
+
     @app.errorhandler(Refused)
     def _refused(exc: Refused):
         return jsonify(exc.body()), exc.status

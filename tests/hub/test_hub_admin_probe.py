@@ -241,3 +241,23 @@ def test_a_manifest_version_out_of_range_is_a_plain_refusal(app, hub, connect_as
     status, body = raw(hub, connect_as(), "GET", f"/v1/admin/courses/intro-maths/manifest?version={version}", erin)
     assert status in (200, 400, 404), (status, body)
     assert "Traceback" not in hub.log()
+
+
+@pytest.mark.parametrize("edge_id", ["a%00b", "a%0Ab", "%E2%80%AEedge", "e" * 300, "%FF%FE"])
+def test_a_strange_edge_id_in_the_path_is_refused_and_audited_and_the_chain_still_verifies(hub, connect_as, edge_id):
+    gus = bearer(admin_token("gus", roles.FLEET))
+    before = audit_count()
+    status, body = raw(hub, connect_as(), "POST", f"/v1/admin/edges/{edge_id}/revoke", gus)
+    assert status in (400, 404), (status, body)
+    assert audit_count() == before + (0 if "%00" in edge_id else 1)  # a NUL is refused before anyone is known
+    with db.proxy.connection_context():
+        assert trail.verify().intact
+    assert "Traceback" not in hub.log()
+
+
+@pytest.mark.parametrize("path", ["/v1/records?learner=a%00b", "/v1/admin/courses/a%00b", "/v1/admin/edges?x=%00"])
+def test_a_nul_in_a_query_or_path_is_a_plain_refusal(hub, connect_as, path):
+    erin = bearer(admin_token("erin", roles.CONTENT))
+    status, body = raw(hub, connect_as(), "GET", path, erin)
+    assert status == 400 and "NUL" in body, (status, body)
+    assert "Traceback" not in hub.log()
