@@ -16,6 +16,7 @@ from pathlib import Path
 import peewee as pw
 
 from edge import migrations
+from provisioning.files import private_database
 from wire import schema
 from wire.records import timestamp
 
@@ -140,6 +141,7 @@ def open_store(path: str, migrate: bool = True) -> pw.SqliteDatabase:
     edge service changes the store an old edge may still be writing to, and looking at a store never makes it
     too new for the release it came from. A store newer than this code is refused
     either way (wire.schema.SchemaTooNew) and left as it is."""
+    private_database(path)
     database = pw.SqliteDatabase(path, pragmas=PRAGMAS, timeout=30, check_same_thread=False)
     db.initialize(database)
     the_schema = migrations.edge_schema(path)

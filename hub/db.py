@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 import peewee
 from playhouse.db_url import connect
 
+from provisioning.files import private_database
 from wire import schema
 
 proxy = peewee.DatabaseProxy()
@@ -28,6 +29,8 @@ WRITE_LOCK_ID = 0x7467_6875_6201
 def open_database(url: str) -> peewee.Database:
     """A peewee Database for the URL, not yet connected."""
     if url.startswith("sqlite"):
+        if url.startswith("sqlite:///"):
+            private_database(url.removeprefix("sqlite:///").partition("?")[0])
         # IMMEDIATE: a writer takes the lock at BEGIN, so it waits (timeout) instead of failing
         # when another writer committed between its read and its write.
         return connect(url, pragmas=SQLITE_PRAGMAS, timeout=30, lock_type="IMMEDIATE")

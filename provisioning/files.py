@@ -4,6 +4,7 @@ write is atomic (write beside, fsync, rename), so a crash never leaves half a ke
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -31,3 +32,13 @@ def write_private(path: str | os.PathLike, data: bytes, *, replace: bool = False
         raise FileExistsError(f"{path} already exists: keys are never overwritten; move it away first "
                               "if you mean to replace it")
     write_atomic(path, data, 0o600)
+
+
+def private_database(path: str | os.PathLike) -> None:
+    """Create an empty database file readable by its owner only, unless one is there: SQLite then
+    opens it, and gives its -wal and -shm files the same mode. (Made by SQLite itself it would be
+    0644: only its folder's 0700 kept it from other users, and a copy made for a backup kept 0644.)"""
+    if str(path) in ("", ":memory:"):
+        return
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
