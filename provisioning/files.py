@@ -40,5 +40,6 @@ def private_database(path: str | os.PathLike) -> None:
     0644: only its folder's 0700 kept it from other users, and a copy made for a backup kept 0644.)"""
     if str(path) in ("", ":memory:"):
         return
-    with contextlib.suppress(FileExistsError):
+    # Already there, or its folder missing or not writable: SQLite opens it (or says what is wrong) as before.
+    with contextlib.suppress(OSError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
