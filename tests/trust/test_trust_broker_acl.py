@@ -13,12 +13,12 @@ import shutil
 import ssl
 import subprocess
 import threading
-import time
 
 import pytest
 from paho.mqtt.client import CallbackAPIVersion, Client
 from paho.mqtt.enums import MQTTProtocolVersion
 from trustkit import Credential, EdgeKit, Relay
+from trustkit import wait_for_true as _wait_for
 
 from wire import topics
 
@@ -88,15 +88,6 @@ def relay(kit):
     relay = Relay(kit)
     yield relay
     relay.leave()
-
-
-def _wait_for(predicate, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
 
 
 # mosquitto_pub / mosquitto_sub ------------------------------------------------------------------------

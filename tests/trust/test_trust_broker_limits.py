@@ -21,6 +21,7 @@ from paho.mqtt.enums import MQTTProtocolVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from trustkit import Credential, EdgeKit, Relay
+from trustkit import wait_for_true as _wait_for
 
 from edge.host import broker, broker_acl, broker_control
 from edge.tablets import registry as tablets
@@ -119,15 +120,6 @@ class Tablet:
     def leave(self) -> None:
         self.client.disconnect()
         self.client.loop_stop()
-
-
-def _wait_for(predicate, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
 
 
 def _round_trip(kit: EdgeKit, device: str, text: str, relay: Relay | None = None) -> None:

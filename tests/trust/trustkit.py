@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -203,3 +204,13 @@ class Relay:
     def leave(self) -> None:
         self.client.disconnect()
         self.client.loop_stop()
+
+
+def wait_for_true(predicate, timeout: float = 10.0) -> bool:
+    """Poll `predicate` until it holds or `timeout` passes; its last answer (the tests assert it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
