@@ -13,7 +13,7 @@ import os
 
 from flask import Flask
 
-from hub import admin, ca, config, db, errors, health, keys, limits, metrics, records
+from hub import admin, ca, config, console, db, errors, health, keys, limits, metrics, records
 from hub.approvals.api import bp as approvals_bp
 from hub.attachments.api import bp as attachments_bp
 from hub.audit.api import bp as audit_bp
@@ -45,4 +45,5 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.register_blueprint(approvals_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(fleet_api.bp)
+    console.init_app(app)  # the admin console's pages under /admin (hub/console)
     return app

@@ -115,6 +115,15 @@ KEYS: dict[str, Key] = {
                                "silent (edges report every uplink.report_interval_s, 300 by default)", _POSITIVE),
     "EDGE_REPORTS_KEPT": Key(int, 2016, "status reports kept per edge, newest first (2016: a week at one every 5 "
                              "minutes); older ones are deleted as new ones arrive", _POSITIVE),
+    "CONSOLE_SESSION_HOURS": Key(float, 8.0, "hours a login to the hub's web consoles lasts, however busy; then "
+                                 "log in again", Rule(above=0)),
+    "CONSOLE_IDLE_MINUTES": Key(float, 30.0, "minutes without a page after which a console login ends",
+                                Rule(above=0)),
+    "LOGIN_FAILURES": Key(int, 5, "failed console logins (password, code or setup code) allowed per address and "
+                          "per account in LOGIN_WINDOW_S; then that address or account waits", _POSITIVE),
+    "LOGIN_WINDOW_S": Key(int, 900, "seconds over which LOGIN_FAILURES are counted", _POSITIVE),
+    "SETUP_CODE_HOURS": Key(float, 72.0, "hours a console account's setup code (from `hub admins add`, `reset`, or "
+                            "the accounts pages) can be used", Rule(above=0)),
     "LRS_URL": Key(str, None, "xAPI endpoint of a Learning Record Store (statements go to <LRS_URL>/statements); "
                    "https, or http on loopback only; unset: nothing is forwarded"),
     "LRS_USERNAME": Key(str, None, "Basic auth user (the LRS's key) for LRS_URL"),

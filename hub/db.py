@@ -100,9 +100,10 @@ def all_models() -> list[type[peewee.Model]]:
     from hub.fleet.models import MODELS as FLEET_MODELS
     from hub.lrs.models import MODELS as LRS_MODELS
     from hub.models import MODELS
+    from hub.staff.models import MODELS as STAFF_MODELS
 
     return [*MODELS, *LRS_MODELS, *COURSE_MODELS, *ATTACHMENT_MODELS, *ADMIN_MODELS, *APPROVAL_MODELS,
-            *AUDIT_MODELS, *FLEET_MODELS]
+            *AUDIT_MODELS, *FLEET_MODELS, *STAFF_MODELS]
 
 
 def hub_schema() -> schema.Schema:

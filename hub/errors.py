@@ -40,6 +40,9 @@ def init_app(app) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
+        pages = app.extensions.get("hub_console")
+        if pages is not None and pages.is_console_path(request.path):  # a page, not an API: an HTML answer
+            return pages.for_http_error(exc)
         code = (exc.name or "error").lower().replace(" ", "_")
         return jsonify(error=code, reason=exc.description), exc.code
 
@@ -55,6 +58,9 @@ def init_app(app) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         log.exception("unexpected error")
+        pages = app.extensions.get("hub_console")
+        if pages is not None and pages.is_console_path(request.path):
+            return pages.for_unexpected(exc)
         return jsonify(error="internal_error",
                        reason="the hub could not handle this request; try again later "
                               "(the hub's log has the details)"), InternalServerError.code

@@ -1,4 +1,5 @@
-"""`throughgate hub admins token create|list|revoke`, `hub approvals list|approve|refuse` and
+"""`throughgate hub admins add|list|disable|reset` and `hub workers …` (console accounts, hub/staff/cli.py),
+`throughgate hub admins token create|list|revoke`, `hub approvals list|approve|refuse` and
 `hub audit export|verify`, and the audit entry every admin command writes (`audited`).
 
 These run on the hub's own machine as its operator, `cli:<user>` (the login name, or SUDO_USER under
@@ -21,6 +22,8 @@ from hub.approvals import service as approvals
 from hub.audit import trail
 from hub.ingest.storage import utc_now
 from hub.refusals import Refused
+from hub.staff import accounts
+from hub.staff import cli as staff_cli
 from hub.tables import table
 from wire.schema import SchemaError
 
@@ -83,8 +86,13 @@ def _append(args, action: str, command: str, outcome: str) -> None:
 
 
 def register(commands, command, open_app) -> None:
-    admins = commands.add_parser("admins", help="admin API tokens: each for one admin and one role, expiring")
+    admins = commands.add_parser("admins", help="admins' console accounts, and admin API tokens: each for one admin "
+                                 "and one role, expiring")
     admin_subs = admins.add_subparsers(dest="admins_command", required=True, metavar="COMMAND")
+    staff_cli.register(admin_subs, command, lambda func: _with(open_app, func), accounts.ADMIN)
+    workers = commands.add_parser("workers", help="workers' accounts for the workers' console")
+    worker_subs = workers.add_subparsers(dest="workers_command", required=True, metavar="COMMAND")
+    staff_cli.register(worker_subs, command, lambda func: _with(open_app, func), accounts.WORKER)
     token_parser = admin_subs.add_parser("token", help="make, list and revoke admin API tokens")
     token_subs = token_parser.add_subparsers(dest="token_command", required=True, metavar="COMMAND")
     cmd = command(token_subs, "create", _with(open_app, cmd_token_create),

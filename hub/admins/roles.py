@@ -58,13 +58,20 @@ ACTIONS: dict[str, Action] = {
     "approvals.decide": Action("approve or refuse another admin's request (also needs the request's own action)",
                                "POST /v1/admin/approvals/<id>/approve, POST /v1/admin/approvals/<id>/refuse",
                                "approvals approve, approvals refuse", True),
-    "admins.list": Action("list admin API tokens (never their secrets)", "", "admins token list"),
-    "admins.manage": Action("make or revoke admin API tokens", "", "admins token create, admins token revoke", True),
+    "admins.list": Action("list admins' console accounts and API tokens (never their secrets)", "",
+                          "admins list, admins token list"),
+    "admins.manage": Action("add, disable or reset admins' console accounts; make or revoke admin API tokens", "",
+                            "admins add, admins disable, admins reset, admins token create, admins token revoke",
+                            True),
+    "workers.list": Action("list workers' accounts for the workers' console", "", "workers list"),
+    "workers.manage": Action("add, disable or reset workers' accounts", "",
+                             "workers add, workers disable, workers reset", True),
     "audit.read": Action("export and verify the audit trail", "GET /v1/admin/audit", "audit export, audit verify"),
 }
 
 _READ = {"enrolment_tokens.list", "edges.list", "edges.health", "keys.export", "courses.list", "records.read",
-         "lrs.status", "lrs.export", "approvals.list", "admins.list", "audit.read"}
+         "lrs.status", "lrs.export", "approvals.list", "admins.list", "workers.list",
+         "audit.read"}
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     FLEET: frozenset({"enrolment_tokens.create", "enrolment_tokens.list", "edges.list", "edges.health",
@@ -74,7 +81,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
                         "approvals.list"}),
     SECURITY: frozenset({"enrolment_tokens.list", "edges.list", "edges.health", "edges.revoke", "keys.export",
                          "keys.rotate", "approvals.list", "approvals.decide", "admins.list", "admins.manage",
-                         "audit.read"}),
+                         "workers.list", "workers.manage", "audit.read"}),
     AUDITOR: frozenset(_READ),
     LEGACY: frozenset({"enrolment_tokens.create", "enrolment_tokens.list", "edges.list", "edges.health",
                        "edges.revoke", "keys.export", "keys.rotate", "courses.import", "courses.list",

@@ -1,0 +1,128 @@
+"""Who is using the admin console, what their role lets them open, CSRF, and the audit of what they do.
+
+`load` runs before every console request: `g.staff` is the logged-in admin (an accounts.Account) or
+None, `g.console_session` their session (any stage) or None. `require(action)` guards a view with
+an action of hub/admins/roles.py, the same table the admin API uses: anonymous visitors are sent to
+log in, other roles get 403 (audited). Every POST needs the form's csrf_token: the session's own, or
+for the forms used before login (log in, set up) the value of a `__Host-` cookie set with the form.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import secrets
+
+from flask import abort, current_app, g, redirect, request, url_for
+
+from hub.admins import roles
+from hub.audit import trail
+from hub.staff import accounts, sessions
+
+PRE_COOKIE = "__Host-throughgate-hub-form"
+"""The CSRF value of forms shown before login (double-submit: the form must carry the cookie's value)."""
+
+PAGES = (
+    # (endpoint, menu label, action needed to open it)
+    ("console.fleet.overview", "Fleet", "edges.health"),
+    ("console.enrolment.tokens", "Enrolment tokens", "enrolment_tokens.list"),
+    ("console.keys.index", "Keys", "keys.export"),
+    ("console.courses.index", "Courses", "courses.list"),
+    ("console.approvals.index", "Approvals", "approvals.list"),
+    ("console.accounts.admins", "Admins", "admins.list"),
+    ("console.accounts.workers", "Workers", "workers.list"),
+    ("console.audit.index", "Audit", "audit.read"),
+)
+
+
+def settings():
+    return current_app.config
+
+
+def load() -> None:
+    g.staff = None
+    g.console_session = sessions.load(request.cookies.get(sessions.COOKIE),
+                                      settings()["CONSOLE_IDLE_MINUTES"] * 60)
+    if g.console_session is None:
+        return
+    account = accounts.find(g.console_session.name)
+    setting_up = g.console_session.stage == sessions.SETUP and account is not None and account.state in (
+        "waiting for setup", "active")
+    if not setting_up and (account is None or account.console != accounts.ADMIN or account.state != "active"):
+        sessions.end(g.console_session.id_sha256)
+        g.console_session = None
+        return
+    if g.console_session.stage == sessions.FULL:
+        g.staff = account
+
+
+def csrf_token() -> str:
+    """The value every console form carries in its hidden csrf_token field."""
+    if g.get("console_session") is not None:
+        return g.console_session.csrf
+    if "pre_csrf" not in g:
+        g.pre_csrf = request.cookies.get(PRE_COOKIE) or secrets.token_urlsafe(32)
+    return g.pre_csrf
+
+
+def check_csrf() -> None:
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    sent = request.form.get("csrf_token", "")
+    expected = g.console_session.csrf if g.get("console_session") is not None else request.cookies.get(PRE_COOKIE, "")
+    if not (sent and expected and hmac.compare_digest(sent.encode(), expected.encode())):
+        abort(400, description="csrf")
+
+
+def set_cookies(response):
+    """After a console request: the pre-login form cookie, if a form was shown with one."""
+    if "pre_csrf" in g and request.cookies.get(PRE_COOKIE) != g.pre_csrf:
+        response.set_cookie(PRE_COOKIE, g.pre_csrf, secure=True, httponly=True, samesite="Strict", path="/")
+    return response
+
+
+def may(action: str) -> bool:
+    return g.get("staff") is not None and roles.allowed(g.staff.role, action)
+
+
+def menu() -> list[tuple[str, str, str]]:
+    """The pages this admin's role may open: (endpoint, label, blueprint)."""
+    views = current_app.view_functions
+    return [(endpoint, label, endpoint.rpartition(".")[0]) for endpoint, label, action in PAGES
+            if endpoint in views and may(action)]
+
+
+def home() -> str:
+    pages = menu()
+    return url_for(pages[0][0]) if pages else url_for("console.auth.login")
+
+
+def actor() -> trail.Actor:
+    return trail.Actor(g.staff.name, g.staff.role, f"console {request.remote_addr or 'unknown'}")
+
+
+def record(action: str, target: str = "", outcome: str = "ok", **detail) -> None:
+    """Append what the logged-in admin did (or tried) to the audit trail."""
+    trail.append(actor(), action, target, outcome, {"page": request.path, **detail})
+
+
+def require(action: str):
+    """A view for the roles that hold `action`."""
+    if action not in roles.ACTIONS:
+        raise ValueError(f"unknown admin action {action}")
+
+    def wrap(view):
+        @functools.wraps(view)
+        def checked(*args, **kwargs):
+            if g.staff is None:
+                if request.method == "GET":
+                    return redirect(url_for("console.auth.login", next=request.full_path.rstrip("?")))
+                abort(401)
+            if not roles.allowed(g.staff.role, action):
+                record(action, "/".join(str(v) for v in kwargs.values()), "refused: role may not")
+                abort(403)
+            return view(*args, **kwargs)
+
+        return checked
+
+    return wrap

@@ -1,0 +1,1 @@
+"""The admin console's pages, one module (one blueprint) per resource."""
