@@ -9,9 +9,9 @@ import secrets
 
 import psycopg2
 import pytest
-from hubkit import ADMIN_TOKEN, TLS_NAMES, FakeEdge, enrol_edge, tls_client
+from hubkit import ADMIN_TOKEN, FakeEdge, enrol_edge, make_instance, tls_client
 
-from hub import ca, db, keys
+from hub import ca, db
 from hub.app import create_app
 from hub.server import HubServer
 from wire.keys import new_signing_key
@@ -60,15 +60,6 @@ def hub_db_url(request, tmp_path):
     url = request.getfixturevalue("postgres_database")
     _reset_postgres(url)
     return url
-
-
-def make_instance(path):
-    """What `throughgate hub init` makes, but the database and hub.toml: keys, root CA, TLS certificate."""
-    path.mkdir(mode=0o700)
-    keys.generate(path / "sealing_key.pem", path / "receipt_key.pem")
-    paths = ca.files(path)
-    ca.issue_server_cert(ca.create_root(paths), paths, TLS_NAMES)
-    return path
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
+from hub import ca, keys
 from hub.enrolment import service as enrolment
 from hub.enrolment import tokens
 from hub.models import Record
@@ -156,3 +157,12 @@ def _decoded(data: bytes) -> dict | str:
 
 def post_envelope(base_url: str, context: ssl.SSLContext, envelope: bytes) -> tuple[int, dict]:
     return https("POST", f"{base_url}/v1/batches", context, envelope, {"Content-Type": "application/cbor"})
+
+
+def make_instance(path):
+    """What `throughgate hub init` makes, but the database and hub.toml: keys, root CA, TLS certificate."""
+    path.mkdir(mode=0o700)
+    keys.generate(path / "sealing_key.pem", path / "receipt_key.pem")
+    paths = ca.files(path)
+    ca.issue_server_cert(ca.create_root(paths), paths, TLS_NAMES)
+    return path
