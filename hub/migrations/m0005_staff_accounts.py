@@ -9,7 +9,7 @@ TYPES = {"sqlite": {"serial": "INTEGER", "bigint": "INTEGER", "double": "REAL"},
 TABLES = (
     'CREATE TABLE IF NOT EXISTS "staff_account" ("name" VARCHAR(64) NOT NULL PRIMARY KEY, "console" VARCHAR(16) '
     'NOT NULL, "role" VARCHAR(32) NOT NULL, "display_name" VARCHAR(120) NOT NULL, "team" VARCHAR(64), '
-    '"password_hash" TEXT, "totp_sealed" TEXT, "totp_pending" TEXT, "totp_last_step" {bigint} NOT NULL DEFAULT 0, '
+    '"password_hash" TEXT, "totp_sealed" TEXT, "totp_pending" TEXT, "totp_last_step" {bigint} NOT NULL, '
     '"setup_sha256" VARCHAR(64), "setup_expires_at" VARCHAR(40), "created_at" VARCHAR(40) NOT NULL, '
     '"created_by" VARCHAR(80) NOT NULL, "disabled_at" VARCHAR(40))',
 
