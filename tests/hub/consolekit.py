@@ -3,12 +3,13 @@ file), admins of every role set up through the real service, and logging in over
 browser does (password, then the authenticator's code, with the CSRF token of each form).
 
 In a test module:  `console_app = consolekit.console_app` (and `admins`, `as_role`), then
-`as_role("fleet")` is a test client logged in as the fleet admin, and `post(client, path, data)`
-sends a form with the token a page gave.
+`as_role("fleet")` is a test client logged in as the fleet admin, `browser(app)` a fresh one from an
+address of its own, and `post(client, path, data)` sends a form with the token a page gave.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from dataclasses import dataclass
@@ -25,6 +26,16 @@ from hub.staff.models import StaffAccount
 BASE = "https://localhost"
 PASSWORD = "a long admin passphrase"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+_addresses = itertools.count(1)
+
+
+def browser(app):
+    """A test client from an address of its own (10.9.x.y): the login limit counts per address, and
+    one test's wrong tries must not lock another test out."""
+    client = app.test_client()
+    n = next(_addresses)
+    client.environ_base["REMOTE_ADDR"] = f"10.9.{n // 250}.{n % 250 + 1}"
+    return client
 
 
 @dataclass(frozen=True)
@@ -105,7 +116,7 @@ def as_role(console_app, admins):
 
     def client_for(role: str):
         if role not in clients:
-            client = console_app.test_client()
+            client = browser(console_app)
             answer = login(console_app, client, admins[role])
             assert answer.status_code == 302, answer.get_data(as_text=True)
             clients[role] = client
