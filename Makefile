@@ -6,7 +6,9 @@ STAMP := $(VENV)/.installed
 # The exact versions CI tested (`make lock` regenerates it from setup.cfg's ranges): every install uses it.
 LOCK := constraints.txt
 APT_PACKAGES := mosquitto mosquitto-clients python3-venv openssl hostapd eapoltest iproute2 dnsmasq-base nftables isc-dhcp-client \
-	debootstrap chromium nginx-light systemd wpasupplicant curl
+	debootstrap chromium nginx-light systemd wpasupplicant curl nodejs npm
+# The test tools from npm (axe-core), exactly as package-lock.json says.
+NODE_STAMP := node_modules/.installed
 
 # The import rules in .importlinter (README.md, Layout); a broken one names the chain of imports.
 IMPORTS := $(VENV)/bin/lint-imports --no-logo --no-cache || { echo "make: an import breaks a rule in .importlinter \
@@ -14,10 +16,12 @@ IMPORTS := $(VENV)/bin/lint-imports --no-logo --no-cache || { echo "make: an imp
 
 .PHONY: demo test bench lint imports deps lock clean
 
-deps: $(STAMP)
+deps: $(STAMP) $(NODE_STAMP)
 
 $(STAMP): setup.cfg pyproject.toml $(LOCK)
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@# (NodeSource's nodejs holds its own npm, and conflicts with Debian's: an npm on the PATH will do.)
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || { [ $$p = npm ] && command -v npm >/dev/null; } \
+	  || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  policy=/usr/sbin/policy-rc.d; own=""; \
@@ -35,13 +39,18 @@ $(STAMP): setup.cfg pyproject.toml $(LOCK)
 	@rm -f $(VENV)/.fresh
 	@touch $(STAMP)
 
+$(NODE_STAMP): package.json package-lock.json | $(STAMP)
+	@command -v npm >/dev/null || { echo "make: npm is missing: apt-get install nodejs npm (as root), then make again."; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
+
 lock:
 	python3 .ci/lock.py generate
 
 demo: $(STAMP)
 	$(VENV)/bin/throughgate demo
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(VENV)/bin/ruff check .
 	@$(IMPORTS)
 	@# Two worker processes, each taking whole test files (a file's shared servers stay in one process):
@@ -59,4 +68,4 @@ lint: $(STAMP)
 	@$(IMPORTS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info var
+	rm -rf $(VENV) build *.egg-info var node_modules

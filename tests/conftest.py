@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 
 from edge import config as edge_config
+from tests import browserkit
 from throughgate.stack import Stack
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run",
-                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]  # no name resolves: loopback only
 
 # Fast timings for tests; the production defaults are in edge/config.py.
 FAST = {
@@ -33,22 +28,9 @@ def _need_mosquitto():
 
 @pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium driven by playwright, resolving no name but 127.0.0.1 (one per module)."""
-    try:
-        from playwright.sync_api import Error, sync_playwright
-    except ImportError:
-        pytest.skip("playwright's Python package is not installed: pip install -e '.[test]'")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: Debian's chromium package (make installs it)")
-    driver = sync_playwright().start()
-    try:
-        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-    except Error as exc:
-        driver.stop()
-        pytest.skip(f"{CHROMIUM} did not start under playwright: {str(exc).splitlines()[0]}")
-    yield chromium
-    chromium.close()
-    driver.stop()
+    """Debian's Chromium driven by playwright, resolving no name but 127.0.0.1 (one per module; tests/browserkit.py)."""
+    with browserkit.chromium() as chromium:
+        yield chromium
 
 
 @pytest.fixture(scope="session")

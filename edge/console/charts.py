@@ -15,8 +15,10 @@ def bar_chart(items: list[tuple[str, float]], maximum: float | None = None, unit
     top = maximum or max(value for _, value in items) or 1
     height = len(items) * (BAR + GAP) + GAP
     width = LABEL_W + CHART_W + 70
+    # role="img" hides the bars' own titles from screen readers: the description gives them every value.
+    described = "; ".join(f"{label}: {value:g}{unit}" for label, value in items)
     parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-             f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']
+             f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title><desc>{escape(described)}</desc>']
     for i, (label, value) in enumerate(items):
         y = GAP + i * (BAR + GAP)
         length = max(0.0, min(1.0, value / top)) * CHART_W
