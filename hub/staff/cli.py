@@ -4,6 +4,7 @@ the page where it is used; the person chooses their password and adds an authent
 
 from __future__ import annotations
 
+from hub import address, config
 from hub.staff import accounts
 from hub.tables import table
 
@@ -25,14 +26,22 @@ def register(subs, command, with_app, console: str) -> None:
     cmd.add_argument("name", metavar="NAME")
 
 
+def setup_lines(account: accounts.Account, code: str, base: str, hours: float) -> list[str]:
+    """What to tell the person a setup code is for (the CLI prints it; the console's accounts pages show it)."""
+    return [f"Setup code for {account.name} ({account.console}, {account.role}): {code}",
+            f"It works once, for {hours:g} hours. Give it to {account.display_name} in person or by phone, not "
+            "by email.",
+            f"They open {base.rstrip('/')}/admin/setup, type their user name and this code, choose a password, and "
+            "add the hub to an authenticator app on their phone.",
+            *(["The same page sets up workers' accounts; the workers' console itself opens with a later release."]
+              if account.console == accounts.WORKER else [])]
+
+
 def _setup_lines(app, account: accounts.Account, code: str) -> None:
-    base = (app.config.get("PUBLIC_URL") or "https://<this hub>").rstrip("/")
-    hours = app.config["SETUP_CODE_HOURS"]
-    print(f"Setup code for {account.name} ({account.console}, {account.role}): {code}")
-    print(f"It works once, for {hours:g} hours. Give it to {account.display_name} in person or by phone, not "
-          "by email.")
-    print(f"They open {base}/admin/setup, type their user name and this code, choose a password, and add the hub "
-          "to an authenticator app on their phone.")
+    base = address.edge_url(app.config.get("PUBLIC_URL"), address.running(app.instance_path),
+                            config.tls_names(app.config)) or "https://<this hub's address>"
+    for line in setup_lines(account, code, base, app.config["SETUP_CODE_HOURS"]):
+        print(line)
 
 
 def cmd_add(args, app, console: str) -> int:
