@@ -85,11 +85,14 @@ def may(action: str) -> bool:
     return g.get("staff") is not None and roles.allowed(g.staff.role, action)
 
 
-def menu() -> list[tuple[str, str, str]]:
-    """The pages this admin's role may open: (endpoint, label, blueprint)."""
+def menu() -> list[tuple[str, str, bool]]:
+    """The pages this admin's role may open: (endpoint, label, whether it is the page shown or the
+    one it belongs to: the same view, else the first menu page of the same blueprint)."""
     views = current_app.view_functions
-    return [(endpoint, label, endpoint.rpartition(".")[0]) for endpoint, label, action in PAGES
-            if endpoint in views and may(action)]
+    shown = [(endpoint, label) for endpoint, label, action in PAGES if endpoint in views and may(action)]
+    current = request.endpoint if any(endpoint == request.endpoint for endpoint, _ in shown) else next(
+        (endpoint for endpoint, _ in shown if endpoint.rpartition(".")[0] == request.blueprint), None)
+    return [(endpoint, label, endpoint == current) for endpoint, label in shown]
 
 
 def home() -> str:
