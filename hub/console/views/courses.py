@@ -117,8 +117,11 @@ def _course_page(course: str, status: int = 200, error: str | None = None, form:
     context = {"course": found, "versions": [dict(v, by=by.get(v["version"])) for v in versions],
                "holding": holding(course, published, found["targets"], edges),
                "edges": [e for e, info in edges.items() if info["status"] == ACTIVE],
-               "error": error, "form": form or {}, "done": request.args.get("done"),
-               "done_edge": request.args.get("edge", "")}
+               "error": error, "form": form or {}, "done": None, "done_edge": request.args.get("edge", "")}
+    targeted = {t["edge"] for t in found["targets"]}
+    done = request.args.get("done")
+    if done == "send" and context["done_edge"] in targeted or done == "stop" and context["done_edge"] in edges:
+        context["done"] = done  # said only when it is so: the address alone cannot make the page claim it
     return make_response(render_template("console/course.html", **context), status)
 
 
