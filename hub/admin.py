@@ -19,10 +19,9 @@ from flask import Blueprint, current_app, g, jsonify
 from hub import ca, keys
 from hub.approvals import service as approvals
 from hub.auth import admin_required, note
-from hub.enrolment import edges, tokens
+from hub.enrolment import edges, revoking, tokens
 from hub.errors import json_object
 from hub.ingest.storage import utc_now
-from hub.models import REVOKED
 
 log = logging.getLogger("hub.admin")
 
@@ -33,9 +32,15 @@ def _ask(action: str, target: str, detail: dict):
     """With ADMIN_APPROVALS on, a pending request (returned, after noting it for the audit); else None."""
     if not current_app.config["ADMIN_APPROVALS"]:
         return None
-    asked = approvals.ask(action, target, detail, g.admin.name, current_app.config["APPROVAL_TTL_S"], utc_now())
-    note(target, approval=asked.id)
-    log.info("%s %s by %s waits for a second admin (request %s)", action, target or "", g.admin.name, asked.id)
+    return _waiting(approvals.ask(action, target, detail, g.admin.name, current_app.config["APPROVAL_TTL_S"],
+                                  utc_now()))
+
+
+def _waiting(asked: approvals.Request) -> approvals.Request:
+    """Note a request just made for the audit, and log it."""
+    note(asked.target, approval=asked.id)
+    log.info("%s %s by %s waits for a second admin (request %s)", asked.action, asked.target or "", g.admin.name,
+             asked.id)
     return asked
 
 
@@ -58,16 +63,14 @@ def create_token():
 @bp.post("/edges/<edge_id>/revoke")
 @admin_required("edges.revoke")
 def revoke_edge(edge_id: str):
-    now = utc_now()
-    edge = edges.info(edges.find(edge_id), now)  # 404 for an unknown edge, before any request
-    if edge.status == REVOKED:
-        return jsonify(edge.to_dict())
-    asked = _ask("edges.revoke", edge.edge_id, {"edge_id": edge.edge_id})
-    if asked is not None:
-        return jsonify({**edge.to_dict(), "approval": asked.to_dict()}), 202
-    info = edges.revoke(edge_id, now)
-    log.warning("edge %s revoked", info.edge_id)
-    return jsonify(info.to_dict())
+    done = revoking.revoke_or_ask(edge_id, g.admin.name, utc_now(), current_app.config["ADMIN_APPROVALS"],
+                                  current_app.config["APPROVAL_TTL_S"])  # 404 for an unknown edge, before any request
+    if done.asked is not None:
+        _waiting(done.asked)
+        return jsonify({**done.edge.to_dict(), "approval": done.asked.to_dict()}), 202
+    if done.revoked_now:
+        log.warning("edge %s revoked", done.edge.edge_id)
+    return jsonify(done.edge.to_dict())
 
 
 @bp.post("/keys/rotate")
