@@ -3,6 +3,8 @@
 - POST /v1/admin/enrolment-tokens {"edge_id", "ttl_s"?}: a one-time token for one edge (201). With
   ADMIN_APPROVALS on, 202: the token is shown now but enrols nothing until a second admin approves
   the request named in "approval" (hub/approvals).
+- POST /v1/admin/enrolment-tokens/<token_id>/cancel: an unused token enrols nothing from now on (200);
+  404 unknown_token, 409 token_used, token_expired or token_cancelled.
 - POST /v1/admin/edges/<edge_id>/revoke: refuse the edge from now on (200); with ADMIN_APPROVALS on,
   202 and a pending request.
 - POST /v1/admin/keys/rotate: a new current sealing key (200); with ADMIN_APPROVALS on, 202 and a
@@ -16,7 +18,7 @@ import logging
 
 from flask import Blueprint, current_app, g, jsonify
 
-from hub import ca, keys
+from hub import ca
 from hub.approvals import service as approvals
 from hub.auth import admin_required, note
 from hub.enrolment import edges, revoking, tokens
@@ -76,13 +78,24 @@ def revoke_edge(edge_id: str):
 @bp.post("/keys/rotate")
 @admin_required("keys.rotate")
 def rotate_keys():
-    asked = _ask("keys.rotate", "", {})
-    if asked is not None:
-        return jsonify(approval=asked.to_dict()), 202
-    old_id, new_id = keys.rotate(current_app.config["SEALING_KEY_FILE"])
-    note(None, rotated_from=old_id, rotated_to=new_id)
-    log.warning("sealing key %s is now current (was %s)", new_id, old_id)
-    return jsonify(sealing_key_id=new_id, previous=old_id)
+    config = current_app.config
+    done = approvals.rotate_or_ask(g.admin.name, utc_now(), config["ADMIN_APPROVALS"], config["APPROVAL_TTL_S"],
+                                   config["SEALING_KEY_FILE"])
+    if done.asked is not None:
+        _waiting(done.asked)
+        return jsonify(approval=done.asked.to_dict()), 202
+    note(None, rotated_from=done.rotated_from, rotated_to=done.rotated_to)
+    log.warning("sealing key %s is now current (was %s)", done.rotated_to, done.rotated_from)
+    return jsonify(sealing_key_id=done.rotated_to, previous=done.rotated_from)
+
+
+@bp.post("/enrolment-tokens/<token_id>/cancel")
+@admin_required("enrolment_tokens.cancel")
+def cancel_token(token_id: str):
+    info = tokens.cancel(token_id, utc_now())
+    note(info.token_id, edge_id=info.edge_id)
+    log.info("enrolment token %s for edge %s cancelled", info.token_id, info.edge_id)
+    return jsonify(token_id=info.token_id, edge_id=info.edge_id, created=info.created, state=tokens.CANCELLED)
 
 
 @bp.get("/edges")

@@ -12,7 +12,6 @@ import json
 import logging
 import os
 import re
-import shlex
 import shutil
 import signal
 import sys
@@ -38,7 +37,7 @@ from wire.text import for_terminal
 
 log = logging.getLogger("hub")
 
-EDGE_INSTANCE = "/var/lib/throughgate/edge"
+EDGE_INSTANCE = tokens.EDGE_INSTANCE
 """What the printed `throughgate edge enrol` command says unless told otherwise."""
 CERT_CHECK_S = 3600
 """How often a running hub checks whether its HTTPS certificate is due for re-issue."""
@@ -77,6 +76,8 @@ def register(parts) -> None:
     cmd.add_argument("--edge-instance", default=EDGE_INSTANCE, metavar="DIR",
                      help=f"the edge's instance directory, for the printed command (default: {EDGE_INSTANCE})")
     _command(token_commands, "list", cmd_tokens_list, "list tokens: id, edge, expiry, use (never the secret)")
+    cmd = _command(token_commands, "cancel", cmd_tokens_cancel, "make an unused token unusable from now on")
+    cmd.add_argument("token_id", metavar="TOKEN_ID")
 
     edges_parser = commands.add_parser("edges", help="the edges this hub accepts batches from")
     edge_commands = edges_parser.add_subparsers(dest="edges_command", required=True, metavar="COMMAND")
@@ -250,15 +251,12 @@ def cmd_tokens_create(args) -> int:
     with db.connected():
         token, info = tokens.create(args.edge_id, ttl)
     log.debug("enrolment token %s made for edge %s", info.token_id, info.edge_id)
-    hub_url = address.edge_url(app.config["PUBLIC_URL"], address.running(app.instance_path),
-                               config.tls_names(app.config))
-    command = ["throughgate", "edge", "enrol", "--instance", args.edge_instance,
-               *(["--hub-url", hub_url] if hub_url else []),
-               "--hub-ca-sha256", ca.root_pin(app.extensions["hub_ca"]), "--token", str(token)]
+    hub_url = tokens.edge_hub_url(app.config, app.instance_path)
+    command = tokens.enrol_command(token, ca.root_pin(app.extensions["hub_ca"]), hub_url, args.edge_instance)
     print(f"Enrolment token {info.token_id} for edge {info.edge_id}, usable once until {info.expires}.")
     print("It is shown only now. On the edge, run:")
     print()
-    print(f"  {shlex.join(command)}")
+    print(f"  {command}")
     print()
     if hub_url is None:
         print("The command names no hub URL: PUBLIC_URL is not set and no `throughgate hub run` serves this "
@@ -279,6 +277,14 @@ def cmd_tokens_list(args) -> int:
         print(f"No tokens yet: make one with `throughgate hub tokens create EDGE_ID --instance {args.instance}`")
     else:
         print(tables.tokens_table(found, utc_now()))
+    return 0
+
+
+def cmd_tokens_cancel(args) -> int:
+    _app(args)
+    with db.connected():
+        info = tokens.cancel(args.token_id, utc_now())
+    print(f"Cancelled enrolment token {info.token_id} for edge {info.edge_id}: it enrols nothing from now on.")
     return 0
 
 

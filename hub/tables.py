@@ -37,7 +37,7 @@ def tokens_table(tokens, now: str) -> str:
     def state(t) -> str:
         if t.used_at:
             return f"used {t.used_at}"
-        return "expired" if t.expires <= now else "unused"
+        return t.state(now)
 
     return table(["TOKEN ID", "EDGE", "CREATED", "EXPIRES", "STATE"],
                  [[t.token_id, t.edge_id, t.created, t.expires, state(t)] for t in tokens])

@@ -5,6 +5,9 @@ What approving does, per action:
   until approved (hub/enrolment/tokens.py `redeem` asks `blocking`).
 - edges.revoke: the edge is revoked now.
 - keys.rotate: a new current sealing key is made now (the sealing key file is passed in).
+
+`rotate_or_ask` is rotating keys as the admin API and the admin console both do it: at once, or with
+ADMIN_APPROVALS on, as a request.
 """
 
 from __future__ import annotations
@@ -51,6 +54,24 @@ def ask(action: str, target: str, detail: dict, requested_by: str, ttl_s: int, n
     row = ApprovalRequest.create(action=action, target=target, detail=json.dumps(detail, sort_keys=True),
                                  requested_by=requested_by, requested_at=now, expires_at=expires)
     return _request(row, now)
+
+
+@dataclass(frozen=True)
+class Rotation:
+    asked: Request | None = None
+    """The pending request a second admin must approve (ADMIN_APPROVALS on), else None."""
+    rotated_from: str | None = None
+    rotated_to: str | None = None
+    """The key ids, when rotated by this call."""
+
+
+def rotate_or_ask(requested_by: str, now: str, approvals_on: bool, approval_ttl_s: int,
+                  sealing_key_file: str) -> Rotation:
+    """A new current sealing key now, or (ADMIN_APPROVALS on) a request for one."""
+    if approvals_on:
+        return Rotation(ask("keys.rotate", "", {}, requested_by, approval_ttl_s, now))
+    old_id, new_id = keys.rotate(sealing_key_file)
+    return Rotation(rotated_from=old_id, rotated_to=new_id)
 
 
 def list_requests(now: str, pending_only: bool = False) -> list[Request]:

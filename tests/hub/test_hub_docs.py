@@ -44,6 +44,7 @@ def test_every_route_is_documented(instance):
                      ("/v1/records/summary", "GET"), ("/v1/enrol/ca", "GET"), ("/v1/enrol", "POST"),
                      ("/v1/edge/renew", "POST"), ("/v1/edge/hub-keys", "GET"), ("/v1/edge/signing-keys", "POST"),
                      ("/v1/admin/enrolment-tokens", "POST"), ("/v1/admin/edges/<edge_id>/revoke", "POST"),
+                     ("/v1/admin/enrolment-tokens/<token_id>/cancel", "POST"),
                      ("/v1/admin/edges", "GET"), ("/v1/admin/keys/rotate", "POST"), ("/v1/admin/approvals", "GET"),
                      ("/v1/admin/approvals/<int:request_id>/approve", "POST"),
                      ("/v1/admin/approvals/<int:request_id>/refuse", "POST"), ("/v1/admin/audit", "GET"),
