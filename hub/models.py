@@ -79,6 +79,7 @@ class EnrolmentToken(BaseModel):
     created = peewee.CharField(max_length=40)
     expires = peewee.CharField(max_length=40)
     used_at = peewee.CharField(max_length=40, null=True)
+    cancelled_at = peewee.CharField(max_length=40, null=True)
 
     class Meta:
         table_name = "enrolment_token"

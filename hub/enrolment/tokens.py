@@ -5,11 +5,10 @@ Single use holds under concurrency on SQLite and PostgreSQL alike: a token is sp
 `UPDATE ... SET used_at = now WHERE token_id = ? AND used_at IS NULL AND expires > now`, and only
 the request whose update changed one row goes on.
 
-An admin may cancel a token that is not used yet (`cancel`). The schema has no column for it: a
-cancelled token's expiry is set to the moment it was made, which no token is made with (a token
-lives at least a second), by one `UPDATE ... WHERE used_at IS NULL AND expires > now`, so a
-cancel and an enrolment racing for the same token cannot both win. Who cancelled it, and when, is
-in the audit trail.
+An admin may cancel a token that is not used yet (`cancel`): `cancelled_at` is set by one
+`UPDATE ... WHERE used_at IS NULL AND cancelled_at IS NULL AND expires > now`, and spending one
+needs `cancelled_at IS NULL` too, so a cancel and an enrolment racing for the same token cannot
+both win. Who cancelled it is in the audit trail.
 """
 
 from __future__ import annotations
@@ -46,12 +45,13 @@ class TokenInfo:
     created: str
     expires: str
     used_at: str | None
+    cancelled_at: str | None = None
 
     def state(self, now: str) -> str:
         """unused, used, expired or cancelled (waiting for approval is the approvals' to say)."""
         if self.used_at:
             return USED
-        if self.expires == self.created:
+        if self.cancelled_at:
             return CANCELLED
         return EXPIRED if self.expires <= now else UNUSED
 
@@ -93,7 +93,7 @@ def redeem(text, edge_id: str, now: str) -> TokenInfo:
     if row.edge_id != edge_id:
         raise Refused(403, "token_edge_mismatch", f"this token is for edge {row.edge_id}, not {edge_id}: "
                       "enrol with the edge id it was made for")
-    if row.used_at is None and row.expires == row.created:
+    if row.used_at is None and row.cancelled_at is not None:
         raise _cancelled()
     waiting = approvals.blocking("enrolment_tokens.create", row.token_id, now)
     if waiting is not None:
@@ -103,14 +103,14 @@ def redeem(text, edge_id: str, now: str) -> TokenInfo:
                       "ask the hub's admins for a new one"), approval=waiting.id)
     spent = (EnrolmentToken.update(used_at=now)
              .where((EnrolmentToken.token_id == row.token_id) & EnrolmentToken.used_at.is_null()
-                    & (EnrolmentToken.expires > now))
+                    & EnrolmentToken.cancelled_at.is_null() & (EnrolmentToken.expires > now))
              .execute())
     if spent != 1:
         row = EnrolmentToken.get(EnrolmentToken.token_id == row.token_id)
         if row.used_at is not None:
             raise Refused(410, "token_used", f"this token was already used at {row.used_at}: ask the hub's "
                           "operator for a new one", used_at=row.used_at)
-        if row.expires == row.created:
+        if row.cancelled_at is not None:
             raise _cancelled()
         raise Refused(410, "token_expired", f"this token expired at {row.expires}: ask the hub's operator "
                       "for a new one", expires=row.expires)
@@ -123,9 +123,9 @@ def cancel(token_id: str, now: str) -> TokenInfo:
     row = EnrolmentToken.get_or_none(EnrolmentToken.token_id == str(token_id)[:64])
     if row is None:
         raise Refused(404, "unknown_token", f"no enrolment token {token_id}: see `throughgate hub tokens list`")
-    done = (EnrolmentToken.update(expires=EnrolmentToken.created)
+    done = (EnrolmentToken.update(cancelled_at=now)
             .where((EnrolmentToken.token_id == row.token_id) & EnrolmentToken.used_at.is_null()
-                   & (EnrolmentToken.expires > now))
+                   & EnrolmentToken.cancelled_at.is_null() & (EnrolmentToken.expires > now))
             .execute())
     row = EnrolmentToken.get(EnrolmentToken.token_id == row.token_id)
     if done != 1:
@@ -159,4 +159,4 @@ def list_tokens() -> list[TokenInfo]:
 
 
 def _info(row: EnrolmentToken) -> TokenInfo:
-    return TokenInfo(row.token_id, row.edge_id, row.created, row.expires, row.used_at)
+    return TokenInfo(row.token_id, row.edge_id, row.created, row.expires, row.used_at, row.cancelled_at)

@@ -94,3 +94,17 @@ def fresh_catalogue(url: str) -> dict:
     made = catalogue(url)
     empty(url)
     return made
+
+
+def rows_kept(before: dict[str, list[tuple]], after: dict[str, list[tuple]]) -> dict[str, str]:
+    """Tables whose rows did not survive a migration as they were: every row of `before` must be in
+    `after` with the same values, and any column a later step added (at the end) empty. {} when all held."""
+    problems = {}
+    for table, old in before.items():
+        new = after.get(table, [])
+        width = len(old[0]) if old else 0
+        if [row[:width] for row in new] != old:
+            problems[table] = "rows changed"
+        elif any(cell is not None for row in new for cell in row[width:]):
+            problems[table] = "an added column holds values"
+    return problems

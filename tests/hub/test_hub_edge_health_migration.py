@@ -31,13 +31,14 @@ def test_a_saved_hub_gains_the_report_table_keeps_its_rows_and_then_stores_repor
     before = rows(hub_db_url)
     assert "edge_report" not in before and before["edge"] and before["record"]
 
-    lines = migrate(hub_db_url)
+    lines = migrate(hub_db_url, upto=STEP.number)
 
     assert f"{db.hub_schema().title}: applied {STEP.label}" in lines
     after = rows(hub_db_url)
     assert {table: after[table] for table in before} == before and after["edge_report"] == []
     assert report_table(catalogue(hub_db_url)) == report_table(models) != {}
     assert recorded(hub_db_url) >= STEP.number
+    migrate(hub_db_url)  # the rest of this release's steps, as `hub run` does
     app = create_app({"DATABASE_URL": hub_db_url}, instance_path=instance)
     with db.connected():
         edge = enrol_edge(app, "edge-east")

@@ -36,6 +36,9 @@ def upgraded(hub_db_url, instance):
 
 
 def app_on(url, instance, **settings):
+    """The upgraded hub as `hub run` serves it: brought to this release's schema first (later steps keep
+    what 0003 made)."""
+    migrate(url)
     return create_app({"DATABASE_URL": url, "ADMIN_TOKEN_SHA256": hashlib.sha256(ADMIN_TOKEN.encode()).hexdigest(),
                        **settings}, instance_path=instance)
 
