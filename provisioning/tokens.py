@@ -1,11 +1,14 @@
-"""One-time secrets that start trust: the hub's bootstrap tokens for edges, and the edge's
-enrolment codes for tablets. Pure functions; the stores keep only a SHA-256 of each secret.
+"""One-time secrets that start trust: the hub's bootstrap tokens for edges, the edge's
+enrolment codes for tablets, and the hub's activation offers for phones after release. Pure
+functions; the stores keep only a SHA-256 of each secret.
 
 - Bootstrap token: `tgb1.<id>.<secret>` — id (8 hex) finds the row, the 256-bit secret proves
   possession. It is pasted (or passed by Ansible Vault), never typed.
 - Enrolment code: 12 Crockford base32 characters shown as `ABCD-EFGH-JKMN` (60 bits) and as a QR
   code; short-lived, single-use, tied to one device id. Typed on a tablet if the camera fails,
   so it avoids I, L, O and U, and reading accepts lower case and those look-alikes.
+- Activation offer: `throughgate-activate:?hub=<https URL>&code=<ABCD-EFGH-JKMN>&ca=<64 hex>`,
+  printed as a QR code on a person's release letter; the code has the enrolment code's form.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _LOOKALIKES = str.maketrans({"I": "1", "L": "1", "O": "0"})
 CODE_CHARS = 12
 ENROL_SCHEME = "throughgate-enrol"
+ACTIVATE_SCHEME = "throughgate-activate"
 
 
 class TokenError(ValueError):
@@ -101,3 +105,42 @@ def parse_offer(uri: str) -> EnrolmentOffer:
     if not re.fullmatch(r"[0-9a-f]{64}", query["ca"]):
         raise TokenError("enrolment QR code: 'ca' must be 64 hex digits")
     return EnrolmentOffer(query["edge"], query["device"], normalise_code(query["code"]), query["url"], query["ca"])
+
+
+# activation offers (hub -> a person's phone, printed on the release letter) ---------------------
+@dataclass(frozen=True)
+class ActivationOffer:
+    """What a phone needs to activate, as carried by the release letter's QR code."""
+
+    hub: str  # the hub's phone service, https://host[:port]
+    code: str  # one-time activation code, ABCD-EFGH-JKMN
+    ca: str  # hex SHA-256 of the hub root CA's public key (SPKI): the phone pins it
+
+    def to_uri(self) -> str:
+        return f"{ACTIVATE_SCHEME}:?{urlencode({'hub': self.hub, 'code': self.code, 'ca': self.ca})}"
+
+
+def parse_activation_offer(uri: str) -> ActivationOffer:
+    """The offer in a scanned release-letter QR code; raises TokenError saying what to do instead."""
+    parts = urlsplit(uri) if isinstance(uri, str) else None
+    if parts is None or parts.scheme != ACTIVATE_SCHEME:
+        raise TokenError(f"not a Throughgate activation QR code (expected {ACTIVATE_SCHEME}:...): "
+                         "scan the square on your release letter")
+    query = {key: values[0] for key, values in parse_qs(parts.query).items()}
+    missing = [key for key in ("hub", "code", "ca") if not query.get(key)]
+    if missing:
+        raise TokenError(f"activation QR code lacks {', '.join(missing)}: type the code from your letter "
+                         "instead, or ask your worker for a new letter")
+    hub = urlsplit(query["hub"])
+    if hub.scheme != "https" or not hub.hostname:
+        raise TokenError("activation QR code: the hub address must start with https:// and name a host: "
+                         "ask your worker for a new letter")
+    if not re.fullmatch(r"[0-9a-f]{64}", query["ca"]):
+        raise TokenError("activation QR code: 'ca' must be 64 hex digits: ask your worker for a new letter")
+    try:
+        code = normalise_code(query["code"])
+    except TokenError:
+        raise TokenError(f"activation QR code: the code must be {CODE_CHARS} letters and digits, like "
+                         "ABCD-EFGH-JKMN: type the code from your letter instead, or ask your worker "
+                         "for a new letter") from None
+    return ActivationOffer(query["hub"], code, query["ca"])

@@ -45,3 +45,26 @@ def test_enrolment_offer_survives_its_qr_uri():
 def test_offer_without_a_ca_pin_is_refused():
     with pytest.raises(tokens.TokenError, match="ca"):
         tokens.parse_offer("throughgate-enrol:?edge=e&device=d&code=ABCD-EFGH-JKMN&url=https://x")
+
+
+def test_activation_offer_survives_its_qr_uri_and_forgives_a_lower_case_code():
+    offer = tokens.ActivationOffer("https://hub.example.org:8443", tokens.new_enrolment_code(), "cd" * 32)
+    assert offer.to_uri().startswith("throughgate-activate:?hub=https")
+    assert tokens.parse_activation_offer(offer.to_uri()) == offer
+    typed = offer.to_uri().replace(offer.code, offer.code.lower().replace("-", ""))
+    assert tokens.parse_activation_offer(typed) == offer
+
+
+@pytest.mark.parametrize(("uri", "says"), [
+    ("throughgate-enrol:?hub=https://h&code=ABCD-EFGH-JKMN&ca=" + "ab" * 32, "scan the square on your release letter"),
+    ("https://h/?code=ABCD-EFGH-JKMN", "scan the square"),
+    ("throughgate-activate:?code=ABCD-EFGH-JKMN", "lacks hub, ca: type the code from your letter"),
+    ("throughgate-activate:?hub=http://h&code=ABCD-EFGH-JKMN&ca=" + "ab" * 32, "must start with https://"),
+    ("throughgate-activate:?hub=https://&code=ABCD-EFGH-JKMN&ca=" + "ab" * 32, "name a host"),
+    ("throughgate-activate:?hub=https://h&code=ABCD-EFGH-JKMN&ca=" + "AB" * 32, "64 hex digits"),
+    ("throughgate-activate:?hub=https://h&code=ABCD-EFGH-JKM&ca=" + "ab" * 32, "12 letters and digits"),
+])
+def test_broken_activation_qr_code_is_refused_saying_what_to_do(uri, says):
+    with pytest.raises(tokens.TokenError, match=says) as refused:
+        tokens.parse_activation_offer(uri)
+    assert "enrolment" not in str(refused.value)
