@@ -4,7 +4,8 @@
 None, `g.console_session` their session (any stage) or None. `require(action)` guards a view with
 an action of hub/admins/roles.py, the same table the admin API uses: anonymous visitors are sent to
 log in, other roles get 403 (audited). Every POST needs the form's csrf_token: the session's own, or
-for the forms used before login (log in, set up) the value of a `__Host-` cookie set with the form.
+for the forms used before login (log in, set up) the value of a `__Host-` cookie set with the form. A
+POST that `require` refuses is refused before its form is read (an upload is never spooled for it).
 """
 
 from __future__ import annotations
@@ -68,6 +69,9 @@ def csrf_token() -> str:
 def check_csrf() -> None:
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
+    action = getattr(current_app.view_functions.get(request.endpoint or ""), "action", None)
+    if action is not None and not may(action):
+        return  # its guard refuses it (401, or 403 audited) without reading the body: an upload is never spooled
     sent = request.form.get("csrf_token", "")
     expected = g.console_session.csrf if g.get("console_session") is not None else request.cookies.get(PRE_COOKIE, "")
     if not (sent and expected and hmac.compare_digest(sent.encode(), expected.encode())):

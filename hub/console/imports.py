@@ -45,7 +45,7 @@ STALE_S = 15 * 60
 """A job not updated for this long, and not finished, was stopped with its process."""
 SAVE_EVERY_S = 0.5
 WAIT_BEAT_S = 30
-_JOB_ID = re.compile(r"^[0-9a-f]{16}$")
+_JOB_ID = re.compile(r"[0-9a-f]{16}")
 _one_at_a_time = threading.Lock()
 
 ADVICE = {
@@ -73,7 +73,7 @@ def folder(instance_path: str | os.PathLike) -> Path:
 
 
 def valid_id(job_id: str) -> bool:
-    return isinstance(job_id, str) and bool(_JOB_ID.match(job_id))
+    return isinstance(job_id, str) and bool(_JOB_ID.fullmatch(job_id))
 
 
 def _write(directory: Path, job: dict) -> None:

@@ -53,9 +53,12 @@ def count_attempt(keys: tuple[str, ...], limit: int, window_s: float, now: float
     return wait, now
 
 
-def take_back(keys: tuple[str, ...], at: float) -> None:
-    """The answer was right: this try does not count against the address, and the account's
-    earlier failures are forgotten."""
+def take_back(keys: tuple[str, ...], at: float, forget: bool = True) -> None:
+    """The answer was right: this try does not count against the address nor the account; with
+    `forget` (the last step of a login or setup) the account's earlier failures are forgotten too.
+    A right password alone forgets nothing: else whoever has it could guess the code without end,
+    from a new address every few tries."""
     with _serialised():
-        StaffLoginFailure.delete().where(StaffLoginFailure.key == keys[0], StaffLoginFailure.at == at).execute()
-        StaffLoginFailure.delete().where(StaffLoginFailure.key == keys[1]).execute()
+        StaffLoginFailure.delete().where(StaffLoginFailure.key.in_(keys), StaffLoginFailure.at == at).execute()
+        if forget:
+            StaffLoginFailure.delete().where(StaffLoginFailure.key == keys[1]).execute()

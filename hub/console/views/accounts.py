@@ -41,17 +41,22 @@ def _form_error(exc: Exception) -> str:
 def _page(console: str, status: int = 200, error: str | None = None, token_error: str | None = None,
           form: dict | None = None, token_form: dict | None = None):
     endpoint, kind, _list, manage = KINDS[console]
-    done = DONE.get(request.args.get("done", ""), "").format(name=request.args.get("name", "")[:80])
+    found = accounts.listing(console)
     context = {
         "console": console, "kind": kind, "endpoint": endpoint, "can_manage": access.may(manage),
-        "accounts_found": accounts.listing(console), "roles": accounts.ROLES[console], "error": error,
-        "form": form or {}, "done": done, "me": g.staff.name, "title": "Admins" if console == accounts.ADMIN else
+        "accounts_found": found, "roles": accounts.ROLES[console], "error": error,
+        "form": form or {}, "done": "", "me": g.staff.name, "title": "Admins" if console == accounts.ADMIN else
         "Workers",
     }
+    done, named = request.args.get("done", ""), request.args.get("name", "")
+    if done == "disabled" and any(a.name == named and a.state == "disabled" for a in found):
+        context["done"] = DONE[done].format(name=named)  # said only when it is so: a link alone cannot make it
     if console == accounts.ADMIN:
         now = utc_now()
         context.update(tokens=[(t, t.state(now)) for t in admin_tokens.list_tokens()], token_roles=roles.ROLES,
                        token_error=token_error, token_form=token_form or {}, max_days=admin_tokens.MAX_DAYS)
+        if done == "revoked" and any(t.token_id == named and t.revoked_at for t, _state in context["tokens"]):
+            context["done"] = DONE[done].format(name=named)
     return render_template("console/accounts.html", **context), status
 
 

@@ -62,7 +62,8 @@ def _page(status: int = 200, error: str | None = None):
              "on": describe(r, cancelled), "why_not": _decision(r)} for r in found]
     done = request.args.get("done", "")
     shown = next((r for r in found if str(r.id) == request.args.get("id")), None)
-    message = DONE[done].format(id=shown.id, effect=effect(shown)) if shown and done in DONE else None
+    message = (DONE[done].format(id=shown.id, effect=effect(shown))
+               if shown and done in DONE and shown.status == done else None)  # only when it is so
     pending = [row for row in rows if row["r"].status == approvals.PENDING]
     others = [row for row in rows if row["r"].status != approvals.PENDING]
     page = render_template("console/approvals.html", pending=pending, others=others, error=error, message=message,

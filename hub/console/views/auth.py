@@ -81,7 +81,7 @@ def login():
     if account is None:
         return _page("console/login.html", 401, error="Wrong user name or password, or this account is not set "
                      "up or not in use. Check both and try again.", name=name)
-    throttle.take_back(keys, at)
+    throttle.take_back(keys, at, forget=False)  # the code is still to come
     response = redirect(url_for("console.auth.code", next=safe_next(request.args.get("next"))))
     return _with_session(response, account.name, sessions.PASSWORD)
 
@@ -138,7 +138,7 @@ def setup():
         return _page("console/setup.html", 401, error="That user name and setup code do not match an account "
                      "waiting to be set up, or the code has expired. Check both; if it still fails, ask for a new "
                      "setup code.", name=name)
-    throttle.take_back(keys, at)
+    throttle.take_back(keys, at, forget=False)  # the authenticator is still to come
     return _with_session(redirect(url_for("console.auth.authenticator")), account.name, sessions.SETUP)
 
 

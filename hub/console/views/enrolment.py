@@ -47,12 +47,18 @@ def _rows(now: str) -> list[dict]:
     return rows
 
 
+def _cancelled(token_id: str) -> str:
+    """The token the page says was cancelled, only when it was (the address alone cannot make it claim so)."""
+    found = next((info for info in tokens.list_tokens() if info.token_id == token_id), None)
+    return token_id if found is not None and found.state(utc_now()) == tokens.CANCELLED else ""
+
+
 def _list_page(status: int = 200, errors: list[str] | None = None, form: dict | None = None):
     now = utc_now()
     page = render_template("console/enrolment.html", rows=_rows(now), errors=errors or [],
                            form=form or {"edge_id": "", "hours": str(_default_hours())}, rule=EDGE_ID_RULE,
                            max_hours=MAX_HOURS, approvals_on=current_app.config["ADMIN_APPROVALS"],
-                           cancelled=request.args.get("cancelled", "")[:16])
+                           cancelled=_cancelled(request.args.get("cancelled", "")))
     return page, status
 
 

@@ -74,6 +74,8 @@ def _page(edge_id: str, status: int = 200, error: str | None = None):
     backlog = [h.backlog_records for h in found.history]
     pending = approvals.blocking("edges.revoke", found.edge_id, utc_now())
     done = DONE.get(request.args.get("done", ""))
+    if done in ("revoked", "already") and info.status != "revoked":
+        done = None  # said only when it is so: the address alone cannot make the page claim it
     return render_template(
         "console/edge.html", h=found, info=info, report=report, now=now, age=rating.age, silent=_silent(found),
         left=lambda end: _left(end, now),

@@ -26,9 +26,18 @@ def _page(status: int = 200, error: str | None = None):
                            previous=[key.public_key().id for key in hub_keys.previous],
                            document=json.dumps(hub_keys.public_document(), indent=2),
                            edges=edges.list_edges(now), pending=pending, error=error,
-                           approvals_on=current_app.config["ADMIN_APPROVALS"],
-                           done=request.args.get("done", "")[:16], rotated=request.args.get("rotated", "")[:64])
+                           approvals_on=current_app.config["ADMIN_APPROVALS"], **_done(hub_keys, pending))
     return page, status
+
+
+def _done(hub_keys, pending: list) -> dict:
+    """What the page says after a rotation, only when it is so (the address alone cannot make it claim a key
+    or a request): the key named is the current one, or the request named waits."""
+    done, named = request.args.get("done", ""), request.args.get("rotated", "")
+    if done == "rotated" and named == hub_keys.sealing_key_id or done == "asked" and named in {
+            str(r.id) for r in pending}:
+        return {"done": done, "rotated": named}
+    return {"done": "", "rotated": ""}
 
 
 @bp.get("/keys")
