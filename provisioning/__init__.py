@@ -6,6 +6,8 @@
           QR enrolment offer).
 - qr:     QR codes for enrolment offers (segno).
 - files:  atomic writes; private files 0600 from the moment they exist.
+- signatures: phones' signed requests (HTTP Message Signatures, RFC 9421, over an RFC 9530
+          Content-Digest) and their keys (Ed25519 or P-256, named by JWK thumbprint).
 - https:  the HTTPS server with optional client certificates that the hub and the edge's tablet
           API run on (handshakes in request threads, certificate reload).
 
