@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # The exact versions CI tested (`make lock` regenerates it from setup.cfg's ranges): every install uses it.
 LOCK := constraints.txt
 APT_PACKAGES := mosquitto mosquitto-clients python3-venv openssl hostapd eapoltest iproute2 dnsmasq-base nftables isc-dhcp-client \
-	debootstrap chromium nginx-light systemd wpasupplicant curl nodejs npm
+	debootstrap chromium nginx-light systemd wpasupplicant curl nodejs npm fonts-dejavu-core poppler-utils zbar-tools
 # The test tools from npm (axe-core), exactly as package-lock.json says.
 NODE_STAMP := node_modules/.installed
 
