@@ -24,6 +24,8 @@ from hub.enrolment import edge_api
 from hub.enrolment import service as enrolment
 from hub.fleet import api as fleet_api
 from hub.ingest import batches, slots
+from hub.phones import api as phones_api
+from hub.sync import api as sync_api
 
 
 def create_app(test_config: dict | None = None, instance_path: str | os.PathLike | None = None) -> Flask:
@@ -45,5 +47,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.register_blueprint(approvals_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(fleet_api.bp)
+    app.register_blueprint(phones_api.bp)
+    app.register_blueprint(sync_api.bp)
     console.init_app(app)  # the admin console's pages under /admin (hub/console)
     return app

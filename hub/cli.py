@@ -30,6 +30,7 @@ from hub.fleet import cli as fleet_cli
 from hub.ingest.storage import utc_now
 from hub.lrs import cli as lrs_cli
 from hub.lrs import job as lrs_job
+from hub.people import cli as people_cli
 from hub.refusals import Refused
 from hub.server import HubServer
 from wire.schema import SchemaError
@@ -99,6 +100,8 @@ def register(parts) -> None:
     lrs_cli.register(commands, _command)
 
     admins_cli.register(commands, _command, _app)
+
+    people_cli.register(commands, _command, _app)
 
 
 def _command(commands, name: str, func, help_text: str):

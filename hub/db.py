@@ -100,10 +100,14 @@ def all_models() -> list[type[peewee.Model]]:
     from hub.fleet.models import MODELS as FLEET_MODELS
     from hub.lrs.models import MODELS as LRS_MODELS
     from hub.models import MODELS
+    from hub.people.models import MODELS as PEOPLE_MODELS
+    from hub.phones.models import MODELS as PHONE_MODELS
     from hub.staff.models import MODELS as STAFF_MODELS
+    from hub.sync.models import MODELS as SYNC_MODELS
 
     return [*MODELS, *LRS_MODELS, *COURSE_MODELS, *ATTACHMENT_MODELS, *ADMIN_MODELS, *APPROVAL_MODELS,
-            *AUDIT_MODELS, *FLEET_MODELS, *STAFF_MODELS]
+            *AUDIT_MODELS, *FLEET_MODELS, *STAFF_MODELS, *PEOPLE_MODELS,
+            *PHONE_MODELS, *SYNC_MODELS]
 
 
 def hub_schema() -> schema.Schema:

@@ -11,7 +11,7 @@ import sys
 from wire.schema import SchemaError
 from wire.settings import SettingsError
 
-PARTS = ("hub.cli", "edge.cli", "edge.box.cli", "tablet.cli", "throughgate.demo")
+PARTS = ("hub.cli", "edge.cli", "edge.box.cli", "tablet.cli", "phone.cli", "throughgate.demo")
 EXIT_BROKEN_PIPE = 141
 """What a shell reports for a command killed by SIGPIPE (128 + 13): `| head` stopped reading."""
 

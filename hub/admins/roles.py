@@ -68,6 +68,12 @@ ACTIONS: dict[str, Action] = {
     "workers.list": Action("list workers' accounts for the workers' console", "", "workers list"),
     "workers.manage": Action("add, disable or reset workers' accounts", "",
                              "workers add, workers disable, workers reset", True),
+    "people.read": Action("see people, their learner ids and phones (host only: workers use their console)", "",
+                          "people list, people show"),
+    "people.manage": Action("add and link people, release them, issue activation codes, switch phones off", "",
+                            "people add, people link, people release, people code, people revoke-phone", True),
+    "messages.read": Action("read a person's messages (host only)", "", "messages list"),
+    "messages.send": Action("send a person a message as a worker (host only)", "", "messages send", True),
     "audit.read": Action("export and verify the audit trail", "GET /v1/admin/audit", "audit export, audit verify"),
 }
 

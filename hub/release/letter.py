@@ -10,6 +10,7 @@ under it for a phone whose camera fails. Times are shown in UK time (Europe/Lond
 from __future__ import annotations
 
 import io
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
            "October", "November", "December")
 _MONTHS_CY = ("Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf", "Awst", "Medi",
               "Hydref", "Tachwedd", "Rhagfyr")
+
+logging.getLogger("fontTools").setLevel(logging.WARNING)  # its subsetter logs every glyph at INFO
 
 
 class LetterError(RuntimeError):

@@ -47,6 +47,8 @@ ROUTES = [  # (method, path as the app names it, path called, body, action)
 EDGE_ROUTES = {"/v1/batches", "/v1/enrol", "/v1/enrol/ca", "/v1/edge/renew", "/v1/edge/hub-keys",
                "/v1/edge/signing-keys", "/v1/edge/health", "/v1/courses", "/v1/content/<sha256>",
                "/v1/attachments/<sha256>", "/healthz", "/metrics"}
+PHONE_ROUTES = {"/v1/phone/activate", "/v1/phone/sync"}
+"""Signed by a person's phone key, not an admin's token: tests/hub/test_phone_journey.py."""
 
 
 def call(client, route, headers):
@@ -60,7 +62,7 @@ def test_the_matrix_covers_every_admin_route_of_the_app(app):
              for method in rule.methods - {"HEAD", "OPTIONS"}}
     admin = {(m, r) for m, r in rules if r.startswith(("/v1/admin", "/v1/records"))}
     assert admin == {(route[0], route[1]) for route in ROUTES}
-    assert {r for _m, r in rules} - {r for _m, r in admin} <= EDGE_ROUTES  # the rest are edges' or open
+    assert {r for _m, r in rules} - {r for _m, r in admin} <= EDGE_ROUTES | PHONE_ROUTES  # edges', phones', open
 
 
 def test_the_roles_table_in_docs_is_the_one_the_code_enforces():

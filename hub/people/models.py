@@ -1,0 +1,53 @@
+"""A person, the learner ids they had at each prison, and their one-time activation codes."""
+
+from __future__ import annotations
+
+import peewee
+
+from hub.models import BaseModel
+
+IN_CUSTODY, RELEASED = "in_custody", "released"
+
+
+class Person(BaseModel):
+    person_id = peewee.CharField(max_length=16, primary_key=True)
+    """Pseudonymous: `P-` and 8 Crockford characters; it says nothing about who the person is."""
+    status = peewee.CharField(max_length=16, default=IN_CUSTODY,
+                              constraints=[peewee.Check(f"status IN ('{IN_CUSTODY}', '{RELEASED}')")])
+    release_date = peewee.CharField(max_length=10, null=True)
+    """The planned release date (YYYY-MM-DD), before release."""
+    released_at = peewee.CharField(max_length=40, null=True)
+    created_at = peewee.CharField(max_length=40)
+    created_by = peewee.CharField(max_length=80)
+
+
+class PersonLearner(BaseModel):
+    """A learner id the person had at one prison's edge; a transfer adds one at the new prison."""
+
+    edge_id = peewee.CharField(max_length=64)
+    learner = peewee.CharField(max_length=64)
+    person = peewee.ForeignKeyField(Person, backref="learners", on_delete="RESTRICT", column_name="person_id")
+    linked_at = peewee.CharField(max_length=40)
+
+    class Meta:
+        table_name = "person_learner"
+        primary_key = peewee.CompositeKey("edge_id", "learner")
+
+
+class ActivationCode(BaseModel):
+    """A one-time code that lets a phone register its key for the person (the release letter's QR)."""
+
+    code_sha256 = peewee.CharField(max_length=64, primary_key=True)
+    person = peewee.ForeignKeyField(Person, backref="codes", on_delete="RESTRICT", column_name="person_id")
+    issued_at = peewee.CharField(max_length=40)
+    issued_by = peewee.CharField(max_length=80)
+    expires_at = peewee.CharField(max_length=40)
+    used_at = peewee.CharField(max_length=40, null=True)
+    withdrawn_at = peewee.CharField(max_length=40, null=True)
+    """A newer code was issued, or the worker withdrew it."""
+
+    class Meta:
+        table_name = "activation_code"
+
+
+MODELS = [Person, PersonLearner, ActivationCode]

@@ -1,0 +1,42 @@
+"""POST /v1/phone/activate: a phone registers its key with the person's one-time activation code.
+
+The body, `{"code": "ABCD-EFGH-JKMN", "key": <JWK>, "label": "..."}`, is signed with that key
+(RFC 9421), which proves the phone holds it. Wrong codes count against the address's limit
+(LOGIN_FAILURES in LOGIN_WINDOW_S, the consoles' setting), before the code is checked.
+"""
+
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, current_app, jsonify, request
+
+from hub import limits
+from hub.phones import service
+from hub.refusals import Refused
+from hub.staff import throttle
+from provisioning import signatures
+
+bp = Blueprint("phones", __name__, url_prefix="/v1/phone")
+
+
+@bp.post("/activate")
+def activate():
+    body = limits.read_body()
+    keys = (f"activate:{(request.remote_addr or 'unknown')[:60]}",)
+    config = current_app.config
+    wait, at = throttle.count_attempt(keys, config["LOGIN_FAILURES"], config["LOGIN_WINDOW_S"])
+    if wait > 0:
+        response = jsonify(error="too_many_tries", reason="too many wrong codes from this address: wait "
+                           f"{math.ceil(wait / 60)} minutes, then try again, or ask your worker")
+        response.headers["Retry-After"] = str(math.ceil(wait))
+        return response, 429
+    try:
+        phone, new = service.activate(request.method, signatures.request_url(request.environ), request.headers, body,
+                                       request.remote_addr or "")
+    except Refused as exc:
+        if exc.code not in ("code_unknown", "bad_code"):  # not a guess: do not count it
+            throttle.forget_try(keys[0], at)
+        raise
+    throttle.forget_try(keys[0], at)
+    return jsonify(person=phone.person_id, key_id=phone.key_id, cursor=0), 201 if new else 200

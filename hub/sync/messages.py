@@ -1,0 +1,34 @@
+"""Messages between a person and their workers: a worker's message goes into the person's feed;
+the person's arrive as phone changes (hub/sync/changes.py). Receipts: delivered when the phone's
+cursor passes the message, read when the phone says so."""
+
+from __future__ import annotations
+
+import uuid
+
+from hub import db
+from hub.people import service as people
+from hub.refusals import Refused
+from hub.sync import feed
+from hub.sync.changes import MAX_TEXT
+from hub.sync.models import Message
+from wire.records import timestamp
+
+
+def send_from_worker(person_id: str, worker: str, text: str) -> Message:
+    person = people.find(person_id)
+    if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
+        raise Refused(400, "bad_request", f"a message is 1 to {MAX_TEXT} characters")
+    now = timestamp()
+    message_id = str(uuid.uuid4())
+    with db.proxy.atomic():
+        row = Message.create(message_id=message_id, person=person, from_person=False, worker=worker[:64], text=text,
+                             written_at=now, received_at=now)
+        feed.append(person.person_id, "message", message_id, {"from_person": False, "worker": worker[:64],
+                                                              "text": text, "written_at": now})
+    return row
+
+
+def conversation(person_id: str) -> list[Message]:
+    return list(Message.select().where(Message.person == person_id).order_by(Message.received_at,
+                                                                              Message.message_id))

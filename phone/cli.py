@@ -1,0 +1,94 @@
+"""`throughgate phone activate|send|read|sync|messages`: the reference phone, from a folder of its own."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from phone import client
+from phone.store import Store
+from wire.records import timestamp
+from wire.text import for_terminal
+
+DEFAULT_HOME = "var/phone"
+
+
+def register(parts) -> None:
+    part = parts.add_parser("phone", help="a reference phone: activation, offline outbox, sync, messages")
+    subs = part.add_subparsers(dest="phone_command", required=True, metavar="COMMAND")
+
+    def command(name: str, func, what: str):
+        cmd = subs.add_parser(name, help=what, description=what[0].upper() + what[1:] + ".")
+        cmd.add_argument("--home", default=DEFAULT_HOME, metavar="DIR", help=f"the phone's folder ({DEFAULT_HOME})")
+        cmd.set_defaults(func=_guarded(func))
+        return cmd
+
+    cmd = command("activate", cmd_activate, "set this phone up with the release letter's code (its QR code's text)")
+    cmd.add_argument("offer", metavar="OFFER", help="throughgate-activate:?hub=...&code=...&ca=...")
+    cmd.add_argument("--label", default="phone", help="what the worker sees this phone as")
+    cmd = command("send", cmd_send, "write a message to a worker; it waits in the outbox until the next sync")
+    cmd.add_argument("text", metavar="TEXT")
+    cmd.add_argument("--to", required=True, metavar="WORKER")
+    cmd = command("read", cmd_read, "say a worker's message was read (sent with the next sync)")
+    cmd.add_argument("message_id", metavar="MESSAGE_ID")
+    command("sync", cmd_sync, "send the outbox and receive what changed, in one request a round")
+    command("messages", cmd_messages, "the messages on this phone, and any the hub refused")
+
+
+def _guarded(func):
+    def run(args) -> int:
+        try:
+            return func(args)
+        except client.PhoneError as exc:
+            print(f"error: {for_terminal(exc.reason)}", file=sys.stderr)
+            return 1
+
+    return run
+
+
+def _store(args) -> Store:
+    Path(args.home).mkdir(mode=0o700, parents=True, exist_ok=True)
+    return Store(Path(args.home) / "phone.db")
+
+
+def cmd_activate(args) -> int:
+    done = client.activate(args.offer, args.home, args.label)
+    print(f"This phone is set up for {done.person} at {done.hub} (key {done.key_id}).")
+    return 0
+
+
+def cmd_send(args) -> int:
+    store = _store(args)
+    change_id = store.queue("message", {"to": args.to, "text": args.text, "written_at": timestamp()})
+    store.close()
+    print(f"Message {change_id} waits in the outbox: it is sent with the next sync.")
+    return 0
+
+
+def cmd_read(args) -> int:
+    store = _store(args)
+    store.queue("read", {"message": args.message_id, "read_at": timestamp()})
+    store.close()
+    print("Marked as read: the worker sees it after the next sync.")
+    return 0
+
+
+def cmd_sync(args) -> int:
+    result = client.sync(args.home)
+    print(f"Synced in {result.rounds} request{'s' if result.rounds != 1 else ''}: {result.sent} sent, "
+          f"{result.received} received, {result.refused} refused.")
+    return 0
+
+
+def cmd_messages(args) -> int:
+    store = _store(args)
+    for message in store.messages():
+        who = f"you to {message.get('worker') or message.get('to')}" if message.get("from_person") else \
+            f"{message.get('worker')} to you"
+        state = "" if message["sent"] else " (waiting to be sent)"
+        print(f"{message.get('written_at', '')}  {who}{state}: {for_terminal(message.get('text', ''))}")
+        print(f"  id {message['id']}")
+    for refused in store.refusals():
+        print(f"not sent: {for_terminal(refused['body'].get('text', ''))} ({for_terminal(refused['reason'])})")
+    store.close()
+    return 0

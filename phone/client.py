@@ -1,0 +1,144 @@
+"""Activation and sync, over HTTPS to the hub, every request signed with the phone's key (RFC 9421).
+
+`activate(offer, folder)`: fetch the hub's root certificate, trust it only if it matches the pin in
+the offer (the release letter's QR code), then register this phone's key with the one-time code.
+`sync(folder)`: one request a round: the outbox (at most BATCH changes) and the cursor; the answer is
+applied in one transaction; rounds repeat while the hub says more waits or the outbox still holds
+changes. A dropped connection loses nothing: the outbox keeps each change until the hub's answer
+says it was accepted, and the hub stores a change once however often it comes.
+"""
+
+from __future__ import annotations
+
+import hmac
+import http.client
+import json
+import ssl
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from phone import identity
+from phone.store import Store
+from provisioning import pki, signatures
+from provisioning.tokens import TokenError, parse_activation_offer
+
+BATCH = 100
+TIMEOUT_S = 30.0
+MAX_ROUNDS = 1000
+
+
+class PhoneError(RuntimeError):
+    """Something the person (or the app) must act on: the message says what."""
+
+    def __init__(self, code: str, reason: str, status: int | None = None):
+        super().__init__(f"{code}: {reason}")
+        self.code, self.reason, self.status = code, reason, status
+
+
+@dataclass
+class SyncResult:
+    rounds: int = 0
+    sent: int = 0
+    received: int = 0
+    refused: int = 0
+
+
+def _request(hub: str, context: ssl.SSLContext, method: str, path: str, body: bytes,
+             key=None) -> tuple[int, bytes]:
+    parts = urlsplit(hub)
+    url = f"{hub.rstrip('/')}{path}"
+    headers = {"Content-Type": "application/json"} if body else {}
+    if key is not None:
+        headers.update(signatures.sign(method, url, headers, body, key))
+    connection = http.client.HTTPSConnection(parts.hostname, parts.port or 443, timeout=TIMEOUT_S, context=context)
+    try:
+        connection.putrequest(method, path, skip_accept_encoding=True)
+        for name, value in {**headers, "Content-Length": str(len(body))}.items():
+            connection.putheader(name, value)
+        connection.endheaders(body)
+        response = connection.getresponse()
+        return response.status, response.read()
+    except (OSError, http.client.HTTPException) as exc:
+        raise PhoneError("offline", f"cannot reach the hub ({exc}): nothing is lost, it is sent next time") from None
+    finally:
+        connection.close()
+
+
+def _refusal(status: int, data: bytes) -> PhoneError:
+    try:
+        answer = json.loads(data)
+        return PhoneError(answer.get("error", "refused"), answer.get("reason", ""), status)
+    except ValueError:
+        return PhoneError("refused", f"the hub answered {status}", status)
+
+
+def _fetch_root(hub: str, pin: str) -> bytes:
+    unverified = ssl._create_unverified_context()  # noqa: S323 (checked against the letter's pin below)
+    status, pem = _request(hub, unverified, "GET", "/v1/enrol/ca", b"")
+    try:
+        root = pki.load_cert(pem) if status == 200 else None
+    except pki.PkiError:
+        root = None
+    if root is None or not hmac.compare_digest(pki.spki_sha256(root), pin):
+        raise PhoneError("wrong_hub", "this is not the hub the letter names: do not go on, and tell your worker")
+    return pki.cert_to_pem(root)
+
+
+def activate(offer_uri: str, folder: str | Path, label: str = "phone") -> identity.Activation:
+    folder = Path(folder)
+    try:
+        offer = parse_activation_offer(offer_uri)
+    except TokenError as exc:
+        raise PhoneError("bad_offer", str(exc)) from None
+    key = identity.load_or_make_key(folder)
+    root = _fetch_root(offer.hub, offer.ca)
+    context = ssl.create_default_context(cadata=root.decode())
+    body = json.dumps({"code": offer.code, "key": signatures.public_jwk(key.public_key()), "label": label}).encode()
+    status, data = _request(offer.hub, context, "POST", "/v1/phone/activate", body, key)
+    if status not in (200, 201):
+        raise _refusal(status, data)
+    answer = json.loads(data)
+    done = identity.Activation(offer.hub, offer.ca, answer["person"], answer["key_id"])
+    identity.save_activation(folder, done, root)
+    return done
+
+
+def _activated(folder: Path) -> identity.Activation:
+    found = identity.activation(folder)
+    if found is None:
+        raise PhoneError("not_activated", "this phone is not set up yet: scan the code on your release letter "
+                         "(`throughgate phone activate`)")
+    return found
+
+
+def sync(folder: str | Path, store: Store | None = None) -> SyncResult:
+    folder = Path(folder)
+    done = _activated(folder)
+    key = identity.load_or_make_key(folder)
+    context = identity.tls_context(folder)
+    own = store is None
+    store = store or Store(folder / "phone.db")
+    result = SyncResult()
+    try:
+        while result.rounds < MAX_ROUNDS:
+            pending = store.pending(BATCH)
+            sent = {"cursor": store.cursor, **({"changes": pending} if pending else {})}
+            status, data = _request(done.hub, context, "POST", "/v1/phone/sync",
+                                    json.dumps(sent, separators=(",", ":")).encode(), key)
+            result.rounds += 1
+            if status == 204:
+                return result
+            if status != 200:
+                raise _refusal(status, data)
+            answer = json.loads(data)
+            store.apply(answer)
+            result.sent += len(answer.get("accepted", []))
+            result.refused += len(answer.get("refused", []))
+            result.received += len(answer.get("changes", []))
+            if not answer.get("more") and not store.pending(1):
+                return result
+        return result
+    finally:
+        if own:
+            store.close()

@@ -1,0 +1,92 @@
+"""The phone's own database (SQLite): what the person did offline waits in `outbox` until the hub
+accepts it (its id is made here, so resending it after a lost answer stores it once); what the hub
+sent is in `feed`, by the hub's seq; `state` keeps the cursor. A change the hub refuses moves to
+`refused` with the reason: nothing the person wrote is dropped silently."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from pathlib import Path
+
+from wire.records import timestamp
+
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL, "
+    "queued_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS feed (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, id TEXT NOT NULL, "
+    "body TEXT NOT NULL, at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS refused (id TEXT PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL, "
+    "error TEXT NOT NULL, reason TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+)
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        self.db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        for statement in SCHEMA:
+            self.db.execute(statement)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def queue(self, kind: str, body: dict) -> str:
+        change_id = str(uuid.uuid4())
+        self.db.execute("INSERT INTO outbox VALUES (?, ?, ?, ?)", (change_id, kind, json.dumps(body), timestamp()))
+        return change_id
+
+    def pending(self, limit: int) -> list[dict]:
+        rows = self.db.execute("SELECT id, kind, body FROM outbox ORDER BY queued_at, id LIMIT ?", (limit,))
+        return [{"id": i, "kind": k, "body": json.loads(b)} for i, k, b in rows]
+
+    @property
+    def cursor(self) -> int:
+        row = self.db.execute("SELECT value FROM state WHERE key = 'cursor'").fetchone()
+        return int(row[0]) if row else 0
+
+    def apply(self, answer: dict) -> None:
+        """The hub's answer, in one transaction: accepted changes leave the outbox, refused ones move
+        to `refused`, the feed grows, the cursor moves."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for change_id in answer.get("accepted", []):
+                self.db.execute("DELETE FROM outbox WHERE id = ?", (change_id,))
+            for refusal in answer.get("refused", []):
+                row = self.db.execute("SELECT kind, body FROM outbox WHERE id = ?", (refusal.get("id"),)).fetchone()
+                if row:
+                    self.db.execute("INSERT OR REPLACE INTO refused VALUES (?, ?, ?, ?, ?)",
+                                    (refusal["id"], row[0], row[1], refusal.get("error", ""),
+                                     refusal.get("reason", "")))
+                    self.db.execute("DELETE FROM outbox WHERE id = ?", (refusal["id"],))
+            for change in answer.get("changes", []):
+                self.db.execute("INSERT OR REPLACE INTO feed VALUES (?, ?, ?, ?, ?)",
+                                (change["seq"], change["kind"], change["id"], json.dumps(change["body"]),
+                                 change.get("at", "")))
+            self.db.execute("INSERT OR REPLACE INTO state VALUES ('cursor', ?)", (str(answer["cursor"]),))
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def messages(self) -> list[dict]:
+        """Every message once (the feed may hold a message's id more than once across pages), oldest
+        first, then those still waiting in the outbox."""
+        seen, found = set(), []
+        for _seq, change_id, body in self.db.execute("SELECT seq, id, body FROM feed WHERE kind = 'message' "
+                                                     "ORDER BY seq"):
+            if change_id not in seen:
+                seen.add(change_id)
+                found.append({"id": change_id, **json.loads(body), "sent": True})
+        for change_id, body in self.db.execute("SELECT id, body FROM outbox WHERE kind = 'message' "
+                                               "ORDER BY queued_at"):
+            if change_id not in seen:
+                found.append({"id": change_id, "from_person": True, **json.loads(body), "sent": False})
+        return found
+
+    def refusals(self) -> list[dict]:
+        return [{"id": i, "kind": k, "body": json.loads(b), "error": e, "reason": r}
+                for i, k, b, e, r in self.db.execute("SELECT * FROM refused")]

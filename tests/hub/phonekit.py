@@ -1,0 +1,99 @@
+"""Phones for the hub's tests: a real `throughgate hub run`, people and workers made through the
+services on its database, the reference phone client (phone/) in a folder of its own, and proxies
+that break the connection the ways a phone's network does."""
+
+from __future__ import annotations
+
+import http.client
+import http.server
+import json
+import socket
+import ssl
+import threading
+from pathlib import Path
+
+from hub import ca, db
+from hub.app import create_app
+from hub.people import service as people
+from hub.staff import accounts
+
+
+def hub_app(instance: Path, url: str):
+    """An app on the running hub's database, for its services (as the CLI uses them)."""
+    return create_app({"DATABASE_URL": url}, instance_path=instance)
+
+
+def released_person(app, worker: str = "olivia") -> tuple[str, str]:
+    """A released person with a worker account to write to: (person id, activation code)."""
+    with app.app_context(), db.connected():
+        if accounts.find(worker) is None:
+            accounts.add(worker, accounts.WORKER, "offender_manager", worker.title(), "test", 1)
+        person = people.add("test")
+        _person, code, _row = people.release(person.person_id, "test", 7)
+    return person.person_id, code
+
+
+def point_phone_at(folder: Path, url: str) -> None:
+    """The phone now reaches the hub through another address (a proxy): its saved hub URL changes."""
+    path = folder / "phone.json"
+    state = json.loads(path.read_text())
+    path.write_text(json.dumps({**state, "hub": url}))
+
+
+class AnswerDroppingProxy:
+    """A reverse proxy in front of the hub, serving its TLS certificate (as a load balancer would):
+    it passes each whole request on, with its Host header, and lets the hub answer; for the first
+    `drops` requests it then closes the phone's connection without passing the answer on. The hub
+    did the work; the phone never heard (a train entering a tunnel)."""
+
+    def __init__(self, instance: Path, upstream_port: int, drops: int = 1):
+        paths = ca.files(instance)
+        proxy = self
+        self.drops, self.dropped, self.forwarded = drops, 0, 0
+        upstream = ssl.create_default_context(cafile=str(paths.root_cert))
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_args) -> None:
+                pass
+
+            def _forward(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                connection = http.client.HTTPSConnection("127.0.0.1", upstream_port, context=upstream, timeout=30)
+                connection.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+                for name, value in self.headers.items():
+                    connection.putheader(name, value)
+                connection.endheaders(body)
+                answer = connection.getresponse()
+                data = answer.read()
+                connection.close()
+                proxy.forwarded += 1
+                if proxy.dropped < proxy.drops:
+                    proxy.dropped += 1
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                self.send_response(answer.status)
+                for name, value in answer.getheaders():
+                    if name.lower() not in ("server", "date", "connection", "transfer-encoding"):
+                        self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = _forward
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(str(paths.server_cert), str(paths.server_key))
+        self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

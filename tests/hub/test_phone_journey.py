@@ -1,0 +1,147 @@
+"""A person's phone from release to messages, against a real `throughgate hub run` on SQLite and
+PostgreSQL, with the reference phone client: release and a one-time code, activation, a worker's
+message, messages written offline, and syncs whose connection is cut mid-request and whose answer
+is lost after the hub stored the changes: nothing lost, nothing stored twice. Then the refusals: a
+used, a withdrawn, an expired and a guessed code; a replayed and a tampered request; a revoked phone."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+from hubkit import make_instance
+from hubprocess import HubProcess
+from phonekit import AnswerDroppingProxy, hub_app, point_phone_at, released_person
+
+from hub import ca, db
+from hub.people import service as people
+from hub.people.models import ActivationCode
+from hub.phones import service as phones
+from hub.sync import messages
+from hub.sync.models import Message, PhoneChange
+from phone import client, identity
+from phone.store import Store
+from provisioning import signatures
+from provisioning.tokens import ActivationOffer
+from tests.learning.learningkit import CuttingProxy
+from wire.records import timestamp
+
+
+@pytest.fixture
+def hub(hub_db_url, tmp_path):
+    instance = make_instance(tmp_path / "hub")
+    process = HubProcess(instance, hub_db_url, tmp_path / "hub.log").start()
+    try:
+        yield process, hub_app(instance, hub_db_url), instance
+    finally:
+        process.stop()
+
+
+def _offer(process, instance, code: str) -> str:
+    return ActivationOffer(process.url, code, ca.root_pin(ca.load_root(ca.files(instance)))).to_uri()
+
+
+def test_release_activation_offline_messages_and_cut_connections_lose_and_double_nothing(hub, tmp_path):
+    process, app, instance = hub
+    person, code = released_person(app)
+    folder = tmp_path / "phone"
+    done = client.activate(_offer(process, instance, code), folder, "Alex's phone")
+    assert done.person == person
+    with app.app_context(), db.connected():
+        worker_message = messages.send_from_worker(person, "olivia", "Your first appointment is Monday at 10.")
+
+    store = Store(folder / "phone.db")  # offline: written on the phone, waiting in its outbox
+    written = [store.queue("message", {"to": "olivia", "text": f"Message {n} written offline",
+                                       "written_at": timestamp()}) for n in range(3)]
+
+    cutter = CuttingProxy(process.port, cut_after=900).start()  # the request dies half-way up
+    point_phone_at(folder, f"https://127.0.0.1:{cutter.port}")
+    with pytest.raises(client.PhoneError) as offline:
+        client.sync(folder, store)
+    assert offline.value.code == "offline" and cutter.cut.is_set()
+    cutter.stop()
+    assert len(store.pending(10)) == 3
+
+    dropper = AnswerDroppingProxy(instance, process.port, drops=1)  # stored at the hub, the answer lost
+    point_phone_at(folder, dropper.url)
+    with pytest.raises(client.PhoneError):
+        client.sync(folder, store)
+    assert dropper.dropped == 1 and len(store.pending(10)) == 3
+    result = client.sync(folder, store)  # the same changes again: acknowledged, stored once
+    dropper.stop()
+    assert result.sent == 3 and store.pending(10) == []
+
+    with app.app_context(), db.connected():
+        stored = [m.message_id for m in Message.select().where(Message.person == person, Message.from_person)]
+        assert sorted(stored) == sorted(written)  # 0 lost, 0 duplicated
+        assert PhoneChange.select().where(PhoneChange.person == person).count() == 3
+    received = {m["id"]: m for m in store.messages()}
+    assert received[worker_message.message_id]["text"] == "Your first appointment is Monday at 10."
+    assert all(received[i]["sent"] for i in written)
+
+    point_phone_at(folder, process.url)
+    store.queue("read", {"message": worker_message.message_id, "read_at": timestamp()})
+    client.sync(folder, store)
+    with app.app_context(), db.connected():
+        seen = Message.get(Message.message_id == worker_message.message_id)
+    assert seen.delivered_at and seen.read_at
+    store.close()
+
+
+def test_codes_are_refused_once_used_withdrawn_expired_or_guessed_each_saying_why(hub, tmp_path):
+    process, app, instance = hub
+    person, code = released_person(app)
+    client.activate(_offer(process, instance, code), tmp_path / "first")
+    reasons = {}
+    with pytest.raises(client.PhoneError) as used:
+        client.activate(_offer(process, instance, code), tmp_path / "second")
+    reasons[used.value.code] = used.value.reason
+    with app.app_context(), db.connected():
+        old, _row = people.issue_code(person, "test", 7)
+        new, row = people.issue_code(person, "test", 7)
+        ActivationCode.update(expires_at="2020-01-01T00:00:00.000Z").where(
+            ActivationCode.code_sha256 == row.code_sha256).execute()
+    for typed, folder in ((old, "third"), (new, "fourth"), ("ABCD-EFGH-JKMN", "fifth")):
+        with pytest.raises(client.PhoneError) as refused:
+            client.activate(_offer(process, instance, typed), tmp_path / folder)
+        reasons[refused.value.code] = refused.value.reason
+    assert set(reasons) == {"code_used", "code_withdrawn", "code_expired", "code_unknown"}
+    assert all("worker" in reason for reason in reasons.values())
+
+
+def _signed(process, folder, body: bytes, **changes):
+    key = identity.load_or_make_key(folder)
+    url = f"{process.url}/v1/phone/sync"
+    headers = {"Content-Type": "application/json", **signatures.sign("POST", url, {}, body, key)}
+    headers.update(changes)
+    return url, headers
+
+
+def _post(url: str, headers: dict, body: bytes, folder) -> tuple[int, dict]:
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 (https)
+    try:
+        with urllib.request.urlopen(request, context=identity.tls_context(folder), timeout=10) as answer:  # noqa: S310
+            return answer.status, {}
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"{}")
+
+
+def test_a_replayed_or_tampered_request_and_a_revoked_phone_are_refused(hub, tmp_path):
+    process, app, instance = hub
+    _person, code = released_person(app)
+    folder = tmp_path / "phone"
+    done = client.activate(_offer(process, instance, code), folder)
+    body = b'{"cursor":0}'
+    url, headers = _signed(process, folder, body)
+    assert _post(url, headers, body, folder)[0] in (200, 204)
+    status, answer = _post(url, headers, body, folder)
+    assert (status, answer["error"]) == (401, "replayed")
+    url, headers = _signed(process, folder, body)
+    status, answer = _post(url, headers, b'{"cursor":5}', folder)
+    assert (status, answer["error"]) == (401, "digest_mismatch")
+    with app.app_context(), db.connected():
+        phones.revoke(done.key_id, "test")
+    with pytest.raises(client.PhoneError) as revoked:
+        client.sync(folder)
+    assert revoked.value.code == "phone_revoked" and "worker" in revoked.value.reason
