@@ -17,6 +17,7 @@ from edge.console import cli as console_cli
 from edge.courses import cli as courses_cli
 from edge.downlink import messages as down_messages
 from edge.host import broker, broker_check
+from edge.learners import cli as learners_cli
 from edge.tablets import registry as tablets
 from edge.uplink import enrolment
 from edge.uplink.hubclient import HubClient
@@ -318,3 +319,4 @@ def register(parts) -> None:
 
     courses_cli.register(sub)
     console_cli.register(sub)
+    learners_cli.register(sub)

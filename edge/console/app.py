@@ -14,8 +14,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from edge import store
 from edge.config import EdgeConfig
-from edge.console import access, accounts, filters
-from edge.console.views import auth, courses, health, progress, rewards, submissions
+from edge.console import access, accounts, filters, names
+from edge.console.views import auth, courses, health, learners, progress, rewards, submissions
 from edge.console.views import tablets as tablets_view
 from provisioning.files import write_private
 
@@ -54,14 +54,14 @@ def create_app(config: EdgeConfig, test_config: dict | None = None) -> Flask:
     app.before_request(access.load_member)
     app.teardown_request(_close)
     app.after_request(_headers)
-    for module in (auth, submissions, progress, courses, rewards, tablets_view, health):
+    for module in (auth, submissions, progress, courses, rewards, learners, tablets_view, health):
         app.register_blueprint(module.bp)
     app.register_error_handler(CSRFError, _csrf_refused)
     for status in ERRORS:
         app.register_error_handler(status, _error)
     zone = ZoneInfo(config.console.time_zone)
     app.jinja_env.filters.update(when=partial(filters.when, zone=zone), size=filters.size, waited=filters.waited,
-                                 sentence=filters.sentence)
+                                 sentence=filters.sentence, learner=names.label)
     app.context_processor(lambda: _page_context(config.console.time_zone))
     app.add_url_rule("/", "index", lambda: redirect(access.home_for(g.member)))
     return app

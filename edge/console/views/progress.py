@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
-from edge.console import access, accounts, charts, learning
+from edge.console import access, accounts, charts, learning, names
 from edge.console import progress as measures
 from edge.console.access import LEARNING_ROLES, require
 
@@ -18,8 +18,8 @@ def _rows(scope: learning.Scope, learners: list[str]) -> list[measures.LearnerPr
 
 def _charts(rows: list[measures.LearnerProgress]) -> dict:
     return {
-        "units": charts.bar_chart([(r.learner, r.units) for r in rows], title="Units completed"),
-        "scores": charts.bar_chart([(r.learner, r.average) for r in rows if r.average is not None],
+        "units": charts.bar_chart([(names.label(r.learner), r.units) for r in rows], title="Units completed"),
+        "scores": charts.bar_chart([(names.label(r.learner), r.average) for r in rows if r.average is not None],
                                    maximum=100, unit=" %", title="Average score"),
     }
 
