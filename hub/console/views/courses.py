@@ -9,6 +9,7 @@ the CLI; imports run in the background (hub/console/imports.py).
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 
@@ -171,9 +172,18 @@ def target(course: str):
 def _spool_factory(total_content_length=None, content_type=None, filename=None, content_length=None):
     """Where an uploaded file's bytes go while the form is read: a temporary file in the blob store's
     tmp/ folder (in the instance, on the store's filesystem), never memory nor /tmp (a tmpfs on Debian)."""
+    if g.course_spools:  # one package a form: a further file part is read and dropped (no file, no descriptor)
+        return _Dropped()
     spool = BlobStore.from_config(current_app.config).temp_file(".zip")
     g.course_spools.append(spool.name)
     return spool
+
+
+class _Dropped(io.BytesIO):
+    """Where a file part after the first goes: nowhere."""
+
+    def write(self, data) -> int:
+        return len(data)
 
 
 @bp.url_value_preprocessor
@@ -205,7 +215,7 @@ def new_import():
 def start_import():
     upload = request.files.get("package")
     course = request.form.get("course", "").strip()
-    if upload is None or not upload.filename:
+    if upload is None or not upload.filename or getattr(upload.stream, "name", None) not in g.course_spools:
         access.record("courses.import", course, "refused: no_file")
         return make_response(render_template("console/course_import.html", course=course,
                                              error="Choose the package zip to import."), 400)
