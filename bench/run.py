@@ -2,13 +2,14 @@
 
     .venv/bin/python bench/run.py [--quick] [--keep]
 
-Five phases, each in its own module, each bounded in count and time:
+Six phases, each in its own module, each bounded in count and time:
 
     1 broker_only  Mosquitto alone, as the edge configures it: the baseline for 2
     2 relay        the same records through the real edge, committed and acked end to end
     3 storm        1,000 tablets with full outboxes connect at once
     4 uplink       sealed batches over HTTP: bytes on the wire, hub ingest on SQLite and PostgreSQL
     5 content      course files to 200 tablets: the edge's tablet API against nginx (bench/content.py)
+    6 phones       phones after release: a no-change sync's bytes and requests, syncs/s (bench/phones.py)
 
 Progress goes to stderr; stdout gets a table and, as its last line, one JSON object.
 Simulated tablets keep their outboxes on tmpfs (/dev/shm) when there is one: each real tablet
@@ -28,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python bench/run.py` from anywhere
 
-from bench import broker_only, content, relay, report, storm, uplink  # noqa: E402
+from bench import broker_only, content, phones, relay, report, storm, uplink  # noqa: E402
 from bench.payloads import DEVICE, record_bodies, sample_items  # noqa: E402
 from bench.progress import say  # noqa: E402
 
@@ -47,7 +48,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--postgres", default=POSTGRES_URL,
                         help="server for a throw-away database ($THROUGHGATE_BENCH_POSTGRES); '' to skip")
     parser.add_argument("--content-seconds", type=float, default=10.0, help="phase 5: seconds per load")
-    parser.add_argument("--only", action="append", choices=["broker", "relay", "storm", "uplink", "content"],
+    parser.add_argument("--phones", type=int, default=2000, help="phase 6: phones, each with a history")
+    parser.add_argument("--phone-seconds", type=float, default=10.0, help="phase 6: seconds of no-change syncs")
+    parser.add_argument("--only", action="append",
+                        choices=["broker", "relay", "storm", "uplink", "content", "phones"],
                         help="run just this phase (repeatable); the JSON line then has nulls for the rest")
     parser.add_argument("--quick", action="store_true", help="a small run to check the bench itself")
     parser.add_argument("--keep", action="store_true", help="keep the working folders (logs, databases)")
@@ -56,6 +60,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.records, args.storm_tablets, args.storm_records = 2000, 100, 20
         args.storm_timeout, args.uplink_records = 60.0, 2000
         args.content_seconds = 2.0
+        args.phones, args.phone_seconds = 200, 3.0
     return args
 
 
@@ -73,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
                                    args.storm_workers, args.storm_timeout),
         "uplink": lambda: uplink.run(workdir / "uplink", args.uplink_records, postgres_url=args.postgres or None),
         "content": lambda: content.run(workdir / "content", args.content_seconds),
+        "phones": lambda: phones.run(workdir / "phones", args.phones, seconds=args.phone_seconds),
     }
     results: dict[str, dict | None] = {}
     try:
@@ -93,9 +99,12 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(tablets, ignore_errors=True)
     figures = report.summary(results, time.monotonic() - started)
     figures.update(content.figures(results.get("content")))
+    figures.update(phones.figures(results.get("phones")))
     print(report.table(results, figures))
     if "content" in results:
         print(content.table(results["content"]))
+    if "phones" in results:
+        print(phones.table(results["phones"]))
     print(report.json_line(figures), flush=True)
     return 1 if figures["failed_phases"] else 0
 

@@ -73,3 +73,38 @@ class CountingProxy:
             pass
         with contextlib.suppress(OSError):
             sink.shutdown(socket.SHUT_WR)
+
+
+class TlsCountingProxy(CountingProxy):
+    """The same, but it ends TLS itself (with the server's own certificate and key, as a load balancer
+    does) and opens its own TLS to the server: it counts the HTTP bytes, request line, headers and
+    bodies as sent, without the TLS handshake and record overhead, which a phone's kept-alive or
+    resumed connection does not pay on every sync."""
+
+    def __init__(self, target_port: int, cert_file: str, key_file: str, ca_file: str):
+        super().__init__(target_port)
+        import ssl
+
+        self._server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self._server_tls.load_cert_chain(cert_file, key_file)
+        self._client_tls = ssl.create_default_context(cafile=ca_file)
+
+    def _accept_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                raw, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            raw.settimeout(None)
+            try:
+                client = self._server_tls.wrap_socket(raw, server_side=True)
+                server = self._client_tls.wrap_socket(socket.create_connection((HOST, self.target_port)),
+                                                      server_hostname=HOST)
+            except OSError:
+                raw.close()
+                continue
+            self._sockets += [client, server]
+            self._spawn(self._pump, client, server, True)
+            self._spawn(self._pump, server, client, False)

@@ -36,8 +36,8 @@ def load_or_make_key(folder: Path) -> ed25519.Ed25519PrivateKey:
 
 
 def save_activation(folder: Path, activation: Activation, root_pem: bytes) -> None:
-    write_private(folder / ROOT_FILE, root_pem)
-    write_private(folder / STATE_FILE, json.dumps(asdict(activation), indent=2).encode())
+    write_private(folder / ROOT_FILE, root_pem, replace=True)
+    write_private(folder / STATE_FILE, json.dumps(asdict(activation), indent=2).encode(), replace=True)
 
 
 def activation(folder: Path) -> Activation | None:
