@@ -8,12 +8,14 @@ import os
 import secrets
 
 import psycopg2
+import psycopg2.errors
 import pytest
 from hubkit import ADMIN_TOKEN, FakeEdge, enrol_edge, make_instance, tls_client
 
 from hub import ca, db
 from hub.app import create_app
 from hub.server import HubServer
+from wire import schema
 from wire.keys import new_signing_key
 
 POSTGRES_SERVER = "127.0.0.1:5432"
@@ -44,12 +46,112 @@ def postgres_database():
         admin.close()
 
 
+ASIDE = "tg_aside"
+"""The schema the last test left, set aside when its database was emptied (instead of dropped)."""
+_MIGRATED: dict[str, str] = {}
+"""database URL -> the fingerprint of the schema db.migrate() makes there (once migrated in this session)."""
+
+SCHEMA_FINGERPRINT = """SELECT md5(coalesce(string_agg(x, E'\\n' ORDER BY x), '')) FROM (
+    SELECT 'relation ' || relname || ' ' || relkind::text FROM pg_class WHERE relnamespace = 'public'::regnamespace
+    UNION ALL SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' '
+        || coalesce(column_default, '') || ' ' || coalesce(character_maximum_length, 0)
+        FROM information_schema.columns WHERE table_schema = 'public'
+    UNION ALL SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = 'public'
+    UNION ALL SELECT 'constraint ' || conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+        FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+    UNION ALL SELECT 'trigger ' || pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+        WHERE NOT t.tgisinternal AND c.relnamespace = 'public'::regnamespace
+    UNION ALL SELECT 'function ' || oid::regprocedure || ' ' || md5(prosrc) FROM pg_proc
+        WHERE pronamespace = 'public'::regnamespace
+    UNION ALL SELECT 'sequence ' || sequencename || ' ' || start_value || ' ' || increment_by || ' ' || max_value
+        FROM pg_sequences WHERE schemaname = 'public'
+    UNION ALL SELECT 'version ' || number || ' ' || name FROM public.schema_version
+) found(x)"""
+
+
 def _reset_postgres(url: str) -> None:
+    """Empty the public schema. The old one is renamed aside, not dropped (dropping and migrating again
+    cost 0.15 s a test): `app` takes it back if it is exactly what db.migrate() makes (_migrated_again)."""
     conn = psycopg2.connect(url)
     conn.autocommit = True
     with conn.cursor() as cursor:
-        cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        cursor.execute(f"DROP SCHEMA IF EXISTS {ASIDE} CASCADE; ALTER SCHEMA public RENAME TO {ASIDE}; "
+                       "CREATE SCHEMA public")
     conn.close()
+
+
+def _fingerprint(cursor) -> str | None:
+    cursor.execute("SELECT to_regclass('public.schema_version')")
+    if cursor.fetchone()[0] is None:
+        return None
+    cursor.execute(SCHEMA_FINGERPRINT)
+    return cursor.fetchone()[0]
+
+
+def _migrated_again(url: str) -> bool:
+    """What db.migrate() makes from an empty database, without running the migrations again: if the public
+    schema is still empty and the schema set aside has exactly the tables, columns, indexes, constraints,
+    triggers, functions, sequences and versions that migrating made here before, it comes back as public
+    with every row deleted (but schema_version's) and every sequence at its start. Else nothing changes
+    (False), and db.migrate() builds the schema as before."""
+    known = _MIGRATED.get(url)
+    if known is None:
+        return False
+    conn = psycopg2.connect(url)
+    try:
+        with conn.cursor() as cursor:  # one transaction: a schema that differs is rolled back, still aside
+            cursor.execute("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace")
+            public_relations = cursor.fetchone()[0]
+            cursor.execute("SELECT to_regnamespace(%s)", (ASIDE,))
+            if public_relations or cursor.fetchone()[0] is None:
+                conn.rollback()
+                return False
+            cursor.execute(f"DROP SCHEMA public; ALTER SCHEMA {ASIDE} RENAME TO public")
+            if _fingerprint(cursor) != known:
+                conn.rollback()
+                return False
+            cursor.execute("SET LOCAL session_replication_role = replica")  # no foreign key or trigger runs
+            cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> %s",
+                           (schema.VERSION_TABLE,))
+            for (table,) in cursor.fetchall():
+                cursor.execute(f'DELETE FROM public."{table}"')  # noqa: S608 (names from the catalogue)
+            cursor.execute("SELECT sequencename, start_value FROM pg_sequences WHERE schemaname = 'public'")
+            for sequence, start in cursor.fetchall():
+                cursor.execute("SELECT setval(%s, %s, false)", (f'public."{sequence}"', start))
+        conn.commit()
+        return True
+    except psycopg2.errors.InsufficientPrivilege:  # session_replication_role needs a superuser
+        conn.rollback()
+        return False
+    finally:
+        conn.close()
+
+
+def _public_is_empty(url: str) -> bool:
+    conn = psycopg2.connect(url)
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace")
+            return cursor.fetchone()[0] == 0
+    finally:
+        conn.close()
+
+
+def _remember_migrated(url: str) -> None:
+    """Keep the fingerprint of the schema db.migrate() just made from an empty database."""
+    conn = psycopg2.connect(url)
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> %s",
+                           (schema.VERSION_TABLE,))
+            for (table,) in cursor.fetchall():
+                cursor.execute(f'SELECT 1 FROM public."{table}" LIMIT 1')  # noqa: S608 (names from the catalogue)
+                if cursor.fetchone():  # a migration that writes rows: deleting them would not be a fresh database
+                    _MIGRATED.pop(url, None)
+                    return
+            _MIGRATED[url] = _fingerprint(cursor)
+    finally:
+        conn.close()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -84,7 +186,11 @@ def app(instance, hub_db_url, hub_settings):
         "ADMIN_APPROVALS": False,  # one admin (the hub.toml token) acts alone; tests/hub/test_hub_approvals.py: two
         **hub_settings,
     }, instance_path=instance)
-    db.migrate()  # as `throughgate hub init` and `hub run` do
+    postgres = hub_db_url.startswith("postgres")
+    from_empty = postgres and not _migrated_again(hub_db_url) and _public_is_empty(hub_db_url)
+    db.migrate()  # as `throughgate hub init` and `hub run` do (with the schema taken back: nothing to apply)
+    if from_empty:
+        _remember_migrated(hub_db_url)
     yield app
     if not db.proxy.is_closed():
         db.proxy.close()
