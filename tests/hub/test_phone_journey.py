@@ -145,3 +145,25 @@ def test_a_replayed_or_tampered_request_and_a_revoked_phone_are_refused(hub, tmp
     with pytest.raises(client.PhoneError) as revoked:
         client.sync(folder)
     assert revoked.value.code == "phone_revoked" and "worker" in revoked.value.reason
+
+
+def test_a_phone_reaches_only_its_own_persons_data(hub, tmp_path):
+    process, app, instance = hub
+    alex, alex_code = released_person(app)
+    sam, sam_code = released_person(app)
+    alex_phone, sam_phone = tmp_path / "alex", tmp_path / "sam"
+    client.activate(_offer(process, instance, alex_code), alex_phone)
+    client.activate(_offer(process, instance, sam_code), sam_phone)
+    with app.app_context(), db.connected():
+        for_sam = messages.send_from_worker(sam, "olivia", "For Sam only.")
+    alex_store = Store(alex_phone / "phone.db")
+    alex_store.queue("read", {"message": for_sam.message_id, "read_at": timestamp()})  # another person's message
+    client.sync(alex_phone, alex_store)
+    assert all(m["id"] != for_sam.message_id for m in alex_store.messages())
+    with app.app_context(), db.connected():
+        assert Message.get(Message.message_id == for_sam.message_id).read_at is None
+    sam_store = Store(sam_phone / "phone.db")
+    client.sync(sam_phone, sam_store)
+    assert [m["text"] for m in sam_store.messages()] == ["For Sam only."]
+    alex_store.close()
+    sam_store.close()
