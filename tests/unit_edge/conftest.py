@@ -1,6 +1,7 @@
-"""Fixtures the unit_edge tests share: `edge`, a real instance from `throughgate edge init`, its store open,
-its server certificate and tablet CRL written (yields (config, files)); `instance`, a copy of one instance
-made once per module by `edge init`, its store not yet made (for tests that load an old store into it)."""
+"""Fixtures the unit_edge tests share: `edge`, a copy of a real instance that `throughgate edge init` made
+once per module, its store open, its server certificate and tablet CRL written (yields (config, files));
+`instance`, a copy of one instance made once per module by `edge init`, its store not yet made (for tests
+that load an old store into it)."""
 
 from __future__ import annotations
 
@@ -18,12 +19,23 @@ from edge import identity, store
 from edge.tablets import registry as tablets
 
 
-@pytest.fixture
-def edge(tmp_path):
-    subprocess.run([sys.executable, "-m", "throughgate", "edge", "init", "--instance", str(tmp_path / "edge"),
+@pytest.fixture(scope="module")
+def edge_template(tmp_path_factory) -> Path:
+    """What `throughgate edge init` makes (a second of CLI run), once per module: `edge` copies it."""
+    instance = tmp_path_factory.mktemp("edge-template") / "edge"
+    subprocess.run([sys.executable, "-m", "throughgate", "edge", "init", "--instance", str(instance),
                     "--edge-id", "edge-1", "--hub-url", "https://127.0.0.1:9", "--system-broker"],
                    check=True, capture_output=True, timeout=60)
-    config = edge_config.load(tmp_path / "edge")
+    return instance
+
+
+@pytest.fixture
+def edge(edge_template, tmp_path):
+    copy = tmp_path / "edge"
+    shutil.copytree(edge_template, copy)
+    for conf in copy.rglob("*.conf"):  # the broker's configuration names its files by their full path
+        conf.write_text(conf.read_text().replace(str(edge_template), str(copy)))
+    config = edge_config.load(copy)
     store.open_store(str(config.db_path))
     files = identity.EdgeFiles(config.instance)
     identity.ensure_server_cert(files, config.edge_id, config.server_name)
