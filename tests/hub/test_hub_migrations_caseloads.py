@@ -1,0 +1,49 @@
+"""Migration 0008 (workers' caseloads, the record of every read of a person's data) on a saved hub
+with rows (tests/hub/data "today", brought to version 7), on SQLite and PostgreSQL: every row stays,
+the two new tables match the models and start empty, and a person is then put in a worker's caseload
+and their reads are recorded."""
+
+from __future__ import annotations
+
+from dumpkit import catalogue, fresh_catalogue, load_dump, migrate, recorded, rows, rows_kept
+
+from hub import db
+from hub.app import create_app
+from hub.people import service as people
+from hub.staff import accounts
+from hub.workers import caseload
+from wire import schema
+
+STEP = next(step for step in schema.load("hub.migrations") if step.name == "caseloads")
+NEW = ("caseload", "person_read")
+
+
+def new_tables(found: dict) -> dict:
+    return {section: {name: value for name, value in entries.items()
+                      if any(word in name for word in ("caseload", "person_read", "personread"))}
+            for section, entries in found.items()}
+
+
+def test_a_saved_hub_keeps_its_rows_and_then_knows_caseloads_and_reads(hub_db_url, instance):
+    models = fresh_catalogue(hub_db_url)
+    load_dump(hub_db_url, "today")
+    migrate(hub_db_url, upto=STEP.number - 1)
+    before = rows(hub_db_url)
+
+    assert migrate(hub_db_url, upto=STEP.number) == [f"{db.hub_schema().title}: applied {STEP.label}"]
+
+    after = rows(hub_db_url)
+    assert rows_kept(before, after) == {}
+    assert all(after[table] == [] for table in NEW)
+    assert new_tables(catalogue(hub_db_url)) == new_tables(models)
+    assert new_tables(models)  # the filter found the tables
+    assert recorded(hub_db_url) == STEP.number
+    migrate(hub_db_url)
+    create_app({"DATABASE_URL": hub_db_url}, instance_path=instance)
+    with db.connected():
+        accounts.add("olivia", accounts.WORKER, "offender_manager", "Olivia", "test", 1, "Cardiff")
+        person = people.add("test")
+        caseload.add("olivia", person.person_id, "test")
+        caseload.record_reads("olivia", [person.person_id], "person")
+        assert [p.person_id for p in caseload.people_of(accounts.find("olivia"))] == [person.person_id]
+        assert [(r.worker, r.what) for r in caseload.reads_of(person.person_id)] == [("olivia", "person")]
