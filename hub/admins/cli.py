@@ -25,6 +25,7 @@ from hub.refusals import Refused
 from hub.staff import accounts
 from hub.staff import cli as staff_cli
 from hub.tables import table
+from hub.workers import cli as workers_cli
 from wire.schema import SchemaError
 
 TARGET_ARGS = ("edge_id", "course", "name", "token_id", "request_id", "file")
@@ -93,6 +94,7 @@ def register(commands, command, open_app) -> None:
     workers = commands.add_parser("workers", help="workers' accounts for the workers' console")
     worker_subs = workers.add_subparsers(dest="workers_command", required=True, metavar="COMMAND")
     staff_cli.register(worker_subs, command, lambda func: _with(open_app, func), accounts.WORKER)
+    workers_cli.register(worker_subs, command, lambda func: _with(open_app, func))
     token_parser = admin_subs.add_parser("token", help="make, list and revoke admin API tokens")
     token_subs = token_parser.add_subparsers(dest="token_command", required=True, metavar="COMMAND")
     cmd = command(token_subs, "create", _with(open_app, cmd_token_create),
