@@ -13,6 +13,8 @@ from __future__ import annotations
 import functools
 import hmac
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import abort, current_app, g, redirect, request, url_for
 
@@ -36,20 +38,63 @@ PAGES = (
 )
 
 
+
+
+@dataclass(frozen=True)
+class Side:
+    """One of the hub's consoles: the admin console (/admin) or the workers' console (/work,
+    hub/workers). They share the login, sessions, CSRF and error pages here and in pages.py and
+    views/auth.py; each has its own session cookie, and a session opens only its own console."""
+
+    blueprint: str
+    """The parent blueprint's name: endpoints are `<blueprint>.auth.login` and so on."""
+    console: str
+    """The accounts it lets in (hub/staff/accounts.py ADMIN or WORKER)."""
+    prefix: str
+    cookie: str
+    layout: str
+    """The template its pages extend."""
+    title: str
+    allowed: Callable[[str, str], bool]
+    """(role, action) -> may the role do it."""
+    home: str | None = None
+    """The endpoint a logged-in visitor starts at (None: the first page of the menu)."""
+    audit: str = "console"
+    """The audit trail's prefix for logins and logouts (`console.login`)."""
+    refused: str = "Your admin role does not allow this page or action. The attempt was recorded."
+
+
+ADMIN_SIDE = Side("console", accounts.ADMIN, "/admin", sessions.COOKIE, "console/base.html", "Hub admin console",
+                  roles.allowed)
+SIDES: dict[str, Side] = {ADMIN_SIDE.prefix: ADMIN_SIDE}
+
+
+def add_side(side_: Side) -> None:
+    SIDES[side_.prefix] = side_
+
+
+def side() -> Side:
+    """The console this request is for, by its path (also for addresses no view has)."""
+    for prefix, found in SIDES.items():
+        if request.path == prefix or request.path.startswith(prefix + "/"):
+            return found
+    return ADMIN_SIDE
+
+
 def settings():
     return current_app.config
 
 
 def load() -> None:
+    here = side()
     g.staff = None
-    g.console_session = sessions.load(request.cookies.get(sessions.COOKIE),
-                                      settings()["CONSOLE_IDLE_MINUTES"] * 60)
+    g.console_session = sessions.load(request.cookies.get(here.cookie), settings()["CONSOLE_IDLE_MINUTES"] * 60)
     if g.console_session is None:
         return
     account = accounts.find(g.console_session.name)
     setting_up = g.console_session.stage == sessions.SETUP and account is not None and account.state in (
         "waiting for setup", "active")
-    if not setting_up and (account is None or account.console != accounts.ADMIN or account.state != "active"):
+    if not setting_up and (account is None or account.console != here.console or account.state != "active"):
         sessions.end(g.console_session.id_sha256)
         g.console_session = None
         return
@@ -86,7 +131,7 @@ def set_cookies(response):
 
 
 def may(action: str) -> bool:
-    return g.get("staff") is not None and roles.allowed(g.staff.role, action)
+    return g.get("staff") is not None and side().allowed(g.staff.role, action)
 
 
 def menu() -> list[tuple[str, str, bool]]:
@@ -100,6 +145,9 @@ def menu() -> list[tuple[str, str, bool]]:
 
 
 def home() -> str:
+    here = side()
+    if here.home is not None:
+        return url_for(here.home if g.get("staff") is not None else f"{here.blueprint}.auth.login")
     pages = menu()
     return url_for(pages[0][0]) if pages else url_for("console.auth.login")
 

@@ -46,6 +46,8 @@ def error_page(status: int, reason: str | None = None, title: str | None = None,
     if "staff" not in g:  # refused before the admin was known (a 404 outside any view)
         access.load()
     default_title, default_reason, default_next = ERRORS.get(status, ERRORS[500])
+    if status == 403:
+        default_reason = access.side().refused
     response = render_template("console/error.html", status=status, title=title or default_title,
                                reason=reason or default_reason, next_step=next_step or default_next, **helpers())
     return headers(access.set_cookies(make_response(response, status)))
@@ -85,8 +87,11 @@ def init_blueprint(console) -> None:
 
 def helpers() -> dict:
     """What every console template may call (also given to error pages for addresses no view has)."""
-    return {"csrf_token": access.csrf_token, "may": access.may, "menu": access.menu, "path": request.path}
+    here = access.side()
+    return {"csrf_token": access.csrf_token, "may": access.may, "menu": access.menu, "path": request.path,
+            "side": here, "layout": here.layout}
 
 
 def is_console_path(path: str) -> bool:
-    return path == "/admin" or path.startswith("/admin/")
+    """A page of one of the consoles (/admin, /work): errors are HTML pages, not JSON."""
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in access.SIDES)

@@ -33,7 +33,7 @@ def setup_lines(account: accounts.Account, code: str, base: str, hours: float) -
             "by email.",
             f"They open {base.rstrip('/')}/admin/setup, type their user name and this code, choose a password, and "
             "add the hub to an authenticator app on their phone.",
-            *(["The same page sets up workers' accounts; the workers' console itself opens with a later release."]
+            *([f"Then they log in to the workers' console at {base.rstrip('/')}/work/login."]
               if account.console == accounts.WORKER else [])]
 
 

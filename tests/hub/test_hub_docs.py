@@ -39,7 +39,7 @@ def test_every_setting_is_documented(key):
 def test_every_route_is_documented(instance):
     app = create_app({}, instance_path=instance)
     rules = {(rule.rule, method) for rule in app.url_map.iter_rules() if rule.endpoint != "static"
-             and not rule.rule.startswith("/admin") for method in rule.methods - {"HEAD", "OPTIONS"}}
+             and not rule.rule.startswith(("/admin", "/work")) for method in rule.methods - {"HEAD", "OPTIONS"}}
     assert rules == {("/healthz", "GET"), ("/metrics", "GET"), ("/v1/batches", "POST"), ("/v1/records", "GET"),
                      ("/v1/records/summary", "GET"), ("/v1/enrol/ca", "GET"), ("/v1/enrol", "POST"),
                      ("/v1/edge/renew", "POST"), ("/v1/edge/hub-keys", "GET"), ("/v1/edge/signing-keys", "POST"),
@@ -86,3 +86,12 @@ def test_every_console_page_is_in_the_consoles_section(instance):
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/admin/") and rule.endpoint != "console.static":
             assert f"`{rule.rule}`" in console or f"`{rule.rule.rsplit('/<', 1)[0]}" in console, rule.rule
+
+
+def test_every_workers_console_page_is_in_its_section(instance):
+    """The workers' console's pages (tests/hub/test_hub_work_console.py checks who may open them)."""
+    app = create_app({}, instance_path=instance)
+    work = DOCS.split("## The workers' console", 1)[1].split("\n## ", 1)[0]
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/work/"):
+            assert f"`{rule.rule}`" in work, rule.rule

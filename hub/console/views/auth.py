@@ -1,6 +1,9 @@
 """Logging in (a password, then the authenticator's code), logging out, and setting up an account
 (its setup code, a password, an authenticator app). Every try is counted by the login limit
-(hub/staff/throttle.py) per address and per account; logins, logouts and setups are audited."""
+(hub/staff/throttle.py) per address and per account; logins, logouts and setups are audited.
+
+Logging in and out serve both consoles (access.side(): the admin console here, the workers' console
+registers `login`, `code` and `logout` under /work, hub/workers/web.py); setting up is done here for both."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import math
 import time
 from datetime import UTC, datetime
 
+import flask
 from flask import Blueprint, current_app, g, make_response, redirect, render_template, request, url_for
 
 from hub.audit import trail
@@ -25,7 +29,8 @@ def _address() -> str:
 def safe_next(target: str | None) -> str | None:
     """Only a path of this console: never another site. Only visible ASCII (browsers drop tabs and
     newlines from a URL, so `/<tab>/host` would become `//host`)."""
-    if (target and target.startswith("/admin/") and "\\" not in target and "//" not in target
+    prefix = access.side().prefix if flask.has_request_context() else access.ADMIN_SIDE.prefix
+    if (target and target.startswith(prefix + "/") and "\\" not in target and "//" not in target
             and all("!" <= ch <= "~" for ch in target)):
         return target
     return None
@@ -59,7 +64,7 @@ def _with_session(response, name: str, stage: str):
     if g.get("console_session") is not None:
         sessions.end(g.console_session.id_sha256)
     raw, g.console_session = sessions.start(name, stage, _address(), current_app.config["CONSOLE_SESSION_HOURS"])
-    response.set_cookie(sessions.COOKIE, raw, secure=True, httponly=True, samesite="Strict", path="/")
+    response.set_cookie(access.side().cookie, raw, secure=True, httponly=True, samesite="Strict", path="/")
     return response
 
 
@@ -73,24 +78,26 @@ def login():
         if g.staff is not None:
             return redirect(access.home())
         return _page("console/login.html", error=None, name="")
+    here = access.side()
     name = request.form.get("name", "").strip().lower()[:64]
     keys, wait, at = _limited(name)
     if wait > 0:
         return _page("console/login.html", 429, wait, error=_wait_message(wait), name=name)
-    account = accounts.check_password(name, request.form.get("password", ""), accounts.ADMIN)
+    account = accounts.check_password(name, request.form.get("password", ""), here.console)
     if account is None:
         return _page("console/login.html", 401, error="Wrong user name or password, or this account is not set "
                      "up or not in use. Check both and try again.", name=name)
     throttle.take_back(keys, at, forget=False)  # the code is still to come
-    response = redirect(url_for("console.auth.code", next=safe_next(request.args.get("next"))))
+    response = redirect(url_for(f"{here.blueprint}.auth.code", next=safe_next(request.args.get("next"))))
     return _with_session(response, account.name, sessions.PASSWORD)
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
 def code():
+    here = access.side()
     session = g.get("console_session")
     if session is None or session.stage != sessions.PASSWORD:
-        return redirect(url_for("console.auth.login"))
+        return redirect(url_for(f"{here.blueprint}.auth.login"))
     if request.method == "GET":
         return _page("console/code.html", error=None)
     keys, wait, at = _limited(session.name)
@@ -101,20 +108,21 @@ def code():
                      "6-digit code your authenticator app shows now for this hub.")
     throttle.take_back(keys, at)
     account = accounts.find(session.name)
-    _audit(account.name, account.role, "console.login")
-    response = redirect(safe_next(request.args.get("next")) or url_for("console.home"))
+    _audit(account.name, account.role, f"{here.audit}.login")
+    response = redirect(safe_next(request.args.get("next")) or url_for(f"{here.blueprint}.home"))
     return _with_session(response, account.name, sessions.FULL)
 
 
 @bp.post("/logout")
 def logout():
+    here = access.side()
     session = g.get("console_session")
     if session is not None:
         sessions.end(session.id_sha256)
         if g.staff is not None:
-            _audit(g.staff.name, g.staff.role, "console.logout")
-    response = redirect(url_for("console.auth.login"))
-    response.delete_cookie(sessions.COOKIE, secure=True, httponly=True, samesite="Strict", path="/")
+            _audit(g.staff.name, g.staff.role, f"{here.audit}.logout")
+    response = redirect(url_for(f"{here.blueprint}.auth.login"))
+    response.delete_cookie(here.cookie, secure=True, httponly=True, samesite="Strict", path="/")
     return response
 
 

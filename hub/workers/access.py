@@ -1,0 +1,74 @@
+"""Who is using the workers' console, what their role lets them do, and which people they may see.
+
+The login, sessions, CSRF and error pages are the admin console's (hub/console/access.py, pages.py,
+views/auth.py), for the workers' side (`WORK`): its own session cookie, and only worker accounts. A
+worker's session never opens /admin, nor an admin's /work.
+
+`require(action)` guards every view with an action of ACTIONS: anonymous visitors are sent to log in,
+a role without it gets 403 (audited). `person(person_id)` is the person if this worker may see them,
+else 404, the same answer as for an id that does not exist.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from flask import abort, g, redirect, request, url_for
+
+from hub.console import access
+from hub.staff import accounts
+from hub.workers import caseload
+
+OFFENDER_MANAGER, EMPLOYMENT_ADVISER, HEALTH_CARE, TEAM_MANAGER = accounts.WORKER_ROLES
+EVERY_WORKER = frozenset(accounts.WORKER_ROLES)
+ACTIONS: dict[str, frozenset[str]] = {
+    # action: the worker roles that hold it (every view is for its caseload only, or the team's)
+    "work.people.read": EVERY_WORKER,
+    "work.messages.read": EVERY_WORKER,
+    "work.messages.send": EVERY_WORKER,
+    "work.people.release": frozenset({OFFENDER_MANAGER, TEAM_MANAGER}),
+    "work.phones.revoke": frozenset({OFFENDER_MANAGER, TEAM_MANAGER}),
+}
+"""Releasing someone, a new activation code (and its letter), and switching a phone off are the
+offender manager's (and their team manager's); every worker reads and writes messages."""
+
+
+def allowed(role: str | None, action: str) -> bool:
+    return role in ACTIONS.get(action, frozenset())
+
+
+WORK = access.Side("work", accounts.WORKER, "/work", "__Host-throughgate-work", "work/base.html",
+                   "Workers' console", allowed, home="work.people.index", audit="work",
+                   refused="Your role does not allow this. The attempt was recorded.")
+
+
+def require(action: str):
+    """A view for the worker roles that hold `action`."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown workers' console action {action}")
+
+    def wrap(view):
+        @functools.wraps(view)
+        def checked(*args, **kwargs):
+            if g.staff is None:
+                if request.method == "GET":
+                    return redirect(url_for("work.auth.login", next=request.full_path.rstrip("?")))
+                abort(401)
+            if not allowed(g.staff.role, action):
+                access.record(action, "/".join(str(v) for v in kwargs.values()), "refused: role may not")
+                abort(403)
+            return view(*args, **kwargs)
+
+        checked.action = action  # the authorization matrix test reads it
+        return checked
+
+    return wrap
+
+
+def person(person_id: str, what: str):
+    """The person if this worker may see them (else 404), recording that they read `what` of theirs."""
+    found = caseload.visible(g.staff, person_id)
+    if found is None:
+        abort(404)
+    caseload.record_reads(g.staff.name, [found.person_id], what)
+    return found
