@@ -14,6 +14,7 @@ import os
 from flask import Flask
 
 from hub import admin, ca, config, console, db, errors, health, keys, limits, metrics, records
+from hub.appointments import calendar as appointments_calendar
 from hub.approvals.api import bp as approvals_bp
 from hub.attachments.api import bp as attachments_bp
 from hub.audit.api import bp as audit_bp
@@ -50,6 +51,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.register_blueprint(fleet_api.bp)
     app.register_blueprint(phones_api.bp)
     app.register_blueprint(sync_api.bp)
+    app.register_blueprint(appointments_calendar.bp)
     console.init_app(app)  # the admin console's pages under /admin (hub/console)
     workers_web.init_app(app)  # the workers' console's pages under /work (hub/workers)
     return app

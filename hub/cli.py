@@ -24,6 +24,7 @@ from hub import address, auth, ca, config, db, keys, queries, tables
 from hub.admins import cli as admins_cli
 from hub.admins import legacy
 from hub.app import create_app
+from hub.appointments import cli as appointments_cli
 from hub.courses import cli as courses_cli
 from hub.enrolment import edges, tokens
 from hub.fleet import cli as fleet_cli
@@ -102,6 +103,7 @@ def register(parts) -> None:
     admins_cli.register(commands, _command, _app)
 
     people_cli.register(commands, _command, _app)
+    appointments_cli.register(commands, _command, _app)
 
 
 def _command(commands, name: str, func, help_text: str):

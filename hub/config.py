@@ -131,6 +131,13 @@ KEYS: dict[str, Key] = {
                              "else the environment variable THROUGHGATE_HUB_LRS_PASSWORD"),
     "LRS_BATCH_SIZE": Key(int, 100, "statements per POST to the LRS", _POSITIVE),
     "LRS_INTERVAL_S": Key(int, 60, "seconds between forwarding runs while `hub run` serves", _POSITIVE),
+    "JITSI_URL": Key(str, None, "https URL of the Jitsi Meet server video appointments meet on, like "
+                     "\"https://meet.example.org\"; unset: video appointments have no link",
+                     Rule(what="an https URL", valid=lambda value: urlsplit(value).scheme == "https"
+                          and bool(urlsplit(value).hostname))),
+    "JITSI_APP_ID": Key(str, None, "the app id the Jitsi server expects in room tokens (the JWT's iss)"),
+    "JITSI_SECRET_FILE": Key(str, None, "file holding the Jitsi app secret the room tokens are signed with "
+                             "(HS256; relative to the instance)"),
 }
 
 
@@ -192,7 +199,7 @@ def _resolve(config, instance_path: str) -> None:
     instance = Path(instance_path)
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = f"sqlite:///{(instance / 'hub.db').absolute()}"
-    for key in ("SEALING_KEY_FILE", "SIGNING_KEY_FILE", "ATTACHMENTS_DIR", "METRICS_TOKEN_FILE"):
+    for key in ("SEALING_KEY_FILE", "SIGNING_KEY_FILE", "ATTACHMENTS_DIR", "METRICS_TOKEN_FILE", "JITSI_SECRET_FILE"):
         config[key] = str(instance / config[key]) if config[key] else None
     config["COURSE_BLOB_DIR"] = str(instance / (config["COURSE_BLOB_DIR"] or KEYS["COURSE_BLOB_DIR"].default))
     config["EDGE_DNS_SUFFIX"] = config["EDGE_DNS_SUFFIX"].strip().strip(".").lower()

@@ -93,6 +93,7 @@ def write_transaction():
 def all_models() -> list[type[peewee.Model]]:
     """Every model of the hub: what the migrations must create (the migrations test compares)."""
     from hub.admins.models import MODELS as ADMIN_MODELS
+    from hub.appointments.models import MODELS as APPOINTMENT_MODELS
     from hub.approvals.models import MODELS as APPROVAL_MODELS
     from hub.attachments.models import MODELS as ATTACHMENT_MODELS
     from hub.audit.models import MODELS as AUDIT_MODELS
@@ -108,7 +109,7 @@ def all_models() -> list[type[peewee.Model]]:
 
     return [*MODELS, *LRS_MODELS, *COURSE_MODELS, *ATTACHMENT_MODELS, *ADMIN_MODELS, *APPROVAL_MODELS,
             *AUDIT_MODELS, *FLEET_MODELS, *STAFF_MODELS, *PEOPLE_MODELS,
-            *PHONE_MODELS, *SYNC_MODELS, *WORKER_MODELS]
+            *PHONE_MODELS, *SYNC_MODELS, *WORKER_MODELS, *APPOINTMENT_MODELS]
 
 
 def hub_schema() -> schema.Schema:

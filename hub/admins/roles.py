@@ -77,6 +77,13 @@ ACTIONS: dict[str, Action] = {
                             "people add, people link, people release, people code, people revoke-phone", True),
     "messages.read": Action("read a person's messages (host only)", "", "messages list"),
     "messages.send": Action("send a person a message as a worker (host only)", "", "messages send", True),
+    "appointments.read": Action("see a person's appointments and every change to them (host only)", "",
+                                "appointments list, appointments history"),
+    "appointments.manage": Action("make, move and cancel appointments; propose a time, decline a request (host "
+                                  "only)", "", "appointments add, appointments move, appointments cancel, "
+                                  "appointments propose, appointments decline", True),
+    "appointments.calendar": Action("make a person's secret calendar feed address, the old one stopping (host "
+                                    "only)", "", "appointments calendar", True),
     "audit.read": Action("export and verify the audit trail", "GET /v1/admin/audit", "audit export, audit verify"),
 }
 

@@ -5,6 +5,8 @@ other content is refused as a conflict. Messages are append-only (docs/phone-syn
 Kinds:
 - `message`: {"to": worker or team, "text": 1 to MAX_TEXT characters, "written_at": RFC 3339}
 - `read`: {"message": a message's id, "read_at": RFC 3339}: the person read a worker's message
+- `reschedule`, `late`: the person asks to move an appointment, or says they are running late
+  (hub/appointments/service.py: recorded, never applied to the worker's appointment)
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import re
 import peewee
 
 from hub import db
+from hub.appointments import service as appointments
 from hub.phones.service import Caller
+from hub.refusals import Refused
 from hub.staff.models import StaffAccount
 from hub.sync import feed
 from hub.sync.models import Message, PhoneChange
@@ -69,7 +73,18 @@ def _read(caller: Caller, _change_id: str, body: dict) -> None:
                                           & Message.read_at.is_null()).execute()
 
 
-KINDS = {"message": _message, "read": _read}
+def _appointment(handler):
+    def apply(caller: Caller, change_id: str, body: dict) -> None:
+        try:
+            handler(caller.person_id, change_id, body)
+        except Refused as exc:
+            raise ChangeRefused(exc.code, exc.reason) from None
+
+    return apply
+
+
+KINDS = {"message": _message, "read": _read, "reschedule": _appointment(appointments.phone_reschedule),
+         "late": _appointment(appointments.phone_late)}
 
 
 def apply(caller: Caller, change) -> None:

@@ -49,6 +49,8 @@ EDGE_ROUTES = {"/v1/batches", "/v1/enrol", "/v1/enrol/ca", "/v1/edge/renew", "/v
                "/v1/attachments/<sha256>", "/healthz", "/metrics"}
 PHONE_ROUTES = {"/v1/phone/activate", "/v1/phone/sync"}
 """Signed by a person's phone key, not an admin's token: tests/hub/test_phone_journey.py."""
+OPEN_ROUTES = {"/v1/calendar/<token>.ics"}
+"""The address is the secret (a person's calendar feed): tests/hub/test_hub_appointments.py."""
 
 
 def call(client, route, headers):
@@ -62,7 +64,7 @@ def test_the_matrix_covers_every_admin_route_of_the_app(app):
              for method in rule.methods - {"HEAD", "OPTIONS"}}
     admin = {(m, r) for m, r in rules if r.startswith(("/v1/admin", "/v1/records"))}
     assert admin == {(route[0], route[1]) for route in ROUTES}
-    assert {r for _m, r in rules} - {r for _m, r in admin} <= EDGE_ROUTES | PHONE_ROUTES  # edges', phones', open
+    assert {r for _m, r in rules} - {r for _m, r in admin} <= EDGE_ROUTES | PHONE_ROUTES | OPEN_ROUTES
 
 
 def test_the_roles_table_in_docs_is_the_one_the_code_enforces():
