@@ -1,7 +1,9 @@
-"""`throughgate phone activate|send|read|sync|messages`: the reference phone, from a folder of its own."""
+"""`throughgate phone activate|send|read|sync|messages|appointments|reschedule|late`: the reference phone,
+from a folder of its own."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -33,6 +35,15 @@ def register(parts) -> None:
     cmd.add_argument("message_id", metavar="MESSAGE_ID")
     command("sync", cmd_sync, "send the outbox and receive what changed, in one request a round")
     command("messages", cmd_messages, "the messages on this phone, and any the hub refused")
+    command("appointments", cmd_appointments, "your appointments as the last sync left them, and your requests")
+    cmd = command("reschedule", cmd_reschedule, "ask your worker to move an appointment (sent with the next sync)")
+    cmd.add_argument("appointment_id", metavar="ID")
+    cmd.add_argument("--reason", required=True, metavar="TEXT", help="why you need another time")
+    cmd.add_argument("--wanted", metavar="TEXT", help="when would suit you, in your words")
+    cmd = command("late", cmd_late, "tell your worker you are running late (sent with the next sync)")
+    cmd.add_argument("appointment_id", metavar="ID")
+    cmd.add_argument("--minutes", type=int, required=True, metavar="N")
+    cmd.add_argument("--reason", default="", metavar="TEXT")
 
 
 def _guarded(func):
@@ -91,4 +102,52 @@ def cmd_messages(args) -> int:
     for refused in store.refusals():
         print(f"not sent: {for_terminal(refused['body'].get('text', ''))} ({for_terminal(refused['reason'])})")
     store.close()
+    return 0
+
+
+def cmd_appointments(args) -> int:
+    """Each appointment's latest state in the feed (the hub sends the whole state at each change)."""
+    store = _store(args)
+    latest = {}
+    for change_id, body in store.db.execute("SELECT id, body FROM feed WHERE kind = 'appointment' ORDER BY seq"):
+        latest[change_id] = json.loads(body)
+    if not latest:
+        print("No appointments yet.")
+    for change_id, a in sorted(latest.items(), key=lambda item: item[1]["starts_at"]):
+        status = " CANCELLED" if a["status"] == "cancelled" else ""
+        print(f"{a['starts_at']} to {a['ends_at']}{status}  {a['kind'].replace('_', ' ')} with {a['worker']}: "
+              f"{for_terminal(a['place'])}")
+        if a.get("video_url"):
+            print(f"  join: {a['video_url']}")
+        last = a.get("change") or {}
+        if last.get("what") not in (None, "created"):
+            said = f": {for_terminal(last['reason'])}" if last.get("reason") else ""
+            print(f"  {last['what'].replace('_', ' ')} by {'you' if last['by'] == 'person' else 'your worker'}"
+                  + (f" ({last['starts_at']})" if last.get("what") == "proposed" else "") + said)
+        print(f"  id {change_id}")
+    for _id, kind, body in store.db.execute("SELECT id, kind, body FROM outbox WHERE kind IN ('reschedule', 'late') "
+                                            "ORDER BY queued_at"):
+        print(f"waiting to be sent: {kind} for {json.loads(body)['appointment']}")
+    for refused in store.refusals():
+        if refused["kind"] in ("reschedule", "late"):
+            print(f"not sent: {refused['kind']} for {refused['body'].get('appointment')} "
+                  f"({for_terminal(refused['reason'])})")
+    store.close()
+    return 0
+
+
+def cmd_reschedule(args) -> int:
+    store = _store(args)
+    body = {"appointment": args.appointment_id, "reason": args.reason}
+    store.queue("reschedule", {**body, "wanted": args.wanted} if args.wanted else body)
+    store.close()
+    print("Your request waits in the outbox: your worker sees it after the next sync.")
+    return 0
+
+
+def cmd_late(args) -> int:
+    store = _store(args)
+    store.queue("late", {"appointment": args.appointment_id, "minutes": args.minutes, "reason": args.reason})
+    store.close()
+    print("Your worker sees that you are running late after the next sync.")
     return 0
