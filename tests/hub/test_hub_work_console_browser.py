@@ -1,0 +1,74 @@
+"""The workers' console in Debian's Chromium against a real `throughgate hub run`: an offender manager
+logs in (password, then the authenticator's code), opens My people, a person's page, releases them,
+writes to them; every page, and the page for someone else's person, passes axe-core (WCAG 2.1 A and AA)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hubkit import make_instance
+from hubprocess import HubProcess
+from phonekit import hub_app
+from workkit import add_person, make_worker
+
+from hub.staff import totp
+from tests import browserkit
+
+PASSWORD = "a long admin passphrase"  # consolekit's
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    root = tmp_path_factory.mktemp("work-browser")
+    instance = make_instance(root / "hub")
+    url = f"sqlite:///{instance / 'hub.db'}"
+    process = HubProcess(instance, url, root / "hub.log").start()
+    try:
+        yield process, hub_app(instance, url)
+    finally:
+        process.stop()
+
+
+def test_a_worker_logs_in_and_every_page_passes_axe(hub, browser):
+    process, app = hub
+    olivia = make_worker(app, "olivia", "offender_manager", "Cardiff probation")
+    person = add_person(app, "olivia")
+    others = add_person(app)
+    context = browserkit.new_context(browser)
+    page = context.new_page()
+    page.goto(f"{process.url}/work/people")
+    assert "/work/login?next=" in page.url
+    browserkit.assert_accessible(page)
+    page.get_by_label("User name").fill("olivia")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Next").click()
+    page.wait_for_url(lambda url: "/work/login/code" in url)
+    browserkit.assert_accessible(page)
+    page.get_by_label("6-digit code").fill(totp.code_at(olivia.secret, totp.step_of(time.time()) + 1))
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/work/people")
+    browserkit.assert_accessible(page)
+
+    page.get_by_role("link", name=person).click()
+    page.wait_for_url(f"**/work/people/{person}")
+    browserkit.assert_accessible(page)
+    page.get_by_role("button", name="Release").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == f"Activation code for {person}"
+    browserkit.assert_accessible(page)
+
+    page.goto(f"{process.url}/work/people/{person}/messages")
+    page.get_by_label(f"Write to {person}").fill("Your first appointment is Monday at 10.")
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_url(lambda url: "/messages?sent=" in url)
+    assert page.get_by_text("Sent.").is_visible()
+    browserkit.assert_accessible(page)
+
+    answer = page.goto(f"{process.url}/work/people/{others}")
+    assert answer.status == 404
+    browserkit.assert_accessible(page)
+    page.goto(f"{process.url}/work/people")
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/work/login")
+    context.close()
