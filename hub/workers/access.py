@@ -28,9 +28,11 @@ ACTIONS: dict[str, frozenset[str]] = {
     "work.messages.send": EVERY_WORKER,
     "work.people.release": frozenset({OFFENDER_MANAGER, TEAM_MANAGER}),
     "work.phones.revoke": frozenset({OFFENDER_MANAGER, TEAM_MANAGER}),
+    "work.caseloads.manage": frozenset({TEAM_MANAGER}),
 }
 """Releasing someone, a new activation code (and its letter), and switching a phone off are the
-offender manager's (and their team manager's); every worker reads and writes messages."""
+offender manager's (and their team manager's); every worker reads and writes messages; a team
+manager shares out their team's caseloads."""
 
 
 def allowed(role: str | None, action: str) -> bool:

@@ -90,7 +90,7 @@ def test_each_worker_role_opens_exactly_what_its_role_allows(console_app, team, 
     assert wrong == []
     with console_app.app_context(), db.proxy.connection_context():
         refused = [e for e in trail.entries() if e["actor"] == name and e["outcome"] == "refused: role may not"]
-    assert bool(refused) == (role in ("employment_adviser", "health_care"))
+    assert {e["action"] for e in refused} == {a for a in ACTIONS if not access.allowed(role, a)}
 
 
 def test_another_workers_person_is_not_found_as_if_they_did_not_exist(console_app, team, as_worker):
@@ -205,3 +205,23 @@ def test_messages_show_receipts_and_opening_them_marks_the_persons_messages_read
         assert Message.get(Message.message_id == "11111111-1111-4111-8111-111111111111").read_at
         kinds = [c.kind for c in PersonChange.select().where(PersonChange.person == person).order_by(PersonChange.seq)]
     assert kinds == ["read", "message"]  # the phone learns of the receipt, then gets the answer
+
+
+def test_a_team_manager_shares_out_the_teams_caseloads_and_nothing_else(console_app, team, as_worker):
+    tom, person = as_worker("tom"), team.person["ed"]
+    _status, shown = page(tom, "/work/team")
+    assert "olivia" in shown and "sam" not in shown and person in shown
+    answer = post(tom, "/work/team/add", {"worker": "olivia", "person": person})
+    assert answer.status_code == 303
+    assert f"{person} is now in olivia&#39;s caseload." in tom.get(answer.headers["Location"],
+                                                                  base_url=BASE).get_data(as_text=True)
+    assert page(as_worker("olivia"), f"/work/people/{person}")[0] == 200
+    for worker, someone in (("sam", person), ("olivia", team.person["sam"]), ("olivia", "P-0000-0000")):
+        refused = post(tom, "/work/team/add", {"worker": worker, "person": someone}, page="/work/team")
+        assert refused.status_code == 400
+    answer = post(tom, "/work/team/remove", {"worker": "olivia", "person": person})
+    assert answer.status_code == 303
+    assert page(as_worker("olivia"), f"/work/people/{person}")[0] == 404
+    assert "is now in" not in page(tom, f"/work/team?done=added:olivia:{person}")[1]  # a link cannot claim it
+    with console_app.app_context(), db.proxy.connection_context():
+        assert [r.worker for r in caseload.reads_of(team.person["sam"]) if r.what == "team"] == []
