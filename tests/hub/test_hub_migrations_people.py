@@ -17,10 +17,18 @@ NEW = ("person", "person_learner", "activation_code", "phone", "phone_nonce", "p
        "message")
 
 
+def _table_of(name: str, value) -> str:
+    if isinstance(value, dict) and "table" in value:  # a SQLite index
+        return value["table"]
+    if isinstance(value, str) and " ON " in value:  # a PostgreSQL index's definition
+        return value.split(" ON ", 1)[1].split()[0].removeprefix("public.")
+    return name.split(":", 1)[0]  # a table; a PostgreSQL constraint or trigger, "table:name"
+
+
 def new_tables(found: dict) -> dict:
-    """The part of a catalogue about the new tables: their columns, indexes and constraints."""
-    return {section: {name: value for name, value in entries.items()
-                      if any(word in name for word in ("person", "phone", "activation", "message"))}
+    """The part of a catalogue about the new tables (and no later step's): their columns, indexes and
+    constraints."""
+    return {section: {name: value for name, value in entries.items() if _table_of(name, value) in NEW}
             for section, entries in found.items()}
 
 
