@@ -225,3 +225,26 @@ def test_a_team_manager_shares_out_the_teams_caseloads_and_nothing_else(console_
     assert "is now in" not in page(tom, f"/work/team?done=added:olivia:{person}")[1]  # a link cannot claim it
     with console_app.app_context(), db.proxy.connection_context():
         assert [r.worker for r in caseload.reads_of(team.person["sam"]) if r.what == "team"] == []
+
+
+def test_a_form_without_its_csrf_token_changes_nothing(console_app, team, as_worker):
+    client, person = as_worker("olivia"), team.shared
+    for path, data in ((f"/work/people/{person}/messages", {"text": "forged"}),
+                       (f"/work/people/{person}/code", {"days": "7"}),
+                       (f"/work/people/{person}/release", {"days": "7"})):
+        for token in ({}, {"csrf_token": "not-the-sessions"}):
+            answer = client.post(path, base_url=BASE, data={**data, **token})
+            assert answer.status_code == 400 and "This form has expired" in answer.get_data(as_text=True), path
+    with console_app.app_context(), db.proxy.connection_context():
+        assert Message.select().where(Message.text == "forged").count() == 0
+
+
+def test_a_workers_session_id_under_the_admin_cookie_opens_nothing_and_ends(console_app, team):
+    worker = consolekit.browser(console_app)
+    assert workkit.login(console_app, worker, team.workers["ed"]).status_code == 302
+    stolen = worker.get_cookie("__Host-throughgate-work", domain="localhost")
+    other = consolekit.browser(console_app)
+    other.set_cookie("__Host-throughgate-hub", stolen.value, domain="localhost", secure=True)
+    answer = other.get("/admin/fleet", base_url=BASE)
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/admin/login")
+    assert worker.get("/work/people", base_url=BASE).status_code == 302  # the session was ended
