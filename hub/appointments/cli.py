@@ -97,8 +97,8 @@ def cmd_add(args, app) -> int:
 
 
 def cmd_move(args, app) -> int:
-    row = service.move(args.appointment_id, args.at, args.reason, _by(), video=jitsi.from_config(app.config),
-                       accepted=args.request)
+    video = jitsi.from_config(app.config) if service.find(args.appointment_id).kind == "video" else None
+    row = service.move(args.appointment_id, args.at, args.reason, _by(), video=video, accepted=args.request)
     _said(row)
     print(f"Appointment {row.appointment_id} moved to {row.starts_at} to {row.ends_at}"
           + (f", accepting request {args.request}" if args.request else "") + ". Their phone has it at its next sync.")
