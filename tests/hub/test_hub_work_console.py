@@ -240,8 +240,9 @@ def test_a_form_without_its_csrf_token_changes_nothing(console_app, team, as_wor
 
 
 def test_a_workers_session_id_under_the_admin_cookie_opens_nothing_and_ends(console_app, team):
+    nia = workkit.make_worker(console_app, "nia", "health_care", "Swansea health")  # a code of her own to use
     worker = consolekit.browser(console_app)
-    assert workkit.login(console_app, worker, team.workers["ed"]).status_code == 302
+    assert workkit.login(console_app, worker, nia).status_code == 302
     stolen = worker.get_cookie("__Host-throughgate-work", domain="localhost")
     other = consolekit.browser(console_app)
     other.set_cookie("__Host-throughgate-hub", stolen.value, domain="localhost", secure=True)
