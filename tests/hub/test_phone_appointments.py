@@ -90,4 +90,6 @@ def test_an_appointment_reaches_the_phone_its_request_is_kept_once_and_the_calen
         calendar.new_token(person, "olivia", replace=True)
     with pytest.raises(urllib.error.HTTPError) as gone:
         urllib.request.urlopen(f"{process.url}{calendar.path(token)}", context=context)  # noqa: S310 (https)
-    assert gone.value.code == 404 and json.loads(gone.value.read())["error"] == "unknown_calendar"
+    refusal = json.loads(gone.value.read())
+    gone.value.close()  # else the hub waits for this kept-alive connection when it stops
+    assert gone.value.code == 404 and refusal["error"] == "unknown_calendar"
