@@ -5,6 +5,12 @@
     m0002_edge_verify_key_to_edge_key  the edge table of a hub from before mutual TLS, rebuilt
     m0003_admin_tokens_approvals_audit admin API tokens (role, expiry), approval requests, the audit trail
     m0004_edge_report                  edges' status reports (a bounded history per edge)
+    m0005_staff_accounts               console accounts (admins, workers), their sessions, failed logins
+    m0006_enrolment_token_cancelled    enrolment_token.cancelled_at
+    m0007_people_phones_sync           people, activation codes, phones, the person's feed, phone changes,
+                                       messages
+    m0008_caseloads                    workers' caseloads, and every read of a person's data
+    m0009_appointments                 appointments, their changes, each person's calendar feed
 
 A hub database made before versions were recorded is adopted at version 0: 0001 creates what it
 lacks, 0002 repairs it if it is that old, and both end at the same schema as a fresh one (the
