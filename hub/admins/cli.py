@@ -90,41 +90,42 @@ def register(commands, command, open_app) -> None:
     admins = commands.add_parser("admins", help="admins' console accounts, and admin API tokens: each for one admin "
                                  "and one role, expiring")
     admin_subs = admins.add_subparsers(dest="admins_command", required=True, metavar="COMMAND")
-    staff_cli.register(admin_subs, command, lambda func: _with(open_app, func), accounts.ADMIN)
+    staff_cli.register(admin_subs, command, lambda func: with_app(open_app, func), accounts.ADMIN)
     workers = commands.add_parser("workers", help="workers' accounts for the workers' console")
     worker_subs = workers.add_subparsers(dest="workers_command", required=True, metavar="COMMAND")
-    staff_cli.register(worker_subs, command, lambda func: _with(open_app, func), accounts.WORKER)
-    workers_cli.register(worker_subs, command, lambda func: _with(open_app, func))
+    staff_cli.register(worker_subs, command, lambda func: with_app(open_app, func), accounts.WORKER)
+    workers_cli.register(worker_subs, command, lambda func: with_app(open_app, func))
     token_parser = admin_subs.add_parser("token", help="make, list and revoke admin API tokens")
     token_subs = token_parser.add_subparsers(dest="token_command", required=True, metavar="COMMAND")
-    cmd = command(token_subs, "create", _with(open_app, cmd_token_create),
+    cmd = command(token_subs, "create", with_app(open_app, cmd_token_create),
                   "make an admin API token for one admin and role; it is printed once")
     cmd.add_argument("name", metavar="NAME", help="the admin (a person, or a named automation)")
     cmd.add_argument("--role", required=True, choices=roles.ROLES, help="what the token may do (docs/hub.md)")
     cmd.add_argument("--days", type=int, required=True, help=f"days it works, 1 to {admin_tokens.MAX_DAYS}")
-    command(token_subs, "list", _with(open_app, cmd_token_list), "list admin API tokens (never their secrets)")
-    cmd = command(token_subs, "revoke", _with(open_app, cmd_token_revoke), "stop an admin API token now")
+    command(token_subs, "list", with_app(open_app, cmd_token_list), "list admin API tokens (never their secrets)")
+    cmd = command(token_subs, "revoke", with_app(open_app, cmd_token_revoke), "stop an admin API token now")
     cmd.add_argument("token_id", metavar="TOKEN_ID")
 
     approvals_parser = commands.add_parser("approvals", help="requests waiting for a second admin")
     approval_subs = approvals_parser.add_subparsers(dest="approvals_command", required=True, metavar="COMMAND")
-    cmd = command(approval_subs, "list", _with(open_app, cmd_approvals_list), "list approval requests")
+    cmd = command(approval_subs, "list", with_app(open_app, cmd_approvals_list), "list approval requests")
     cmd.add_argument("--all", action="store_true", help="also those decided or expired")
     for name, func, what in (("approve", cmd_approve, "approve a request: it takes effect now"),
                              ("refuse", cmd_refuse, "refuse a request: it never takes effect")):
-        cmd = command(approval_subs, name, _with(open_app, func), what)
+        cmd = command(approval_subs, name, with_app(open_app, func), what)
         cmd.add_argument("request_id", type=int, metavar="ID")
 
     audit_parser = commands.add_parser("audit", help="the audit trail of admin actions")
     audit_subs = audit_parser.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
-    command(audit_subs, "export", _with(open_app, cmd_audit_export), "print every audit entry as JSON lines")
-    cmd = command(audit_subs, "verify", _with(open_app, cmd_audit_verify),
+    command(audit_subs, "export", with_app(open_app, cmd_audit_export), "print every audit entry as JSON lines")
+    cmd = command(audit_subs, "verify", with_app(open_app, cmd_audit_verify),
                   "check the audit trail's hash chain; exit 1 naming the first broken entry")
     cmd.add_argument("--against", metavar="FILE", help="also check that every entry of this earlier export "
                      "(kept off the hub) is still there, unchanged")
 
 
-def _with(open_app, func):
+def with_app(open_app, func):
+    """A command's function run with the instance's app and a connection to its database at this schema version."""
     def run(args) -> int:
         app = open_app(args)
         with db.connected():

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from hub import db
+from hub.admins.cli import note, operator, with_app
 from hub.appointments import calendar, jitsi, service
 from hub.appointments.models import KINDS
 from hub.tables import table
@@ -16,7 +16,7 @@ from hub.tables import table
 def register(commands, command, open_app) -> None:
     part = commands.add_parser("appointments", help="a person's appointments, their history, the calendar feed")
     subs = part.add_subparsers(dest="appointments_command", required=True, metavar="COMMAND")
-    cmd = command(subs, "add", _with(open_app, cmd_add), "make an appointment; the person's phone has it at its "
+    cmd = command(subs, "add", with_app(open_app, cmd_add), "make an appointment; the person's phone has it at its "
                   "next sync")
     cmd.add_argument("person_id", metavar="PERSON")
     cmd.add_argument("--worker", required=True, metavar="WORKER", help="the worker the person meets")
@@ -24,26 +24,26 @@ def register(commands, command, open_app) -> None:
     cmd.add_argument("--minutes", type=int, default=30, help="how long (default 30)")
     cmd.add_argument("--kind", choices=KINDS, default="in_person")
     cmd.add_argument("--place", required=True, metavar="TEXT", help="where, or how to join")
-    cmd = command(subs, "move", _with(open_app, cmd_move), "move an appointment to another time, saying why")
+    cmd = command(subs, "move", with_app(open_app, cmd_move), "move an appointment to another time, saying why")
     _target(cmd)
     _when(cmd)
     cmd.add_argument("--request", type=int, metavar="N", help="the person's reschedule request this accepts")
-    cmd = command(subs, "cancel", _with(open_app, cmd_cancel), "cancel an appointment, saying why")
+    cmd = command(subs, "cancel", with_app(open_app, cmd_cancel), "cancel an appointment, saying why")
     _target(cmd)
-    cmd = command(subs, "propose", _with(open_app, cmd_propose), "offer the person another time (it moves only "
+    cmd = command(subs, "propose", with_app(open_app, cmd_propose), "offer the person another time (it moves only "
                   "when you move it)")
     _target(cmd)
     _when(cmd)
     cmd.add_argument("--request", type=int, metavar="N", help="the person's reschedule request this answers")
-    cmd = command(subs, "decline", _with(open_app, cmd_decline), "say no to the person's reschedule request, "
+    cmd = command(subs, "decline", with_app(open_app, cmd_decline), "say no to the person's reschedule request, "
                   "saying why")
     _target(cmd)
     cmd.add_argument("--request", type=int, required=True, metavar="N")
-    cmd = command(subs, "list", _with(open_app, cmd_list), "a person's appointments, with requests waiting")
+    cmd = command(subs, "list", with_app(open_app, cmd_list), "a person's appointments, with requests waiting")
     cmd.add_argument("person_id", metavar="PERSON")
-    cmd = command(subs, "history", _with(open_app, cmd_history), "every change to an appointment: who, when, why")
+    cmd = command(subs, "history", with_app(open_app, cmd_history), "every change to an appointment: who, when, why")
     cmd.add_argument("appointment_id", metavar="ID")
-    cmd = command(subs, "calendar", _with(open_app, cmd_calendar), "make the person's secret calendar feed address "
+    cmd = command(subs, "calendar", with_app(open_app, cmd_calendar), "make the person's secret calendar feed address "
                   "and print it once")
     cmd.add_argument("person_id", metavar="PERSON")
     cmd.add_argument("--new", action="store_true", help="replace their address: the old one stops working")
@@ -58,29 +58,12 @@ def _target(cmd) -> None:
     cmd.add_argument("--reason", required=True, metavar="TEXT", help="why: kept in the history, shown to the person")
 
 
-def _with(open_app, func):
-    def run(args) -> int:
-        app = open_app(args)
-        with db.connected():
-            return func(args, app)
-
-    return run
-
-
-def _note(**detail) -> None:
-    from hub.admins.cli import note
-
-    note(**detail)
-
-
 def _by() -> str:
-    from hub.admins.cli import operator
-
     return operator().name
 
 
 def _said(row) -> None:
-    _note(person=row.person_id, appointment=row.appointment_id)
+    note(person=row.person_id, appointment=row.appointment_id)
 
 
 def cmd_add(args, app) -> int:
@@ -171,7 +154,7 @@ def cmd_calendar(args, app) -> int:
     from hub.enrolment.tokens import edge_hub_url
 
     token = calendar.new_token(args.person_id, _by(), replace=args.new)
-    _note(person=args.person_id.strip().upper())
+    note(person=args.person_id.strip().upper())
     base = edge_hub_url(app.config, app.instance_path) or "https://hub.invalid"
     print(f"Calendar feed for {args.person_id.strip().upper()}" + (" (the old address no longer works)" if args.new
                                                                     else "") + ":")

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hub import ca, db
+from hub import ca
+from hub.admins.cli import note, operator, with_app
 from hub.people import service
 from hub.phones import service as phones
 from hub.sync import messages
@@ -21,59 +22,42 @@ CODE_DAYS = 7
 def register(commands, command, open_app) -> None:
     people = commands.add_parser("people", help="people from cell to community: ids, learner ids, release, phones")
     subs = people.add_subparsers(dest="people_command", required=True, metavar="COMMAND")
-    cmd = command(subs, "add", _with(open_app, cmd_add), "add a person; prints their new pseudonymous id")
+    cmd = command(subs, "add", with_app(open_app, cmd_add), "add a person; prints their new pseudonymous id")
     cmd.add_argument("--release-date", metavar="YYYY-MM-DD", help="when they are due to be released")
-    command(subs, "list", _with(open_app, cmd_list), "list people: id, status, release, learner ids, phones")
-    cmd = command(subs, "show", _with(open_app, cmd_show), "one person: learner ids at each prison, codes, phones")
+    command(subs, "list", with_app(open_app, cmd_list), "list people: id, status, release, learner ids, phones")
+    cmd = command(subs, "show", with_app(open_app, cmd_show), "one person: learner ids at each prison, codes, phones")
     cmd.add_argument("person_id", metavar="PERSON")
-    cmd = command(subs, "link", _with(open_app, cmd_link), "the person is this learner id at this edge's prison")
+    cmd = command(subs, "link", with_app(open_app, cmd_link), "the person is this learner id at this edge's prison")
     cmd.add_argument("person_id", metavar="PERSON")
     cmd.add_argument("--edge", required=True, metavar="EDGE_ID")
     cmd.add_argument("--learner", required=True, metavar="LEARNER")
     for name, func, what in (("release", cmd_release, "mark the person released and print their activation code"),
                              ("code", cmd_code, "a new activation code (the earlier one stops working)")):
-        cmd = command(subs, name, _with(open_app, func), what)
+        cmd = command(subs, name, with_app(open_app, func), what)
         cmd.add_argument("person_id", metavar="PERSON")
         cmd.add_argument("--days", type=int, default=CODE_DAYS, help=f"days the code works (default {CODE_DAYS})")
         cmd.add_argument("--letter", metavar="FILE", help="also write the release letter: FILE.html or FILE.pdf")
-    cmd = command(subs, "revoke-phone", _with(open_app, cmd_revoke_phone),
+    cmd = command(subs, "revoke-phone", with_app(open_app, cmd_revoke_phone),
                   "switch a lost phone off: its next request is refused")
     cmd.add_argument("key_id", metavar="KEY_ID")
 
     sent = commands.add_parser("messages", help="messages between a person and their workers")
     msubs = sent.add_subparsers(dest="messages_command", required=True, metavar="COMMAND")
-    cmd = command(msubs, "send", _with(open_app, cmd_send), "send a message to a person's phone, as a worker")
+    cmd = command(msubs, "send", with_app(open_app, cmd_send), "send a message to a person's phone, as a worker")
     cmd.add_argument("person_id", metavar="PERSON")
     cmd.add_argument("--from", dest="worker", required=True, metavar="WORKER")
     cmd.add_argument("text", metavar="TEXT")
-    cmd = command(msubs, "list", _with(open_app, cmd_messages), "a person's messages, with their receipts")
+    cmd = command(msubs, "list", with_app(open_app, cmd_messages), "a person's messages, with their receipts")
     cmd.add_argument("person_id", metavar="PERSON")
 
 
-def _with(open_app, func):
-    def run(args) -> int:
-        app = open_app(args)
-        with db.connected():
-            return func(args, app)
-
-    return run
-
-
-def _note(**detail) -> None:
-    from hub.admins.cli import note
-
-    note(**detail)
-
-
 def _by() -> str:
-    from hub.admins.cli import operator
-
     return operator().name
 
 
 def cmd_add(args, app) -> int:
     person = service.add(_by(), args.release_date)
-    _note(person=person.person_id)
+    note(person=person.person_id)
     print(person.person_id)
     return 0
 
@@ -109,7 +93,7 @@ def cmd_show(args, app) -> int:
 
 def cmd_link(args, app) -> int:
     link = service.link(args.person_id, args.edge, args.learner)
-    _note(person=link.person_id, edge=link.edge_id)
+    note(person=link.person_id, edge=link.edge_id)
     print(f"{link.person_id} is {link.learner} at {link.edge_id}.")
     return 0
 
@@ -140,7 +124,7 @@ def _print_code(app, args, person_id: str, code: str, expires: str) -> None:
 
 def cmd_release(args, app) -> int:
     person, code, row = service.release(args.person_id, _by(), args.days)
-    _note(person=person.person_id)
+    note(person=person.person_id)
     print(f"{person.person_id} is released ({person.released_at}).")
     _print_code(app, args, person.person_id, code, row.expires_at)
     return 0
@@ -148,14 +132,14 @@ def cmd_release(args, app) -> int:
 
 def cmd_code(args, app) -> int:
     code, row = service.issue_code(args.person_id, _by(), args.days)
-    _note(person=row.person_id)
+    note(person=row.person_id)
     _print_code(app, args, row.person_id, code, row.expires_at)
     return 0
 
 
 def cmd_revoke_phone(args, app) -> int:
     phone = phones.revoke(args.key_id, _by())
-    _note(person=phone.person_id, phone=phone.key_id)
+    note(person=phone.person_id, phone=phone.key_id)
     print(f"Phone {phone.key_id} ({phone.label}) of {phone.person_id} is switched off from {phone.revoked_at}: its "
           "next request is refused.")
     return 0
@@ -163,7 +147,7 @@ def cmd_revoke_phone(args, app) -> int:
 
 def cmd_send(args, app) -> int:
     sent = messages.send_from_worker(args.person_id, args.worker, args.text)
-    _note(person=sent.person_id, message=sent.message_id)
+    note(person=sent.person_id, message=sent.message_id)
     print(f"Message {sent.message_id} to {sent.person_id} waits for their phone's next sync.")
     return 0
 
