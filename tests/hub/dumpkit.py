@@ -108,3 +108,17 @@ def rows_kept(before: dict[str, list[tuple]], after: dict[str, list[tuple]]) -> 
         elif any(cell is not None for row in new for cell in row[width:]):
             problems[table] = "an added column holds values"
     return problems
+
+
+def _table_of(name: str, value) -> str:
+    if isinstance(value, dict) and "table" in value:  # a SQLite index
+        return value["table"]
+    if isinstance(value, str) and " ON " in value:  # a PostgreSQL index's definition
+        return value.split(" ON ", 1)[1].split()[0].removeprefix("public.")
+    return name.split(":", 1)[0]  # a table; a PostgreSQL constraint or trigger, "table:name"
+
+
+def tables_part(found: dict, tables) -> dict:
+    """The part of a catalogue about these tables (and no others): their columns, indexes, constraints."""
+    return {section: {name: value for name, value in entries.items() if _table_of(name, value) in tables}
+            for section, entries in found.items()}

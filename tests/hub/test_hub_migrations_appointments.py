@@ -5,7 +5,7 @@ the models and start empty, and the person then gets an appointment in their fee
 
 from __future__ import annotations
 
-from dumpkit import catalogue, fresh_catalogue, load_dump, migrate, recorded, rows, rows_kept
+from dumpkit import catalogue, fresh_catalogue, load_dump, migrate, recorded, rows, rows_kept, tables_part
 
 from hub import db
 from hub.app import create_app
@@ -29,20 +29,6 @@ OLD_ROWS = (  # what a hub at version 8 holds of a released person
 )
 
 
-def _table_of(name: str, value) -> str:
-    if isinstance(value, dict) and "table" in value:  # a SQLite index
-        return value["table"]
-    if isinstance(value, str) and " ON " in value:  # a PostgreSQL index's definition
-        return value.split(" ON ", 1)[1].split()[0].removeprefix("public.")
-    return name.split(":", 1)[0]  # a table; a PostgreSQL constraint or trigger, "table:name"
-
-
-def new_tables(found: dict) -> dict:
-    """The part of a catalogue about the new tables (and no later step's): columns, indexes, constraints."""
-    return {section: {name: value for name, value in entries.items() if _table_of(name, value) in NEW}
-            for section, entries in found.items()}
-
-
 def _add_old_rows(url: str) -> None:
     database = db.open_database(url)
     with database.atomic():
@@ -64,7 +50,8 @@ def test_a_saved_hub_keeps_its_rows_and_then_keeps_appointments(hub_db_url, inst
     after = rows(hub_db_url)
     assert rows_kept(before, after) == {}
     assert all(after[table] == [] for table in NEW)
-    assert new_tables(catalogue(hub_db_url)) == new_tables(models) and set(new_tables(models)["tables"]) == set(NEW)
+    assert tables_part(catalogue(hub_db_url), NEW) == tables_part(models, NEW)
+    assert set(tables_part(models, NEW)["tables"]) == set(NEW)
     assert recorded(hub_db_url) == STEP.number
     migrate(hub_db_url)
     create_app({"DATABASE_URL": hub_db_url}, instance_path=instance)

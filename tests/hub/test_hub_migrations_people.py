@@ -5,7 +5,7 @@ had is then linked to a new person who is released with a code."""
 
 from __future__ import annotations
 
-from dumpkit import catalogue, fresh_catalogue, load_dump, migrate, recorded, rows, rows_kept
+from dumpkit import catalogue, fresh_catalogue, load_dump, migrate, recorded, rows, rows_kept, tables_part
 
 from hub import db
 from hub.app import create_app
@@ -15,21 +15,6 @@ from wire import schema
 STEP = next(step for step in schema.load("hub.migrations") if step.name == "people_phones_sync")
 NEW = ("person", "person_learner", "activation_code", "phone", "phone_nonce", "person_change", "phone_change",
        "message")
-
-
-def _table_of(name: str, value) -> str:
-    if isinstance(value, dict) and "table" in value:  # a SQLite index
-        return value["table"]
-    if isinstance(value, str) and " ON " in value:  # a PostgreSQL index's definition
-        return value.split(" ON ", 1)[1].split()[0].removeprefix("public.")
-    return name.split(":", 1)[0]  # a table; a PostgreSQL constraint or trigger, "table:name"
-
-
-def new_tables(found: dict) -> dict:
-    """The part of a catalogue about the new tables (and no later step's): their columns, indexes and
-    constraints."""
-    return {section: {name: value for name, value in entries.items() if _table_of(name, value) in NEW}
-            for section, entries in found.items()}
 
 
 def test_a_saved_hub_keeps_its_rows_and_then_knows_people(hub_db_url, instance):
@@ -43,7 +28,7 @@ def test_a_saved_hub_keeps_its_rows_and_then_knows_people(hub_db_url, instance):
     after = rows(hub_db_url)
     assert rows_kept(before, after) == {}
     assert all(after[table] == [] for table in NEW)
-    assert new_tables(catalogue(hub_db_url)) == new_tables(models)
+    assert tables_part(catalogue(hub_db_url), NEW) == tables_part(models, NEW)
     assert recorded(hub_db_url) == STEP.number
     migrate(hub_db_url)
     create_app({"DATABASE_URL": hub_db_url}, instance_path=instance)
