@@ -5,8 +5,6 @@ references, the worker named only by what they are ("your probation officer").""
 
 from __future__ import annotations
 
-from icalendar import Calendar, Event
-
 from hub.appointments import service
 from wire.records import parse_timestamp
 
@@ -21,6 +19,8 @@ def summary(kind: str, role: str | None) -> str:
 
 
 def feed(person_id: str) -> bytes:
+    from icalendar import Calendar, Event  # here, not at import: every CLI command would load it
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

@@ -14,8 +14,6 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import jwt
-
 from hub.refusals import Refused
 from wire.records import parse_timestamp
 
@@ -69,6 +67,8 @@ def token(jitsi: Jitsi, room: str, starts_at: str, ends_at: str) -> str:
     claims = {"iss": jitsi.app_id, "aud": "jitsi", "sub": jitsi.host, "room": room,
               "nbf": int((parse_timestamp(starts_at) - OPENS_BEFORE).timestamp()),
               "exp": int((parse_timestamp(ends_at) + CLOSES_AFTER).timestamp())}
+    import jwt  # here, not at import: only video appointments need it
+
     return jwt.encode(claims, jitsi.secret, algorithm="HS256")
 
 

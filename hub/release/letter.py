@@ -16,15 +16,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import segno
-from fpdf import FPDF
 from jinja2 import Environment
 from markupsafe import Markup
 
 from provisioning.qr import qr_svg
 from provisioning.tokens import ActivationOffer
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 LOCAL = ZoneInfo("Europe/London")
 FONTS = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core: Welsh needs ŵ and ŷ
@@ -274,6 +277,8 @@ def _contacts(pdf: FPDF, block: Block, contacts: Sequence[tuple[str, str, str]])
 
 def pdf(letter: Letter) -> bytes:
     """The letter as a one-page A4 PDF (more pages only for a long list of contacts)."""
+    from fpdf import FPDF  # here, not at import: fpdf2 and fontTools take 0.16 s, every CLI command would pay it
+
     document = FPDF(format="A4")
     document.set_margins(_MARGIN, 12, _MARGIN)
     document.set_auto_page_break(True, margin=12)

@@ -28,14 +28,26 @@ from tests.learning.learningkit import CuttingProxy
 from wire.records import timestamp
 
 
-@pytest.fixture
-def hub(hub_db_url, tmp_path):
+def _running_hub(url: str, tmp_path):
     instance = make_instance(tmp_path / "hub")
-    process = HubProcess(instance, hub_db_url, tmp_path / "hub.log").start()
+    process = HubProcess(instance, url, tmp_path / "hub.log").start()
     try:
-        yield process, hub_app(instance, hub_db_url), instance
+        yield process, hub_app(instance, url), instance
     finally:
         process.stop()
+
+
+@pytest.fixture
+def hub(hub_db_url, tmp_path):
+    """A real hub on SQLite and on PostgreSQL: the journey runs on both."""
+    yield from _running_hub(hub_db_url, tmp_path)
+
+
+@pytest.fixture
+def sqlite_hub(tmp_path):
+    """A real hub on SQLite: the refusals are the hub's own code on either database (the journey shows
+    the databases store the same)."""
+    yield from _running_hub(f"sqlite:///{tmp_path / 'hub.db'}", tmp_path)
 
 
 def _offer(process, instance, code: str) -> str:
@@ -89,8 +101,8 @@ def test_release_activation_offline_messages_and_cut_connections_lose_and_double
     store.close()
 
 
-def test_codes_are_refused_once_used_withdrawn_expired_or_guessed_each_saying_why(hub, tmp_path):
-    process, app, instance = hub
+def test_codes_are_refused_once_used_withdrawn_expired_or_guessed_each_saying_why(sqlite_hub, tmp_path):
+    process, app, instance = sqlite_hub
     person, code = released_person(app)
     client.activate(_offer(process, instance, code), tmp_path / "first")
     reasons = {}
@@ -127,8 +139,8 @@ def _post(url: str, headers: dict, body: bytes, folder) -> tuple[int, dict]:
         return exc.code, json.loads(exc.read() or b"{}")
 
 
-def test_a_replayed_or_tampered_request_and_a_revoked_phone_are_refused(hub, tmp_path):
-    process, app, instance = hub
+def test_a_replayed_or_tampered_request_and_a_revoked_phone_are_refused(sqlite_hub, tmp_path):
+    process, app, instance = sqlite_hub
     _person, code = released_person(app)
     folder = tmp_path / "phone"
     done = client.activate(_offer(process, instance, code), folder)
@@ -147,8 +159,8 @@ def test_a_replayed_or_tampered_request_and_a_revoked_phone_are_refused(hub, tmp
     assert revoked.value.code == "phone_revoked" and "worker" in revoked.value.reason
 
 
-def test_a_phone_reaches_only_its_own_persons_data(hub, tmp_path):
-    process, app, instance = hub
+def test_a_phone_reaches_only_its_own_persons_data(sqlite_hub, tmp_path):
+    process, app, instance = sqlite_hub
     alex, alex_code = released_person(app)
     sam, sam_code = released_person(app)
     alex_phone, sam_phone = tmp_path / "alex", tmp_path / "sam"
