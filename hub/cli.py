@@ -34,6 +34,7 @@ from hub.lrs import job as lrs_job
 from hub.people import cli as people_cli
 from hub.refusals import Refused
 from hub.server import HubServer
+from hub.staff import passwords
 from wire.schema import SchemaError
 from wire.text import for_terminal
 
@@ -195,6 +196,7 @@ def cmd_run(args) -> int:
     root = app.extensions["hub_ca"]
     if ca.ensure_server_cert(root, paths, names):
         log.info("issued a new HTTPS certificate for %s", ", ".join(names))
+    passwords.warm()  # the consoles' dummy hash, made before the first login (not by every command: 0.16 s)
     try:
         server = HubServer(app, args.host, args.port)
     except OSError as exc:

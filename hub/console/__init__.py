@@ -15,7 +15,6 @@ from flask import Blueprint, redirect
 
 from hub.console import access, pages
 from hub.console.views import accounts, approvals, audit, auth, courses, enrolment, fleet, keys
-from hub.staff import passwords
 
 PREFIX = "/admin"
 
@@ -33,4 +32,3 @@ def init_app(app) -> None:
         console.register_blueprint(module.bp)
     app.register_blueprint(console)
     app.extensions["hub_console"] = pages
-    passwords.warm()
