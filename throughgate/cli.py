@@ -12,22 +12,31 @@ from wire.schema import SchemaError
 from wire.settings import SettingsError
 
 PARTS = ("hub.cli", "edge.cli", "edge.box.cli", "tablet.cli", "phone.cli", "throughgate.demo")
+PART_MODULES = {"hub": "hub.cli", "edge": "edge.cli", "box": "edge.box.cli", "tablet": "tablet.cli",
+                "phone": "phone.cli", "demo": "throughgate.demo"}
+"""The module each part's commands come from: `throughgate edge ...` imports only edge.cli (the hub's
+modules take about 0.3 s to import; tests start the command line hundreds of times)."""
 EXIT_BROKEN_PIPE = 141
 """What a shell reports for a command killed by SIGPIPE (128 + 13): `| head` stopped reading."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser: with argv (a command line), only the part it names, when it names one; every part
+    without argv, for `throughgate --help`, or for a part misspelt, so argparse can list them."""
     parser = argparse.ArgumentParser(prog="throughgate", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log at debug level")
     parts = parser.add_subparsers(dest="part", required=True, metavar="PART")
-    for module in PARTS:
+    words = [word for word in argv or () if not word.startswith("-")]
+    named = PART_MODULES.get(words[0]) if words else None
+    for module in (named,) if named else PARTS:
         importlib.import_module(module).register(parts)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        argv = sys.argv[1:] if argv is None else argv
+        args = build_parser(argv).parse_args(argv)
         logging.basicConfig(
             level=logging.DEBUG if args.verbose else logging.INFO,
             format="%(asctime)s %(name)s %(levelname)s %(message)s",
