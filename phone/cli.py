@@ -35,6 +35,7 @@ def register(parts) -> None:
     cmd.add_argument("message_id", metavar="MESSAGE_ID")
     command("sync", cmd_sync, "send the outbox and receive what changed, in one request a round")
     command("messages", cmd_messages, "the messages on this phone, and any the hub refused")
+    command("views", cmd_views, "who looked at your record at the hub, and when")
     command("appointments", cmd_appointments, "your appointments as the last sync left them, and your requests")
     cmd = command("reschedule", cmd_reschedule, "ask your worker to move an appointment (sent with the next sync)")
     cmd.add_argument("appointment_id", metavar="ID")
@@ -150,4 +151,14 @@ def cmd_late(args) -> int:
     store.queue("late", {"appointment": args.appointment_id, "minutes": args.minutes, "reason": args.reason})
     store.close()
     print("Your worker sees that you are running late after the next sync.")
+    return 0
+
+
+def cmd_views(args) -> int:
+    found = client.views(args.home)
+    if not found:
+        print("No one has looked at your record yet.")
+    for view in found:
+        role = f" ({view['role'].replace('_', ' ')})" if view["role"] else ""
+        print(f"{view['at']}  {for_terminal(view['who'])}{role} looked at {for_terminal(view['what'])}")
     return 0

@@ -142,3 +142,21 @@ def sync(folder: str | Path, store: Store | None = None) -> SyncResult:
     finally:
         if own:
             store.close()
+
+
+def views(folder: str | Path, after: int = 0) -> list[dict]:
+    """Who looked at the person's record, and when (every page after `after`)."""
+    folder = Path(folder)
+    done = _activated(folder)
+    key = identity.load_or_make_key(folder)
+    context = identity.tls_context(folder)
+    found: list[dict] = []
+    while True:
+        status, data = _request(done.hub, context, "GET", f"/v1/phone/views?after={after}", b"", key)
+        if status != 200:
+            raise _refusal(status, data)
+        answer = json.loads(data)
+        found += answer["views"]
+        if not answer.get("more") or not answer["views"]:
+            return found
+        after = answer["views"][-1]["id"]

@@ -20,6 +20,7 @@ from hub.people.models import ActivationCode
 from hub.phones import service as phones
 from hub.sync import messages
 from hub.sync.models import Message, PhoneChange
+from hub.workers import caseload
 from phone import client, identity
 from phone.store import Store
 from provisioning import signatures
@@ -179,3 +180,23 @@ def test_a_phone_reaches_only_its_own_persons_data(sqlite_hub, tmp_path):
     assert [m["text"] for m in sam_store.messages()] == ["For Sam only."]
     alex_store.close()
     sam_store.close()
+
+
+def test_the_person_sees_who_looked_at_their_record_and_no_one_elses(sqlite_hub, tmp_path):
+    process, app, instance = sqlite_hub
+    alex, alex_code = released_person(app)
+    sam, sam_code = released_person(app)
+    alex_phone, sam_phone = tmp_path / "alex", tmp_path / "sam"
+    client.activate(_offer(process, instance, alex_code), alex_phone)
+    client.activate(_offer(process, instance, sam_code), sam_phone)
+    assert client.views(alex_phone) == []
+    with app.app_context(), db.connected():
+        caseload.record_reads("olivia", [alex], "person")
+        caseload.record_reads("olivia", [alex, sam], "list")
+        caseload.record_reads("olivia", [alex], "messages")
+    seen = client.views(alex_phone)
+    assert [(v["who"], v["role"], v["what"]) for v in seen] == [
+        ("Olivia", "offender_manager", "your record"), ("Olivia", "offender_manager", "your name in their list"),
+        ("Olivia", "offender_manager", "your messages")]
+    assert client.views(alex_phone, after=seen[1]["id"]) == seen[2:]
+    assert [v["what"] for v in client.views(sam_phone)] == ["your name in their list"]
