@@ -122,3 +122,24 @@ def tables_part(found: dict, tables) -> dict:
     """The part of a catalogue about these tables (and no others): their columns, indexes, constraints."""
     return {section: {name: value for name, value in entries.items() if _table_of(name, value) in tables}
             for section, entries in found.items()}
+
+
+def step_adds_tables(url: str, step, new: tuple[str, ...], add_old_rows=None) -> dict[str, list[tuple]]:
+    """Migration `step`, which adds the tables `new`, on the saved hub ("today"): brought to the version
+    before it (`add_old_rows(url)` may then write what that version stores), then migrated by `step`
+    alone. Checks the one line it logs, every row kept (later steps' columns empty), the new tables
+    empty and made as the models make them, and the version recorded. Returns the rows from before."""
+    models = fresh_catalogue(url)
+    load_dump(url, "today")
+    migrate(url, upto=step.number - 1)
+    if add_old_rows is not None:
+        add_old_rows(url)
+    before = rows(url)
+    assert migrate(url, upto=step.number) == [f"{db.hub_schema().title}: applied {step.label}"]
+    after = rows(url)
+    assert rows_kept(before, after) == {}
+    assert all(after[table] == [] for table in new)
+    assert tables_part(catalogue(url), new) == tables_part(models, new)
+    assert set(tables_part(models, new)["tables"]) == set(new)  # the tables compared are the new ones
+    assert recorded(url) == step.number
+    return before
