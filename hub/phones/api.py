@@ -36,7 +36,7 @@ def activate():
                                        request.remote_addr or "")
     except Refused as exc:
         if exc.code not in ("code_unknown", "bad_code"):  # not a guess: do not count it
-            throttle.forget_try(keys[0], at)
+            throttle.take_back(keys, at, forget=False)
         raise
-    throttle.forget_try(keys[0], at)
+    throttle.take_back(keys, at, forget=False)
     return jsonify(person=phone.person_id, key_id=phone.key_id, cursor=0), 201 if new else 200

@@ -23,6 +23,8 @@ from wire.records import timestamp
 
 SIGNATURE_SKEW_S = 300
 NONCE_KEEP_S = 2 * SIGNATURE_SKEW_S
+PRUNE_EVERY_S = 60
+_pruned_at = 0.0
 MAX_LABEL = 64
 
 
@@ -71,21 +73,37 @@ def activate(method: str, url: str, headers, body: bytes, address: str) -> tuple
     return phone, True
 
 
-def _key_of(key_id: str):
+def _registered(key_id: str) -> Phone | None:
     phone = Phone.get_or_none(Phone.key_id == key_id)
-    if phone is None:
-        return None
-    if phone.revoked_at:
+    if phone is not None and phone.revoked_at:
         raise Refused(401, "phone_revoked", "this phone was switched off by your worker (lost or replaced): set it "
                       "up again with a new code from them")
-    return signatures.load_jwk(json.loads(phone.jwk))
+    return phone
+
+
+def _prune_nonces(now_s: float) -> None:
+    """Forget nonces older than NONCE_KEEP_S, at most once every PRUNE_EVERY_S in this process (a scan
+    of the table per request would sit on every sync); a nonce is only ever kept longer, never less."""
+    global _pruned_at
+    if now_s - _pruned_at >= PRUNE_EVERY_S:
+        _pruned_at = now_s
+        PhoneNonce.delete().where(PhoneNonce.seen_at < now_s - NONCE_KEEP_S).execute()
 
 
 def check(method: str, url: str, headers, body: bytes) -> Caller:
     """The phone that signed this request; Refused (401) otherwise: unsigned, tampered, replayed,
     unknown or revoked key, or too far from the hub's clock."""
+    found: list[Phone] = []
+
+    def key_of(key_id: str):
+        phone = _registered(key_id)
+        if phone is None:
+            return None
+        found.append(phone)
+        return signatures.load_jwk(json.loads(phone.jwk))
+
     try:
-        verified = signatures.verify(method, url, headers, body, _key_of, max_skew_s=SIGNATURE_SKEW_S)
+        verified = signatures.verify(method, url, headers, body, key_of, max_skew_s=SIGNATURE_SKEW_S)
     except signatures.SignatureError as exc:
         raise _refused(exc) from None
     now_s = time.time()
@@ -95,10 +113,10 @@ def check(method: str, url: str, headers, body: bytes) -> Caller:
     except peewee.IntegrityError:
         raise Refused(401, "replayed", "this request was already received once: a copy of it is not accepted") \
             from None
-    PhoneNonce.delete().where(PhoneNonce.seen_at < now_s - NONCE_KEEP_S).execute()
-    phone = Phone.get(Phone.key_id == verified.key_id)
-    if (phone.last_seen_at or "") < timestamp(None)[:16]:  # at most about once a minute
-        Phone.update(last_seen_at=timestamp()).where(Phone.key_id == phone.key_id).execute()
+    _prune_nonces(now_s)
+    phone, now = found[-1], timestamp()
+    if (phone.last_seen_at or "")[:16] != now[:16]:  # to the minute: at most one write a minute
+        Phone.update(last_seen_at=now).where(Phone.key_id == phone.key_id).execute()
     return Caller(phone.key_id, phone.person_id)
 
 

@@ -63,8 +63,3 @@ def take_back(keys: tuple[str, ...], at: float, forget: bool = True) -> None:
         if forget:
             StaffLoginFailure.delete().where(StaffLoginFailure.key == keys[1]).execute()
 
-
-def forget_try(key: str, at: float) -> None:
-    """Take back only this try's count for one key (an answer that was not a guess)."""
-    with _serialised():
-        StaffLoginFailure.delete().where(StaffLoginFailure.key == key, StaffLoginFailure.at == at).execute()

@@ -23,7 +23,7 @@ from hub.phones.service import Caller
 from hub.refusals import Refused
 from hub.staff.models import StaffAccount
 from hub.sync import feed
-from hub.sync.models import Message, PhoneChange
+from hub.sync.models import Message, PersonChange, PhoneChange
 from wire.records import timestamp, timestamp_problem
 
 MAX_TEXT = 4000
@@ -109,8 +109,6 @@ def apply(caller: Caller, change) -> None:
 
 def mark_delivered(person_id: str, cursor: int) -> int:
     """Workers' messages the phone has now received (its cursor is past them) are delivered."""
-    from hub.sync.models import PersonChange
-
     received = PersonChange.select(PersonChange.item_id).where(
         (PersonChange.person == person_id) & (PersonChange.kind == "message") & (PersonChange.seq <= cursor))
     return Message.update(delivered_at=timestamp()).where(
