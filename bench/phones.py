@@ -33,7 +33,7 @@ from throughgate.stack import CLI, Proc, free_port
 HUB_ENV = {"THROUGHGATE_HUB_MAX_CONNECTIONS": "512", "THROUGHGATE_HUB_MAX_CONNECTIONS_PER_ADDRESS": "512"}
 
 
-def _register(instance: Path, phones: int, history: int, folders: Path) -> list[Path]:
+def _register(instance: Path, phones: int, history: int, folders: Path) -> tuple[list[tuple], bytes]:
     """People, phones (keys made here, as phones make theirs) and their histories, in the hub's database."""
     from hub import ca, db
     from hub.app import create_app
@@ -50,7 +50,7 @@ def _register(instance: Path, phones: int, history: int, folders: Path) -> list[
     made = []
     with app.app_context(), db.connected(), db.proxy.atomic():
         for n in range(phones):
-            person_id = f"P-{n // 10000:04d}-{n % 10000:04d}".replace("0", "A", 1)
+            person_id = f"P-{n // 10000:04d}-{n % 10000:04d}"
             Person.create(person_id=person_id, status=RELEASED, released_at=timestamp(), created_at=timestamp(),
                           created_by="bench")
             key = ed25519.Ed25519PrivateKey.generate()
@@ -67,8 +67,7 @@ def _register(instance: Path, phones: int, history: int, folders: Path) -> list[
             write_private(folder / identity.KEY_FILE, key.private_bytes(
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
             made.append((folder, person_id, key_id))
-    hub_url = "https://127.0.0.1:{port}"
-    return made, root, hub_url
+    return made, root
 
 
 def _activate_files(folder: Path, hub: str, person: str, key_id: str, root: bytes) -> None:
@@ -113,7 +112,7 @@ def run(workdir: Path, phones: int = 2000, history: int = 20, seconds: float = 1
     subprocess.run([*CLI, "hub", "init", "--instance", str(instance)], check=True, capture_output=True, env=env)
     subprocess.run([*CLI, "hub", "migrate", "--instance", str(instance)], check=True, capture_output=True, env=env)
     say("phones", f"registering {phones} phones with {history} messages each")
-    made, root, hub_url = _register(instance, phones, history, workdir / "phones")
+    made, root = _register(instance, phones, history, workdir / "phones")
     port = free_port()
     hub = Proc("hub", [*CLI, "hub", "run", "--instance", str(instance), "--port", str(port)], workdir / "hub.log",
                env).start()
@@ -121,7 +120,7 @@ def run(workdir: Path, phones: int = 2000, history: int = 20, seconds: float = 1
         from edge.host import broker
 
         broker.wait_for_port("127.0.0.1", port, 30)
-        url = hub_url.format(port=port)
+        url = f"https://127.0.0.1:{port}"
         for folder, person, key_id in made:
             _activate_files(folder, url, person, key_id, root)
         say("phones", f"first syncs: {phones} phones fetch their history")

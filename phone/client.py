@@ -112,11 +112,14 @@ def _activated(folder: Path) -> identity.Activation:
     return found
 
 
+def _signing(folder: Path):
+    """What every signed request needs: the activation (hub URL), the phone's key, TLS to the pinned hub."""
+    return _activated(folder), identity.load_or_make_key(folder), identity.tls_context(folder)
+
+
 def sync(folder: str | Path, store: Store | None = None) -> SyncResult:
     folder = Path(folder)
-    done = _activated(folder)
-    key = identity.load_or_make_key(folder)
-    context = identity.tls_context(folder)
+    done, key, context = _signing(folder)
     own = store is None
     store = store or Store(folder / "phone.db")
     result = SyncResult()
@@ -147,9 +150,7 @@ def sync(folder: str | Path, store: Store | None = None) -> SyncResult:
 def views(folder: str | Path, after: int = 0) -> list[dict]:
     """Who looked at the person's record, and when (every page after `after`)."""
     folder = Path(folder)
-    done = _activated(folder)
-    key = identity.load_or_make_key(folder)
-    context = identity.tls_context(folder)
+    done, key, context = _signing(folder)
     found: list[dict] = []
     while True:
         status, data = _request(done.hub, context, "GET", f"/v1/phone/views?after={after}", b"", key)
