@@ -30,6 +30,7 @@ from edge.uplink import stages as uplink
 from edge.uplink.hubclient import HubClient
 from edge.wifi import eap
 from provisioning import pki
+from provisioning.stopping import StopSignals
 from wire.keys import HubPublicKeys, signing_key_from_pem
 from wire.records import timestamp
 
@@ -306,9 +307,7 @@ class EdgeService:
 
     def run_forever(self) -> None:
         faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1` prints every thread's stack
-        stopping = threading.Event()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: stopping.set())
+        stopping = StopSignals()
         self.start()
         try:
             stopping.wait()

@@ -13,9 +13,7 @@ import logging
 import os
 import re
 import shutil
-import signal
 import sys
-import threading
 from pathlib import Path
 
 import peewee
@@ -35,6 +33,7 @@ from hub.people import cli as people_cli
 from hub.refusals import Refused
 from hub.server import HubServer
 from hub.staff import passwords
+from provisioning.stopping import StopSignals
 from wire.schema import SchemaError
 from wire.text import for_terminal
 
@@ -202,9 +201,7 @@ def cmd_run(args) -> int:
     except OSError as exc:
         raise CliError(f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc}): "
                        "choose another --port or stop what uses it") from None
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = StopSignals()
     forwarder = lrs_job.start(app)  # None when LRS_URL is unset; a bad LRS setting stops here
     server.start()
     address.record(app.instance_path, args.host, server.port)

@@ -5,7 +5,6 @@ until SIGTERM or SIGINT. Its down messages (feedback, awards) wait in the store;
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -15,6 +14,7 @@ from edge.config import EdgeConfig
 from edge.console import learning, rewards
 from edge.console.app import create_app
 from provisioning import https
+from provisioning.stopping import StopSignals
 from wire.records import timestamp
 
 log = logging.getLogger(__name__)
@@ -78,9 +78,7 @@ class Console:
         return forgotten
 
     def run_forever(self) -> None:
-        stopping = threading.Event()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: stopping.set())
+        stopping = StopSignals()
         self.start()
         print(f"console for edge {self.config.edge_id} at {self.url} (certificate for {self.config.server_name})",
               flush=True)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import logging
 import selectors
-import signal
 import socket
 import threading
 import time
@@ -43,6 +42,7 @@ from edge.wifi.radius import (
     text,
     user_name,
 )
+from provisioning.stopping import StopSignals
 
 log = logging.getLogger("edge.wifi.radius_proxy")
 
@@ -223,10 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     if not secret:
         parser.error(f"{args.secret_file} is empty")
     proxy = RadiusProxy(args.listen, args.upstream, secret, args.timeout).start()
-    done = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: done.set())
-    done.wait()
+    StopSignals().wait()
     proxy.stop()
     return 0
 

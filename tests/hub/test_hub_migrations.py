@@ -209,7 +209,8 @@ def test_records_on_an_unmigrated_hub_says_to_run_migrate_and_migrate_then_lets_
 
 def test_hub_run_migrates_at_start_one_log_line_per_step_then_serves(hub_db_url, instance):
     load_dump(hub_db_url, "before_trust")
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {"THROUGHGATE_HUB_DATABASE_URL": hub_db_url}
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {
+        "THROUGHGATE_HUB_DATABASE_URL": hub_db_url, "PYTHONFAULTHANDLER": "1"}  # SIGABRT prints every thread
     hub = subprocess.Popen([sys.executable, "-m", "hub", "run", "--port", "0", "--instance", str(instance)],
                            cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
     try:
@@ -220,7 +221,11 @@ def test_hub_run_migrates_at_start_one_log_line_per_step_then_serves(hub_db_url,
             lines.append(line)
     finally:
         hub.send_signal(signal.SIGTERM)
-        hub.communicate(timeout=WAIT_S)
+        try:
+            hub.communicate(timeout=WAIT_S)
+        except subprocess.TimeoutExpired:
+            hub.send_signal(signal.SIGABRT)
+            pytest.fail(f"hub run did not stop on SIGTERM; its threads then:\n{hub.communicate()[1]}")
     title = f"hub database {hub_db_url}"
     applied = [line.split(" INFO ", 1)[1].strip() for line in lines if "applied" in line]
     assert applied == applied_lines(title)
