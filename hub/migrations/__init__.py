@@ -11,6 +11,11 @@
                                        messages
     m0008_caseloads                    workers' caseloads, and every read of a person's data
     m0009_appointments                 appointments, their changes, each person's calendar feed
+    m0010_push                         phones' Web Push subscriptions, what waits to be pushed, reminders claimed
+    m0011_teams_duty                   teams and their promised reply time, who is on duty, team messages
+    m0013_release_plans                each field of a person's release plan: the winning value, who and
+                                       when, and the losing values kept
+    m0015_person_names                 the names and case references of people in caseloads, sealed
 
 A hub database made before versions were recorded is adopted at version 0: 0001 creates what it
 lacks, 0002 repairs it if it is that old, and both end at the same schema as a fresh one (the

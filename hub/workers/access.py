@@ -24,6 +24,7 @@ EVERY_WORKER = frozenset(accounts.WORKER_ROLES)
 ACTIONS: dict[str, frozenset[str]] = {
     # action: the worker roles that hold it (every view is for its caseload only, or the team's)
     "work.people.read": EVERY_WORKER,
+    "work.people.names": EVERY_WORKER,
     "work.messages.read": EVERY_WORKER,
     "work.messages.send": EVERY_WORKER,
     "work.people.release": frozenset({OFFENDER_MANAGER, TEAM_MANAGER}),

@@ -18,6 +18,8 @@ from hub.people.models import Person
 from hub.refusals import Refused
 from hub.staff import accounts
 from hub.staff.models import StaffAccount
+from hub.teams import contacts
+from hub.workers import names
 from hub.workers.models import Caseload, PersonRead
 from wire.records import timestamp
 
@@ -40,16 +42,23 @@ def add(worker: str, person_id: str, by: str) -> tuple[Caseload, bool]:
         if found is not None:
             return found, False
         try:
-            return Caseload.create(worker=row.name, person=person, added_at=timestamp(), added_by=by[:80]), True
+            made = Caseload.create(worker=row.name, person=person, added_at=timestamp(), added_by=by[:80])
         except peewee.IntegrityError:  # added at the same moment by another command
             return Caseload.get((Caseload.worker == row.name) & (Caseload.person == person.person_id)), False
+        contacts.send(person.person_id)  # whom they can write to has changed: their phone learns it
+        return made, True
 
 
-def remove(worker: str, person_id: str) -> bool:
-    """Take the person out of the worker's caseload; False if they were not in it."""
+def remove(worker: str, person_id: str) -> tuple[bool, bool]:
+    """Take the person out of the worker's caseload: (whether they were in it, whether that was the last
+    caseload holding them, so the hub no longer keeps their name: hub/workers/names.py)."""
     row, person = _worker(worker), people.find(person_id)
-    return Caseload.delete().where((Caseload.worker == row.name) & (Caseload.person == person.person_id)
-                                   ).execute() == 1
+    with db.proxy.atomic():
+        removed = Caseload.delete().where((Caseload.worker == row.name) & (Caseload.person == person.person_id)
+                                          ).execute() == 1
+        if removed:
+            contacts.send(person.person_id)
+        return removed, removed and names.forget_unless_in_a_caseload(person.person_id)
 
 
 def of_worker(worker: str) -> list[Caseload]:

@@ -1,4 +1,5 @@
-"""Workers' caseloads and the record of every read of a person's data (migration m0008)."""
+"""Workers' caseloads and the record of every read of a person's data (migration m0008), and the names
+of the people in caseloads (m0015)."""
 
 from __future__ import annotations
 
@@ -36,4 +37,16 @@ class PersonRead(BaseModel):
         indexes = ((("person", "at"), False),)
 
 
-MODELS = [Caseload, PersonRead]
+class PersonName(BaseModel):
+    """The name, prison number and case reference of a person in at least one caseload (m0015), sealed
+    as one Fernet token with the console key (hub/workers/names.py); gone once no caseload holds them."""
+    person = peewee.ForeignKeyField(Person, primary_key=True, on_delete="RESTRICT", column_name="person_id")
+    sealed = peewee.TextField()
+    set_at = peewee.CharField(max_length=40)
+    set_by = peewee.CharField(max_length=80)
+
+    class Meta:
+        table_name = "person_name"
+
+
+MODELS = [Caseload, PersonRead, PersonName]

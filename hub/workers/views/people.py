@@ -17,7 +17,7 @@ from hub.phones.models import Phone
 from hub.refusals import Refused
 from hub.release import letter
 from hub.sync.models import Message
-from hub.workers import access, caseload
+from hub.workers import access, caseload, names
 from provisioning.tokens import ActivationOffer, TokenError, digest, normalise_code
 from wire.records import timestamp
 
@@ -40,7 +40,8 @@ def index():
     caseload.record_reads(g.staff.name, [p.person_id for p in found], "list")
     team = g.staff.role == caseload.TEAM_MANAGER and g.staff.team
     workers = {p.person_id: caseload.workers_of(g.staff, p.person_id) for p in found} if team else {}
-    return render_template("work/people.html", people=found, unread=unread, team=team, workers=workers)
+    return render_template("work/people.html", people=found, unread=unread, team=team, workers=workers,
+                           names=names.names_of([p.person_id for p in found]))
 
 
 def _latest_code(person_id: str) -> ActivationCode | None:
@@ -64,11 +65,23 @@ def _code_state(row: ActivationCode | None) -> str:
 @access.require("work.people.read")
 def person(person_id: str):
     found = access.person(person_id, "person")
-    return render_template("work/person.html", person=found, learners=service.learners(found.person_id),
+    return render_template("work/person.html", person=found, names=names.names_of([found.person_id]).get(
+                               found.person_id), learners=service.learners(found.person_id),
                            phones=phones.phones_of(found.person_id), code_state=_code_state(
                                _latest_code(found.person_id)), workers=caseload.workers_of(g.staff, found.person_id),
                            released=found.status != IN_CUSTODY, days=CODE_DAYS,
-                           revoked=request.args.get("revoked", ""))
+                           revoked=request.args.get("revoked", ""), named=request.args.get("named") == "1")
+
+
+@bp.post("/people/<person_id>/names")
+@access.require("work.people.names")
+def set_names(person_id: str):
+    found = access.person(person_id, "names")
+    kept = names.normal(request.form.get("name", ""), request.form.get("prison_number", ""),
+                        request.form.get("case_reference", ""))
+    names.set_names(found.person_id, kept, g.staff.name)
+    console_access.record("work.people.names", found.person_id)
+    return redirect(url_for("work.people.person", person_id=found.person_id, named="1"), 303)
 
 
 def _days() -> int:
@@ -127,8 +140,9 @@ def release_letter(person_id: str):
     if row is None or row.used_at or row.withdrawn_at or row.expires_at <= timestamp():
         raise Refused(410, "code_not_usable", "this code is used, withdrawn or expired, so its letter would not work: "
                       "give a new code, and print its letter")
-    made = letter.Letter(name="", offer=_offer(code), expires_at=row.expires_at, issued_at=row.issued_at,
-                         prison="", contacts=())
+    kept = names.names_of([found.person_id]).get(found.person_id)
+    made = letter.Letter(name=kept.name if kept else "", offer=_offer(code), expires_at=row.expires_at,
+                         issued_at=row.issued_at, prison="", contacts=())
     if request.form.get("format") == "pdf":
         response = Response(letter.pdf(made), mimetype="application/pdf")
         response.headers["Content-Disposition"] = f'attachment; filename="release-letter-{found.person_id}.pdf"'
