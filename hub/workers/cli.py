@@ -41,7 +41,8 @@ def cmd_add(args, app) -> int:
                       "--name too")
     entry, new = caseload.add(args.name, args.person_id, operator().name)
     if kept is not None:
-        names.set_names(entry.person_id, kept, operator().name)
+        with app.app_context():  # the names are sealed with this instance's console key
+            names.set_names(entry.person_id, kept, operator().name)
     _note(person=entry.person_id, **({"names": "set"} if kept else {}))
     print(f"{entry.person_id} is in {entry.worker}'s caseload" + ("." if new else f" (since {entry.added_at}).")
           + (" Their name is kept for the workers who see them." if kept else ""))
