@@ -36,8 +36,9 @@ KINDS: dict[str, int] = {
     # made only by staff at the edge console (STAFF_KINDS); a tablet sending one is refused
     "feedback": 1,
     "award": 2,
+    "release": 0,  # the learner was released at the edge: their one-time code's SHA-256 (wire.release)
 }
-STAFF_KINDS = frozenset({"feedback", "award"})
+STAFF_KINDS = frozenset({"feedback", "award", "release"})
 """Kinds the edge's staff console writes straight into the edge store; the relay refuses them from tablets."""
 TABLET_KINDS = tuple(kind for kind in KINDS if kind not in STAFF_KINDS)
 STAFF_DEVICE = "console"

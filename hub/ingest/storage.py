@@ -9,6 +9,7 @@ import peewee
 
 from hub.db import write_transaction
 from hub.models import Batch, Record
+from hub.people import edge_release
 from wire.records import timestamp
 
 INSERT_CHUNK = 500
@@ -31,7 +32,8 @@ class AlreadyStored(Exception):
 
 def store_batch(*, edge_id: str, batch_id: str, seq: int, digest: str, count: int, rows: list[dict],
                 received: str, sign: Callable[[int], dict]) -> dict:
-    """Store new records and the batch; return the signed receipt, made by `sign(stored)`.
+    """Store new records and the batch; return the signed receipt, made by `sign(stored)`. The codes of
+    releases made at the edge console are registered in the same transaction (hub/people/edge_release.py).
 
     Raises AlreadyStored if the batch id is already in the database (checked under the write
     lock, so two copies of one batch arriving together store it once).
@@ -45,6 +47,7 @@ def store_batch(*, edge_id: str, batch_id: str, seq: int, digest: str, count: in
             for start in range(0, len(rows), INSERT_CHUNK):
                 query = Record.insert_many(rows[start:start + INSERT_CHUNK]).on_conflict_ignore()
                 stored += query.as_rowcount().execute()
+            edge_release.from_batch(edge_id, rows)  # a release at the edge console: its code works from now
             receipt = sign(stored)
             Batch.create(batch_id=batch_id, edge=edge_id, seq=seq, digest=digest, count=count,
                          stored=stored, receipt_json=json.dumps(receipt), received_at=received)

@@ -16,6 +16,7 @@ import peewee
 
 from hub import db
 from hub.models import Edge
+from hub.people import edge_release
 from hub.people.models import IN_CUSTODY, RELEASED, ActivationCode, Person, PersonLearner
 from hub.refusals import Refused
 from provisioning.tokens import CROCKFORD, TokenError, digest, new_enrolment_code, normalise_code
@@ -77,6 +78,7 @@ def link(person_id: str, edge_id: str, learner: str) -> PersonLearner:
                           "belongs to one person")
         if found is None:
             found = PersonLearner.create(edge_id=edge_id, learner=learner, person=person, linked_at=timestamp())
+            edge_release.pending_for(edge_id, learner)  # released at that edge before the link: their code works
     return found
 
 
@@ -122,8 +124,9 @@ def redeem_code(typed: str, now: str) -> Person:
                       "release letter and type it again, or scan its square code") from None
     row = ActivationCode.get_or_none(ActivationCode.code_sha256 == digest(code))
     if row is None:
-        raise Refused(401, "code_unknown", "this hub did not issue this code: check it against the release letter, "
-                      "or ask your worker for a new one")
+        raise Refused(401, "code_unknown", "this code is not known here yet: if the prison gave it to you in the "
+                      "last hour, it may not have reached us yet, so try again in a few minutes; if it still does not "
+                      "work, check it against the release letter, or ask your worker for a new one")
     if row.used_at:
         raise Refused(410, "code_used", "this code was already used to set up a phone: ask your worker for a new "
                       "one if that was not you")

@@ -1,4 +1,5 @@
-"""The release letter (hub/release/letter.py): the page and the PDF a person takes out of prison.
+"""The release letter (provisioning/letter.py; the hub and the edge console print it): the page and the
+PDF a person takes out of prison.
 What the person reads is checked as they would meet it: the PDF through poppler (text, and the
 page rasterised), the HTML page printed to A4 by Chromium, each QR code decoded by zbarimg from
 the pixels and parsed back to the offer."""
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.release import letter
+from provisioning import letter
 from provisioning.tokens import ActivationOffer, new_enrolment_code, parse_activation_offer
 from tests import browserkit
 
