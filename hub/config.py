@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tomllib
+import zoneinfo
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -35,6 +36,14 @@ def _names(value: str) -> list[str]:
 def _dns_suffix(value: str) -> bool:
     suffix = value.strip().strip(".").lower()
     return bool(suffix) and len(suffix) <= MAX_SUFFIX and all(map(valid_dns_label, suffix.split(".")))
+
+
+def _time_zone(value: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 _POSITIVE = Rule(at_least=1)
@@ -131,6 +140,8 @@ KEYS: dict[str, Key] = {
                              "else the environment variable THROUGHGATE_HUB_LRS_PASSWORD"),
     "LRS_BATCH_SIZE": Key(int, 100, "statements per POST to the LRS", _POSITIVE),
     "LRS_INTERVAL_S": Key(int, 60, "seconds between forwarding runs while `hub run` serves", _POSITIVE),
+    "TIME_ZONE": Key(str, "Europe/London", "the IANA time zone workers type and read appointment times in (kept "
+                     "in UTC)", Rule(what='an IANA time zone name, like "Europe/London"', valid=_time_zone)),
     "JITSI_URL": Key(str, None, "https URL of the Jitsi Meet server video appointments meet on, like "
                      "\"https://meet.example.org\"; unset: video appointments have no link",
                      Rule(what="an https URL", valid=lambda value: urlsplit(value).scheme == "https"
@@ -138,6 +149,22 @@ KEYS: dict[str, Key] = {
     "JITSI_APP_ID": Key(str, None, "the app id the Jitsi server expects in room tokens (the JWT's iss)"),
     "JITSI_SECRET_FILE": Key(str, None, "file holding the Jitsi app secret the room tokens are signed with "
                              "(HS256; relative to the instance)"),
+    "VAPID_KEY_FILE": Key(str, "vapid_key.pem", "the hub's Web Push (VAPID) P-256 private key (relative to the "
+                          "instance), made by `hub init` or `hub run` when missing; a new key makes every phone "
+                          "subscribe again"),
+    "VAPID_SUBJECT": Key(str, None, "how push services reach the hub's operator (the VAPID `sub` claim), like "
+                         "\"mailto:ops@example.org\"; unset: PUBLIC_URL; neither: phones are not woken by Web Push",
+                         Rule(what='a "mailto:" or "https:" address', valid=lambda value: value.startswith(
+                             ("mailto:", "https://")) and len(value) > 8)),
+    "PUSH_SERVICES": Key(str, "fcm.googleapis.com,push.services.mozilla.com,push.apple.com,notify.windows.com",
+                         "comma-separated hosts (each with its subdomains) of the push services a phone's "
+                         "subscription may name; the hub pushes to nothing else"),
+    "PUSH_TTL_S": Key(int, 43200, "seconds a push service keeps a wake-up push for a phone that is off (a reminder: "
+                      "at most until the appointment starts)", _POSITIVE),
+    "PUSH_POLL_S": Key(float, 2.0, "seconds between `hub run`'s looks at what waits to be pushed (a change made by "
+                       "this process is pushed at once; one made by another hub within this)", Rule(above=0)),
+    "PUSH_INSECURE_LOOPBACK": Key(bool, False, "for tests and development only: also accept push endpoints at "
+                                  "http://127.0.0.1:PORT (a local push service); never on a real hub"),
 }
 
 
@@ -199,7 +226,8 @@ def _resolve(config, instance_path: str) -> None:
     instance = Path(instance_path)
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = f"sqlite:///{(instance / 'hub.db').absolute()}"
-    for key in ("SEALING_KEY_FILE", "SIGNING_KEY_FILE", "ATTACHMENTS_DIR", "METRICS_TOKEN_FILE", "JITSI_SECRET_FILE"):
+    for key in ("SEALING_KEY_FILE", "SIGNING_KEY_FILE", "ATTACHMENTS_DIR", "METRICS_TOKEN_FILE", "JITSI_SECRET_FILE",
+                "VAPID_KEY_FILE"):
         config[key] = str(instance / config[key]) if config[key] else None
     config["COURSE_BLOB_DIR"] = str(instance / (config["COURSE_BLOB_DIR"] or KEYS["COURSE_BLOB_DIR"].default))
     config["EDGE_DNS_SUFFIX"] = config["EDGE_DNS_SUFFIX"].strip().strip(".").lower()

@@ -26,14 +26,25 @@ ACTIONS: dict[str, frozenset[str]] = {
     "work.people.read": EVERY_WORKER,
     "work.people.names": EVERY_WORKER,
     "work.messages.read": EVERY_WORKER,
+    "work.appointments.read": EVERY_WORKER,
+    "work.appointments.manage": EVERY_WORKER,
     "work.messages.send": EVERY_WORKER,
+    "work.plans.read": EVERY_WORKER,
+    "work.plans.edit": EVERY_WORKER,
     "work.people.release": frozenset({OFFENDER_MANAGER, TEAM_MANAGER}),
     "work.phones.revoke": frozenset({OFFENDER_MANAGER, TEAM_MANAGER}),
     "work.caseloads.manage": frozenset({TEAM_MANAGER}),
+    "work.team_inbox.read": EVERY_WORKER,
+    "work.team_inbox.answer": EVERY_WORKER,
+    "work.duty.set": EVERY_WORKER,
+    "work.team.oversee": frozenset({TEAM_MANAGER}),
 }
 """Releasing someone, a new activation code (and its letter), and switching a phone off are the
-offender manager's (and their team manager's); every worker reads and writes messages; a team
-manager shares out their team's caseloads."""
+offender manager's (and their team manager's); every worker reads and writes messages and release
+plans (each writes the pathways they own: housing, health, work); a team
+manager shares out their team's caseloads. Every worker puts themself on or off duty for their team
+and, while on duty, reads and answers the team's inbox (hub/teams); a team manager sees the team's
+messages waiting too long and puts any member on or off duty."""
 
 
 def allowed(role: str | None, action: str) -> bool:

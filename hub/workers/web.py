@@ -14,7 +14,7 @@ from hub.console import access as console_access
 from hub.console import pages
 from hub.console.views import auth
 from hub.workers import access
-from hub.workers.views import messages, people, team
+from hub.workers.views import appointments, inbox, messages, people, plans, team
 
 PREFIX = access.WORK.prefix
 
@@ -45,6 +45,6 @@ def init_app(app) -> None:
     work.add_url_rule("/", "home", lambda: redirect(console_access.home()))
     pages.init_blueprint(work)
     work.register_blueprint(_auth_blueprint())
-    for module in (people, messages, team):
+    for module in (people, messages, appointments, plans, team, inbox):
         work.register_blueprint(module.bp)
     app.register_blueprint(work)
