@@ -1,14 +1,16 @@
-"""`throughgate phone activate|send|read|sync|messages|appointments|reschedule|late`: the reference phone,
-from a folder of its own."""
+"""`throughgate phone activate|send|read|sync|messages|appointments|reschedule|late|plan`: the reference
+phone, from a folder of its own."""
 
 from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 from phone import client
 from phone.store import Store
+from wire import plans
 from wire.records import timestamp
 from wire.text import for_terminal
 
@@ -36,6 +38,7 @@ def register(parts) -> None:
     command("sync", cmd_sync, "send the outbox and receive what changed, in one request a round")
     command("messages", cmd_messages, "the messages on this phone, and any the hub refused")
     command("views", cmd_views, "who looked at your record at the hub, and when")
+    command("plan", cmd_plan, "your release plan as the last sync left it: the countdown and each pathway")
     command("appointments", cmd_appointments, "your appointments as the last sync left them, and your requests")
     cmd = command("reschedule", cmd_reschedule, "ask your worker to move an appointment (sent with the next sync)")
     cmd.add_argument("appointment_id", metavar="ID")
@@ -161,4 +164,29 @@ def cmd_views(args) -> int:
     for view in found:
         role = f" ({view['role'].replace('_', ' ')})" if view["role"] else ""
         print(f"{view['at']}  {for_terminal(view['who'])}{role} looked at {for_terminal(view['what'])}")
+    return 0
+
+
+def cmd_plan(args) -> int:
+    """The plan's items (`plan` entries in the feed, docs/phone-sync.md), in the pathways' order, with
+    the countdown to the release date, and what else was written where two people disagreed."""
+    store = _store(args)
+    latest = store.latest("plan")
+    store.close()
+    if not latest:
+        print("No release plan yet.")
+        return 0
+    release = latest.get(plans.RELEASE, {}).get("release_date")
+    print(plans.countdown(release, date.today()))
+    for key in plans.PATHWAY_KEYS:
+        item = latest.get(key) or plans.item_body(key, {})
+        print(f"{item['label']} ({item['label_cy']}): {item['status_label'].lower()}"
+              + (f", with {for_terminal(item['owner'])}" if item["owner"] else ""))
+        if item["notes"]:
+            print(f"  {for_terminal(item['notes'])}")
+    for item in latest.values():
+        for also in item.get("also", []):
+            what = "release date" if item["pathway"] == plans.RELEASE else f"{item['label']} {also['field']}"
+            print(f"Also written: {what} {for_terminal(also['value'])!r} by {for_terminal(also['by'])} at "
+                  f"{also['at']}")
     return 0

@@ -87,6 +87,12 @@ class Store:
                 found.append({"id": change_id, "from_person": True, **json.loads(body), "sent": False})
         return found
 
+    def latest(self, kind: str) -> dict[str, dict]:
+        """Each item of this kind as the newest feed entry left it (the hub sends an item whole at each
+        change: a release plan's pathways, appointments), by id."""
+        return {item_id: json.loads(body) for item_id, body in self.db.execute(
+            "SELECT id, body FROM feed WHERE kind = ? ORDER BY seq", (kind,))}
+
     def refusals(self) -> list[dict]:
         return [{"id": i, "kind": k, "body": json.loads(b), "error": e, "reason": r}
                 for i, k, b, e, r in self.db.execute("SELECT * FROM refused")]

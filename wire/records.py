@@ -37,8 +37,9 @@ KINDS: dict[str, int] = {
     "feedback": 1,
     "award": 2,
     "release": 0,  # the learner was released at the edge: their one-time code's SHA-256 (wire.release)
+    "release_plan": 1,  # one field of the learner's release plan, set at the edge console (wire.plans)
 }
-STAFF_KINDS = frozenset({"feedback", "award", "release"})
+STAFF_KINDS = frozenset({"feedback", "award", "release", "release_plan"})
 """Kinds the edge's staff console writes straight into the edge store; the relay refuses them from tablets."""
 TABLET_KINDS = tuple(kind for kind in KINDS if kind not in STAFF_KINDS)
 STAFF_DEVICE = "console"

@@ -77,6 +77,8 @@ ACTIONS: dict[str, Action] = {
                             "people add, people link, people release, people code, people revoke-phone", True),
     "messages.read": Action("read a person's messages (host only)", "", "messages list"),
     "messages.send": Action("send a person a message as a worker (host only)", "", "messages send", True),
+    "plans.manage": Action("see a person's release plan; set its release date and each pathway's status, owner "
+                           "and notes (host only: workers use their console)", "", "people plan", True),
     "appointments.read": Action("see a person's appointments and every change to them (host only)", "",
                                 "appointments list, appointments history"),
     "appointments.manage": Action("make, move and cancel appointments; propose a time, decline a request (host "

@@ -10,6 +10,7 @@ import peewee
 from hub.db import write_transaction
 from hub.models import Batch, Record
 from hub.people import edge_release
+from hub.plans import service as plans
 from wire.records import timestamp
 
 INSERT_CHUNK = 500
@@ -47,6 +48,7 @@ def store_batch(*, edge_id: str, batch_id: str, seq: int, digest: str, count: in
             for start in range(0, len(rows), INSERT_CHUNK):
                 query = Record.insert_many(rows[start:start + INSERT_CHUNK]).on_conflict_ignore()
                 stored += query.as_rowcount().execute()
+            plans.apply_records(edge_id, rows)  # an edge's release plan edits merge with the batch
             edge_release.from_batch(edge_id, rows)  # a release at the edge console: its code works from now
             receipt = sign(stored)
             Batch.create(batch_id=batch_id, edge=edge_id, seq=seq, digest=digest, count=count,

@@ -1,4 +1,4 @@
-"""`throughgate hub people add|list|show|link|release|code|revoke-phone` and `hub messages send|list`:
+"""`throughgate hub people add|list|show|link|release|code|revoke-phone|plan` and `hub messages send|list`:
 the person from cell to community, on the hub's own machine (the workers' console does the same for
 workers). `release` and `code` print the one-time activation code, its offer (what the release
 letter's QR code holds) and, with --letter, write the printable letter (HTML or PDF)."""
@@ -11,6 +11,7 @@ from hub import ca
 from hub.admins.cli import note, operator, with_app
 from hub.people import service
 from hub.phones import service as phones
+from hub.plans import cli as plans_cli
 from hub.sync import messages
 from hub.tables import table
 from provisioning.tokens import ActivationOffer
@@ -40,6 +41,7 @@ def register(commands, command, open_app) -> None:
     cmd = command(subs, "revoke-phone", with_app(open_app, cmd_revoke_phone),
                   "switch a lost phone off: its next request is refused")
     cmd.add_argument("key_id", metavar="KEY_ID")
+    plans_cli.register(subs, command, lambda func: with_app(open_app, func))
 
     sent = commands.add_parser("messages", help="messages between a person and their workers")
     msubs = sent.add_subparsers(dest="messages_command", required=True, metavar="COMMAND")
