@@ -36,6 +36,11 @@ def summary(results: dict, run_seconds: float) -> dict:
     }
 
 
+def _absent(results: dict, name: str) -> str:
+    """Why a phase has no figures: it failed, or `--only` left it out."""
+    return "  failed (see stderr)" if name in results else "  not run (--only)"
+
+
 def table(results: dict, figures: dict) -> str:
     broker, relay, storm, uplink = (results.get(name) for name in ("broker", "relay", "storm", "uplink"))
     rows: list[tuple[str, str, str, str]] = []
@@ -50,7 +55,7 @@ def table(results: dict, figures: dict) -> str:
         row("  mean record size", f"{broker['mean_record_bytes']:.0f} B")
         row("  CPU s: broker", f"{broker['broker_cpu_s']:.1f}")
     else:
-        row("  failed (see stderr)", "-")
+        row(_absent(results, "broker"), "-")
     row("2 RELAY (tablet -> Mosquitto -> edge commit -> ack on tablet)", "")
     if relay:
         row(f"  records/s committed and acked, 1 tablet ({relay['records']:,})", f"{relay['per_s']:,.0f}/s")
@@ -59,7 +64,7 @@ def table(results: dict, figures: dict) -> str:
         row("  submit-to-ack p50 / p99", f"{relay['p50_ms']:.0f} / {relay['p99_ms']:.0f} ms")
         row("  CPU s: edge / broker / tablet", _cpu(relay["cpu_s"], ("edge", "broker", "tablet")))
     else:
-        row("  failed (see stderr)", "-")
+        row(_absent(results, "relay"), "-")
     row("3 RECONNECT STORM (all connect at once, outboxes full)", "")
     if storm:
         row(f"  {storm['sessions']:,} tablets x {storm['per_session']} records in {storm['workers']} processes",
@@ -77,7 +82,7 @@ def table(results: dict, figures: dict) -> str:
         row("  MQTT publishes (resends included)", f"{storm['publishes']:,}")
         row("  CPU s: edge / broker / tablets", _cpu(storm["cpu_s"], ("edge", "broker", "tablets")))
     else:
-        row("  failed (see stderr)", "-")
+        row(_absent(results, "storm"), "-")
     row("4 UPLINK (sealed batches, HTTP POST via counting proxy)", "")
     if uplink:
         row(f"  raw record JSON ({uplink['records']:,} records)", f"{uplink['raw_bytes_per_record']:.0f} B/record")
@@ -89,7 +94,7 @@ def table(results: dict, figures: dict) -> str:
             row(f"  hub ingest, {'SQLite' if name == 'sqlite' else 'PostgreSQL'} (HTTP, 1 edge, sequential)",
                 f"{hub['per_s']:,.0f} records/s" if hub else "null (no PostgreSQL)")
     else:
-        row("  failed (see stderr)", "-")
+        row(_absent(results, "uplink"), "-")
     width = max(len(r[0]) for r in rows) + 2
     value_width = max(len(r[1]) for r in rows) + 2
     lines = [f"{'':{width}}{'value':>{value_width}}  target   result", "-" * (width + value_width + 18)]
