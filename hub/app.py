@@ -26,6 +26,7 @@ from hub.enrolment import service as enrolment
 from hub.fleet import api as fleet_api
 from hub.ingest import batches, slots
 from hub.phones import api as phones_api
+from hub.push import api as push_api
 from hub.sync import api as sync_api
 from hub.sync import views as views_api
 from hub.workers import web as workers_web
@@ -53,6 +54,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.register_blueprint(phones_api.bp)
     app.register_blueprint(sync_api.bp)
     app.register_blueprint(views_api.bp)
+    app.register_blueprint(push_api.bp)
     app.register_blueprint(appointments_calendar.bp)
     console.init_app(app)  # the admin console's pages under /admin (hub/console)
     workers_web.init_app(app)  # the workers' console's pages under /work (hub/workers)

@@ -30,6 +30,8 @@ from hub.ingest.storage import utc_now
 from hub.lrs import cli as lrs_cli
 from hub.lrs import job as lrs_job
 from hub.people import cli as people_cli
+from hub.push import job as push_job
+from hub.push import vapid
 from hub.refusals import Refused
 from hub.server import HubServer
 from hub.staff import passwords
@@ -161,6 +163,7 @@ def cmd_init(args) -> int:
         db.bind(settings["DATABASE_URL"])
         db.migrate()
         hub_keys = keys.generate(settings["SEALING_KEY_FILE"], settings["SIGNING_KEY_FILE"])
+        vapid.load_or_make(settings["VAPID_KEY_FILE"])  # Web Push (hub/push/vapid.py)
         paths = ca.files(instance)
         root = ca.create_root(paths)
         ca.issue_server_cert(root, paths, config.tls_names(settings))
@@ -203,6 +206,7 @@ def cmd_run(args) -> int:
                        "choose another --port or stop what uses it") from None
     stop = StopSignals()
     forwarder = lrs_job.start(app)  # None when LRS_URL is unset; a bad LRS setting stops here
+    pusher = push_job.start(app)  # None when no VAPID subject is set (the log says what to set)
     server.start()
     address.record(app.instance_path, args.host, server.port)
     log.info("hub serving on %s (instance %s, database %s, root CA pin %s)", server.url, args.instance,
@@ -224,6 +228,8 @@ def cmd_run(args) -> int:
     server.stop()
     if forwarder is not None:
         forwarder.stop()
+    if pusher is not None:
+        pusher.stop()
     return 0
 
 

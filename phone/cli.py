@@ -48,6 +48,13 @@ def register(parts) -> None:
     cmd.add_argument("appointment_id", metavar="ID")
     cmd.add_argument("--minutes", type=int, required=True, metavar="N")
     cmd.add_argument("--reason", default="", metavar="TEXT")
+    command("push-key", cmd_push_key, "the hub's Web Push application server key (for PushManager.subscribe)")
+    cmd = command("push-subscribe", cmd_push_subscribe, "give the hub this phone's Web Push subscription, so it "
+                  "wakes the phone and sends reminders")
+    cmd.add_argument("--endpoint", required=True, metavar="URL", help="the subscription's endpoint (https)")
+    cmd.add_argument("--p256dh", required=True, metavar="KEY", help="its keys.p256dh (base64url)")
+    cmd.add_argument("--auth", required=True, metavar="SECRET", help="its keys.auth (base64url)")
+    command("push-unsubscribe", cmd_push_unsubscribe, "stop Web Push to this phone (it syncs when opened)")
 
 
 def _guarded(func):
@@ -189,4 +196,24 @@ def cmd_plan(args) -> int:
             what = "release date" if item["pathway"] == plans.RELEASE else f"{item['label']} {also['field']}"
             print(f"Also written: {what} {for_terminal(also['value'])!r} by {for_terminal(also['by'])} at "
                   f"{also['at']}")
+    return 0
+
+
+def cmd_push_key(args) -> int:
+    answer = client.push_key(args.home)
+    print(f"Application server key: {answer['application_server_key']}")
+    print("This phone is " + ("subscribed to Web Push." if answer["subscribed"] else "not subscribed to Web Push."))
+    return 0
+
+
+def cmd_push_subscribe(args) -> int:
+    client.push_subscribe(args.home, args.endpoint, args.p256dh, args.auth)
+    print("The hub wakes this phone by Web Push when something changes, and reminds you of appointments the day "
+          "before and an hour before.")
+    return 0
+
+
+def cmd_push_unsubscribe(args) -> int:
+    client.push_unsubscribe(args.home)
+    print("The hub no longer wakes this phone: it syncs when you open it.")
     return 0

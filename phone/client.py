@@ -161,3 +161,28 @@ def views(folder: str | Path, after: int = 0) -> list[dict]:
         if not answer.get("more") or not answer["views"]:
             return found
         after = answer["views"][-1]["id"]
+
+
+def _push(folder: str | Path, method: str, body: bytes = b"") -> dict:
+    """A signed request to /v1/phone/push (GET, PUT or DELETE); its JSON answer ({} for 204)."""
+    done, key, context = _signing(Path(folder))
+    status, data = _request(done.hub, context, method, "/v1/phone/push", body, key)
+    if status not in (200, 201, 204):
+        raise _refusal(status, data)
+    return json.loads(data) if data else {}
+
+
+def push_key(folder: str | Path) -> dict:
+    """{"application_server_key": the hub's VAPID public key for PushManager.subscribe, "subscribed": bool}."""
+    return _push(folder, "GET")
+
+
+def push_subscribe(folder: str | Path, endpoint: str, p256dh: str, auth: str) -> dict:
+    """Give the hub this phone's push subscription (PushSubscription.toJSON()'s fields); it replaces any
+    earlier one. The hub then wakes the phone when something changed, and pushes appointment reminders."""
+    body = json.dumps({"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}).encode()
+    return _push(folder, "PUT", body)
+
+
+def push_unsubscribe(folder: str | Path) -> None:
+    _push(folder, "DELETE")

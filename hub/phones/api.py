@@ -2,7 +2,9 @@
 
 The body, `{"code": "ABCD-EFGH-JKMN", "key": <JWK>, "label": "..."}`, is signed with that key
 (RFC 9421), which proves the phone holds it. Wrong codes count against the address's limit
-(LOGIN_FAILURES in LOGIN_WINDOW_S, the consoles' setting), before the code is checked.
+(LOGIN_FAILURES in LOGIN_WINDOW_S, the consoles' setting), before the code is checked. The answer,
+`{"person", "key_id", "cursor": 0, "application_server_key"}`, gives the phone the hub's VAPID public
+key for PushManager.subscribe (hub/push).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from hub import limits
 from hub.phones import service
+from hub.push import vapid
 from hub.refusals import Refused
 from hub.staff import throttle
 from provisioning import signatures
@@ -39,4 +42,6 @@ def activate():
             throttle.take_back(keys, at, forget=False)
         raise
     throttle.take_back(keys, at, forget=False)
-    return jsonify(person=phone.person_id, key_id=phone.key_id, cursor=0), 201 if new else 200
+    push_key = vapid.application_server_key(vapid.load_or_make(config["VAPID_KEY_FILE"]))
+    return jsonify(person=phone.person_id, key_id=phone.key_id, cursor=0, application_server_key=push_key), \
+        201 if new else 200

@@ -17,6 +17,7 @@ from hub import db
 from hub.people import service as people
 from hub.people.models import RELEASED
 from hub.phones.models import Phone, PhoneNonce
+from hub.push import subscriptions as push_subscriptions
 from hub.refusals import Refused
 from provisioning import signatures
 from wire.records import timestamp
@@ -125,7 +126,9 @@ def revoke(key_id: str, by: str) -> Phone:
     if phone is None:
         raise Refused(404, "unknown_phone", f"no phone {key_id!r}: `throughgate hub people show PERSON` lists them")
     if phone.revoked_at is None:
-        Phone.update(revoked_at=timestamp(), revoked_by=by[:80]).where(Phone.key_id == key_id).execute()
+        with db.proxy.atomic():
+            Phone.update(revoked_at=timestamp(), revoked_by=by[:80]).where(Phone.key_id == key_id).execute()
+            push_subscriptions.remove(key_id)  # nothing is pushed to a revoked phone
     return Phone.get(Phone.key_id == key_id)
 
 

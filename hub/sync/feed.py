@@ -1,5 +1,6 @@
 """The person's feed: every change their phones must receive, in `seq` order. Appended to by the
-hub's services (a worker's message, a receipt); read by a sync from the phone's cursor, a page at
+hub's services (a worker's message, a receipt), each append queueing a Web Push to the person's
+phones (hub/push/outbox.py); read by a sync from the phone's cursor, a page at
 a time (at most PAGE_CHANGES changes and about PAGE_BYTES of JSON), so a first sync after months
 holds little memory on either side."""
 
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from hub.push import outbox
 from hub.sync.models import PersonChange
 from wire.records import timestamp
 
@@ -17,6 +19,7 @@ PAGE_BYTES = 64 * 1024
 def append(person_id: str, kind: str, item_id: str, body: dict) -> int:
     row = PersonChange.create(person=person_id, kind=kind, item_id=item_id, at=timestamp(),
                               body=json.dumps(body, separators=(",", ":"), ensure_ascii=False, sort_keys=True))
+    outbox.wake(person_id)  # the person's phones get a push (hub/push): queued here, sent by `hub run`'s pusher
     return row.seq
 
 

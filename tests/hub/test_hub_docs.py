@@ -54,7 +54,8 @@ def test_every_route_is_documented(instance):
                      ("/v1/admin/courses/<course>/manifest", "GET"), ("/v1/admin/courses/<course>/targets", "PUT"),
                      ("/v1/admin/courses/<course>/targets", "DELETE"), ("/v1/courses", "GET"),
                      ("/v1/content/<sha256>", "GET"), ("/v1/phone/activate", "POST"), ("/v1/phone/sync", "POST"),
-                     ("/v1/phone/views", "GET"),
+                     ("/v1/phone/views", "GET"), ("/v1/phone/push", "GET"), ("/v1/phone/push", "PUT"),
+                     ("/v1/phone/push", "DELETE"),
                      ("/v1/calendar/<token>.ics", "GET")}
     for rule, method in rules:
         assert f"### `{method} {rule}`" in DOCS
