@@ -35,6 +35,7 @@ from hub.push import vapid
 from hub.refusals import Refused
 from hub.server import HubServer
 from hub.staff import passwords
+from hub.teams import cli as teams_cli
 from provisioning.stopping import StopSignals
 from wire.schema import SchemaError
 from wire.text import for_terminal
@@ -106,6 +107,7 @@ def register(parts) -> None:
 
     people_cli.register(commands, _command, _app)
     appointments_cli.register(commands, _command, _app)
+    teams_cli.register(commands, _command, _app)
 
 
 def _command(commands, name: str, func, help_text: str):

@@ -107,11 +107,12 @@ def all_models() -> list[type[peewee.Model]]:
     from hub.push.models import MODELS as PUSH_MODELS
     from hub.staff.models import MODELS as STAFF_MODELS
     from hub.sync.models import MODELS as SYNC_MODELS
+    from hub.teams.models import MODELS as TEAM_MODELS
     from hub.workers.models import MODELS as WORKER_MODELS
 
     return [*MODELS, *LRS_MODELS, *COURSE_MODELS, *ATTACHMENT_MODELS, *ADMIN_MODELS, *APPROVAL_MODELS,
             *AUDIT_MODELS, *FLEET_MODELS, *STAFF_MODELS, *PEOPLE_MODELS,
-            *PHONE_MODELS, *SYNC_MODELS, *WORKER_MODELS, *APPOINTMENT_MODELS, *PLAN_MODELS,
+            *PHONE_MODELS, *SYNC_MODELS, *WORKER_MODELS, *APPOINTMENT_MODELS, *TEAM_MODELS, *PLAN_MODELS,
             *PUSH_MODELS]
 
 

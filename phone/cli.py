@@ -1,5 +1,5 @@
-"""`throughgate phone activate|send|read|sync|messages|appointments|reschedule|late|plan`: the reference
-phone, from a folder of its own."""
+"""`throughgate phone activate|send|contacts|read|sync|messages|appointments|reschedule|late|plan`: the
+reference phone, from a folder of its own."""
 
 from __future__ import annotations
 
@@ -30,9 +30,11 @@ def register(parts) -> None:
     cmd = command("activate", cmd_activate, "set this phone up with the release letter's code (its QR code's text)")
     cmd.add_argument("offer", metavar="OFFER", help="throughgate-activate:?hub=...&code=...&ca=...")
     cmd.add_argument("--label", default="phone", help="what the worker sees this phone as")
-    cmd = command("send", cmd_send, "write a message to a worker; it waits in the outbox until the next sync")
+    cmd = command("send", cmd_send, "write a message to a worker or a team; it waits in the outbox until the next "
+                  "sync")
     cmd.add_argument("text", metavar="TEXT")
-    cmd.add_argument("--to", required=True, metavar="WORKER")
+    cmd.add_argument("--to", required=True, metavar="WORKER", help="a worker, or team:NAME (`contacts` lists them)")
+    command("contacts", cmd_contacts, "whom you can write to: your workers and their teams")
     cmd = command("read", cmd_read, "say a worker's message was read (sent with the next sync)")
     cmd.add_argument("message_id", metavar="MESSAGE_ID")
     command("sync", cmd_sync, "send the outbox and receive what changed, in one request a round")
@@ -87,6 +89,21 @@ def cmd_send(args) -> int:
     return 0
 
 
+def cmd_contacts(args) -> int:
+    store = _store(args)
+    found = store.contacts()
+    store.close()
+    if not found["workers"] and not found["teams"]:
+        print("No contacts yet: they come with a sync once a worker has you in their caseload.")
+        return 0
+    for worker in found["workers"]:
+        print(f"{for_terminal(worker['name'])} ({worker['role'].replace('_', ' ')}): --to {worker['to']}")
+    for team in found["teams"]:
+        print(f"{for_terminal(team['name'])} (a team: whoever is on duty answers, within {team['reply_within']}): "
+              f"--to '{for_terminal(team['to'])}'")
+    return 0
+
+
 def cmd_read(args) -> int:
     store = _store(args)
     store.queue("read", {"message": args.message_id, "read_at": timestamp()})
@@ -105,8 +122,12 @@ def cmd_sync(args) -> int:
 def cmd_messages(args) -> int:
     store = _store(args)
     for message in store.messages():
-        who = f"you to {message.get('worker') or message.get('to')}" if message.get("from_person") else \
-            f"{message.get('worker')} to you"
+        if message.get("from_person"):
+            who = f"you to {message.get('worker') or message.get('to')}"
+        elif message.get("team"):
+            who = f"{message.get('worker_name') or message.get('worker')} for {message['team']} to you"
+        else:
+            who = f"{message.get('worker')} to you"
         state = "" if message["sent"] else " (waiting to be sent)"
         print(f"{message.get('written_at', '')}  {who}{state}: {for_terminal(message.get('text', ''))}")
         print(f"  id {message['id']}")

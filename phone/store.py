@@ -93,6 +93,12 @@ class Store:
         return {item_id: json.loads(body) for item_id, body in self.db.execute(
             "SELECT id, body FROM feed WHERE kind = ? ORDER BY seq", (kind,))}
 
+    def contacts(self) -> dict:
+        """Whom the person can write to, as the hub's newest `contacts` change says: {"workers": [...],
+        "teams": [...]}, each with the `to` a message uses."""
+        row = self.db.execute("SELECT body FROM feed WHERE kind = 'contacts' ORDER BY seq DESC LIMIT 1").fetchone()
+        return json.loads(row[0]) if row else {"workers": [], "teams": []}
+
     def refusals(self) -> list[dict]:
         return [{"id": i, "kind": k, "body": json.loads(b), "error": e, "reason": r}
                 for i, k, b, e, r in self.db.execute("SELECT * FROM refused")]

@@ -86,6 +86,10 @@ ACTIONS: dict[str, Action] = {
                                   "appointments propose, appointments decline", True),
     "appointments.calendar": Action("make a person's secret calendar feed address, the old one stopping (host "
                                     "only)", "", "appointments calendar", True),
+    "teams.list": Action("see teams, their promised reply time, who is on duty and what waits (host only)", "",
+                         "teams list, teams show"),
+    "teams.manage": Action("add teams, change a team's promised reply time, put a worker on or off duty (host "
+                           "only)", "", "teams add, teams set, teams duty", True),
     "audit.read": Action("export and verify the audit trail", "GET /v1/admin/audit", "audit export, audit verify"),
 }
 

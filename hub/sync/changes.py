@@ -3,7 +3,8 @@ again is acknowledged and not applied twice (the phone did not hear the answer);
 other content is refused as a conflict. Messages are append-only (docs/phone-sync.md, "Conflicts").
 
 Kinds:
-- `message`: {"to": worker or team, "text": 1 to MAX_TEXT characters, "written_at": RFC 3339}
+- `message`: {"to": a worker's name, or `team:` and a team's name (hub/teams), "text": 1 to MAX_TEXT
+  characters, "written_at": RFC 3339}
 - `read`: {"message": a message's id, "read_at": RFC 3339}: the person read a worker's message
 - `reschedule`, `late`: the person asks to move an appointment, or says they are running late
   (hub/appointments/service.py: recorded, never applied to the worker's appointment)
@@ -24,6 +25,8 @@ from hub.refusals import Refused
 from hub.staff.models import StaffAccount
 from hub.sync import feed
 from hub.sync.models import Message, PersonChange, PhoneChange
+from hub.teams import rules as team_rules
+from hub.teams import service as teams
 from wire.records import timestamp, timestamp_problem
 
 MAX_TEXT = 4000
@@ -55,6 +58,13 @@ def _message(caller: Caller, change_id: str, body: dict) -> None:
     text, to = body.get("text"), body.get("to")
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
         raise ChangeRefused("bad_change", f"a message's text is 1 to {MAX_TEXT} characters")
+    if isinstance(to, str) and to.startswith(team_rules.ADDRESS_PREFIX):
+        written = _when(body, "written_at")
+        try:
+            teams.receive(caller.person_id, change_id, to, text, written)
+        except Refused as exc:
+            raise ChangeRefused(exc.code, exc.reason) from None
+        return
     worker = StaffAccount.get_or_none((StaffAccount.name == str(to or "").lower()[:64])
                                       & (StaffAccount.console == "worker"))
     if worker is None:

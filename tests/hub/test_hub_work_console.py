@@ -52,7 +52,9 @@ def send(client, method: str, path: str, page: str | None = None):
 def test_every_work_page_names_the_action_it_needs(console_app, team):
     routes = work_routes(console_app, team.shared)
     assert {endpoint for endpoint, *_ in routes} >= {"work.people.index", "work.people.person",
-                                                     "work.messages.conversation", "work.people.release"}
+                                                     "work.messages.conversation", "work.people.release",
+                                                     "work.inbox.index", "work.inbox.answer", "work.inbox.duty",
+                                                     "work.team.waiting", "work.team.duty"}
     assert [endpoint for endpoint, _m, _p, action in routes if action not in ACTIONS] == []
 
 
@@ -212,7 +214,7 @@ def test_messages_show_receipts_and_opening_them_marks_the_persons_messages_read
     with console_app.app_context(), db.proxy.connection_context():
         assert Message.get(Message.message_id == "11111111-1111-4111-8111-111111111111").read_at
         kinds = [c.kind for c in PersonChange.select().where(PersonChange.person == person).order_by(PersonChange.seq)]
-    assert kinds == ["read", "message"]  # the phone learns of the receipt, then gets the answer
+    assert kinds == ["contacts", "read", "message"]  # whom to write to (the caseload), the receipt, the answer
 
 
 def test_a_team_manager_shares_out_the_teams_caseloads_and_nothing_else(console_app, team, as_worker):
