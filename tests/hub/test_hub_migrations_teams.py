@@ -2,7 +2,7 @@
 brought to version 10, with a released person, their feed, a message, a worker of a team and a
 caseload as version 10 holds them), on SQLite and PostgreSQL: every row stays, the three new tables
 match the models and start empty, and the person's next message to their team then waits for whoever
-is on duty."""
+is on duty, and an answer answers it."""
 
 from __future__ import annotations
 
@@ -56,4 +56,8 @@ def test_a_saved_hub_keeps_its_rows_and_then_routes_a_message_to_the_team_on_dut
                       "2027-01-11T09:00:00.000Z")
         [waiting] = teams.waiting(team, datetime.now(UTC) + timedelta(hours=5))
         assert waiting.person_id == PERSON and waiting.flagged
-        assert teams.inbox_holder(accounts.find("olivia")) == "on duty"
+        olivia = accounts.find("olivia")
+        assert teams.inbox_holder(olivia) == "on duty"
+        reply = teams.answer(olivia, PERSON, "Hello, this is Olivia for the team.")
+        assert teams.waiting(team, datetime.now(UTC) + timedelta(hours=5)) == []
+        assert [m.message_id for m in teams.thread(team.name, PERSON)][-1] == reply.message_id
