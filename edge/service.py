@@ -24,6 +24,7 @@ from edge.intake.quota import Quota
 from edge.intake.relay import Relay
 from edge.tablets import registry as tablets
 from edge.tablets.api import TabletApiServer
+from edge.transfers import pull as transfers
 from edge.uplink import enrolment
 from edge.uplink import report as health_report
 from edge.uplink import stages as uplink
@@ -238,6 +239,20 @@ class EdgeService:
         self._report_skew = client.clock_skew_s  # known even while no batch goes (the forwarder's is None then)
         if error:
             log.info("status report not sent: %s", error)
+
+    def pull_transfers(self) -> None:
+        """Import what learners transferred here did at earlier prisons (edge/transfers/pull.py), over its own
+        connection. A transfer not imported is offered again next time."""
+        client = HubClient.for_edge(self.config)
+        try:
+            pulled = transfers.pull(client)
+        except transfers.TransferError as exc:
+            log.info("transfers not fetched: %s", exc)
+            return
+        finally:
+            client.close()
+        if pulled.transfers:
+            log.info("%d transfers imported (%d records)", pulled.transfers, pulled.records)
 
     def seal_ready(self, force: bool = False) -> int:
         with self._lock:

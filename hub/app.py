@@ -25,6 +25,7 @@ from hub.enrolment import edge_api
 from hub.enrolment import service as enrolment
 from hub.fleet import api as fleet_api
 from hub.ingest import batches, slots
+from hub.people import edge_api as people_edge_api
 from hub.phones import api as phones_api
 from hub.push import api as push_api
 from hub.sync import api as sync_api
@@ -47,6 +48,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     for blueprint in (health.bp, enrol.bp, batches.bp, edge_api.bp, admin.bp, records.bp, attachments_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(courses_edge_api.bp)
+    app.register_blueprint(people_edge_api.bp)
     app.register_blueprint(courses_admin_api.bp)
     app.register_blueprint(approvals_bp)
     app.register_blueprint(audit_bp)

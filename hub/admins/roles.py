@@ -73,8 +73,9 @@ ACTIONS: dict[str, Action] = {
                                "workers caseload add, workers caseload remove", True),
     "people.read": Action("see people, their learner ids and phones (host only: workers use their console)", "",
                           "people list, people show"),
-    "people.manage": Action("add and link people, release them, issue activation codes, switch phones off", "",
-                            "people add, people link, people release, people code, people revoke-phone", True),
+    "people.manage": Action("add and link people, release them, issue activation codes, switch phones off, "
+                            "transfer them to another prison", "", "people add, people link, people release, "
+                            "people code, people revoke-phone, people transfer", True),
     "messages.read": Action("read a person's messages (host only)", "", "messages list"),
     "messages.send": Action("send a person a message as a worker (host only)", "", "messages send", True),
     "plans.manage": Action("see a person's release plan; set its release date and each pathway's status, owner "

@@ -15,6 +15,7 @@
     m0011_teams_duty                   teams and their promised reply time, who is on duty, team messages
     m0013_release_plans                each field of a person's release plan: the winning value, who and
                                        when, and the losing values kept
+    m0014_edge_release_transfers       transfers between prisons (what the new prison's edge fetched)
     m0015_person_names                 the names and case references of people in caseloads, sealed
 
 A hub database made before versions were recorded is adopted at version 0: 0001 creates what it

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from hub import ca
 from hub.admins.cli import note, operator, with_app
-from hub.people import service
+from hub.people import service, transfer_cli
 from hub.phones import service as phones
 from hub.plans import cli as plans_cli
 from hub.sync import messages
@@ -42,6 +42,7 @@ def register(commands, command, open_app) -> None:
                   "switch a lost phone off: its next request is refused")
     cmd.add_argument("key_id", metavar="KEY_ID")
     plans_cli.register(subs, command, lambda func: with_app(open_app, func))
+    transfer_cli.register(subs, command, lambda func: with_app(open_app, func))
 
     sent = commands.add_parser("messages", help="messages between a person and their workers")
     msubs = sent.add_subparsers(dest="messages_command", required=True, metavar="COMMAND")

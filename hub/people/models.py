@@ -50,4 +50,23 @@ class ActivationCode(BaseModel):
         table_name = "activation_code"
 
 
-MODELS = [Person, PersonLearner, ActivationCode]
+class Transfer(BaseModel):
+    """The person moved to another prison, as `learner` at `edge_id`: what they did at earlier prisons goes to that
+    edge (GET /v1/edge/transfers), which says when it has imported it (delivered_at)."""
+
+    transfer_id = peewee.CharField(max_length=36, primary_key=True)
+    person = peewee.ForeignKeyField(Person, backref="transfers", on_delete="RESTRICT", column_name="person_id")
+    edge_id = peewee.CharField(max_length=64)
+    learner = peewee.CharField(max_length=64)
+    requested_at = peewee.CharField(max_length=40)
+    requested_by = peewee.CharField(max_length=80)
+    delivered_at = peewee.CharField(max_length=40, null=True)
+    records = peewee.IntegerField(null=True)
+    """How many records the edge imported."""
+
+    class Meta:
+        table_name = "transfer"
+        indexes = ((("edge_id", "learner"), True), (("edge_id", "delivered_at"), False))
+
+
+MODELS = [Person, PersonLearner, ActivationCode, Transfer]

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, render_template
 from edge.console import access, accounts, charts, learning, names
 from edge.console import progress as measures
 from edge.console.access import LEARNING_ROLES, require
+from edge.transfers import shown as transferred
 
 bp = Blueprint("progress", __name__, url_prefix="/progress")
 
@@ -55,4 +56,5 @@ def learner(learner: str):
     summary = learning.progress_of(scope, [learner]).get(learner) or measures.LearnerProgress(learner)
     chart = charts.bar_chart(learning.timeline(scope, learner), maximum=100, unit=" %", title="Scores")
     return render_template("progress/learner.html", learner=learner, summary=summary, chart=chart,
-                           submissions=learning.submissions(scope, "all", learner=learner))
+                           submissions=learning.submissions(scope, "all", learner=learner),
+                           earlier=transferred.of(learner))
