@@ -99,3 +99,14 @@ def test_the_manager_sees_a_message_waiting_too_long_puts_a_member_on_duty_who_a
     assert page.get_by_text("You are off duty.").is_visible()
     browserkit.assert_accessible(page)
     context.close()
+
+
+def test_a_worker_whose_team_has_no_inbox_is_told_who_adds_it_on_an_accessible_page(hub, browser):
+    process, app = hub
+    hana = make_worker(app, "hana", "health_care", "Swansea health")
+    context, page = _log_in(process, browser, hana)
+    page.get_by_role("navigation", name="Workers' console").get_by_role("link", name="Team inbox").click()
+    page.wait_for_url("**/work/inbox")
+    assert page.get_by_text("Swansea health has no team inbox yet").is_visible()
+    browserkit.assert_accessible(page)
+    context.close()
