@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 import threading
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import peewee
 
@@ -28,6 +30,18 @@ LEASE_S = 60.0
 BATCH = 50
 kick = threading.Event()
 """Set when this process adds to the outbox: its sender (hub/push/job.py) looks at once."""
+_syncing: ContextVar[str | None] = ContextVar("syncing_phone", default=None)
+
+
+@contextmanager
+def syncing(key_id: str):
+    """While a phone's own sync applies its changes: that phone gets no push for them (its answer
+    carries them), the person's other phones do."""
+    token = _syncing.set(key_id)
+    try:
+        yield
+    finally:
+        _syncing.reset(token)
 
 
 def reminder_topic(appointment_id: str, when: str) -> str:
@@ -54,11 +68,14 @@ def _coalesce(query) -> None:
 
 
 def _subscriptions(person_id: str, topic: str, now: float):
+    mine = (PushSubscription.person == person_id) & Phone.revoked_at.is_null()
+    if _syncing.get() is not None:
+        mine &= PushSubscription.phone != _syncing.get()
     return (PushSubscription
             .select(PushSubscription.phone, peewee.Value(topic), peewee.Value(now), peewee.Value(0), peewee.Value(1),
                     peewee.Value(timestamp()))
             .join(Phone, on=(Phone.key_id == PushSubscription.phone))
-            .where((PushSubscription.person == person_id) & Phone.revoked_at.is_null()))
+            .where(mine))
 
 
 def wake(person_id: str, now: float | None = None) -> None:

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from hub import limits
 from hub.phones import service as phones
+from hub.push import outbox
 from hub.refusals import Refused
 from hub.sync import changes, feed
 from provisioning import signatures
@@ -40,13 +41,14 @@ def sync():
     caller = phones.check(request.method, signatures.request_url(request.environ), request.headers, body)
     cursor, sent = _request(body)
     accepted, refused = [], []
-    for change in sent:
-        try:
-            changes.apply(caller, change)
-            accepted.append(change["id"])
-        except changes.ChangeRefused as exc:
-            refused.append({"id": change.get("id") if isinstance(change, dict) else None, "error": exc.code,
-                            "reason": exc.reason})
+    with outbox.syncing(caller.key_id):  # no Web Push to this phone for what it sent itself
+        for change in sent:
+            try:
+                changes.apply(caller, change)
+                accepted.append(change["id"])
+            except changes.ChangeRefused as exc:
+                refused.append({"id": change.get("id") if isinstance(change, dict) else None, "error": exc.code,
+                                "reason": exc.reason})
     changes.mark_delivered(caller.person_id, cursor)
     found, new_cursor, more = feed.page(caller.person_id, cursor)
     if not found and not sent:

@@ -30,7 +30,7 @@ from hub.push import outbox, reminders, sender, subscriptions, vapid
 from hub.push.models import PushOutbox, PushSubscription, ReminderSent
 from hub.refusals import Refused
 from hub.staff import accounts
-from hub.sync import messages
+from hub.sync import feed, messages
 from phone import cli as phone_cli
 from phone import client
 from provisioning.tokens import ActivationOffer
@@ -90,6 +90,15 @@ def test_a_workers_messages_wake_the_phone_once_with_no_personal_data(app, push_
     assert got.headers["ttl"] == "3600" and got.headers["topic"] == "sync"
     assert got.claims["aud"] == push_service.origin and got.claims["sub"] == "mailto:ops@example.org"
     assert sender.drain(push, 3600).pushed == 0 and len(phone.received) == 1  # once
+
+
+def test_a_phones_own_change_wakes_the_persons_other_phones_not_itself(app, push_service, push):
+    person, key_id, phone = _subscribed(push_service)
+    _person, _other_key, other = _subscribed(push_service, person)
+    with outbox.syncing(key_id):  # as POST /v1/phone/sync applies this phone's changes
+        feed.append(person, "message", "65731d6c-c811-4182-9f23-875bfab24efd", {"from_person": True})
+    assert sender.drain(push, 3600).pushed == 1
+    assert phone.received == [] and len(push_service.wait(other, 1)) == 1
 
 
 def test_a_subscription_answered_410_is_dropped_and_gets_nothing_more(app, push_service, push):
@@ -303,6 +312,8 @@ def test_hub_run_wakes_the_phone_when_its_worker_writes(tmp_path, capsys):
         [got] = service.wait(phone, 1)
         assert time.monotonic() - started < 5 and got.payload == {"v": 1, "kind": "sync"}
         assert "1 received" in _phone(["sync", "--home", str(folder)], capsys)  # the phone syncs: no new push
+        _phone(["send", "Thank you, I will be there.", "--to", "olivia", "--home", str(folder)], capsys)
+        assert "1 sent" in _phone(["sync", "--home", str(folder)], capsys)  # its own message: its answer has it
         time.sleep(0.6)
         assert len(phone.received) == 1
         assert phone.endpoint.rsplit("/", 1)[1] not in process.log()  # the endpoint's secret is never logged
