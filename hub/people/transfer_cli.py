@@ -13,6 +13,8 @@ def register(subs, command, wrap) -> None:
     cmd.add_argument("person_id", metavar="PERSON")
     cmd.add_argument("--to", dest="edge", required=True, metavar="EDGE_ID", help="the new prison's edge")
     cmd.add_argument("--learner", required=True, metavar="LEARNER", help="their learner id at the new prison")
+    cmd.add_argument("--send-courses", action="store_true",
+                     help="also send that edge the courses they were taking that it does not have (for everyone there)")
 
 
 def cmd_transfer(args, app) -> int:
@@ -24,9 +26,27 @@ def cmd_transfer(args, app) -> int:
                  else f"{found.edge_id} has not fetched it yet")
         print(f"{found.person_id} was already transferred to {found.edge_id} as {found.learner} "
               f"(transfer {found.transfer_id}, {state}): nothing added.")
-        return 0
-    note(person=found.person_id, edge=found.edge_id)
-    print(f"{found.person_id} is {found.learner} at {found.edge_id} now (transfer {found.transfer_id}).")
-    print(f"Their courses, progress, feedback and badges from {earlier} go to {found.edge_id} when it next asks "
-          "the hub (within a minute while it is online).")
+    else:
+        note(person=found.person_id, edge=found.edge_id)
+        print(f"{found.person_id} is {found.learner} at {found.edge_id} now (transfer {found.transfer_id}).")
+        print(f"Their progress, submissions, feedback and badges from {earlier} go to {found.edge_id} when it next "
+              "asks the hub (within a minute while it is online).")
+    _courses(args, found)
     return 0
+
+
+def _courses(args, found) -> None:
+    taking = transfers.courses_of(found)
+    missing = transfers.courses_missing(found, taking)
+    if not taking:
+        return
+    if missing and args.send_courses:
+        transfers.send_courses(found, missing)
+        note(person=found.person_id, edge=found.edge_id, courses=missing)
+        print(f"Courses sent to {found.edge_id} for everyone there: {', '.join(missing)}.")
+    elif missing:
+        print(f"Courses they were taking that {found.edge_id} does not have: {', '.join(missing)}. Add "
+              f"--send-courses to send them, or `throughgate hub courses target COURSE --edge {found.edge_id} "
+              "[--group G]`.")
+    else:
+        print(f"Courses they were taking, all at {found.edge_id} already: {', '.join(taking)}.")

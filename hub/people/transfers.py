@@ -10,16 +10,20 @@ record's own id, so nothing arrives twice.
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import peewee
 
 from hub import db
+from hub.courses import catalogue
+from hub.courses.models import Course, CourseTarget
 from hub.models import Edge, Record
 from hub.people import service
 from hub.people.models import PersonLearner, Transfer
 from hub.refusals import Refused
-from wire.records import timestamp, valid_learner
+from wire.records import timestamp, valid_dns_label, valid_learner
+from wire.xapi import ACTIVITY_PREFIX
 
 KINDS = ("progress_statement", "quiz_answer", "assignment_submission", "feedback", "award")
 """What travels with the person: their learning, and what tutors gave them for it."""
@@ -99,3 +103,35 @@ def delivered(found: Transfer, count: int) -> Transfer:
 
 def of_person(person_id: str) -> list[Transfer]:
     return list(Transfer.select().where(Transfer.person == person_id).order_by(Transfer.requested_at))
+
+
+def courses_of(found: Transfer) -> list[str]:
+    """The courses the person was taking at earlier prisons (named by their statements, submissions, feedback and
+    badges) that this hub holds, in order."""
+    named: set[str] = set()
+    page, after = records(found, 0)
+    while True:
+        for row in page:
+            payload = json.loads(row["payload"])
+            course = payload.get("course")
+            activity = payload.get("object", {}).get("id") if isinstance(payload.get("object"), dict) else None
+            if isinstance(activity, str) and activity.startswith(ACTIVITY_PREFIX):
+                course = activity[len(ACTIVITY_PREFIX):].split("/", 1)[0]
+            if isinstance(course, str) and valid_dns_label(course):
+                named.add(course)
+        if after is None:
+            break
+        page, after = records(found, after)
+    return [c.slug for c in Course.select(Course.slug).where(Course.slug.in_(sorted(named))).order_by(Course.slug)]
+
+
+def courses_missing(found: Transfer, courses: list[str]) -> list[str]:
+    """Those of `courses` not sent to the transfer's edge (for anyone there)."""
+    sent = {t.course.slug for t in CourseTarget.select().join(Course).where(CourseTarget.edge == found.edge_id)}
+    return [course for course in courses if course not in sent]
+
+
+def send_courses(found: Transfer, courses: list[str]) -> None:
+    """Send these courses to the transfer's edge, for everyone there (`hub courses target` without --group)."""
+    for course in courses:
+        catalogue.set_target(course, found.edge_id)

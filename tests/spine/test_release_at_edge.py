@@ -6,6 +6,7 @@ reference phone client activates with it; the batch sent again registers nothing
 from __future__ import annotations
 
 import html
+import logging
 import re
 import sqlite3
 
@@ -68,7 +69,8 @@ def _codes_at_hub(stack) -> list[tuple]:
 
 
 def test_a_release_at_the_edge_prints_while_the_hub_is_away_and_activates_a_phone_once_the_batch_arrives(
-        prison, tmp_path):
+        prison, tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
     stack, cfg, person, mary, _app = prison
     shown = mary.post(f"/learners/learner/{LEARNER}/release/", {"days": "7"})
     assert shown.status_code == 200
@@ -110,6 +112,9 @@ def test_a_release_at_the_edge_prints_while_the_hub_is_away_and_activates_a_phon
     with pytest.raises(client.PhoneError) as again:
         client.activate(scanned, tmp_path / "second-phone", "someone else")
     assert again.value.code == "code_used"
+    logged = (stack.root / "hub.log").read_text() + caplog.text
+    assert "a learner was released at the console by mary" in caplog.text
+    assert code not in logged and code.replace("-", "") not in logged, "the code is in a log"
 
 
 def test_a_release_at_the_edge_is_for_the_manager_only_and_a_stale_letter_is_refused(prison):

@@ -1,8 +1,9 @@
 """A transfer between prisons, with a real hub process (issue 11): a learner at edge-north (their records arrive in
-its sealed batches: progress, a badge, feedback) moves to the stack's edge (edge-1) as L-0107; `hub people transfer`
-keeps their record; edge-1 pulls it over its own mutual TLS and imports it under L-0107, so its console's progress
-page counts their units and shows their badge and feedback; the hub stops offering it; a second run of the command
-and a second pull add nothing."""
+its sealed batches: progress in algebra-1, a badge, feedback) moves to the stack's edge (edge-1) as L-0107; `hub
+people transfer` keeps their record and names the course edge-1 lacks; edge-1 pulls the record over its own mutual
+TLS and imports it under L-0107, so its console's progress page counts their units and shows their badge and
+feedback; the hub stops offering it; a second run of the command and a second pull add nothing, and with
+--send-courses the course goes to edge-1."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from edge.uplink.hubclient import HubClient
 from hub import ca, db
 from hub.app import create_app as hub_create_app
 from tests.console.consolekit import Visitor, seed_staff
+from tests.hub.coursekit import build_native_zip
 from tests.hub.hubkit import enrol_edge, post_envelope, tls_client
 from throughgate.stack import _cli
 from wire.records import new_record, timestamp
@@ -55,6 +57,9 @@ def moved(stack_factory, tmp_path):
     sent = _records("L-0042")
     status, _ = post_envelope(stack.hub_url, context, north.seal(sent))
     assert status == 200
+    build_native_zip(tmp_path / "algebra.zip", course="algebra-1", title="Algebra 1")
+    _cli("hub", "courses", "import", str(tmp_path / "algebra.zip"), "--instance", str(stack.hub_dir))
+    _cli("hub", "courses", "target", "algebra-1", "--edge", "edge-north", "--instance", str(stack.hub_dir))
     person = _cli("hub", "people", "add", "--instance", str(stack.hub_dir)).strip()
     _cli("hub", "people", "link", person, "--edge", "edge-north", "--learner", "L-0042", "--instance",
          str(stack.hub_dir))
@@ -72,6 +77,7 @@ def test_a_transfer_brings_progress_badges_and_feedback_to_the_new_prisons_edge_
     printed = _cli("hub", "people", "transfer", person, "--to", stack.edge_id, "--learner", "L-0107", "--instance",
                    str(stack.hub_dir))
     assert f"{person} is L-0107 at {stack.edge_id} now" in printed and "L-0042@edge-north" in printed
+    assert f"Courses they were taking that {stack.edge_id} does not have: algebra-1. Add --send-courses" in printed
 
     client = HubClient(cfg.uplink.hub_url, **stack.edge_tls())
     pulled = pull.pull(client)
@@ -91,9 +97,14 @@ def test_a_transfer_brings_progress_badges_and_feedback_to_the_new_prisons_edge_
 
     assert pull.pull(client) == pull.Pulled(0, 0)  # delivered: not offered again
     assert TransferIn.get(TransferIn.learner == "L-0107").records == 4
-    again = _cli("hub", "people", "transfer", person, "--to", stack.edge_id, "--learner", "L-0107", "--instance",
-                 str(stack.hub_dir))
+    again = _cli("hub", "people", "transfer", person, "--to", stack.edge_id, "--learner", "L-0107",
+                 "--send-courses", "--instance", str(stack.hub_dir))
     assert "nothing added" in again and "imported 4 records" in again
+    assert f"Courses sent to {stack.edge_id} for everyone there: algebra-1." in again
+    status, offered = client.call_json("GET", "/v1/courses")
+    assert status == 200 and [c["groups"] for c in offered["courses"]] == [[]]
+    assert "all at edge-1 already: algebra-1" in _cli("hub", "people", "transfer", person, "--to", stack.edge_id,
+                                                       "--learner", "L-0107", "--instance", str(stack.hub_dir))
 
 
 def test_a_pull_cut_off_before_it_reports_imports_nothing_twice(moved):
