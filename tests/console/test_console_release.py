@@ -57,3 +57,25 @@ def test_the_release_pages_pass_axe_and_the_letter_carries_the_code_shown(enroll
     finally:
         context.close()
         server.stop()
+
+
+@pytest.mark.parametrize("who", ["anonymous", "tina", "tom", "ivan"])
+def test_only_the_manager_releases_or_prints_a_letter(enrolled, staff, who):
+    visitor = consolekit.Visitor(enrolled) if who == "anonymous" else staff[who]
+    expected = 302 if who == "anonymous" else 403
+    assert visitor.get("/learners/learner/L-A1/release/").status_code == expected
+    for path, form in (("/learners/learner/L-A1/release/", {"days": "7"}),
+                       ("/learners/learner/L-A1/release/letter", {"code": "ABCD-EFGH-JKMN", "format": "pdf"})):
+        answer = visitor.post(path, form, csrf=False) if who == "anonymous" else visitor.post(path, form)
+        assert answer.status_code in ((302, 400) if who == "anonymous" else (403,)), (path, answer.status_code)
+
+
+def test_the_manager_releases_and_a_code_that_is_not_the_latest_prints_nothing(enrolled, staff):
+    mary = staff["mary"]
+    assert mary.get("/learners/learner/L-B1/release/").status_code == 200
+    shown = mary.post("/learners/learner/L-B1/release/", {"days": "7"})
+    assert shown.status_code == 200 and "Print the letter now" in shown.get_data(as_text=True)
+    refused = mary.post("/learners/learner/L-B1/release/letter", {"code": "ABCD-EFGH-JKMN", "format": "pdf"})
+    assert refused.status_code == 410 and "not the learner" in refused.get_data(as_text=True)
+    typo = mary.post("/learners/learner/L-B1/release/letter", {"code": "nonsense", "format": "pdf"})
+    assert typo.status_code == 400
