@@ -62,8 +62,9 @@ class PushJob:
         except Exception:  # a bug must not end pushing for good: log it, go on at the next poll
             log.exception("push: a run failed")
             return
-        if done.pushed or done.gone or done.failed:
-            log.info("push: %d pushed, %d subscriptions gone, %d failed", done.pushed, done.gone, done.failed)
+        if done.pushed or done.gone or done.failed:  # each push is not worth a line at info on a busy hub
+            log.log(logging.INFO if done.gone or done.failed else logging.DEBUG, "push: %d pushed, %d subscriptions "
+                    "gone, %d failed", done.pushed, done.gone, done.failed)
 
 
 def start(app) -> PushJob | None:

@@ -108,8 +108,12 @@ def drain(push: Pusher, sync_ttl_s: int, now: datetime | None = None) -> Drained
                 outbox.drop(row)
                 result.skipped += 1
                 continue
-        status = push(Push(sub.endpoint, sub.p256dh, sub.auth, outbox.payload(row.topic),
-                           _ttl(row.topic, sync_ttl_s, now), row.topic if row.topic == outbox.SYNC else None))
+        try:
+            status = push(Push(sub.endpoint, sub.p256dh, sub.auth, outbox.payload(row.topic),
+                               _ttl(row.topic, sync_ttl_s, now), row.topic if row.topic == outbox.SYNC else None))
+        except Exception:  # a bug in one push must not hold the others: it is retried, then given up
+            log.exception("push: a %s push to %s failed", row.topic.split(":")[0], host(sub.endpoint))
+            status = None
         _answered(row, status, host(sub.endpoint), now_s, result)
     return result
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import stat
 import threading
 import time
@@ -123,6 +124,24 @@ def test_a_push_service_that_fails_is_tried_again_after_a_while(app, push_servic
     push_service.answer(phone, 201)
     assert sender.drain(push, 3600, now + timedelta(seconds=sender.RETRY_FIRST_S + 1)).pushed == 1
     assert len(push_service.wait(phone, 2)) == 2 and outbox.waiting() == 0
+
+
+def test_an_unreachable_push_service_is_tried_again_then_given_up_keeping_the_subscription(app, push_service, push):
+    person, key_id, phone = _subscribed(push_service)
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))  # a port nothing listens on
+    port = closed.getsockname()[1]
+    PushSubscription.update(endpoint=f"http://127.0.0.1:{port}/wpush/x").where(PushSubscription.phone == key_id) \
+        .execute()
+    messages.send_from_worker(person, "olivia", TEXT)
+    now, outcomes = datetime.now(UTC), []
+    for _ in range(sender.MAX_TRIES):
+        done = sender.drain(push, 3600, now)
+        outcomes.append((done.retrying, done.failed))
+        now += timedelta(seconds=sender.RETRY_MOST_S)
+    closed.close()
+    assert outcomes == [(1, 0)] * (sender.MAX_TRIES - 1) + [(0, 1)]
+    assert outbox.waiting() == 0 and subscriptions.of_phone(key_id) is not None and phone.received == []
 
 
 def test_a_revoked_phone_gets_no_push(app, push_service, push):
