@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from tablet import courses_cli, discovery, records_cli
+from tablet import courses_cli, discovery, plan_cli, records_cli
 from tablet.attachments import AttachmentError, EdgeApi, Uploader, media_type
 from tablet.client import TabletClient
 from tablet.enrolment import EnrolmentError, enrol, is_qr_text, renew, renew_if_due, typed_offer
@@ -155,6 +155,9 @@ def message_line(message: dict, new: str = "") -> str:
                 f"{message.get('grade')}: {message.get('feedback')}")
     if message.get("type") == "award":
         return f"  {new}award for {message.get('learner')}: {message.get('badge')} ({message.get('rule')})"
+    if message.get("type") == "plan":
+        return (f"  {new}release plan for {message.get('learner')}: {message.get('label') or 'release date'} "
+                f"{message.get('status_label') or message.get('release_date') or ''}".rstrip())
     return f"  {new}{message.get('type')} message {message.get('id')}"
 
 
@@ -260,3 +263,4 @@ def register(parts) -> None:
     p.set_defaults(func=status)
 
     courses_cli.register(sub, folder_help)
+    plan_cli.register(sub, folder_help, _collect)

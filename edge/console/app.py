@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from edge import store
 from edge.config import EdgeConfig
 from edge.console import access, accounts, filters, names
-from edge.console.views import auth, courses, health, learners, progress, release, rewards, submissions
+from edge.console.views import auth, courses, health, learners, plans, progress, release, rewards, submissions
 from edge.console.views import tablets as tablets_view
 from provisioning.files import write_private
 
@@ -54,7 +54,7 @@ def create_app(config: EdgeConfig, test_config: dict | None = None) -> Flask:
     app.before_request(access.load_member)
     app.teardown_request(_close)
     app.after_request(_headers)
-    for module in (auth, submissions, progress, courses, rewards, learners, release, tablets_view, health):
+    for module in (auth, submissions, progress, courses, rewards, learners, release, plans, tablets_view, health):
         app.register_blueprint(module.bp)
     app.register_error_handler(CSRFError, _csrf_refused)
     for status in ERRORS:

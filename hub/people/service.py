@@ -79,6 +79,9 @@ def link(person_id: str, edge_id: str, learner: str) -> PersonLearner:
         if found is None:
             found = PersonLearner.create(edge_id=edge_id, learner=learner, person=person, linked_at=timestamp())
             edge_release.pending_for(edge_id, learner)  # released at that edge before the link: their code works
+            from hub.plans import service as plans  # (hub.plans uses this module)
+
+            plans.pending_for(edge_id, learner)  # a plan written at that edge before the link merges now
     return found
 
 

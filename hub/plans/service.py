@@ -13,6 +13,7 @@ import logging
 from datetime import UTC, date, datetime
 
 from hub import db
+from hub.models import Record
 from hub.people import service as people
 from hub.people.models import Person, PersonLearner
 from hub.plans.models import PlanField
@@ -113,6 +114,15 @@ def countdown(person: Person, today: date | None = None) -> str:
 
 RECORD_KIND = "release_plan"
 """The record an edge's staff console makes for each edit (wire/records.py STAFF_KINDS)."""
+
+
+def pending_for(edge_id: str, learner: str) -> int:
+    """Merge the `release_plan` records that arrived for this learner before they were linked to a person
+    (`hub people link`); merging is idempotent, so records merged before change nothing."""
+    found = (Record.select().where((Record.edge == edge_id) & (Record.learner == learner)
+                                   & (Record.kind == RECORD_KIND)).order_by(Record.arrival))
+    return apply_records(edge_id, [{"id": r.id, "kind": r.kind, "learner": r.learner, "payload": r.payload}
+                                   for r in found])
 
 
 def apply_records(edge_id: str, rows: list[dict]) -> int:
