@@ -3,8 +3,9 @@
     OFFERED   GET /v1/edge/transfers: the transfers not imported yet (their id, the learner's id here)
     IMPORT    GET …/records?after=N, page by page: each record kept once by its own id (transferred_record);
               progress statements and quiz answers also join the tutors' copy (console_learning_record) under
-              the learner's id here, so progress pages and reward rules count them; feedback and badges go to the
-              learner's tablet as down messages when they have one here
+              the learner's id here, so progress pages and reward rules count them, and the course cache keeps the
+              course versions they are part-way through; feedback and badges go to the learner's tablet as down
+              messages when they have one here
     DELIVERED POST …/delivered {"records": N}: the hub stops offering it
 
 A failure part-way leaves the transfer offered: the next pull imports it again from the first page and adds
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 from edge import store
 from edge.console import learning, outgoing
+from edge.courses import progress as course_progress
 from edge.intake import bindings
 from edge.transfers.tables import TransferIn, TransferredRecord
 from wire.learning import valid_uuid
@@ -97,8 +99,12 @@ def store_page(transfer: str, learner: str, rows: list) -> int:
             new += 1
             if row["kind"] in learning.PROGRESS_KINDS:  # submissions stay here: not for marking again
                 body = json.dumps({"payload": row["payload"]}, separators=(",", ":"))
-                learning.keep([{"id": row["id"], "kind": row["kind"], "device": DEVICE, "learner": learner,
-                                "created": row["created"], "received": now, "body": body}])
+                kept = {"id": row["id"], "kind": row["kind"], "device": DEVICE, "learner": learner,
+                        "created": row["created"], "received": now, "body": body}
+                learning.keep([kept])
+                inbox = course_progress.Inbox()
+                if (prepared := inbox.prepare([kept])) is not None:
+                    inbox.write(prepared)  # the course versions they are part-way through stay on this edge
             if row["kind"] in DOWN_KINDS:
                 message = {"type": row["kind"], **row["payload"], "id": row["id"], "learner": learner}
                 outgoing.add_down(bindings.recipient(learner, learning.latest_device(learner)), message)

@@ -15,6 +15,8 @@ from edge import config as edge_config
 from edge import store
 from edge.console import learning
 from edge.console.app import create_app
+from edge.courses import progress as course_progress
+from edge.courses.tables import CourseProgress
 from edge.transfers import pull
 from edge.transfers.tables import TransferIn, TransferredRecord
 from edge.uplink.hubclient import HubClient
@@ -31,6 +33,7 @@ def _statement(learner: str, activity: str, score: float) -> dict:
     return {"id": str(uuid.uuid4()), "actor": {"account": {"homePage": "urn:throughgate", "name": learner}},
             "verb": {"id": "http://adlnet.gov/expapi/verbs/completed", "display": {"en": "completed"}},
             "object": {"id": f"urn:throughgate:course:{activity}"}, "result": {"score": {"scaled": score}},
+            "context": {"extensions": {"urn:throughgate:course-version": 1}},
             "timestamp": timestamp()}
 
 
@@ -88,6 +91,8 @@ def test_a_transfer_brings_progress_badges_and_feedback_to_the_new_prisons_edge_
     progress = learning.progress_of(everyone, ["L-0107"])["L-0107"]
     assert progress.units == 2
     assert "L-0042" not in learning.known_learners(everyone)
+    course_progress.absorb()
+    assert {(row.learner, row.course) for row in CourseProgress.select()} == {("L-0107", "algebra-1")}
 
     mary = Visitor(console)
     assert mary.login("mary").status_code == 302
