@@ -29,6 +29,7 @@ from hub.people import edge_api as people_edge_api
 from hub.phones import api as phones_api
 from hub.push import api as push_api
 from hub.sync import api as sync_api
+from hub.sync import uploads_api
 from hub.sync import views as views_api
 from hub.workers import web as workers_web
 
@@ -56,6 +57,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.register_blueprint(phones_api.bp)
     app.register_blueprint(sync_api.bp)
     app.register_blueprint(views_api.bp)
+    app.register_blueprint(uploads_api.bp)
     app.register_blueprint(push_api.bp)
     app.register_blueprint(appointments_calendar.bp)
     console.init_app(app)  # the admin console's pages under /admin (hub/console)

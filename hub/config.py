@@ -91,6 +91,20 @@ KEYS: dict[str, Key] = {
     "ATTACHMENTS_MIN_FREE_BYTES": Key(int, 1024**3, "free space kept on the attachments' disk: a chunk that would "
                                       "leave less is refused with 507 insufficient_storage (the edge keeps the file "
                                       "and sends it later); 0: no reserve", Rule(at_least=0)),
+    "PHONE_UPLOAD_CHUNK_BYTES": Key(int, 256 * 1024, "largest chunk of a photo or voice note a phone sends in one "
+                                    "PUT /v1/phone/uploads/<sha256>, in bytes; a whole number of 64 KiB segments "
+                                    "(small: a cut connection loses little of the person's data allowance)",
+                                    Rule(at_least=64 * 1024, valid=lambda v: v % (64 * 1024) == 0,
+                                         what="a whole number of 64 KiB (65536 bytes)")),
+    "PHONE_PHOTO_MAX_BYTES": Key(int, 10 * 1024 * 1024, "largest photo a person's phone may attach to a message, "
+                                 "in bytes", _POSITIVE),
+    "PHONE_VOICE_MAX_BYTES": Key(int, 5 * 1024 * 1024, "largest voice note a person's phone may attach to a "
+                                 "message, in bytes", _POSITIVE),
+    "PHONE_UPLOADS_PER_PHONE": Key(int, 3, "most unfinished photo and voice uploads kept for one phone; starting "
+                                   "another discards that phone's least recently written one", _POSITIVE),
+    "ATTACHMENTS_KEY_FILE": Key(str, "attachments.key", "file holding the key the person's photos and voice notes "
+                                "are sealed with at rest (AES-256-GCM; made at first use, 0600; every hub process "
+                                "needs the same file; relative to the instance)"),
     "MAX_CONNECTIONS": Key(int, 512, "most connections `hub run` holds at once (each is a thread); one more is closed "
                            "before its TLS handshake. Kept 64 under the process's open-file limit", _POSITIVE),
     "MAX_CONNECTIONS_PER_ADDRESS": Key(int, 64, "most connections from one IP address at once; raise it where many "
@@ -227,7 +241,7 @@ def _resolve(config, instance_path: str) -> None:
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = f"sqlite:///{(instance / 'hub.db').absolute()}"
     for key in ("SEALING_KEY_FILE", "SIGNING_KEY_FILE", "ATTACHMENTS_DIR", "METRICS_TOKEN_FILE", "JITSI_SECRET_FILE",
-                "VAPID_KEY_FILE"):
+                "VAPID_KEY_FILE", "ATTACHMENTS_KEY_FILE"):
         config[key] = str(instance / config[key]) if config[key] else None
     config["COURSE_BLOB_DIR"] = str(instance / (config["COURSE_BLOB_DIR"] or KEYS["COURSE_BLOB_DIR"].default))
     config["EDGE_DNS_SUFFIX"] = config["EDGE_DNS_SUFFIX"].strip().strip(".").lower()

@@ -1,5 +1,5 @@
-"""`throughgate phone activate|send|contacts|read|sync|messages|appointments|reschedule|late|plan`: the
-reference phone, from a folder of its own."""
+"""`throughgate phone activate|send|attachment|contacts|read|sync|messages|appointments|reschedule|late|plan`:
+the reference phone, from a folder of its own."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from phone import client
 from phone.store import Store
-from wire import plans
+from wire import media, plans
 from wire.records import timestamp
 from wire.text import for_terminal
 
@@ -30,10 +30,17 @@ def register(parts) -> None:
     cmd = command("activate", cmd_activate, "set this phone up with the release letter's code (its QR code's text)")
     cmd.add_argument("offer", metavar="OFFER", help="throughgate-activate:?hub=...&code=...&ca=...")
     cmd.add_argument("--label", default="phone", help="what the worker sees this phone as")
-    cmd = command("send", cmd_send, "write a message to a worker or a team; it waits in the outbox until the next "
-                  "sync")
-    cmd.add_argument("text", metavar="TEXT")
+    cmd = command("send", cmd_send, "write a message to a worker or a team, with photos or voice notes if you like "
+                  "(to a worker); it waits in the outbox until the next sync uploads them and sends it")
+    cmd.add_argument("text", metavar="TEXT", nargs="?", default="")
     cmd.add_argument("--to", required=True, metavar="WORKER", help="a worker, or team:NAME (`contacts` lists them)")
+    cmd.add_argument("--photo", action="append", default=[], metavar="FILE", help="a photo (JPEG, PNG or WebP)")
+    cmd.add_argument("--voice", action="append", default=[], metavar="FILE",
+                     help="a voice note (Ogg Opus, WebM, M4A or AMR)")
+    cmd = command("attachment", cmd_attachment, "fetch a photo or voice note of a message into a file (a cut "
+                  "download goes on from where it stopped)")
+    cmd.add_argument("sha256", metavar="SHA256")
+    cmd.add_argument("--out", required=True, metavar="FILE")
     command("contacts", cmd_contacts, "whom you can write to: your workers and their teams")
     cmd = command("read", cmd_read, "say a worker's message was read (sent with the next sync)")
     cmd.add_argument("message_id", metavar="MESSAGE_ID")
@@ -82,10 +89,22 @@ def cmd_activate(args) -> int:
 
 
 def cmd_send(args) -> int:
+    if not args.text.strip() and not args.photo and not args.voice:
+        raise client.PhoneError("empty", "write something, or add a --photo or --voice file")
+    refs = [client.attach(args.home, f, "photo") for f in args.photo] + \
+        [client.attach(args.home, f, "voice") for f in args.voice]
     store = _store(args)
-    change_id = store.queue("message", {"to": args.to, "text": args.text, "written_at": timestamp()})
+    body = {"to": args.to, "text": args.text, "written_at": timestamp()}
+    change_id = store.queue("message", {**body, "attachments": refs} if refs else body)
     store.close()
-    print(f"Message {change_id} waits in the outbox: it is sent with the next sync.")
+    carries = f" with {len(refs)} attachment{'s' if len(refs) != 1 else ''}" if refs else ""
+    print(f"Message {change_id}{carries} waits in the outbox: it is sent with the next sync.")
+    return 0
+
+
+def cmd_attachment(args) -> int:
+    size = client.download(args.home, args.sha256, args.out)
+    print(f"Saved {args.out} ({size} bytes).")
     return 0
 
 
@@ -114,6 +133,9 @@ def cmd_read(args) -> int:
 
 def cmd_sync(args) -> int:
     result = client.sync(args.home)
+    if result.uploaded:
+        print(f"Uploaded {result.uploaded} photo{'s' if result.uploaded != 1 else ''} or voice note"
+              f"{'s' if result.uploaded != 1 else ''}.")
     print(f"Synced in {result.rounds} request{'s' if result.rounds != 1 else ''}: {result.sent} sent, "
           f"{result.received} received, {result.refused} refused.")
     return 0
@@ -130,6 +152,8 @@ def cmd_messages(args) -> int:
             who = f"{message.get('worker')} to you"
         state = "" if message["sent"] else " (waiting to be sent)"
         print(f"{message.get('written_at', '')}  {who}{state}: {for_terminal(message.get('text', ''))}")
+        for ref in message.get("attachments", []):
+            print(f"  {media.describe(ref['type'], ref['bytes'])}: {ref['sha256']}")
         print(f"  id {message['id']}")
     for refused in store.refusals():
         print(f"not sent: {for_terminal(refused['body'].get('text', ''))} ({for_terminal(refused['reason'])})")

@@ -10,6 +10,7 @@ says it was accepted, and the hub stores a change once however often it comes.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import http.client
 import json
@@ -22,10 +23,13 @@ from phone import identity
 from phone.store import Store
 from provisioning import pki, signatures
 from provisioning.tokens import TokenError, parse_activation_offer
+from wire import media
 
 BATCH = 100
 TIMEOUT_S = 30.0
 MAX_ROUNDS = 1000
+ATTACHMENTS = "attachments"
+"""The phone's copies of the photos and voice notes its messages carry, by SHA-256."""
 
 
 class PhoneError(RuntimeError):
@@ -42,13 +46,18 @@ class SyncResult:
     sent: int = 0
     received: int = 0
     refused: int = 0
+    uploaded: int = 0
+    """Photos and voice notes uploaded before the sync (each its own requests, a chunk each)."""
 
 
 def _request(hub: str, context: ssl.SSLContext, method: str, path: str, body: bytes,
-             key=None) -> tuple[int, bytes]:
+             key=None, extra: dict | None = None, sink=None) -> tuple[int, bytes]:
+    """One request; `extra` headers are sent too (not signed); with `sink`, a 200 or 206 answer's body
+    is written to it as it arrives (what came before a cut stays there) and b"" returned."""
     parts = urlsplit(hub)
     url = f"{hub.rstrip('/')}{path}"
     headers = {"Content-Type": "application/json"} if body else {}
+    headers.update(extra or {})
     if key is not None:
         headers.update(signatures.sign(method, url, headers, body, key))
     connection = http.client.HTTPSConnection(parts.hostname, parts.port or 443, timeout=TIMEOUT_S, context=context)
@@ -58,6 +67,10 @@ def _request(hub: str, context: ssl.SSLContext, method: str, path: str, body: by
             connection.putheader(name, value)
         connection.endheaders(body)
         response = connection.getresponse()
+        if sink is not None and response.status in (200, 206):
+            while piece := response.read(64 * 1024):
+                sink.write(piece)
+            return response.status, b""
         return response.status, response.read()
     except (OSError, http.client.HTTPException) as exc:
         raise PhoneError("offline", f"cannot reach the hub ({exc}): nothing is lost, it is sent next time") from None
@@ -117,6 +130,99 @@ def _signing(folder: Path):
     return _activated(folder), identity.load_or_make_key(folder), identity.tls_context(folder)
 
 
+def attach(folder: str | Path, file: str | Path, kind: str) -> dict:
+    """Keep a copy of a photo or voice note in the phone's folder, for a message: {"sha256", "type",
+    "bytes"}. Its type is read from its first bytes (wire/media.py), not from its name."""
+    data = Path(file).read_bytes()
+    found = media.sniff(data[:media.HEAD])
+    if found is None or media.kind_of(found) != kind:
+        what = "a photo (JPEG, PNG or WebP)" if kind == media.PHOTO else "a voice note (Ogg Opus, WebM, M4A or AMR)"
+        raise PhoneError("not_" + kind, f"{Path(file).name} is not {what}, whatever its name says")
+    sha256 = hashlib.sha256(data).hexdigest()
+    folder = Path(folder) / ATTACHMENTS
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    (folder / sha256).write_bytes(data)
+    return {"sha256": sha256, "type": found, "bytes": len(data)}
+
+
+def upload(folder: str | Path, ref: dict, most_chunks: int | None = None) -> dict:
+    """Send the hub the rest of an attachment, a chunk a request, from the byte the hub says it holds;
+    `most_chunks` stops after that many (an app on a metered connection may). The hub's last status."""
+    folder = Path(folder)
+    done, key, context = _signing(folder)
+    path = f"/v1/phone/uploads/{ref['sha256']}"
+    status, data = _request(done.hub, context, "GET", path, b"", key)
+    if status != 200:
+        raise _refusal(status, data)
+    state, sent = json.loads(data), 0
+    if state["complete"] or most_chunks == 0:
+        return state
+    with open(folder / ATTACHMENTS / ref["sha256"], "rb") as handle:
+        while not state["complete"] and (most_chunks is None or sent < most_chunks):
+            first = state["received"]
+            handle.seek(first)
+            chunk = handle.read(state["chunk_bytes"])
+            status, data = _request(done.hub, context, "PUT", path, chunk, key, {
+                "Content-Type": ref["type"], "Content-Range": f"bytes {first}-{first + len(chunk) - 1}/{ref['bytes']}"})
+            sent += 1
+            answer = json.loads(data) if data.startswith(b"{") else {}
+            if status == 409 and answer.get("error") == "range_mismatch":
+                state["received"] = answer["received"]
+                continue
+            if status != 200:
+                raise _refusal(status, data)
+            state = answer
+    return state
+
+
+def _upload_pending(folder: Path, store: Store) -> int:
+    """Before a sync: upload what the outbox's messages carry. One the hub will never take (too large,
+    not a photo) moves the message to `refused` with the reason; a cut connection keeps everything.
+    Returns how many were uploaded."""
+    count = 0
+    for change in store.pending(BATCH):
+        for ref in change["body"].get("attachments", []) if change["kind"] == "message" else []:
+            if store.uploaded(ref["sha256"]):
+                continue
+            if not (folder / ATTACHMENTS / ref["sha256"]).exists():
+                store.refuse(change["id"], "attachment_missing", "the photo or voice note this message carries is "
+                             "no longer on this phone: write the message again with it")
+                break
+            try:
+                upload(folder, ref)
+            except PhoneError as exc:
+                if exc.code == "offline" or exc.status is None or exc.status >= 500 or exc.status in (401, 429):
+                    raise
+                store.refuse(change["id"], exc.code, exc.reason)
+                break
+            store.mark_uploaded(ref["sha256"])
+            count += 1
+    return count
+
+
+def download(folder: str | Path, sha256: str, out: str | Path) -> int:
+    """Fetch an attachment of one of the person's messages into `out`, going on from the bytes `out`
+    already holds (a cut download resumes with Range); checks its SHA-256. Returns its size."""
+    folder, out = Path(folder), Path(out)
+    done, key, context = _signing(folder)
+    have = out.stat().st_size if out.exists() else 0
+    with open(out, "ab") as sink:
+        status, data = _request(done.hub, context, "GET", f"/v1/phone/attachments/{sha256}", b"", key,
+                                {"Range": f"bytes={have}-"} if have else {}, sink=sink)
+    if status == 200 and have:  # the hub sent it all again: keep only that
+        whole = out.read_bytes()[have:]
+        out.write_bytes(whole)
+    elif status not in (200, 206) and not (status == 416 and have):
+        if not have:
+            out.unlink(missing_ok=True)
+        raise _refusal(status, data)
+    with open(out, "rb") as handle:
+        if hashlib.file_digest(handle, "sha256").hexdigest() != sha256:
+            out.unlink()
+            raise PhoneError("hash_mismatch", "the file fetched is not the one the message names: fetch it again")
+    return out.stat().st_size
+
+
 def sync(folder: str | Path, store: Store | None = None) -> SyncResult:
     folder = Path(folder)
     done, key, context = _signing(folder)
@@ -124,6 +230,7 @@ def sync(folder: str | Path, store: Store | None = None) -> SyncResult:
     store = store or Store(folder / "phone.db")
     result = SyncResult()
     try:
+        result.uploaded = _upload_pending(folder, store)
         while result.rounds < MAX_ROUNDS:
             pending = store.pending(BATCH)
             sent = {"cursor": store.cursor, **({"changes": pending} if pending else {})}
@@ -135,12 +242,12 @@ def sync(folder: str | Path, store: Store | None = None) -> SyncResult:
             if status != 200:
                 raise _refusal(status, data)
             answer = json.loads(data)
-            store.apply(answer)
+            settled = store.apply(answer)
             result.sent += len(answer.get("accepted", []))
-            result.refused += len(answer.get("refused", []))
+            result.refused += settled - len(answer.get("accepted", []))
             result.received += len(answer.get("changes", []))
-            if not answer.get("more") and not store.pending(1):
-                return result
+            if not answer.get("more") and (not store.pending(1) or not settled):
+                return result  # what is left waits for its attachments: the next sync uploads them first
         return result
     finally:
         if own:

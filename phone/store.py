@@ -20,7 +20,10 @@ SCHEMA = (
     "CREATE TABLE IF NOT EXISTS refused (id TEXT PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL, "
     "error TEXT NOT NULL, reason TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS uploaded (sha256 TEXT PRIMARY KEY)",
 )
+KEPT = "attachment_incomplete"
+"""A refusal that keeps the change in the outbox: its attachment is uploaded again, then it is resent."""
 
 
 class Store:
@@ -48,16 +51,22 @@ class Store:
         row = self.db.execute("SELECT value FROM state WHERE key = 'cursor'").fetchone()
         return int(row[0]) if row else 0
 
-    def apply(self, answer: dict) -> None:
+    def apply(self, answer: dict) -> int:
         """The hub's answer, in one transaction: accepted changes leave the outbox, refused ones move
-        to `refused`, the feed grows, the cursor moves."""
+        to `refused` (but a message whose attachment the hub lacks stays, to be sent after it), the
+        feed grows, the cursor moves. Returns how many changes left the outbox."""
         self.db.execute("BEGIN IMMEDIATE")
         try:
             for change_id in answer.get("accepted", []):
                 self.db.execute("DELETE FROM outbox WHERE id = ?", (change_id,))
+            settled = len(answer.get("accepted", []))
             for refusal in answer.get("refused", []):
                 row = self.db.execute("SELECT kind, body FROM outbox WHERE id = ?", (refusal.get("id"),)).fetchone()
-                if row:
+                if row and refusal.get("error") == KEPT:
+                    for ref in json.loads(row[1]).get("attachments", []):
+                        self.db.execute("DELETE FROM uploaded WHERE sha256 = ?", (ref["sha256"],))
+                elif row:
+                    settled += 1
                     self.db.execute("INSERT OR REPLACE INTO refused VALUES (?, ?, ?, ?, ?)",
                                     (refusal["id"], row[0], row[1], refusal.get("error", ""),
                                      refusal.get("reason", "")))
@@ -71,6 +80,21 @@ class Store:
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
+        return settled
+
+    def uploaded(self, sha256: str) -> bool:
+        return self.db.execute("SELECT 1 FROM uploaded WHERE sha256 = ?", (sha256,)).fetchone() is not None
+
+    def mark_uploaded(self, sha256: str) -> None:
+        self.db.execute("INSERT OR IGNORE INTO uploaded VALUES (?)", (sha256,))
+
+    def refuse(self, change_id: str, error: str, reason: str) -> None:
+        """The hub will never take this change (its attachment, say): it leaves the outbox for `refused`."""
+        self.db.execute("BEGIN IMMEDIATE")
+        self.db.execute("INSERT OR REPLACE INTO refused SELECT id, kind, body, ?, ? FROM outbox WHERE id = ?",
+                        (error, reason, change_id))
+        self.db.execute("DELETE FROM outbox WHERE id = ?", (change_id,))
+        self.db.execute("COMMIT")
 
     def messages(self) -> list[dict]:
         """Every message once (the feed may hold a message's id more than once across pages), oldest

@@ -13,6 +13,7 @@
     m0009_appointments                 appointments, their changes, each person's calendar feed
     m0010_push                         phones' Web Push subscriptions, what waits to be pushed, reminders claimed
     m0011_teams_duty                   teams and their promised reply time, who is on duty, team messages
+    m0012_message_attachments          the photos and voice notes a message carries, and phones' uploads of them
     m0013_release_plans                each field of a person's release plan: the winning value, who and
                                        when, and the losing values kept
     m0014_edge_release_transfers       transfers between prisons (what the new prison's edge fetched)

@@ -4,7 +4,9 @@ other content is refused as a conflict. Messages are append-only (docs/phone-syn
 
 Kinds:
 - `message`: {"to": a worker's name, or `team:` and a team's name (hub/teams), "text": 1 to MAX_TEXT
-  characters, "written_at": RFC 3339}
+  characters, "written_at": RFC 3339, "attachments": [{"sha256", "type", "bytes"}] (optional, at most
+  MAX_ATTACHMENTS photos or voice notes the phone uploaded first, hub/sync/uploads.py; with one, the
+  text may be empty)}
 - `read`: {"message": a message's id, "read_at": RFC 3339}: the person read a worker's message
 - `reschedule`, `late`: the person asks to move an appointment, or says they are running late
   (hub/appointments/service.py: recorded, never applied to the worker's appointment)
@@ -24,13 +26,15 @@ from hub.phones.service import Caller
 from hub.refusals import Refused
 from hub.staff.models import StaffAccount
 from hub.sync import feed
-from hub.sync.models import Message, PersonChange, PhoneChange
+from hub.sync.models import Message, MessageAttachment, PersonChange, PhoneChange, PhoneUpload
 from hub.teams import rules as team_rules
 from hub.teams import service as teams
-from wire.records import timestamp, timestamp_problem
+from wire import media
+from wire.records import timestamp, timestamp_problem, valid_sha256
 
 MAX_TEXT = 4000
 MAX_CHANGES = 100
+MAX_ATTACHMENTS = 4
 _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -54,10 +58,40 @@ def _when(body: dict, key: str) -> str:
     return value
 
 
+def _attachments(caller: Caller, sent) -> list[dict]:
+    """The message's attachments, each a complete upload of this person's with the type and size given;
+    ChangeRefused `attachment_incomplete` (keep the message, upload the rest, send it again) otherwise."""
+    if sent is None:
+        return []
+    if not isinstance(sent, list) or len(sent) > MAX_ATTACHMENTS:
+        raise ChangeRefused("bad_change", f"'attachments' is a list of at most {MAX_ATTACHMENTS}")
+    found = []
+    for ref in sent:
+        if not isinstance(ref, dict) or not valid_sha256(ref.get("sha256")) or media.kind_of(ref.get("type")) is None \
+                or type(ref.get("bytes")) is not int:
+            raise ChangeRefused("bad_change", 'each attachment is {"sha256": its SHA-256, "type": its media type, '
+                                f'"bytes": its size}}, a photo or voice note: {media.WHAT_WE_TAKE}')
+        row = PhoneUpload.get_or_none((PhoneUpload.person == caller.person_id) & (PhoneUpload.sha256 == ref["sha256"]))
+        if row is None or row.completed_at is None:
+            raise ChangeRefused("attachment_incomplete", f"attachment {ref['sha256']} is not all on the hub yet: ask "
+                                f"GET /v1/phone/uploads/{ref['sha256']} how much it holds, upload the rest, then send "
+                                "this message again with the same id")
+        if row.media_type != ref["type"] or row.bytes != ref["bytes"]:
+            raise ChangeRefused("bad_change", f"attachment {ref['sha256']} was uploaded as {row.media_type} of "
+                                f"{row.bytes} bytes: send the message with those")
+        found.append({"sha256": row.sha256, "type": row.media_type, "bytes": row.bytes})
+    return found
+
+
 def _message(caller: Caller, change_id: str, body: dict) -> None:
     text, to = body.get("text"), body.get("to")
-    if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
-        raise ChangeRefused("bad_change", f"a message's text is 1 to {MAX_TEXT} characters")
+    attachments = _attachments(caller, body.get("attachments"))
+    if not isinstance(text, str) or (not text.strip() and not attachments) or len(text) > MAX_TEXT:
+        raise ChangeRefused("bad_change", f"a message's text is 1 to {MAX_TEXT} characters (or none, with a photo "
+                            "or voice note)")
+    if attachments and str(to or "").startswith("team:"):
+        raise ChangeRefused("bad_change", "photos and voice notes go to one of your workers, not to a team: send "
+                            "this message to your worker")
     if isinstance(to, str) and to.startswith(team_rules.ADDRESS_PREFIX):
         written = _when(body, "written_at")
         try:
@@ -72,8 +106,12 @@ def _message(caller: Caller, change_id: str, body: dict) -> None:
     written = _when(body, "written_at")
     Message.create(message_id=change_id, person=caller.person_id, from_person=True, worker=worker.name, text=text,
                    written_at=written, received_at=timestamp())
+    for position, ref in enumerate(attachments):
+        MessageAttachment.create(message=change_id, position=position, sha256=ref["sha256"], media_type=ref["type"],
+                                 bytes=ref["bytes"])
     feed.append(caller.person_id, "message", change_id, {"from_person": True, "worker": worker.name, "text": text,
-                                                         "written_at": written})
+                                                         "written_at": written,
+                                                         **({"attachments": attachments} if attachments else {})})
 
 
 def _read(caller: Caller, _change_id: str, body: dict) -> None:

@@ -11,7 +11,7 @@ from hub.people import service as people
 from hub.refusals import Refused
 from hub.sync import feed
 from hub.sync.changes import MAX_TEXT
-from hub.sync.models import Message
+from hub.sync.models import Message, MessageAttachment
 from wire.records import timestamp
 
 
@@ -32,3 +32,14 @@ def send_from_worker(person_id: str, worker: str, text: str) -> Message:
 def conversation(person_id: str) -> list[Message]:
     return list(Message.select().where(Message.person == person_id).order_by(Message.received_at,
                                                                               Message.message_id))
+
+
+def attachments_of(messages: list[Message]) -> dict[str, list]:
+    """message id -> its attachments (MessageAttachment rows, in order)."""
+    found: dict[str, list] = {}
+    ids = [m.message_id for m in messages]
+    for start in range(0, len(ids), 500):
+        for row in (MessageAttachment.select().where(MessageAttachment.message.in_(ids[start:start + 500]))
+                    .order_by(MessageAttachment.message, MessageAttachment.position)):
+            found.setdefault(row.message_id, []).append(row)
+    return found

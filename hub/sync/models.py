@@ -58,4 +58,37 @@ class Message(BaseModel):
         indexes = ((("person", "received_at"), False),)
 
 
-MODELS = [PersonChange, PhoneChange, Message]
+class PhoneUpload(BaseModel):
+    """A photo or voice note a person's phone is uploading, or has uploaded (completed_at): its declared
+    media type and size. The bytes are in the attachments folder, sealed (hub/sync/uploads.py)."""
+
+    person = peewee.ForeignKeyField(Person, on_delete="RESTRICT", column_name="person_id", index=False)
+    sha256 = peewee.CharField(max_length=64)
+    key_id = peewee.CharField(max_length=64)
+    """The phone that began it."""
+    media_type = peewee.CharField(max_length=40)
+    bytes = peewee.BigIntegerField()
+    started_at = peewee.CharField(max_length=40)
+    completed_at = peewee.CharField(max_length=40, null=True)
+
+    class Meta:
+        table_name = "phone_upload"
+        primary_key = peewee.CompositeKey("person", "sha256")
+
+
+class MessageAttachment(BaseModel):
+    """A photo or voice note a message carries, by SHA-256, in the order the message gives them."""
+
+    message = peewee.ForeignKeyField(Message, on_delete="RESTRICT", column_name="message_id", index=False)
+    position = peewee.SmallIntegerField()
+    sha256 = peewee.CharField(max_length=64)
+    media_type = peewee.CharField(max_length=40)
+    bytes = peewee.BigIntegerField()
+
+    class Meta:
+        table_name = "message_attachment"
+        primary_key = peewee.CompositeKey("message", "position")
+        indexes = ((("sha256",), False),)
+
+
+MODELS = [PersonChange, PhoneChange, Message, PhoneUpload, MessageAttachment]

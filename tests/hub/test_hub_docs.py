@@ -55,7 +55,8 @@ def test_every_route_is_documented(instance):
                      ("/v1/admin/courses/<course>/targets", "DELETE"), ("/v1/courses", "GET"),
                      ("/v1/content/<sha256>", "GET"), ("/v1/phone/activate", "POST"), ("/v1/phone/sync", "POST"),
                      ("/v1/phone/views", "GET"), ("/v1/phone/push", "GET"), ("/v1/phone/push", "PUT"),
-                     ("/v1/phone/push", "DELETE"),
+                     ("/v1/phone/push", "DELETE"), ("/v1/phone/uploads/<sha256>", "GET"),
+                     ("/v1/phone/uploads/<sha256>", "PUT"), ("/v1/phone/attachments/<sha256>", "GET"),
                      ("/v1/calendar/<token>.ics", "GET"), ("/v1/edge/transfers", "GET"),
                      ("/v1/edge/transfers/<transfer_id>/records", "GET"),
                      ("/v1/edge/transfers/<transfer_id>/delivered", "POST")}

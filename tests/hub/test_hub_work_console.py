@@ -1,11 +1,13 @@
 """The workers' console (/work): who may open what (every route, each worker role, an admin, anonymous),
 caseload scoping (another worker's person is 404, a team manager sees the team's), every read of a
 person's data recorded, release with a code shown once and its letter (page and PDF), phones switched
-off, and messages with their receipts."""
+off, and messages with their receipts and attachments."""
 
 from __future__ import annotations
 
+import hashlib
 import re
+import uuid
 
 import consolekit
 import pytest
@@ -18,7 +20,8 @@ from hub.appointments.models import Appointment
 from hub.audit import trail
 from hub.people import service as people
 from hub.phones.models import Phone
-from hub.sync.models import Message, PersonChange
+from hub.sync import sealed, uploads
+from hub.sync.models import Message, MessageAttachment, PersonChange
 from hub.workers import access, caseload
 from hub.workers.access import ACTIONS
 from wire.records import timestamp
@@ -30,6 +33,9 @@ PHONE = "s" * 43
 """A phone of the shared person (the matrix switches it off)."""
 APPOINTMENT = "0e6f3c1a-5b2d-4c7e-8f90-a1b2c3d4e5f6"
 """An appointment of the shared person (the matrix's forms lack their fields, so it stays as it is)."""
+PHOTO = b"\x89PNG\r\n\x1a\n" + b"\x00" * 56
+PHOTO_SHA = hashlib.sha256(PHOTO).hexdigest()
+"""A photo of the shared person's message (every worker who sees them may open it)."""
 
 
 def work_routes(app, person_id: str) -> list[tuple[str, str, str, str]]:
@@ -39,7 +45,7 @@ def work_routes(app, person_id: str) -> list[tuple[str, str, str, str]]:
         if not rule.rule.startswith("/work") or rule.endpoint in OPEN:
             continue
         path = (rule.rule.replace("<person_id>", person_id).replace("<key_id>", PHONE)
-                .replace("<appointment_id>", APPOINTMENT))
+                .replace("<appointment_id>", APPOINTMENT).replace("<sha256>", PHOTO_SHA))
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             found.append((rule.endpoint, method, path, getattr(app.view_functions[rule.endpoint], "action", None)))
     return found
@@ -90,6 +96,14 @@ def test_each_worker_role_opens_exactly_what_its_role_allows(console_app, team, 
             Appointment.create(appointment_id=APPOINTMENT, person=team.shared, worker="olivia", kind="phone",
                                starts_at="2027-07-12T09:00:00.000Z", ends_at="2027-07-12T09:30:00.000Z",
                                place="I will call you", created_at=timestamp(), updated_at=timestamp())
+        if MessageAttachment.get_or_none(MessageAttachment.sha256 == PHOTO_SHA) is None:
+            Message.create(message_id=str(uuid.uuid4()), person=team.shared, from_person=True, worker="olivia",
+                           text="", written_at=timestamp(), received_at=timestamp())
+            MessageAttachment.create(message=Message.select().where(Message.person == team.shared).first(),
+                                     position=0, sha256=PHOTO_SHA, media_type="image/png", bytes=len(PHOTO))
+            store = uploads.Store(console_app.config["ATTACHMENTS_DIR"], console_app.config["ATTACHMENTS_KEY_FILE"])
+            store.blob(team.shared, PHOTO_SHA).parent.mkdir(parents=True, exist_ok=True)
+            sealed.append(store.blob(team.shared, PHOTO_SHA), store.key, PHOTO_SHA, 0, PHOTO, len(PHOTO))
     wrong = []
     for endpoint, method, path, action in work_routes(console_app, team.shared):
         answer = send(client, method, path)
@@ -106,7 +120,7 @@ def test_each_worker_role_opens_exactly_what_its_role_allows(console_app, team, 
 def test_another_workers_person_is_not_found_as_if_they_did_not_exist(console_app, team, as_worker):
     client = as_worker("olivia")
     theirs, nobody = team.person["sam"], "P-0000-0000"
-    for path in ("/work/people/{}", "/work/people/{}/messages"):
+    for path in ("/work/people/{}", "/work/people/{}/messages", "/work/people/{}/attachments/" + PHOTO_SHA):
         status_theirs, text_theirs = page(client, path.format(theirs))
         status_nobody, text_nobody = page(client, path.format(nobody))
         assert status_theirs == status_nobody == 404

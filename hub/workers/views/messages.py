@@ -4,18 +4,22 @@ Opening the page marks the person's messages to this worker as read, and tells t
 
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
 from hub import db
 from hub.console import access as console_access
-from hub.sync import feed
+from hub.sync import feed, uploads, uploads_api
 from hub.sync import messages as service
 from hub.sync.changes import MAX_TEXT
 from hub.sync.models import Message
-from hub.workers import access
+from hub.workers import access, caseload
+from wire import media
 from wire.records import timestamp
 
 bp = Blueprint("messages", __name__)
+PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; media-src 'self'; form-action 'self'; "
+            "frame-ancestors 'none'; base-uri 'none'")
+"""The messages page shows the person's photos and plays their voice notes, from this console only."""
 
 
 def mark_read(person_id: str, worker: str) -> int:
@@ -37,8 +41,27 @@ def mark_read(person_id: str, worker: str) -> int:
 def conversation(person_id: str):
     found = access.person(person_id, "messages")
     mark_read(found.person_id, g.staff.name)
-    return render_template("work/messages.html", person=found, messages=service.conversation(found.person_id),
-                           error=None, text="", max_text=MAX_TEXT, sent=request.args.get("sent", ""))
+    return _page(found, None, "", request.args.get("sent", ""))
+
+
+def _page(found, error, text, sent):
+    conversation = service.conversation(found.person_id)
+    g.page_csp = PAGE_CSP
+    return render_template("work/messages.html", person=found, messages=conversation, error=error, text=text,
+                           max_text=MAX_TEXT, sent=sent, attachments=service.attachments_of(conversation),
+                           describe=media.describe, kind_of=media.kind_of)
+
+
+@bp.get("/people/<person_id>/attachments/<sha256>")
+@access.require("work.messages.read")
+def attachment(person_id: str, sha256: str):
+    """A photo or voice note of one of the person's messages (a read of their data: recorded)."""
+    found = caseload.visible(g.staff, person_id)
+    row = uploads.attachment_of(found.person_id, sha256) if found is not None else None
+    if row is None:
+        abort(404)
+    caseload.record_reads(g.staff.name, [found.person_id], "attachment")
+    return uploads_api.send_sealed(found.person_id, row, download=request.args.get("download") == "1")
 
 
 @bp.post("/people/<person_id>/messages")
@@ -49,8 +72,7 @@ def send(person_id: str):
     if not text.strip() or len(text) > MAX_TEXT:
         error = (f"Write a message of 1 to {MAX_TEXT} characters." if text.strip() else
                  "The message is empty: write what you want to say, then send it.")
-        return render_template("work/messages.html", person=found, messages=service.conversation(found.person_id),
-                               error=error, text=text[:MAX_TEXT], max_text=MAX_TEXT, sent=""), 400
+        return _page(found, error, text[:MAX_TEXT], ""), 400
     sent = service.send_from_worker(found.person_id, g.staff.name, text)
     console_access.record("work.messages.send", found.person_id, message=sent.message_id)
     return redirect(url_for("work.messages.conversation", person_id=found.person_id, sent=sent.message_id), 303)
