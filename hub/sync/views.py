@@ -16,7 +16,7 @@ from provisioning import signatures
 bp = Blueprint("views", __name__, url_prefix="/v1/phone")
 PAGE = 200
 WHAT = {"list": "your name in their list", "person": "your record", "messages": "your messages",
-        "letter": "your release letter", "attachment": "a photo or voice note you sent"}
+        "letter": "your release letter", "plan": "your release plan", "attachment": "a photo or voice note you sent"}
 
 
 @bp.get("/views")
