@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from edge import store
 from edge.identity import EdgeFiles, tablet_ca
 from edge.intake import bindings
+from edge.transfers import tablet as transferred
 from edge.wifi import eap
 from provisioning import pki, tokens
 from provisioning.files import write_atomic
@@ -110,6 +111,8 @@ def redeem(code: str, device: str, csr_pem: str, files: EdgeFiles, cert_days: in
             learner = bindings.bind(device, row.learner)
         except bindings.BindingError as exc:  # another tablet was bound to the learner since: nothing issued
             raise TabletError(exc.code, exc.reason, exc.status) from None
+        if learner:
+            transferred.queue_for(device, learner)  # what they brought from earlier prisons, if anything
     if learner:
         log.info("tablet %s is bound to learner %s", device, learner)
     if older:

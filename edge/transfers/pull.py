@@ -5,7 +5,7 @@
               progress statements and quiz answers also join the tutors' copy (console_learning_record) under
               the learner's id here, so progress pages and reward rules count them, and the course cache keeps the
               course versions they are part-way through; feedback and badges go to the learner's tablet as down
-              messages when they have one here
+              messages when they have one here (edge/transfers/tablet.py: else to the tablet bound to them later)
     DELIVERED POST …/delivered {"records": N}: the hub stops offering it
 
 A failure part-way leaves the transfer offered: the next pull imports it again from the first page and adds
@@ -23,6 +23,7 @@ from edge import store
 from edge.console import learning, outgoing
 from edge.courses import progress as course_progress
 from edge.intake import bindings
+from edge.transfers import tablet
 from edge.transfers.tables import TransferIn, TransferredRecord
 from wire.learning import valid_uuid
 from wire.records import is_timestamp, timestamp, valid_dns_label, valid_learner
@@ -30,7 +31,6 @@ from wire.records import is_timestamp, timestamp, valid_dns_label, valid_learner
 log = logging.getLogger(__name__)
 
 KINDS = frozenset({"progress_statement", "quiz_answer", "assignment_submission", "feedback", "award"})
-DOWN_KINDS = frozenset({"feedback", "award"})
 DEVICE = "transfer"  # the tutors' copy names no tablet for a record from another prison
 
 
@@ -105,9 +105,9 @@ def store_page(transfer: str, learner: str, rows: list) -> int:
                 inbox = course_progress.Inbox()
                 if (prepared := inbox.prepare([kept])) is not None:
                     inbox.write(prepared)  # the course versions they are part-way through stay on this edge
-            if row["kind"] in DOWN_KINDS:
-                message = {"type": row["kind"], **row["payload"], "id": row["id"], "learner": learner}
-                outgoing.add_down(bindings.recipient(learner, learning.latest_device(learner)), message)
+            if row["kind"] in tablet.KINDS:
+                outgoing.add_down(bindings.recipient(learner, learning.latest_device(learner)),
+                                  tablet.message(row, learner))
     if len(kept) < len(rows):
         log.warning("transfer %s: %d records the edge cannot read were skipped", transfer, len(rows) - len(kept))
     return new

@@ -12,9 +12,11 @@ import sys
 import pytest
 
 from edge import store
+from edge.downlink.tables import DownMessage
 from edge.intake import bindings
 from edge.intake import rules as intake
 from edge.tablets import registry as tablets
+from edge.transfers import pull
 from provisioning import pki
 from wire import schema, topics
 from wire.records import new_record
@@ -168,3 +170,13 @@ def test_the_code_command_names_the_learner_and_the_list_shows_it(edge):
     assert [(row["device"], row["learner"]) for row in as_json] == [("tab-0042", "L-0042"), ("tab-0043", None)]
     refused = _cli(config, "code", "tab-0044", "--learner", "L-0042", "--no-qr")
     assert refused.returncode == 1 and "learner L-0042 is bound to tablet tab-0042" in refused.stderr
+
+
+def test_a_tablet_bound_to_a_learner_who_arrived_from_another_prison_gets_the_badges_they_brought(edge):
+    _, files = edge
+    pull.store_page("5e0a9f3c-1d2b-4c3d-8e4f-5a6b7c8d9e0f", "L-0107", [
+        {"id": "6f1c1f4e-3c1e-4d8e-9a4a-2b1d6f7e8a90", "kind": "award", "from_edge": "edge-north",
+         "from_learner": "L-0042", "created": "2026-12-01T10:00:00.000Z", "payload": '{"badge": "Reader"}'}])
+    _enrol(files, "tab-0107", learner="L-0107")
+    [queued] = DownMessage.select().where(DownMessage.device == "tab-0107")
+    assert queued.message_id == "6f1c1f4e-3c1e-4d8e-9a4a-2b1d6f7e8a90" and '"type":"award"' in queued.body
