@@ -15,17 +15,24 @@ from hub.sync.models import Message, MessageAttachment
 from wire.records import timestamp
 
 
-def send_from_worker(person_id: str, worker: str, text: str) -> Message:
+def send_from_worker(person_id: str, worker: str, text: str, attachments: list[dict] = ()) -> Message:
+    """A worker's message to the person, with the photos or voice notes already stored for them
+    (hub/sync/uploads.py `keep_whole`: [{"sha256", "type", "bytes"}]); the text may then be empty."""
     person = people.find(person_id)
-    if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
+    if not isinstance(text, str) or (not text.strip() and not attachments) or len(text) > MAX_TEXT:
         raise Refused(400, "bad_request", f"a message is 1 to {MAX_TEXT} characters")
     now = timestamp()
     message_id = str(uuid.uuid4())
     with db.proxy.atomic():
         row = Message.create(message_id=message_id, person=person, from_person=False, worker=worker[:64], text=text,
                              written_at=now, received_at=now)
+        for position, ref in enumerate(attachments):
+            MessageAttachment.create(message=message_id, position=position, sha256=ref["sha256"],
+                                     media_type=ref["type"], bytes=ref["bytes"])
         feed.append(person.person_id, "message", message_id, {"from_person": False, "worker": worker[:64],
-                                                              "text": text, "written_at": now})
+                                                              "text": text, "written_at": now,
+                                                              **({"attachments": list(attachments)}
+                                                                 if attachments else {})})
     return row
 
 

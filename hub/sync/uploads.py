@@ -223,3 +223,27 @@ def attachment_of(person_id: str, sha256: str):
         return None
     return (MessageAttachment.select().join(Message)
             .where((MessageAttachment.sha256 == sha256) & (Message.person == person_id)).first())
+
+
+def keep_whole(store: Store, person_id: str, data: bytes, rules: Rules) -> dict:
+    """A whole photo or voice note a worker sends the person: checked as a phone's are (its bytes, its
+    size), sealed into the person's folder; {"sha256", "type", "bytes"} for the message."""
+    found = media.sniff(data[:media.HEAD])
+    if found is None:
+        raise Refused(415, "not_photo_or_voice", f"this file is not {media.WHAT_WE_TAKE}, whatever its name says: "
+                      "choose a photo or a voice note")
+    kind = media.kind_of(found)
+    if len(data) > rules.most(kind):
+        raise Refused(413, "too_large", f"this {kind} is {len(data)} bytes; the most a {kind} may be is "
+                      f"{rules.most(kind)} bytes: send a smaller one (the person pays for the data)")
+    sha256 = hashlib.sha256(data).hexdigest()
+    final = store.blob(person_id, sha256)
+    if not final.exists():
+        uploads.check_room(store.root, sealed.stored_size(len(data)), rules.min_free_bytes)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        spare = final.with_name(f"{sha256}.{os.getpid()}.new")
+        spare.unlink(missing_ok=True)
+        sealed.append(spare, store.key, sha256, 0, data, len(data))
+        spare.chmod(0o600)
+        os.replace(spare, final)
+    return {"sha256": sha256, "type": found, "bytes": len(data)}

@@ -37,6 +37,8 @@ def _auth_blueprint() -> Blueprint:
 
 def init_app(app) -> None:
     console_access.add_side(access.WORK)
+    most = max(app.config["PHONE_PHOTO_MAX_BYTES"], app.config["PHONE_VOICE_MAX_BYTES"])
+    app.config["WORK_MESSAGE_FORM_BYTES"] = most + 64 * 1024  # a message's form with a photo or voice note
     work = Blueprint("work", __name__, url_prefix=PREFIX, template_folder="templates")
     work.before_request(console_access.load)
     work.before_request(console_access.check_csrf)

@@ -3,7 +3,8 @@ upload cut half-way goes on from the byte the hub says it holds and its message 
 and PostgreSQL); files that are not a photo or voice note, too large, or not what their hash says are
 refused, each saying what to do; a message whose attachment is not all there waits and is stored once;
 the bytes at rest are sealed; another person's phone cannot read them; the worker sees and hears them
-on the messages page (Chromium, axe-core) and each read is recorded for the person."""
+on the messages page (Chromium, axe-core), each read recorded for the person, and sends a photo back,
+which the phone fetches."""
 
 from __future__ import annotations
 
@@ -257,7 +258,9 @@ def test_another_persons_phone_cannot_read_nor_find_the_attachment(sqlite_hub, t
     assert not (tmp_path / "stolen.png").exists()
 
 
-def test_the_worker_sees_the_photo_and_hears_the_voice_note_on_an_accessible_page(sqlite_hub, tmp_path, browser):
+def test_the_worker_sees_the_photo_hears_the_voice_note_and_sends_a_photo_back_on_an_accessible_page(sqlite_hub,
+                                                                                                     tmp_path,
+                                                                                                     browser):
     process, app, instance = sqlite_hub
     olivia = make_worker(app, "olivia", "offender_manager", "Cardiff probation")
     folder = tmp_path / "phone"
@@ -297,10 +300,32 @@ def test_the_worker_sees_the_photo_and_hears_the_voice_note_on_an_accessible_pag
         link.click()
     assert Path(download.value.path()).read_bytes() == voice
     browserkit.assert_accessible(page)
-    context.close()
     with app.app_context(), db.connected():
         whats = [r.what for r in PersonRead.select().where(PersonRead.person == person)]
     assert "messages" in whats and whats.count("attachment") >= 2  # the photo shown, the voice note fetched
+
+    form = page.get_by_label(f"Write to {person}")  # the worker sends a photo back: a PDF named .jpg first
+    form.fill("The map to the office")
+    page.get_by_label("A photo or voice note (optional)").set_input_files(_file(tmp_path, "map.jpg", b"%PDF-1.4 x"))
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_load_state()
+    assert "Not sent: this file is not a photo" in page.get_by_role("alert").inner_text()
+    browserkit.assert_accessible(page)
+    the_map = png(padding=5000, seed=7)
+    page.get_by_label(f"Write to {person}").fill("The map to the office")
+    page.get_by_label("A photo or voice note (optional)").set_input_files(_file(tmp_path, "map.png", the_map))
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_url(lambda url: "/messages?sent=" in url)
+    page.get_by_role("img", name=f"Photo from {person}: PNG picture, 5 KB").wait_for()  # shown with the person's
+    context.close()
+    store = Store(folder / "phone.db")
+    client.sync(folder, store)
+    (sent,) = [m for m in store.messages() if not m["from_person"]]
+    store.close()
+    assert sent["text"] == "The map to the office" and sent["attachments"][0]["type"] == "image/png"
+    assert client.download(folder, sent["attachments"][0]["sha256"], tmp_path / "map-on-phone.png") == len(the_map)
+    assert (tmp_path / "map-on-phone.png").read_bytes() == the_map
+    assert the_map[100:164] not in _stored(instance, person, sent["attachments"][0]["sha256"]).read_bytes()
 
 
 def test_segments_seal_and_open_any_range(tmp_path):

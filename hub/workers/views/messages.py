@@ -4,10 +4,12 @@ Opening the page marks the person's messages to this worker as read, and tells t
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 
 from hub import db
 from hub.console import access as console_access
+from hub.limits import body_limit
+from hub.refusals import Refused
 from hub.sync import feed, uploads, uploads_api
 from hub.sync import messages as service
 from hub.sync.changes import MAX_TEXT
@@ -49,7 +51,9 @@ def _page(found, error, text, sent):
     g.page_csp = PAGE_CSP
     return render_template("work/messages.html", person=found, messages=conversation, error=error, text=text,
                            max_text=MAX_TEXT, sent=sent, attachments=service.attachments_of(conversation),
-                           describe=media.describe, kind_of=media.kind_of)
+                           describe=media.describe, kind_of=media.kind_of,
+                           photo_mb=current_app.config["PHONE_PHOTO_MAX_BYTES"] // (1024 * 1024),
+                           voice_mb=current_app.config["PHONE_VOICE_MAX_BYTES"] // (1024 * 1024))
 
 
 @bp.get("/people/<person_id>/attachments/<sha256>")
@@ -65,14 +69,24 @@ def attachment(person_id: str, sha256: str):
 
 
 @bp.post("/people/<person_id>/messages")
+@body_limit("WORK_MESSAGE_FORM_BYTES")
 @access.require("work.messages.send")
 def send(person_id: str):
     found = access.person(person_id, "messages")
     text = request.form.get("text", "")
-    if not text.strip() or len(text) > MAX_TEXT:
+    upload = request.files.get("file")
+    data = upload.read() if upload is not None and upload.filename else b""
+    if (not text.strip() and not data) or len(text) > MAX_TEXT:
         error = (f"Write a message of 1 to {MAX_TEXT} characters." if text.strip() else
-                 "The message is empty: write what you want to say, then send it.")
+                 "The message is empty: write what you want to say, or attach a photo or voice note, then send it.")
         return _page(found, error, text[:MAX_TEXT], ""), 400
-    sent = service.send_from_worker(found.person_id, g.staff.name, text)
+    attachments = []
+    if data:
+        try:
+            attachments.append(uploads.keep_whole(uploads_api.store(), found.person_id, data,
+                                                  uploads.Rules.from_config(current_app.config)))
+        except Refused as exc:
+            return _page(found, f"Not sent: {exc.reason}.", text[:MAX_TEXT], ""), 400
+    sent = service.send_from_worker(found.person_id, g.staff.name, text, attachments)
     console_access.record("work.messages.send", found.person_id, message=sent.message_id)
     return redirect(url_for("work.messages.conversation", person_id=found.person_id, sent=sent.message_id), 303)
