@@ -14,14 +14,14 @@ from datetime import UTC, datetime
 from edge import store
 from edge.console import outgoing
 from edge.intake import bindings
+from edge.plans.items import fields_of, message, plan
 from edge.plans.tables import LearnerPlanField
 from wire import plans
-from wire.plans import RELEASE, Field, Written
 from wire.records import timestamp, valid_learner
 
 log = logging.getLogger(__name__)
 KIND = "release_plan"
-MESSAGE = "plan"
+__all__ = ["KIND", "PlanEditError", "countdown", "edit", "fields_of", "message", "plan"]
 
 
 class PlanEditError(ValueError):
@@ -30,27 +30,8 @@ class PlanEditError(ValueError):
         self.reason, self.status = reason, status
 
 
-def fields_of(learner: str) -> dict[str, dict[str, Field]]:
-    found: dict[str, dict[str, Field]] = {}
-    for row in LearnerPlanField.select().where(LearnerPlanField.learner == learner):
-        found.setdefault(row.pathway, {})[row.field] = Field(Written(row.value, row.at, row.by))
-    return found
-
-
-def plan(learner: str) -> dict:
-    """{"learner", "release": item, "items": [item per pathway]} (wire.plans.item_body)."""
-    found = fields_of(learner)
-    return {"learner": learner, "release": plans.item_body(RELEASE, found.get(RELEASE, {})),
-            "items": [plans.item_body(key, found.get(key, {})) for key in plans.PATHWAY_KEYS]}
-
-
 def countdown(learner: str) -> str:
     return plans.countdown(plan(learner)["release"]["release_date"], datetime.now(UTC).date())
-
-
-def message(record_id: str, learner: str, item: dict) -> dict:
-    """The down message: {"type": "plan", "id": <record id>, "learner", "pathway", ...the item}."""
-    return {**item, "type": MESSAGE, "id": record_id, "learner": learner}
 
 
 def edit(learner: str, pathway: str, field: str, value: str, by: str, seen: str | None = None) -> bool:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from edge import store
 from edge.identity import EdgeFiles, tablet_ca
 from edge.intake import bindings
+from edge.plans import items as plan_items
 from edge.transfers import tablet as transferred
 from edge.wifi import eap
 from provisioning import pki, tokens
@@ -113,6 +114,7 @@ def redeem(code: str, device: str, csr_pem: str, files: EdgeFiles, cert_days: in
             raise TabletError(exc.code, exc.reason, exc.status) from None
         if learner:
             transferred.queue_for(device, learner)  # what they brought from earlier prisons, if anything
+            plan_items.queue_for(device, learner)  # their release plan, if staff wrote one before
     if learner:
         log.info("tablet %s is bound to learner %s", device, learner)
     if older:

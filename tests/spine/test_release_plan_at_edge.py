@@ -6,6 +6,7 @@ the learner's tablet receives the plan before release and acknowledges it (`thro
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -109,3 +110,35 @@ def test_the_plan_page_is_for_the_manager_and_a_wrong_date_is_refused_saying_wha
     assert mary.post(page, {"pathway": "gp", "was_status": "not_started", "status": "not_started", "was_owner": "",
                             "owner": "", "was_notes": "", "notes": ""}).status_code == 303
     assert not LearnerPlanField.select().exists()  # nothing changed: nothing written, nothing sent
+
+
+def test_a_tablet_bound_after_the_plan_was_written_gets_each_pathway_once(stack_factory):
+    stack = stack_factory()
+    [tablet] = stack.add_devices(1).values()
+    cfg = edge_config.load(stack.edge_dir)
+    store.open_store(str(cfg.db_path)).close()
+    app = create_app(cfg)
+    seed_staff()
+    mary = Visitor(app)
+    assert mary.login("mary").status_code == 302
+    try:
+        page = f"/learners/learner/{LEARNER}/plan/"
+        assert mary.post(page, {"pathway": "release", "was_date": "", "date": "2027-03-14"}).status_code == 303
+        assert mary.post(page, {"pathway": "gp", "was_status": "not_started", "status": "done", "was_owner": "",
+                                "owner": "Healthcare team", "was_notes": "", "notes": ""}).status_code == 303
+        assert not DownMessage.select().exists()  # no tablet for L-0042 yet: nothing to send
+        store.db.close()
+        _bind(stack, tablet, LEARNER)
+        _bind(stack, tablet, LEARNER)  # bound again: nothing twice
+        store.open_store(str(cfg.db_path))
+        sent = {row.message_id: row for row in DownMessage.select().where(DownMessage.device == tablet.device)}
+        newest = {"release": LearnerPlanField.get(LearnerPlanField.pathway == "release").record,
+                  "gp": max(LearnerPlanField.select().where(LearnerPlanField.pathway == "gp"),
+                            key=lambda row: (row.at, row.record)).record}
+        assert set(sent) == set(newest.values())
+        body = json.loads(sent[newest["gp"]].body)
+        assert (body["type"], body["pathway"], body["status"], body["owner"]) == ("plan", "gp", "done",
+                                                                                 "Healthcare team")
+    finally:
+        if not store.db.is_closed():
+            store.db.close()
