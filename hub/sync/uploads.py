@@ -150,8 +150,9 @@ def put(store: Store, caller: Caller, sha256: str, content_range: str | None, me
         else:
             row = PhoneUpload.get_or_none((PhoneUpload.person == caller.person_id) & (PhoneUpload.sha256 == sha256))
             if row is None or row.media_type != media_type or row.bytes != size:
-                raise Refused(409, "upload_changed", "this upload began with another size or media type: send "
-                              "the file again from byte 0 with the same ones throughout")
+                partial.unlink()  # begun as another file: it cannot be finished as this one
+                raise Refused(409, "range_mismatch", "this upload began with another size or media type, and was "
+                              "discarded: send the file from byte 0", received=0)
         uploads.check_room(store.root, sealed.stored_size(len(data)), rules.min_free_bytes)
         if received is None:
             try:

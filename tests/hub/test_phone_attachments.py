@@ -221,6 +221,18 @@ def test_a_message_whose_attachment_is_not_all_there_waits_then_is_stored_once(s
         assert [(a.message_id, a.media_type) for a in MessageAttachment.select()] == [(written, "audio/ogg")]
 
 
+def test_an_upload_begun_as_another_size_is_discarded_and_sent_again_from_byte_0(sqlite_hub, tmp_path):
+    process, app, instance = sqlite_hub
+    folder = tmp_path / "phone"
+    person = _phone(process, instance, app, folder)
+    ref = _as(folder, png(padding=CHUNK + 1000), "image/png")
+    assert client.upload(folder, ref, most_chunks=1)["received"] == CHUNK
+    with app.app_context(), db.connected():  # what the hub recorded when it began differs from what comes now
+        PhoneUpload.update(bytes=ref["bytes"] + 1).where(PhoneUpload.person == person).execute()
+    done = client.upload(folder, ref)
+    assert (done["complete"], done["received"], done["bytes"]) == (True, ref["bytes"], ref["bytes"])
+
+
 def test_a_phone_keeps_at_most_three_unfinished_uploads(sqlite_hub, tmp_path):
     process, app, instance = sqlite_hub
     folder = tmp_path / "phone"
