@@ -74,3 +74,14 @@ def test_a_malformed_release_is_stored_but_registers_nothing(client, edge, perso
     assert post_batch(client, edge, edge.seal([record])).status_code == 200
     assert ActivationCode.select().count() == 0
     assert Person.get(Person.person_id == person).status == "in_custody"
+
+
+def test_an_edge_code_older_than_the_workers_newest_arrives_withdrawn(client, edge, person):
+    code = new_enrolment_code()
+    record = _release("L-0042", code, dt.datetime.now(dt.UTC) - dt.timedelta(hours=2))  # printed at the prison
+    newest, _row = people.issue_code(person, "olivia", 7)  # the worker gave a new code since
+    assert post_batch(client, edge, edge.seal([record])).status_code == 200  # the prison's batch comes late
+    with pytest.raises(Refused) as withdrawn:
+        people.redeem_code(code, timestamp())
+    assert withdrawn.value.code == "code_withdrawn"
+    assert people.redeem_code(newest, timestamp()).person_id == person
