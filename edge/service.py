@@ -22,6 +22,7 @@ from edge.downlink.publisher import Downlink
 from edge.host import broker, broker_check, broker_control, processes, systemd
 from edge.intake.quota import Quota
 from edge.intake.relay import Relay
+from edge.plans import pull as plans_pull
 from edge.tablets import registry as tablets
 from edge.tablets.api import TabletApiServer
 from edge.transfers import pull as transfers
@@ -253,6 +254,20 @@ class EdgeService:
             client.close()
         if pulled.transfers:
             log.info("%d transfers imported (%d records)", pulled.transfers, pulled.records)
+
+    def pull_plans(self) -> None:
+        """Send the learners' tablets the release plan items the hub merged (edge/plans/pull.py), over its own
+        connection. What is not fetched now is fetched next time, from the same cursor."""
+        client = HubClient.for_edge(self.config)
+        try:
+            queued = plans_pull.pull(client)
+        except plans_pull.PlanPullError as exc:
+            log.info("release plans not fetched: %s", exc)
+            return
+        finally:
+            client.close()
+        if queued:
+            log.info("%d release plan items from the hub queued for tablets", queued)
 
     def seal_ready(self, force: bool = False) -> int:
         with self._lock:

@@ -27,6 +27,7 @@ from hub.fleet import api as fleet_api
 from hub.ingest import batches, slots
 from hub.people import edge_api as people_edge_api
 from hub.phones import api as phones_api
+from hub.plans import edge_api as plans_edge_api
 from hub.push import api as push_api
 from hub.sync import api as sync_api
 from hub.sync import uploads_api
@@ -50,6 +51,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
         app.register_blueprint(blueprint)
     app.register_blueprint(courses_edge_api.bp)
     app.register_blueprint(people_edge_api.bp)
+    app.register_blueprint(plans_edge_api.bp)
     app.register_blueprint(courses_admin_api.bp)
     app.register_blueprint(approvals_bp)
     app.register_blueprint(audit_bp)

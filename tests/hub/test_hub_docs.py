@@ -59,7 +59,7 @@ def test_every_route_is_documented(instance):
                      ("/v1/phone/uploads/<sha256>", "PUT"), ("/v1/phone/attachments/<sha256>", "GET"),
                      ("/v1/calendar/<token>.ics", "GET"), ("/v1/edge/transfers", "GET"),
                      ("/v1/edge/transfers/<transfer_id>/records", "GET"),
-                     ("/v1/edge/transfers/<transfer_id>/delivered", "POST")}
+                     ("/v1/edge/transfers/<transfer_id>/delivered", "POST"), ("/v1/edge/plans", "GET")}
     for rule, method in rules:
         assert f"### `{method} {rule}`" in DOCS
 

@@ -61,3 +61,25 @@ def test_edits_for_a_learner_not_linked_yet_merge_when_they_are_linked(app, clie
     assert plans.fields_of(found) == {}
     people.link(found.person_id, edge.edge_id, "L-0099")
     assert plans.fields_of(people.find(found.person_id))["gp"]["status"].current.value == "done"
+
+
+def test_an_edge_gets_the_merged_items_of_its_own_learners_only_from_its_cursor(client, make_edge):
+    north, south = make_edge("edge-north"), make_edge("edge-south")
+    mine, theirs = people.add("test").person_id, people.add("test").person_id
+    people.link(mine, "edge-north", "L-0042")
+    people.link(theirs, "edge-south", "L-0007")
+    for person in (mine, theirs):
+        plans.apply(person, rules.check_edit("gp", "owner", "Healthcare team", timestamp(), "olivia"))
+    answer = client.get("/v1/edge/plans?after=0", environ_base=north.environ).get_json()
+    assert [(i["learner"], i["pathway"], i["item"]["owner"]) for i in answer["items"]] == [
+        ("L-0042", "gp", "Healthcare team")]
+    assert answer["more"] is False
+    theirs_seen = client.get("/v1/edge/plans?after=0", environ_base=south.environ).get_json()["items"]
+    assert [(i["learner"], i["pathway"]) for i in theirs_seen] == [("L-0007", "gp")]
+    again = client.get(f"/v1/edge/plans?after={answer['cursor']}", environ_base=north.environ).get_json()
+    assert again["items"] == [] and again["cursor"] == answer["cursor"]
+    plans.apply(mine, rules.check_edit("gp", "status", "done", timestamp(), "olivia"))
+    later = client.get(f"/v1/edge/plans?after={answer['cursor']}", environ_base=north.environ).get_json()
+    assert [(i["pathway"], i["item"]["status"]) for i in later["items"]] == [("gp", "done")]
+    assert client.get("/v1/edge/plans?after=x", environ_base=north.environ).status_code == 400
+    assert client.get("/v1/edge/plans?after=0").status_code in (401, 403)  # no client certificate

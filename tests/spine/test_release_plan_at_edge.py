@@ -2,7 +2,8 @@
 reference tablet client (issue 11): the manager sets a learner's release date and a pathway; a worker at the hub
 had written the same field later; the edge's real sealed batch reaches the hub and merges per field (the later
 value wins, the edge's is kept and shown, the edge's status and date are taken); the batch again changes nothing;
-the learner's tablet receives the plan before release and acknowledges it (`throughgate tablet plan`)."""
+the learner's tablet receives the plan before release, the edge's own edits at once and the hub's merged items by
+the edge's pull, and acknowledges it (`throughgate tablet plan`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from edge import config as edge_config
 from edge import store
 from edge.console.app import create_app
 from edge.downlink.tables import DownMessage
+from edge.plans import pull as plan_pull
 from edge.plans.tables import LearnerPlanField
 from edge.uplink.hubclient import HubClient
 from tests.console.consolekit import Visitor, seed_staff
@@ -84,8 +86,12 @@ def test_an_edit_at_the_edge_merges_at_the_hub_per_field_and_reaches_the_tablet(
     status, _ = HubClient(cfg.uplink.hub_url, **stack.edge_tls()).post_batch(envelopes[0])  # the batch again
     assert status == 409 and _hub_plan(stack, person) == merged
 
-    # the tablet, before release: the edge delivers the plan, and it counts as delivered once acknowledged
+    # the tablet, before release: the edge's own edits went to it at once; the hub's merged items (with the
+    # worker's owner) come with the edge's next pull; each counts as delivered once acknowledged
     assert DownMessage.select().where(DownMessage.device == tablet.device).count() == 3
+    hub_client = HubClient(cfg.uplink.hub_url, **stack.edge_tls())
+    assert plan_pull.pull(hub_client) == 4  # the worker's owner; the edge's date, status and losing owner merged
+    assert plan_pull.pull(hub_client) == 0  # nothing new: nothing twice
     stack.start_edge()
     time.sleep(QUIET_S + 0.5)
     capsys.readouterr()
@@ -94,7 +100,7 @@ def test_an_edit_at_the_edge_merges_at_the_hub_per_field_and_reaches_the_tablet(
     out = captured.out
     assert captured.err == "", captured.err
     assert f"Release plan for {LEARNER}: Release in " in out and "(2027-03-14)." in out
-    assert "Accommodation (Llety): in progress, with Olivia" in out
+    assert "Accommodation (Llety): in progress, with Housing officer, Cardiff council" in out
     assert "Family (Teulu): not started" in out
     assert wait_for(lambda: all(row.acked for row in DownMessage.select().where(DownMessage.device == tablet.device)),
                     30, "the tablet's acknowledgements")
