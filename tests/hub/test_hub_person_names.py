@@ -10,11 +10,13 @@ import workkit
 from consolekit import post
 from workkit import page
 
-from hub import cli, db
+from hub import db
 from hub.refusals import Refused
 from hub.staff import sealing
+from hub.sync.models import Message
 from hub.workers import caseload, names
 from hub.workers.models import PersonName
+from wire.records import timestamp
 
 console_app, team, as_worker = workkit.console_app, workkit.team, workkit.as_worker
 
@@ -96,28 +98,13 @@ def test_names_are_sealed_at_rest_and_a_hub_without_the_key_says_which_file_to_r
     assert kept(console_app, person).name == "Dafydd ap Gwilym"
 
 
-def test_the_cli_keeps_a_name_with_the_caseload_and_says_when_it_is_gone(tmp_path, monkeypatch, capsys):
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setenv("THROUGHGATE_HUB_DATABASE_URL", f"sqlite:///{tmp_path / 'hub.db'}")
-    instance = str(tmp_path / "hub")
-
-    def hub(*args: str) -> tuple[int, str, str]:
-        code = cli.main([*args, "--instance", instance])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    assert hub("init")[0] == 0 and hub("workers", "add", "dewi", "--role", "offender_manager")[0] == 0
-    person = hub("people", "add")[1].strip()
-    code, _out, err = hub("workers", "caseload", "add", "dewi", person, "--prison-number", "A1234BC")
-    assert code == 1 and "add --name too" in err
-    code, _out, err = hub("workers", "caseload", "add", "dewi", person, "--name", "Sam\x1b[2JJones")
-    assert code == 1 and "plain text, on one line" in err
-    code, out, _ = hub("workers", "caseload", "add", "dewi", person, "--name", "Sam Jones", "--prison-number",
-                       "a1234bc")
-    assert code == 0
-    assert out.strip() == f"{person} is in dewi's caseload. Their name is kept for the workers who see them."
-    assert "Sam Jones" not in hub("audit", "export")[1]  # the trail says names were set, never which
-
-    code, out, _ = hub("workers", "caseload", "remove", "dewi", person)
-    assert code == 0 and "the hub no longer keeps their name" in out
-    assert "Sam" not in (tmp_path / "hub.db").read_bytes().decode("latin-1")
+def test_the_conversation_names_the_person_and_a_team_as_people_read_them(console_app, as_worker):
+    person = workkit.add_person(console_app, "olivia")
+    with console_app.app_context(), db.proxy.connection_context():
+        names.set_names(person, names.normal("Sam Jones"), "test")
+        Message.create(message_id="6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f", person=person, from_person=True,
+                       worker="team:Cardiff probation", text="Nobody picks up the phone.",
+                       written_at=timestamp(), received_at=timestamp())
+    status, text = page(as_worker("olivia"), f"/work/people/{person}/messages")
+    assert status == 200 and f"<h1>Messages with Sam Jones ({person})</h1>" in text
+    assert "<td>Cardiff probation (team)</td>" in text and "team:" not in text

@@ -14,7 +14,7 @@ from hub.sync import feed, uploads, uploads_api
 from hub.sync import messages as service
 from hub.sync.changes import MAX_TEXT
 from hub.sync.models import Message
-from hub.workers import access, caseload
+from hub.workers import access, caseload, names
 from wire import media
 from wire.records import timestamp
 
@@ -52,6 +52,7 @@ def _page(found, error, text, sent):
     return render_template("work/messages.html", person=found, messages=conversation, error=error, text=text,
                            max_text=MAX_TEXT, sent=sent, attachments=service.attachments_of(conversation),
                            describe=media.describe, kind_of=media.kind_of,
+                           names=names.names_of([found.person_id]).get(found.person_id),
                            photo_mb=current_app.config["PHONE_PHOTO_MAX_BYTES"] // (1024 * 1024),
                            voice_mb=current_app.config["PHONE_VOICE_MAX_BYTES"] // (1024 * 1024))
 
