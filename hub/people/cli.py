@@ -9,7 +9,7 @@ from pathlib import Path
 
 from hub import ca
 from hub.admins.cli import note, operator, with_app
-from hub.people import service, transfer_cli
+from hub.people import service, transfer_cli, transfers
 from hub.phones import service as phones
 from hub.plans import cli as plans_cli
 from hub.sync import messages
@@ -87,6 +87,10 @@ def cmd_show(args, app) -> int:
     links = service.learners(person.person_id)
     print(table(["EDGE", "LEARNER", "LINKED AT"], [[k.edge_id, k.learner, k.linked_at] for k in links])
           if links else "No learner ids linked.")
+    moved = transfers.of_person(person.person_id)
+    if moved:
+        print(table(["TRANSFER", "TO EDGE", "AS LEARNER", "REQUESTED AT", "IMPORTED AT", "RECORDS"],
+                    [[t.transfer_id, t.edge_id, t.learner, t.requested_at, t.delivered_at, t.records] for t in moved]))
     found = phones.phones_of(person.person_id)
     print(table(["PHONE KEY", "LABEL", "ACTIVATED", "LAST SEEN", "REVOKED"],
                 [[p.key_id, p.label, p.activated_at, p.last_seen_at, p.revoked_at] for p in found])

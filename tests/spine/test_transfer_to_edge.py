@@ -105,6 +105,8 @@ def test_a_transfer_brings_progress_badges_and_feedback_to_the_new_prisons_edge_
     again = _cli("hub", "people", "transfer", person, "--to", stack.edge_id, "--learner", "L-0107",
                  "--send-courses", "--instance", str(stack.hub_dir))
     assert "nothing added" in again and "imported 4 records" in again
+    shown = _cli("hub", "people", "show", person, "--instance", str(stack.hub_dir))
+    assert "L-0042" in shown and "L-0107" in shown and "IMPORTED AT" in shown
     assert f"Courses sent to {stack.edge_id} for everyone there: algebra-1." in again
     status, offered = client.call_json("GET", "/v1/courses")
     assert status == 200 and [c["groups"] for c in offered["courses"]] == [[]]
