@@ -359,7 +359,9 @@ def test_segments_seal_and_open_any_range(tmp_path):
     (ogg_opus(100), "audio/ogg"), (b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\x82\x84webm", "audio/webm"),
     (b"\x00\x00\x00\x20ftypM4A \x00\x00\x00\x00", "audio/mp4"), (b"#!AMR\n\x3c", "audio/amr"),
     (b"%PDF-1.7", None), (b"<!doctype html>", None), (b"OggS\x00\x02vorbis", None), (b"GIF89a", None),
-    (b"\x00\x00\x00\x20ftypqt  ", None), (b"", None)])
+    (b"\x00\x00\x00\x20ftypqt  ", None), (b"", None)],
+    ids=["jpeg", "png", "webp", "ogg-opus", "webm", "m4a", "amr", "pdf", "html", "ogg-vorbis", "gif", "quicktime",
+         "empty"])  # named: the Ogg sample holds random bytes, and each pytest-xdist worker must collect one id
 def test_a_file_is_told_by_its_first_bytes(data, expected):
     assert media.sniff(data) == expected
 
