@@ -54,8 +54,9 @@ def register(edge_id: str, learner: str, record_id: str, payload_json: str) -> b
     issued, expires = (timestamp(parse_timestamp(payload[name])) for name in ("issued_at", "expires_at"))
     unused = ((ActivationCode.person == person) & ActivationCode.used_at.is_null()
               & ActivationCode.withdrawn_at.is_null())
-    ActivationCode.update(withdrawn_at=now).where(unused & (ActivationCode.issued_at < issued)).execute()
-    newer = ActivationCode.select().where(unused & (ActivationCode.issued_at >= issued)).exists()
+    # Issued in the same millisecond as the worker's code: the edge's, which arrived last, is the one that works.
+    ActivationCode.update(withdrawn_at=now).where(unused & (ActivationCode.issued_at <= issued)).execute()
+    newer = ActivationCode.select().where(unused & (ActivationCode.issued_at > issued)).exists()
     ActivationCode.create(code_sha256=payload["code_sha256"], person=person, issued_at=issued,
                           issued_by=f"{edge_id}:{payload['issued_by']}"[:80], expires_at=expires,
                           withdrawn_at=now if newer else None)

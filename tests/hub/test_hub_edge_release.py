@@ -14,7 +14,7 @@ from hub.people import service as people
 from hub.people.models import ActivationCode, Person
 from hub.refusals import Refused
 from provisioning.tokens import digest, new_enrolment_code
-from wire.records import new_record, timestamp
+from wire.records import new_record, parse_timestamp, timestamp
 
 
 def _release(learner: str, code: str, issued: dt.datetime | None = None, days: int = 7) -> dict:
@@ -85,3 +85,12 @@ def test_an_edge_code_older_than_the_workers_newest_arrives_withdrawn(client, ed
         people.redeem_code(code, timestamp())
     assert withdrawn.value.code == "code_withdrawn"
     assert people.redeem_code(newest, timestamp()).person_id == person
+
+
+def test_an_edge_code_issued_in_the_same_millisecond_as_the_workers_is_the_one_that_works(client, edge, person):
+    _old_code, old = people.issue_code(person, "olivia", 7)
+    code = new_enrolment_code()
+    assert post_batch(client, edge, edge.seal([_release("L-0042", code, parse_timestamp(old.issued_at))])
+                      ).status_code == 200
+    assert ActivationCode.get(ActivationCode.code_sha256 == old.code_sha256).withdrawn_at is not None
+    assert people.redeem_code(code, timestamp()).person_id == person
