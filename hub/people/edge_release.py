@@ -5,7 +5,9 @@ it sends only the code's SHA-256. Storing the batch (hub/ingest/storage.py, in t
 registers the code for the person the learner id is linked to (person_learner), marks them released, and
 withdraws their older unused codes. The code's digest is its key, so a batch or record sent again
 registers nothing twice. A release for a learner id not linked yet waits among the stored records:
-`hub people link` (or a transfer) applies it then.
+`hub people link` (or a transfer) applies it then. Once the person has been transferred, only the edge of their latest
+transfer can release them: the prison they left keeps its link (their records came from there) but not the
+power to make a code that opens their phone account.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import json
 import logging
 
 from hub.models import Record
-from hub.people.models import IN_CUSTODY, RELEASED, ActivationCode, Person, PersonLearner
+from hub.people.models import IN_CUSTODY, RELEASED, ActivationCode, Person, PersonLearner, Transfer
 from wire.records import RecordError, parse_timestamp, timestamp
 from wire.release import KIND, check_release
 
@@ -46,6 +48,12 @@ def register(edge_id: str, learner: str, record_id: str, payload_json: str) -> b
     if link is None:
         log.info("release record %s from edge %s waits: its learner is not linked to a person yet "
                  "(`throughgate hub people link`)", record_id, edge_id)
+        return False
+    moved = (Transfer.select(Transfer.edge_id).where(Transfer.person == link.person_id)
+             .order_by(Transfer.requested_at.desc(), Transfer.transfer_id.desc()).first())
+    if moved is not None and moved.edge_id != edge_id:  # a prison the person left cannot make a code for them
+        log.warning("release record %s from edge %s not applied: the person was transferred to another prison",
+                    record_id, edge_id)
         return False
     if ActivationCode.get_or_none(ActivationCode.code_sha256 == payload["code_sha256"]) is not None:
         return False  # registered before: the record came again
