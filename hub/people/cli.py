@@ -12,6 +12,8 @@ from hub.admins.cli import note, operator, with_app
 from hub.people import service, transfer_cli, transfers
 from hub.phones import service as phones
 from hub.plans import cli as plans_cli
+from hub.refusals import Refused
+from hub.staff.models import StaffAccount
 from hub.sync import messages
 from hub.tables import table
 from provisioning.tokens import ActivationOffer
@@ -153,7 +155,12 @@ def cmd_revoke_phone(args, app) -> int:
 
 
 def cmd_send(args, app) -> int:
-    sent = messages.send_from_worker(args.person_id, args.worker, args.text)
+    worker = StaffAccount.get_or_none((StaffAccount.name == args.worker.lower()) & (StaffAccount.console == "worker"))
+    if worker is None:
+        raise Refused(404, "unknown_worker", f"there is no worker {args.worker!r}, so the person could not answer: "
+                      f"add them first (`throughgate hub workers add {args.worker.lower()} --role ROLE`) and put the "
+                      "person in their caseload (`throughgate hub workers caseload add`)")
+    sent = messages.send_from_worker(args.person_id, worker.name, args.text)
     note(person=sent.person_id, message=sent.message_id)
     print(f"Message {sent.message_id} to {sent.person_id} waits for their phone's next sync.")
     return 0
