@@ -16,7 +16,8 @@ import json
 import logging
 
 from hub.models import Record
-from hub.people.models import IN_CUSTODY, RELEASED, ActivationCode, Person, PersonLearner, Transfer
+from hub.people.models import IN_CUSTODY, RELEASED, ActivationCode, Person, PersonLearner
+from hub.people.moves import moved_away
 from wire.records import RecordError, parse_timestamp, timestamp
 from wire.release import KIND, check_release
 
@@ -49,9 +50,7 @@ def register(edge_id: str, learner: str, record_id: str, payload_json: str) -> b
         log.info("release record %s from edge %s waits: its learner is not linked to a person yet "
                  "(`throughgate hub people link`)", record_id, edge_id)
         return False
-    moved = (Transfer.select(Transfer.edge_id).where(Transfer.person == link.person_id)
-             .order_by(Transfer.requested_at.desc(), Transfer.transfer_id.desc()).first())
-    if moved is not None and moved.edge_id != edge_id:  # a prison the person left cannot make a code for them
+    if moved_away(link.person_id, edge_id):  # a prison the person left cannot make a code for them
         log.warning("release record %s from edge %s not applied: the person was transferred to another prison",
                     record_id, edge_id)
         return False

@@ -5,7 +5,8 @@ the edge can send them to the learner's tablet before release. The same `plan` e
 
     {"items": [{"seq": S, "learner": "L-0042", "pathway": "accommodation", "item": {...}}], "cursor": M, "more": bool}
 
-Another edge's learners are never in the answer."""
+Another edge's learners are never in the answer, nor a person transferred to another prison since
+(hub/people/moves.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import json
 from flask import Blueprint, jsonify, request
 
 from hub.auth import edge_required
+from hub.people import moves
 from hub.people.models import PersonLearner
 from hub.plans.service import KIND
 from hub.refusals import Refused
@@ -29,13 +31,16 @@ def items(caller):
     after = request.args.get("after", "0")
     if not after.isdigit() or len(after) > 18:
         raise Refused(400, "bad_request", "after is the `cursor` of the answer before (a whole number), or 0")
+    gone = moves.moved_away_from(caller.edge_id)  # transferred to another prison: nothing more goes to this one
     learners: dict[str, list[str]] = {}
     for link in PersonLearner.select().where(PersonLearner.edge_id == caller.edge_id):
         learners.setdefault(link.person_id, []).append(link.learner)
-    rows = list(PersonChange.select().where(
-        (PersonChange.kind == KIND) & (PersonChange.seq > int(after))
-        & PersonChange.person.in_(PersonLearner.select(PersonLearner.person).where(
-            PersonLearner.edge_id == caller.edge_id))).order_by(PersonChange.seq).limit(PAGE + 1))
+    theirs = ((PersonChange.kind == KIND) & (PersonChange.seq > int(after))
+              & PersonChange.person.in_(PersonLearner.select(PersonLearner.person).where(
+                  PersonLearner.edge_id == caller.edge_id)))
+    if gone:
+        theirs &= PersonChange.person.not_in(sorted(gone))
+    rows = list(PersonChange.select().where(theirs).order_by(PersonChange.seq).limit(PAGE + 1))
     found = [{"seq": row.seq, "learner": learner, "pathway": row.item_id, "item": json.loads(row.body)}
              for row in rows[:PAGE] for learner in learners.get(row.person_id, [])]
     cursor = rows[:PAGE][-1].seq if rows else int(after)

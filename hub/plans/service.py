@@ -16,6 +16,7 @@ from hub import db
 from hub.models import Record
 from hub.people import service as people
 from hub.people.models import Person, PersonLearner
+from hub.people.moves import moved_away
 from hub.plans.models import PlanField
 from hub.refusals import Refused
 from hub.sync import feed
@@ -138,6 +139,10 @@ def apply_records(edge_id: str, rows: list[dict]) -> int:
         if link is None:
             log.info("release_plan record %s from edge %s: its learner is linked to no person here", row["id"],
                      edge_id)
+            continue
+        if moved_away(link.person_id, edge_id):
+            log.warning("release_plan record %s from edge %s not merged: the person was transferred to another "
+                        "prison", row["id"], edge_id)
             continue
         payload = json.loads(row["payload"])
         try:
