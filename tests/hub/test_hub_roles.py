@@ -51,8 +51,8 @@ EDGE_ROUTES = {"/v1/batches", "/v1/enrol", "/v1/enrol/ca", "/v1/edge/renew", "/v
                "/v1/edge/plans"}
 PHONE_ROUTES = {"/v1/phone/activate", "/v1/phone/sync", "/v1/phone/views", "/v1/phone/push",
                 "/v1/phone/uploads/<sha256>", "/v1/phone/attachments/<sha256>"}
-"""Signed by a person's phone key, not an admin's token: tests/hub/test_phone_journey.py, test_phone_push.py,
-test_phone_attachments.py."""
+"""Signed by a person's phone key, not an admin's token: tests/hub/test_phone_journey.py (every one unsigned, from a
+revoked phone and from another person's phone: the phones' matrix), test_phone_push.py, test_phone_attachments.py."""
 OPEN_ROUTES = {"/v1/calendar/<token>.ics"}
 """The address is the secret (a person's calendar feed): tests/hub/test_hub_appointments.py."""
 

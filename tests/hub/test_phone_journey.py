@@ -2,7 +2,9 @@
 PostgreSQL, with the reference phone client: release and a one-time code, activation, a worker's
 message, messages written offline, and syncs whose connection is cut mid-request and whose answer
 is lost after the hub stored the changes: nothing lost, nothing stored twice. Then the refusals: a
-used, a withdrawn, an expired and a guessed code; a replayed and a tampered request; a revoked phone."""
+used, a withdrawn, an expired and a guessed code; a replayed and a tampered request; a revoked phone.
+And the phone routes' authorization matrix: every /v1/phone route unsigned, from a revoked phone, and from
+another person's phone."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import pytest
 from hubkit import make_instance
 from hubprocess import HubProcess
 from phonekit import AnswerDroppingProxy, hub_app, point_phone_at, released_person
+from test_hub_roles import PHONE_ROUTES
 
 from hub import ca, db
 from hub.people import service as people
@@ -26,6 +29,7 @@ from phone.store import Store
 from provisioning import signatures
 from provisioning.tokens import ActivationOffer
 from tests.learning.learningkit import CuttingProxy
+from wire import media
 from wire.records import timestamp
 
 
@@ -200,3 +204,65 @@ def test_the_person_sees_who_looked_at_their_record_and_no_one_elses(sqlite_hub,
         ("Olivia", "offender_manager", "your messages")]
     assert client.views(alex_phone, after=seen[1]["id"]) == seen[2:]
     assert [v["what"] for v in client.views(sam_phone)] == ["your name in their list"]
+
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
+       + b"\x00" * 64)
+"""Enough of a PNG for the hub's magic-byte check: Alex's photo, which no other phone may reach."""
+
+
+def test_every_phone_route_refuses_no_signature_and_a_revoked_phone_and_another_persons_phone_gets_nothing(
+        sqlite_hub, tmp_path):
+    """The phone routes' authorization matrix: every /v1/phone route (test_hub_roles.py PHONE_ROUTES) and
+    method, unsigned, signed by Alex's revoked phone, and signed by Sam's phone (another person's)."""
+    process, app, instance = sqlite_hub
+    alex, code = released_person(app)
+    _sam, sam_code = released_person(app)
+    alex_phone, lost_phone, sam_phone = tmp_path / "alex", tmp_path / "lost", tmp_path / "sam"
+    client.activate(_offer(process, instance, code), alex_phone)
+    client.activate(_offer(process, instance, sam_code), sam_phone)
+    with app.app_context(), db.connected():
+        second, _row = people.issue_code(alex, "test", 7)
+    lost = client.activate(_offer(process, instance, second), lost_phone)
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(PNG)
+    ref = client.attach(alex_phone, photo, media.PHOTO)
+    store = Store(alex_phone / "phone.db")
+    store.queue("message", {"to": "olivia", "text": "Alex's photo", "written_at": timestamp(), "attachments": [ref]})
+    assert client.sync(alex_phone, store).sent == 1
+    store.close()
+    with app.app_context(), db.connected():
+        phones.revoke(lost.key_id, "test")
+    routes = sorted((method, rule.rule) for rule in app.url_map.iter_rules() if rule.rule.startswith("/v1/phone/")
+                    for method in rule.methods - {"HEAD", "OPTIONS"})
+    assert {rule for _m, rule in routes} == PHONE_ROUTES
+
+    def ask(folder, method, rule, signed=True):
+        path = rule.replace("<sha256>", ref["sha256"])
+        body = b"" if method in ("GET", "DELETE") else b"{}"
+        extra = {"Content-Type": "application/json"} if body else {}
+        if rule == "/v1/phone/uploads/<sha256>" and method == "PUT":
+            body, extra = PNG, {"Content-Type": "image/png", "Content-Range": f"bytes 0-{len(PNG) - 1}/{len(PNG)}"}
+        key = identity.load_or_make_key(folder) if signed else None
+        status, data = client._request(process.url, identity.tls_context(folder), method, path, body, key, extra)
+        return status, data.decode("utf-8", "replace")
+
+    wrong = []
+    for method, rule in routes:
+        if rule == "/v1/phone/activate":
+            continue  # the code is the credential: test_codes_are_refused_once_used_withdrawn_expired_or_guessed…
+        status, text = ask(sam_phone, method, rule, signed=False)
+        if status != 401 or "signature_missing" not in text:
+            wrong.append(("unsigned", method, rule, status))
+        status, text = ask(lost_phone, method, rule)
+        if status != 401 or "phone_revoked" not in text:
+            wrong.append(("revoked", method, rule, status))
+        status, text = ask(sam_phone, method, rule)
+        if alex in text or "Alex's photo" in text or status >= 500:
+            wrong.append(("another person's phone", method, rule, status))
+        if rule == "/v1/phone/attachments/<sha256>" and status != 404:
+            wrong.append(("another person's phone read the photo", method, rule, status))
+        if (method, rule) == ("GET", "/v1/phone/uploads/<sha256>") and '"received":0' not in text:
+            wrong.append(("another person's phone found the photo", method, rule, status))
+    assert wrong == []
+    assert client.download(alex_phone, ref["sha256"], tmp_path / "mine.png") == len(PNG)  # Alex's own phone still can
