@@ -1,14 +1,16 @@
 """Transfers between prisons at the hub (hub/people/transfers.py, edge_api.py), on SQLite and PostgreSQL: the person
 keeps their record; the new prison's edge, over its own client certificate, is offered the transfer, pages through
 what the person's learner id at the earlier prison sent (progress, feedback, badges), says it imported it, and is
-not offered it again; another edge cannot see it; the command run twice adds nothing; a person with no earlier
-prison is refused saying what to do."""
+not offered it again; another edge cannot see it; no certificate and a revoked edge are refused on every new edge
+route (transfers and plans); the command run twice adds nothing; a person with no earlier prison is refused saying
+what to do."""
 
 from __future__ import annotations
 
 import pytest
 from hubkit import post_batch
 
+from hub.enrolment import edges
 from hub.people import service as people
 from hub.people import transfers
 from hub.people.models import PersonLearner, Transfer
@@ -61,6 +63,19 @@ def test_another_edge_sees_nothing_of_the_transfer(client, moved):
                                environ_base=north.environ)):
         assert answer.status_code == 404 and answer.get_json()["error"] == "unknown_transfer"
     assert client.get("/v1/edge/transfers").status_code in (401, 403)
+
+
+def test_the_new_edge_routes_refuse_no_certificate_and_a_revoked_edge(client, moved):
+    _north, south, _person, made, _records = moved
+    routes = [("GET", "/v1/edge/transfers"), ("GET", f"/v1/edge/transfers/{made.transfer_id}/records"),
+              ("POST", f"/v1/edge/transfers/{made.transfer_id}/delivered"), ("GET", "/v1/edge/plans?after=0")]
+    for method, path in routes:
+        assert client.open(path, method=method, json={"records": 0}).status_code in (401, 403), path
+    edges.revoke("edge-south", timestamp())
+    for method, path in routes:
+        answer = client.open(path, method=method, json={"records": 0}, environ_base=south.environ)
+        assert (answer.status_code, answer.get_json()["error"]) == (403, "edge_revoked"), path
+    assert Transfer.get_by_id(made.transfer_id).delivered_at is None
 
 
 def test_records_come_in_pages(client, moved):
