@@ -128,6 +128,27 @@ def test_another_workers_person_is_not_found_as_if_they_did_not_exist(console_ap
     for action in ("release", "code", "letter", "messages"):
         answer = post(client, f"/work/people/{theirs}/{action}", {"text": "hello"}, page="/work/people")
         assert answer.status_code == 404
+    about_them = [(endpoint, method, path) for endpoint, method, path, _action in work_routes(console_app, theirs)
+                  if theirs in path]
+    assert {endpoint for endpoint, *_ in about_them} >= {"work.people.person", "work.messages.conversation"}
+    for endpoint, method, path in about_them:  # every page and form about a person: plan, appointments, phones, …
+        answer = (client.get(path, base_url=BASE) if method == "GET"
+                  else post(client, path, {"text": "hello", "reason": "x"}, page="/work/people"))
+        assert answer.status_code == 404, (endpoint, method, answer.status_code)
+    mine, their_phone, their_appointment = team.person["olivia"], "t" * 43, str(uuid.uuid4())
+    with console_app.app_context(), db.proxy.connection_context():  # their phone and appointment, asked for as mine
+        Phone.create(key_id=their_phone, person=theirs, jwk="{}", alg="Ed25519", label="phone",
+                     activated_at=timestamp())
+        Appointment.create(appointment_id=their_appointment, person=theirs, worker="sam", kind="phone",
+                           starts_at="2027-07-12T09:00:00.000Z", ends_at="2027-07-12T09:30:00.000Z", place="x",
+                           created_at=timestamp(), updated_at=timestamp())
+    assert page(client, f"/work/people/{mine}/appointments/{their_appointment}")[0] == 404
+    for path in (f"/work/people/{mine}/appointments/{their_appointment}/cancel",
+                 f"/work/people/{mine}/phones/{their_phone}/revoke"):
+        assert post(client, path, {"reason": "x"}, page="/work/people").status_code == 404
+    with console_app.app_context(), db.proxy.connection_context():
+        assert Phone.get_by_id(their_phone).revoked_at is None
+        assert Appointment.get_by_id(their_appointment).status == "scheduled"
     with console_app.app_context(), db.proxy.connection_context():
         assert people.find(theirs).status == "in_custody"
         assert [r for r in caseload.reads_of(theirs) if r.worker == "olivia"] == []
