@@ -102,6 +102,10 @@ KEYS: dict[str, Key] = {
                                  "message, in bytes", _POSITIVE),
     "PHONE_UPLOADS_PER_PHONE": Key(int, 3, "most unfinished photo and voice uploads kept for one phone; starting "
                                    "another discards that phone's least recently written one", _POSITIVE),
+    "PHONE_UPLOAD_BYTES_PER_DAY": Key(int, 100 * 1024 * 1024, "most bytes of photos and voice notes one person's "
+                                      "phones may begin uploading in 24 hours (each file counted once, at its size); "
+                                      "the next is refused with 429 upload_quota, so one phone cannot fill the "
+                                      "attachments' disk", _POSITIVE),
     "ATTACHMENTS_KEY_FILE": Key(str, "attachments.key", "file holding the key the person's photos and voice notes "
                                 "are sealed with at rest (AES-256-GCM; made at first use, 0600; every hub process "
                                 "needs the same file; relative to the instance)"),

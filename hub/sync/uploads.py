@@ -5,7 +5,8 @@ No Flask here: service functions raise hub.refusals.Refused, hub/sync/uploads_ap
 It is the edges' upload machinery (hub/attachments): `Content-Range` chunks in order, each continuing
 where the hub's copy ends (a repeated chunk changes nothing, a cut one is sent again), one request at a
 time per upload (`uploads.held`), at most PHONE_UPLOADS_PER_PHONE unfinished uploads per phone (the
-least recently written is discarded, `uploads.start`), the ATTACHMENTS_MIN_FREE_BYTES floor
+least recently written is discarded, `uploads.start`), at most PHONE_UPLOAD_BYTES_PER_DAY begun in 24
+hours by one person's phones (`_check_quota`), the ATTACHMENTS_MIN_FREE_BYTES floor
 (`uploads.check_room`), and the hash checked after the last byte. What differs for a phone:
 
 - the first chunk's bytes must be the photo or voice note its `Content-Type` says (wire/media.py, by
@@ -25,7 +26,10 @@ import logging
 import os
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from peewee import fn
 
 from hub import db
 from hub.attachments import uploads
@@ -50,12 +54,13 @@ class Rules:
     voice_bytes: int = 5 * 1024 * 1024
     uploads_per_phone: int = 3
     min_free_bytes: int = 0
+    bytes_per_day: int = 100 * 1024 * 1024
 
     @classmethod
     def from_config(cls, config) -> Rules:
         return cls(config["PHONE_UPLOAD_CHUNK_BYTES"], config["PHONE_PHOTO_MAX_BYTES"],
                    config["PHONE_VOICE_MAX_BYTES"], config["PHONE_UPLOADS_PER_PHONE"],
-                   config["ATTACHMENTS_MIN_FREE_BYTES"])
+                   config["ATTACHMENTS_MIN_FREE_BYTES"], config["PHONE_UPLOAD_BYTES_PER_DAY"])
 
     def most(self, kind: str) -> int:
         return self.photo_bytes if kind == media.PHOTO else self.voice_bytes
@@ -147,6 +152,7 @@ def put(store: Store, caller: Caller, sha256: str, content_range: str | None, me
                           f"suggests {rules.chunk_bytes}), but for the file's last")
         if received is None:
             _check_first(data, media_type, kind)
+            _check_quota(caller, sha256, size, rules)
         else:
             row = PhoneUpload.get_or_none((PhoneUpload.person == caller.person_id) & (PhoneUpload.sha256 == sha256))
             if row is None or row.media_type != media_type or row.bytes != size:
@@ -165,6 +171,19 @@ def put(store: Store, caller: Caller, sha256: str, content_range: str | None, me
         if first + len(data) == size:
             _commit(store, caller, sha256, size, partial)
         return status(store, caller, sha256, rules)
+
+
+def _check_quota(caller: Caller, sha256: str, size: int, rules: Rules) -> None:
+    """Refused 429 when this file would take the person's uploads begun in the last 24 hours over
+    PHONE_UPLOAD_BYTES_PER_DAY (a finished upload stays, message or not: without this, one phone could fill
+    the attachments' disk for everyone). A file begun again counts once."""
+    since = timestamp(datetime.now(UTC) - timedelta(days=1))
+    used = (PhoneUpload.select(fn.COALESCE(fn.SUM(PhoneUpload.bytes), 0))
+            .where((PhoneUpload.person == caller.person_id) & (PhoneUpload.started_at >= since)
+                   & (PhoneUpload.sha256 != sha256)).scalar())
+    if used + size > rules.bytes_per_day:
+        raise Refused(429, "upload_quota", f"you have sent {used} bytes of photos and voice notes today; the most is "
+                      f"{rules.bytes_per_day} bytes in 24 hours: send this one tomorrow", most=rules.bytes_per_day)
 
 
 def _begin(caller: Caller, sha256: str, media_type: str, size: int) -> None:
