@@ -4,7 +4,7 @@ message, messages written offline, and syncs whose connection is cut mid-request
 is lost after the hub stored the changes: nothing lost, nothing stored twice. Then the refusals: a
 used, a withdrawn, an expired and a guessed code; a replayed and a tampered request; a revoked phone.
 And the phone routes' authorization matrix: every /v1/phone route unsigned, from a revoked phone, and from
-another person's phone."""
+another person's phone. Wrong codes from one address are limited (429 too_many_tries)."""
 
 from __future__ import annotations
 
@@ -266,3 +266,20 @@ def test_every_phone_route_refuses_no_signature_and_a_revoked_phone_and_another_
             wrong.append(("another person's phone found the photo", method, rule, status))
     assert wrong == []
     assert client.download(alex_phone, ref["sha256"], tmp_path / "mine.png") == len(PNG)  # Alex's own phone still can
+
+
+def test_wrong_codes_from_one_address_are_limited_and_then_even_the_right_code_waits(sqlite_hub, tmp_path):
+    process, app, instance = sqlite_hub
+    _person, code = released_person(app)
+    refused = []
+    for n in range(6):  # LOGIN_FAILURES is 5
+        with pytest.raises(client.PhoneError) as wrong:
+            client.activate(_offer(process, instance, f"ABCD-EFGH-JK{n}N"), tmp_path / f"guess{n}")
+        refused.append((wrong.value.status, wrong.value.code))
+    assert refused == [(401, "code_unknown")] * 5 + [(429, "too_many_tries")]
+    with pytest.raises(client.PhoneError) as waiting:
+        client.activate(_offer(process, instance, code), tmp_path / "right")
+    assert (waiting.value.status, waiting.value.code) == (429, "too_many_tries")
+    assert "wait" in waiting.value.reason and "minutes" in waiting.value.reason
+    with app.app_context(), db.connected():
+        assert ActivationCode.select().where(ActivationCode.used_at.is_null(False)).count() == 0  # still unused
