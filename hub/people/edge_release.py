@@ -12,6 +12,7 @@ power to make a code that opens their phone account.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 
@@ -19,7 +20,7 @@ from hub.models import Record
 from hub.people.models import IN_CUSTODY, RELEASED, ActivationCode, Person, PersonLearner
 from hub.people.moves import moved_away
 from wire.records import RecordError, parse_timestamp, timestamp
-from wire.release import KIND, check_release
+from wire.release import KIND, MAX_DAYS, check_release
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,11 @@ def register(edge_id: str, learner: str, record_id: str, payload_json: str) -> b
         return False  # registered before: the record came again
     now = timestamp()
     person = link.person_id
-    issued, expires = (timestamp(parse_timestamp(payload[name])) for name in ("issued_at", "expires_at"))
+    # Never later than now, nor lasting past MAX_DAYS from now: an edge's clock years ahead would make a code that
+    # outlived every code the worker gave and worked for years.
+    moment = parse_timestamp(now)
+    issued = timestamp(min(parse_timestamp(payload["issued_at"]), moment))
+    expires = timestamp(min(parse_timestamp(payload["expires_at"]), moment + dt.timedelta(days=MAX_DAYS)))
     unused = ((ActivationCode.person == person) & ActivationCode.used_at.is_null()
               & ActivationCode.withdrawn_at.is_null())
     # Issued in the same millisecond as the worker's code: the edge's, which arrived last, is the one that works.

@@ -52,3 +52,21 @@ def test_the_prison_the_person_is_at_now_still_releases_them(client, moved):
     assert post_batch(client, south, south.seal([_release("L-0107", code)])).status_code == 200
     assert Person.get(Person.person_id == person).status == "released"
     assert people.redeem_code(code, timestamp()).person_id == person
+
+
+def test_a_code_dated_years_ahead_by_an_edge_still_stops_working_within_28_days(client, make_edge):
+    """Before: issued_at five years ahead (a wrong clock, or a wish for a code that lasts) registered a code
+    that worked until then, past the 28 days a code may last, and withdrew the worker's code."""
+    edge = make_edge("edge-1")
+    person = people.add("test").person_id
+    people.link(person, "edge-1", "L-0042")
+    code = new_enrolment_code()
+    record = _release("L-0042", code)
+    ahead = dt.datetime.now(dt.UTC) + dt.timedelta(days=5 * 365)
+    record["payload"] |= {"issued_at": timestamp(ahead), "expires_at": timestamp(ahead + dt.timedelta(days=28))}
+    assert post_batch(client, edge, edge.seal([record])).status_code == 200
+    in_29_days = timestamp(dt.datetime.now(dt.UTC) + dt.timedelta(days=29))
+    with pytest.raises(Refused) as expired:
+        people.redeem_code(code, in_29_days)
+    assert expired.value.code == "code_expired"
+    assert people.redeem_code(code, timestamp()).person_id == person  # it works now, as any release's code
