@@ -4,7 +4,8 @@ message, messages written offline, and syncs whose connection is cut mid-request
 is lost after the hub stored the changes: nothing lost, nothing stored twice. Then the refusals: a
 used, a withdrawn, an expired and a guessed code; a replayed and a tampered request; a revoked phone.
 And the phone routes' authorization matrix: every /v1/phone route unsigned, from a revoked phone, and from
-another person's phone. Wrong codes from one address are limited (429 too_many_tries)."""
+another person's phone. Wrong codes from one address are limited (429 too_many_tries). A large first
+sync comes in bounded pages."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from hub import ca, db
 from hub.people import service as people
 from hub.people.models import ActivationCode
 from hub.phones import service as phones
-from hub.sync import messages
+from hub.sync import feed, messages
 from hub.sync.models import Message, PhoneChange
 from hub.workers import caseload
 from phone import client, identity
@@ -283,3 +284,25 @@ def test_wrong_codes_from_one_address_are_limited_and_then_even_the_right_code_w
     assert "wait" in waiting.value.reason and "minutes" in waiting.value.reason
     with app.app_context(), db.connected():
         assert ActivationCode.select().where(ActivationCode.used_at.is_null(False)).count() == 0  # still unused
+
+
+def test_a_large_first_sync_comes_in_bounded_pages_and_the_phone_gets_every_change_once(sqlite_hub, tmp_path):
+    process, app, instance = sqlite_hub
+    person, code = released_person(app)
+    folder = tmp_path / "phone"
+    client.activate(_offer(process, instance, code), folder)
+    with app.app_context(), db.connected():
+        sent = [messages.send_from_worker(person, "olivia", f"{n:03} " + "x" * 1500).message_id for n in range(120)]
+        sent += [messages.send_from_worker(person, "olivia", f"short {n}").message_id for n in range(230)]
+        pages, cursor, more = [], 0, True
+        while more:  # what each answer holds: about PAGE_BYTES of JSON, at most PAGE_CHANGES changes
+            changes, cursor, more = feed.page(person, cursor)
+            pages.append((len(changes), len(json.dumps(changes))))
+    assert len(pages) >= 4 and sum(n for n, _size in pages) == 350
+    assert all(n <= feed.PAGE_CHANGES and size <= feed.PAGE_BYTES + 4096 for n, size in pages)
+    store = Store(folder / "phone.db")
+    done = client.sync(folder, store)
+    assert (done.rounds, done.received) == (len(pages), 350)
+    assert [m["id"] for m in store.messages()] == sent
+    assert client.sync(folder, store).rounds == 1  # and then one request, with nothing to fetch
+    store.close()
