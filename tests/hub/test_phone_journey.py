@@ -5,7 +5,7 @@ is lost after the hub stored the changes: nothing lost, nothing stored twice. Th
 used, a withdrawn, an expired and a guessed code; a replayed and a tampered request; a revoked phone.
 And the phone routes' authorization matrix: every /v1/phone route unsigned, from a revoked phone, and from
 another person's phone. Wrong codes from one address are limited (429 too_many_tries). A large first
-sync comes in bounded pages."""
+sync comes in bounded pages; a sync with nothing new is one request of at most 1024 bytes."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from hubprocess import HubProcess
 from phonekit import AnswerDroppingProxy, hub_app, point_phone_at, released_person
 from test_hub_roles import PHONE_ROUTES
 
+from bench.wireproxy import TlsCountingProxy
 from hub import ca, db
 from hub.people import service as people
 from hub.people.models import ActivationCode
@@ -306,3 +307,25 @@ def test_a_large_first_sync_comes_in_bounded_pages_and_the_phone_gets_every_chan
     assert [m["id"] for m in store.messages()] == sent
     assert client.sync(folder, store).rounds == 1  # and then one request, with nothing to fetch
     store.close()
+
+
+def test_a_sync_with_nothing_new_is_one_request_of_at_most_1024_bytes_headers_included(sqlite_hub, tmp_path):
+    """The issue's budget, as `make bench` measures it (sync_nochange_bytes): HTTP bytes both ways through a
+    proxy that ends TLS, so the handshake a kept-alive connection does not repeat is not counted."""
+    process, app, instance = sqlite_hub
+    person, code = released_person(app)
+    folder = tmp_path / "phone"
+    client.activate(_offer(process, instance, code), folder)
+    with app.app_context(), db.connected():
+        messages.send_from_worker(person, "olivia", "Your first appointment is Monday at 10.")
+    assert client.sync(folder).received == 1
+    paths = ca.files(instance)
+    proxy = TlsCountingProxy(int(process.url.rsplit(":", 1)[1]), str(paths.server_cert), str(paths.server_key),
+                             str(paths.root_cert)).start()
+    try:
+        point_phone_at(folder, f"https://127.0.0.1:{proxy.port}")
+        done = client.sync(folder)
+    finally:
+        proxy.stop()
+    assert (done.rounds, done.received, done.sent) == (1, 0, 0)
+    assert 0 < proxy.upstream + proxy.downstream <= 1024, (proxy.upstream, proxy.downstream)
