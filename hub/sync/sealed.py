@@ -42,8 +42,13 @@ def master_key(path: str | Path) -> bytes:
     path = Path(path)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        with contextlib.suppress(FileExistsError):  # another process made it first
-            write_private(path, os.urandom(32).hex().encode())
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+        write_private(tmp, os.urandom(32).hex().encode(), replace=True)
+        try:
+            with contextlib.suppress(FileExistsError):  # never replaces: a key another process made first stays
+                os.link(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
     return bytes.fromhex(path.read_text().strip())
 
 
