@@ -5,7 +5,8 @@ is lost after the hub stored the changes: nothing lost, nothing stored twice. Th
 used, a withdrawn, an expired and a guessed code; a replayed and a tampered request; a revoked phone.
 And the phone routes' authorization matrix: every /v1/phone route unsigned, from a revoked phone, and from
 another person's phone. Wrong codes from one address are limited (429 too_many_tries). A large first
-sync comes in bounded pages; a sync with nothing new is one request of at most 1024 bytes."""
+sync comes in bounded pages; a sync with nothing new is one request of at most 1024 bytes. A P-256 key
+(as WebCrypto makes) works as an Ed25519 one does."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import json
 import urllib.request
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from hubkit import make_instance
 from hubprocess import HubProcess
 from phonekit import AnswerDroppingProxy, hub_app, point_phone_at, released_person
@@ -23,6 +26,7 @@ from hub import ca, db
 from hub.people import service as people
 from hub.people.models import ActivationCode
 from hub.phones import service as phones
+from hub.phones.models import Phone
 from hub.sync import feed, messages
 from hub.sync.models import Message, PhoneChange
 from hub.workers import caseload
@@ -329,3 +333,20 @@ def test_a_sync_with_nothing_new_is_one_request_of_at_most_1024_bytes_headers_in
         proxy.stop()
     assert (done.rounds, done.received, done.sent) == (1, 0, 0)
     assert 0 < proxy.upstream + proxy.downstream <= 1024, (proxy.upstream, proxy.downstream)
+
+
+def test_a_phone_whose_key_is_p256_activates_and_syncs_like_an_ed25519_one(sqlite_hub, tmp_path):
+    """What a browser's WebCrypto makes (ECDSA P-256, non-extractable): the reference phone is given such a key."""
+    process, app, instance = sqlite_hub
+    person, code = released_person(app)
+    folder = tmp_path / "phone"
+    folder.mkdir(mode=0o700)
+    key = ec.generate_private_key(ec.SECP256R1())
+    (folder / identity.KEY_FILE).write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    done = client.activate(_offer(process, instance, code), folder)
+    assert done.key_id == signatures.key_id(key.public_key())
+    with app.app_context(), db.connected():
+        messages.send_from_worker(person, "olivia", "Hello from Olivia.")
+        assert Phone.get_by_id(done.key_id).alg == "P-256"
+    assert client.sync(folder).received == 1
