@@ -8,6 +8,7 @@ tests and development only, also lets http://127.0.0.1:PORT/... through."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -19,6 +20,9 @@ from hub.refusals import Refused
 from wire.records import timestamp
 
 MAX_ENDPOINT = 1024
+_DNS_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+")
+"""A host name as requests (urllib3) reads it too: urlsplit takes `127.0.0.1\\.fcm.googleapis.com` for a host
+that requests sends to 127.0.0.1, so a host with any other character is refused."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,9 @@ def check_endpoint(endpoint, allowed: tuple[str, ...], insecure_loopback: bool =
     if parts.scheme != "https" or not host or parts.username or parts.password:
         raise Refused(400, "bad_subscription", f"the push endpoint must be an https URL, not {parts.scheme or 'no'}"
                       ": the hub pushes only over TLS")
+    if not _DNS_NAME.fullmatch(host) or port not in (None, 443):
+        raise Refused(400, "bad_subscription", "the push endpoint's host must be a push service's name, on port 443: "
+                      "send what PushSubscription.toJSON() gives")
     if not _allowed_host(host, allowed):
         raise Refused(400, "push_service_not_allowed", f"this hub does not push to {host}: it pushes to "
                       f"{', '.join(allowed) or 'no push service'} (PUSH_SERVICES); ask the hub's operator")
