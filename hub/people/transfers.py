@@ -76,8 +76,10 @@ def of_edge(edge_id: str, transfer_id: str) -> Transfer:
 
 def records(found: Transfer, after: int, limit: int = PAGE) -> tuple[list[dict], int | None]:
     """One page of what the person's learner ids at earlier prisons sent, in the hub's arrival order; the cursor
-    of the next page, or None after the last."""
-    links = earlier_links(found.person_id, found.edge_id, found.learner)
+    of the next page, or None after the last. Only the learner ids the person had when the transfer was made: where
+    they went after is no business of this prison."""
+    links = [link for link in earlier_links(found.person_id, found.edge_id, found.learner)
+             if link.linked_at <= found.requested_at]
     where = None
     for link in links:
         one = (Record.edge == link.edge_id) & (Record.learner == link.learner)
