@@ -8,6 +8,8 @@ registers nothing twice. A release for a learner id not linked yet waits among t
 `hub people link` (or a transfer) applies it then. Once the person has been transferred, only the edge of their latest
 transfer can release them: the prison they left keeps its link (their records came from there) but not the
 power to make a code that opens their phone account.
+Nor does any prison once the person has a phone working: a code then would only put a second phone in
+their account, and that is their worker's to give (the workers' console).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import logging
 from hub.models import Record
 from hub.people.models import IN_CUSTODY, RELEASED, ActivationCode, Person, PersonLearner
 from hub.people.moves import moved_away
+from hub.phones.models import Phone
 from wire.records import RecordError, parse_timestamp, timestamp
 from wire.release import KIND, MAX_DAYS, check_release
 
@@ -53,6 +56,11 @@ def register(edge_id: str, learner: str, record_id: str, payload_json: str) -> b
         return False
     if moved_away(link.person_id, edge_id):  # a prison the person left cannot make a code for them
         log.warning("release record %s from edge %s not applied: the person was transferred to another prison",
+                    record_id, edge_id)
+        return False
+    if Phone.select().where((Phone.person == link.person_id) & Phone.revoked_at.is_null()).exists():
+        # set up already: another code would put a second phone in their account, which is their worker's to give
+        log.warning("release record %s from edge %s not applied: the person has a phone working already",
                     record_id, edge_id)
         return False
     if ActivationCode.get_or_none(ActivationCode.code_sha256 == payload["code_sha256"]) is not None:

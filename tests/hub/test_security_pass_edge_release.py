@@ -70,3 +70,26 @@ def test_a_code_dated_years_ahead_by_an_edge_still_stops_working_within_28_days(
         people.redeem_code(code, in_29_days)
     assert expired.value.code == "code_expired"
     assert people.redeem_code(code, timestamp()).person_id == person  # it works now, as any release's code
+
+
+def test_a_prison_cannot_give_itself_a_second_phone_in_the_account_of_someone_already_using_theirs(client, make_edge):
+    """Before: months after release, a manager at the prison 'released' the learner again and the code set up
+    another phone as the person, beside the one they use, reading their messages with probation. Once the person
+    has a phone working, a new code is their worker's to give (the workers' console), not the prison's."""
+    from hub.phones.models import Phone
+
+    edge = make_edge("edge-1")
+    person = people.add("test").person_id
+    people.link(person, "edge-1", "L-0042")
+    first = new_enrolment_code()
+    assert post_batch(client, edge, edge.seal([_release("L-0042", first)])).status_code == 200
+    people.redeem_code(first, timestamp())
+    Phone.create(key_id="key-1", person=person, jwk="{}", alg="Ed25519", label="Alex's phone",
+                 activated_at=timestamp())
+    later = new_enrolment_code()
+    assert post_batch(client, edge, edge.seal([_release("L-0042", later)])).status_code == 200
+    assert ActivationCode.get_or_none(ActivationCode.code_sha256 == digest(later)) is None
+    Phone.update(revoked_at=timestamp(), revoked_by="olivia").execute()  # lost: now the prison may give a code
+    again = new_enrolment_code()
+    assert post_batch(client, edge, edge.seal([_release("L-0042", again)])).status_code == 200
+    assert people.redeem_code(again, timestamp()).person_id == person
