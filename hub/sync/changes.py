@@ -29,6 +29,7 @@ from hub.sync import feed
 from hub.sync.models import Message, MessageAttachment, PersonChange, PhoneChange, PhoneUpload
 from hub.teams import rules as team_rules
 from hub.teams import service as teams
+from hub.workers.models import Caseload
 from wire import media
 from wire.records import timestamp, timestamp_problem, valid_sha256
 
@@ -101,8 +102,12 @@ def _message(caller: Caller, change_id: str, body: dict) -> None:
         return
     worker = StaffAccount.get_or_none((StaffAccount.name == str(to or "").lower()[:64])
                                       & (StaffAccount.console == "worker"))
-    if worker is None:
-        raise ChangeRefused("unknown_worker", f"there is no worker {to!r} to write to: choose one from your list")
+    if worker is None or not Caseload.select().where((Caseload.worker == worker.name)
+                                                     & (Caseload.person == caller.person_id)).exists():
+        # Only the person's own workers (whose caseload holds them) can read it; saying which others exist
+        # would tell a phone the hub's worker names.
+        raise ChangeRefused("unknown_worker", f"{to!r} is not one of your workers: choose one from your list "
+                            "(sync to see it as it is now)")
     written = _when(body, "written_at")
     Message.create(message_id=change_id, person=caller.person_id, from_person=True, worker=worker.name, text=text,
                    written_at=written, received_at=timestamp())

@@ -16,6 +16,7 @@ from hub import ca, db
 from hub.app import create_app
 from hub.people import service as people
 from hub.staff import accounts
+from hub.workers import caseload
 
 
 def hub_app(instance: Path, url: str):
@@ -24,11 +25,12 @@ def hub_app(instance: Path, url: str):
 
 
 def released_person(app, worker: str = "olivia") -> tuple[str, str]:
-    """A released person with a worker account to write to: (person id, activation code)."""
+    """A released person in a worker's caseload (a worker they can write to): (person id, activation code)."""
     with app.app_context(), db.connected():
         if accounts.find(worker) is None:
             accounts.add(worker, accounts.WORKER, "offender_manager", worker.title(), "test", 1)
         person = people.add("test")
+        caseload.add(worker, person.person_id, "test")  # a person writes only to their own workers
         _person, code, _row = people.release(person.person_id, "test", 7)
     return person.person_id, code
 

@@ -56,7 +56,7 @@ def test_an_appointment_reaches_the_phone_its_request_is_kept_once_and_the_calen
         made = service.create(person, "olivia", "in_person", "2027-01-11T10:00Z", 30, "Cardiff office", "olivia")
     home = ["--home", str(folder)]
 
-    assert "1 received" in _phone(["sync", *home], capsys)
+    assert "2 received" in _phone(["sync", *home], capsys)  # the appointment, and the person's contacts
     shown = _phone(["appointments", *home], capsys)
     assert "2027-01-11T10:00:00.000Z to 2027-01-11T10:30:00.000Z  in person with olivia: Cardiff office" in shown
 

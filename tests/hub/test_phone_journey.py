@@ -27,6 +27,7 @@ from hub.people import service as people
 from hub.people.models import ActivationCode
 from hub.phones import service as phones
 from hub.phones.models import Phone
+from hub.staff import accounts
 from hub.sync import feed, messages
 from hub.sync.models import Message, PhoneChange
 from hub.workers import caseload
@@ -303,11 +304,11 @@ def test_a_large_first_sync_comes_in_bounded_pages_and_the_phone_gets_every_chan
         while more:  # what each answer holds: about PAGE_BYTES of JSON, at most PAGE_CHANGES changes
             changes, cursor, more = feed.page(person, cursor)
             pages.append((len(changes), len(json.dumps(changes))))
-    assert len(pages) >= 4 and sum(n for n, _size in pages) == 350
+    assert len(pages) >= 4 and sum(n for n, _size in pages) == 351  # the 350 messages, and the person's contacts
     assert all(n <= feed.PAGE_CHANGES and size <= feed.PAGE_BYTES + 4096 for n, size in pages)
     store = Store(folder / "phone.db")
     done = client.sync(folder, store)
-    assert (done.rounds, done.received) == (len(pages), 350)
+    assert (done.rounds, done.received) == (len(pages), 351)
     assert [m["id"] for m in store.messages()] == sent
     assert client.sync(folder, store).rounds == 1  # and then one request, with nothing to fetch
     store.close()
@@ -322,7 +323,7 @@ def test_a_sync_with_nothing_new_is_one_request_of_at_most_1024_bytes_headers_in
     client.activate(_offer(process, instance, code), folder)
     with app.app_context(), db.connected():
         messages.send_from_worker(person, "olivia", "Your first appointment is Monday at 10.")
-    assert client.sync(folder).received == 1
+    assert client.sync(folder).received == 2  # the message, and the person's contacts
     paths = ca.files(instance)
     proxy = TlsCountingProxy(int(process.url.rsplit(":", 1)[1]), str(paths.server_cert), str(paths.server_key),
                              str(paths.root_cert)).start()
@@ -349,4 +350,26 @@ def test_a_phone_whose_key_is_p256_activates_and_syncs_like_an_ed25519_one(sqlit
     with app.app_context(), db.connected():
         messages.send_from_worker(person, "olivia", "Hello from Olivia.")
         assert Phone.get_by_id(done.key_id).alg == "P-256"
-    assert client.sync(folder).received == 1
+    assert client.sync(folder).received == 2  # the message, and the person's contacts
+
+
+def test_a_phone_writes_only_to_the_persons_own_workers(sqlite_hub, tmp_path):
+    """A worker whose caseload does not hold the person could never open what they wrote; and accepting it
+    would tell a phone which worker names exist. Refused as for a name that does not exist."""
+    process, app, instance = sqlite_hub
+    person, code = released_person(app)
+    with app.app_context(), db.connected():
+        accounts.add("ed", accounts.WORKER, "employment_adviser", "Ed", "test", 1)
+    folder = tmp_path / "phone"
+    client.activate(_offer(process, instance, code), folder)
+    store = Store(folder / "phone.db")
+    for to in ("ed", "nobody", "olivia"):
+        store.queue("message", {"to": to, "text": f"Hello {to}", "written_at": timestamp()})
+    done = client.sync(folder, store)
+    refused = {json.loads(row[1])["to"]: row[0] for row in store.db.execute("SELECT error, body FROM refused")}
+    store.close()
+
+    assert (done.sent, done.refused) == (1, 2)
+    assert refused == {"ed": "unknown_worker", "nobody": "unknown_worker"}
+    with app.app_context(), db.connected():
+        assert [m.worker for m in Message.select().where(Message.person == person)] == ["olivia"]

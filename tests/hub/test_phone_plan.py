@@ -59,7 +59,7 @@ def test_the_plan_reaches_the_phone_by_sync_with_its_countdown_and_conflicts(hub
           "olivia")
     _edit(app, person, "accommodation", "owner", "Olivia", "2026-12-01T08:00:00.000Z", "sam (hmp-north)")
     _edit(app, person, "gp", "notes", "Registered at Canton surgery.", "2026-12-01T09:00:00.000Z", "hana")
-    assert "5 received" in _phone(["sync", *home], capsys)
+    assert "6 received" in _phone(["sync", *home], capsys)  # and the person's contacts (their worker)
 
     shown = _phone(["plan", *home], capsys)
     assert "(2027-03-14)." in shown.splitlines()[0]
