@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from pathlib import Path
 
 
@@ -32,6 +33,28 @@ def write_private(path: str | os.PathLike, data: bytes, *, replace: bool = False
         raise FileExistsError(f"{path} already exists: keys are never overwritten; move it away first "
                               "if you mean to replace it")
     write_atomic(path, data, 0o600)
+
+
+def write_private_once(path: str | os.PathLike, data: bytes) -> bool:
+    """Make `path` (0600) holding `data` unless it is there; True when this call made it. It never
+    replaces: of processes or threads making it at once (a key made at first use), the first to reach
+    the disk wins, and every one then reads that file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.{os.urandom(4).hex()}.new")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def private_database(path: str | os.PathLike) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from provisioning.files import write_private
+from provisioning.files import write_private_once
 
 
 def b64url(data: bytes) -> str:
@@ -36,14 +36,7 @@ def load_or_make(path: str | os.PathLike) -> ec.EllipticCurvePrivateKey:
         key = ec.generate_private_key(ec.SECP256R1())
         pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        write_private(tmp, pem, replace=True)
-        try:
-            os.link(tmp, path)  # never replaces: a key another hub made first stays
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink(missing_ok=True)
+        write_private_once(path, pem)  # never replaces: a key another hub made first stays
     loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(loaded, ec.EllipticCurvePrivateKey) or not isinstance(loaded.curve, ec.SECP256R1):
         raise ValueError(f"{path} does not hold a P-256 private key: move it away and the hub makes a new one "

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from provisioning.files import write_private
+from provisioning.files import write_private_once
 
 KEY_FILE = "console-secrets.key"
 
@@ -24,7 +24,7 @@ def key_path(instance: str | Path) -> Path:
 def _fernet(instance: str | Path) -> Fernet:
     path = key_path(instance)
     if not path.exists():
-        write_private(path, Fernet.generate_key())
+        write_private_once(path, Fernet.generate_key())  # a key another hub process made first stays
     return Fernet(path.read_bytes().strip())
 
 

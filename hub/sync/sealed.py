@@ -14,7 +14,6 @@ number of segments, so the bytes on disk are always whole segments (hub/sync/upl
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +23,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from provisioning.files import write_private
+from provisioning.files import write_private_once
 
 MAGIC = b"TGA1"
 SALT = 16
@@ -41,14 +40,7 @@ def master_key(path: str | Path) -> bytes:
     """The instance's attachments key (32 bytes), made at first use (0600)."""
     path = Path(path)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
-        write_private(tmp, os.urandom(32).hex().encode(), replace=True)
-        try:
-            with contextlib.suppress(FileExistsError):  # never replaces: a key another process made first stays
-                os.link(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        write_private_once(path, os.urandom(32).hex().encode())  # a key another process made first stays
     return bytes.fromhex(path.read_text().strip())
 
 
