@@ -8,7 +8,10 @@
                          as the reference client (phone/client.py) makes it
 
 The phones are registered straight into the hub's database (activation is not what is measured), each
-with its own Ed25519 key; each first syncs its history once (first_sync_per_s), then the timed part.
+with its own Ed25519 key. Each person's history is made through the hub's own services, as in life:
+in their worker's caseload (their contacts), HISTORY messages from the worker, two appointments (one
+moved, with its reason), and three fields of their release plan. Each phone first syncs its history
+once (first_sync_per_s), then the timed part.
 """
 
 from __future__ import annotations
@@ -33,13 +36,14 @@ from throughgate.stack import CLI, Proc, free_port
 HUB_ENV = {"THROUGHGATE_HUB_MAX_CONNECTIONS": "512", "THROUGHGATE_HUB_MAX_CONNECTIONS_PER_ADDRESS": "512"}
 
 
-def _register(instance: Path, phones: int, history: int, folders: Path) -> tuple[list[tuple], bytes]:
+def _register(instance: Path, phones: int, history: int, folders: Path) -> tuple[list[tuple], bytes, int]:
     """People, phones (keys made here, as phones make theirs) and their histories, in the hub's database."""
     from hub import ca, db
     from hub.app import create_app
     from hub.people.models import RELEASED, Person
     from hub.phones.models import Phone
-    from hub.sync import feed
+    from hub.staff import accounts
+    from hub.sync.models import PersonChange
     from phone import identity
     from provisioning import pki, signatures
     from provisioning.files import write_private
@@ -49,6 +53,7 @@ def _register(instance: Path, phones: int, history: int, folders: Path) -> tuple
     root = pki.cert_to_pem(ca.load_root(ca.files(instance)).cert)
     made = []
     with app.app_context(), db.connected(), db.proxy.atomic():
+        accounts.add("olivia", accounts.WORKER, "offender_manager", "Olivia Jones", "bench", 1, "Cardiff probation")
         for n in range(phones):
             person_id = f"P-{n // 10000:04d}-{n % 10000:04d}"
             Person.create(person_id=person_id, status=RELEASED, released_at=timestamp(), created_at=timestamp(),
@@ -58,16 +63,36 @@ def _register(instance: Path, phones: int, history: int, folders: Path) -> tuple
             key_id = signatures.key_id(key.public_key())
             Phone.create(key_id=key_id, person=person_id, jwk=json.dumps(jwk), alg="Ed25519", label="bench",
                          activated_at=timestamp())
-            for m in range(history):
-                feed.append(person_id, "message", f"{n:08d}-0000-4000-8000-{m:012d}",
-                            {"from_person": False, "worker": "olivia", "written_at": timestamp(),
-                             "text": "Your appointment is on Monday at 10:00 at the Cardiff office. Bring your ID."})
+            _history(person_id, history)
             folder = folders / f"phone-{n}"
             folder.mkdir(parents=True)
             write_private(folder / identity.KEY_FILE, key.private_bytes(
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
             made.append((folder, person_id, key_id))
-    return made, root
+        changes = PersonChange.select().where(PersonChange.person == made[0][1]).count() if made else 0
+    return made, root, changes
+
+
+def _history(person_id: str, messages_: int) -> None:
+    """What a person released a few weeks ago has: a worker, messages, appointments, a release plan."""
+    from hub.appointments import service as appointments
+    from hub.plans import service as plans
+    from hub.sync import messages
+    from hub.workers import caseload
+    from wire.records import timestamp
+
+    caseload.add("olivia", person_id, "bench")
+    for m in range(messages_):
+        messages.send_from_worker(person_id, "olivia", f"({m}) Your appointment is on Monday at 10:00 at the "
+                                  "Cardiff office. Bring your ID and your licence letter.")
+    first = appointments.create(person_id, "olivia", "in_person", "2027-01-11T10:00:00Z", 45,
+                                "Cardiff probation office, 2nd floor", "olivia")
+    appointments.move(first.appointment_id, "2027-01-12T14:30:00Z", "You start work on the 11th", "olivia")
+    appointments.create(person_id, "olivia", "phone", "2027-01-25T09:00:00Z", 15, "Olivia will call you",
+                        "olivia")
+    for pathway, field, value in (("accommodation", "status", "done"), ("accommodation", "owner", "Olivia"),
+                                  ("gp", "notes", "Registered at Canton surgery, Cardiff.")):
+        plans.edit(person_id, pathway, field, value, "olivia", None, timestamp())
 
 
 def _activate_files(folder: Path, hub: str, person: str, key_id: str, root: bytes) -> None:
@@ -111,8 +136,8 @@ def run(workdir: Path, phones: int = 2000, history: int = 20, seconds: float = 1
     env = {**os.environ, **HUB_ENV}
     subprocess.run([*CLI, "hub", "init", "--instance", str(instance)], check=True, capture_output=True, env=env)
     subprocess.run([*CLI, "hub", "migrate", "--instance", str(instance)], check=True, capture_output=True, env=env)
-    say("phones", f"registering {phones} phones with {history} messages each")
-    made, root = _register(instance, phones, history, workdir / "phones")
+    say("phones", f"registering {phones} phones, each with {history} messages, 2 appointments and a plan")
+    made, root, changes = _register(instance, phones, history, workdir / "phones")
     port = free_port()
     hub = Proc("hub", [*CLI, "hub", "run", "--instance", str(instance), "--port", str(port)], workdir / "hub.log",
                env).start()
@@ -136,7 +161,7 @@ def run(workdir: Path, phones: int = 2000, history: int = 20, seconds: float = 1
         for w in workers:
             w.join()
         first_s = time.monotonic() - started
-        assert len(firsts) == phones and all(n == history for n in firsts), "a phone missed part of its history"
+        assert len(firsts) == phones and all(n == changes for n in firsts), "a phone missed part of its history"
 
         paths = ca.files(instance)
         proxy = TlsCountingProxy(port, str(paths.server_cert), str(paths.server_key), str(paths.root_cert)).start()
@@ -156,7 +181,7 @@ def run(workdir: Path, phones: int = 2000, history: int = 20, seconds: float = 1
         hub.stop()
     latencies.sort()
     return {
-        "phones": phones, "history": history, "threads": threads,
+        "phones": phones, "history": history, "changes": changes, "threads": threads,
         "first_sync_per_s": phones / first_s,
         "nochange_bytes": nochange, "nochange_up": proxy.upstream, "nochange_down": proxy.downstream,
         "round_trips": result.rounds,
@@ -191,7 +216,8 @@ def table(found: dict | None) -> str:
         f"  no-change sync, HTTP bytes both ways: {found['nochange_bytes']} B "
         f"({found['nochange_up']} up, {found['nochange_down']} down)   target <= {NOCHANGE_TARGET}   {verdict}",
         f"  requests per no-change sync: {found['round_trips']}   target {ROUND_TRIPS_TARGET}",
-        f"  {found['phones']} phones x {found['history']} messages: first syncs {found['first_sync_per_s']:.1f}/s",
+        f"  {found['phones']} phones x {found['changes']} changes ({found['history']} messages, appointments, "
+        f"a plan): first syncs {found['first_sync_per_s']:.1f}/s",
         f"  no-change syncs, {found['threads']} threads: {found['per_s']:.1f}/s, p50 {found['p50_ms']:.0f} ms, "
         f"p99 {found['p99_ms']:.0f} ms",
     ])
