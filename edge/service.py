@@ -241,31 +241,29 @@ class EdgeService:
         if error:
             log.info("status report not sent: %s", error)
 
-    def pull_transfers(self) -> None:
-        """Import what learners transferred here did at earlier prisons (edge/transfers/pull.py), over its own
-        connection. A transfer not imported is offered again next time."""
+    def _from_hub(self, pull, failure: type[Exception], what: str):
+        """pull(client) over a connection of its own to the hub; None (logged) when it fails, so what it
+        did not fetch is fetched next time."""
         client = HubClient.for_edge(self.config)
         try:
-            pulled = transfers.pull(client)
-        except transfers.TransferError as exc:
-            log.info("transfers not fetched: %s", exc)
-            return
+            return pull(client)
+        except failure as exc:
+            log.info("%s not fetched: %s", what, exc)
+            return None
         finally:
             client.close()
-        if pulled.transfers:
+
+    def pull_transfers(self) -> None:
+        """Import what learners transferred here did at earlier prisons (edge/transfers/pull.py). A transfer
+        not imported is offered again next time."""
+        pulled = self._from_hub(transfers.pull, transfers.TransferError, "transfers")
+        if pulled and pulled.transfers:
             log.info("%d transfers imported (%d records)", pulled.transfers, pulled.records)
 
     def pull_plans(self) -> None:
-        """Send the learners' tablets the release plan items the hub merged (edge/plans/pull.py), over its own
-        connection. What is not fetched now is fetched next time, from the same cursor."""
-        client = HubClient.for_edge(self.config)
-        try:
-            queued = plans_pull.pull(client)
-        except plans_pull.PlanPullError as exc:
-            log.info("release plans not fetched: %s", exc)
-            return
-        finally:
-            client.close()
+        """Send the learners' tablets the release plan items the hub merged (edge/plans/pull.py), from the
+        cursor where the last pull ended."""
+        queued = self._from_hub(plans_pull.pull, plans_pull.PlanPullError, "release plans")
         if queued:
             log.info("%d release plan items from the hub queued for tablets", queued)
 
