@@ -6,16 +6,11 @@ from the team inbox. Every page passes axe-core (WCAG 2.1 A and AA)."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pytest
-from hubkit import make_instance
-from hubprocess import HubProcess
-from phonekit import hub_app
-from workkit import add_person, make_worker
+from workkit import add_person, log_in_in_chromium, make_worker, running_hub
 
 from hub import db
-from hub.staff import totp
 from hub.teams import service as teams
 from hub.teams.models import TeamMessage
 from tests import browserkit
@@ -27,28 +22,8 @@ TEAM = "Cardiff probation"
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    root = tmp_path_factory.mktemp("team-browser")
-    instance = make_instance(root / "hub")
-    url = f"sqlite:///{instance / 'hub.db'}"
-    process = HubProcess(instance, url, root / "hub.log").start()
-    try:
-        yield process, hub_app(instance, url)
-    finally:
-        process.stop()
-
-
-def _log_in(process, browser, worker):
-    context = browserkit.new_context(browser)
-    page = context.new_page()
-    page.goto(f"{process.url}/work/login")
-    page.get_by_label("User name").fill(worker.name)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Next").click()
-    page.wait_for_url(lambda url: "/work/login/code" in url)
-    page.get_by_label("6-digit code").fill(totp.code_at(worker.secret, totp.step_of(time.time()) + 1))
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/work/people")
-    return context, page
+    with running_hub(tmp_path_factory.mktemp("team-browser")) as started:
+        yield started
 
 
 def test_the_manager_sees_a_message_waiting_too_long_puts_a_member_on_duty_who_answers_it(hub, browser):
@@ -62,7 +37,7 @@ def test_the_manager_sees_a_message_waiting_too_long_puts_a_member_on_duty_who_a
                       "I tried to call the office 3 times, no one answers.", timestamp())
         TeamMessage.update(received_at=timestamp(dt.datetime.now(dt.UTC) - dt.timedelta(hours=5))).execute()
 
-    context, page = _log_in(process, browser, tom)
+    context, page = log_in_in_chromium(browser, process.url, tom)
     nav = page.get_by_role("navigation", name="Workers' console")
     nav.get_by_role("link", name="Team inbox").click()
     page.wait_for_url("**/work/inbox")
@@ -83,7 +58,7 @@ def test_the_manager_sees_a_message_waiting_too_long_puts_a_member_on_duty_who_a
     browserkit.assert_accessible(page)
     context.close()
 
-    context, page = _log_in(process, browser, ed)
+    context, page = log_in_in_chromium(browser, process.url, ed)
     page.get_by_role("navigation", name="Workers' console").get_by_role("link", name="Team inbox").click()
     page.wait_for_url("**/work/inbox")
     assert page.get_by_text(f"You are on duty for {TEAM}").is_visible()
@@ -104,7 +79,7 @@ def test_the_manager_sees_a_message_waiting_too_long_puts_a_member_on_duty_who_a
 def test_a_worker_whose_team_has_no_inbox_is_told_who_adds_it_on_an_accessible_page(hub, browser):
     process, app = hub
     hana = make_worker(app, "hana", "health_care", "Swansea health")
-    context, page = _log_in(process, browser, hana)
+    context, page = log_in_in_chromium(browser, process.url, hana)
     page.get_by_role("navigation", name="Workers' console").get_by_role("link", name="Team inbox").click()
     page.wait_for_url("**/work/inbox")
     assert page.get_by_text("Swansea health has no team inbox yet").is_visible()

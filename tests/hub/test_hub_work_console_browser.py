@@ -8,10 +8,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from hubkit import make_instance
-from hubprocess import HubProcess
-from phonekit import hub_app
-from workkit import add_person, make_worker
+from workkit import add_person, log_in_in_chromium, make_worker, running_hub
 
 from hub import db
 from hub.appointments import service as appointments
@@ -23,14 +20,8 @@ PASSWORD = "a long admin passphrase"  # consolekit's
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    root = tmp_path_factory.mktemp("work-browser")
-    instance = make_instance(root / "hub")
-    url = f"sqlite:///{instance / 'hub.db'}"
-    process = HubProcess(instance, url, root / "hub.log").start()
-    try:
-        yield process, hub_app(instance, url)
-    finally:
-        process.stop()
+    with running_hub(tmp_path_factory.mktemp("work-browser")) as started:
+        yield started
 
 
 def test_a_worker_logs_in_and_every_page_passes_axe(hub, browser):
@@ -82,16 +73,7 @@ def test_a_team_manager_shares_out_caseloads_on_an_accessible_page(hub, browser)
     tom = make_worker(app, "tom", "team_manager", "Cardiff probation")
     make_worker(app, "ed", "employment_adviser", "Cardiff probation")
     person = add_person(app, "tom")
-    context = browserkit.new_context(browser)
-    page = context.new_page()
-    page.goto(f"{process.url}/work/login")
-    page.get_by_label("User name").fill("tom")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Next").click()
-    page.wait_for_url(lambda url: "/work/login/code" in url)
-    page.get_by_label("6-digit code").fill(totp.code_at(tom.secret, totp.step_of(time.time()) + 1))
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/work/people")
+    context, page = log_in_in_chromium(browser, process.url, tom)
     page.get_by_role("navigation", name="Workers' console").get_by_role("link", name="My team").click()
     page.wait_for_url("**/work/team")
     page.get_by_label("Person", exact=True).select_option(person)
@@ -107,16 +89,7 @@ def test_a_worker_makes_an_appointment_and_answers_a_request_to_move_it_on_acces
     process, app = hub
     ffion = make_worker(app, "ffion", "health_care", "Swansea health")
     person = add_person(app, "ffion")
-    context = browserkit.new_context(browser)
-    page = context.new_page()
-    page.goto(f"{process.url}/work/login")
-    page.get_by_label("User name").fill("ffion")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Next").click()
-    page.wait_for_url(lambda url: "/work/login/code" in url)
-    page.get_by_label("6-digit code").fill(totp.code_at(ffion.secret, totp.step_of(time.time()) + 1))
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/work/people")
+    context, page = log_in_in_chromium(browser, process.url, ffion)
 
     page.goto(f"{process.url}/work/people/{person}")
     page.get_by_role("link", name="Appointments").click()

@@ -4,17 +4,11 @@ form, and sees a value that lost a conflict; every state of the page passes axe-
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from hubkit import make_instance
-from hubprocess import HubProcess
-from phonekit import hub_app
-from workkit import add_person, make_worker
+from workkit import add_person, log_in_in_chromium, make_worker, running_hub
 
 from hub import db
 from hub.plans import service
-from hub.staff import totp
 from tests import browserkit
 from wire import plans
 
@@ -23,30 +17,15 @@ PASSWORD = "a long admin passphrase"  # consolekit's
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    root = tmp_path_factory.mktemp("plan-browser")
-    instance = make_instance(root / "hub")
-    url = f"sqlite:///{instance / 'hub.db'}"
-    process = HubProcess(instance, url, root / "hub.log").start()
-    try:
-        yield process, hub_app(instance, url)
-    finally:
-        process.stop()
+    with running_hub(tmp_path_factory.mktemp("plan-browser")) as started:
+        yield started
 
 
 def test_a_worker_saves_a_pathway_and_sees_a_conflict_on_an_accessible_page(hub, browser):
     process, app = hub
     olivia = make_worker(app, "olivia", "offender_manager", "Cardiff probation")
     person = add_person(app, "olivia")
-    context = browserkit.new_context(browser)
-    page = context.new_page()
-    page.goto(f"{process.url}/work/login")
-    page.get_by_label("User name").fill("olivia")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Next").click()
-    page.wait_for_url(lambda url: "/work/login/code" in url)
-    page.get_by_label("6-digit code").fill(totp.code_at(olivia.secret, totp.step_of(time.time()) + 1))
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/work/people")
+    context, page = log_in_in_chromium(browser, process.url, olivia)
 
     page.goto(f"{process.url}/work/people/{person}")
     page.get_by_role("link", name="Release plan").click()

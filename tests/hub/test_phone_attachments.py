@@ -20,10 +20,9 @@ import pytest
 from hubkit import make_instance
 from hubprocess import HubProcess
 from phonekit import AnswerDroppingProxy, hub_app, point_phone_at, released_person
-from workkit import make_worker
+from workkit import log_in_in_chromium, make_worker
 
 from hub import ca, db
-from hub.staff import totp
 from hub.sync import sealed
 from hub.sync.models import Message, MessageAttachment, PhoneChange, PhoneUpload
 from hub.workers import caseload
@@ -288,16 +287,7 @@ def test_the_worker_sees_the_photo_hears_the_voice_note_and_sends_a_photo_back_o
     assert client.sync(folder, store).sent == 1
     store.close()
 
-    context = browserkit.new_context(browser)
-    page = context.new_page()
-    page.goto(f"{process.url}/work/login")
-    page.get_by_label("User name").fill("olivia")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Next").click()
-    page.wait_for_url(lambda url: "/work/login/code" in url)
-    page.get_by_label("6-digit code").fill(totp.code_at(olivia.secret, totp.step_of(time.time()) + 1))
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/work/people")
+    context, page = log_in_in_chromium(browser, process.url, olivia)
     answer = page.goto(f"{process.url}/work/people/{person}/messages")
     csp = answer.headers["content-security-policy"]
     assert "img-src 'self';" in csp and "media-src 'self';" in csp and "default-src 'none'" in csp

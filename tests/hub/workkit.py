@@ -8,15 +8,21 @@ In a test module: `console_app, team = workkit.console_app, workkit.team` (and `
 
 from __future__ import annotations
 
+import contextlib
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import consolekit
 import pytest
 from consolekit import BASE, Admin, browser, code_for, make_admin, post
+from hubkit import make_instance
+from hubprocess import HubProcess
+from phonekit import hub_app
 
 from hub import db
 from hub.people import service as people
-from hub.staff import accounts
+from hub.staff import accounts, totp
 from hub.workers import caseload
 
 console_app = consolekit.console_app
@@ -94,3 +100,33 @@ def as_worker(console_app, team):
 def page(client, path: str) -> tuple[int, str]:
     answer = client.get(path, base_url=BASE)
     return answer.status_code, answer.get_data(as_text=True)
+
+
+@contextlib.contextmanager
+def running_hub(root: Path):
+    """A real `throughgate hub run` on a fresh SQLite instance in `root`: (the process, an app on its database)."""
+    instance = make_instance(root / "hub")
+    url = f"sqlite:///{instance / 'hub.db'}"
+    process = HubProcess(instance, url, root / "hub.log").start()
+    try:
+        yield process, hub_app(instance, url)
+    finally:
+        process.stop()
+
+
+def log_in_in_chromium(browser, url: str, worker: Admin):
+    """A new Chromium context logged in at /work as a person does it (user name and password, then the
+    authenticator's code), on My people: (context, page)."""
+    from tests import browserkit
+
+    context = browserkit.new_context(browser)
+    page = context.new_page()
+    page.goto(f"{url}/work/login")
+    page.get_by_label("User name").fill(worker.name)
+    page.get_by_label("Password").fill(consolekit.PASSWORD)
+    page.get_by_role("button", name="Next").click()
+    page.wait_for_url(lambda at: "/work/login/code" in at)
+    page.get_by_label("6-digit code").fill(totp.code_at(worker.secret, totp.step_of(time.time()) + 1))
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/work/people")
+    return context, page
