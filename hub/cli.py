@@ -33,6 +33,7 @@ from hub.people import cli as people_cli
 from hub.push import job as push_job
 from hub.push import vapid
 from hub.refusals import Refused
+from hub.seed import cli as seed_cli
 from hub.server import HubServer
 from hub.staff import passwords
 from hub.teams import cli as teams_cli
@@ -108,6 +109,7 @@ def register(parts) -> None:
     people_cli.register(commands, _command, _app)
     appointments_cli.register(commands, _command, _app)
     teams_cli.register(commands, _command, _app)
+    seed_cli.register(commands, _command, _app)
 
 
 def _command(commands, name: str, func, help_text: str):

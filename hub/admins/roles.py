@@ -91,6 +91,8 @@ ACTIONS: dict[str, Action] = {
                          "teams list, teams show"),
     "teams.manage": Action("add teams, change a team's promised reply time, put a worker on or off duty (host "
                            "only)", "", "teams add, teams set, teams duty", True),
+    "seed.demo": Action("fill a new hub (no people yet) with demo workers, people, messages, appointments and "
+                        "plans (host only)", "", "seed", True),
     "audit.read": Action("export and verify the audit trail", "GET /v1/admin/audit", "audit export, audit verify"),
 }
 

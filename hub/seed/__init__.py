@@ -1,0 +1,1 @@
+"""`throughgate hub seed`: demo data for trying the workers' console and the phone on a new hub."""
