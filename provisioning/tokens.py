@@ -25,6 +25,8 @@ _TOKEN = re.compile(r"tgb1\.([0-9a-f]{8})\.([A-Za-z0-9_-]{43})")
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _LOOKALIKES = str.maketrans({"I": "1", "L": "1", "O": "0"})
 CODE_CHARS = 12
+CODE_ID_CHARS = 4  # wire.release.CODE_ID_CHARS too
+"""A code's first characters are its public lookup part (20 bits): the hub counts wrong tries per code by it."""
 ENROL_SCHEME = "throughgate-enrol"
 ACTIVATE_SCHEME = "throughgate-activate"
 
@@ -67,6 +69,12 @@ def parse_bootstrap_token(text: str) -> BootstrapToken:
 def new_enrolment_code() -> str:
     raw = "".join(secrets.choice(CROCKFORD) for _ in range(CODE_CHARS))
     return "-".join(raw[i:i + 4] for i in range(0, CODE_CHARS, 4))
+
+
+def code_id(code: str) -> str:
+    """The public lookup part of a code in its canonical form (its first CODE_ID_CHARS characters): not secret,
+    so the hub may keep it beside the code's digest and count wrong tries per code."""
+    return code[:CODE_ID_CHARS]
 
 
 def normalise_code(text: str) -> str:

@@ -4,7 +4,12 @@ The edge makes the one-time activation code itself (so the letter prints while t
 only its SHA-256, and sends the hub this payload in its next sealed batch; the hub registers the code
 for the person the learner id is linked to (hub/people/edge_release.py):
 
-    {"code_sha256": "<64 hex>", "issued_at": "<RFC 3339>", "expires_at": "<RFC 3339>", "issued_by": "<staff>"}
+    {"code_sha256": "<64 hex>", "issued_at": "<RFC 3339>", "expires_at": "<RFC 3339>", "issued_by": "<staff>",
+     "code_id": "ABCD"}
+
+`code_id` (optional: an older edge's records lack it) is the code's first 4 characters, its public
+lookup part (provisioning.tokens.code_id), not secret: with it the hub counts wrong tries per code and
+withdraws a code guessed at too often; a code registered without it is limited per address only.
 
 The code itself never travels and is never stored: only its digest (provisioning.tokens.digest of the
 code in its canonical form, ABCD-EFGH-JKMN).
@@ -16,6 +21,9 @@ from wire.records import RecordError, is_timestamp, parse_timestamp, valid_sha25
 
 KIND = "release"
 FIELDS = {"code_sha256", "issued_at", "expires_at", "issued_by"}
+OPTIONAL = {"code_id"}
+CODE_ID_CHARS = 4
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 MAX_BY = 80
 MAX_DAYS = 28
 
@@ -28,7 +36,7 @@ def check_release(payload, record_id: str | None = None) -> None:
 
     if not isinstance(payload, dict):
         refuse("it is a JSON object")
-    unknown, missing = set(payload) - FIELDS, FIELDS - set(payload)
+    unknown, missing = set(payload) - FIELDS - OPTIONAL, FIELDS - set(payload)
     if unknown:
         refuse(f"unknown field(s): {', '.join(sorted(map(str, unknown)))}")
     if missing:
@@ -44,3 +52,6 @@ def check_release(payload, record_id: str | None = None) -> None:
     by = payload["issued_by"]
     if not (isinstance(by, str) and 0 < len(by) <= MAX_BY and by.isprintable()):
         refuse(f"'issued_by' is the staff member's user name, 1-{MAX_BY} printable characters")
+    if "code_id" in payload and not (isinstance(payload["code_id"], str) and len(payload["code_id"]) == CODE_ID_CHARS
+                                     and all(ch in _CROCKFORD for ch in payload["code_id"])):
+        refuse(f"'code_id' is the code's first {CODE_ID_CHARS} characters, upper-case Crockford (like ABCD)")

@@ -18,7 +18,7 @@ from edge.console import outgoing
 from edge.learners import names
 from edge.release.tables import LearnerRelease
 from provisioning import letter as printed
-from provisioning.tokens import ActivationOffer, TokenError, digest, new_enrolment_code, normalise_code
+from provisioning.tokens import ActivationOffer, TokenError, code_id, digest, new_enrolment_code, normalise_code
 from wire.records import timestamp, valid_learner
 from wire.release import KIND, MAX_DAYS, check_release
 
@@ -51,7 +51,8 @@ def release(learner: str, by: str, days: int = DAYS) -> Released:
     code = new_enrolment_code()
     now = dt.datetime.now(dt.UTC)
     payload = {"code_sha256": digest(code), "issued_at": timestamp(now),
-               "expires_at": timestamp(now + dt.timedelta(days=days)), "issued_by": by}
+               "expires_at": timestamp(now + dt.timedelta(days=days)), "issued_by": by,
+               "code_id": code_id(code)}  # its public part: the hub counts wrong tries per code
     check_release(payload)
     with store.writing():
         record = outgoing.add_record(KIND, learner, payload)

@@ -1,7 +1,8 @@
 """Releases made at a prison's edge console: the `release` records (wire/release.py) in an edge's batches.
 
 The edge made the person's one-time code itself and printed the letter while the hub may have been away;
-it sends only the code's SHA-256. Storing the batch (hub/ingest/storage.py, in the same transaction)
+it sends only the code's SHA-256 (and its public first 4 characters, its code id, which newer edges send
+so that wrong tries count per code). Storing the batch (hub/ingest/storage.py, in the same transaction)
 registers the code for the person the learner id is linked to (person_learner), marks them released, and
 withdraws their older unused codes. The code's digest is its key, so a batch or record sent again
 registers nothing twice. A release for a learner id not linked yet waits among the stored records:
@@ -79,7 +80,7 @@ def register(edge_id: str, learner: str, record_id: str, payload_json: str) -> b
     newer = ActivationCode.select().where(unused & (ActivationCode.issued_at > issued)).exists()
     ActivationCode.create(code_sha256=payload["code_sha256"], person=person, issued_at=issued,
                           issued_by=f"{edge_id}:{payload['issued_by']}"[:80], expires_at=expires,
-                          withdrawn_at=now if newer else None)
+                          withdrawn_at=now if newer else None, code_id=payload.get("code_id"))
     Person.update(status=RELEASED, released_at=issued).where(
         (Person.person_id == person) & (Person.status == IN_CUSTODY)).execute()
     log.info("release at edge %s registered for a person (record %s)", edge_id, record_id)

@@ -45,6 +45,11 @@ class ActivationCode(BaseModel):
     used_at = peewee.CharField(max_length=40, null=True)
     withdrawn_at = peewee.CharField(max_length=40, null=True)
     """A newer code was issued, or the worker withdrew it."""
+    code_id = peewee.CharField(max_length=4, null=True, index=True)
+    """The code's first 4 characters, its public lookup part (provisioning.tokens.code_id): wrong codes
+    starting with them count against it. NULL for codes made before m0016 and by older edges: no count."""
+    wrong_tries = peewee.IntegerField(default=0, constraints=[peewee.SQL("DEFAULT 0")])
+    """Wrong codes tried with this code's id while it worked; at MAX_CODE_TRIES it is withdrawn."""
 
     class Meta:
         table_name = "activation_code"

@@ -3,7 +3,10 @@
 An activation code is 12 Crockford characters (`ABCD-EFGH-JKMN`, 60 bits), like a tablet's enrolment
 code; the hub keeps its SHA-256. It works once, until it expires (ACTIVATION_CODE_DAYS, 7 by default),
 and a new code withdraws the person's earlier unused ones. Guessing is bounded by the login limit
-per address (hub/staff/throttle.py, its own keys) and by the code's 60 bits.
+per address (hub/staff/throttle.py, its own keys), by the code's 60 bits, and per code: a code's
+first 4 characters are its public code id (kept beside the digest), and each wrong code counts one
+wrong try against every working code with the same code id, from whatever address it came; at
+MAX_CODE_TRIES the code is withdrawn and the person asks their worker for a new one.
 """
 
 from __future__ import annotations
@@ -19,11 +22,13 @@ from hub.models import Edge
 from hub.people import edge_release
 from hub.people.models import IN_CUSTODY, RELEASED, ActivationCode, Person, PersonLearner
 from hub.refusals import Refused
-from provisioning.tokens import CROCKFORD, TokenError, digest, new_enrolment_code, normalise_code
+from provisioning.tokens import CROCKFORD, TokenError, code_id, digest, new_enrolment_code, normalise_code
 from wire.records import timestamp, valid_learner
 
 _PERSON = re.compile(r"P-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MAX_CODE_TRIES = 5
+"""Wrong codes with a code's id, from any address, before that code is withdrawn."""
 
 
 def new_person_id() -> str:
@@ -114,7 +119,8 @@ def issue_code(person_id: str, by: str, days: int) -> tuple[str, ActivationCode]
             (ActivationCode.person == person.person_id) & ActivationCode.used_at.is_null()
             & ActivationCode.withdrawn_at.is_null()).execute()
         row = ActivationCode.create(code_sha256=digest(code), person=person, issued_at=timestamp(now),
-                                    issued_by=by[:80], expires_at=timestamp(now + dt.timedelta(days=days)))
+                                    issued_by=by[:80], expires_at=timestamp(now + dt.timedelta(days=days)),
+                                    code_id=code_id(code))
     return code, row
 
 
@@ -133,6 +139,9 @@ def redeem_code(typed: str, now: str) -> Person:
     if row.used_at:
         raise Refused(410, "code_used", "this code was already used to set up a phone: ask your worker for a new "
                       "one if that was not you")
+    if row.withdrawn_at and row.wrong_tries >= MAX_CODE_TRIES:
+        raise Refused(410, "code_guessed", "too many wrong codes were tried for this one, so it was stopped to keep "
+                      "your account safe: ask your worker for a new code")
     if row.withdrawn_at:
         raise Refused(410, "code_withdrawn", "a newer code replaced this one: use the newest letter, or ask your "
                       "worker")
@@ -145,3 +154,19 @@ def redeem_code(typed: str, now: str) -> Person:
     if spent != 1:
         raise Refused(410, "code_used", "this code was just used to set up another phone")
     return find(row.person_id)
+
+
+def count_wrong_try(typed: str, now: str) -> int:
+    """A wrong code was typed (from any address): one wrong try against every working code with its code id,
+    withdrawing those that reach MAX_CODE_TRIES. Its own transaction (the activation's was rolled back).
+    Returns how many codes were withdrawn."""
+    try:
+        wanted = code_id(normalise_code(typed))
+    except TokenError:
+        return 0
+    working = ((ActivationCode.code_id == wanted) & ActivationCode.used_at.is_null()
+               & ActivationCode.withdrawn_at.is_null() & (ActivationCode.expires_at > now))
+    with db.proxy.atomic():
+        ActivationCode.update(wrong_tries=ActivationCode.wrong_tries + 1).where(working).execute()
+        return ActivationCode.update(withdrawn_at=now).where(
+            working & (ActivationCode.wrong_tries >= MAX_CODE_TRIES)).execute()

@@ -2,23 +2,28 @@
 
 The body, `{"code": "ABCD-EFGH-JKMN", "key": <JWK>, "label": "..."}`, is signed with that key
 (RFC 9421), which proves the phone holds it. Wrong codes count against the address's limit
-(LOGIN_FAILURES in LOGIN_WINDOW_S, the consoles' setting), before the code is checked. The answer,
+(LOGIN_FAILURES in LOGIN_WINDOW_S, the consoles' setting), before the code is checked, and an
+unknown code also counts against every working code with its first 4 characters (hub/people/service.py
+MAX_CODE_TRIES: at 5 such a code is withdrawn, `code_guessed`). The answer,
 `{"person", "key_id", "cursor": 0, "application_server_key"}`, gives the phone the hub's VAPID public
 key for PushManager.subscribe (hub/push).
 """
 
 from __future__ import annotations
 
+import json
 import math
 
 from flask import Blueprint, current_app, jsonify, request
 
 from hub import limits
+from hub.people import service as people
 from hub.phones import service
 from hub.push import vapid
 from hub.refusals import Refused
 from hub.staff import throttle
 from provisioning import signatures
+from wire.records import timestamp
 
 bp = Blueprint("phones", __name__, url_prefix="/v1/phone")
 
@@ -40,8 +45,19 @@ def activate():
     except Refused as exc:
         if exc.code not in ("code_unknown", "bad_code"):  # not a guess: do not count it
             throttle.take_back(keys, at, forget=False)
+        if exc.code == "code_unknown":  # counted per code too, whatever the address
+            people.count_wrong_try(_typed(body), timestamp())
         raise
     throttle.take_back(keys, at, forget=False)
     push_key = vapid.application_server_key(vapid.load_or_make(config["VAPID_KEY_FILE"]))
     return jsonify(person=phone.person_id, key_id=phone.key_id, cursor=0, application_server_key=push_key), \
         201 if new else 200
+
+
+def _typed(body: bytes) -> str:
+    """The code an activation's body carried ("" if it carried none)."""
+    try:
+        offer = json.loads(body or b"{}")
+    except ValueError:
+        return ""
+    return str(offer.get("code", "")) if isinstance(offer, dict) else ""

@@ -101,6 +101,8 @@ def test_a_release_at_the_edge_prints_while_the_hub_is_away_and_activates_a_phon
     assert len(envelopes) == 1
     [(sha, holder, issued_by, used, withdrawn)] = _codes_at_hub(stack)
     assert (sha, holder, issued_by, used, withdrawn) == (digest(code), person, "edge-1:mary", None, None)
+    with sqlite3.connect(stack.hub_dir / "hub.db") as hub_db:  # its public first 4 characters: counted per code
+        assert hub_db.execute("SELECT code_id FROM activation_code").fetchall() == [(code[:4],)]
     assert f"{person}: released" in _cli("hub", "people", "show", person, "--instance", str(stack.hub_dir))
 
     done = client.activate(scanned, tmp_path / "phone", "Alex's phone")
