@@ -124,6 +124,20 @@ def tables_part(found: dict, tables) -> dict:
             for section, entries in found.items()}
 
 
+def inserting(statements: tuple[str, ...]):
+    """An `add_old_rows` for step_adds_tables: these statements (SQL the earlier version understands), in one
+    transaction; `{true}` in them stands for the dialect's true (1 on SQLite, TRUE on PostgreSQL)."""
+    def add(url: str) -> None:
+        database = db.open_database(url)
+        true = "1" if dialect(url) == "sqlite" else "TRUE"
+        with database.atomic():
+            for statement in statements:
+                database.execute_sql(statement.replace("{true}", true))
+        database.close()
+
+    return add
+
+
 def step_adds_tables(url: str, step, new: tuple[str, ...], add_old_rows=None,
                      changed_later: tuple[str, ...] = ()) -> dict[str, list[tuple]]:
     """Migration `step`, which adds the tables `new`, on the saved hub ("today"): brought to the version

@@ -6,7 +6,7 @@ code still works, and a code issued afterwards carries its code id."""
 
 from __future__ import annotations
 
-from dumpkit import catalogue, fresh_catalogue, load_dump, migrate, recorded, rows, rows_kept, tables_part
+from dumpkit import catalogue, fresh_catalogue, inserting, load_dump, migrate, recorded, rows, rows_kept, tables_part
 
 from hub import db
 from hub.app import create_app
@@ -38,19 +38,11 @@ OLD_ROWS = (  # what a hub at version 15 holds of a released person and their co
 )
 
 
-def _add_old_rows(url: str) -> None:
-    database = db.open_database(url)
-    with database.atomic():
-        for statement in OLD_ROWS:
-            database.execute_sql(statement)
-    database.close()
-
-
 def test_a_saved_hub_keeps_its_codes_without_a_code_id_and_new_codes_carry_one(hub_db_url, instance):
     models = fresh_catalogue(hub_db_url)
     load_dump(hub_db_url, "today")
     migrate(hub_db_url, upto=STEP.number - 1)
-    _add_old_rows(hub_db_url)
+    inserting(OLD_ROWS)(hub_db_url)
     before = rows(hub_db_url)
     assert migrate(hub_db_url, upto=STEP.number) == [f"{db.hub_schema().title}: applied {STEP.label}"]
     after = rows(hub_db_url)

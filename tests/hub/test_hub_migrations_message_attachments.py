@@ -6,7 +6,7 @@ message then carries an attachment."""
 
 from __future__ import annotations
 
-from dumpkit import migrate, step_adds_tables
+from dumpkit import inserting, migrate, step_adds_tables
 
 from hub import db
 from hub.app import create_app
@@ -35,16 +35,8 @@ OLD_ROWS = (  # what a hub before version 12 holds of a released person who wrot
 )
 
 
-def _add_old_rows(url: str) -> None:
-    database = db.open_database(url)
-    with database.atomic():
-        for statement in OLD_ROWS:
-            database.execute_sql(statement)
-    database.close()
-
-
 def test_a_saved_hub_keeps_its_rows_and_then_its_messages_carry_photos(hub_db_url, instance):
-    before = step_adds_tables(hub_db_url, STEP, NEW, _add_old_rows)
+    before = step_adds_tables(hub_db_url, STEP, NEW, inserting(OLD_ROWS))
     assert before["person"] and before["message"] and before["phone"] and before["person_change"]
     migrate(hub_db_url)
     create_app({"DATABASE_URL": hub_db_url}, instance_path=instance)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from dumpkit import migrate, step_adds_tables
+from dumpkit import inserting, migrate, step_adds_tables
 
 from hub import db
 from hub.app import create_app
@@ -35,16 +35,8 @@ OLD_ROWS = (  # what a hub at version 9 holds of a released person with a phone 
 )
 
 
-def _add_old_rows(url: str) -> None:
-    database = db.open_database(url)
-    with database.atomic():
-        for statement in OLD_ROWS:
-            database.execute_sql(statement)
-    database.close()
-
-
 def test_a_saved_hub_keeps_its_rows_and_then_pushes_to_its_phones(hub_db_url, instance):
-    before = step_adds_tables(hub_db_url, STEP, NEW, _add_old_rows)
+    before = step_adds_tables(hub_db_url, STEP, NEW, inserting(OLD_ROWS))
     assert before["person"] and before["phone"] and before["appointment"]
     migrate(hub_db_url)
     create_app({"DATABASE_URL": hub_db_url}, instance_path=instance)

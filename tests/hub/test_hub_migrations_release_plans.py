@@ -5,7 +5,7 @@ person's plan then takes an edit, starting from the release date they already ha
 
 from __future__ import annotations
 
-from dumpkit import migrate, step_adds_tables
+from dumpkit import inserting, migrate, step_adds_tables
 
 from hub import db
 from hub.app import create_app
@@ -28,16 +28,8 @@ OLD_ROWS = (  # what a hub before release plans holds of a person due for releas
 )
 
 
-def _add_old_rows(url: str) -> None:
-    database = db.open_database(url)
-    with database.atomic():
-        for statement in OLD_ROWS:
-            database.execute_sql(statement)
-    database.close()
-
-
 def test_a_saved_hub_keeps_its_rows_and_then_keeps_release_plans(hub_db_url, instance):
-    before = step_adds_tables(hub_db_url, STEP, NEW, _add_old_rows)
+    before = step_adds_tables(hub_db_url, STEP, NEW, inserting(OLD_ROWS))
     assert before["person"] and before["person_change"] and before["caseload"]
     migrate(hub_db_url)
     create_app({"DATABASE_URL": hub_db_url}, instance_path=instance)

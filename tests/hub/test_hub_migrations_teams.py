@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from dumpkit import migrate, step_adds_tables
+from dumpkit import inserting, migrate, step_adds_tables
 
 from hub import db
 from hub.app import create_app
@@ -33,18 +33,9 @@ OLD_ROWS = (  # what a hub at version 10 holds of a released person and their te
 )
 
 
-def _add_old_rows(url: str) -> None:
-    database = db.open_database(url)
-    true = "1" if url.startswith("sqlite") else "TRUE"
-    with database.atomic():
-        for statement in OLD_ROWS:
-            database.execute_sql(statement.replace("{true}", true))
-    database.close()
-
-
 def test_a_saved_hub_keeps_its_rows_and_then_routes_a_message_to_the_team_on_duty(hub_db_url, instance):
     assert STEP.name == "teams_duty"
-    before = step_adds_tables(hub_db_url, STEP, NEW, _add_old_rows)
+    before = step_adds_tables(hub_db_url, STEP, NEW, inserting(OLD_ROWS))
     assert before["person"] and before["message"] and before["staff_account"] and before["caseload"]
     migrate(hub_db_url)
     create_app({"DATABASE_URL": hub_db_url}, instance_path=instance)
