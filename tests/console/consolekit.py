@@ -114,3 +114,18 @@ def attachment_submission(config, learner: str, device: str = "tab-0001") -> tup
                                          {key: ref[key] for key in ("sha256", "size", "type", "name")})
     assert finished[0] < 300, finished
     return submission(learner, device, attachments=[ref]), ref["id"]
+
+
+def log_in_in_chromium(browser, url: str, username: str):
+    """A new Chromium context logged in to the edge's console at `url` as `username` (PASSWORD), on its
+    first page: (context, page)."""
+    from tests import browserkit
+
+    context = browserkit.new_context(browser)
+    page = context.new_page()
+    page.goto(f"{url}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_selector("nav[aria-label=Console]")
+    return context, page

@@ -44,14 +44,11 @@ def visit(browser, site):
 
     def go(username: str | None, path: str):
         if username not in pages:
-            context = browserkit.new_context(browser)
-            page = context.new_page()
             if username:
-                page.goto(f"{url}/login")
-                page.fill("input[name=username]", username)
-                page.fill("input[name=password]", consolekit.PASSWORD)
-                page.click("form button[type=submit]")
-                page.wait_for_selector("nav[aria-label=Console]")
+                context, page = consolekit.log_in_in_chromium(browser, url, username)
+            else:
+                context = browserkit.new_context(browser)
+                page = context.new_page()
             pages[username] = page
         page = pages[username]
         response = page.goto(url + path.format(**ids))

@@ -102,14 +102,8 @@ def test_an_import_with_a_bad_line_shows_its_number_and_imports_nothing(named):
 
 def test_the_learners_page_and_an_import_preview_with_a_refused_line_pass_axe(named, app, kit, browser, tmp_path):
     server = HttpsServer(app, "127.0.0.1", 0, lambda: identity.server_tls_context(kit.files), name="console").start()
-    context = browserkit.new_context(browser)
+    context, page = consolekit.log_in_in_chromium(browser, server.url, "mary")
     try:
-        page = context.new_page()
-        page.goto(f"{server.url}/login")
-        page.fill("input[name=username]", "mary")
-        page.fill("input[name=password]", consolekit.PASSWORD)
-        page.click("form button[type=submit]")
-        page.wait_for_selector("nav[aria-label=Console]")
         page.goto(f"{server.url}/learners/")
         assert "Learners" in page.inner_text("h1")
         browserkit.assert_accessible(page)

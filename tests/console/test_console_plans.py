@@ -22,14 +22,8 @@ def server(app, kit):
 
 
 def test_the_plan_pages_pass_axe_and_a_saved_pathway_goes_to_the_hub(server, browser):
-    context = browserkit.new_context(browser)
+    context, page = consolekit.log_in_in_chromium(browser, server.url, "mary")
     try:
-        page = context.new_page()
-        page.goto(f"{server.url}/login")
-        page.fill("input[name=username]", "mary")
-        page.fill("input[name=password]", consolekit.PASSWORD)
-        page.click("form button[type=submit]")
-        page.wait_for_selector("nav[aria-label=Console]")
         page.goto(f"{server.url}/learners/learner/L-A1")
         page.click("text=Release plan for L-A1")
         assert "Release plan" in page.inner_text("h1")

@@ -25,14 +25,8 @@ def enrolled(kit, app):
 def test_the_release_pages_pass_axe_and_the_letter_carries_the_code_shown(enrolled, kit, browser):
     server = HttpsServer(enrolled, "127.0.0.1", 0, lambda: identity.server_tls_context(kit.files),
                          name="console").start()
-    context = browserkit.new_context(browser)
+    context, page = consolekit.log_in_in_chromium(browser, server.url, "mary")
     try:
-        page = context.new_page()
-        page.goto(f"{server.url}/login")
-        page.fill("input[name=username]", "mary")
-        page.fill("input[name=password]", consolekit.PASSWORD)
-        page.click("form button[type=submit]")
-        page.wait_for_selector("nav[aria-label=Console]")
         page.goto(f"{server.url}/learners/learner/L-A1")
         page.click("text=Mark L-A1 released")
         assert "Release" in page.inner_text("h1")
