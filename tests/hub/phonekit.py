@@ -4,6 +4,7 @@ that break the connection the ways a phone's network does."""
 
 from __future__ import annotations
 
+import argparse
 import http.client
 import http.server
 import json
@@ -17,6 +18,8 @@ from hub.app import create_app
 from hub.people import service as people
 from hub.staff import accounts
 from hub.workers import caseload
+from phone import cli as phone_cli
+from provisioning.tokens import ActivationOffer
 
 
 def hub_app(instance: Path, url: str):
@@ -33,6 +36,22 @@ def released_person(app, worker: str = "olivia") -> tuple[str, str]:
         caseload.add(worker, person.person_id, "test")  # a person writes only to their own workers
         _person, code, _row = people.release(person.person_id, "test", 7)
     return person.person_id, code
+
+
+def offer_for(process, instance: Path, code: str) -> str:
+    """The activation offer a release letter's QR code carries, for the hub `process` serves."""
+    return ActivationOffer(process.url, code, ca.root_pin(ca.load_root(ca.files(instance)))).to_uri()
+
+
+def phone_says(argv: list[str], capsys) -> str:
+    """What `throughgate phone ARGV` prints, run in-process; it must succeed."""
+    parser = argparse.ArgumentParser(prog="throughgate")
+    phone_cli.register(parser.add_subparsers(dest="part"))
+    args = parser.parse_args(["phone", *argv])
+    code = args.func(args)
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    return out.out
 
 
 def point_phone_at(folder: Path, url: str) -> None:

@@ -15,13 +15,11 @@ import pytest
 from hubkit import make_instance
 from hubprocess import HubProcess
 from icalendar import Calendar
-from phonekit import AnswerDroppingProxy, hub_app, point_phone_at, released_person
+from phonekit import AnswerDroppingProxy, hub_app, offer_for, phone_says, point_phone_at, released_person
 
 from hub import ca, db
 from hub.appointments import calendar, service
-from phone import cli as phone_cli
 from phone import client
-from provisioning.tokens import ActivationOffer
 
 
 @pytest.fixture
@@ -35,37 +33,27 @@ def hub(tmp_path):
         process.stop()
 
 
-def _phone(argv: list[str], capsys) -> str:
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="throughgate")
-    phone_cli.register(parser.add_subparsers(dest="part"))
-    args = parser.parse_args(["phone", *argv])
-    assert args.func(args) == 0
-    return capsys.readouterr().out
-
-
 def test_an_appointment_reaches_the_phone_its_request_is_kept_once_and_the_calendar_serves_it(hub, tmp_path,
                                                                                                 capsys):
     process, app, instance = hub
     person, code = released_person(app)
     folder = tmp_path / "phone"
-    offer = ActivationOffer(process.url, code, ca.root_pin(ca.load_root(ca.files(instance)))).to_uri()
+    offer = offer_for(process, instance, code)
     client.activate(offer, folder, "Alex's phone")
     with app.app_context(), db.connected():
         made = service.create(person, "olivia", "in_person", "2027-01-11T10:00Z", 30, "Cardiff office", "olivia")
     home = ["--home", str(folder)]
 
-    assert "2 received" in _phone(["sync", *home], capsys)  # the appointment, and the person's contacts
-    shown = _phone(["appointments", *home], capsys)
+    assert "2 received" in phone_says(["sync", *home], capsys)  # the appointment, and the person's contacts
+    shown = phone_says(["appointments", *home], capsys)
     assert "2027-01-11T10:00:00.000Z to 2027-01-11T10:30:00.000Z  in person with olivia: Cardiff office" in shown
 
-    _phone(["reschedule", made.appointment_id, "--reason", "I start a new job that morning", *home], capsys)
+    phone_says(["reschedule", made.appointment_id, "--reason", "I start a new job that morning", *home], capsys)
     dropper = AnswerDroppingProxy(instance, process.port, drops=1)  # stored at the hub, the answer lost
     point_phone_at(folder, dropper.url)
     with pytest.raises(client.PhoneError):
         client.sync(folder)
-    assert "1 sent" in _phone(["sync", *home], capsys)  # the same request again: acknowledged, kept once
+    assert "1 sent" in phone_says(["sync", *home], capsys)  # the same request again: acknowledged, kept once
     dropper.stop()
     point_phone_at(folder, process.url)
     with app.app_context(), db.connected():
@@ -75,8 +63,8 @@ def test_an_appointment_reaches_the_phone_its_request_is_kept_once_and_the_calen
                      accepted=asked[0].id)
         token = calendar.new_token(person, "olivia")
 
-    _phone(["sync", *home], capsys)
-    shown = _phone(["appointments", *home], capsys)
+    phone_says(["sync", *home], capsys)
+    shown = phone_says(["appointments", *home], capsys)
     assert "2027-01-11T15:00:00.000Z to 2027-01-11T15:30:00.000Z" in shown
     assert "moved by your worker: As you asked: the afternoon" in shown
 

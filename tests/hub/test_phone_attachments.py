@@ -19,17 +19,16 @@ from pathlib import Path
 import pytest
 from hubkit import make_instance
 from hubprocess import HubProcess
-from phonekit import AnswerDroppingProxy, hub_app, point_phone_at, released_person
+from phonekit import AnswerDroppingProxy, hub_app, offer_for, point_phone_at, released_person
 from workkit import log_in_in_chromium, make_worker
 
-from hub import ca, db
+from hub import db
 from hub.sync import sealed
 from hub.sync.models import Message, MessageAttachment, PhoneChange, PhoneUpload
 from hub.workers import caseload
 from hub.workers.models import PersonRead
 from phone import client
 from phone.store import Store
-from provisioning.tokens import ActivationOffer
 from tests import browserkit
 from tests.learning.learningkit import CuttingProxy
 from wire import media
@@ -78,7 +77,7 @@ def sqlite_hub(tmp_path):
 
 def _phone(process, instance, app, folder: Path, worker: str = "olivia") -> str:
     person, code = released_person(app, worker)
-    offer = ActivationOffer(process.url, code, ca.root_pin(ca.load_root(ca.files(instance)))).to_uri()
+    offer = offer_for(process, instance, code)
     client.activate(offer, folder)
     return person
 

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from hubkit import make_instance
 from hubprocess import HubProcess
-from phonekit import AnswerDroppingProxy, hub_app, point_phone_at, released_person
+from phonekit import AnswerDroppingProxy, hub_app, offer_for, point_phone_at, released_person
 from test_hub_roles import PHONE_ROUTES
 
 from bench.wireproxy import TlsCountingProxy
@@ -34,7 +34,6 @@ from hub.workers import caseload
 from phone import client, identity
 from phone.store import Store
 from provisioning import signatures
-from provisioning.tokens import ActivationOffer
 from tests.learning.learningkit import CuttingProxy
 from wire import media
 from wire.records import timestamp
@@ -62,15 +61,11 @@ def sqlite_hub(tmp_path):
     yield from _running_hub(f"sqlite:///{tmp_path / 'hub.db'}", tmp_path)
 
 
-def _offer(process, instance, code: str) -> str:
-    return ActivationOffer(process.url, code, ca.root_pin(ca.load_root(ca.files(instance)))).to_uri()
-
-
 def test_release_activation_offline_messages_and_cut_connections_lose_and_double_nothing(hub, tmp_path):
     process, app, instance = hub
     person, code = released_person(app)
     folder = tmp_path / "phone"
-    done = client.activate(_offer(process, instance, code), folder, "Alex's phone")
+    done = client.activate(offer_for(process, instance, code), folder, "Alex's phone")
     assert done.person == person
     with app.app_context(), db.connected():
         worker_message = messages.send_from_worker(person, "olivia", "Your first appointment is Monday at 10.")
@@ -116,10 +111,10 @@ def test_release_activation_offline_messages_and_cut_connections_lose_and_double
 def test_codes_are_refused_once_used_withdrawn_expired_or_guessed_each_saying_why(sqlite_hub, tmp_path):
     process, app, instance = sqlite_hub
     person, code = released_person(app)
-    client.activate(_offer(process, instance, code), tmp_path / "first")
+    client.activate(offer_for(process, instance, code), tmp_path / "first")
     reasons = {}
     with pytest.raises(client.PhoneError) as used:
-        client.activate(_offer(process, instance, code), tmp_path / "second")
+        client.activate(offer_for(process, instance, code), tmp_path / "second")
     reasons[used.value.code] = used.value.reason
     with app.app_context(), db.connected():
         old, _row = people.issue_code(person, "test", 7)
@@ -128,7 +123,7 @@ def test_codes_are_refused_once_used_withdrawn_expired_or_guessed_each_saying_wh
             ActivationCode.code_sha256 == row.code_sha256).execute()
     for typed, folder in ((old, "third"), (new, "fourth"), ("ABCD-EFGH-JKMN", "fifth")):
         with pytest.raises(client.PhoneError) as refused:
-            client.activate(_offer(process, instance, typed), tmp_path / folder)
+            client.activate(offer_for(process, instance, typed), tmp_path / folder)
         reasons[refused.value.code] = refused.value.reason
     assert set(reasons) == {"code_used", "code_withdrawn", "code_expired", "code_unknown"}
     assert all("worker" in reason for reason in reasons.values())
@@ -155,7 +150,7 @@ def test_a_replayed_or_tampered_request_and_a_revoked_phone_are_refused(sqlite_h
     process, app, instance = sqlite_hub
     _person, code = released_person(app)
     folder = tmp_path / "phone"
-    done = client.activate(_offer(process, instance, code), folder)
+    done = client.activate(offer_for(process, instance, code), folder)
     body = b'{"cursor":0}'
     url, headers = _signed(process, folder, body)
     assert _post(url, headers, body, folder)[0] in (200, 204)
@@ -176,8 +171,8 @@ def test_a_phone_reaches_only_its_own_persons_data(sqlite_hub, tmp_path):
     alex, alex_code = released_person(app)
     sam, sam_code = released_person(app)
     alex_phone, sam_phone = tmp_path / "alex", tmp_path / "sam"
-    client.activate(_offer(process, instance, alex_code), alex_phone)
-    client.activate(_offer(process, instance, sam_code), sam_phone)
+    client.activate(offer_for(process, instance, alex_code), alex_phone)
+    client.activate(offer_for(process, instance, sam_code), sam_phone)
     with app.app_context(), db.connected():
         for_sam = messages.send_from_worker(sam, "olivia", "For Sam only.")
     alex_store = Store(alex_phone / "phone.db")
@@ -198,8 +193,8 @@ def test_the_person_sees_who_looked_at_their_record_and_no_one_elses(sqlite_hub,
     alex, alex_code = released_person(app)
     sam, sam_code = released_person(app)
     alex_phone, sam_phone = tmp_path / "alex", tmp_path / "sam"
-    client.activate(_offer(process, instance, alex_code), alex_phone)
-    client.activate(_offer(process, instance, sam_code), sam_phone)
+    client.activate(offer_for(process, instance, alex_code), alex_phone)
+    client.activate(offer_for(process, instance, sam_code), sam_phone)
     assert client.views(alex_phone) == []
     with app.app_context(), db.connected():
         caseload.record_reads("olivia", [alex], "person")
@@ -226,11 +221,11 @@ def test_every_phone_route_refuses_no_signature_and_a_revoked_phone_and_another_
     alex, code = released_person(app)
     _sam, sam_code = released_person(app)
     alex_phone, lost_phone, sam_phone = tmp_path / "alex", tmp_path / "lost", tmp_path / "sam"
-    client.activate(_offer(process, instance, code), alex_phone)
-    client.activate(_offer(process, instance, sam_code), sam_phone)
+    client.activate(offer_for(process, instance, code), alex_phone)
+    client.activate(offer_for(process, instance, sam_code), sam_phone)
     with app.app_context(), db.connected():
         second, _row = people.issue_code(alex, "test", 7)
-    lost = client.activate(_offer(process, instance, second), lost_phone)
+    lost = client.activate(offer_for(process, instance, second), lost_phone)
     photo = tmp_path / "photo.png"
     photo.write_bytes(PNG)
     ref = client.attach(alex_phone, photo, media.PHOTO)
@@ -281,11 +276,11 @@ def test_wrong_codes_from_one_address_are_limited_and_then_even_the_right_code_w
     refused = []
     for n in range(6):  # LOGIN_FAILURES is 5
         with pytest.raises(client.PhoneError) as wrong:
-            client.activate(_offer(process, instance, f"ABCD-EFGH-JK{n}N"), tmp_path / f"guess{n}")
+            client.activate(offer_for(process, instance, f"ABCD-EFGH-JK{n}N"), tmp_path / f"guess{n}")
         refused.append((wrong.value.status, wrong.value.code))
     assert refused == [(401, "code_unknown")] * 5 + [(429, "too_many_tries")]
     with pytest.raises(client.PhoneError) as waiting:
-        client.activate(_offer(process, instance, code), tmp_path / "right")
+        client.activate(offer_for(process, instance, code), tmp_path / "right")
     assert (waiting.value.status, waiting.value.code) == (429, "too_many_tries")
     assert "wait" in waiting.value.reason and "minutes" in waiting.value.reason
     with app.app_context(), db.connected():
@@ -296,7 +291,7 @@ def test_a_large_first_sync_comes_in_bounded_pages_and_the_phone_gets_every_chan
     process, app, instance = sqlite_hub
     person, code = released_person(app)
     folder = tmp_path / "phone"
-    client.activate(_offer(process, instance, code), folder)
+    client.activate(offer_for(process, instance, code), folder)
     with app.app_context(), db.connected():
         sent = [messages.send_from_worker(person, "olivia", f"{n:03} " + "x" * 1500).message_id for n in range(120)]
         sent += [messages.send_from_worker(person, "olivia", f"short {n}").message_id for n in range(230)]
@@ -320,7 +315,7 @@ def test_a_sync_with_nothing_new_is_one_request_of_at_most_1024_bytes_headers_in
     process, app, instance = sqlite_hub
     person, code = released_person(app)
     folder = tmp_path / "phone"
-    client.activate(_offer(process, instance, code), folder)
+    client.activate(offer_for(process, instance, code), folder)
     with app.app_context(), db.connected():
         messages.send_from_worker(person, "olivia", "Your first appointment is Monday at 10.")
     assert client.sync(folder).received == 2  # the message, and the person's contacts
@@ -345,7 +340,7 @@ def test_a_phone_whose_key_is_p256_activates_and_syncs_like_an_ed25519_one(sqlit
     key = ec.generate_private_key(ec.SECP256R1())
     (folder / identity.KEY_FILE).write_bytes(key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-    done = client.activate(_offer(process, instance, code), folder)
+    done = client.activate(offer_for(process, instance, code), folder)
     assert done.key_id == signatures.key_id(key.public_key())
     with app.app_context(), db.connected():
         messages.send_from_worker(person, "olivia", "Hello from Olivia.")
@@ -361,7 +356,7 @@ def test_a_phone_writes_only_to_the_persons_own_workers(sqlite_hub, tmp_path):
     with app.app_context(), db.connected():
         accounts.add("ed", accounts.WORKER, "employment_adviser", "Ed", "test", 1)
     folder = tmp_path / "phone"
-    client.activate(_offer(process, instance, code), folder)
+    client.activate(offer_for(process, instance, code), folder)
     store = Store(folder / "phone.db")
     for to in ("ed", "nobody", "olivia"):
         store.queue("message", {"to": to, "text": f"Hello {to}", "written_at": timestamp()})

@@ -5,18 +5,14 @@ and a value that lost a conflict ("Also written")."""
 
 from __future__ import annotations
 
-import argparse
-
 import pytest
 from hubkit import make_instance
 from hubprocess import HubProcess
-from phonekit import hub_app, released_person
+from phonekit import hub_app, offer_for, phone_says, released_person
 
-from hub import ca, db
+from hub import db
 from hub.plans import service
-from phone import cli as phone_cli
 from phone import client
-from provisioning.tokens import ActivationOffer
 from wire import plans
 
 
@@ -31,14 +27,6 @@ def hub(tmp_path):
         process.stop()
 
 
-def _phone(argv: list[str], capsys) -> str:
-    parser = argparse.ArgumentParser(prog="throughgate")
-    phone_cli.register(parser.add_subparsers(dest="part"))
-    args = parser.parse_args(["phone", *argv])
-    assert args.func(args) == 0
-    return capsys.readouterr().out
-
-
 def _edit(app, person: str, pathway: str, field: str, value: str, at: str, by: str) -> None:
     with app.app_context(), db.connected():
         service.apply(person, plans.check_edit(pathway, field, value, at, by))
@@ -49,9 +37,9 @@ def test_the_plan_reaches_the_phone_by_sync_with_its_countdown_and_conflicts(hub
     person, code = released_person(app)
     folder = tmp_path / "phone"
     home = ["--home", str(folder)]
-    client.activate(ActivationOffer(process.url, code, ca.root_pin(ca.load_root(ca.files(instance)))).to_uri(),
+    client.activate(offer_for(process, instance, code),
                     folder, "Alex's phone")
-    assert _phone(["plan", *home], capsys) == "No release plan yet.\n"
+    assert phone_says(["plan", *home], capsys) == "No release plan yet.\n"
 
     _edit(app, person, "release", "date", "2027-03-14", "2026-12-01T09:00:00.000Z", "olivia")
     _edit(app, person, "accommodation", "status", "in_progress", "2026-12-01T09:00:00.000Z", "olivia")
@@ -59,9 +47,9 @@ def test_the_plan_reaches_the_phone_by_sync_with_its_countdown_and_conflicts(hub
           "olivia")
     _edit(app, person, "accommodation", "owner", "Olivia", "2026-12-01T08:00:00.000Z", "sam (hmp-north)")
     _edit(app, person, "gp", "notes", "Registered at Canton surgery.", "2026-12-01T09:00:00.000Z", "hana")
-    assert "6 received" in _phone(["sync", *home], capsys)  # and the person's contacts (their worker)
+    assert "6 received" in phone_says(["sync", *home], capsys)  # and the person's contacts (their worker)
 
-    shown = _phone(["plan", *home], capsys)
+    shown = phone_says(["plan", *home], capsys)
     assert "(2027-03-14)." in shown.splitlines()[0]
     assert "Accommodation (Llety): in progress, with Housing officer, Cardiff council" in shown
     assert "GP registration (Cofrestru gyda meddyg teulu): not started" in shown
@@ -71,5 +59,5 @@ def test_the_plan_reaches_the_phone_by_sync_with_its_countdown_and_conflicts(hub
             in shown)
 
     _edit(app, person, "accommodation", "status", "done", "2026-12-02T09:00:00.000Z", "olivia")
-    assert "1 received" in _phone(["sync", *home], capsys)
-    assert "Accommodation (Llety): done" in _phone(["plan", *home], capsys)
+    assert "1 received" in phone_says(["sync", *home], capsys)
+    assert "Accommodation (Llety): done" in phone_says(["plan", *home], capsys)

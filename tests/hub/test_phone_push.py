@@ -8,7 +8,6 @@ reminded again; a revoked phone gets nothing. The phone's own calls through the 
 
 from __future__ import annotations
 
-import argparse
 import os
 import socket
 import stat
@@ -20,7 +19,7 @@ from pathlib import Path
 import pytest
 from hubkit import make_instance
 from hubprocess import HubProcess
-from phonekit import hub_app, released_person
+from phonekit import hub_app, offer_for, phone_says, released_person
 from pushkit import PushService
 
 from hub import ca, db
@@ -32,7 +31,6 @@ from hub.push.models import PushOutbox, PushSubscription, ReminderSent
 from hub.refusals import Refused
 from hub.staff import accounts
 from hub.sync import feed, messages
-from phone import cli as phone_cli
 from phone import client
 from provisioning.tokens import ActivationOffer
 from wire.records import timestamp
@@ -257,16 +255,6 @@ def test_the_endpoint_must_be_https_on_a_push_service_the_hub_knows():
         subscriptions.parse({"endpoint": "https://fcm.googleapis.com/x", "keys": keys}, defaults)
 
 
-def _phone(argv: list[str], capsys) -> str:
-    parser = argparse.ArgumentParser(prog="throughgate")
-    phone_cli.register(parser.add_subparsers(dest="part"))
-    args = parser.parse_args(["phone", *argv])
-    code = args.func(args)
-    out = capsys.readouterr()
-    assert code == 0, out.err
-    return out.out
-
-
 def test_a_phone_subscribes_replaces_and_unsubscribes_with_signed_requests(app, server, instance, push_service,
                                                                             tmp_path, capsys):
     key_file = Path(app.config["VAPID_KEY_FILE"])
@@ -277,25 +265,25 @@ def test_a_phone_subscribes_replaces_and_unsubscribes_with_signed_requests(app, 
     client.activate(offer, folder, "Alex's phone")
     home = ["--home", str(folder)]
     server_key = vapid.application_server_key(vapid.load_or_make(key_file))
-    assert _phone(["push-key", *home], capsys) == (f"Application server key: {server_key}\n"
+    assert phone_says(["push-key", *home], capsys) == (f"Application server key: {server_key}\n"
                                                    "This phone is not subscribed to Web Push.\n")
 
     first, second = push_service.subscribe(), push_service.subscribe()
     for phone in (first, second):  # the browser made a new subscription: it replaces the first
-        said = _phone(["push-subscribe", "--endpoint", phone.endpoint, "--p256dh", phone.p256dh, "--auth",
+        said = phone_says(["push-subscribe", "--endpoint", phone.endpoint, "--p256dh", phone.p256dh, "--auth",
                        phone.keys["auth"], *home], capsys)
         assert said.startswith("The hub wakes this phone by Web Push")
     assert [s.endpoint for s in PushSubscription.select()] == [second.endpoint]
-    assert "This phone is subscribed" in _phone(["push-key", *home], capsys)
+    assert "This phone is subscribed" in phone_says(["push-key", *home], capsys)
 
     with pytest.raises(client.PhoneError) as refused:
         client.push_subscribe(folder, "https://push.example.net/x", second.p256dh, second.keys["auth"])
     assert refused.value.code == "push_service_not_allowed" and "does not push to push.example.net" in \
         refused.value.reason
 
-    assert "no longer wakes" in _phone(["push-unsubscribe", *home], capsys)
+    assert "no longer wakes" in phone_says(["push-unsubscribe", *home], capsys)
     assert PushSubscription.select().count() == 0
-    _phone(["push-unsubscribe", *home], capsys)  # again (a lost answer): still fine
+    phone_says(["push-unsubscribe", *home], capsys)  # again (a lost answer): still fine
     messages.send_from_worker(person, "olivia", TEXT)
     assert outbox.waiting() == 0
 
@@ -320,7 +308,7 @@ def test_hub_run_wakes_the_phone_when_its_worker_writes(tmp_path, capsys):
         app = hub_app(instance, url)
         person, code = released_person(app)
         folder = tmp_path / "phone"
-        client.activate(ActivationOffer(process.url, code, ca.root_pin(ca.load_root(ca.files(instance)))).to_uri(),
+        client.activate(offer_for(process, instance, code),
                         folder, "Alex's phone")
         service = PushService(client.push_key(folder)["application_server_key"]).start()
         phone = service.subscribe()
@@ -331,9 +319,9 @@ def test_hub_run_wakes_the_phone_when_its_worker_writes(tmp_path, capsys):
         [got] = service.wait(phone, 1)
         assert time.monotonic() - started < 5 and got.payload == {"v": 1, "kind": "sync"}
         # the phone syncs (the message and the person's contacts): no new push
-        assert "2 received" in _phone(["sync", "--home", str(folder)], capsys)
-        _phone(["send", "Thank you, I will be there.", "--to", "olivia", "--home", str(folder)], capsys)
-        assert "1 sent" in _phone(["sync", "--home", str(folder)], capsys)  # its own message: its answer has it
+        assert "2 received" in phone_says(["sync", "--home", str(folder)], capsys)
+        phone_says(["send", "Thank you, I will be there.", "--to", "olivia", "--home", str(folder)], capsys)
+        assert "1 sent" in phone_says(["sync", "--home", str(folder)], capsys)  # its own message: its answer has it
         time.sleep(0.6)
         assert len(phone.received) == 1
         assert phone.endpoint.rsplit("/", 1)[1] not in process.log()  # the endpoint's secret is never logged
