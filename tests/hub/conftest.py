@@ -12,7 +12,7 @@ import psycopg2.errors
 import pytest
 from hubkit import ADMIN_TOKEN, FakeEdge, enrol_edge, make_instance, tls_client
 
-from hub import ca, db
+from hub import ca, cli, db
 from hub.app import create_app
 from hub.server import HubServer
 from wire import schema
@@ -246,3 +246,24 @@ def connect_as(tmp_path, root_file):
 
     return context
 
+
+@pytest.fixture
+def hub_cli_fresh(tmp_path, monkeypatch, capsys):
+    """hub_cli_fresh("people", "add") -> (exit code, stdout, stderr) of `throughgate hub ... --instance`, run
+    in-process through the hub's own parser on a fresh instance (`hub init`, its output read and dropped)
+    with a SQLite database; `.instance` is its folder, `.url` its database, `.app()` an app on them."""
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("THROUGHGATE_HUB_DATABASE_URL", url)
+    instance = tmp_path / "hub"
+    assert cli.main(["init", "--instance", str(instance)]) == 0
+    capsys.readouterr()
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = cli.main([*args, "--instance", str(instance)])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    run.instance, run.url = instance, url
+    run.app = lambda: create_app({"DATABASE_URL": url}, instance_path=instance)
+    return run

@@ -8,24 +8,12 @@ import re
 
 import pytest
 
-from hub import cli
-
 
 @pytest.fixture
-def hub(tmp_path, monkeypatch, capsys):
+def hub(hub_cli_fresh):
     """hub("appointments", "list", P) -> (exit code, stdout, stderr) of `throughgate hub ... --instance`."""
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setenv("THROUGHGATE_HUB_DATABASE_URL", f"sqlite:///{tmp_path / 'hub.db'}")
-    instance = tmp_path / "hub"
-    assert cli.main(["init", "--instance", str(instance)]) == 0
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = cli.main([*args, "--instance", str(instance)])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    assert run("workers", "add", "olivia", "--role", "offender_manager")[0] == 0
-    return run
+    assert hub_cli_fresh("workers", "add", "olivia", "--role", "offender_manager")[0] == 0
+    return hub_cli_fresh
 
 
 def test_a_worker_adds_moves_and_cancels_and_the_history_says_who_when_and_why(hub):

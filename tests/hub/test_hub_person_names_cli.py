@@ -3,20 +3,10 @@ a real instance: names kept with the caseload, refusals that say what to do, not
 
 from __future__ import annotations
 
-from hub import cli
 
-
-def test_the_cli_keeps_a_name_with_the_caseload_and_says_when_it_is_gone(tmp_path, monkeypatch, capsys):
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setenv("THROUGHGATE_HUB_DATABASE_URL", f"sqlite:///{tmp_path / 'hub.db'}")
-    instance = str(tmp_path / "hub")
-
-    def hub(*args: str) -> tuple[int, str, str]:
-        code = cli.main([*args, "--instance", instance])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    assert hub("init")[0] == 0 and hub("workers", "add", "dewi", "--role", "offender_manager")[0] == 0
+def test_the_cli_keeps_a_name_with_the_caseload_and_says_when_it_is_gone(hub_cli_fresh, tmp_path):
+    hub = hub_cli_fresh
+    assert hub("workers", "add", "dewi", "--role", "offender_manager")[0] == 0
     person = hub("people", "add")[1].strip()
     code, _out, err = hub("workers", "caseload", "add", "dewi", person, "--prison-number", "A1234BC")
     assert code == 1 and "add --name too" in err

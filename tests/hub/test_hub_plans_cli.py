@@ -6,29 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from hub import cli, db
-from hub.app import create_app
+from hub import db
 from hub.plans import service
 from wire import plans
 
 
 @pytest.fixture
-def hub(tmp_path, monkeypatch, capsys):
+def hub(hub_cli_fresh):
     """hub("people", "plan", P) -> (exit code, stdout, stderr) of `throughgate hub ... --instance`."""
-    url = f"sqlite:///{tmp_path / 'hub.db'}"
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setenv("THROUGHGATE_HUB_DATABASE_URL", url)
-    instance = tmp_path / "hub"
-    assert cli.main(["init", "--instance", str(instance)]) == 0
-    capsys.readouterr()
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = cli.main([*args, "--instance", str(instance)])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    run.app = lambda: create_app({"DATABASE_URL": url}, instance_path=instance)
-    return run
+    return hub_cli_fresh
 
 
 def test_a_plan_is_shown_set_and_moved_and_each_change_is_audited(hub):

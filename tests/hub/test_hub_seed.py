@@ -16,8 +16,7 @@ from consolekit import Admin, browser
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from workkit import login
 
-from hub import cli, db
-from hub.app import create_app
+from hub import db
 from hub.appointments import service as appointments
 from hub.people import service as people
 from hub.seed import demo
@@ -31,21 +30,9 @@ PASSWORD = "a long worker passphrase"
 
 
 @pytest.fixture
-def hub(tmp_path, monkeypatch, capsys):
+def hub(hub_cli_fresh):
     """hub("seed") -> (exit code, stdout, stderr) of `throughgate hub ... --instance`; hub.app: its app."""
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setenv("THROUGHGATE_HUB_DATABASE_URL", f"sqlite:///{tmp_path / 'hub.db'}")
-    instance = tmp_path / "hub"
-    assert cli.main(["init", "--instance", str(instance)]) == 0
-    capsys.readouterr()
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = cli.main([*args, "--instance", str(instance)])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    run.app = lambda: create_app(instance_path=instance)
-    return run
+    return hub_cli_fresh
 
 
 def test_a_hub_that_holds_people_is_refused_and_left_as_it_was(hub):

@@ -8,25 +8,13 @@ import json
 
 import pytest
 
-from hub import cli
-
 
 @pytest.fixture
-def hub(tmp_path, monkeypatch, capsys):
+def hub(hub_cli_fresh):
     """hub("teams", "list") -> (exit code, stdout, stderr) of `throughgate hub ... --instance`."""
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setenv("THROUGHGATE_HUB_DATABASE_URL", f"sqlite:///{tmp_path / 'hub.db'}")
-    instance = tmp_path / "hub"
-    assert cli.main(["init", "--instance", str(instance)]) == 0
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = cli.main([*args, "--instance", str(instance)])
-        out, err = capsys.readouterr()
-        return code, out, err
-
     for name, role in (("olivia", "offender_manager"), ("ed", "employment_adviser"), ("tom", "team_manager")):
-        assert run("workers", "add", name, "--role", role, "--team", "Cardiff probation")[0] == 0
-    return run
+        assert hub_cli_fresh("workers", "add", name, "--role", role, "--team", "Cardiff probation")[0] == 0
+    return hub_cli_fresh
 
 
 def test_a_team_gets_its_promise_members_and_managers_from_the_workers_accounts(hub):
