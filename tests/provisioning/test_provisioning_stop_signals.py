@@ -55,3 +55,28 @@ def test_signals_between_many_short_waits_always_stop_the_process():
 
     assert [code for code, _ in results] == [0] * 20
     assert all(out.startswith("stopped by") for _, out in results)
+
+
+OTHER_THREAD = textwrap.dedent("""
+    import signal, threading, time
+    from provisioning.stopping import StopSignals
+    stops = StopSignals()
+
+    def catch_it_here():  # like the HTTPS server's thread, which the kernel may pick for a SIGTERM
+        time.sleep(0.3)
+        signal.pthread_kill(threading.get_ident(), signal.SIGTERM)
+        time.sleep(60)
+
+    threading.Thread(target=catch_it_here, daemon=True).start()
+    print("stopped" if stops.wait(300) else "timed out", stops.received, flush=True)
+""")
+
+
+def test_a_signal_the_kernel_hands_to_another_thread_still_ends_the_wait():
+    proc = subprocess.Popen([sys.executable, "-c", OTHER_THREAD], stdout=subprocess.PIPE, text=True)
+    try:
+        out, _ = proc.communicate(timeout=10)
+    finally:
+        proc.kill()
+
+    assert (proc.returncode, out) == (0, f"stopped {int(signal.SIGTERM)}\n")
