@@ -19,6 +19,8 @@
     m0014_edge_release_transfers       transfers between prisons (what the new prison's edge fetched)
     m0015_person_names                 the names and case references of people in caseloads, sealed
     m0016_code_guessing                activation codes' public lookup part (code id) and wrong tries
+    m0017_health                       health records sealed per person: their keys, the records, every
+                                       read, the person's shares and choice to carry a summary
 
 A hub database made before versions were recorded is adopted at version 0: 0001 creates what it
 lacks, 0002 repairs it if it is that old, and both end at the same schema as a fresh one (the
