@@ -1,0 +1,606 @@
+"""An International Patient Summary (IPS, HL7 FHIR R4) in plain words: what a person, a worker or a
+clinician reads on a screen or on paper. Pure: a bundle (a dict, as JSON gives it) in, a dict of strings out.
+
+`plain` reads any valid R4 IPS document bundle (the official HL7 examples) and the release summaries that
+wire/ips_build.py makes, whose continuity fields (last dose given, days supplied, opioid substitution,
+naloxone, GP registration) sit in standard FHIR resources linked from each MedicationStatement's
+`derivedFrom`, as docs/health.md ("Mapping: the release summary in FHIR") sets out. What it cannot read
+it leaves out (an empty string, an empty list, None): a summary is never filled in by guessing.
+
+Dates are shown in words, UK time ("14 December 2026 at 09:15"), because people read them on paper.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+LOINC = "http://loinc.org"
+SNOMED = "http://snomed.info/sct"
+UCUM = "http://unitsofmeasure.org"
+IPS_TYPE = (LOINC, "60591-5")  # Composition.type of an IPS
+PERSON_ID_SYSTEM = "https://throughgate.org/fhir/sid/person-id"  # Patient.identifier for the hub's person id
+CONTINUITY_SYSTEM = "https://throughgate.org/fhir/CodeSystem/continuity"
+"""Our one small code system, only where no standard code exists (docs/health.md lists its codes)."""
+RELEASE_EVENT = "release"  # Composition.event.code: the release from custody; period.end is the release day
+
+SECTION_MEDICATIONS = "10160-0"
+SECTION_ALLERGIES = "48765-2"
+SECTION_PROBLEMS = "11450-4"
+SECTION_PROCEDURES = "47519-4"
+SECTION_PLAN = "18776-5"
+SECTION_ALERTS = "104605-1"
+REQUIRED_SECTIONS = (SECTION_MEDICATIONS, SECTION_ALLERGIES, SECTION_PROBLEMS)
+
+# SNOMED CT substances (international edition), checked against published FHIR content and NHS dm+d
+METHADONE = "387286002"  # Methadone (substance)
+BUPRENORPHINE = "387173000"  # Buprenorphine (substance)
+NALOXONE = "372890007"  # Naloxone (substance)
+OST_SUBSTANCES = {METHADONE: "Methadone", BUPRENORPHINE: "Buprenorphine"}
+OPIOID_DEPENDENCE = "75544000"  # Opioid dependence (disorder): the reason that makes methadone or buprenorphine OST
+INJECTION_ROUTES = {"34206005", "78421000"}  # Subcutaneous route, Intramuscular route: a depot, not a daily dose
+
+IPS_ABSENT = "http://hl7.org/fhir/uv/ips/CodeSystem/absent-unknown-uv-ips"
+"""IPS's codes for 'no known allergies', 'no known problems', 'no information about medications'..."""
+NO_KNOWN_SNOMED = {"716186003", "409137002", "429625007", "428607008", "160245001"}
+"""SNOMED CT situations the IPS examples use the same way: No known allergy, No known drug allergy, No known
+food allergy, No known environmental allergy, No current problems or disability."""
+_SEMANTIC_TAG = re.compile(r" \((substance|finding|disorder|situation|medicinal product|product|procedure|"
+                           r"clinical drug|regime/therapy|observable entity)\)$")
+
+TOLERANCE_WARNING = (
+    "Your tolerance to opioids (heroin, methadone, buprenorphine, strong painkillers) is lower than before "
+    "you went into prison. A dose you used to take can now kill you. Do not use alone, start low, and carry "
+    "naloxone: it can reverse an overdose while you wait for an ambulance (call 999)."
+)
+"""Shown whenever a summary holds opioid substitution or naloxone, whatever the summary itself says."""
+
+GP_STATUS = {
+    "requested": "Registration asked for, not yet accepted by the practice",
+    "received": "Registration asked for, not yet accepted by the practice",
+    "accepted": "Accepted by the practice: registration under way",
+    "in-progress": "Accepted by the practice: registration under way",
+    "completed": "Registered with the practice",
+    "rejected": "The practice refused the registration: ask for help to register with another",
+    "cancelled": "Registration cancelled",
+}
+
+LOCAL = ZoneInfo("Europe/London")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+
+
+# Reading FHIR ---------------------------------------------------------------------------------------
+class _Bundle:
+    """A bundle's resources, found by fullUrl or by Type/id (the HL7 examples use both)."""
+
+    def __init__(self, bundle: dict | None):
+        self.resources: list[dict] = []
+        self._by: dict[str, dict] = {}
+        entries = bundle.get("entry") if isinstance(bundle, dict) else None
+        for entry in entries if isinstance(entries, list) else []:
+            resource = entry.get("resource") if isinstance(entry, dict) else None
+            if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
+                continue
+            self.resources.append(resource)
+            full = entry.get("fullUrl")
+            if isinstance(full, str):
+                self._by[full] = resource
+            if isinstance(resource.get("id"), str):
+                self._by.setdefault(f"{resource['resourceType']}/{resource['id']}", resource)
+
+    def get(self, reference, *types: str) -> dict | None:
+        """The resource a Reference points to, if it is in the bundle and of one of `types`."""
+        ref = reference.get("reference") if isinstance(reference, dict) else None
+        if not isinstance(ref, str):
+            return None
+        found = self._by.get(ref)
+        if found is None and "/" in ref:
+            parts = ref.rstrip("/").split("/")
+            found = self._by.get("/".join(parts[-2:])) if len(parts) >= 2 else None
+            if found is None and len(parts) >= 4 and parts[-2] == "_history":
+                found = self._by.get("/".join(parts[-4:-2]))
+        if found is None or (types and found.get("resourceType") not in types):
+            return None
+        return found
+
+    def of_type(self, kind: str) -> list[dict]:
+        return [resource for resource in self.resources if resource["resourceType"] == kind]
+
+
+def _list(value) -> list:
+    if isinstance(value, list):
+        return value
+    return [] if value is None else [value]
+
+
+def _str(value) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _codings(concept) -> list[dict]:
+    return [coding for coding in _list(concept.get("coding") if isinstance(concept, dict) else None)
+            if isinstance(coding, dict)]
+
+
+def _has_code(concept, system: str, codes) -> bool:
+    codes = {codes} if isinstance(codes, str) else set(codes)
+    return any(coding.get("system") == system and coding.get("code") in codes for coding in _codings(concept))
+
+
+def _concept(concept) -> str:
+    """A CodeableConcept in words: its text, else the first display of its codings."""
+    if not isinstance(concept, dict):
+        return ""
+    if _str(concept.get("text")):
+        return _str(concept["text"])
+    for coding in _codings(concept):
+        if _str(coding.get("display")):
+            return _SEMANTIC_TAG.sub("", _str(coding["display"]))  # SNOMED CT's tags are for coders
+    return ""
+
+
+def _name(resource: dict | None) -> str:
+    """A Patient's, Practitioner's, Organization's or Location's name in words."""
+    if not isinstance(resource, dict):
+        return ""
+    name = resource.get("name")
+    if isinstance(name, str):
+        return name.strip()
+    for human in _list(name):
+        if not isinstance(human, dict):
+            continue
+        if _str(human.get("text")):
+            return _str(human["text"])
+        words = [_str(part) for part in _list(human.get("prefix")) + _list(human.get("given"))]
+        words.append(_str(human.get("family")))
+        text = " ".join(word for word in words if word)
+        if text:
+            return text
+    return ""
+
+
+def _party(bundle: _Bundle, reference) -> str:
+    """Who a reference names: a Practitioner, a PractitionerRole (practitioner at organisation), an
+    Organization; its display when the resource is not in the bundle."""
+    found = bundle.get(reference)
+    if found is None:
+        return _str(reference.get("display")) if isinstance(reference, dict) else ""
+    if found["resourceType"] == "PractitionerRole":
+        who = _party(bundle, found.get("practitioner"))
+        where = _party(bundle, found.get("organization"))
+        return ", ".join(part for part in (who, where) if part)
+    return _name(found)
+
+
+def _quantity(quantity) -> str:
+    if not isinstance(quantity, dict) or not isinstance(quantity.get("value"), int | float):
+        return ""
+    value = quantity["value"]
+    number = f"{value:g}" if isinstance(value, float) else str(value)
+    unit = _str(quantity.get("unit")) or _str(quantity.get("code"))
+    if unit.startswith("{") and unit.endswith("}"):
+        unit = unit[1:-1]
+    return f"{number} {unit}".strip()
+
+
+def _parse(moment) -> date | datetime | None:
+    if not isinstance(moment, str):
+        return None
+    text = moment.strip()
+    try:
+        if "T" in text:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        if len(text) == 10:
+            return date.fromisoformat(text)
+    except ValueError:
+        return None
+    return None
+
+
+def when(moment) -> str:
+    """A FHIR date or dateTime in words, UK time: '14 December 2026 at 09:15', '14 December 2026',
+    'December 2026', '2026'; '' for anything else."""
+    parsed = _parse(moment)
+    if isinstance(parsed, datetime):
+        local = parsed.astimezone(LOCAL)
+        return f"{local.day} {_MONTHS[local.month - 1]} {local.year} at {local:%H:%M}"
+    if isinstance(parsed, date):
+        return f"{parsed.day} {_MONTHS[parsed.month - 1]} {parsed.year}"
+    text = _str(moment)
+    if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit() and 1 <= int(text[5:]) <= 12:
+        return f"{_MONTHS[int(text[5:]) - 1]} {text[:4]}"
+    return text if len(text) == 4 and text.isdigit() else ""
+
+
+def _local_day(moment) -> date | None:
+    parsed = _parse(moment)
+    if isinstance(parsed, datetime):
+        return parsed.astimezone(LOCAL).date()
+    return parsed if isinstance(parsed, date) else None
+
+
+def _sort_key(moment) -> str:
+    parsed = _parse(moment)
+    if isinstance(parsed, datetime):
+        return parsed.astimezone(UTC).isoformat()
+    return parsed.isoformat() if isinstance(parsed, date) else _str(moment)
+
+
+def _effective(resource: dict) -> str:
+    """When something happened: effective[x], performed[x], occurrence[x], whenHandedOver (a FHIR string)."""
+    for key in ("effectiveDateTime", "performedDateTime", "occurrenceDateTime", "whenHandedOver", "authoredOn"):
+        if isinstance(resource.get(key), str):
+            return resource[key]
+    for key in ("effectivePeriod", "performedPeriod", "occurrencePeriod"):
+        period = resource.get(key)
+        if isinstance(period, dict):
+            return period.get("end") or period.get("start") or ""
+    return ""
+
+
+# Sections -------------------------------------------------------------------------------------------
+def _composition(bundle: _Bundle) -> dict | None:
+    for resource in bundle.resources:
+        if resource["resourceType"] == "Composition":
+            return resource
+    return None
+
+
+def _section(composition: dict | None, code: str) -> dict | None:
+    sections = composition.get("section") if isinstance(composition, dict) else None
+    for section in _list(sections):
+        if isinstance(section, dict) and _has_code(section.get("code"), LOINC, code):
+            return section
+    return None
+
+
+def _entries(bundle: _Bundle, section: dict | None, *types: str) -> list[dict]:
+    if section is None:
+        return []
+    found = (bundle.get(reference, *types) for reference in _list(section.get("entry")))
+    return [resource for resource in found if resource is not None]
+
+
+def _empty_reason(section: dict | None) -> str:
+    if section is None or section.get("entry"):
+        return ""
+    return _concept(section.get("emptyReason"))
+
+
+def _absent(concept) -> str:
+    """IPS's 'no known allergies' and the like, when a resource's code is one of those."""
+    for coding in _codings(concept):
+        if coding.get("system") == IPS_ABSENT or (coding.get("system") == SNOMED
+                                                   and coding.get("code") in NO_KNOWN_SNOMED):
+            return _concept(concept) or _str(coding.get("code")).replace("-", " ").capitalize()
+    return ""
+
+
+# Medicines ------------------------------------------------------------------------------------------
+def _medication(bundle: _Bundle, resource: dict) -> tuple[str, dict | None, dict]:
+    """A resource's medicine: (name, Medication resource or None, its code)."""
+    concept = resource.get("medicationCodeableConcept")
+    if isinstance(concept, dict):
+        return _concept(concept), None, concept
+    medication = bundle.get(resource.get("medicationReference"), "Medication")
+    if medication is None:
+        return _str((resource.get("medicationReference") or {}).get("display")), None, {}
+    code = medication.get("code") if isinstance(medication.get("code"), dict) else {}
+    return _concept(code), medication, code
+
+
+def _substances(bundle: _Bundle, resource: dict) -> set[str]:
+    """The SNOMED CT codes of the medicine and of its ingredients."""
+    _name_, medication, code = _medication(bundle, resource)
+    concepts = [code]
+    for ingredient in _list(medication.get("ingredient") if medication else None):
+        if isinstance(ingredient, dict):
+            concepts.append(ingredient.get("itemCodeableConcept"))
+    return {coding.get("code") for concept in concepts for coding in _codings(concept)
+            if coding.get("system") == SNOMED}
+
+
+def _dose(dosages) -> str:
+    """A Dosage in words: its text, else the dose and how often."""
+    for dosage in _list(dosages):
+        if not isinstance(dosage, dict):
+            continue
+        if _str(dosage.get("text")):
+            return _str(dosage["text"])
+        dose = ""
+        for rate in _list(dosage.get("doseAndRate")):
+            if isinstance(rate, dict):
+                dose = _quantity(rate.get("doseQuantity"))
+                if dose:
+                    break
+        if not dose:
+            dose = _quantity(dosage.get("dose"))  # MedicationAdministration.dosage
+        repeat = (dosage.get("timing") or {}).get("repeat") if isinstance(dosage.get("timing"), dict) else None
+        often = ""
+        if isinstance(repeat, dict) and repeat.get("periodUnit") == "d" and repeat.get("period") in (1, 1.0):
+            often = {1: "once a day", 2: "twice a day", 3: "three times a day",
+                     4: "four times a day"}.get(repeat.get("frequency"), "")
+        if dose:
+            return f"{dose} {often}".strip()
+    return ""
+
+
+def _derived(bundle: _Bundle, statement: dict, kind: str) -> list[dict]:
+    return [found for found in (bundle.get(ref, kind) for ref in _list(statement.get("derivedFrom"))) if found]
+
+
+def _latest(resources: list[dict]) -> dict | None:
+    return max(resources, key=lambda resource: _sort_key(_effective(resource)), default=None)
+
+
+def _release_day(bundle: _Bundle, composition: dict | None) -> str:
+    for event in _list(composition.get("event") if composition else None):
+        if not isinstance(event, dict):
+            continue
+        if any(_has_code(code, CONTINUITY_SYSTEM, RELEASE_EVENT) for code in _list(event.get("code"))):
+            period = event.get("period") if isinstance(event.get("period"), dict) else {}
+            return _str(period.get("end"))
+    return ""
+
+
+def _prescription(bundle: _Bundle, requests: list[dict], release: bool) -> str:
+    if not requests:
+        return "No" if release else ""
+    request = requests[0]
+    words = "Yes"
+    issued = when(request.get("authoredOn"))
+    if issued:
+        words += f", {issued}"
+    who = _party(bundle, request.get("requester"))
+    return f"{words}, by {who}" if who else words
+
+
+def _medicine(bundle: _Bundle, statement: dict, release: bool) -> dict:
+    name, _medication_, _code = _medication(bundle, statement)
+    given = _latest(_derived(bundle, statement, "MedicationAdministration"))
+    dispenses = _derived(bundle, statement, "MedicationDispense")
+    days = ""
+    for dispense in dispenses:
+        days = _quantity(dispense.get("daysSupply")) and f"{dispense['daysSupply']['value']:g}"
+        if days:
+            break
+    if not days and release:
+        days = "None"
+    return {"name": name, "dose": _dose(statement.get("dosage")),
+            "last_given": when(_effective(given)) if given else "",
+            "days_supplied": days,
+            "prescription_issued": _prescription(bundle, _derived(bundle, statement, "MedicationRequest"), release)}
+
+
+def _is_ost(bundle: _Bundle, statement: dict) -> bool:
+    if not _substances(bundle, statement) & set(OST_SUBSTANCES):
+        return False
+    return any(_has_code(reason, SNOMED, OPIOID_DEPENDENCE) for reason in _list(statement.get("reasonCode")))
+
+
+def _is_depot(administration: dict) -> bool:
+    dosage = administration.get("dosage") if isinstance(administration.get("dosage"), dict) else {}
+    return _has_code(dosage.get("route"), SNOMED, INJECTION_ROUTES)
+
+
+def _appointment_words(bundle: _Bundle, appointment: dict | None) -> str:
+    if appointment is None:
+        return ""
+    item = _appointment(bundle, appointment)
+    return ", ".join(part for part in (item["when"], item["where"], item["with"]) if part)
+
+
+def _ost(bundle: _Bundle, statement: dict, release_day: str) -> dict:
+    name, medication, _code = _medication(bundle, statement)
+    drug = next((OST_SUBSTANCES[code] for code in OST_SUBSTANCES if code in _substances(bundle, statement)), name)
+    form = _concept(medication.get("form")) if medication else ""
+    administrations = _derived(bundle, statement, "MedicationAdministration")
+    supervised = _latest([given for given in administrations if not _is_depot(given)])
+    depot_given = _latest([given for given in administrations if _is_depot(given)])
+    depot = None
+    if depot_given is not None:
+        product, _m, _c = _medication(bundle, depot_given)
+        due = _derived(bundle, statement, "ServiceRequest")
+        next_due = min((_effective(request) for request in due if _effective(request)), key=_sort_key, default="")
+        depot = {"product": product, "dose": _dose(depot_given.get("dosage")),
+                 "given": when(_effective(depot_given)), "next_due": when(next_due)}
+    last = _effective(supervised) if supervised else ""
+    on_release = ""
+    if release_day and _local_day(release_day):
+        if supervised is None:
+            on_release = "" if depot else "No"
+        else:
+            on_release = "Yes" if _local_day(last) == _local_day(release_day) else "No"
+    requests = _derived(bundle, statement, "MedicationRequest")
+    prescriber = pharmacy = ""
+    for request in requests:
+        prescriber = prescriber or _party(bundle, request.get("requester"))
+        dispense = request.get("dispenseRequest") if isinstance(request.get("dispenseRequest"), dict) else {}
+        pharmacy = pharmacy or _party(bundle, dispense.get("performer"))
+    appointments = sorted(_derived(bundle, statement, "Appointment"), key=lambda a: _sort_key(a.get("start")))
+    return {"drug": drug, "form": form, "daily_dose": _dose(statement.get("dosage")),
+            "last_supervised_dose": when(last), "dosed_on_release_day": on_release, "depot": depot,
+            "prescriber": prescriber, "pharmacy": pharmacy,
+            "first_dose_appointment": _appointment_words(bundle, appointments[0] if appointments else None)}
+
+
+def _naloxone(bundle: _Bundle, statements: list[dict]) -> dict | None:
+    dispenses = [dispense for dispense in bundle.of_type("MedicationDispense")
+                 if NALOXONE in _substances(bundle, dispense)]
+    for statement in statements:
+        if NALOXONE in _substances(bundle, statement):
+            dispenses += [d for d in _derived(bundle, statement, "MedicationDispense") if d not in dispenses]
+    if not dispenses:
+        return None
+    kits = sum(d["quantity"]["value"] for d in dispenses
+               if isinstance(d.get("quantity"), dict) and isinstance(d["quantity"].get("value"), int | float))
+    training = [procedure for procedure in bundle.of_type("Procedure")
+                if _has_code(procedure.get("code"), CONTINUITY_SYSTEM, "naloxone-training")
+                and procedure.get("status") == "completed"]
+    handed = _latest(dispenses)
+    return {"kits": f"{kits:g}" if kits else "",
+            "training_given": ("Yes, " + when(_effective(training[0]))).rstrip(", ") if training else "No",
+            "when": when(_effective(handed)) if handed else ""}
+
+
+# GP, allergies, problems, appointments --------------------------------------------------------------
+def _gp(bundle: _Bundle, patient: dict | None) -> dict | None:
+    tasks = [task for task in bundle.of_type("Task")
+             if _has_code(task.get("code"), CONTINUITY_SYSTEM, "gp-registration")]
+    practice = ""
+    for reference in _list(patient.get("generalPractitioner") if patient else None):
+        practice = practice or _party(bundle, reference)
+    status = ""
+    if tasks:
+        task = tasks[-1]
+        practice = practice or _party(bundle, task.get("owner"))
+        status = GP_STATUS.get(task.get("status"), "")
+    if not practice and not status:
+        return None
+    return {"practice": practice, "status": status}
+
+
+def _allergies(bundle: _Bundle, section: dict | None) -> tuple[list[dict], str]:
+    found, none = [], _empty_reason(section)
+    for allergy in _entries(bundle, section, "AllergyIntolerance"):
+        absent = _absent(allergy.get("code"))
+        if absent:
+            none = f"{none}; {absent}" if none else absent
+            continue
+        reactions = [r for r in _list(allergy.get("reaction")) if isinstance(r, dict)]
+        what = _concept(allergy.get("code"))
+        if not what:
+            continue
+        reaction = ", ".join(filter(None, (_concept(m) for r in reactions for m in _list(r.get("manifestation")))))
+        severity = next((_str(r.get("severity")) for r in reactions if _str(r.get("severity"))), "")
+        if not severity and _str(allergy.get("criticality")) in ("high", "low"):
+            severity = {"high": "High risk", "low": "Low risk"}[allergy["criticality"]]
+        found.append({"what": what, "reaction": reaction, "severity": severity.capitalize()})
+    return found, none
+
+
+def _problems(bundle: _Bundle, section: dict | None) -> tuple[list[dict], str]:
+    found, none = [], _empty_reason(section)
+    for condition in _entries(bundle, section, "Condition"):
+        absent = _absent(condition.get("code"))
+        if absent:
+            none = f"{none}; {absent}" if none else absent
+            continue
+        what = _concept(condition.get("code"))
+        if not what:
+            continue
+        since = when(condition.get("onsetDateTime")) or _str(condition.get("onsetString"))
+        if not since and isinstance(condition.get("onsetPeriod"), dict):
+            since = when(condition["onsetPeriod"].get("start"))
+        status = _concept(condition.get("clinicalStatus"))
+        if status == "" and _codings(condition.get("clinicalStatus")):
+            status = _str(_codings(condition["clinicalStatus"])[0].get("code"))
+        found.append({"what": what, "since": since, "status": status.capitalize()})
+    return found, none
+
+
+def _appointment(bundle: _Bundle, appointment: dict) -> dict:
+    what = (_str(appointment.get("description"))
+            or next((_concept(c) for c in _list(appointment.get("serviceType")) if _concept(c)), "")
+            or _concept(appointment.get("appointmentType")))
+    where, people = "", []
+    for participant in _list(appointment.get("participant")):
+        actor = participant.get("actor") if isinstance(participant, dict) else None
+        found = bundle.get(actor)
+        kind = found["resourceType"] if found else _str((actor or {}).get("reference")).split("/")[0]
+        if kind == "Patient":
+            continue
+        if kind == "Location":
+            where = where or _party(bundle, actor)
+        elif _party(bundle, actor):
+            people.append(_party(bundle, actor))
+    return {"what": what, "when": when(appointment.get("start")), "where": where, "with": ", ".join(people),
+            "_start": appointment.get("start")}
+
+
+def _appointments(bundles: list[_Bundle], today: str | None) -> list[dict]:
+    seen, items = set(), []
+    for bundle in bundles:
+        for appointment in bundle.of_type("Appointment"):
+            if appointment.get("status") in ("cancelled", "noshow", "entered-in-error", "fulfilled"):
+                continue
+            key = appointment.get("id") or id(appointment)
+            if key in seen:
+                continue
+            seen.add(key)
+            start_day = _local_day(appointment.get("start"))
+            if today and (start_day is None or start_day < date.fromisoformat(today[:10])):
+                continue
+            items.append(_appointment(bundle, appointment))
+    items.sort(key=lambda item: _sort_key(item["_start"]))
+    return [{key: value for key, value in item.items() if key != "_start"} for item in items]
+
+
+# The summary ----------------------------------------------------------------------------------------
+def plain(summary: dict | None, appointments: dict | None = None, today: str | None = None) -> dict:
+    """The summary in plain words, every key always present (empty when unknown): see the module docstring.
+    `appointments` is a bundle of FHIR Appointments uploaded beside the summary; `today` (YYYY-MM-DD) hides
+    appointments before it."""
+    bundle = _Bundle(summary)
+    composition = _composition(bundle)
+    patient = bundle.get(composition.get("subject"), "Patient") if composition else None
+    if patient is None and composition is None:
+        patients = bundle.of_type("Patient")
+        patient = patients[0] if len(patients) == 1 else None
+    made_by = ""
+    organisation = _party(bundle, composition.get("custodian")) if composition else ""
+    for author in _list(composition.get("author") if composition else None):
+        found = bundle.get(author)
+        if found is not None and found["resourceType"] == "Organization":
+            organisation = organisation or _name(found)
+        else:
+            made_by = made_by or _party(bundle, author)
+    release_day = _release_day(bundle, composition)
+    release = bool(release_day)
+
+    statements = _entries(bundle, _section(composition, SECTION_MEDICATIONS), "MedicationStatement",
+                          "MedicationRequest")
+    medicines, ost = [], None
+    for statement in statements:
+        if statement["resourceType"] == "MedicationStatement" and _is_ost(bundle, statement):
+            ost = ost or _ost(bundle, statement, release_day)
+        elif NALOXONE in _substances(bundle, statement) and release:
+            continue  # a take-home kit, shown under naloxone
+        elif _absent(_medication(bundle, statement)[2]):
+            continue
+        elif statement["resourceType"] == "MedicationStatement":
+            medicines.append(_medicine(bundle, statement, release))
+        else:
+            name = _medication(bundle, statement)[0]
+            medicines.append({"name": name, "dose": _dose(statement.get("dosageInstruction")), "last_given": "",
+                              "days_supplied": "", "prescription_issued": ""})
+    medicines = [medicine for medicine in medicines if medicine["name"]]
+    naloxone = _naloxone(bundle, statements)
+
+    warnings = []
+    if ost is not None or naloxone is not None:
+        warnings.append(TOLERANCE_WARNING)
+    for flag in _entries(bundle, _section(composition, SECTION_ALERTS), "Flag"):
+        text = _concept(flag.get("code"))
+        if flag.get("status") == "active" and text and text not in warnings:
+            warnings.append(text)
+
+    allergies, allergies_none = _allergies(bundle, _section(composition, SECTION_ALLERGIES))
+    problems, problems_none = _problems(bundle, _section(composition, SECTION_PROBLEMS))
+    return {
+        "patient": {"name": _name(patient), "born": when(patient.get("birthDate")) if patient else ""},
+        "made": {"at": when(composition.get("date")) if composition else "", "by": made_by,
+                 "organisation": organisation},
+        "release_date": when(release_day),
+        "medicines": medicines,
+        "ost": ost,
+        "naloxone": naloxone,
+        "warnings": warnings,
+        "gp": _gp(bundle, patient),
+        "allergies": allergies, "allergies_none": allergies_none,
+        "problems": problems, "problems_none": problems_none,
+        "appointments": _appointments([bundle, _Bundle(appointments)], today),
+    }
