@@ -12,9 +12,50 @@ Dates are shown in words, UK time ("14 December 2026 at 09:15"), because people 
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
+
+from wire.fhir_read import (
+    Bundle as _Bundle,
+)
+from wire.fhir_read import (
+    as_dict as _dict,
+)
+from wire.fhir_read import (
+    as_list as _list,
+)
+from wire.fhir_read import (
+    codings as _codings,
+)
+from wire.fhir_read import (
+    concept as _concept,
+)
+from wire.fhir_read import (
+    effective as _effective,
+)
+from wire.fhir_read import (
+    has_code as _has_code,
+)
+from wire.fhir_read import (
+    local_day as _local_day,
+)
+from wire.fhir_read import (
+    name_of as _name,
+)
+from wire.fhir_read import (
+    party as _party,
+)
+from wire.fhir_read import (
+    quantity as _quantity,
+)
+from wire.fhir_read import (
+    sort_key as _sort_key,
+)
+from wire.fhir_read import (
+    string as _str,
+)
+from wire.fhir_read import (
+    when,
+)
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
@@ -46,9 +87,6 @@ IPS_ABSENT = "http://hl7.org/fhir/uv/ips/CodeSystem/absent-unknown-uv-ips"
 NO_KNOWN_SNOMED = {"716186003", "409137002", "429625007", "428607008", "160245001"}
 """SNOMED CT situations the IPS examples use the same way: No known allergy, No known drug allergy, No known
 food allergy, No known environmental allergy, No current problems or disability."""
-_SEMANTIC_TAG = re.compile(r" \((substance|finding|disorder|situation|medicinal product|product|procedure|"
-                           r"clinical drug|regime/therapy|observable entity)\)$")
-
 TOLERANCE_WARNING = (
     "Your tolerance to opioids (heroin, methadone, buprenorphine, strong painkillers) is lower than before "
     "you went into prison. A dose you used to take can now kill you. Do not use alone, start low, and carry "
@@ -65,180 +103,6 @@ GP_STATUS = {
     "rejected": "The practice refused the registration: ask for help to register with another",
     "cancelled": "Registration cancelled",
 }
-
-LOCAL = ZoneInfo("Europe/London")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December")
-
-
-# Reading FHIR ---------------------------------------------------------------------------------------
-class _Bundle:
-    """A bundle's resources, found by fullUrl or by Type/id (the HL7 examples use both)."""
-
-    def __init__(self, bundle: dict | None):
-        self.resources: list[dict] = []
-        self._by: dict[str, dict] = {}
-        entries = bundle.get("entry") if isinstance(bundle, dict) else None
-        for entry in entries if isinstance(entries, list) else []:
-            resource = entry.get("resource") if isinstance(entry, dict) else None
-            if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
-                continue
-            self.resources.append(resource)
-            full = entry.get("fullUrl")
-            if isinstance(full, str):
-                self._by[full] = resource
-            if isinstance(resource.get("id"), str):
-                self._by.setdefault(f"{resource['resourceType']}/{resource['id']}", resource)
-
-    def get(self, reference, *types: str) -> dict | None:
-        """The resource a Reference points to, if it is in the bundle and of one of `types`."""
-        ref = reference.get("reference") if isinstance(reference, dict) else None
-        if not isinstance(ref, str):
-            return None
-        found = self._by.get(ref)
-        if found is None and "/" in ref:
-            parts = ref.rstrip("/").split("/")
-            found = self._by.get("/".join(parts[-2:])) if len(parts) >= 2 else None
-            if found is None and len(parts) >= 4 and parts[-2] == "_history":
-                found = self._by.get("/".join(parts[-4:-2]))
-        if found is None or (types and found.get("resourceType") not in types):
-            return None
-        return found
-
-    def of_type(self, kind: str) -> list[dict]:
-        return [resource for resource in self.resources if resource["resourceType"] == kind]
-
-
-def _list(value) -> list:
-    if isinstance(value, list):
-        return value
-    return [] if value is None else [value]
-
-
-def _str(value) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _codings(concept) -> list[dict]:
-    return [coding for coding in _list(concept.get("coding") if isinstance(concept, dict) else None)
-            if isinstance(coding, dict)]
-
-
-def _has_code(concept, system: str, codes) -> bool:
-    codes = {codes} if isinstance(codes, str) else set(codes)
-    return any(coding.get("system") == system and coding.get("code") in codes for coding in _codings(concept))
-
-
-def _concept(concept) -> str:
-    """A CodeableConcept in words: its text, else the first display of its codings."""
-    if not isinstance(concept, dict):
-        return ""
-    if _str(concept.get("text")):
-        return _str(concept["text"])
-    for coding in _codings(concept):
-        if _str(coding.get("display")):
-            return _SEMANTIC_TAG.sub("", _str(coding["display"]))  # SNOMED CT's tags are for coders
-    return ""
-
-
-def _name(resource: dict | None) -> str:
-    """A Patient's, Practitioner's, Organization's or Location's name in words."""
-    if not isinstance(resource, dict):
-        return ""
-    name = resource.get("name")
-    if isinstance(name, str):
-        return name.strip()
-    for human in _list(name):
-        if not isinstance(human, dict):
-            continue
-        if _str(human.get("text")):
-            return _str(human["text"])
-        words = [_str(part) for part in _list(human.get("prefix")) + _list(human.get("given"))]
-        words.append(_str(human.get("family")))
-        text = " ".join(word for word in words if word)
-        if text:
-            return text
-    return ""
-
-
-def _party(bundle: _Bundle, reference) -> str:
-    """Who a reference names: a Practitioner, a PractitionerRole (practitioner at organisation), an
-    Organization; its display when the resource is not in the bundle."""
-    found = bundle.get(reference)
-    if found is None:
-        return _str(reference.get("display")) if isinstance(reference, dict) else ""
-    if found["resourceType"] == "PractitionerRole":
-        who = _party(bundle, found.get("practitioner"))
-        where = _party(bundle, found.get("organization"))
-        return ", ".join(part for part in (who, where) if part)
-    return _name(found)
-
-
-def _quantity(quantity) -> str:
-    if not isinstance(quantity, dict) or not isinstance(quantity.get("value"), int | float):
-        return ""
-    value = quantity["value"]
-    number = f"{value:g}" if isinstance(value, float) else str(value)
-    unit = _str(quantity.get("unit")) or _str(quantity.get("code"))
-    if unit.startswith("{") and unit.endswith("}"):
-        unit = unit[1:-1]
-    return f"{number} {unit}".strip()
-
-
-def _parse(moment) -> date | datetime | None:
-    if not isinstance(moment, str):
-        return None
-    text = moment.strip()
-    try:
-        if "T" in text:
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-        if len(text) == 10:
-            return date.fromisoformat(text)
-    except ValueError:
-        return None
-    return None
-
-
-def when(moment) -> str:
-    """A FHIR date or dateTime in words, UK time: '14 December 2026 at 09:15', '14 December 2026',
-    'December 2026', '2026'; '' for anything else."""
-    parsed = _parse(moment)
-    if isinstance(parsed, datetime):
-        local = parsed.astimezone(LOCAL)
-        return f"{local.day} {_MONTHS[local.month - 1]} {local.year} at {local:%H:%M}"
-    if isinstance(parsed, date):
-        return f"{parsed.day} {_MONTHS[parsed.month - 1]} {parsed.year}"
-    text = _str(moment)
-    if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit() and 1 <= int(text[5:]) <= 12:
-        return f"{_MONTHS[int(text[5:]) - 1]} {text[:4]}"
-    return text if len(text) == 4 and text.isdigit() else ""
-
-
-def _local_day(moment) -> date | None:
-    parsed = _parse(moment)
-    if isinstance(parsed, datetime):
-        return parsed.astimezone(LOCAL).date()
-    return parsed if isinstance(parsed, date) else None
-
-
-def _sort_key(moment) -> str:
-    parsed = _parse(moment)
-    if isinstance(parsed, datetime):
-        return parsed.astimezone(UTC).isoformat()
-    return parsed.isoformat() if isinstance(parsed, date) else _str(moment)
-
-
-def _effective(resource: dict) -> str:
-    """When something happened: effective[x], performed[x], occurrence[x], whenHandedOver (a FHIR string)."""
-    for key in ("effectiveDateTime", "performedDateTime", "occurrenceDateTime", "whenHandedOver", "authoredOn"):
-        if isinstance(resource.get(key), str):
-            return resource[key]
-    for key in ("effectivePeriod", "performedPeriod", "occurrencePeriod"):
-        period = resource.get(key)
-        if isinstance(period, dict):
-            return period.get("end") or period.get("start") or ""
-    return ""
 
 
 # Sections -------------------------------------------------------------------------------------------
@@ -274,7 +138,7 @@ def _absent(concept) -> str:
     """IPS's 'no known allergies' and the like, when a resource's code is one of those."""
     for coding in _codings(concept):
         if coding.get("system") == IPS_ABSENT or (coding.get("system") == SNOMED
-                                                   and coding.get("code") in NO_KNOWN_SNOMED):
+                                                   and _str(coding.get("code")) in NO_KNOWN_SNOMED):
             return _concept(concept) or _str(coding.get("code")).replace("-", " ").capitalize()
     return ""
 
@@ -287,7 +151,7 @@ def _medication(bundle: _Bundle, resource: dict) -> tuple[str, dict | None, dict
         return _concept(concept), None, concept
     medication = bundle.get(resource.get("medicationReference"), "Medication")
     if medication is None:
-        return _str((resource.get("medicationReference") or {}).get("display")), None, {}
+        return _str(_dict(resource.get("medicationReference")).get("display")), None, {}
     code = medication.get("code") if isinstance(medication.get("code"), dict) else {}
     return _concept(code), medication, code
 
@@ -299,7 +163,7 @@ def _substances(bundle: _Bundle, resource: dict) -> set[str]:
     for ingredient in _list(medication.get("ingredient") if medication else None):
         if isinstance(ingredient, dict):
             concepts.append(ingredient.get("itemCodeableConcept"))
-    return {coding.get("code") for concept in concepts for coding in _codings(concept)
+    return {_str(coding.get("code")) for concept in concepts for coding in _codings(concept)
             if coding.get("system") == SNOMED}
 
 
@@ -457,7 +321,7 @@ def _gp(bundle: _Bundle, patient: dict | None) -> dict | None:
     if tasks:
         task = tasks[-1]
         practice = practice or _party(bundle, task.get("owner"))
-        status = GP_STATUS.get(task.get("status"), "")
+        status = GP_STATUS.get(_str(task.get("status")), "")
     if not practice and not status:
         return None
     return {"practice": practice, "status": status}
@@ -510,7 +374,7 @@ def _appointment(bundle: _Bundle, appointment: dict) -> dict:
     for participant in _list(appointment.get("participant")):
         actor = participant.get("actor") if isinstance(participant, dict) else None
         found = bundle.get(actor)
-        kind = found["resourceType"] if found else _str((actor or {}).get("reference")).split("/")[0]
+        kind = found["resourceType"] if found else _str(_dict(actor).get("reference")).split("/")[0]
         if kind == "Patient":
             continue
         if kind == "Location":
@@ -527,7 +391,7 @@ def _appointments(bundles: list[_Bundle], today: str | None) -> list[dict]:
         for appointment in bundle.of_type("Appointment"):
             if appointment.get("status") in ("cancelled", "noshow", "entered-in-error", "fulfilled"):
                 continue
-            key = appointment.get("id") or id(appointment)
+            key = _str(appointment.get("id")) or id(appointment)
             if key in seen:
                 continue
             seen.add(key)

@@ -490,7 +490,10 @@ def release_summary(facts: dict, person_id: str, made_at: str) -> dict:
     if procedures:
         sections.append(_section("History of Procedures", SECTION_PROCEDURES, procedures, ["Naloxone training given"]))
     if plan:
-        sections.append(_section("Plan of Care", SECTION_PLAN, plan, plan_lines + ["Appointments booked"]))
+        care_plan = document.add({
+            "resourceType": "CarePlan", "status": "active", "intent": "plan", "title": "Care on release",
+            "subject": patient, "activity": [{"reference": reference} for reference in plan]}, "care-plan")
+        sections.append(_section("Plan of Care", SECTION_PLAN, [care_plan], plan_lines + ["Appointments booked"]))
     if alerts:
         sections.append(_section("Alerts", SECTION_ALERTS, alerts, [TOLERANCE_WARNING]))
 
