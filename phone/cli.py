@@ -1,15 +1,17 @@
-"""`throughgate phone activate|send|attachment|contacts|read|sync|messages|appointments|reschedule|late|plan`:
+"""`throughgate phone activate|send|attachment|contacts|read|sync|messages|appointments|reschedule|late|plan|health`:
 the reference phone, from a folder of its own."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from datetime import date
 from pathlib import Path
 
-from phone import client
+from phone import client, health
 from phone.store import Store
+from provisioning import qr
 from wire import media, plans
 from wire.records import timestamp
 from wire.text import for_terminal
@@ -64,6 +66,39 @@ def register(parts) -> None:
     cmd.add_argument("--p256dh", required=True, metavar="KEY", help="its keys.p256dh (base64url)")
     cmd.add_argument("--auth", required=True, metavar="SECRET", help="its keys.auth (base64url)")
     command("push-unsubscribe", cmd_push_unsubscribe, "stop Web Push to this phone (it syncs when opened)")
+    _register_health(command("health", cmd_health, "your health summary as the last sync left it (offline), and "
+                             "sharing it with a GP or pharmacy"))
+
+
+def _register_health(health) -> None:
+    """`throughgate phone health [export|share|shares|revoke|carry|share-with|reads]`; with no
+    subcommand it shows the summary. Each subcommand takes --home too."""
+    subs = health.add_subparsers(dest="health_command", metavar="SUBCOMMAND")
+
+    def sub(name: str, func, what: str):
+        cmd = subs.add_parser(name, help=what, description=what[0].upper() + what[1:] + ".")
+        cmd.add_argument("--home", default=argparse.SUPPRESS, metavar="DIR", help="the phone's folder")
+        cmd.set_defaults(func=_guarded(func))
+        return cmd
+
+    cmd = sub("export", cmd_health_export, "write the summary kept on this phone to a file, offline")
+    what = cmd.add_mutually_exclusive_group(required=True)
+    what.add_argument("--bundle", metavar="FILE", help="the FHIR bundle (an International Patient Summary, JSON)")
+    what.add_argument("--html", metavar="FILE", help="the printable summary as a web page")
+    what.add_argument("--pdf", metavar="FILE", help="the printable summary as a PDF")
+    cmd = sub("share", cmd_health_share, "make a link (and QR code) a GP or pharmacy opens to see your summary")
+    cmd.add_argument("--for", dest="made_for", required=True, metavar="TEXT",
+                     help="who it is for, in your words (\"new GP\", \"Boots, Queen St\"); only you see this")
+    cmd.add_argument("--days", type=int, metavar="N", help="how many days it works, 1 to 30 (7)")
+    sub("shares", cmd_health_shares, "your links, and which of your workers may read your summary")
+    cmd = sub("revoke", cmd_health_revoke, "stop a link working at once")
+    cmd.add_argument("share_id", metavar="SHARE_ID")
+    cmd = sub("carry", cmd_health_carry, "whether the hub and this phone keep a health summary for you at all")
+    cmd.add_argument("choice", choices=("yes", "no"))
+    cmd = sub("share-with", cmd_health_share_with, "let one of your own workers read your summary, or stop them")
+    cmd.add_argument("worker", metavar="WORKER")
+    cmd.add_argument("choice", choices=("yes", "no"))
+    sub("reads", cmd_health_reads, "who read your health summary: who, their role, why, how and when")
 
 
 def _guarded(func):
@@ -138,6 +173,8 @@ def cmd_sync(args) -> int:
               f"{'s' if result.uploaded != 1 else ''}.")
     print(f"Synced in {result.rounds} request{'s' if result.rounds != 1 else ''}: {result.sent} sent, "
           f"{result.received} received, {result.refused} refused.")
+    if result.health:
+        print("Your health summary changed: `throughgate phone health` shows it, even offline.")
     return 0
 
 
@@ -261,4 +298,92 @@ def cmd_push_subscribe(args) -> int:
 def cmd_push_unsubscribe(args) -> int:
     client.push_unsubscribe(args.home)
     print("The hub no longer wakes this phone: it syncs when you open it.")
+    return 0
+
+
+def cmd_health(args) -> int:
+    """The summary in plain words, from the phone's store only: it works with no network."""
+    store = _store(args)
+    found = health.plain(store)
+    store.close()
+    if found is None:
+        print("No health summary on this phone: it comes with a sync once health care staff upload it (if you "
+              "chose to carry one: `throughgate phone health carry yes`).")
+        return 0
+    for line in health.lines(found):
+        print(for_terminal(line))
+    return 0
+
+
+def cmd_health_export(args) -> int:
+    what, out = next((k, getattr(args, k)) for k in health.EXPORTS if getattr(args, k))
+    store = _store(args)
+    try:
+        size = health.export(store, what, out)
+    finally:
+        store.close()
+    print(f"Saved {health.EXPORTS[what]} to {out} ({size} bytes).")
+    return 0
+
+
+def cmd_health_share(args) -> int:
+    made = health.share(args.home, args.made_for, args.days)
+    print(f"A link for {for_terminal(made['made_for'])}, working until {made['expires_at']} (shown this once):")
+    print(made["url"])
+    print(qr.qr_text(made["url"]))
+    print(f"Share id {made['share_id']}: `throughgate phone health revoke {made['share_id']}` stops it.")
+    return 0
+
+
+def cmd_health_shares(args) -> int:
+    answer = health.shares(args.home)
+    if not answer["shares"]:
+        print("No links made yet.")
+    for share in answer["shares"]:
+        uses = f"opened {share['uses']} time{'s' if share['uses'] != 1 else ''}"
+        until = {"working": f"works until {share['expires_at']}", "expired": f"expired {share['expires_at']}",
+                 "revoked": f"stopped {share['revoked_at']}"}[share["state"]]
+        print(f"{share['share_id']}  for {for_terminal(share['made_for'])}: {until}, {uses}")
+    for worker in answer["workers"]:
+        may = "may read your summary" if worker["shared"] else "may not read your summary"
+        print(f"{for_terminal(worker['name'])} ({worker['role'].replace('_', ' ')}, {worker['worker']}) {may}")
+    return 0
+
+
+def cmd_health_revoke(args) -> int:
+    done = health.revoke(args.home, args.share_id)
+    print(f"The link for {for_terminal(done['made_for'])} no longer works (stopped {done['revoked_at']}).")
+    return 0
+
+
+def cmd_health_carry(args) -> int:
+    store = _store(args)
+    try:
+        answer = health.carry(args.home, args.choice == "yes", store)
+    finally:
+        store.close()
+    if answer["carried"]:
+        print("You carry a health summary: the hub keeps it and this phone holds a copy once one is uploaded.")
+    else:
+        stopped = answer.get("shares_stopped", 0)
+        print("You carry no health summary: the hub keeps none and this phone's copy is deleted"
+              + (f"; {stopped} link{'s' if stopped != 1 else ''} stopped." if stopped else "."))
+    return 0
+
+
+def cmd_health_share_with(args) -> int:
+    answer = health.share_with(args.home, args.worker, args.choice == "yes")
+    print(f"{answer['worker']} " + ("may now read your health summary (each read is recorded)." if answer["shared"]
+                                    else "may no longer read your health summary."))
+    return 0
+
+
+def cmd_health_reads(args) -> int:
+    found = health.reads(args.home)
+    if not found:
+        print("No one has read your health summary yet.")
+    for read in found:
+        role = f" ({for_terminal(read['role'])})" if read["role"] else ""
+        print(f"{read['at']}  {for_terminal(read['who'])}{role} read {for_terminal(read['what'])} through "
+              f"{for_terminal(read['how'])}, for: {for_terminal(read['purpose'])}")
     return 0

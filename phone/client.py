@@ -17,7 +17,7 @@ import json
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from phone import identity
 from phone.store import Store
@@ -48,6 +48,8 @@ class SyncResult:
     refused: int = 0
     uploaded: int = 0
     """Photos and voice notes uploaded before the sync (each its own requests, a chunk each)."""
+    health: bool = False
+    """The health summary changed at the hub, and the phone fetched it (or deleted its copy)."""
 
 
 def _request(hub: str, context: ssl.SSLContext, method: str, path: str, body: bytes,
@@ -238,7 +240,7 @@ def sync(folder: str | Path, store: Store | None = None) -> SyncResult:
                                     json.dumps(sent, separators=(",", ":")).encode(), key)
             result.rounds += 1
             if status == 204:
-                return result
+                break
             if status != 200:
                 raise _refusal(status, data)
             answer = json.loads(data)
@@ -247,11 +249,37 @@ def sync(folder: str | Path, store: Store | None = None) -> SyncResult:
             result.refused += settled - len(answer.get("accepted", []))
             result.received += len(answer.get("changes", []))
             if not answer.get("more") and (not store.pending(1) or not settled):
-                return result  # what is left waits for its attachments: the next sync uploads them first
+                break  # what is left waits for its attachments: the next sync uploads them first
+        if store.health_due():
+            result.health = health_refresh(folder, store)
         return result
     finally:
         if own:
             store.close()
+
+
+def health_refresh(folder: str | Path, store: Store) -> bool:
+    """Fetch the person's health summary, and its printable HTML and PDF, to keep offline; or delete
+    the copy when the person no longer carries one. One request, answered 204, when the phone holds
+    the newest already. Whether anything changed."""
+    done, key, context = _signing(Path(folder))
+    held = store.health_record()
+    path = "/v1/phone/health" + (f"?record={quote(held, safe='')}" if held is not None else "")
+    status, data = _request(done.hub, context, "GET", path, b"", key)
+    if status == 204:
+        store.health_fetched()
+        return False
+    if status != 200:
+        raise _refusal(status, data)
+    answer, files = json.loads(data), {}
+    if answer.get("carried") and answer.get("summary"):
+        for name in ("html", "pdf"):
+            status, body = _request(done.hub, context, "GET", f"/v1/phone/health/printable?format={name}", b"", key)
+            if status != 200:
+                raise _refusal(status, body)
+            files[name] = body
+    store.keep_health(answer, files)
+    return True
 
 
 def views(folder: str | Path, after: int = 0) -> list[dict]:

@@ -21,7 +21,11 @@ SCHEMA = (
     "error TEXT NOT NULL, reason TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS uploaded (sha256 TEXT PRIMARY KEY)",
+    "CREATE TABLE IF NOT EXISTS health (name TEXT PRIMARY KEY, body BLOB NOT NULL)",
 )
+HEALTH_DUE = "health_due"
+"""Set with a sync's `health` change, in the same transaction; cleared once the summary is fetched, so a
+fetch cut short is made again at the next sync, though the cursor has moved past the change."""
 KEPT = "attachment_incomplete"
 """A refusal that keeps the change in the outbox: its attachment is uploaded again, then it is resent."""
 
@@ -31,6 +35,7 @@ class Store:
         self.db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
+        self.db.execute("PRAGMA secure_delete=ON")  # a health summary deleted is overwritten, not left in free pages
         for statement in SCHEMA:
             self.db.execute(statement)
 
@@ -75,6 +80,8 @@ class Store:
                 self.db.execute("INSERT OR REPLACE INTO feed VALUES (?, ?, ?, ?, ?)",
                                 (change["seq"], change["kind"], change["id"], json.dumps(change["body"]),
                                  change.get("at", "")))
+                if change["kind"] == "health":
+                    self.db.execute("INSERT OR REPLACE INTO state VALUES (?, '1')", (HEALTH_DUE,))
             self.db.execute("INSERT OR REPLACE INTO state VALUES ('cursor', ?)", (str(answer["cursor"]),))
             self.db.execute("COMMIT")
         except BaseException:
@@ -126,3 +133,44 @@ class Store:
     def refusals(self) -> list[dict]:
         return [{"id": i, "kind": k, "body": json.loads(b), "error": e, "reason": r}
                 for i, k, b, e, r in self.db.execute("SELECT * FROM refused")]
+
+    # the health summary (docs/phone-sync.md, "Health summary"): the hub's answer, and its printable forms
+    def health_due(self) -> bool:
+        return self.db.execute("SELECT 1 FROM state WHERE key = ?", (HEALTH_DUE,)).fetchone() is not None
+
+    def health_fetched(self) -> None:
+        """The hub said the phone holds the newest summary: nothing is due."""
+        self.db.execute("DELETE FROM state WHERE key = ?", (HEALTH_DUE,))
+
+    def health_record(self) -> str | None:
+        """The `record` of the summary this phone holds (None before the first fetch)."""
+        row = self.db.execute("SELECT value FROM state WHERE key = 'health_record'").fetchone()
+        return row[0] if row else None
+
+    def keep_health(self, answer: dict, files: dict[str, bytes]) -> None:
+        """The hub's GET /v1/phone/health answer and the files made from it (`html`, `pdf`), replacing
+        what was kept, in one transaction; `carried` false or no summary keeps nothing but the record."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("DELETE FROM health")
+            if answer.get("carried") and answer.get("summary"):
+                self.db.execute("INSERT INTO health VALUES ('answer', ?)", (json.dumps(answer).encode(),))
+                for name, body in files.items():
+                    self.db.execute("INSERT INTO health VALUES (?, ?)", (name, body))
+            self.db.execute("INSERT OR REPLACE INTO state VALUES ('health_record', ?)", (answer.get("record") or "",))
+            self.db.execute("DELETE FROM state WHERE key = ?", (HEALTH_DUE,))
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # and no old copy waits in the write-ahead log
+
+    def health(self) -> dict | None:
+        """The summary as the hub last sent it: {"carried", "record", "uploaded_at", "summary",
+        "appointments", "plain"}; None when the phone holds none."""
+        row = self.db.execute("SELECT body FROM health WHERE name = 'answer'").fetchone()
+        return json.loads(row[0]) if row else None
+
+    def health_file(self, name: str) -> bytes | None:
+        row = self.db.execute("SELECT body FROM health WHERE name = ?", (name,)).fetchone()
+        return bytes(row[0]) if row else None
