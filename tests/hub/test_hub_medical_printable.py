@@ -89,7 +89,7 @@ def test_the_pdf_is_a_pdf_that_says_every_field_and_the_warning(document):
     assert document.startswith(b"%PDF-") and document.rstrip().endswith(b"%%EOF")
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext is not installed (apt-get install poppler-utils): the text was not read back")
-    text = _words(subprocess.run(["pdftotext", "-", "-"], input=document, capture_output=True, check=True,
+    text = _words(subprocess.run(["pdftotext", "-raw", "-", "-"], input=document, capture_output=True, check=True,
                                  timeout=30).stdout.decode())
     for field in EVERY_FIELD[1:]:
         assert field in text, field
