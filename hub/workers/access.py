@@ -38,13 +38,19 @@ ACTIONS: dict[str, frozenset[str]] = {
     "work.team_inbox.answer": EVERY_WORKER,
     "work.duty.set": EVERY_WORKER,
     "work.team.oversee": frozenset({TEAM_MANAGER}),
+    "work.health.exists": EVERY_WORKER,
+    "work.health.read": frozenset({HEALTH_CARE}),
+    "work.health.upload": frozenset({HEALTH_CARE}),
+    "work.health.reads": EVERY_WORKER,
 }
 """Releasing someone, a new activation code (and its letter), and switching a phone off are the
 offender manager's (and their team manager's); every worker reads and writes messages and release
 plans (each writes the pathways they own: housing, health, work); a team
 manager shares out their team's caseloads. Every worker puts themself on or off duty for their team
 and, while on duty, reads and answers the team's inbox (hub/teams); a team manager sees the team's
-messages waiting too long and puts any member on or off duty."""
+messages waiting too long and puts any member on or off duty. Every worker sees whether a person has a
+health summary and who read it; only health care staff read what it says (or a worker the person shared
+it with: hub/workers/views/health.py asks hub/medical/service.py `may_read` too) and upload one."""
 
 
 def allowed(role: str | None, action: str) -> bool:

@@ -14,7 +14,7 @@ from hub.console import access as console_access
 from hub.console import pages
 from hub.console.views import auth
 from hub.workers import access
-from hub.workers.views import appointments, inbox, messages, people, plans, team
+from hub.workers.views import appointments, health, inbox, messages, people, plans, team
 
 PREFIX = access.WORK.prefix
 
@@ -39,6 +39,7 @@ def init_app(app) -> None:
     console_access.add_side(access.WORK)
     most = max(app.config["PHONE_PHOTO_MAX_BYTES"], app.config["PHONE_VOICE_MAX_BYTES"])
     app.config["WORK_MESSAGE_FORM_BYTES"] = most + 64 * 1024  # a message's form with a photo or voice note
+    app.config["WORK_HEALTH_FORM_BYTES"] = app.config["HEALTH_MAX_BUNDLE_BYTES"] + 64 * 1024  # an upload's form
     work = Blueprint("work", __name__, url_prefix=PREFIX, template_folder="templates")
     work.before_request(console_access.load)
     work.before_request(console_access.check_csrf)
@@ -47,6 +48,6 @@ def init_app(app) -> None:
     work.add_url_rule("/", "home", lambda: redirect(console_access.home()))
     pages.init_blueprint(work)
     work.register_blueprint(_auth_blueprint())
-    for module in (people, messages, appointments, plans, team, inbox):
+    for module in (people, messages, appointments, plans, team, inbox, health):
         work.register_blueprint(module.bp)
     app.register_blueprint(work)
