@@ -82,6 +82,8 @@ OST_SUBSTANCES = {METHADONE: "Methadone", BUPRENORPHINE: "Buprenorphine"}
 OPIOID_DEPENDENCE = "75544000"  # Opioid dependence (disorder): the reason that makes methadone or buprenorphine OST
 INJECTION_ROUTES = {"34206005", "78421000"}  # Subcutaneous route, Intramuscular route: a depot, not a daily dose
 
+ORDERS = ("order", "original-order", "reflex-order", "filler-order", "instance-order")
+"""A MedicationRequest with one of these intents is a prescription issued; a plan or proposal is not."""
 IPS_ABSENT = "http://hl7.org/fhir/uv/ips/CodeSystem/absent-unknown-uv-ips"
 """IPS's codes for 'no known allergies', 'no known problems', 'no information about medications'..."""
 NO_KNOWN_SNOMED = {"716186003", "409137002", "429625007", "428607008", "160245001"}
@@ -236,7 +238,9 @@ def _medicine(bundle: _Bundle, statement: dict, release: bool) -> dict:
     return {"name": name, "dose": _dose(statement.get("dosage")),
             "last_given": when(_effective(given)) if given else "",
             "days_supplied": days,
-            "prescription_issued": _prescription(bundle, _derived(bundle, statement, "MedicationRequest"), release)}
+            "prescription_issued": _prescription(bundle, [
+                request for request in _derived(bundle, statement, "MedicationRequest")
+                if request.get("intent", "order") in ORDERS], release)}
 
 
 def _is_ost(bundle: _Bundle, statement: dict) -> bool:
