@@ -6,7 +6,8 @@ nothing when there is one problem; every check runs, so the uploader sees all th
 
 What runs, in order:
 1. read_document: FHIR JSON only (UTF-8, one object with a resourceType, no duplicate keys, no NaN,
-   at most MAX_DOCUMENT_BYTES and MAX_DEPTH levels deep). XML is refused with the reason.
+   at most MAX_DOCUMENT_BYTES, MAX_DEPTH levels deep and MAX_ENTRIES entries). XML is refused with
+   the reason.
 2. Structure, with fhir.resources' R4B models (fhir.resources has no R4 models; R4B is the closest).
    What that means: R4B (4.3) changed none of the resources an IPS uses (Composition, Patient,
    AllergyIntolerance, Condition, MedicationStatement, MedicationRequest, Medication, Immunization,
@@ -83,6 +84,8 @@ __all__ = ["MAX_PROBLEMS", "CheckFailed", "Problem", "appointments_problems", "r
 
 MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 64
+MAX_ENTRIES = 5000
+"""A long health record is a few hundred resources; the checks take about 0.3 ms a resource."""
 
 SECTION_TITLES = {
     SECTION_MEDICATIONS: "Medication Summary",
@@ -148,6 +151,9 @@ def read_document(data: bytes) -> dict:
         _unreadable("the JSON is not a FHIR resource (an object with a resourceType): send a FHIR Bundle")
     if _depth(document) > MAX_DEPTH:
         _unreadable(f"the JSON is nested too deeply (more than {MAX_DEPTH} levels): send a FHIR bundle")
+    if len(listed(document.get("entry"))) > MAX_ENTRIES:
+        _unreadable(f"the bundle has {len(document['entry'])} entries, more than {MAX_ENTRIES}: send the summary "
+                    "(the Patient, the Composition and what its sections list), not the whole record")
     return document
 
 

@@ -265,6 +265,7 @@ def test_xml_is_refused_saying_to_send_json_and_why():
     (b'{"resourceType": "Bundle", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested too deeply"),
     (b'{"resourceType": "Bundle", "x": ' + b"[" * 100 + b"]" * 100 + b"}", "nested too deeply"),
     (b" " * (checks.MAX_DOCUMENT_BYTES + 1), "far smaller"),
+    (json.dumps({"resourceType": "Bundle", "entry": [{}] * (checks.MAX_ENTRIES + 1)}).encode(), "not the whole record"),
 ])
 def test_an_unreadable_upload_is_refused_saying_what_to_send(data, words):
     assert words in _unreadable(data).reason
