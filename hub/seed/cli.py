@@ -44,6 +44,10 @@ def cmd_seed(args, app) -> int:
     for person, person_id in zip(demo.PEOPLE, made.people, strict=True):
         state = "released today" if person.release_in_days == 0 else f"due out in {person.release_in_days} days"
         print(f"{person_id}: {person.name}, {state}, in the caseloads of {', '.join(person.workers)}")
+    if made.health_summary:
+        print()
+        print(f"{made.health_summary} carries a release health summary (medicines, methadone, naloxone, GP "
+              f"registration): health care staff read it at /work/people/{made.health_summary}/health.")
     if made.released:
         person_id, code, expires = made.released
         print()

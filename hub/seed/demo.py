@@ -117,3 +117,44 @@ PLAN = (  # (person, pathway, field, value)
     (1, "education_work", "owner", "Ed Davies"),
     (1, "education_work", "notes", "CSCS card course booked for the week after release."),
 )
+
+HEALTH_PERSON = 0
+"""Index into PEOPLE: Jordan, released today and in the health care worker's caseload, carries a release
+health summary (hub/medical) with every continuity field; places and clinicians are made up."""
+
+
+def health_facts(today: date) -> dict:
+    """Jordan's release health summary, as wire.ips_build.release_summary takes it, dated from today."""
+    def day(days: int) -> str:
+        return (today + timedelta(days=days)).isoformat()
+
+    def at(days: int, hour: int, minute: int = 0) -> str:
+        return datetime.combine(today + timedelta(days=days), time(hour, minute), UTC).isoformat()
+
+    pharmacy = "Adamsdown Pharmacy, 4 Clifton Street, Cardiff"
+    return {
+        "patient": {"name": PEOPLE[HEALTH_PERSON].name, "born": "1992-03-17"},
+        "author": {"name": "Hana Ali", "organisation": "HMP Cardiff Healthcare"},
+        "release_date": day(0),
+        "medicines": [
+            {"name": "Sertraline 100 mg tablets", "dose": "100 mg once a day", "last_given": at(0, 8),
+             "days_supplied": 14, "prescription_issued": day(-1), "prescriber": "Dr Rhys Price"},
+            {"name": "Salbutamol 100 micrograms/dose inhaler", "dose": "2 puffs when needed for breathlessness",
+             "last_given": at(-2, 20), "days_supplied": 28},
+        ],
+        "ost": {"drug": "methadone", "form": "oral solution", "product": "Methadone 1 mg/mL oral solution",
+                "daily_dose_mg": 60, "last_supervised_dose": at(0, 8, 15),
+                "prescriber": "Dr Cerys Lloyd, Cardiff community drug service", "pharmacy": pharmacy,
+                "prescription_issued": day(-3),
+                "first_dose_appointment": {"start": at(1, 9, 30), "where": pharmacy, "with": "Dr Cerys Lloyd",
+                                           "minutes": 15}},
+        "naloxone": {"kits": 1, "product": "Prenoxad 1 mg/mL injection", "handed_over": at(0, 9),
+                     "training": day(-4)},
+        "gp": {"practice": "Splott Road Surgery, Cardiff", "status": "requested"},
+        "allergies": [{"what": "Penicillin", "reaction": "Rash", "severity": "moderate"}],
+        "problems": [{"what": "Opioid dependence", "since": "2018", "status": "active"},
+                     {"what": "Depression", "since": "2021-06", "status": "active"},
+                     {"what": "Asthma", "since": "2005", "status": "active"}],
+        "appointments": [{"start": at(6, 14), "what": "Asthma review", "where": "Splott Road Surgery, Cardiff",
+                          "with": "Practice nurse", "minutes": 20}],
+    }

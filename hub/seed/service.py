@@ -1,5 +1,6 @@
 """Making the demo (hub/seed/demo.py) through the hub's own services: accounts, teams, people,
-caseloads and names, messages, appointments and release plans, as the CLI and the console make them.
+caseloads and names, messages, appointments, release plans and a release health summary, as the CLI and the
+console make them.
 All of it or nothing (one transaction), and only on a hub that holds no people yet."""
 
 from __future__ import annotations
@@ -9,8 +10,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from hub import db
+from hub.admins.roles import HOST
 from hub.appointments import jitsi
 from hub.appointments import service as appointments
+from hub.medical import service as medical
+from hub.medical.models import SUMMARY
 from hub.people import service as people
 from hub.people.models import Person
 from hub.plans import service as plans
@@ -23,6 +27,7 @@ from hub.teams import rules as team_rules
 from hub.teams import service as teams
 from hub.teams.models import Team
 from hub.workers import caseload, names
+from wire.ips_build import release_summary
 from wire.records import timestamp
 
 CODE_DAYS = 7
@@ -39,6 +44,8 @@ class Seeded:
     check_ins: list = field(default_factory=list)
     messages: int = 0
     plan_fields: int = 0
+    health_summary: str | None = None
+    """The person id whose release health summary was uploaded."""
 
 
 def refusal() -> Refused | None:
@@ -78,6 +85,10 @@ def seed(config, by: str, setup_hours: float, today: date | None = None) -> Seed
             if person.release_in_days == 0 and made.released is None:
                 _row, code, issued = people.release(row.person_id, by, CODE_DAYS)
                 made.released = (row.person_id, code, issued.expires_at)
+        health = made.people[demo.HEALTH_PERSON]
+        medical.import_bundle(health, release_summary(demo.health_facts(today), health, timestamp()), SUMMARY, by,
+                              HOST, "cli")
+        made.health_summary = health
         planned = demo.appointments(today)
         for target, wanted in ((made.appointments, planned), (made.check_ins, demo.check_ins(planned))):
             for a in wanted:

@@ -1,8 +1,9 @@
 """`throughgate hub seed` on a real instance (SQLite), run in-process through the hub's own argument
 parser: it refuses a hub that holds people; on a new hub it makes the probation team, its workers and
 people in their caseloads (names kept), with appointments and the employment adviser's 5-minute video
-check-in on the day before each; a seeded worker sets up their account with the printed code and logs
-in to /work; the released person's printed code activates a phone through POST /v1/phone/activate."""
+check-in on the day before each, and a release health summary for the person released today; a seeded
+worker sets up their account with the printed code and logs in to /work; the released person's printed
+code activates a phone through POST /v1/phone/activate."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from workkit import login
 
 from hub import db
 from hub.appointments import service as appointments
+from hub.medical import service as medical
 from hub.people import service as people
 from hub.seed import demo
 from hub.staff import accounts, totp
@@ -54,6 +56,7 @@ def test_a_new_hub_gets_the_team_workers_people_and_the_advisers_check_ins_the_d
     assert len(seeded) == len(demo.PEOPLE)
     assert "The video appointments have no link" in out  # no JITSI_URL on this hub
     assert "seed.demo" in hub("audit", "export")[1]
+    assert f"{seeded[0]} carries a release health summary" in out
 
     app = hub.app()
     with app.app_context(), db.connected():
@@ -63,6 +66,8 @@ def test_a_new_hub_gets_the_team_workers_people_and_the_advisers_check_ins_the_d
         assert accounts.find("hana").role == "health_care"
         assert {e.person_id for e in caseload.of_worker("olivia")} == set(seeded)
         assert set(names.names_of(seeded)) == set(seeded)  # demo names kept for the console
+        assert medical.summary_meta(seeded[0]).uploaded_role == "host"  # with every continuity field: wire tests
+        assert medical.summary_meta(seeded[1]) is None
         made = [a for person in seeded for a in appointments.listing(person)]
     main = [a for a in made if a.worker != demo.ADVISER]
     check_ins = [a for a in made if a.worker == demo.ADVISER]
