@@ -349,6 +349,15 @@ def _gp_task(document: _Document, patient: dict, facts: dict, practice: dict | N
     return document.add(task, "gp/registration")
 
 
+def _plan_line(resource: dict, practice_name: str) -> str:
+    """A Plan of Care activity in the section's narrative."""
+    if resource["resourceType"] == "Appointment":
+        return f"{resource['description']}: {resource['start']}"
+    if resource["resourceType"] == "ServiceRequest":
+        return f"{resource['code']['text']}: {resource['occurrenceDateTime']}"
+    return f"GP registration with {practice_name or 'a practice'}: {resource['status']}"
+
+
 def _section(title: str, code: str, entries: list[dict], lines: list[str], empty: tuple[str, str] = ("", "")):
     section = {"title": title, "code": _concept(title, LOINC, code), "text": _div(lines)}
     if entries:
@@ -472,12 +481,12 @@ def release_summary(facts: dict, person_id: str, made_at: str) -> dict:
         raise FactsError("the author (author.name or author.organisation) is missing: say who made the summary")
 
     medicines, medicine_lines, plan, procedures, alerts = _medicines(document, patient, facts, release, made_at)
-    plan_lines = []
     for index, item in enumerate(facts.get("appointments") or []):
         plan.append(_appointment(document, patient, item, f"appointment/{index}", "Health appointment"))
     if gp_facts:
         plan.append(_gp_task(document, patient, gp_facts, practice, made_at))
-        plan_lines.append(f"GP registration with {practice_name or 'a practice'}: {_gp_status(gp_facts)}")
+    by_url = {entry["fullUrl"]: entry["resource"] for entry in document.entries}
+    plan_lines = [_plan_line(by_url[reference["reference"]], practice_name) for reference in plan]
     allergies, allergy_lines, allergy_empty = _listed(document, patient, facts.get("allergies"),
                                                       "AllergyIntolerance", "allergy")
     problems, problem_lines, problem_empty = _listed(document, patient, facts.get("problems"), "Condition", "problem")
@@ -493,7 +502,7 @@ def release_summary(facts: dict, person_id: str, made_at: str) -> dict:
         care_plan = document.add({
             "resourceType": "CarePlan", "status": "active", "intent": "plan", "title": "Care on release",
             "subject": patient, "activity": [{"reference": reference} for reference in plan]}, "care-plan")
-        sections.append(_section("Plan of Care", SECTION_PLAN, [care_plan], plan_lines + ["Appointments booked"]))
+        sections.append(_section("Plan of Care", SECTION_PLAN, [care_plan], plan_lines))
     if alerts:
         sections.append(_section("Alerts", SECTION_ALERTS, alerts, [TOLERANCE_WARNING]))
 
