@@ -93,7 +93,7 @@ def _today() -> str:
     return datetime.now(ZoneInfo(current_app.config["TIME_ZONE"])).date().isoformat()
 
 
-def _purpose() -> str | None:
+def _purpose() -> str:
     """The purpose the worker chose, or Refused 400 saying what to choose."""
     purpose = request.args.get("purpose", "")
     if purpose not in PURPOSES:
