@@ -57,6 +57,12 @@ def test_every_route_is_documented(instance):
                      ("/v1/phone/views", "GET"), ("/v1/phone/push", "GET"), ("/v1/phone/push", "PUT"),
                      ("/v1/phone/push", "DELETE"), ("/v1/phone/uploads/<sha256>", "GET"),
                      ("/v1/phone/uploads/<sha256>", "PUT"), ("/v1/phone/attachments/<sha256>", "GET"),
+                     ("/v1/phone/health", "GET"), ("/v1/phone/health/bundle", "GET"),
+                     ("/v1/phone/health/printable", "GET"), ("/v1/phone/health/choice", "POST"),
+                     ("/v1/phone/health/shares", "GET"), ("/v1/phone/health/shares", "POST"),
+                     ("/v1/phone/health/shares/<share_id>/revoke", "POST"), ("/v1/phone/health/workers", "POST"),
+                     ("/v1/phone/health/reads", "GET"), ("/health/shared/<secret>", "GET"),
+                     ("/health/shared/<secret>/bundle.json", "GET"), ("/health/shared/<secret>/summary.pdf", "GET"),
                      ("/v1/calendar/<token>.ics", "GET"), ("/v1/edge/transfers", "GET"),
                      ("/v1/edge/transfers/<transfer_id>/records", "GET"),
                      ("/v1/edge/transfers/<transfer_id>/delivered", "POST"), ("/v1/edge/plans", "GET")}

@@ -50,11 +50,17 @@ EDGE_ROUTES = {"/v1/batches", "/v1/enrol", "/v1/enrol/ca", "/v1/edge/renew", "/v
                "/v1/edge/transfers/<transfer_id>/records", "/v1/edge/transfers/<transfer_id>/delivered",
                "/v1/edge/plans"}
 PHONE_ROUTES = {"/v1/phone/activate", "/v1/phone/sync", "/v1/phone/views", "/v1/phone/push",
-                "/v1/phone/uploads/<sha256>", "/v1/phone/attachments/<sha256>"}
+                "/v1/phone/uploads/<sha256>", "/v1/phone/attachments/<sha256>", "/v1/phone/health",
+                "/v1/phone/health/bundle", "/v1/phone/health/printable", "/v1/phone/health/choice",
+                "/v1/phone/health/shares", "/v1/phone/health/shares/<share_id>/revoke", "/v1/phone/health/workers",
+                "/v1/phone/health/reads"}
 """Signed by a person's phone key, not an admin's token: tests/hub/test_phone_journey.py (every one unsigned, from a
-revoked phone and from another person's phone: the phones' matrix), test_phone_push.py, test_phone_attachments.py."""
-OPEN_ROUTES = {"/v1/calendar/<token>.ics"}
-"""The address is the secret (a person's calendar feed): tests/hub/test_hub_appointments.py."""
+revoked phone and from another person's phone: the phones' matrix), test_phone_push.py, test_phone_attachments.py,
+test_phone_health.py (the health routes: unsigned, and another person's phone with this person's share id)."""
+OPEN_ROUTES = {"/v1/calendar/<token>.ics", "/health/shared/<secret>", "/health/shared/<secret>/bundle.json",
+               "/health/shared/<secret>/summary.pdf"}
+"""The address is the secret (a person's calendar feed: tests/hub/test_hub_appointments.py; a health summary the person
+shared: tests/hub/test_hub_medical_shares.py)."""
 
 
 def call(client, route, headers):
