@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from phonekit import offer_for, phone_says, released_person
@@ -24,6 +25,7 @@ from phone.store import Store
 from wire import ips_build
 
 MEDICINE = "Sertraline 50 mg tablets"
+DOCS = (Path(__file__).resolve().parents[2] / "docs" / "phone-sync.md").read_text()
 
 
 @pytest.fixture
@@ -204,3 +206,16 @@ def test_every_health_route_refuses_an_unsigned_request_and_tells_another_person
         assert not service.may_read(accounts.find("olivia"), person)
     listed = phone_says(["health", "shares", "--home", str(folder)], capsys)
     assert f"{share_id}  for new GP: works until" in listed  # Sam's revoke of Alex's share did nothing
+
+
+def test_the_docs_show_every_health_command_and_route():
+    section = DOCS.split("## Health summary", 1)[1].split("\n## ", 1)[0]
+    for command in ("health --home", "health export --bundle", "health export --pdf", "health export --html",
+                    "health share --for", "health shares", "health revoke", "health carry no", "health carry yes",
+                    "health share-with", "health reads"):
+        assert f"$ throughgate phone {command}" in section, command
+    for route in ("GET /v1/phone/health?record=", "GET /v1/phone/health/bundle", "/v1/phone/health/printable",
+                  "POST /v1/phone/health/choice", "POST /v1/phone/health/shares", "GET /v1/phone/health/shares",
+                  "POST\n/v1/phone/health/shares/<share_id>/revoke", "POST /v1/phone/health/workers",
+                  "GET /v1/phone/health/reads"):
+        assert route in section, route
