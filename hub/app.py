@@ -25,6 +25,7 @@ from hub.enrolment import edge_api
 from hub.enrolment import service as enrolment
 from hub.fleet import api as fleet_api
 from hub.ingest import batches, slots
+from hub.medical import api as health_api
 from hub.medical import phone_api as health_phone_api
 from hub.medical import share_web as health_share_web
 from hub.people import edge_api as people_edge_api
@@ -64,6 +65,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.register_blueprint(uploads_api.bp)
     app.register_blueprint(push_api.bp)
     app.register_blueprint(appointments_calendar.bp)
+    app.register_blueprint(health_api.bp)
     app.register_blueprint(health_phone_api.bp)  # the person's own summary, from their phone
     app.register_blueprint(health_share_web.bp)  # the links they share with a GP or pharmacy
     console.init_app(app)  # the admin console's pages under /admin (hub/console)

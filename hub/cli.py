@@ -29,6 +29,8 @@ from hub.fleet import cli as fleet_cli
 from hub.ingest.storage import utc_now
 from hub.lrs import cli as lrs_cli
 from hub.lrs import job as lrs_job
+from hub.medical import cli as health_cli
+from hub.medical import job as health_job
 from hub.people import cli as people_cli
 from hub.push import job as push_job
 from hub.push import vapid
@@ -110,6 +112,7 @@ def register(parts) -> None:
     appointments_cli.register(commands, _command, _app)
     teams_cli.register(commands, _command, _app)
     seed_cli.register(commands, _command, _app)
+    health_cli.register(commands, _command, _app)
 
 
 def _command(commands, name: str, func, help_text: str):
@@ -211,6 +214,7 @@ def cmd_run(args) -> int:
     stop = StopSignals()
     forwarder = lrs_job.start(app)  # None when LRS_URL is unset; a bad LRS setting stops here
     pusher = push_job.start(app)  # None when no VAPID subject is set (the log says what to set)
+    retention = health_job.start(app)  # deletes health data past its keeping time, daily
     server.start()
     address.record(app.instance_path, args.host, server.port)
     log.info("hub serving on %s (instance %s, database %s, root CA pin %s)", server.url, args.instance,
@@ -234,6 +238,7 @@ def cmd_run(args) -> int:
         forwarder.stop()
     if pusher is not None:
         pusher.stop()
+    retention.stop()
     return 0
 
 

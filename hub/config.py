@@ -136,6 +136,8 @@ KEYS: dict[str, Key] = {
                                  _POSITIVE),
     "COURSE_MAX_TOTAL_BYTES": Key(int, 4 * 1024**3, "most bytes a course package may inflate to, all files "
                                   "together", _POSITIVE),
+    "HEALTH_MAX_BUNDLE_BYTES": Key(int, 8 * 1024 * 1024, "largest health bundle (an IPS summary or health "
+                                   "appointments, FHIR JSON) an upload may be, in bytes", _POSITIVE),
     "METRICS_TOKEN_FILE": Key(str, "metrics.token", "file whose text is the bearer token GET /metrics asks for "
                               "(relative to the instance); missing or empty: no one may scrape"),
     "EDGE_SILENT_AFTER_S": Key(int, 900, "seconds without a status report after which an edge is rated red as "

@@ -100,7 +100,7 @@ def register(commands, command, open_app) -> None:
     cmd = command(token_subs, "create", with_app(open_app, cmd_token_create),
                   "make an admin API token for one admin and role; it is printed once")
     cmd.add_argument("name", metavar="NAME", help="the admin (a person, or a named automation)")
-    cmd.add_argument("--role", required=True, choices=roles.ROLES, help="what the token may do (docs/hub.md)")
+    cmd.add_argument("--role", required=True, choices=roles.TOKEN_ROLES, help="what the token may do (docs/hub.md)")
     cmd.add_argument("--days", type=int, required=True, help=f"days it works, 1 to {admin_tokens.MAX_DAYS}")
     command(token_subs, "list", with_app(open_app, cmd_token_list), "list admin API tokens (never their secrets)")
     cmd = command(token_subs, "revoke", with_app(open_app, cmd_token_revoke), "stop an admin API token now")

@@ -14,12 +14,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 FLEET, CONTENT, SECURITY, AUDITOR = "fleet", "content", "security", "auditor"
+HEALTH = "health"
+"""A health system pushing people's health summaries (hub/medical/api.py): that, and nothing else."""
 LEGACY = "legacy"
 """The single admin token of earlier releases (hub.toml ADMIN_TOKEN_SHA256): what it could do then,
 until it expires (ADMIN_TOKEN_DAYS after the upgrade, hub/auth.py)."""
 ROLES = (FLEET, CONTENT, SECURITY, AUDITOR)
-"""The roles a token can be made for (`throughgate hub admins token create NAME --role ROLE`)."""
-ALL_ROLES = (*ROLES, LEGACY)
+"""The roles of admins: their console accounts and their tokens."""
+TOKEN_ROLES = (*ROLES, HEALTH)
+"""The roles a token can be made for (`throughgate hub admins token create NAME --role ROLE`): a health system
+has a token, never a console account."""
+ALL_ROLES = (*ROLES, HEALTH, LEGACY)
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,16 @@ ACTIONS: dict[str, Action] = {
     "seed.demo": Action("fill a new hub (no people yet) with demo workers, people, messages, appointments and "
                         "plans (host only)", "", "seed", True),
     "audit.read": Action("export and verify the audit trail", "GET /v1/admin/audit", "audit export, audit verify"),
+    "health.import": Action("upload a person's health summary or health appointments (FHIR), checked and sealed",
+                            "POST /v1/health/people/<person_id>/summary, POST "
+                            "/v1/health/people/<person_id>/appointments", "health import", True),
+    "health.read": Action("read a person's health summary, and who read it (host only; each read is also a health "
+                          "read the person sees)", "", "health show, health reads"),
+    "health.erase": Action("erase a person's health records and their key (host only)", "", "health erase", True),
+    "health.keys": Action("make a new hub health key and rewrap every person's key; retire old ones (host only)",
+                          "", "health rotate-key", True),
+    "health.retention": Action("delete health data past its keeping time now (host only; `hub run` does it "
+                               "daily)", "", "health retention", True),
 }
 
 _READ = {"enrolment_tokens.list", "edges.list", "edges.health", "keys.export", "courses.list", "records.read",
@@ -111,6 +126,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
                          "edges.revoke", "keys.export", "keys.rotate", "approvals.list", "approvals.decide",
                          "admins.list", "admins.manage", "workers.list", "workers.manage", "audit.read"}),
     AUDITOR: frozenset(_READ),
+    HEALTH: frozenset({"health.import"}),
     LEGACY: frozenset({"enrolment_tokens.create", "enrolment_tokens.list", "edges.list", "edges.health",
                        "edges.revoke", "keys.export", "keys.rotate", "courses.import", "courses.list",
                        "courses.target", "records.read", "lrs.status", "lrs.export", "lrs.forward",

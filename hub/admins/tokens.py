@@ -63,8 +63,8 @@ def check_name(name) -> str:
 def create(name: str, role: str, days: int, created_by: str, now: dt.datetime | None = None) -> tuple[str, TokenInfo]:
     """A new token (returned only here) for admin `name` with `role`, valid `days` days."""
     check_name(name)
-    if role not in roles.ROLES:
-        raise Refused(400, "bad_request", f"role must be one of {', '.join(roles.ROLES)}")
+    if role not in roles.TOKEN_ROLES:
+        raise Refused(400, "bad_request", f"role must be one of {', '.join(roles.TOKEN_ROLES)}")
     if type(days) is not int or not 1 <= days <= MAX_DAYS:
         raise Refused(400, "bad_request", f"days must be a whole number from 1 to {MAX_DAYS}")
     now = now or dt.datetime.now(dt.UTC)

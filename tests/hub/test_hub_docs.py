@@ -65,7 +65,9 @@ def test_every_route_is_documented(instance):
                      ("/health/shared/<secret>/bundle.json", "GET"), ("/health/shared/<secret>/summary.pdf", "GET"),
                      ("/v1/calendar/<token>.ics", "GET"), ("/v1/edge/transfers", "GET"),
                      ("/v1/edge/transfers/<transfer_id>/records", "GET"),
-                     ("/v1/edge/transfers/<transfer_id>/delivered", "POST"), ("/v1/edge/plans", "GET")}
+                     ("/v1/edge/transfers/<transfer_id>/delivered", "POST"), ("/v1/edge/plans", "GET"),
+                     ("/v1/health/people/<person_id>/summary", "POST"),
+                     ("/v1/health/people/<person_id>/appointments", "POST")}
     for rule, method in rules:
         assert f"### `{method} {rule}`" in DOCS
 

@@ -43,6 +43,9 @@ ROUTES = [  # (method, path as the app names it, path called, body, action)
     ("POST", "/v1/admin/approvals/<int:request_id>/refuse", "/v1/admin/approvals/1/refuse", None,
      "approvals.decide"),
     ("GET", "/v1/admin/audit", "/v1/admin/audit", None, "audit.read"),
+    ("POST", "/v1/health/people/<person_id>/summary", "/v1/health/people/P-0000-0000/summary", {}, "health.import"),
+    ("POST", "/v1/health/people/<person_id>/appointments", "/v1/health/people/P-0000-0000/appointments", {},
+     "health.import"),
 ]
 EDGE_ROUTES = {"/v1/batches", "/v1/enrol", "/v1/enrol/ca", "/v1/edge/renew", "/v1/edge/hub-keys",
                "/v1/edge/signing-keys", "/v1/edge/health", "/v1/courses", "/v1/content/<sha256>",
@@ -72,7 +75,7 @@ def test_the_matrix_covers_every_admin_route_of_the_app(app):
     rules = {(method, rule.rule) for rule in app.url_map.iter_rules() if rule.endpoint != "static"
              and not rule.rule.startswith(("/admin", "/work"))  # consoles: test_hub_console_authorization.py
              for method in rule.methods - {"HEAD", "OPTIONS"}}
-    admin = {(m, r) for m, r in rules if r.startswith(("/v1/admin", "/v1/records"))}
+    admin = {(m, r) for m, r in rules if r.startswith(("/v1/admin", "/v1/records", "/v1/health/"))}
     assert admin == {(route[0], route[1]) for route in ROUTES}
     assert {r for _m, r in rules} - {r for _m, r in admin} <= EDGE_ROUTES | PHONE_ROUTES | OPEN_ROUTES
 
@@ -84,7 +87,7 @@ def test_the_roles_table_in_docs_is_the_one_the_code_enforces():
 @pytest.mark.parametrize("hub_settings", [{"ADMIN_APPROVALS": False}, {"ADMIN_APPROVALS": True}],
                          ids=["one-admin", "two-admins"])
 def test_every_role_may_do_exactly_what_the_table_says_on_every_admin_route(client, edge):
-    tokens = {role: admin_token(f"admin-{role}", role) for role in roles.ROLES}
+    tokens = {role: admin_token(f"admin-{role}", role) for role in roles.TOKEN_ROLES}
     for route in ROUTES:
         for role, token in tokens.items():
             response = call(client, route, bearer(token))
