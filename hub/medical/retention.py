@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from hub import db
 from hub.medical.models import APPOINTMENTS, HealthRead, HealthRecord, HealthShare
+from hub.sync import feed
 from wire.records import timestamp
 
 CURRENT_SUMMARY = timedelta(days=365)
@@ -97,5 +98,10 @@ def purge(now: datetime, dry_run: bool = False) -> Due:
         return Due(HealthRecord.select().where(records).count(), HealthShare.select().where(shares).count(),
                    HealthRead.select().where(reads).count())
     with db.proxy.atomic():
-        return Due(HealthRecord.delete().where(records).execute(), HealthShare.delete().where(shares).execute(),
-                   HealthRead.delete().where(reads).execute())
+        told = sorted({row.person_id for row in HealthRecord.select(HealthRecord.person).where(
+            records & HealthRecord.superseded_at.is_null())})
+        due = Due(HealthRecord.delete().where(records).execute(), HealthShare.delete().where(shares).execute(),
+                  HealthRead.delete().where(reads).execute())
+        for person_id in told:  # their current summary went: their phone deletes its copy at its next sync
+            feed.append(person_id, "health", "erased", {"erased": True})
+    return due

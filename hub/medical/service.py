@@ -37,7 +37,8 @@ from wire.ips import PERSON_ID_SYSTEM
 from wire.records import timestamp
 
 FEED_KIND = "health"
-"""The person's feed: an upload ({"record", "uploaded_at"}), or their choice ({"carried"}); never contents."""
+"""The person's feed: an upload ({"record", "uploaded_at"}), their choice ({"carried"}), an erasure or a
+summary past its keeping time ({"erased": true}); never contents. The phone fetches its summary anew."""
 HEALTH_CARE = "health_care"
 REFUSED_CODES = {SUMMARY: "not_an_ips", APPOINTMENTS: "not_appointments"}
 MAX_READS = 500
@@ -243,7 +244,9 @@ def erase(person_id: str, by: str) -> int:
     can no longer be opened): how many records were deleted. Who read them stays recorded."""
     person = people.find(person_id)
     with db.proxy.atomic():
-        return _erase(person.person_id)
+        erased = _erase(person.person_id)
+        feed.append(person.person_id, FEED_KIND, "erased", {"erased": True})  # their phone deletes its copy
+    return erased
 
 
 def share_with_worker(person_id: str, worker: str, shared: bool) -> None:

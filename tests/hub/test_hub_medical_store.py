@@ -115,6 +115,8 @@ def test_erasing_a_person_leaves_nothing_that_opens(hub):
     assert service.erase(person, "cli:root") == 1
     assert _read(person) is None and service.summary_meta(person) is None
     assert not HealthKey.select().where(HealthKey.person == person).exists()
+    last = PersonChange.select().where(PersonChange.kind == "health").order_by(PersonChange.seq.desc()).first()
+    assert json.loads(last.body) == {"erased": True}  # the phone deletes its copy at its next sync
     HealthRecord.insert(kept.__data__).execute()  # the backup's row restored: no key opens it
     assert _read(person) is None
     key = keys.data_key(hub.instance_path, person, make=True)  # a new key for a new upload opens nothing old

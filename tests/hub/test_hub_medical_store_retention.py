@@ -4,6 +4,7 @@ days, health appointments 90 days after they end, dead share links after 30 days
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from ipskit import appointments, summary
 from hub.medical import job, retention, service, shares
 from hub.medical.models import HealthKey, HealthRead, HealthRecord, HealthShare
 from hub.people import service as people
+from hub.sync.models import PersonChange
 from wire.records import timestamp
 
 pytestmark = pytest.mark.parametrize("hub_db_url", ["sqlite"], indirect=True)
@@ -61,6 +63,8 @@ def test_each_kind_of_health_data_goes_when_its_time_is_over(hub):
     assert retention.purge(now + 366 * DAY) == retention.Due(1, 0, 0)  # the current summary, a year on
     assert _kept() == set() and service.read(person, "hana", "health_care", "Direct care", "console", "x") is None
     assert HealthKey.select().count() == 1  # the key stays for the next upload; it opens nothing old
+    told = [json.loads(c.body) for c in PersonChange.select().where(PersonChange.kind == "health")]
+    assert told.count({"erased": True}) == 2  # the appointments, then the summary: the phone drops its copy
 
     assert HealthRead.select().count() == 1
     assert retention.purge(now + 6 * 365 * DAY).reads == 0
