@@ -1,9 +1,9 @@
 """The person carries their health summary: a release summary imported at a real hub (served over HTTPS
 in-process, on SQLite: the routes' SQL is the services', tested on both databases there), the reference
 phone syncs and fetches it, then, with the hub stopped, shows it and exports the bundle, HTML and PDF.
-Nothing changed: 204. Saying no deletes the phone's copy and the hub refuses uploads. The reads list
-shows the phone's own reads and a worker's. Every health route refuses an unsigned request, and answers
-another person's phone with nothing of this person's."""
+Nothing changed: 204. Saying no (or an erasure at the hub) deletes the phone's copy, and after no the hub
+refuses uploads. The reads list shows the phone's own reads and a worker's. Every health route refuses an
+unsigned request, and answers another person's phone with nothing of this person's."""
 
 from __future__ import annotations
 
@@ -138,6 +138,9 @@ def test_saying_no_deletes_the_phone_copy_and_the_hub_refuses_uploads_until_yes(
     _import(app, person)
     client.sync(folder, store)
     assert store.health()["plain"]["medicines"][0]["name"] == MEDICINE
+    with app.app_context(), db.connected():  # erased at the hub (or past its keeping time): the copy goes too
+        service.erase(person, "test")
+    assert client.sync(folder, store).health and store.health() is None
     store.close()
 
 
