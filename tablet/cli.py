@@ -196,6 +196,9 @@ def status(args) -> int:
         print(f"  held submission {record_id}: its attachments are not at the edge yet (send uploads them)")
     for record_id, reason in learning.refused():
         print(f"  refused submission {record_id}: {reason}")
+    for r in learning.scorm_refusals():
+        print(f"  refused SCORM value for {r['learner']} in {r['course']}/{r['item']} (attempt {r['attempt']}, "
+              f"LMSGetLastError {r['error_code']}): {r['reason']}")
     for message in outbox.messages():
         print(message_line(message))
     return 0

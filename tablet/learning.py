@@ -1,6 +1,10 @@
 """Learning records on the tablet: progress and quiz answers as xAPI statements (also from SCORM 1.2
 runtime values), and assignment submissions with attachments.
 
+A SCORM commit records what its values say element by element (tablet/scorm.py): an element whose value
+the data model does not allow is kept in learning.sqlite's scorm_refusal with the reason, logged, and
+shown by `throughgate tablet status`, while the rest of the commit is recorded as usual.
+
 Statements go straight into the outbox (one record each; the record id is the statement's id).
 An assignment submission is *held* in learning.sqlite, with a copy of each file, until the
 learner's tablet reaches the edge: `release()` uploads the attachments (resumably) and only then
@@ -18,6 +22,7 @@ not hold, so this order matters.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import sqlite3
 import threading
@@ -33,13 +38,24 @@ from wire import xapi
 from wire.learning import AttachmentRef, check_payload, submission_attachments
 from wire.records import Record, RecordError, timestamp
 
-SCHEMA = migrations.LEARNING  # tables submission, limits: tablet/migrations/learning/
+SCHEMA = migrations.LEARNING  # tables submission, limits, scorm_refusal: tablet/migrations/learning/
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
 class Released:
     recorded: list[str] = field(default_factory=list)  # record ids now in the outbox
     refused: list[tuple[str, str]] = field(default_factory=list)  # (record id, why) the edge never takes
+
+
+@dataclass
+class Committed:
+    """What a SCORM commit recorded (records new in the outbox) and refused (each element with why, and the
+    error code its LMSGetLastError gives)."""
+
+    recorded: list[Record] = field(default_factory=list)
+    refused: list[scorm.Refusal] = field(default_factory=list)
 
 
 RETRY_LATER = {"unreachable", "too_many_uploads", "bad_answer"}  # the upload may work another time
@@ -78,11 +94,44 @@ class Learning:
         return self.record_statement("quiz_answer", learner, statement)
 
     def scorm_commit(self, learner: str, course: str, item: str, cmi: dict[str, str], attempt: str,
-                     when: str | None = None) -> list[Record]:
-        """What a SCORM 1.2 package's LMSCommit/LMSFinish says, as records (tablet/scorm.py)."""
-        mapped = scorm.statements(cmi, learner=learner, course=course, item=item, attempt=attempt,
-                                  timestamp=when or timestamp())
-        return [r for kind, statement in mapped if (r := self.record_statement(kind, learner, statement))]
+                     when: str | None = None) -> Committed:
+        """What a SCORM 1.2 package's LMSCommit/LMSFinish says, as records (tablet/scorm.py), element by
+        element: a refused element is kept (scorm_refusals) and logged, the rest recorded. Values committed
+        again record nothing new; a new value is a new statement."""
+        mapped = scorm.commit(cmi, learner=learner, course=course, item=item, attempt=attempt,
+                              timestamp=when or timestamp())
+        self._keep_refusals(learner, course, item, attempt, mapped.refused)
+        recorded = [r for kind, statement in mapped.statements
+                    if (r := self.record_statement(kind, learner, statement))]
+        return Committed(recorded, mapped.refused)
+
+    def _keep_refusals(self, learner: str, course: str, item: str, attempt: str,
+                       refused: list[scorm.Refusal]) -> None:
+        if not refused:
+            return
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                new = [r for r in refused if self._db.execute(
+                    "INSERT OR IGNORE INTO scorm_refusal (attempt, element, value, learner, course, item, reason, "
+                    "error_code, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (attempt, r.element, r.value, learner, course, item, r.reason, r.error_code, time.time()),
+                ).rowcount]
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        for r in new:
+            log.warning("SCORM value refused for %s in %s/%s (attempt %s): %s", learner, course, item, attempt,
+                        r.reason)
+
+    def scorm_refusals(self) -> list[dict]:
+        """SCORM values refused, oldest first: attempt, element, value, learner, course, item, reason, error_code."""
+        with self._lock:
+            cursor = self._db.execute("SELECT attempt, element, value, learner, course, item, reason, error_code "
+                                      "FROM scorm_refusal ORDER BY created, rowid")
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     # assignment submissions -----------------------------------------------------------------
     def submit_assignment(self, learner: str, course: str, assignment: str, text: str,

@@ -185,15 +185,38 @@ def submission(record_id: str) -> Submission | None:
     return _submission(row, tables.Mark.get_or_none(tables.Mark.submission == record_id))
 
 
+def _registration(model) -> pw.Node:
+    return pw.fn.json_extract(model.body, "$.payload.context.registration")
+
+
+def _latest_in_attempt(which) -> pw.Node:
+    """True for a row that no later row of the same learner, activity and attempt (the statement's
+    context.registration) replaces, among the rows `which(model)` picks: a SCORM attempt records a new
+    statement for each new value (tablet/scorm.py), and the latest is where the learner stands. A statement
+    without a registration is never replaced: each counts, as before."""
+    LR, later = tables.LearningRecord, tables.LearningRecord.alias("later")  # noqa: N806
+    arrived_after = pw.Column(later, "rowid") > pw.Column(LR, "rowid")
+    newer = (later.created > LR.created) | ((later.created == LR.created) & arrived_after)
+    replaced = (later.select(pw.SQL("1"))
+                .where(later.learner == LR.learner, later.activity == LR.activity,
+                       _registration(later) == _registration(LR), which(later), newer))
+    return which(LR) & ~pw.fn.EXISTS(replaced)
+
+
 def progress_of(scope: Scope, learners: list[str] | None = None,
                 course: str = "") -> dict[str, progress.LearnerProgress]:
-    """Each learner's progress (in scope; only `learners` if given; one course if given), added up in SQL."""
+    """Each learner's progress (in scope; only `learners` if given; one course if given), added up in SQL. A unit
+    is done once any statement says so; the average score and the answers take, within one attempt, only the
+    latest scored statement and the latest answer of each activity (_latest_in_attempt)."""
     LR = tables.LearningRecord  # noqa: N806
+    latest_score = _latest_in_attempt(lambda m: m.score.is_null(False))
+    latest_answer = _latest_in_attempt(lambda m: m.verb == "answered")
     query = (LR.select(LR.learner,
                        pw.fn.COUNT(pw.Case(None, [(LR.done, LR.activity)], None).distinct()).alias("units"),
-                       pw.fn.AVG(LR.score).alias("average"),
-                       pw.fn.SUM(pw.Case(None, [(LR.verb == "answered", 1)], 0)).alias("answers"),
-                       pw.fn.SUM(pw.Case(None, [(LR.correct == True, 1)], 0)).alias("correct"),  # noqa: E712
+                       pw.fn.AVG(pw.Case(None, [(latest_score, LR.score)], None)).alias("average"),
+                       pw.fn.SUM(pw.Case(None, [(latest_answer, 1)], 0)).alias("answers"),
+                       pw.fn.SUM(pw.Case(None, [(latest_answer & (LR.correct == True), 1)], 0))  # noqa: E712
+                       .alias("correct"),
                        pw.fn.GROUP_CONCAT(LR.course.distinct()).alias("courses"))
              .where(LR.kind.in_(PROGRESS_KINDS)).group_by(LR.learner))
     if learners is not None:

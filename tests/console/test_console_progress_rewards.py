@@ -4,6 +4,7 @@ down messages an earned badge makes in the real edge store."""
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 
@@ -11,6 +12,7 @@ from edge import store
 from edge.console import charts, learning, marking, outgoing, progress, rewards, tables
 from edge.downlink.tables import DownMessage
 from hub.lrs.statements import to_statement
+from tablet import scorm
 from tests.console.consolekit import statement, submission
 from wire import xapi
 from wire.records import new_record
@@ -44,6 +46,27 @@ def test_progress_counts_distinct_units_done_and_averages_scores(app):
     assert learning.progress_of(everyone, ["L-P1"], course="pe-2")["L-P1"].units == 1
     assert learning.timeline(everyone, "L-P1") == [("pm-1/unit-1", 50.0), ("pm-1/unit-1", 90.0)]
     assert learning.progress_of(learning.Scope(everyone=False, classes=("A",)), ["L-P1"]) == {}  # not in class A
+
+
+def _scorm(learner: str, attempt: str, cmi: dict) -> None:
+    made = scorm.commit(cmi, learner=learner, course="sc-1", item="unit-1", attempt=attempt, timestamp=store.utcnow())
+    for kind, said in made.statements:
+        _keep(learner, said, kind)
+
+
+def test_within_one_scorm_attempt_the_latest_score_and_answer_count_and_done_stays_done(app):
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    question = {"cmi.interactions.0.id": "q1", "cmi.interactions.0.type": "choice"}
+    _scorm("L-S1", first, {"cmi.core.lesson_status": "failed", "cmi.core.score.raw": "40", **question,
+                           "cmi.interactions.0.student_response": "a", "cmi.interactions.0.result": "wrong"})
+    _scorm("L-S1", first, {"cmi.core.lesson_status": "failed", "cmi.core.score.raw": "45", **question,
+                           "cmi.interactions.0.student_response": "b", "cmi.interactions.0.result": "correct"})
+    _scorm("L-S1", second, {"cmi.core.lesson_status": "incomplete", "cmi.core.score.raw": "90"})
+
+    found = learning.progress_of(learning.Scope(everyone=True), ["L-S1"])["L-S1"]
+
+    assert (found.units, found.average, found.answers, found.correct) == (1, 67.5, 1, 1)  # (45 + 90) / 2
+    assert [score for _, score in learning.timeline(learning.Scope(everyone=True), "L-S1")] == [40.0, 45.0, 90.0]
 
 
 @pytest.mark.parametrize("payload", [{}, {"verb": "completed"}, {"object": "x"}, [], {"verb": {}, "object": {}},

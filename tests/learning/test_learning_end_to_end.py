@@ -1,11 +1,13 @@
 """Learning records end to end with real processes: a tablet's submission with a photo and an audio
 recording, uploaded through the edge's TLS API, then sent over Mosquitto and the relay, reaches
-the hub once, and so do the attachment bytes; a malformed statement is refused with its reason
+the hub once, and so do the attachment bytes, and a SCORM attempt's two scores (failed 40, then 45,
+then 45 again) as two statements; a malformed statement is refused with its reason
 while everything else keeps flowing."""
 
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 from hub.attachments.service import Store
 from tablet.attachments import EdgeApi, Uploader
@@ -36,17 +38,24 @@ def test_a_submission_with_a_photo_and_audio_reaches_the_hub_once_with_its_attac
     uploader = Uploader(EdgeApi(tablet))
     assert learning.release(uploader).recorded == [submission]
     answer = learning.quiz_answer(LEARNER, "english-2", "quiz-1/q1", "b", success=True)
+    attempt = str(uuid.uuid4())  # one SCORM attempt: failed 40, then failed 45, then 45 committed again
+    scored = [learning.scorm_commit(LEARNER, "english-2", "unit-2", {"cmi.core.lesson_status": "failed",
+                                                                     "cmi.core.score.raw": raw}, attempt).recorded
+              for raw in ("40", "45", "45")]
+    assert [len(recorded) for recorded in scored] == [1, 1, 0]
     client = TabletClient(tablet, "127.0.0.1", stack.mqtt_port, outbox).start()
     try:
         assert client.wait_flushed(60), "the tablet still holds unacknowledged records"
     finally:
         client.stop()
 
-    assert outbox.counts() == {"pending": 0, "acked": 3, "rejected": 1}
+    assert outbox.counts() == {"pending": 0, "acked": 5, "rejected": 1}
     ((rejected_id, _, reason),) = outbox.rejections()
     assert rejected_id == malformed.id and reason.startswith("bad_schema: a progress_statement payload is one xAPI")
-    records = hub_has(stack, 3)
-    assert_exactly_once({tablet.device: [progress.id, submission, answer.id]}, records)
+    records = hub_has(stack, 5)
+    forty, forty_five = (recorded[0].id for recorded in scored[:2])
+    assert_exactly_once({tablet.device: [progress.id, submission, answer.id, forty, forty_five]}, records)
+    assert sorted(r["payload"]["result"]["score"]["raw"] for r in records if r["id"] in (forty, forty_five)) == [40, 45]
     (stored,) = [r for r in records if r["kind"] == "assignment_submission"]
     hub_store = Store(stack.hub_dir / "attachments")
     for sent, path in zip(stored["payload"]["attachments"], (photo, audio), strict=True):

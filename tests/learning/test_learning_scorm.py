@@ -135,25 +135,105 @@ def test_the_same_values_committed_twice_give_the_same_ids_and_another_attempt_n
     assert not {s["id"] for _, s in first} & {s["id"] for _, s in other}
 
 
-BAD = {
-    "unknown-status": {"cmi.core.lesson_status": "done"},
-    "raw-above-max": {"cmi.core.score.raw": "11", "cmi.core.score.max": "10"},
-    "min-not-below-max": {"cmi.core.score.raw": "5", "cmi.core.score.min": "5", "cmi.core.score.max": "5"},
-    "raw-not-a-number": {"cmi.core.score.raw": "lots"},
-    "bad-timespan": {"cmi.core.lesson_status": "completed", "cmi.core.session_time": "12 minutes"},
-    "minutes-over-59": {"cmi.core.lesson_status": "completed", "cmi.core.session_time": "00:75:00"},
-    "interaction-without-id": {"cmi.interactions.0.type": "choice"},
-    "unknown-interaction-type": {"cmi.interactions.0.id": "q", "cmi.interactions.0.type": "essay"},
-    "bad-true-false": {"cmi.interactions.0.id": "q", "cmi.interactions.0.type": "true-false",
-                       "cmi.interactions.0.student_response": "maybe"},
+def ids(cmi: dict) -> list[str]:
+    return [statement["id"] for _, statement in mapped(cmi)]
+
+
+NEW_VALUES = {
+    # within one attempt, a second commit with one value changed: a new statement, not a duplicate
+    "score": ({"cmi.core.lesson_status": "failed", "cmi.core.score.raw": "40"}, {"cmi.core.score.raw": "45"}),
+    "status": ({"cmi.core.lesson_status": "failed", "cmi.core.score.raw": "40"},
+               {"cmi.core.lesson_status": "passed"}),
+    "session-time": ({"cmi.core.lesson_status": "incomplete", "cmi.core.session_time": "00:05:00"},
+                     {"cmi.core.session_time": "00:12:30"}),
+    "answer": ({"cmi.interactions.0.id": "q1", "cmi.interactions.0.type": "choice",
+                "cmi.interactions.0.student_response": "a"}, {"cmi.interactions.0.student_response": "b"}),
+    "answer-result": ({"cmi.interactions.0.id": "q1", "cmi.interactions.0.type": "numeric",
+                       "cmi.interactions.0.student_response": "4"}, {"cmi.interactions.0.result": "correct"}),
 }
 
 
-@pytest.mark.parametrize("cmi", BAD.values(), ids=BAD.keys())
-def test_values_outside_the_scorm_data_model_are_refused_with_the_element_named(cmi):
-    with pytest.raises(scorm.ScormError) as refused:
+@pytest.mark.parametrize(("first", "change"), NEW_VALUES.values(), ids=NEW_VALUES.keys())
+def test_a_new_value_in_the_same_attempt_is_a_new_statement_and_the_same_values_the_same_one(first, change):
+    assert ids(first) == ids(dict(first))  # the very same values again: the same ids, stored once
+
+    changed = ids(first | change)
+
+    assert len(changed) == 1 and not set(changed) & set(ids(first))
+
+
+def test_failed_40_then_failed_45_are_two_statements_of_the_same_attempt():
+    ((_, forty),) = mapped({"cmi.core.lesson_status": "failed", "cmi.core.score.raw": "40"})
+    ((_, forty_five),) = mapped({"cmi.core.lesson_status": "failed", "cmi.core.score.raw": "45"})
+
+    assert forty["id"] != forty_five["id"]
+    assert forty["context"]["registration"] == forty_five["context"]["registration"] == ATTEMPT
+    assert (forty["result"]["score"]["raw"], forty_five["result"]["score"]["raw"]) == (40, 45)
+
+
+BAD = {
+    # a bad element -> (the element refused, the value, what the rest still records)
+    "unknown-status": ({"cmi.core.lesson_status": "done", "cmi.core.score.raw": "40"},
+                       "cmi.core.lesson_status", "done", [("scored", {"score"})]),
+    "raw-above-max": ({"cmi.core.lesson_status": "completed", "cmi.core.score.raw": "11", "cmi.core.score.max": "10"},
+                      "cmi.core.score.raw", "11", [("completed", {"completion"})]),
+    "min-not-below-max": ({"cmi.core.lesson_status": "passed", "cmi.core.score.raw": "5", "cmi.core.score.min": "5",
+                           "cmi.core.score.max": "5"}, "cmi.core.score.min", "5",
+                          [("passed", {"success", "completion"})]),
+    "raw-not-a-number": ({"cmi.core.lesson_status": "completed", "cmi.core.score.raw": "abc"},
+                         "cmi.core.score.raw", "abc", [("completed", {"completion"})]),
+    "bad-timespan": ({"cmi.core.lesson_status": "completed", "cmi.core.session_time": "12 minutes"},
+                     "cmi.core.session_time", "12 minutes", [("completed", {"completion"})]),
+    "minutes-over-59": ({"cmi.core.lesson_status": "completed", "cmi.core.session_time": "00:75:00"},
+                        "cmi.core.session_time", "00:75:00", [("completed", {"completion"})]),
+    "interaction-without-id": ({"cmi.core.lesson_status": "completed", "cmi.interactions.0.type": "choice"},
+                               "cmi.interactions.0.id", "", [("completed", {"completion"})]),
+    "unknown-interaction-type": ({"cmi.interactions.0.id": "q", "cmi.interactions.0.type": "essay",
+                                  "cmi.interactions.1.id": "r", "cmi.interactions.1.type": "numeric",
+                                  "cmi.interactions.1.student_response": "4"},
+                                 "cmi.interactions.0.type", "essay", [("answered", {"response"})]),
+    "bad-true-false": ({"cmi.core.lesson_status": "passed", "cmi.interactions.0.id": "q",
+                        "cmi.interactions.0.type": "true-false", "cmi.interactions.0.student_response": "maybe"},
+                       "cmi.interactions.0.student_response", "maybe", [("passed", {"success", "completion"})]),
+    "bad-latency": ({"cmi.interactions.0.id": "q", "cmi.interactions.0.type": "fill-in",
+                     "cmi.interactions.0.student_response": "cat", "cmi.interactions.0.latency": "soon"},
+                    "cmi.interactions.0.latency", "soon", [("answered", {"response"})]),
+}
+
+
+@pytest.mark.parametrize(("cmi", "element", "value", "kept"), BAD.values(), ids=BAD.keys())
+def test_a_value_outside_the_data_model_refuses_that_element_alone_and_the_rest_is_recorded(cmi, element, value,
+                                                                                             kept):
+    made = scorm.commit(cmi, learner="L-0042", course="maths-1", item="unit-3", attempt=ATTEMPT, timestamp=WHEN)
+
+    (refusal,) = made.refused
+    assert (refusal.element, refusal.value, refusal.error_code) == (element, value, "405")
+    assert element in refusal.reason and (not value or repr(value) in refusal.reason or value in refusal.reason)
+    for kind, statement in made.statements:
+        accepted_by_the_edge(kind, statement)
+    assert [(s["verb"]["display"]["en-US"], set(s["result"])) for _, s in made.statements] == kept
+    with pytest.raises(scorm.ScormError) as strict:  # statements(): all or nothing, for callers that want it
         mapped(cmi)
-    assert "cmi." in refused.value.reason
+    assert strict.value.element == element
+
+
+def test_a_bad_score_keeps_the_completion_and_the_answers():
+    cmi = {"cmi.core.lesson_status": "completed", "cmi.core.score.raw": "abc", "cmi.core.session_time": "00:10:00",
+           "cmi.interactions.0.id": "q1", "cmi.interactions.0.type": "numeric",
+           "cmi.interactions.0.student_response": "4"}
+
+    made = scorm.commit(cmi, learner="L-0042", course="maths-1", item="unit-3", attempt=ATTEMPT, timestamp=WHEN)
+
+    assert [r.reason for r in made.refused] == ["cmi.core.score.raw 'abc' is not a CMIDecimal"]
+    (status, answer) = (statement for _, statement in made.statements)
+    assert status["result"] == {"completion": True, "duration": "PT0H10M0S"}
+    assert answer["result"] == {"response": "4"}
+
+
+def test_an_attempt_that_is_not_a_uuid_is_the_runtimes_mistake_and_refuses_the_commit():
+    with pytest.raises(scorm.ScormError, match="attempt"):
+        scorm.commit({"cmi.core.lesson_status": "passed"}, learner="L-0042", course="maths-1", item="unit-3",
+                     attempt="first", timestamp=WHEN)
 
 
 # hypothesis: any values the SCORM 1.2 data model allows --------------------------------------

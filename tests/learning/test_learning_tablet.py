@@ -4,6 +4,7 @@ attachments are uploaded and then recorded once, even when released again after 
 
 from __future__ import annotations
 
+import functools
 import uuid
 
 import pytest
@@ -12,6 +13,7 @@ from tablet.attachments import AttachmentError, EdgeApi, Uploader
 from tablet.learning import Learning
 from tablet.outbox import Outbox
 from tests.learning.learningkit import png_bytes
+from throughgate.cli import main
 from wire import xapi
 from wire.records import RecordError
 
@@ -42,11 +44,44 @@ def test_the_same_scorm_values_committed_twice_are_recorded_once(learning):
            "cmi.interactions.0.type": "choice", "cmi.interactions.0.student_response": "a"}
     attempt = str(uuid.uuid4())
 
-    first = learning.scorm_commit("L-0042", "maths-1", "unit-3", cmi, attempt)
+    first = learning.scorm_commit("L-0042", "maths-1", "unit-3", cmi, attempt).recorded
     again = learning.scorm_commit("L-0042", "maths-1", "unit-3", cmi, attempt)
 
-    assert [r.kind for r in first] == ["progress_statement", "quiz_answer"] and again == []
+    assert [r.kind for r in first] == ["progress_statement", "quiz_answer"] and again.recorded == []
     assert learning.outbox.ids() == [r.id for r in first]
+
+
+def test_a_new_score_in_the_same_attempt_is_recorded_and_the_repeat_is_not(learning):
+    attempt = str(uuid.uuid4())
+    commit = functools.partial(learning.scorm_commit, "L-0042", "maths-1", "unit-3", attempt=attempt)
+
+    forty = commit({"cmi.core.lesson_status": "failed", "cmi.core.score.raw": "40"}).recorded
+    forty_five = commit({"cmi.core.lesson_status": "failed", "cmi.core.score.raw": "45"}).recorded
+    again = commit({"cmi.core.lesson_status": "failed", "cmi.core.score.raw": "45"}).recorded
+
+    assert len(forty) == len(forty_five) == 1 and again == []
+    assert learning.outbox.ids() == [forty[0].id, forty_five[0].id]
+    assert [r.payload["result"]["score"]["raw"] for r in (*forty, *forty_five)] == [40, 45]
+
+
+def test_a_bad_score_is_refused_alone_kept_with_its_reason_and_shown_by_tablet_status(learning, capsys, caplog):
+    attempt = str(uuid.uuid4())
+    cmi = {"cmi.core.lesson_status": "completed", "cmi.core.score.raw": "abc"}
+
+    done = learning.scorm_commit("L-0042", "maths-1", "unit-3", cmi, attempt)
+    learning.scorm_commit("L-0042", "maths-1", "unit-3", cmi, attempt)  # the same bad value again: kept once
+
+    (completed,) = done.recorded
+    assert completed.payload["result"] == {"completion": True} and learning.outbox.ids() == [completed.id]
+    assert [(r.element, r.error_code) for r in done.refused] == [("cmi.core.score.raw", "405")]
+    reason = "cmi.core.score.raw 'abc' is not a CMIDecimal"
+    assert learning.scorm_refusals() == [{"attempt": attempt, "element": "cmi.core.score.raw", "value": "abc",
+                                          "learner": "L-0042", "course": "maths-1", "item": "unit-3",
+                                          "reason": reason, "error_code": "405"}]
+    assert any(reason in r.getMessage() for r in caplog.records)  # in the tablet's log too
+    assert main(["tablet", "status", "--offline", "--folder", str(learning.folder)]) == 0
+    assert (f"refused SCORM value for L-0042 in maths-1/unit-3 (attempt {attempt}, LMSGetLastError 405): "
+            f"{reason}") in capsys.readouterr().out
 
 
 def test_a_submission_is_held_until_its_attachments_are_uploaded_and_recorded_once_after_a_crash(learning,

@@ -84,14 +84,16 @@ def catalogue_of(path: Path) -> dict:
         db.close()
 
 
-def from_a_newer_release(path: Path) -> None:
-    """What a later release's migration 2 would leave: a new column, and version 2 recorded."""
+def from_a_newer_release(path: Path) -> int:
+    """What a later release's next migration would leave: a new column, and its version recorded (returned)."""
     with sqlite3.connect(path) as db:
         table = db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name != 'schema_version' "
                            "ORDER BY name").fetchone()[0]
         db.execute(f'ALTER TABLE "{table}" ADD COLUMN added_later TEXT')
-        db.execute("INSERT INTO schema_version VALUES (2, 'added_later', '2027-03-01T09:00:00.000Z')")
+        newer = db.execute("SELECT MAX(number) FROM schema_version").fetchone()[0] + 1
+        db.execute("INSERT INTO schema_version VALUES (?, 'added_later', '2027-03-01T09:00:00.000Z')", (newer,))
     db.close()
+    return newer
 
 
 @pytest.mark.parametrize("kind", FILES)
@@ -107,8 +109,8 @@ def test_a_file_from_an_earlier_release_migrates_to_the_fresh_schema_with_every_
     close(opener(tmp_path / "old"))  # a second opening applies nothing more
 
     assert catalogue_of(old) == catalogue_of(tmp_path / "fresh" / file)
-    assert versions(old) == versions(tmp_path / "fresh" / file) == [(1, "baseline")] == [
-        (m.number, m.name) for m in schema.migrations]
+    assert versions(old) == versions(tmp_path / "fresh" / file) == [(m.number, m.name) for m in schema.migrations]
+    assert versions(old)[0] == (1, "baseline")
     after = rows(old)
     assert {table: after[table] for table in before} == before
     assert all(after[table] == [] for table in set(after) - set(before))  # e.g. the inbox an old release lacked
@@ -162,17 +164,18 @@ def test_a_file_from_a_newer_release_is_refused_naming_it_and_both_versions_and_
     file, _dump, opener, _schema = FILES[kind]
     close(opener(tmp_path))
     path = tmp_path / file
-    from_a_newer_release(path)
+    known = versions(path)
+    newer = from_a_newer_release(path)
     before, schema_before = rows(path), catalogue_of(path)
 
     with pytest.raises(SchemaTooNew) as refused:
         opener(tmp_path)
 
     message = str(refused.value)
-    assert str(path) in message and "schema version 2" in message and "(version 1)" in message
+    assert str(path) in message and f"schema version {newer}" in message and f"(version {newer - 1})" in message
     assert "newer release" in message and "Run that release" in message
     assert rows(path) == before and catalogue_of(path) == schema_before
-    assert versions(path) == [(1, "baseline"), (2, "added_later")]
+    assert versions(path) == [*known, (newer, "added_later")]
 
 
 @pytest.mark.parametrize("command, file", [(["status"], "outbox.sqlite"), (["courses", "list"], "courses.sqlite")])
