@@ -45,11 +45,13 @@ STATUS_VERBS: dict[str, tuple[str | None, dict]] = {
 }
 INTERACTION_TYPES = ("true-false", "choice", "fill-in", "matching", "performance", "sequencing", "likert", "numeric")
 SCORE_MIN, SCORE_MAX = 0, 100  # SCORM 1.2's range when the content gives none
+MAX_KEPT = 255  # characters of a refused value kept (CMIString255); its reason at most twice that
 INCORRECT_DATA_TYPE = "405"  # SCORM 1.2's LMSGetLastError for a value its element does not allow
 
 _TIMESPAN = re.compile(r"(\d{2,4}):(\d{2}):(\d{2})(?:\.(\d{1,2}))?")
 _DECIMAL = re.compile(r"-?\d{1,10}(?:\.\d{1,10})?")
 _INTERACTION = re.compile(r"cmi\.interactions\.(\d{1,4})\.(.+)")
+_IDENTIFIER = re.compile(r"[!-~]{1,255}")  # CMIIdentifier: printable, no white space, at most 255 characters
 
 
 class ScormError(ValueError):
@@ -140,6 +142,10 @@ def _interactions(cmi: Mapping[str, str]) -> dict[int, dict[str, str]]:
     return dict(sorted(found.items()))
 
 
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def statement_key(what: str, result: dict, definition: dict | None = None) -> str:
     """The name a statement's UUID v5 is made from, under the attempt: what it is about (`status/passed/passed`,
     `interaction/0/q1`) and all it says, so a new value is a new statement and the same values the same one."""
@@ -161,16 +167,21 @@ def commit(cmi: Mapping[str, str], *, learner: str, course: str, item: str, atte
                "contextActivities": {"parent": [{"objectType": "Activity", "id": xapi.activity_id(course)}]}}
     out = Commit()
 
-    def refuse(exc: ScormError) -> None:
-        out.refused.append(Refusal(exc.element, exc.value, exc.reason))
+    def refuse(exc: ScormError) -> None:  # kept and shown to support: a hostile value is cut short
+        out.refused.append(Refusal(exc.element, _cut(exc.value, MAX_KEPT), _cut(exc.reason, 2 * MAX_KEPT)))
 
     def add(kind: str, what: str, verb: str, object_id: str, result: dict, definition: dict | None = None):
         statement_id = str(uuid.uuid5(registration, statement_key(what, result, definition)))
-        built = xapi.statement(learner, verb, object_id, result=result or None, context=context,
-                               statement_id=statement_id, timestamp=timestamp)
-        if definition:
-            built["object"]["definition"] = definition
-            xapi.validate(built)
+        try:
+            built = xapi.statement(learner, verb, object_id, result=result or None, context=context,
+                                   statement_id=statement_id, timestamp=timestamp)
+            if definition:
+                built["object"]["definition"] = definition
+                xapi.validate(built)
+        except xapi.XapiError as exc:  # a value the checks above let through: this statement alone is left out
+            element = "cmi.core" if what.startswith("status/") else "cmi.interactions." + what.split("/")[1]
+            refuse(ScormError(f"{element}: its statement breaks an xAPI rule ({exc.reason}), left out", element))
+            return
         out.statements.append((kind, built))
 
     status = cmi.get("cmi.core.lesson_status", "")
@@ -219,6 +230,9 @@ def _interaction(n: int, fields: dict[str, str], course: str, item: str, refuse)
     ident = fields.get("id", "")
     if not ident:
         raise ScormError(f"{element}.id is missing: the interaction is left out", f"{element}.id", "")
+    if not _IDENTIFIER.fullmatch(ident):
+        raise ScormError(f"{element}.id {ident[:80]!r} is not a CMIIdentifier (at most 255 printable characters, "
+                         "no spaces)", f"{element}.id", ident)
     kind = fields.get("type", "")
     if kind not in INTERACTION_TYPES:
         raise ScormError(f"{element}.type {kind!r} is not one of {', '.join(INTERACTION_TYPES)}",

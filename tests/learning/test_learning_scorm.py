@@ -188,6 +188,9 @@ BAD = {
                         "cmi.core.session_time", "00:75:00", [("completed", {"completion"})]),
     "interaction-without-id": ({"cmi.core.lesson_status": "completed", "cmi.interactions.0.type": "choice"},
                                "cmi.interactions.0.id", "", [("completed", {"completion"})]),
+    "interaction-id-with-spaces": ({"cmi.core.lesson_status": "completed", "cmi.interactions.0.id": "question one",
+                                    "cmi.interactions.0.type": "choice"},
+                                   "cmi.interactions.0.id", "question one", [("completed", {"completion"})]),
     "unknown-interaction-type": ({"cmi.interactions.0.id": "q", "cmi.interactions.0.type": "essay",
                                   "cmi.interactions.1.id": "r", "cmi.interactions.1.type": "numeric",
                                   "cmi.interactions.1.student_response": "4"},
@@ -228,6 +231,19 @@ def test_a_bad_score_keeps_the_completion_and_the_answers():
     (status, answer) = (statement for _, statement in made.statements)
     assert status["result"] == {"completion": True, "duration": "PT0H10M0S"}
     assert answer["result"] == {"response": "4"}
+
+
+def test_a_hostile_value_is_refused_alone_and_kept_cut_short():
+    cmi = {"cmi.core.lesson_status": "passed", "cmi.core.score.raw": "9" * 5000, "cmi.interactions.0.id": "q" * 3000,
+           "cmi.interactions.0.type": "fill-in", "cmi.interactions.0.student_response": "cat"}
+
+    made = scorm.commit(cmi, learner="L-0042", course="maths-1", item="unit-3", attempt=ATTEMPT, timestamp=WHEN)
+
+    assert [r.element for r in made.refused] == ["cmi.core.score.raw", "cmi.interactions.0.id"]
+    assert all(len(r.value) <= scorm.MAX_KEPT and len(r.reason) <= 2 * scorm.MAX_KEPT for r in made.refused)
+    ((kind, statement),) = made.statements
+    accepted_by_the_edge(kind, statement)
+    assert statement["result"] == {"success": True, "completion": True}
 
 
 def test_an_attempt_that_is_not_a_uuid_is_the_runtimes_mistake_and_refuses_the_commit():
