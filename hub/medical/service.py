@@ -240,11 +240,12 @@ def _erase(person_id: str) -> int:
 
 
 def erase(person_id: str, by: str) -> int:
-    """Delete the person's health records and their key (copies of the rows elsewhere, backups included,
-    can no longer be opened): how many records were deleted. Who read them stays recorded."""
+    """Delete the person's health records and their key, and stop their share links: how many records
+    were deleted. Who read them stays recorded."""
     person = people.find(person_id)
     with db.proxy.atomic():
         erased = _erase(person.person_id)
+        shares.revoke_all(person.person_id)  # a link made before must not open a summary uploaded after
         feed.append(person.person_id, FEED_KIND, "erased", {"erased": True})  # their phone deletes its copy
     return erased
 

@@ -41,8 +41,12 @@ CSP = (f"default-src 'none'; style-src 'sha256-{base64.b64encode(hashlib.sha256(
        " img-src 'none'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'")
 
 
-@bp.after_request
+@bp.after_app_request
 def _headers(response: Response) -> Response:
+    """Every answer under /health/shared/, the hub's own 404 and 405 for a wrong path or method included
+    (those are not this blueprint's), since the address itself is the secret."""
+    if not request.path.startswith(shares.PATH):
+        return response
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
@@ -80,6 +84,9 @@ def _opened(secret: str, what: str):
     if known is not None and known.revoked_at is None:  # a real link, working or expired: not a guess
         throttle.take_back(keys, at, forget=False)
     share = shares.open(secret)
+    if service.summary_meta(share.person_id) is None:  # nothing to read: no read recorded
+        raise Refused(404, "no_summary", f"the person no longer has a health summary here; {shares.ASK_AGAIN}, or "
+                      "ask them for their summary another way")
     opened = service.read(share.person_id, who=f"share:{share.share_id[:8]}", role=ROLE,
                           purpose=PURPOSE.format(made_for=share.made_for), via="share", what=what)
     if opened is None or opened.summary is None:
