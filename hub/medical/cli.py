@@ -177,8 +177,10 @@ def cmd_erase(args, app) -> int:
     note(person=args.person)
     erased = service.erase(args.person, operator().name)
     note(records=erased)
-    print(f"Erased the health records of {args.person.strip().upper()} ({erased} record(s)) and their key: copies "
-          "in backups can no longer be opened. Who read them stays recorded.")
+    print(f"Erased the health records of {args.person.strip().upper()} ({erased} record(s)) and their key, and "
+          "stopped their share links. Who read them stays recorded. Database backups taken before now still open "
+          "them with this hub's health-keys.json: run `throughgate hub health rotate-key`, then (once every replica "
+          "has the new file) `rotate-key --retire-old`, so that none does.")
     return 0
 
 

@@ -12,8 +12,8 @@ Two layers, so that erasing a person is deleting one row and rotating the hub ke
 
 The hub keys (key-encryption keys) live in the instance folder, in `health-keys.json` (0600), never in
 the database: a copy of the database (a backup, a dump) alone opens no record. The file is made at
-first use. EVERY HUB REPLICA NEEDS THE SAME FILE (copy it with the instance's other keys); a replica
-without it makes its own, and the records sealed under the other replicas' keys do not open there.
+first use, while no person's key is stored; after that a missing file is an error saying to restore
+it. EVERY HUB REPLICA NEEDS THE SAME FILE (copy it with the instance's other keys).
 
 Rotation (`throughgate hub health rotate-key`) adds a new current hub key to the file and rewraps every
 person's data key under it, in batches; records are not touched. The old hub keys stay in the file until
@@ -75,9 +75,15 @@ def _new_keys() -> bytes:
 
 
 def hub_keys(instance: str | Path) -> HubKeys:
-    """The hub keys, made at first use (a file another process made first stays, and is read)."""
+    """The hub keys, made at first use (a file another process made first stays, and is read). Once any
+    person's key is stored, a missing file is an error, never made anew: a new file would wrap the next
+    people's keys under a key no other replica (and no backup) has, and open nobody's stored before."""
     path = key_path(instance)
     if not path.exists():
+        if HealthKey.select().exists():
+            raise HealthKeyError(f"{path} is missing, yet this hub's database holds people's health keys wrapped by "
+                                 "it: restore it from the backup of this instance, or copy it from another replica "
+                                 "(every hub replica needs the same file)")
         write_private_once(path, _new_keys())
     try:
         found = json.loads(path.read_bytes())
