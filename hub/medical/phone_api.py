@@ -74,6 +74,9 @@ def _not_carried() -> Refused:
 def _open(caller: phones.Caller, what: str) -> service.Opened:
     if not service.choice(caller.person_id):
         raise _not_carried()
+    if service.summary_meta(caller.person_id) is None:  # checked first: a read of nothing is not recorded
+        raise Refused(404, "no_summary", "there is no health summary for you yet: health care staff upload it before "
+                      "your release, and your phone gets it with the next sync")
     opened = service.read(caller.person_id, what=what, **OWN)
     if opened is None or opened.summary is None:
         raise Refused(404, "no_summary", "there is no health summary for you yet: health care staff upload it before "

@@ -142,10 +142,13 @@ def show(person_id: str):
 def bundle(person_id: str):
     """The summary as its FHIR bundle, to save: read like the page, with its purpose, and recorded."""
     purpose = _purpose()
+    missing = Refused(404, "no_summary", "this person has no health summary at the hub: health care staff upload "
+                      "one from the person's health page")
+    if service.summary_meta(person_id) is None:  # asked first: a read of nothing is not recorded
+        raise missing
     opened = service.read(person_id, g.staff.name, g.staff.role, purpose, "console", "bundle")
     if opened is None or opened.summary is None:
-        raise Refused(404, "no_summary", "this person has no health summary at the hub: health care staff upload "
-                      "one from the person's health page")
+        raise missing
     response = Response(json.dumps(opened.summary, ensure_ascii=False, indent=1), mimetype="application/fhir+json")
     response.headers["Content-Disposition"] = f'attachment; filename="health-summary-{person_id}.json"'
     response.headers["Cache-Control"] = "no-store"
