@@ -2,9 +2,14 @@
 
     envelope  = {"manifest": fields, "signature": base64(Ed25519 over LABEL || canonical_json(fields))}
     fields    = {"v": 1, "course": slug, "version": int >= 1, "title": str,
-                 "format": "scorm12" | "native", "entry": path,
+                 "format": "scorm12" | "scorm2004" | "native", "entry": path,
                  "items": [{"id", "title", "href"}], "files": [{"path", "sha256", "size", "type"}],
-                 "published": timestamp}
+                 "published": timestamp[, "scorm": {...}]}
+
+`scorm` (wire/course_scorm.py) is in a `scorm2004` manifest only: the SCORM version and edition,
+the organisation tree, each item's objectives, and the sequencing the player carries out and what
+it does not. A `scorm12` or `native` manifest has exactly the fields it always had, so edges of
+earlier releases take them as before.
 
 The hub signs with its receipt key (`hub.keys.HubKeys.signing`); an edge verifies with the public
 half it already holds (`HubPublicKeys.receipt`). Every path is relative and safe to join under a
@@ -17,18 +22,19 @@ from __future__ import annotations
 
 import base64
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from wire import course_scorm
 from wire.batches import canonical_json
 from wire.errors import CodedError
 from wire.records import valid_dns_label, valid_sha256
 
 LABEL = b"throughgate-course-manifest-v1\x00"
 VERSION = 1
-FORMATS = ("scorm12", "native")
+FORMATS = ("scorm12", "scorm2004", "native")
 MAX_PATH_CHARS = 1024
 MAX_FILES = 10_000
 
@@ -36,6 +42,7 @@ _MIME = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*(?:;.*
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _FIELDS = {"v", "course", "version", "title", "format", "entry", "items", "files", "published"}
+_OPTIONAL = {"scorm"}
 
 
 class ManifestError(CodedError):
@@ -68,6 +75,8 @@ class Manifest:
     items: tuple[ManifestItem, ...]
     files: tuple[ManifestFile, ...]
     published: str
+    scorm: dict | None = field(default=None, compare=False)
+    """A scorm2004 manifest's `scorm` field (wire/course_scorm.py), as signed; None for other formats."""
 
     def file(self, path: str) -> ManifestFile | None:
         for entry in self.files:
@@ -86,7 +95,7 @@ class Manifest:
                 "items": [{"id": i.id, "title": i.title, "href": i.href} for i in self.items],
                 "files": [{"path": f.path, "sha256": f.sha256, "size": f.size, "type": f.type}
                           for f in self.files],
-                "published": self.published}
+                "published": self.published, **({"scorm": self.scorm} if self.scorm is not None else {})}
 
 
 def check_path(path, what: str = "path") -> str:
@@ -139,7 +148,7 @@ def parse_fields(fields) -> Manifest:
     """Check every rule of a manifest's fields (no signature involved) and build the Manifest."""
     if not isinstance(fields, dict):
         raise ManifestError("bad_manifest", "manifest must be a JSON object")
-    missing, extra = _FIELDS - fields.keys(), fields.keys() - _FIELDS
+    missing, extra = _FIELDS - fields.keys(), fields.keys() - _FIELDS - _OPTIONAL
     if missing or extra:
         raise ManifestError("bad_manifest", f"manifest fields missing {sorted(missing)}, unknown {sorted(extra)}")
     if fields["v"] != VERSION or isinstance(fields["v"], bool):
@@ -160,8 +169,16 @@ def parse_fields(fields) -> Manifest:
     if entry not in paths:
         raise ManifestError("missing_file", f"entry {entry!r} is not among the files")
     items = _parse_items(fields["items"], paths)
+    scorm = None
+    if "scorm" in fields or fields["format"] in course_scorm.VERSIONS:
+        if "scorm" not in fields:
+            raise ManifestError("bad_manifest", f"a {fields['format']} manifest must have its scorm field")
+        try:
+            scorm = course_scorm.check(fields["scorm"], fields["format"], {i.id for i in items})
+        except course_scorm.ScormFieldError as exc:
+            raise ManifestError(exc.code, exc.reason) from None
     return Manifest(VERSION, fields["course"], fields["version"], fields["title"], fields["format"],
-                    entry, items, files, fields["published"])
+                    entry, items, files, fields["published"], scorm)
 
 
 def _is_int(value) -> bool:

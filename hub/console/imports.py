@@ -29,6 +29,7 @@ from hub import db
 from hub.audit import trail
 from hub.courses.archive import members, open_zip
 from hub.courses.blobs import BlobStore, Stored
+from hub.courses.cli import format_text, scorm_lines
 from hub.courses.importer import import_package
 from hub.courses.package import Limits, PackageError
 from wire.records import timestamp
@@ -51,9 +52,13 @@ _one_at_a_time = threading.Lock()
 ADVICE = {
     "bad_zip": "Check that you chose the package zip itself, and download it again if it may be damaged; then "
                "import it again.",
-    "unknown_format": "Zip the package's contents, not the folder that holds them: imsmanifest.xml (SCORM 1.2) or "
+    "unknown_format": "Zip the package's contents, not the folder that holds them: imsmanifest.xml (SCORM) or "
                       "course.json (native) must be at the top of the zip.",
-    "unsupported_format": "Export the course from its authoring tool as SCORM 1.2, then import that package.",
+    "unsupported_format": "Export the course from its authoring tool as SCORM 1.2 or SCORM 2004, then import that "
+                          "package.",
+    "course_name_taken": "Import the package again and type a course name in the form: the first name the reason "
+                         "gives to import it as a course of its own, or the existing course's name to make it that "
+                         "course's next version.",
     "zip_bomb": "This zip is not a course package the hub can take. Ask whoever supplied it for the original "
                 "package.",
     "too_large": "Split the course into smaller ones, or ask the hub's operator whether the limits in docs/hub.md "
@@ -174,7 +179,11 @@ def run(directory: Path, job: dict, spool: str, store: BlobStore, key, limits: L
             total = len(members(archive, limits))
         save(files_total=total)  # still checking: the package's own manifest is read next
         imported = import_package(spool, _CountingStore(store.root, starting, stored), key, limits, job["course"])
-        final = {"stage": DONE, "result": {k: v for k, v in imported.to_dict().items() if k != "manifest"}}
+        result = {k: v for k, v in imported.to_dict().items() if k != "manifest"}
+        scorm = imported.envelope["manifest"].get("scorm")
+        result["format_text"] = format_text(imported.format, scorm)
+        result["notes"] = scorm_lines(imported.envelope["manifest"]["items"], scorm) if scorm else []
+        final = {"stage": DONE, "result": result}
         recorded = (imported.course, "ok", {"version": imported.version, "unchanged": imported.unchanged})
     except PackageError as exc:
         final = {"stage": FAILED, "error": {"code": exc.code, "reason": exc.reason}}

@@ -2,7 +2,8 @@
 
 - POST /v1/admin/courses[?course=SLUG]: the body is a package zip (Content-Type application/zip,
   at most COURSE_MAX_PACKAGE_BYTES); 201 with the new version and its signed manifest, 200 with
-  `"unchanged": true` if it equals the current version, 400 {"error", "reason"} if refused.
+  `"unchanged": true` if it equals the current version, 400 {"error", "reason"} if refused
+  (`course_name_taken` adds "course" and "suggestion": POST again with ?course= one of them).
 - GET /v1/admin/courses: every course, its current version and targets.
 - GET /v1/admin/courses/<course>: its versions; GET .../<course>/manifest[?version=N].
 - PUT /v1/admin/courses/<course>/targets {"edge", "group"?}: send it to an edge (or one group
@@ -18,7 +19,7 @@ from flask import Blueprint, current_app, jsonify, request
 from hub.auth import admin_required
 from hub.courses import catalogue
 from hub.courses.blobs import BlobStore
-from hub.courses.importer import import_package
+from hub.courses.importer import CourseNameTaken, import_package
 from hub.courses.package import Limits, PackageError
 from hub.errors import json_object
 from hub.limits import body_limit
@@ -40,6 +41,9 @@ def import_upload(course: str | None) -> dict:
                 spool.write(chunk)
         return import_package(spool.name, store, current_app.extensions["hub_keys"].get().signing,
                               Limits.from_config(current_app.config), course).to_dict()
+    except CourseNameTaken as exc:
+        raise Refused(400, exc.code, f"{exc.reason}: send it again with ?course={exc.suggestion} or "
+                      f"?course={exc.course}", course=exc.course, suggestion=exc.suggestion) from None
     except PackageError as exc:
         raise Refused(400, exc.code, exc.reason) from None
     finally:

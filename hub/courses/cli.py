@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import sys
+
 from hub import db
 from hub.courses import catalogue
 from hub.courses.blobs import BlobStore
-from hub.courses.importer import import_package
+from hub.courses.importer import CourseNameTaken, import_package
 from hub.courses.package import Limits, PackageError
+from hub.courses.scorm2004 import not_supported_text
 from hub.refusals import Refused
 from hub.tables import table
+from wire.text import for_terminal
 
-FORMAT_NAMES = {"scorm12": "SCORM 1.2", "native": "native"}
+FORMAT_NAMES = {"scorm12": "SCORM 1.2", "scorm2004": "SCORM 2004", "native": "native"}
+EDITIONS = {2: "2nd edition", 3: "3rd edition", 4: "4th edition"}
+
+
+def format_text(format: str, scorm: dict | None = None) -> str:
+    """"SCORM 2004 3rd edition", "SCORM 2004 (edition not stated)", "SCORM 1.2", "native"."""
+    name = FORMAT_NAMES.get(format, format)
+    if format != "scorm2004" or scorm is None:
+        return name
+    return f"{name} {EDITIONS[scorm['edition']]}" if scorm.get("edition") in EDITIONS else \
+        f"{name} (edition not stated)"
 
 
 def register(commands, command, open_app) -> None:
@@ -19,9 +33,10 @@ def register(commands, command, open_app) -> None:
     parser = commands.add_parser("courses", help="course packages: import, list, send to edges")
     parser.set_defaults(open_app=open_app)
     subs = parser.add_subparsers(dest="courses_command", required=True, metavar="COMMAND")
-    cmd = command(subs, "import", cmd_import, "import a SCORM 1.2 or native course package (zip)")
+    cmd = command(subs, "import", cmd_import, "import a SCORM 1.2, SCORM 2004 or native course package (zip)")
     cmd.add_argument("file", metavar="FILE", help="the package zip")
-    cmd.add_argument("--course", metavar="SLUG", help="the course's name (default: from the package)")
+    cmd.add_argument("--course", metavar="SLUG", help="the course's name (default: from the package; a name "
+                     "held by a course of another title is refused unless given here)")
     command(subs, "list", cmd_list, "list courses, their current version and where they go")
     cmd = command(subs, "target", cmd_target, "send a course to an edge (or one group there)")
     cmd.add_argument("course", metavar="COURSE")
@@ -49,6 +64,12 @@ def cmd_import(args) -> int:
             imported = import_package(args.file, BlobStore.from_config(app.config),
                                       app.extensions["hub_keys"].get().signing, Limits.from_config(app.config),
                                       args.course)
+        except CourseNameTaken as exc:
+            again = for_terminal(f"throughgate hub courses import {args.file} --instance {args.instance} --course")
+            print(f"error: {for_terminal(args.file)} refused ({exc.code}): {for_terminal(exc.reason)}.\n"
+                  f"Type one of:\n  {again} {exc.suggestion}    (a course of its own)\n"
+                  f"  {again} {exc.course}    (version {exc.version + 1} of {exc.course})", file=sys.stderr)
+            return 1
         except PackageError as exc:
             raise Refused(400, exc.code, f"{args.file} refused ({exc.code}): {exc.reason}") from None
         except FileNotFoundError:
@@ -57,13 +78,48 @@ def cmd_import(args) -> int:
     if imported.unchanged:
         print(f"Unchanged: {args.file} holds the same content as {name}; no new version.")
         return 0
-    print(f"Imported {name} ({FORMAT_NAMES[imported.format]}): {imported.title!r}")
+    scorm = imported.envelope["manifest"].get("scorm")
+    print(f"Imported {name} ({format_text(imported.format, scorm)}): {imported.title!r}")
     print(f"  {imported.files} files, {size_text(imported.total_bytes)}; {imported.new_blobs} new in the store, "
           f"{imported.files - imported.new_blobs} already there")
+    if scorm is not None:
+        for line in scorm_lines(imported.envelope["manifest"]["items"], scorm):
+            print(f"  {line}")
     print("  manifest signed with the hub's receipt key")
     print(f"Send it to an edge: throughgate hub courses target {imported.course} --edge EDGE --instance "
           f"{args.instance}")
     return 0
+
+
+def scorm_lines(items: list[dict], scorm: dict) -> list[str]:
+    """What a SCORM 2004 import says beyond the files: items, objectives, and the sequencing the
+    player carries out and does not."""
+    kinds = [scorm["items"].get(item["id"], {}).get("type", "sco") for item in items]
+    objectives = sum(len(info.get("objectives", [])) for info in scorm["items"].values())
+    modes = _modes(scorm.get("organization"))
+    lines = [f"{len(items)} launchable items ({kinds.count('sco')} SCOs, {kinds.count('asset')} assets), "
+             f"{objectives} objectives",
+             "sequencing the player carries out: " + (", ".join(modes) if modes else "none (one item)")]
+    missing = not_supported_text(scorm)
+    if missing:
+        lines.append("sequencing in the package that the player does not carry out (the items open in the "
+                     "order above, as the control mode allows):")
+        lines.extend(f"  {line}" for line in missing)
+    return lines
+
+
+def _modes(node: dict | None) -> list[str]:
+    """"choice and flow" per cluster with children, the organization first."""
+    if not node:
+        return []
+    found = []
+    if "control_mode" in node:
+        mode = node["control_mode"]
+        named = " and ".join(n for n in ("choice", "flow") if mode[n]) or "neither choice nor flow"
+        found.append(f"{named} ({node['id']})")
+    for child in node["children"]:
+        found.extend(_modes(child))
+    return found
 
 
 def cmd_list(args) -> int:

@@ -71,6 +71,8 @@ class Description:
     """Every file the manifest names; each must be in the zip."""
     types: tuple[tuple[str, str], ...] = ()
     """(path, media type) where the format decides the type (native quizzes and assignments)."""
+    scorm: dict | None = None
+    """The signed manifest's `scorm` field (wire/course_scorm.py): SCORM 2004 packages only."""
 
 
 def safe_path(path: str, what: str) -> str:
@@ -112,7 +114,16 @@ def tidy(description: Description, source: str) -> Description:
                                "included): give the item a short, plain identifier in the authoring tool")
         items.append(replace(item, title=_title(item.title, f"item {item.id!r}", source) or item.id))
     title = _title(description.title, "the course", source) or description.course
-    return replace(description, title=title, items=tuple(items))
+    scorm = description.scorm
+    if scorm and "organization" in scorm:
+        scorm = {**scorm, "organization": _tidy_node(scorm["organization"], source)}
+    return replace(description, title=title, items=tuple(items), scorm=scorm)
+
+
+def _tidy_node(node: dict, source: str) -> dict:
+    """An organisation tree node with its title, and its children's, in plain form."""
+    title = _title(node["title"], f"item {node['id']!r}", source) or node["id"]
+    return {**node, "title": title, "children": [_tidy_node(child, source) for child in node["children"]]}
 
 
 def _title(text: str, what: str, source: str) -> str:

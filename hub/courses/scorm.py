@@ -1,4 +1,4 @@
-"""SCORM 1.2 content packages: what imsmanifest.xml says.
+"""SCORM content packages (1.2 and 2004): what imsmanifest.xml says.
 
     <manifest identifier=…>
       <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>
@@ -15,6 +15,10 @@ document order and flattened, become the manifest's items; the first is the entr
 resource's href and <file href> must be in the zip. An href to another site is refused: a
 tablet behind the prison wall cannot reach it. XML is parsed with defusedxml (no entities, no
 external references).
+
+Which SCORM a manifest is (its schemaversion, else its namespaces), and what a SCORM 2004 one says
+beyond its items (the organisation tree, objectives, sequencing), is scorm2004.py's part: a 2004
+package's Description carries it as the signed manifest's `scorm` field.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from xml.etree.ElementTree import Element
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from hub.courses import scorm2004
 from hub.courses.package import Description, Item, PackageError, safe_path, slug
 
 MANIFEST = "imsmanifest.xml"
@@ -77,13 +82,11 @@ def parse(data: bytes, course: str | None = None) -> Description:
     if _local(root.tag) != "manifest":
         raise PackageError("bad_manifest", f"{MANIFEST}'s root element is <{_local(root.tag)}>, not <manifest>")
     metadata = _child(root, "metadata")
-    version = _text(_child(metadata, "schemaversion")) if metadata is not None else ""
-    if version and version not in ("1.2", "CAM 1.3") and not version.startswith("1.2"):
-        raise PackageError("unsupported_format", f"{MANIFEST} says schemaversion {version!r}; "
-                           "the hub imports SCORM 1.2")
+    found = scorm2004.version(root, _text(_child(metadata, "schemaversion")) if metadata is not None else "")
     resources = _resources(root)
     organization = _organization(root)
     items: list[Item] = []
+    types: dict[str, str] = {}
     for element in organization.iter():
         if _local(element.tag) != "item" or not element.get("identifierref"):
             continue
@@ -92,6 +95,7 @@ def parse(data: bytes, course: str | None = None) -> Description:
             raise PackageError("bad_manifest", f"item {element.get('identifier')!r} refers to resource "
                                f"{ref!r}, which is missing or has no href")
         path, suffix = resources[ref][0]
+        types[element.get("identifier") or ""] = resources[ref][2]
         parameters = element.get("parameters") or ""
         if parameters and not suffix:
             suffix = parameters if parameters[0] in "?#" else "?" + parameters
@@ -101,9 +105,10 @@ def parse(data: bytes, course: str | None = None) -> Description:
         raise PackageError("no_launchable_item", f"{MANIFEST}'s organization has no item that refers to a "
                            "resource: nothing to launch")
     title = _text(_child(organization, "title")) or root.get("identifier") or "Untitled course"
-    referenced = sorted({p for href, files in resources.values() for p in ([href[0]] if href else []) + files})
-    return Description("scorm12", course or slug(root.get("identifier") or title), title,
-                       items[0].href.split("?", 1)[0].split("#", 1)[0], tuple(items), tuple(referenced))
+    referenced = sorted({p for href, files, _ in resources.values() for p in ([href[0]] if href else []) + files})
+    extra = scorm2004.describe(root, organization, types, found) if found.format == "scorm2004" else None
+    return Description(found.format, course or slug(root.get("identifier") or title), title,
+                       items[0].href.split("?", 1)[0].split("#", 1)[0], tuple(items), tuple(referenced), scorm=extra)
 
 
 def _organization(root: Element) -> Element:
@@ -120,8 +125,11 @@ def _organization(root: Element) -> Element:
     return found[0]
 
 
-def _resources(root: Element) -> dict[str, tuple[tuple[str, str] | None, list[str]]]:
-    """identifier -> ((href path, suffix) or None, [file paths])."""
+def _resources(root: Element) -> dict[str, tuple[tuple[str, str] | None, list[str], str]]:
+    """identifier -> ((href path, suffix) or None, [file paths], "sco" | "asset").
+
+    The type is adlcp:scormtype (SCORM 1.2) or adlcp:scormType (2004); a resource without one is
+    an asset, as both specifications say."""
     holder = _child(root, "resources")
     if holder is None:
         raise PackageError("bad_manifest", f"{MANIFEST} has no <resources>")
@@ -136,5 +144,6 @@ def _resources(root: Element) -> dict[str, tuple[tuple[str, str] | None, list[st
         where = f"resource {identifier!r}"
         href = _local_path(resource.get("href"), base, f"{where} href") if resource.get("href") else None
         files = [_local_path(f.get("href") or "", base, f"{where} file")[0] for f in _children(resource, "file")]
-        found[identifier] = (href, files)
+        kind = (_attr(resource, "scormType") or _attr(resource, "scormtype") or "asset").strip().lower()
+        found[identifier] = (href, files, "sco" if kind == "sco" else "asset")
     return found

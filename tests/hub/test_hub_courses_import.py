@@ -144,9 +144,9 @@ REFUSALS = {
     "malformed-xml": (lambda t: _scorm_with(t, manifest=b"<manifest><organizations>"), "bad_xml"),
     "xml-entities": (lambda t: _scorm_with(t, manifest=b'<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "aaaa">]>'
                                                          b"<manifest>&a;</manifest>"), "bad_xml"),
-    "scorm-2004": (lambda t: _scorm_with(t, manifest=scorm12_manifest("x", "X", 1, {1: ["unit1/index.html"]})
-                                         .replace(b"<schemaversion>1.2", b"<schemaversion>2004 4th Edition")),
-                   "unsupported_format"),
+    "scorm-unknown-version": (lambda t: _scorm_with(t, manifest=scorm12_manifest("x", "X", 1, {1: ["unit1/index.html"]})
+                                                    .replace(b"<schemaversion>1.2", b"<schemaversion>1.1")),
+                              "unsupported_format"),
     "malformed-json": (lambda t: _native_with(t, course_json=b'{"throughgate_course": 1, "items": ['), "bad_json"),
     "malformed-quiz": (lambda t: _native_with(t, quiz=b'{"questions": [{"id": "q1"}]}'), "bad_quiz"),
     "scorm-missing-file": (lambda t: _scorm_with(t, omit=("unit2/index.html",)), "missing_file"),

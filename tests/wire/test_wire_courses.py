@@ -137,7 +137,8 @@ def test_unsafe_path_anywhere_in_a_signed_manifest_is_refused(hub_key, where):
     ({"version": 0}, "bad_manifest"),
     ({"version": True}, "bad_manifest"),
     ({"v": 2}, "bad_manifest"),
-    ({"format": "scorm2004"}, "bad_manifest"),
+    ({"format": "scorm2004"}, "bad_manifest"),  # without its scorm field
+    ({"format": "aicc"}, "bad_manifest"),
     ({"published": "yesterday"}, "bad_manifest"),
     ({"files": []}, "bad_manifest"),
     ({"files": [{"path": "index.html", "sha256": SHA_A, "size": -1, "type": "text/html"}]}, "bad_manifest"),
