@@ -1,5 +1,5 @@
 """Learning records on the tablet: progress and quiz answers as xAPI statements (also from SCORM 1.2
-runtime values), and assignment submissions with attachments.
+and SCORM 2004 runtime values), and assignment submissions with attachments.
 
 A SCORM commit records what its values say element by element (tablet/scorm.py): an element whose value
 the data model does not allow is kept in learning.sqlite's scorm_refusal with the reason, logged, and
@@ -31,7 +31,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from tablet import migrations, scorm
+from tablet import migrations, scorm, scorm2004
 from tablet.attachments import AttachmentError, Limits, Uploader, file_digest
 from tablet.outbox import Outbox, open_database
 from wire import xapi
@@ -94,12 +94,14 @@ class Learning:
         return self.record_statement("quiz_answer", learner, statement)
 
     def scorm_commit(self, learner: str, course: str, item: str, cmi: dict[str, str], attempt: str,
-                     when: str | None = None) -> Committed:
-        """What a SCORM 1.2 package's LMSCommit/LMSFinish says, as records (tablet/scorm.py), element by
-        element: a refused element is kept (scorm_refusals) and logged, the rest recorded. Values committed
-        again record nothing new; a new value is a new statement."""
-        mapped = scorm.commit(cmi, learner=learner, course=course, item=item, attempt=attempt,
-                              timestamp=when or timestamp())
+                     when: str | None = None, version: str = "1.2") -> Committed:
+        """What a SCORM package's LMSCommit/LMSFinish (version "1.2", tablet/scorm.py) or Commit/Terminate
+        ("2004", tablet/scorm2004.py) says, as records, element by element: a refused element is kept
+        (scorm_refusals) and logged, the rest recorded. Values committed again record nothing new; a new value
+        is a new statement."""
+        mapper = {"1.2": scorm.commit, "2004": scorm2004.commit}[version]
+        mapped = mapper(cmi, learner=learner, course=course, item=item, attempt=attempt,
+                        timestamp=when or timestamp())
         self._keep_refusals(learner, course, item, attempt, mapped.refused)
         recorded = [r for kind, statement in mapped.statements
                     if (r := self.record_statement(kind, learner, statement))]

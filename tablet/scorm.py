@@ -142,7 +142,8 @@ def _interactions(cmi: Mapping[str, str]) -> dict[int, dict[str, str]]:
     return dict(sorted(found.items()))
 
 
-def _cut(text: str, limit: int) -> str:
+def cut(text: str, limit: int) -> str:
+    """At most `limit` characters, ending in … when cut."""
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
@@ -168,7 +169,7 @@ def commit(cmi: Mapping[str, str], *, learner: str, course: str, item: str, atte
     out = Commit()
 
     def refuse(exc: ScormError) -> None:  # kept and shown to support: a hostile value is cut short
-        out.refused.append(Refusal(exc.element, _cut(exc.value, MAX_KEPT), _cut(exc.reason, 2 * MAX_KEPT)))
+        out.refused.append(Refusal(exc.element, cut(exc.value, MAX_KEPT), cut(exc.reason, 2 * MAX_KEPT)))
 
     def add(kind: str, what: str, verb: str, object_id: str, result: dict, definition: dict | None = None):
         statement_id = str(uuid.uuid5(registration, statement_key(what, result, definition)))

@@ -84,6 +84,18 @@ def test_a_bad_score_is_refused_alone_kept_with_its_reason_and_shown_by_tablet_s
             f"{reason}") in capsys.readouterr().out
 
 
+def test_a_scorm_2004_commit_records_what_it_can_and_keeps_its_refusal_with_the_2004_code(learning):
+    attempt = str(uuid.uuid4())
+    cmi = {"cmi.completion_status": "completed", "cmi.success_status": "passed", "cmi.score.scaled": "1.5"}
+
+    done = learning.scorm_commit("L-0042", "maths-1", "unit-3", cmi, attempt, version="2004")
+
+    (passed,) = done.recorded
+    assert passed.payload["result"] == {"success": True, "completion": True}
+    assert [(r["element"], r["value"], r["error_code"]) for r in learning.scorm_refusals()] == [
+        ("cmi.score.scaled", "1.5", "407")]
+
+
 def test_a_submission_is_held_until_its_attachments_are_uploaded_and_recorded_once_after_a_crash(learning,
                                                                                                    tmp_path):
     photo = tmp_path / "page.png"
