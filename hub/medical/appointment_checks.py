@@ -4,10 +4,10 @@ An upload is a Bundle of any type carrying FHIR Appointments (and the Patient, P
 PractitionerRole, Location, Organization or HealthcareService they name), or one Appointment alone.
 Checked: R4B structure (fhir.resources); the status from the R4 code list (fhir.resources does not
 check codes); start and end both or neither (app-2), both unless proposed, cancelled or waitlist
-(app-3), the end not before the start; a participant whose actor is this person: their Patient in
-the upload (whose person-id identifier, if any, is theirs), or an actor carrying the identifier
-PERSON_ID_SYSTEM|person_id; any actor with another person's id refuses the upload; every reference
-resolves inside the upload. Pure; hub.medical.checks.appointments_problems is the way in.
+(app-3), the end not before the start; at most one Patient (the person's); a participant whose actor
+is this person: their Patient in the upload (whose person-id identifier, if any, is theirs), or an
+actor carrying the identifier PERSON_ID_SYSTEM|person_id; any actor with another person's id refuses
+the upload; every reference resolves inside the upload. Pure; hub.medical.checks.appointments_problems is the way in.
 """
 
 from __future__ import annotations
@@ -52,7 +52,12 @@ def appointments_problems(upload: dict, person_id: str) -> list[Problem]:
             problems.append(Problem(entry.name, entry.type, "an appointments upload carries Appointments and "
                                     f"what they name ({', '.join(COMPANIONS)}), not a {entry.type}: send it "
                                     "in the summary, or leave it out"))
-    for patient in bundle.of_type("Patient"):
+    patients = bundle.of_type("Patient")
+    if len(patients) > 1:  # else a participant that is "a Patient" may be someone else's
+        problems.append(Problem("Bundle", "Bundle.entry", f"the upload has {len(patients)} Patient resources: "
+                                "appointments are uploaded for one person at a time; include only their Patient "
+                                "and their appointments"))
+    for patient in patients:
         problems += person_id_problems(patient, person_id)
     for entry in appointments:
         problems += _times(entry) + _participants(entry, bundle, person_id)
