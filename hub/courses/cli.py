@@ -102,8 +102,8 @@ def scorm_lines(items: list[dict], scorm: dict) -> list[str]:
              "sequencing the player carries out: " + (", ".join(modes) if modes else "none (one item)")]
     missing = not_supported_text(scorm)
     if missing:
-        lines.append("sequencing in the package that the player does not carry out (the items open in the "
-                     "order above, as the control mode allows):")
+        lines.append("sequencing in the package that the player does not carry out (its items open in the "
+                     "package's order, as choice and flow allow):")
         lines.extend(f"  {line}" for line in missing)
     return lines
 
