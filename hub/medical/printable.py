@@ -221,6 +221,18 @@ def _warning(writer: _Writer, part: Part) -> None:
     document.set_y(document.get_y() + 6)
 
 
+CELL_MAX = 300
+"""The most characters a PDF table cell holds: fpdf2 cannot split a row over pages, and a row taller than a
+page fails the whole PDF (the GP's download, the phone's sync). The page (html) keeps every word."""
+CUT = " … (cut here: the full text is in the web page and the FHIR bundle)"
+
+
+def _cell(writer: _Writer, value):
+    if isinstance(value, str) and len(value) > CELL_MAX:
+        value = value[:CELL_MAX].rstrip() + CUT
+    return writer.text(value)
+
+
 def _rows(writer: _Writer, part: Part) -> None:
     document = writer.document
     writer.font(11)
@@ -233,12 +245,12 @@ def _rows(writer: _Writer, part: Part) -> None:
                 writer.font(11, "B")
                 row.cell(writer.text(label))
                 writer.font(11)
-                row.cell(writer.text(value))
+                row.cell(_cell(writer, value))
     else:
         with document.table(line_height=6, first_row_as_headings=True, text_align="LEFT") as table:
             table.row([writer.text(column) for column in part.columns])
             for cells in part.rows:
-                table.row([writer.text(cell) for cell in cells])
+                table.row([_cell(writer, cell) for cell in cells])
     document.set_y(document.get_y() + 3)
 
 
