@@ -35,11 +35,18 @@ class Bundle:
             if isinstance(resource.get("id"), str):
                 self._by.setdefault(f"{resource['resourceType']}/{resource['id']}", resource)
 
-    def get(self, reference, *types: str) -> dict | None:
-        """The resource a Reference points to, if it is in the bundle and of one of `types`."""
+    def get(self, reference, *types: str, source: dict | None = None) -> dict | None:
+        """The resource a Reference points to, if it is in the bundle (or, for "#id", contained in
+        `source`, the resource holding the reference) and of one of `types`. Absolute references
+        ("https://server/fhir/Condition/1", versioned or not) find the entry by fullUrl or by Type/id."""
         ref = reference.get("reference") if isinstance(reference, dict) else None
         if not isinstance(ref, str):
             return None
+        if ref.startswith("#"):
+            found = next((c for c in as_list(source.get("contained") if isinstance(source, dict) else None)
+                          if isinstance(c, dict) and isinstance(c.get("resourceType"), str)
+                          and c.get("id") == ref[1:]), None)
+            return found if found is not None and (not types or found["resourceType"] in types) else None
         found = self._by.get(ref)
         if found is None and "/" in ref:
             parts = ref.rstrip("/").split("/")
@@ -110,17 +117,18 @@ def name_of(resource: dict | None) -> str:
     return ""
 
 
-def party(bundle: Bundle, reference) -> str:
+def party(bundle: Bundle, reference, source: dict | None = None) -> str:
     """Who a reference names: a Practitioner, a PractitionerRole (practitioner at organisation), an
-    Organization; its display when the resource is not in the bundle."""
-    found = bundle.get(reference)
+    Organization; its display when the resource is not in the bundle (or contained in `source`)."""
+    found = bundle.get(reference, source=source)
+    display = string(reference.get("display")) if isinstance(reference, dict) else ""
     if found is None:
-        return string(reference.get("display")) if isinstance(reference, dict) else ""
+        return display
     if found["resourceType"] == "PractitionerRole":
-        who = party(bundle, found.get("practitioner"))
-        where = party(bundle, found.get("organization"))
-        return ", ".join(part for part in (who, where) if part)
-    return name_of(found)
+        who = party(bundle, found.get("practitioner"), source)
+        where = party(bundle, found.get("organization"), source)
+        return ", ".join(part for part in (who, where) if part) or display
+    return name_of(found) or display
 
 
 def quantity(quantity) -> str:

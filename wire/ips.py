@@ -145,17 +145,51 @@ def _absent(concept) -> str:
     return ""
 
 
+SYSTEM_NAMES = {SNOMED: "SNOMED CT", LOINC: "LOINC", "http://hl7.org/fhir/sid/icd-10": "ICD-10",
+                "http://hl7.org/fhir/sid/icd-10-cm": "ICD-10-CM", "http://www.whocc.no/atc": "ATC",
+                "http://www.nlm.nih.gov/research/umls/rxnorm": "RxNorm", "https://dmd.nhs.uk": "dm+d"}
+
+
+def _code_words(concept) -> str:
+    """A code with neither text nor display, as the summary gives it ("SNOMED CT 418770003"): an allergy
+    or a problem sent without words is still shown, never dropped, so a clinician can look it up."""
+    for coding in _codings(concept):
+        code = _str(coding.get("code"))
+        if code:
+            system = _str(coding.get("system"))
+            return f"{SYSTEM_NAMES.get(system, system or 'code')} {code}".strip()
+    return ""
+
+
 # Medicines ------------------------------------------------------------------------------------------
 def _medication(bundle: _Bundle, resource: dict) -> tuple[str, dict | None, dict]:
-    """A resource's medicine: (name, Medication resource or None, its code)."""
+    """A resource's medicine: (name, Medication resource or None, its code). The Medication may be an
+    entry or contained in `resource` ("#id"); one with no code is named by its ingredients; one not
+    found by the reference's display."""
     concept = resource.get("medicationCodeableConcept")
     if isinstance(concept, dict):
-        return _concept(concept), None, concept
-    medication = bundle.get(resource.get("medicationReference"), "Medication")
+        return _concept(concept) or _code_words(concept), None, concept
+    reference = resource.get("medicationReference")
+    display = _str(_dict(reference).get("display"))
+    medication = bundle.get(reference, "Medication", source=resource)
     if medication is None:
-        return _str(_dict(resource.get("medicationReference")).get("display")), None, {}
+        return display, None, {}
     code = medication.get("code") if isinstance(medication.get("code"), dict) else {}
-    return _concept(code), medication, code
+    return _concept(code) or _ingredients(bundle, medication) or display or _code_words(code), medication, code
+
+
+def _ingredients(bundle: _Bundle, medication: dict) -> str:
+    """A Medication's ingredients in words ("Amoxicillin + Clavulanic acid"), for one with no code."""
+    names = []
+    for ingredient in _list(medication.get("ingredient")):
+        if not isinstance(ingredient, dict):
+            continue
+        item = bundle.get(ingredient.get("itemReference"), "Substance", "Medication", source=medication)
+        name = _concept(ingredient.get("itemCodeableConcept")) or (
+            _concept(item.get("code")) if item else _str(_dict(ingredient.get("itemReference")).get("display")))
+        if name and name not in names:
+            names.append(name)
+    return " + ".join(names)
 
 
 def _substances(bundle: _Bundle, resource: dict) -> set[str]:
@@ -169,8 +203,26 @@ def _substances(bundle: _Bundle, resource: dict) -> set[str]:
             if coding.get("system") == SNOMED}
 
 
+_TIMES = {1: "once", 2: "twice", 3: "three times", 4: "four times"}
+_UNITS = {"s": "second", "min": "minute", "h": "hour", "d": "day", "wk": "week", "mo": "month", "a": "year"}
+
+
+def _often(timing) -> str:
+    """Timing.repeat in words ("twice a day", "every 8 hours", "once a week"), else Timing.code's words."""
+    timing = _dict(timing)
+    repeat = _dict(timing.get("repeat"))
+    frequency, period, unit = repeat.get("frequency", 1), repeat.get("period"), _UNITS.get(repeat.get("periodUnit"))
+    if isinstance(frequency, int) and isinstance(period, int | float) and unit and period > 0:
+        if period == 1:
+            return f"{_TIMES.get(frequency, f'{frequency} times')} a {unit}"
+        if frequency == 1:
+            return f"every {period:g} {unit}s"
+    return _concept(timing.get("code"))
+
+
 def _dose(dosages) -> str:
-    """A Dosage in words: its text, else the dose and how often."""
+    """A Dosage in words: its text, else the dose (or range), how often and whether only when needed;
+    the route alone when that is all it says."""
     for dosage in _list(dosages):
         if not isinstance(dosage, dict):
             continue
@@ -179,19 +231,28 @@ def _dose(dosages) -> str:
         dose = ""
         for rate in _list(dosage.get("doseAndRate")):
             if isinstance(rate, dict):
-                dose = _quantity(rate.get("doseQuantity"))
+                dose = _quantity(rate.get("doseQuantity")) or _range(rate.get("doseRange"))
                 if dose:
                     break
         if not dose:
             dose = _quantity(dosage.get("dose"))  # MedicationAdministration.dosage
-        repeat = (dosage.get("timing") or {}).get("repeat") if isinstance(dosage.get("timing"), dict) else None
-        often = ""
-        if isinstance(repeat, dict) and repeat.get("periodUnit") == "d" and repeat.get("period") in (1, 1.0):
-            often = {1: "once a day", 2: "twice a day", 3: "three times a day",
-                     4: "four times a day"}.get(repeat.get("frequency"), "")
-        if dose:
-            return f"{dose} {often}".strip()
+        needed = dosage.get("asNeededBoolean") is True or isinstance(dosage.get("asNeededCodeableConcept"), dict)
+        words = " ".join(part for part in (dose, _often(dosage.get("timing")), "when needed" if needed else "") if part)
+        if words:
+            return words[0].upper() + words[1:] if not dose else words
+        route = _concept(dosage.get("route"))
+        if route:
+            return route
     return ""
+
+
+def _range(value) -> str:
+    low, high = _quantity(_dict(value).get("low")), _quantity(_dict(value).get("high"))
+    if low and high:
+        low_number, _space, low_unit = low.partition(" ")
+        high_number, _space, high_unit = high.partition(" ")
+        return f"{low_number} to {high}" if low_unit == high_unit else f"{low} to {high}"
+    return low or high
 
 
 def _derived(bundle: _Bundle, statement: dict, kind: str) -> list[dict]:
@@ -220,7 +281,7 @@ def _prescription(bundle: _Bundle, requests: list[dict], release: bool) -> str:
     issued = when(request.get("authoredOn"))
     if issued:
         words += f", {issued}"
-    who = _party(bundle, request.get("requester"))
+    who = _party(bundle, request.get("requester"), request)
     return f"{words}, by {who}" if who else words
 
 
@@ -233,8 +294,8 @@ def _medicine(bundle: _Bundle, statement: dict, release: bool) -> dict:
         days = _quantity(dispense.get("daysSupply")) and f"{dispense['daysSupply']['value']:g}"
         if days:
             break
-    if not days and release:
-        days = "None"
+    if not dispenses and release:
+        days = "None"  # docs/health.md: a release summary writes a dispense whenever one went out
     return {"name": name, "dose": _dose(statement.get("dosage")),
             "last_given": when(_effective(given)) if given else "",
             "days_supplied": days,
@@ -339,7 +400,7 @@ def _allergies(bundle: _Bundle, section: dict | None) -> tuple[list[dict], str]:
             none = f"{none}; {absent}" if none else absent
             continue
         reactions = [r for r in _list(allergy.get("reaction")) if isinstance(r, dict)]
-        what = _concept(allergy.get("code"))
+        what = _concept(allergy.get("code")) or _code_words(allergy.get("code"))
         if not what:
             continue
         reaction = ", ".join(filter(None, (_concept(m) for r in reactions for m in _list(r.get("manifestation")))))
@@ -357,7 +418,7 @@ def _problems(bundle: _Bundle, section: dict | None) -> tuple[list[dict], str]:
         if absent:
             none = f"{none}; {absent}" if none else absent
             continue
-        what = _concept(condition.get("code"))
+        what = _concept(condition.get("code")) or _code_words(condition.get("code"))
         if not what:
             continue
         since = when(condition.get("onsetDateTime")) or _str(condition.get("onsetString"))
@@ -389,16 +450,30 @@ def _appointment(bundle: _Bundle, appointment: dict) -> dict:
             "_start": appointment.get("start")}
 
 
+def _appointment_keys(appointment: dict) -> set:
+    """What makes two Appointments one: the same id, the same identifier, or the same start and the same
+    description (two systems that each made up their own ids)."""
+    keys = {("id", _str(appointment.get("id")))} if _str(appointment.get("id")) else {("object", id(appointment))}
+    for identifier in _list(appointment.get("identifier")):
+        if isinstance(identifier, dict) and _str(identifier.get("value")):
+            keys.add(("identifier", _str(identifier.get("system")), _str(identifier["value"])))
+    what = _str(appointment.get("description")) or next(
+        (_concept(c) for c in _list(appointment.get("serviceType")) if _concept(c)), "")
+    if _sort_key(appointment.get("start")) and what:
+        keys.add(("start", _sort_key(appointment.get("start")), what.casefold()))
+    return keys
+
+
 def _appointments(bundles: list[_Bundle], today: str | None) -> list[dict]:
     seen, items = set(), []
     for bundle in bundles:
         for appointment in bundle.of_type("Appointment"):
             if appointment.get("status") in ("cancelled", "noshow", "entered-in-error", "fulfilled"):
                 continue
-            key = _str(appointment.get("id")) or id(appointment)
-            if key in seen:
-                continue
-            seen.add(key)
+            keys = _appointment_keys(appointment)
+            if keys & seen:
+                continue  # the same appointment, sent in the summary and again with the appointments
+            seen |= keys
             start_day = _local_day(appointment.get("start"))
             if today and (start_day is None or start_day < date.fromisoformat(today[:10])):
                 continue

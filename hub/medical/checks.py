@@ -18,17 +18,24 @@ What runs, in order:
    those is refused, by name, as not an R4B resource. fhir.resources checks cardinality, types,
    unknown elements and the format of primitives (dates, instants, ids), and needs a narrative's
    `div` wherever `text` is given; it does not check codes against value sets (Bundle.type "xyz"
-   passes it), so the codes that matter are checked below. Measured on the HL7 IPS 2.0.0-ballot
+   passes it), so the codes that matter are checked below. It also misses that a primitive may
+   carry extensions instead of a value, so a required choice given that way (Immunization's
+   "_occurrenceDateTime" with a data-absent-reason, as the AU and NZ IPS examples have) is not
+   refused for it. Measured on the HL7 IPS 2.0.0-ballot
    example bundles (R4, CC0): IPS-examples-Bundle-01, IPS-examples-Bundle-with-immunization,
    bundle-minimal and bundle-no-info-required-sections (seven files, two builds) validate as R4B
    unchanged and pass every check below; so does bundle-ips-all-sections (41 resources, 16
    sections) in the copy we found, once the narrative divs stripped from that copy are put back.
 3. Our IPS rules: Bundle.type document; the first entry a Composition with type LOINC 60591-5;
    every entry with a fullUrl and a resource; the sections Medication Summary (10160-0), Allergies
-   and Intolerances (48765-2) and Problem List (11450-4) present; every section coded in LOINC;
-   the entries of the sections the IPS defines of the types it allows there (an Allergies section
-   entry that is a Condition is refused); every reference (any Reference anywhere, urn:uuid:
-   fullUrls, relative "Type/id", "#contained") resolving inside the bundle; and the subject rule:
+   and Intolerances (48765-2) and Problem List (11450-4) present; every section coded in LOINC,
+   except a local section (coded in another system, e.g. New Zealand's "Encounters") that lists no
+   allergy, condition or medicine; the entries of the sections the IPS defines of the types it allows
+   there (an Allergies section entry that is a Condition is refused); the references a reader
+   depends on resolving inside the bundle (urn:uuid: fullUrls, relative "Type/id", absolute URLs,
+   "#contained"): all of the Composition's, every subject or patient, every medicationReference and
+   every "#id" (_must_resolve); others (an Encounter, a performer, a GP on the sender's server) may
+   point outside it, as FHIR allows and the Epic, NHS and US connectathon summaries do; the subject rule:
    Composition.subject resolves to the bundle's one Patient, every resource's subject or patient is
    that Patient, and a Patient identifier with system PERSON_ID_SYSTEM must carry this person's id
    (with none, the summary is taken for the person it is uploaded for).
@@ -56,6 +63,7 @@ without them); a 50-resource summary then takes about 30 ms (docs/health.md, "Wh
 from __future__ import annotations
 
 import json
+import re
 
 from hub.medical.appointment_checks import appointments_problems
 from hub.medical.fhir_bundle import (
@@ -195,10 +203,25 @@ def summary_problems(bundle: dict, person_id: str) -> list[Problem]:
     problems = structure(bundle, entries)
     problems += _document_shape(bundle, entries)
     problems += _sections(entries)
-    problems += dangling(entries)
+    problems += dangling(entries, _must_resolve)
     problems += _subject(entries, person_id)
     problems += invariant_problems(entries, bundle)
     return capped(problems)
+
+
+_SHOWN = re.compile(r"^[A-Za-z]+\.(subject|patient|medicationReference)$")
+
+
+def _must_resolve(entry: Entry, path: str, reference: str) -> bool:
+    """The references a summary must carry the target of: the Composition's own (FHIR R4 documents:
+    its subject, author, attester, custodian and section entries SHALL be in the bundle; an extension's
+    are not named), each resource's subject or patient (the subject rule), a medicine's Medication (what
+    the summary shows) and every "#id" of a contained resource (FHIR ref-1). The rest (an encounter, a
+    performer, a recorder, a GP) may name a resource on the sender's server, as real summaries do
+    (Epic, NHS, New Zealand): FHIR allows it, and what the summary shows does not depend on it."""
+    if reference.startswith("#") or _SHOWN.match(path):
+        return True
+    return entry.type == "Composition" and ".extension" not in path and ".modifierExtension" not in path
 
 
 def _document_shape(bundle: dict, entries: Bundle) -> list[Problem]:
@@ -252,7 +275,7 @@ def _sections(entries: Bundle) -> list[Problem]:
         if not isinstance(section, dict):
             continue
         codes = _loinc_codes(section.get("code"))
-        if not codes:
+        if not codes and not _local_section(entries, composition, section):
             problems.append(Problem(composition.name, f"{path}.code", f'the section "{str(section.get("title"))[:60]}"'
                                     " has no LOINC code: code each section with its IPS LOINC code (Medication "
                                     f"Summary {SECTION_MEDICATIONS}, Allergies and Intolerances {SECTION_ALLERGIES}, "
@@ -276,6 +299,25 @@ def _sections(entries: Bundle) -> list[Problem]:
                                     f"{code}) is missing: add it, with its entries or an emptyReason saying why "
                                     "there are none"))
     return problems
+
+
+_REQUIRED_KINDS = set().union(*(SECTION_ENTRY_TYPES[code] for code in SECTION_TITLES))
+
+
+def _local_section(entries: Bundle, composition: Entry, section: dict) -> bool:
+    """A section coded outside LOINC that FHIR lets a document add (New Zealand's IPS adds "Encounters",
+    v3-ActClass ENC): accepted when it has a code and lists no allergy, condition or medicine, which
+    a reader of the summary would miss there (they are read from the IPS's LOINC sections)."""
+    code = section.get("code")
+    if not any(isinstance(c, dict) and c.get("code") for c in listed(code.get("coding") if isinstance(code, dict)
+                                                                        else None)):
+        return False
+    for item in listed(section.get("entry")):
+        reference = item.get("reference") if isinstance(item, dict) else None
+        target = entries.resolve(reference, composition) if isinstance(reference, str) else None
+        if target not in (None, CONTAINED) and target.type in _REQUIRED_KINDS:
+            return False
+    return True
 
 
 def _subject(entries: Bundle, person_id: str) -> list[Problem]:

@@ -109,13 +109,25 @@ def references(value, path: str) -> Iterator[tuple[str, str]]:
             yield from references(child, f"{path}[{i}]")
 
 
-def dangling(bundle: Bundle) -> list[Problem]:
-    """A Problem for every reference that names nothing inside the upload: what the hub stores must
-    be readable alone, years later, without the system that sent it."""
-    return [Problem(entry.name, path, f'the reference "{reference[:100]}" names nothing in this upload: include '
-                    "the resource it names (with that fullUrl, or as Type/id) or correct the reference")
+def dangling(bundle: Bundle, must_resolve=None) -> list[Problem]:
+    """A Problem for every reference that names nothing inside the upload (of those `must_resolve(entry,
+    path, reference)` picks; all when None): what the hub stores must be readable alone, years later,
+    without the system that sent it."""
+    return [Problem(entry.name, path, _unresolved(reference))
             for entry in bundle.entries for path, reference in references(entry.resource, entry.type)
-            if bundle.resolve(reference, entry) is None]
+            if (must_resolve is None or must_resolve(entry, path, reference))
+            and bundle.resolve(reference, entry) is None]
+
+
+_LONG_ID = re.compile(r"(^|/)[A-Z][A-Za-z]+/[A-Za-z0-9\-.]{65,}(/_history/.*)?$")
+
+
+def _unresolved(reference: str) -> str:
+    if _LONG_ID.search(reference):
+        return (f'the reference "{reference[:100]}..." has an id longer than the 64 characters FHIR allows, so it '
+                "cannot name a resource: give the resource (and the reference) an id of at most 64 characters")
+    return (f'the reference "{reference[:100]}" names nothing in this upload: include the resource it names '
+            "(with that fullUrl, or as Type/id) or correct the reference")
 
 
 def person_id_problems(patient: Entry, person_id: str) -> list[Problem]:
@@ -175,11 +187,28 @@ def structure(document: dict, bundle: Bundle) -> list[Problem]:
     try:
         get_fhir_model_class(str(checked["resourceType"])).model_validate(checked)
     except ValidationError as exc:
-        problems += [_from_pydantic(error, checked, kept, bundle) for error in exc.errors(include_url=False)]
+        problems += [_from_pydantic(error, checked, kept, bundle) for error in exc.errors(include_url=False)
+                     if not _choice_given_by_extension(error)]
     except (KeyError, TypeError, ValueError) as exc:
         problems.append(Problem("document", "", f"fhir.resources could not read it ({type(exc).__name__}): "
                                 "send a FHIR R4 resource"))
     return problems
+
+
+_CHOICE = re.compile(r"Expect any of field value from this list \[([^\]]*)\]")
+
+
+def _choice_given_by_extension(error: dict) -> bool:
+    """True for fhir.resources' "Expect any of field value from this list [...]" on a required choice
+    (Immunization.occurrence[x]) that the resource gives as a primitive extension without a value,
+    e.g. "_occurrenceDateTime": {"extension": [data-absent-reason unknown]}: valid FHIR (a primitive
+    may carry extensions instead of a value), which the Australian and New Zealand IPS examples use."""
+    found = _CHOICE.search(str(error.get("msg", "")))
+    given = error.get("input")
+    if not found or not isinstance(given, dict):
+        return False
+    fields = [name.strip().strip("'\"") for name in found.group(1).split(",")]
+    return any(isinstance(given.get(f"_{name}"), dict) and given[f"_{name}"].get("extension") for name in fields)
 
 
 def _r4b_resource(get_class, kind) -> bool:
