@@ -124,10 +124,34 @@ def _section(composition: dict | None, code: str) -> dict | None:
 
 
 def _entries(bundle: _Bundle, section: dict | None, *types: str) -> list[dict]:
+    """The section's entries of these types, leaving out those recorded in error or refuted: a summary
+    must never show a medicine, allergy or problem its own author has withdrawn."""
     if section is None:
         return []
     found = (bundle.get(reference, *types) for reference in _list(section.get("entry")))
-    return [resource for resource in found if resource is not None]
+    return [resource for resource in found if resource is not None and not _withdrawn(resource)]
+
+
+WITHDRAWN = {"entered-in-error", "refuted"}
+NOT_CURRENT = {"stopped": "stopped", "completed": "finished", "not-taken": "not taken", "cancelled": "stopped",
+               "inactive": "no longer active", "resolved": "no longer active"}
+"""A medicine's status, or an allergy's clinical status, that says it is not current: the summary still
+shows it (a clinician may need to know it was stopped) with these words after its name."""
+
+
+def _withdrawn(resource: dict) -> bool:
+    if _str(resource.get("status")) in WITHDRAWN:
+        return True
+    return any(_str(coding.get("code")) in WITHDRAWN for coding in _codings(resource.get("verificationStatus")))
+
+
+def _not_current(resource: dict) -> str:
+    """'' for a current medicine or allergy; else the words that say it is not, as '(stopped)'."""
+    status = _str(resource.get("status"))
+    if resource.get("resourceType") == "AllergyIntolerance":
+        status = next((_str(c.get("code")) for c in _codings(resource.get("clinicalStatus"))), "")
+    words = NOT_CURRENT.get(status, "")
+    return f" ({words})" if words else ""
 
 
 def _empty_reason(section: dict | None) -> str:
@@ -296,7 +320,7 @@ def _medicine(bundle: _Bundle, statement: dict, release: bool) -> dict:
             break
     if not dispenses and release:
         days = "None"  # docs/health.md: a release summary writes a dispense whenever one went out
-    return {"name": name, "dose": _dose(statement.get("dosage")),
+    return {"name": name + _not_current(statement) if name else "", "dose": _dose(statement.get("dosage")),
             "last_given": when(_effective(given)) if given else "",
             "days_supplied": days,
             "prescription_issued": _prescription(bundle, [
@@ -407,7 +431,7 @@ def _allergies(bundle: _Bundle, section: dict | None) -> tuple[list[dict], str]:
         severity = next((_str(r.get("severity")) for r in reactions if _str(r.get("severity"))), "")
         if not severity and _str(allergy.get("criticality")) in ("high", "low"):
             severity = {"high": "High risk", "low": "Low risk"}[allergy["criticality"]]
-        found.append({"what": what, "reaction": reaction, "severity": severity.capitalize()})
+        found.append({"what": what + _not_current(allergy), "reaction": reaction, "severity": severity.capitalize()})
     return found, none
 
 
@@ -518,7 +542,8 @@ def plain(summary: dict | None, appointments: dict | None = None, today: str | N
             medicines.append(_medicine(bundle, statement, release))
         else:
             name = _medication(bundle, statement)[0]
-            medicines.append({"name": name, "dose": _dose(statement.get("dosageInstruction")), "last_given": "",
+            medicines.append({"name": name + _not_current(statement) if name else "",
+                              "dose": _dose(statement.get("dosageInstruction")), "last_given": "",
                               "days_supplied": "", "prescription_issued": ""})
     medicines = [medicine for medicine in medicines if medicine["name"]]
     naloxone = _naloxone(bundle, statements)

@@ -110,8 +110,8 @@ def summary_lines(plain: dict) -> list[str]:
     for medicine in plain["medicines"]:
         details = [("dose", medicine["dose"]), ("last given", medicine["last_given"]),
                    ("days supplied", medicine["days_supplied"]), ("prescription", medicine["prescription_issued"])]
-        lines.append(f"  - {medicine['name']}: " + "; ".join(f"{label} {value}" for label, value in details
-                                                          if value not in (None, "")))
+        said = "; ".join(f"{label} {value}" for label, value in details if value not in (None, ""))
+        lines.append(f"  - {medicine['name']}: {said}" if said else f"  - {medicine['name']}")
     ost = plain["ost"]
     if ost:
         lines.append(f"Opioid substitution: {ost['drug']} {ost['form']}, {ost['daily_dose']}")
@@ -129,7 +129,8 @@ def summary_lines(plain: dict) -> list[str]:
         lines.append(f"Naloxone: {naloxone['kits']} kit(s) {naloxone['when']}; training: "
                      f"{naloxone['training_given'] or 'not recorded'}")
     if plain["gp"]:
-        lines.append(f"GP: {plain['gp']['practice']} ({plain['gp']['status']})")
+        gp = plain["gp"]
+        lines.append(f"GP: {gp['practice'] or 'practice not named'}" + (f" ({gp['status']})" if gp["status"] else ""))
     lines.append("Allergies:" if plain["allergies"] else f"Allergies: {plain['allergies_none'] or 'none listed'}")
     lines.extend(f"  - {a['what']}" + "".join(f"; {v}" for v in (a["reaction"], a["severity"]) if v)
                  for a in plain["allergies"])
