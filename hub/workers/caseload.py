@@ -13,6 +13,7 @@ from __future__ import annotations
 import peewee
 
 from hub import db
+from hub.medical.models import HealthWorkerShare
 from hub.people import service as people
 from hub.people.models import Person
 from hub.refusals import Refused
@@ -58,6 +59,10 @@ def remove(worker: str, person_id: str) -> tuple[bool, bool]:
                                           ).execute() == 1
         if removed:
             contacts.send(person.person_id)
+            # The person let this worker read their health summary as their worker: that ends with the work,
+            # and does not come back if the worker is given them again (hub/medical/service.py may_read).
+            HealthWorkerShare.delete().where((HealthWorkerShare.person == person.person_id)
+                                             & (HealthWorkerShare.worker == row.name)).execute()
         return removed, removed and names.forget_unless_in_a_caseload(person.person_id)
 
 

@@ -214,3 +214,7 @@ def test_health_care_reads_its_caseload_and_other_workers_only_what_the_person_s
     assert refused.value.status == 404
     service.share_with_worker(person, "olivia", False)
     assert not service.may_read(olivia, person)
+    service.share_with_worker(person, "olivia", True)
+    caseload.remove("olivia", person)  # the work ends: so does what the person let them read
+    caseload.add("olivia", person, "test")
+    assert not service.may_read(olivia, person) and service.shared_with(person) == []
