@@ -75,7 +75,7 @@ class Manifest:
     items: tuple[ManifestItem, ...]
     files: tuple[ManifestFile, ...]
     published: str
-    scorm: dict | None = field(default=None, compare=False)
+    scorm: dict | None = field(default=None, hash=False)  # compared, but a dict cannot be hashed
     """A scorm2004 manifest's `scorm` field (wire/course_scorm.py), as signed; None for other formats."""
 
     def file(self, path: str) -> ManifestFile | None:

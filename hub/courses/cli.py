@@ -84,7 +84,7 @@ def cmd_import(args) -> int:
           f"{imported.files - imported.new_blobs} already there")
     if scorm is not None:
         for line in scorm_lines(imported.envelope["manifest"]["items"], scorm):
-            print(f"  {line}")
+            print(f"  {for_terminal(line)}")
     print("  manifest signed with the hub's receipt key")
     print(f"Send it to an edge: throughgate hub courses target {imported.course} --edge EDGE --instance "
           f"{args.instance}")

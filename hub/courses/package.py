@@ -121,7 +121,13 @@ def tidy(description: Description, source: str) -> Description:
 
 
 def _tidy_node(node: dict, source: str) -> dict:
-    """An organisation tree node with its title, and its children's, in plain form."""
+    """An organisation tree node with its title, and its children's, in plain form; its id checked
+    as an item id is (clusters' ids too: the import prints them, the player shows none)."""
+    if len(node["id"]) > MAX_ITEM_ID_CHARS or HIDDEN.search(node["id"]):
+        shown = node["id"][:60] + ("..." if len(node["id"]) > 60 else "")
+        raise PackageError("bad_item_id", f"{source}: item id {shown!r} ({len(node['id'])} characters) must be at "
+                           f"most {MAX_ITEM_ID_CHARS} characters without control characters (bidirectional ones "
+                           "included): give the item a short, plain identifier in the authoring tool")
     title = _title(node["title"], f"item {node['id']!r}", source) or node["id"]
     return {**node, "title": title, "children": [_tidy_node(child, source) for child in node["children"]]}
 

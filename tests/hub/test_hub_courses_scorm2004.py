@@ -146,3 +146,12 @@ def test_scorm12_manifest_keeps_exactly_the_fields_older_edges_take(run_import, 
 
     assert set(fields) == {"v", "course", "version", "title", "format", "entry", "items", "files", "published"}
     assert fields["format"] == "scorm12"
+
+
+def test_a_cluster_id_with_a_bidirectional_control_is_refused_like_an_item_id():
+    data = THIRD_MANIFEST.replace(b'identifier="content_wrapper"', b'identifier="content&#x202e;txt"')
+
+    with pytest.raises(PackageError) as caught:
+        tidy(scorm.parse(data), "imsmanifest.xml")
+
+    assert caught.value.code == "bad_item_id"
