@@ -237,3 +237,17 @@ def test_the_downloaded_export_verifies_against_the_trail(console_app, as_role, 
     with console_app.app_context(), db.proxy.connection_context():
         assert cmd_audit_verify(argparse.Namespace(against=str(kept)), console_app) == 0
     assert f"every entry of {kept} is there unchanged" in capsys.readouterr().out
+
+
+def test_a_health_systems_token_is_made_in_the_console_and_may_only_push_summaries(console_app, as_role):
+    security = as_role("security")
+    assert '<option value="health"' in text(security.get("/admin/accounts/admins", base_url=BASE))
+    answer = post(security, "/admin/accounts/tokens", {"name": "prison-emis", "role": "health", "days": "30"},
+                  page="/admin/accounts/admins")
+    assert answer.status_code == 200, text(answer)[:2000]
+    bearer = {"Authorization": f"Bearer {TOKEN.search(text(answer)).group(1)}"}
+    api = console_app.test_client()
+    assert api.get("/v1/admin/edges", headers=bearer).status_code == 403
+    pushed = api.post("/v1/health/people/P-0000-0000/summary", data=b"{}", headers=bearer,
+                      content_type="application/fhir+json")
+    assert (pushed.status_code, pushed.get_json()["error"]) == (422, "not_an_ips")  # let in, then checked

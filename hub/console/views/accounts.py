@@ -53,7 +53,7 @@ def _page(console: str, status: int = 200, error: str | None = None, token_error
         context["done"] = DONE[done].format(name=named)  # said only when it is so: a link alone cannot make it
     if console == accounts.ADMIN:
         now = utc_now()
-        context.update(tokens=[(t, t.state(now)) for t in admin_tokens.list_tokens()], token_roles=roles.ROLES,
+        context.update(tokens=[(t, t.state(now)) for t in admin_tokens.list_tokens()], token_roles=roles.TOKEN_ROLES,
                        token_error=token_error, token_form=token_form or {}, max_days=admin_tokens.MAX_DAYS)
         if done == "revoked" and any(t.token_id == named and t.revoked_at for t, _state in context["tokens"]):
             context["done"] = DONE[done].format(name=named)
