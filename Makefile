@@ -7,8 +7,11 @@ STAMP := $(VENV)/.installed
 LOCK := constraints.txt
 APT_PACKAGES := mosquitto mosquitto-clients python3-venv openssl hostapd eapoltest iproute2 dnsmasq-base nftables isc-dhcp-client \
 	debootstrap chromium nginx-light systemd wpasupplicant curl nodejs npm fonts-dejavu-core poppler-utils zbar-tools
-# The test tools from npm (axe-core), exactly as package-lock.json says.
+# The app's build tools and libraries and the test tools from npm, exactly as package-lock.json says.
 NODE_STAMP := node_modules/.installed
+# The person's app, built into webapp/dist (it ships inside the Python package: a box needs no npm).
+APP_STAMP := webapp/dist/asset-manifest.json
+APP_SOURCES := $(shell find app -type f 2>/dev/null)
 
 # The import rules in .importlinter (README.md, Layout); a broken one names the chain of imports.
 IMPORTS := $(VENV)/bin/lint-imports --no-logo --no-cache || { echo "make: an import breaks a rule in .importlinter \
@@ -16,7 +19,7 @@ IMPORTS := $(VENV)/bin/lint-imports --no-logo --no-cache || { echo "make: an imp
 
 .PHONY: demo test bench lint imports deps lock clean
 
-deps: $(STAMP) $(NODE_STAMP)
+deps: $(STAMP) $(NODE_STAMP) $(APP_STAMP)
 
 $(STAMP): setup.cfg pyproject.toml $(LOCK)
 	@# (NodeSource's nodejs holds its own npm, and conflicts with Debian's: an npm on the PATH will do.)
@@ -44,13 +47,16 @@ $(NODE_STAMP): package.json package-lock.json | $(STAMP)
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $(NODE_STAMP)
 
+$(APP_STAMP): $(APP_SOURCES) package-lock.json | $(NODE_STAMP)
+	node app/build.mjs
+
 lock:
 	python3 .ci/lock.py generate
 
-demo: $(STAMP)
+demo: $(STAMP) $(NODE_STAMP) $(APP_STAMP)
 	$(VENV)/bin/throughgate demo
 
-test: $(STAMP) $(NODE_STAMP)
+test: $(STAMP) $(NODE_STAMP) $(APP_STAMP)
 	$(VENV)/bin/ruff check .
 	@$(IMPORTS)
 	@# Three worker processes, each taking whole test files (a file's shared servers stay in one process).
