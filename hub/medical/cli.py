@@ -96,54 +96,6 @@ def cmd_import(args, app) -> int:
     return 0
 
 
-def summary_lines(plain: dict) -> list[str]:
-    """A plain summary (wire.ips.plain) as lines of text: what the person, a worker or a clinician reads."""
-    lines = []
-    patient, made = plain["patient"], plain["made"]
-    born = f", born {patient['born']}" if patient["born"] else ""
-    lines.append(f"Patient: {patient['name'] or 'not named'}{born}")
-    lines.append("Made: " + ", ".join(part for part in (made["at"], made["by"], made["organisation"]) if part))
-    if plain["release_date"]:
-        lines.append(f"Release date: {plain['release_date']}")
-    lines.extend(f"WARNING: {warning}" for warning in plain["warnings"])
-    lines.append("Medicines:" if plain["medicines"] else "Medicines: none listed")
-    for medicine in plain["medicines"]:
-        details = [("dose", medicine["dose"]), ("last given", medicine["last_given"]),
-                   ("days supplied", medicine["days_supplied"]), ("prescription", medicine["prescription_issued"])]
-        said = "; ".join(f"{label} {value}" for label, value in details if value not in (None, ""))
-        lines.append(f"  - {medicine['name']}: {said}" if said else f"  - {medicine['name']}")
-    ost = plain["ost"]
-    if ost:
-        lines.append(f"Opioid substitution: {ost['drug']} {ost['form']}, {ost['daily_dose']}")
-        for label, key in (("last supervised dose", "last_supervised_dose"), ("dosed on release day",
-                           "dosed_on_release_day"), ("prescriber", "prescriber"), ("pharmacy", "pharmacy"),
-                           ("first dosing appointment", "first_dose_appointment")):
-            if ost.get(key):
-                lines.append(f"  {label}: {ost[key]}")
-        if ost.get("depot"):
-            depot = ost["depot"]
-            lines.append(f"  depot: {depot['product']} {depot['dose']}, given {depot['given']}, next due "
-                         f"{depot['next_due']}")
-    if plain["naloxone"]:
-        naloxone = plain["naloxone"]
-        lines.append(f"Naloxone: {naloxone['kits']} kit(s) {naloxone['when']}; training: "
-                     f"{naloxone['training_given'] or 'not recorded'}")
-    if plain["gp"]:
-        gp = plain["gp"]
-        lines.append(f"GP: {gp['practice'] or 'practice not named'}" + (f" ({gp['status']})" if gp["status"] else ""))
-    lines.append("Allergies:" if plain["allergies"] else f"Allergies: {plain['allergies_none'] or 'none listed'}")
-    lines.extend(f"  - {a['what']}" + "".join(f"; {v}" for v in (a["reaction"], a["severity"]) if v)
-                 for a in plain["allergies"])
-    lines.append("Problems:" if plain["problems"] else f"Problems: {plain['problems_none'] or 'none listed'}")
-    lines.extend(f"  - {p['what']}" + "".join(f"; {v}" for v in (p["since"] and f"since {p['since']}", p["status"])
-                                            if v) for p in plain["problems"])
-    if plain["appointments"]:
-        lines.append("Health appointments:")
-        lines.extend(f"  - {a['when']}: {a['what']}" + "".join(f"; {v}" for v in (a["where"], a["with"]) if v)
-                     for a in plain["appointments"])
-    return [for_terminal(line) for line in lines]
-
-
 def cmd_show(args, app) -> int:
     note(person=args.person, purpose=args.purpose)
     who = operator().name
@@ -156,7 +108,7 @@ def cmd_show(args, app) -> int:
     meta = opened.meta
     print(f"Health summary of {person}: record {meta.record_id}, uploaded {meta.uploaded_at} by {meta.uploaded_by} "
           f"({meta.uploaded_role}, via {meta.via}).")
-    for line in summary_lines(ips.plain(opened.summary, opened.appointments)):
+    for line in map(for_terminal, ips.lines(ips.plain(opened.summary, opened.appointments))):
         print(line)
     print(f"This read is recorded ({who}, {PURPOSES[args.purpose]}): {person} sees it on their phone.")
     return 0

@@ -47,7 +47,7 @@ def test_an_operator_imports_reads_rotates_and_erases_a_health_summary(hub):
                         r"\(LOINC 48765-2\) is missing.*", err.splitlines()[1])
 
     code, out, _ = hub("health", "show", "--person", person, "--purpose", "release_planning")
-    assert code == 0 and "Sertraline 50 mg tablets: dose 50 mg once a day" in out and "WARNING: Your tolerance" in out
+    assert code == 0 and "Sertraline 50 mg tablets: 50 mg once a day" in out and "WARNING: Your tolerance" in out
     code, out, _ = hub("health", "reads", "--person", person)
     assert code == 0 and re.search(r"cli:\S+ +host +cli +summary +Planning care on release", out)
 
