@@ -7,6 +7,7 @@ import { build } from "esbuild";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { mergeDomains } from "./po.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const src = join(root, "app", "src", "entries");
@@ -20,6 +21,20 @@ await build({
   legalComments: "none", logLevel: "warning",
 });
 if (existsSync(join(root, "app", "static"))) cpSync(join(root, "app", "static"), out, { recursive: true });
+
+// Translations: every domain file app/i18n/<lang>/*.po merged into webapp/dist/i18n/<lang>.json (app/po.mjs);
+// each language on top of English, so a string missing in Welsh shows in English.
+const i18n = join(root, "app", "i18n");
+if (existsSync(i18n)) {
+  const read = (lang) => mergeDomains(readdirSync(join(i18n, lang)).filter((n) => n.endsWith(".po")).sort()
+    .map((n) => ({ name: `app/i18n/${lang}/${n}`, text: readFileSync(join(i18n, lang, n), "utf8") })));
+  const english = existsSync(join(i18n, "en")) ? read("en") : {};
+  mkdirSync(join(out, "i18n"), { recursive: true });
+  for (const lang of readdirSync(i18n).filter((n) => statSync(join(i18n, n)).isDirectory()).sort()) {
+    const strings = lang === "en" ? english : { ...english, ...read(lang) };
+    writeFileSync(join(out, "i18n", `${lang}.json`), JSON.stringify(strings));
+  }
+}
 
 function files(dir) {
   return readdirSync(dir).flatMap((name) => {

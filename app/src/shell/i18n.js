@@ -3,6 +3,7 @@
 // the English text; a string missing from the Welsh file shows in English. {name} in a string is filled from vars.
 //
 //   t("Waiting to send: {n}", { n: 3 })      tc("button", "Open")   (msgctxt "button")
+//   tn("{n} message", "{n} messages", count)   (msgid_plural)
 //   await setLanguage("cy")                   // kept for next time (localStorage)
 export const LANGUAGES = Object.freeze([{ code: "en", name: "English" }, { code: "cy", name: "Cymraeg" }]);
 const KEY = "throughgate.lang";
@@ -17,12 +18,25 @@ function fill(text, vars) {
 
 /** The string for msgid in the chosen language (English where it has none), with {name} filled from vars. */
 export function t(msgid, vars) {
-  return fill(strings[msgid] || msgid, vars);
+  const s = strings[msgid];
+  return fill(typeof s === "string" ? s : msgid, vars);
 }
 
 /** Like t, for a msgid with a msgctxt (the same English words meaning two things). */
 export function tc(context, msgid, vars) {
   return fill(strings[`${context}\u0004${msgid}`] || msgid, vars);
+}
+
+/** A count's words: tn("{n} message", "{n} messages", n). A .po entry with msgid_plural holds one msgstr[i]
+ *  per form, in CLDR's order of the language's categories (zero, one, two, few, many, other: the order of
+ *  gettext's usual Plural-Forms for English and Welsh); {n} is filled with the count. */
+export function tn(msgid, plural, n, vars = {}) {
+  const forms = strings[msgid];
+  const all = { n, ...vars };
+  if (!Array.isArray(forms)) return fill(n === 1 ? msgid : plural, all);
+  const rules = new Intl.PluralRules(current === "cy" ? "cy" : "en");
+  const order = ["zero", "one", "two", "few", "many", "other"].filter((c) => rules.resolvedOptions().pluralCategories.includes(c));
+  return fill(forms[order.indexOf(rules.select(n))] || forms[forms.length - 1], all);
 }
 
 /** The language in use ("en" or "cy"). */
