@@ -13,7 +13,7 @@ import os
 
 from flask import Flask
 
-from hub import admin, ca, config, console, db, errors, health, keys, limits, metrics, records
+from hub import admin, ca, config, console, db, errors, health, keys, limits, metrics, records, webapp_web
 from hub.appointments import calendar as appointments_calendar
 from hub.approvals.api import bp as approvals_bp
 from hub.attachments.api import bp as attachments_bp
@@ -68,6 +68,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.register_blueprint(health_api.bp)
     app.register_blueprint(health_phone_api.bp)  # the person's own summary, from their phone
     app.register_blueprint(health_share_web.bp)  # the links they share with a GP or pharmacy
+    app.register_blueprint(webapp_web.bp)  # the person's app for phones, at /app/ (webapp/dist)
     console.init_app(app)  # the admin console's pages under /admin (hub/console)
     workers_web.init_app(app)  # the workers' console's pages under /work (hub/workers)
     return app
