@@ -18,6 +18,7 @@ from edge.attachments.uplink import AttachmentForwarder
 from edge.console import learning as console_learning
 from edge.courses import progress as course_progress
 from edge.courses import sync as course_sync
+from edge.courses.content_origin import ContentOriginServer
 from edge.downlink.publisher import Downlink
 from edge.host import broker, broker_check, broker_control, processes, systemd
 from edge.intake.quota import Quota
@@ -50,6 +51,7 @@ class EdgeService:
         self.scheduler = None
         self.forwarder: uplink.Forwarder | None = None
         self.tablet_api: TabletApiServer | None = None
+        self.content_origin: ContentOriginServer | None = None
         self.advertiser = None
         self.files = identity.EdgeFiles(config.instance)
         self.broker_acl = broker_control.AclKeeper(config, tablets.active_devices)  # the broker's list of tablets
@@ -94,7 +96,9 @@ class EdgeService:
                            observing=[console_learning.TutorCopy(), course_progress.Inbox()],
                            metrics=self.metrics).start()
         self.downlink.start()
-        self.tablet_api = TabletApiServer(cfg, on_revoked=self.cut_off, on_enrolled=self.grant).start()
+        self.tablet_api = TabletApiServer(cfg, on_revoked=self.cut_off, on_enrolled=self.grant,
+                                          intake=self.relay.intake).start()  # the app's records: the relay's commit
+        self.content_origin = ContentOriginServer(cfg).start()  # course files, no client certificate asked
         self._advertise()
         if cfg.metrics.port:
             self.metrics_server = edge_metrics.serve(self.metrics, self.files, cfg.metrics.host or cfg.console.host,
@@ -184,7 +188,7 @@ class EdgeService:
         served = pki.load_cert(self.files.server_cert.read_bytes())
         if identity.ensure_server_cert(self.files, cfg.edge_id, cfg.server_name):
             broker.signal_reload(broker.BrokerFiles(cfg.broker_dir))  # Mosquitto reloads certificates on SIGHUP
-            for server in (self.tablet_api, self.metrics_server):
+            for server in (self.tablet_api, self.content_origin, self.metrics_server):
                 if server:
                     server.reload_certificate()
             if eap.EapFiles.of(self.files).enabled:  # hostapd keeps serving the old one until restarted
@@ -322,6 +326,8 @@ class EdgeService:
             self.advertiser.stop()
         if self.tablet_api:
             self.tablet_api.stop()
+        if self.content_origin:
+            self.content_origin.stop()
         if self.metrics_server:
             self.metrics_server.stop()
         if self.downlink:

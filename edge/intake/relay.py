@@ -15,6 +15,10 @@ in the same transaction (edge.downlink.messages), answers each device with how m
 waits for (down_waiting), and calls on_down so the publisher sends what is now due. A "listening" makes due
 only what was not sent to that tablet in the last relay.down_listen_quiet_s, and down_acks that change
 nothing (a burst of "listening", a repeated ack) are answered from a read, without the write lock or a wake.
+
+The triage and the commit are edge.intake.commit.Intake's, which the tablet API's record routes (the app on a
+managed tablet, over HTTPS) share: one lock, one story of stored ids and sequence numbers. The relay only
+PUBACKs and publishes the answers.
 """
 
 from __future__ import annotations
@@ -26,15 +30,13 @@ import time
 from collections.abc import Callable, Sequence
 
 from edge import store
-from edge.attachments import store as attachments_store
 from edge.config import EdgeConfig
-from edge.downlink import messages as down_messages
-from edge.intake import bindings, observers
+from edge.intake import observers
 from edge.intake import rules as intake
+from edge.intake.commit import Intake
 from edge.intake.quota import Quota
 from edge.metrics import EdgeMetrics
 from wire import session, topics
-from wire.records import timestamp
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +52,9 @@ class Relay:
         on_down: called after a tablet's down_acks were committed (the down-message publisher's wake).
         metrics: where commits, their time and refusals are counted (edge/metrics.py)."""
         self.config = config
-        self.metrics = metrics or EdgeMetrics()
+        self.intake = Intake(config, quota, observing, on_down, metrics)
+        self.metrics = self.intake.metrics
         self.quota = quota
-        self.observers = tuple(observing)
-        self.on_down = on_down
         self.inbox: queue.Queue[intake.Arrived] = queue.Queue()
         self.client = session.persistent_client(
             config.broker.username, password, inflight_cap=INFLIGHT_CAP, manual_ack=True)
@@ -65,8 +66,6 @@ class Relay:
         self.subscribed = threading.Event()
         self._stop = threading.Event()
         self._worker = threading.Thread(target=self._work, name="relay-worker", daemon=True)
-        self.highest: dict[str, int] = {}
-        self.committed = 0
 
     # paho's thread: hand off only -------------------------------------------------
     def _on_connect(self, client, userdata, flags, reason_code, properties):
@@ -95,7 +94,7 @@ class Relay:
 
     # lifecycle -----------------------------------------------------------------
     def start(self) -> Relay:
-        self.highest = store.highest_seqs()
+        self.intake.load()
         self._worker.start()
         session.connect_async(self.client, self.config.broker.host, self.config.broker.port,
                               receive_maximum=RECEIVE_MAXIMUM)
@@ -144,40 +143,9 @@ class Relay:
                                   "check disk space and the edge log")
                 time.sleep(1)
 
-    def _check_attachments(self, device: str, record_id: str, refs) -> None:
-        attachments_store.check_held(device, record_id, refs, self.config.attachments.missing_retry_s)
-
     def handle(self, batch: list[intake.Arrived]) -> intake.Triage:
-        records, down_acks, bad_acks = split_down_acks(batch)
-        known = store.known_ids(intake.candidate_ids(records))
-        bound = bindings.bound_learners(filter(None, (topics.device_of(message.topic) for message in records)))
-        result = intake.triage(records, known=known, highest=self.highest, room=self.quota.room(),
-                               received=store.utcnow(), quota_retry_s=self.config.relay.quota_retry_s,
-                               attachments=self._check_attachments, bound=bound)
-        result.refusals += bad_acks
-        waiting: dict[str, int] = {}
-        down_changed = 0
-        now, quiet_s = timestamp(), self.config.relay.down_listen_quiet_s
-        acks_change = bool(down_acks) and down_messages.changes(down_acks, now, quiet_s)
-        if result.rows or acks_change:
-            # what the observers keep (the store drops the body once sealed), read before the write lock is taken
-            prepared = observers.prepare_all(self.observers, result.rows) if result.rows else []
-            started = time.perf_counter()
-            with store.writing():
-                if result.rows:
-                    observers.write_all(result.rows, prepared, result.attachment_uses)
-                if down_acks:
-                    waiting, down_changed = down_messages.apply_acks(down_acks, now, quiet_s)
-            self.metrics.committed(len(result.rows), time.perf_counter() - started)
-            self.quota.add(result.bytes_added)
-            self.committed += len(result.rows)
-        elif down_acks:  # nothing to change: answer from a read
-            waiting = {device: down_messages.waiting(device) for device in down_acks}
-        if result.quota_refused and store.raise_alarm(
-                "quota_reached", f"outbox reached its quota of {self.quota.limit} bytes; tablets are "
-                "told to wait. Check the hub link (throughgate edge status)."):
-            log.error("outbox quota reached (%d bytes): refusing new records until delivery frees space",
-                      self.quota.limit)
+        taken = self.intake.take(batch)  # raises when the commit fails: nothing PUBACKed, the broker redelivers
+        result = taken.result
         for message in batch:
             if message.qos > 0:
                 self.client.ack(message.mid, message.qos)
@@ -186,36 +154,10 @@ class Relay:
             # device per commit on this connection and, with many tablets, queue acks behind records.
             self.client.publish(topics.down(device), topics.ack_message(ids), qos=0)
         for refusal in result.refusals:
-            self.metrics.records_refused.labels(refusal.code).inc()
-            if refusal.code != "quota_exceeded":
-                log.warning("refused a record from %s: %s (%s)", refusal.device, refusal.code, refusal.reason)
             self.client.publish(topics.down(refusal.device), topics.error_message(
                 refusal.code, refusal.reason, refusal.record_id, refusal.retry_after), qos=1)
-        for device, count in waiting.items():
-            for _ in down_acks[device]:  # one answer per down_ack, so the tablet knows each was heard
+        for device, count in taken.waiting.items():
+            for _ in taken.down_acks[device]:  # one answer per down_ack, so the tablet knows each was heard
                 self.client.publish(topics.down(device), topics.down_waiting_message(count), qos=1)
-        if down_changed and self.on_down is not None:
-            self.on_down()
+        self.intake.answered(taken)
         return result
-
-
-def split_down_acks(batch: list[intake.Arrived]) -> tuple[list[intake.Arrived], dict[str, list[list[str]]],
-                                                          list[intake.Refusal]]:
-    """The records in a batch, each device's down_acks (in order), and a refusal for each malformed down_ack."""
-    records: list[intake.Arrived] = []
-    acks: dict[str, list[list[str]]] = {}
-    bad: list[intake.Refusal] = []
-    for message in batch:
-        try:
-            ids = topics.parse_down_ack(message.payload)
-        except topics.DownAckError as exc:
-            device = topics.device_of(message.topic)
-            if device is not None:
-                bad.append(intake.Refusal(device, None, "bad_schema", str(exc)))
-            continue
-        device = topics.device_of(message.topic) if ids is not None else None
-        if ids is None or device is None:
-            records.append(message)  # a record (or nothing the relay answers: triage drops a bad topic)
-        else:
-            acks.setdefault(device, []).append(ids)
-    return records, acks, bad

@@ -4,6 +4,10 @@
     POST /v1/tablets/enrol    {"code", "device", "csr"} -> the tablet's certificate
     POST /v1/tablets/renew    (client certificate) {"csr"} -> a fresh certificate
     GET  /v1/courses, GET /v1/content/<sha256>   (client certificate) courses: edge/courses/serve.py
+    /v1/attachments/...                          (client certificate) uploads: edge/attachments/api.py
+    /v1/tablets/me, /records, /down, /down/ack   (client certificate) the app's records, into the relay's
+                                                 commit: edge/tablets/records_api.py
+    GET  /app/, /app/<path>   (no certificate needed) the person's app, side tablet: edge/tablets/app_web.py
 
 Served over TLS with the edge's server certificate; a client certificate is asked for, checked
 against the tablet CA, and required only where it says so. Wrong codes are rate-limited per
@@ -23,6 +27,7 @@ from edge.attachments import api as attachments
 from edge.config import EdgeConfig
 from edge.courses import serve as courses_serve
 from edge.identity import EdgeFiles
+from edge.tablets import app_web, records_api
 from edge.tablets import registry as tablets
 from provisioning import connections, https, pki
 from wire.records import timestamp
@@ -152,13 +157,15 @@ def _issued(config: EdgeConfig, issued: tablets.Issued) -> dict:
             "renew_after": timestamp(pki.renew_after(cert))}
 
 
-def create_app(config: EdgeConfig, on_revoked=None, on_enrolled=None) -> Flask:
+def create_app(config: EdgeConfig, on_revoked=None, on_enrolled=None, intake=None) -> Flask:
     """on_revoked(device): called after a re-enrolment revoked a device's earlier certificates (the
     edge service reloads the broker's CRL and closes the old tablet's session). on_enrolled(device):
-    called before the certificate is sent (the edge service gives the tablet its broker permissions)."""
+    called before the certificate is sent (the edge service gives the tablet its broker permissions).
+    intake: the relay's edge.intake.commit.Intake, which the record routes commit through (None: they
+    answer 503, and tablets send over MQTT)."""
     app = Flask(__name__)
     app.config.update(EDGE=config, FILES=EdgeFiles(config.instance), ATTEMPTS=Attempts(), ON_REVOKED=on_revoked,
-                      ON_ENROLLED=on_enrolled, MAX_CONTENT_LENGTH=64 * 1024)
+                      ON_ENROLLED=on_enrolled, MAX_CONTENT_LENGTH=64 * 1024, INTAKE=intake)
 
     @app.teardown_request
     def _close(_exc=None):  # peewee: one connection per thread, closed after each request
@@ -168,6 +175,8 @@ def create_app(config: EdgeConfig, on_revoked=None, on_enrolled=None) -> Flask:
     app.register_blueprint(bp)
     app.register_blueprint(courses_serve.bp)
     app.register_blueprint(attachments.bp)
+    app.register_blueprint(records_api.bp)
+    app.register_blueprint(app_web.bp)  # the person's app for tablets, at /app/ (webapp/dist)
     return app
 
 
@@ -198,7 +207,7 @@ class TabletApiServer(https.HttpsServer):
     connection cannot stop enrolment), connections capped (caps()), and `reload_certificate()` after
     the server certificate is re-issued."""
 
-    def __init__(self, config: EdgeConfig, on_revoked=None, on_enrolled=None):
+    def __init__(self, config: EdgeConfig, on_revoked=None, on_enrolled=None, intake=None):
         files = EdgeFiles(config.instance)
-        super().__init__(create_app(config, on_revoked, on_enrolled), config.tablets.api_host, config.tablets.api_port,
-                         lambda: server_context(files), name="tablet-api", caps=caps())
+        super().__init__(create_app(config, on_revoked, on_enrolled, intake), config.tablets.api_host,
+                         config.tablets.api_port, lambda: server_context(files), name="tablet-api", caps=caps())
