@@ -129,6 +129,9 @@ class CoursesConfig:
 
     sync_interval_s: float = setting(900.0, above=0)  # how often the edge asks the hub for new course versions
     cache_dir: str = ""  # verified course files by sha256; "" = <instance>/courses
+    # the content origin (edge/courses/content_origin.py): course files on a port of their own, no client certificate
+    content_host: str = ""  # "" = tablets.api_host
+    content_port: int = setting(8445, **PORT)
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """Courses for tablets, on the edge's tablet HTTPS API (edge/tablets/api.py registers `bp`):
 
     GET /v1/courses            the verified manifests of the current versions, with their groups
+    POST /v1/courses/<course>/launch   {"learner"} -> a capability URL on the content origin (content_origin.py)
     GET /v1/content/<sha256>   a file of a published version: ETag "<sha256>", If-None-Match -> 304,
                                one Range -> 206 (unsatisfiable -> 416), streamed from disk
                                (provisioning.stored.send_stored, as the hub sends them to the edge)
@@ -25,7 +26,7 @@ import threading
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from edge import store
-from edge.courses import catalogue
+from edge.courses import capability, catalogue
 from provisioning import pki, stored
 from wire.blobs import BlobStore
 from wire.records import valid_sha256
@@ -136,6 +137,33 @@ def content(sha: str):
     except FileNotFoundError:
         return _refuse("not_found", "the file is listed but missing from the cache: staff should run "
                        "`throughgate edge courses sync`", 404)
+
+
+@bp.post("/courses/<course>/launch")
+@tablet_required
+def launch(course: str):
+    """A capability for the content origin (content_origin.py): {"learner", "version"?} -> where this learner's
+    player opens this course version, for capability.TTL_S (the current version unless a served one is named,
+    so a learner part-way through a retained version resumes in it)."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not capability.valid_learner(body.get("learner")):
+        return _refuse("bad_request", "send JSON with 'learner' (the learner's id, like L-0042)", 400)
+    version = body.get("version")
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+        return _refuse("bad_request", "'version', when sent, is a course version number", 400)
+    row = (catalogue.current(course) if version is None else catalogue.CourseVersion.get_or_none(
+        catalogue.CourseVersion.course == course, catalogue.CourseVersion.version == version))
+    if row is None or row.state not in catalogue.SERVED_STATES:
+        return _refuse("not_found", f"this edge serves no course {course[:80]!r}"
+                       + (f" version {version!r}" if version is not None else "") + ": fetch /v1/courses again", 404)
+    config = current_app.config["EDGE"]
+    device, _ = _identity(request.environ["SSL_CLIENT_CERT"])
+    token, expires = capability.mint(capability.load_key(config.instance), learner=body["learner"], device=device,
+                                     course=row.course, version=row.version)
+    host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
+    origin = f"https://{host}:{config.courses.content_port}"
+    return jsonify(course=row.course, version=row.version, learner=body["learner"], origin=origin,
+                   frame=f"{origin}/frame.html", content=f"{origin}/c/{token}/", expires=expires)
 
 
 @bp.after_request
