@@ -1,3 +1,78 @@
-// The phone side's screens (P2 replaces this placeholder): imported by app/src/entries/app.js when the page's
-// <html data-side="phone">; register screens with screen() and the sender with setSender().
-export {};
+// The phone side of the person's app: registers its screens (set up, messages, appointments, health) and the
+// outbox's sender (the signed phone sync to the hub, sync.js). Imported by app/src/entries/app.js on the page
+// the hub serves (data-side="phone").
+import { label, pending, setSender } from "../shell/outbox.js";
+import { screen } from "../shell/screens.js";
+import * as db from "./db.js";
+import { activation } from "./device.js";
+import { ICONS } from "./icons.js";
+import * as activate from "./screens/activate.js";
+import * as appointments from "./screens/appointments.js";
+import * as health from "./screens/health.js";
+import * as messages from "./screens/messages.js";
+import { addStyle } from "./style.js";
+import { onSynced, pull, send } from "./sync.js";
+
+label("message", "A message");
+label("read", "That you read a message");
+label("reschedule", "A request to move an appointment");
+label("late", "That you are running late");
+
+// The read receipts already queued (kept in IndexedDB, so a reload does not send them again).
+const receipted = new Set();
+const receiptsLoaded = (async () => {
+  const db_ = await db.open();
+  const keys = await new Promise((resolve, reject) => {
+    const request = db_.transaction("device").objectStore("device").getAllKeys();
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  for (const key of keys) if (String(key).startsWith("read:")) receipted.add(String(key).slice(5));
+})();
+
+// The shell's ctx, with what the phone screens add: the outbox's items, the receipts sent, a spoken note.
+function phone(render) {
+  return async (main, ctx) => {
+    await receiptsLoaded;
+    const said = ctx.el("p", { class: "note-quiet", role: "status" });
+    const extra = {
+      ...ctx,
+      receipted,
+      outboxItems: pending,
+      say: (words) => {
+        said.textContent = words;
+      },
+    };
+    main.append(said);
+    await render(main, extra);
+  };
+}
+
+screen({ id: "activate", side: "phone", home: false, icon: ICONS.key, title: "Set up this phone", render: phone(activate.render) });
+screen({ id: "messages", side: "phone", order: 10, icon: ICONS.messages, title: "Messages", render: phone(messages.renderList) });
+screen({ id: "conversation", side: "phone", home: false, icon: ICONS.messages, title: "Messages", render: phone(messages.renderConversation) });
+screen({ id: "appointments", side: "phone", order: 20, icon: ICONS.appointments, title: "Appointments", render: phone(appointments.renderList) });
+screen({ id: "appointment", side: "phone", home: false, icon: ICONS.appointments, title: "Appointments", render: phone(appointments.renderAsk) });
+screen({ id: "health", side: "phone", order: 30, icon: ICONS.health, title: "Health summary", render: phone(health.render) });
+
+setSender(send);
+addStyle();
+
+// After a sync that brought something, the screen shows it, unless the person is writing (their words stay).
+const LIVE = new Set(["messages", "conversation", "appointments", "health", "home"]);
+onSynced(() => {
+  const shown = document.documentElement.dataset.screen;
+  const field = document.querySelector("#main textarea, #main input:not([type=radio])");
+  if (!LIVE.has(shown) || (field && (field.value || document.activeElement === field))) return;
+  dispatchEvent(new HashChangeEvent("hashchange"));
+});
+
+// Start: a phone not set up opens on setting up; one set up asks the hub what is new, and again when online.
+(async () => {
+  if (!(await activation())) {
+    if (!location.hash || location.hash === "#/home") location.hash = "#/activate";
+    return;
+  }
+  pull();
+})();
+addEventListener("online", () => pull());

@@ -1,0 +1,99 @@
+// The phone sync (docs/phone-sync.md) as the outbox's sender: one signed POST /v1/phone/sync a round with
+// the outbox's items as changes and the kept cursor; each answer's changes and its new cursor are kept in one
+// IndexedDB transaction before the outbox hears which items were accepted, so a crash in between only sends
+// them again (the hub acknowledges a change id it holds without storing it twice). `more` asks again at once;
+// 204 means nothing changed. A feed change of kind `health` marks the summary due, in that same transaction;
+// it is fetched after the sync, and again at the next sync if that fetch was cut short.
+import * as db from "./db.js";
+import { HubError, signed } from "./hub.js";
+
+export const BATCH = 100;
+const MAX_ROUNDS = 100;
+const KEEP = "attachment_incomplete"; // refused but kept in the outbox: sent again after its upload
+
+let running = Promise.resolve();
+const listeners = new Set();
+
+// fn() after each sync that changed what the phone holds; returns a function that stops it.
+export function onSynced(fn) {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+function serial(fn) {
+  const next = running.then(fn, fn);
+  running = next.catch(() => {});
+  return next;
+}
+
+async function keep(answer) {
+  const health = (answer.changes || []).some((c) => c.kind === "health");
+  await db.write(["device", "feed"], ({ device, feed }) => {
+    for (const change of answer.changes || []) feed.put(change);
+    device.put(answer.cursor, "cursor");
+    if (health) device.put(true, "health_due");
+  });
+}
+
+async function round(changes) {
+  const cursor = (await db.get("device", "cursor")) || 0;
+  const { status, data } = await signed("POST", "/v1/phone/sync", { cursor, ...(changes.length ? { changes } : {}) });
+  if (status === 204) return null;
+  await keep(data);
+  return data;
+}
+
+async function run(items) {
+  const accepted = [];
+  const refused = [];
+  let queue = items.map(({ id, kind, body }) => ({ id, kind, body }));
+  let received = 0;
+  for (let rounds = 0; rounds < MAX_ROUNDS; rounds += 1) {
+    const batch = queue.slice(0, BATCH);
+    const answer = await round(batch);
+    queue = queue.slice(batch.length);
+    if (!answer) {
+      if (!queue.length) break;
+      continue;
+    }
+    received += (answer.changes || []).length;
+    accepted.push(...(answer.accepted || []));
+    refused.push(...(answer.refused || []).filter((r) => r.error !== KEEP));
+    if (!answer.more && !queue.length) break;
+  }
+  if (await db.get("device", "health_due")) await refreshHealth().catch((e) => console.warn(e));
+  if (received || accepted.length || refused.length) for (const fn of listeners) fn();
+  return { accepted, refused };
+}
+
+// The outbox's sender (outbox.setSender): what leaves, and what the hub said of each.
+export function send(items) {
+  return serial(() => run(items));
+}
+
+// A sync with nothing to send: what the hub has for this phone (on opening a screen, on coming online).
+// Quiet when offline or not set up: the screens show what was kept.
+export function pull() {
+  return serial(() => run([])).catch((error) => {
+    if (!(error instanceof HubError)) throw error;
+    return { accepted: [], refused: [], error };
+  });
+}
+
+// GET /v1/phone/health?record=<what the phone holds>: 204 when it holds the newest; the answer kept whole
+// (the summary in plain words is in it) or deleted when the person no longer carries one.
+export async function refreshHealth() {
+  const held = await db.get("health", "answer");
+  const record = held ? held.record || "" : null;
+  const path = "/v1/phone/health" + (record !== null ? `?record=${encodeURIComponent(record)}` : "");
+  const { status, data } = await signed("GET", path);
+  await db.write(["device", "health"], ({ device, health }) => {
+    if (status === 200) {
+      if (data.carried && data.summary) health.put({ ...data, fetched_at: new Date().toISOString() }, "answer");
+      else health.put({ carried: data.carried, record: data.record || "", summary: null, plain: null }, "answer");
+    }
+    device.put(false, "health_due");
+  });
+  if (status === 200) for (const fn of listeners) fn();
+  return status === 200;
+}

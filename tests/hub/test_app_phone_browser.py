@@ -1,0 +1,252 @@
+"""The person's app on their phone (app/src/phone/), in Debian's Chromium against a real `throughgate hub run`
+over HTTPS: activation with the release letter's offer (what its square code holds), a message to their
+worker, a message written with the network off (it waits in "Waiting to send", survives a reload, and reaches
+the hub exactly once when the network is back), a worker's reply shown and its read receipt at the hub, a
+request to move an appointment at the hub, the health summary kept on the phone, and axe-core on each screen.
+Every data request is signed in the browser with the phone's non-extractable WebCrypto key (RFC 9421), and the
+hub's own verifier (provisioning/signatures.py) is what accepts them."""
+
+from __future__ import annotations
+
+import http.client
+import http.server
+import ssl
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from phonekit import offer_for, released_person
+from workkit import running_hub
+
+import webapp
+from hub import ca, db
+from hub.appointments import service as appointments
+from hub.appointments.models import AppointmentChange
+from hub.medical import service as health
+from hub.phones.models import Phone
+from hub.sync import messages
+from hub.sync.models import Message, PhoneChange
+from provisioning.tokens import ActivationOffer
+from tests import browserkit
+from wire import ips_build
+
+WAIT_MS = 10_000
+
+
+def _at(**delta) -> str:
+    return (datetime.now(UTC) + timedelta(**delta)).isoformat(timespec="seconds")
+
+
+class AppOrigin:
+    """Where the hub does not serve /app/ itself: one HTTPS origin (the hub's certificate) that serves the built
+    app at /app/ and passes everything else on to the hub with its Host header, as a proxy in front of the hub
+    must, so the phone's signatures over the URL verify there."""
+
+    def __init__(self, instance: Path, upstream_port: int):
+        paths = ca.files(instance)
+        upstream = ssl.create_default_context(cafile=str(paths.root_cert))
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_args) -> None:
+                pass
+
+            def _app(self) -> bool:
+                path = self.path.split("?")[0]
+                if not path.startswith("/app/"):
+                    return False
+                name = path.removeprefix("/app/") or "index.html"
+                file = webapp.DIST / name
+                data = file.read_bytes() if file.is_file() else b""
+                self.send_response(200 if data else 404)
+                kind = {"js": "text/javascript", "css": "text/css", "json": "application/json", "svg": "image/svg+xml",
+                        "html": "text/html", "webmanifest": "application/manifest+json"}.get(name.rsplit(".", 1)[-1])
+                self.send_header("Content-Type", kind or "application/octet-stream")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return True
+
+            def _forward(self) -> None:
+                if self.command == "GET" and self._app():
+                    return
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                connection = http.client.HTTPSConnection("127.0.0.1", upstream_port, context=upstream, timeout=30)
+                connection.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+                for name, value in self.headers.items():
+                    connection.putheader(name, value)
+                connection.endheaders(body)
+                answer = connection.getresponse()
+                data = answer.read()
+                connection.close()
+                self.send_response(answer.status)
+                for name, value in answer.getheaders():
+                    if name.lower() not in ("server", "date", "connection", "transfer-encoding", "content-length"):
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _forward
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(str(paths.server_cert), str(paths.server_key))
+        self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.url = f"https://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    """A real hub; the app's origin: the hub's own /app/ where it serves it, else AppOrigin in front of it."""
+    if not webapp.built():
+        pytest.fail("the app is not built: run `node app/build.mjs` (make does)", pytrace=False)
+    with running_hub(tmp_path_factory.mktemp("app-phone")) as (process, app):
+        own = ssl.create_default_context(cafile=str(ca.files(process.instance).root_cert))
+        connection = http.client.HTTPSConnection("127.0.0.1", process.port, context=own, timeout=10)
+        connection.request("GET", "/app/")
+        serves_app = connection.getresponse().status == 200
+        connection.close()
+        front = None if serves_app else AppOrigin(process.instance, process.port)
+        try:
+            yield process, app, (process.url if serves_app else front.url)
+        finally:
+            if front is not None:
+                front.stop()
+
+
+def _wait(predicate, what: str, seconds: float = 10.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = predicate()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"not within {seconds} s: {what}")
+
+
+def _on_hub(app, fn):
+    with app.app_context(), db.connected():
+        return fn()
+
+
+def _accessible(page, screen: str) -> None:
+    page.wait_for_selector(f"html[data-screen='{screen}']")
+    browserkit.assert_accessible(page)
+
+
+def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_move(browser, hub):
+    process, app, origin = hub
+    person, code = released_person(app)
+    root = ca.root_pin(ca.load_root(ca.files(process.instance)))
+    offer = ActivationOffer(origin, code, root).to_uri() if origin != process.url \
+        else offer_for(process, process.instance, code)
+    first = _on_hub(app, lambda: messages.send_from_worker(person, "olivia", "Your first appointment is Monday at 10."))
+    visit = _on_hub(app, lambda: appointments.create(person, "olivia", "in_person", _at(days=3), 30,
+                                                     "Cardiff probation office, 2nd floor", "olivia"))
+
+    context = browserkit.new_context(browser)
+    page = context.new_page()
+    page.goto(f"{origin}/app/")
+    _accessible(page, "activate")
+
+    # A wrong code: refused in plain words, beside the field; then the letter's square code (its offer).
+    page.get_by_label("Code from your release letter").fill("ABCD-EFGH-JKMN")
+    page.get_by_role("button", name="Set up this phone").click()
+    page.get_by_role("alert").filter(has_text="That code did not work").wait_for(timeout=WAIT_MS)
+    _accessible(page, "activate")
+    page.get_by_label("Code from your release letter").fill(offer)
+    page.get_by_role("button", name="Set up this phone").click()
+    page.wait_for_selector("html[data-screen='messages']", timeout=WAIT_MS)
+    phone = _on_hub(app, lambda: Phone.get(Phone.person == person))
+    assert phone.alg == "P-256"
+    assert page.evaluate("""async () => {
+        const db = await new Promise((ok) => { const r = indexedDB.open("throughgate-phone"); r.onsuccess = () => ok(r.result); });
+        const key = await new Promise((ok) => { const r = db.transaction("device").objectStore("device").get("key");
+                                                 r.onsuccess = () => ok(r.result); });
+        try { await crypto.subtle.exportKey("jwk", key.privateKey); return "exported"; }
+        catch (e) { return key.privateKey.extractable === false && key.privateKey instanceof CryptoKey ? key.keyId : "?"; }
+    }""") == phone.key_id  # kept as a CryptoKey, and its private half cannot be read out
+
+    page.get_by_role("link", name="Olivia").click()
+    page.get_by_text("Your first appointment is Monday at 10.").wait_for(timeout=WAIT_MS)
+    _wait(lambda: _on_hub(app, lambda: Message.get_by_id(first.message_id).read_at), "the read receipt at the hub")
+    _accessible(page, "conversation")
+
+    def send(text: str) -> None:
+        page.get_by_label("Write a message to Olivia").fill(text)
+        page.get_by_role("button", name="Send").click()
+
+    send("Thank you, I will be there.")
+    page.locator("li.message[data-state='sent']", has_text="Thank you").wait_for(timeout=WAIT_MS)
+
+    # The network off: what the person writes waits on the phone, visible, and survives a reload.
+    context.set_offline(True)
+    send("Written with no signal")
+    page.locator("li.message[data-state='waiting']", has_text="no signal").wait_for(timeout=WAIT_MS)
+    page.get_by_role("link", name="Waiting to send: 1").click()
+    page.locator(".outbox-item[data-state='waiting']").wait_for(timeout=WAIT_MS)
+    _accessible(page, "outbox")
+    context.set_offline(False)  # the reload needs the network where no service worker keeps the app
+    context.route("**/v1/phone/**", lambda route: route.abort("internetdisconnected"))
+    page.reload()
+    page.wait_for_selector("html[data-screen='outbox']")
+    page.locator(".outbox-item[data-state='waiting']").wait_for(timeout=WAIT_MS)
+    context.unroute("**/v1/phone/**")
+    page.evaluate("() => dispatchEvent(new Event('online'))")  # as the browser says when the signal is back
+    page.get_by_text("Everything has been sent.").wait_for(timeout=WAIT_MS)
+    stored = _on_hub(app, lambda: Message.select().where((Message.person == person)
+                                                          & (Message.text == "Written with no signal")).count())
+    assert stored == 1
+
+    # A worker's reply: shown after a sync, and its read receipt reaches the hub.
+    reply = _on_hub(app, lambda: messages.send_from_worker(person, "olivia", "Got it. See you then."))
+    page.goto(f"{origin}/app/#/messages")
+    page.get_by_role("button", name="Check for new messages").click()
+    page.get_by_role("link", name="Olivia").click()
+    page.get_by_text("Got it. See you then.").wait_for(timeout=WAIT_MS)
+    _wait(lambda: _on_hub(app, lambda: Message.get_by_id(reply.message_id).read_at), "the reply's read receipt")
+
+    # Appointments: ask to move one; the request reaches the hub.
+    page.goto(f"{origin}/app/#/appointments")
+    page.get_by_text("Cardiff probation office, 2nd floor").wait_for(timeout=WAIT_MS)
+    _accessible(page, "appointments")
+    page.get_by_role("link", name="Ask to move it").click()
+    _accessible(page, "appointment")
+    page.get_by_label("Why do you need to move it?").fill("I start a new job that morning")
+    page.get_by_label("When would suit you? (you can leave this empty)").fill("any afternoon that week")
+    page.get_by_role("button", name="Ask my worker").click()
+    asked = _wait(lambda: _on_hub(app, lambda: list(AppointmentChange.select().where(
+        (AppointmentChange.appointment == visit.appointment_id) & (AppointmentChange.what == "reschedule_asked")))),
+        "the request to move the appointment at the hub")
+    assert [a.reason for a in asked] == ["I start a new job that morning"]
+
+    # The health summary: fetched after the sync that says it changed, then shown from the phone's copy.
+    _on_hub(app, lambda: health.import_bundle(person, ips_build.release_summary({
+        "patient": {"name": "Sam Carter", "born": "1990-04-02"}, "release_date": _at(days=1)[:10],
+        "author": {"name": "Dr Ann Jones", "organisation": "HMP Leeds Healthcare"},
+        "allergies": [{"what": "Penicillin", "reaction": "Rash", "severity": "moderate"}],
+        "problems": [{"what": "Depression", "since": "2019", "status": "active"}]}, person, _at()),
+        "summary", "nurse", "health_care", "cli"))
+    page.goto(f"{origin}/app/#/messages")
+    page.get_by_role("button", name="Check for new messages").click()
+    page.goto(f"{origin}/app/#/health")
+    page.get_by_text("Penicillin").wait_for(timeout=WAIT_MS)
+    page.get_by_label("Who is it for?").fill("new GP")
+    page.get_by_role("button", name="Make a link").click()
+    page.get_by_role("img", name="Square code for the link").wait_for(timeout=WAIT_MS)
+    _accessible(page, "health")
+    page.get_by_role("button", name="Stop this link").click()
+    page.get_by_text("The link for new GP no longer works.").wait_for(timeout=WAIT_MS)
+
+    changes = _on_hub(app, lambda: {c.kind: 0 for c in PhoneChange.select().where(PhoneChange.person == person)})
+    assert set(changes) == {"message", "read", "reschedule"}
+    context.close()
