@@ -145,9 +145,19 @@ def launch(course: str):
     """A capability for the content origin (content_origin.py): {"learner", "version"?} -> where this learner's
     player opens this course version, for capability.TTL_S (the current version unless a served one is named,
     so a learner part-way through a retained version resumes in it)."""
+    if request.headers.get("Sec-Fetch-Site") not in (None, "same-origin", "none"):
+        return _refuse("cross_origin", "only the tablet's app, from this edge's own origin, may open courses", 403)
     body = request.get_json(silent=True)
+    device, _ = _identity(request.environ["SSL_CLIENT_CERT"])
+    bound = store.Tablet.get_or_none(store.Tablet.device == device)
+    bound = bound.learner if bound is not None else None
+    if isinstance(body, dict) and body.get("learner") is None and bound:
+        body["learner"] = bound
     if not isinstance(body, dict) or not capability.valid_learner(body.get("learner")):
         return _refuse("bad_request", "send JSON with 'learner' (the learner's id, like L-0042)", 400)
+    if bound and body["learner"] != bound:
+        return _refuse("learner_mismatch", f"this tablet is {bound}'s: it cannot open courses for another learner",
+                       403)
     version = body.get("version")
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
         return _refuse("bad_request", "'version', when sent, is a course version number", 400)
@@ -157,7 +167,6 @@ def launch(course: str):
         return _refuse("not_found", f"this edge serves no course {course[:80]!r}"
                        + (f" version {version!r}" if version is not None else "") + ": fetch /v1/courses again", 404)
     config = current_app.config["EDGE"]
-    device, _ = _identity(request.environ["SSL_CLIENT_CERT"])
     token, expires = capability.mint(capability.load_key(config.instance), learner=body["learner"], device=device,
                                      course=row.course, version=row.version)
     host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
