@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.client
 import http.server
 import ssl
+import subprocess
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -33,6 +34,15 @@ from tests import browserkit
 from wire import ips_build
 
 WAIT_MS = 10_000
+KEPT_KEY = """async () => {
+    const db = await new Promise((ok) => {
+        const r = indexedDB.open("throughgate-phone"); r.onsuccess = () => ok(r.result); });
+    const key = await new Promise((ok) => {
+        const r = db.transaction("device").objectStore("device").get("key"); r.onsuccess = () => ok(r.result); });
+    try { await crypto.subtle.exportKey("jwk", key.privateKey); return "exported"; } catch (e) { /* as it must */ }
+    return key.privateKey instanceof CryptoKey && key.privateKey.extractable === false ? key.keyId : "?";
+}"""
+"""The device key as IndexedDB keeps it: a CryptoKey whose private half cannot be exported (its key id, or why not)."""
 
 
 def _at(**delta) -> str:
@@ -168,13 +178,7 @@ def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_mo
     page.wait_for_selector("html[data-screen='messages']", timeout=WAIT_MS)
     phone = _on_hub(app, lambda: Phone.get(Phone.person == person))
     assert phone.alg == "P-256"
-    assert page.evaluate("""async () => {
-        const db = await new Promise((ok) => { const r = indexedDB.open("throughgate-phone"); r.onsuccess = () => ok(r.result); });
-        const key = await new Promise((ok) => { const r = db.transaction("device").objectStore("device").get("key");
-                                                 r.onsuccess = () => ok(r.result); });
-        try { await crypto.subtle.exportKey("jwk", key.privateKey); return "exported"; }
-        catch (e) { return key.privateKey.extractable === false && key.privateKey instanceof CryptoKey ? key.keyId : "?"; }
-    }""") == phone.key_id  # kept as a CryptoKey, and its private half cannot be read out
+    assert page.evaluate(KEPT_KEY) == phone.key_id  # kept as a CryptoKey, and its private half cannot be read out
 
     page.get_by_role("link", name="Olivia").click()
     page.get_by_text("Your first appointment is Monday at 10.").wait_for(timeout=WAIT_MS)
@@ -249,4 +253,60 @@ def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_mo
 
     changes = _on_hub(app, lambda: {c.kind: 0 for c in PhoneChange.select().where(PhoneChange.person == person)})
     assert set(changes) == {"message", "read", "reschedule"}
+    context.close()
+
+
+SIGNED = """async ({ sign }) => {
+    const db = await new Promise((ok) => {
+        const r = indexedDB.open("throughgate-phone"); r.onsuccess = () => ok(r.result); });
+    const key = await new Promise((ok) => {
+        const r = db.transaction("device").objectStore("device").get("key"); r.onsuccess = () => ok(r.result); });
+    const send = async (method, path, body, tamper = null, again = null) => {
+        const url = location.origin + path;
+        const bytes = body === null ? null : new TextEncoder().encode(body);
+        const headers = again || await window.phoneSigning.sign(method, url, bytes, key);
+        const sent = tamper === null ? bytes : new TextEncoder().encode(tamper);
+        const answer = await fetch(url, { method, body: sent, headers: { ...headers,
+            ...(sent ? { "Content-Type": "application/json" } : {}) } });
+        const text = await answer.text();
+        return { status: answer.status, error: text.startsWith("{") ? JSON.parse(text).error || "" : "", headers };
+    };
+    const views = await send("GET", "/v1/phone/views?after=0&note=caf%C3%A9%20%E2%82%AC", null);
+    const sync = await send("POST", "/v1/phone/sync", '{"cursor":0}');
+    const tampered = await send("POST", "/v1/phone/sync", '{"cursor":0}', '{"cursor":1}');
+    const replayed = await send("POST", "/v1/phone/sync", '{"cursor":0}', null, sync.headers);
+    return { views: views.status, sync: sync.status, tampered: tampered.error, replayed: replayed.error,
+             input: sync.headers["Signature-Input"] };
+}"""
+"""Signed requests made in the page by app/src/phone/signing.js with the kept device key, as the hub answers them."""
+
+
+def _signing_module() -> str:
+    """app/src/phone/signing.js bundled for a page (window.phoneSigning), by the project's own esbuild."""
+    root = Path(__file__).resolve().parents[2]
+    esbuild = root / "node_modules" / ".bin" / "esbuild"
+    if not esbuild.exists():
+        pytest.fail("esbuild is missing (node_modules): run make test, which runs npm ci", pytrace=False)
+    done = subprocess.run([str(esbuild), str(root / "app" / "src" / "phone" / "signing.js"), "--bundle",
+                           "--format=iife", "--global-name=phoneSigning"], capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def test_the_browsers_signatures_are_the_ones_the_hub_verifies_and_a_changed_body_or_a_replay_is_refused(browser, hub):
+    process, app, origin = hub
+    _person, code = released_person(app, "tom")
+    context = browserkit.new_context(browser)
+    page = context.new_page()
+    page.goto(f"{origin}/app/#/activate")
+    page.get_by_label("Code from your release letter").fill(code.lower().replace("-", " "))  # typed, as people do
+    page.get_by_role("button", name="Set up this phone").click()
+    page.wait_for_selector("html[data-screen='messages']", timeout=WAIT_MS)
+    page.add_script_tag(content=_signing_module())
+    found = page.evaluate(SIGNED, {"sign": True})
+    assert found["views"] == 200  # a GET, no body: "@method" "@target-uri", a percent-encoded query kept as sent
+    assert found["sync"] in (200, 204)  # a body: its Content-Digest covered too
+    assert found["input"].startswith('sig1=("@method" "@target-uri" "content-digest");created=')
+    assert 'alg="ecdsa-p256-sha256";nonce="' in found["input"]
+    assert found["tampered"] == "digest_mismatch"
+    assert found["replayed"] == "replayed"
     context.close()
