@@ -5,6 +5,7 @@ edge's tablet API for tablets (side "tablet"), so the two serve the same files w
     GET /app/           index.html, with <html data-side="..."> set to the side (the app reads it)
     GET /app/<path>     a file of webapp/dist (asset-manifest.json lists them), ETag its SHA-256
     GET /app/sw.js      the service worker, with Service-Worker-Allowed: /app/
+    GET /app/asset-manifest.json   the build's list of files, which the service worker precaches
 
 Every answer is `Cache-Control: no-cache` (the browser revalidates by ETag, a 304 when unchanged): the files'
 names carry no hash, and the service worker keeps the offline copies. The Content-Security-Policy allows only
@@ -26,6 +27,7 @@ from werkzeug.security import safe_join
 import webapp
 
 SIDES = ("phone", "tablet")
+MANIFEST = "asset-manifest.json"
 PREFIX = "/app"
 TYPES = {".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
          ".css": "text/css; charset=utf-8", ".json": "application/json", ".html": "text/html; charset=utf-8",
@@ -116,6 +118,9 @@ def blueprint(name: str, side: str, frame_src: Callable[[], tuple[str, ...]] = t
         if path == "index.html":
             return index()
         found = safe_join(str(webapp.DIST), path)
+        if path == MANIFEST:  # the service worker's list: not in itself, so hashed here
+            body = (webapp.DIST / MANIFEST).read_bytes()
+            return _answer(body, TYPES[".json"], hashlib.sha256(body).hexdigest(), csp(frame_src()))
         sha = files.sha256(webapp.DIST, path)
         if found is None or sha is None or not Path(found).is_file():
             return Response("Not found: this file is not part of the app.\n", status=404,

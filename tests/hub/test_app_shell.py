@@ -53,6 +53,8 @@ def test_every_built_file_is_served_with_its_sha256_as_etag(client, assets):
         assert hashlib.sha256(response.data).hexdigest() == asset["sha256"] == response.headers["ETag"].strip('"')
         assert response.headers["Cache-Control"] == "no-cache"
         assert client.get(f"/app/{asset['path']}", headers={"If-None-Match": f'"{asset["sha256"]}"'}).status_code == 304
+    listed = client.get("/app/asset-manifest.json")  # what the service worker precaches
+    assert listed.get_json()["assets"] == assets and listed.headers["Cache-Control"] == "no-cache"
     assert client.get("/app/app.js").headers["Content-Type"].startswith("text/javascript")
     assert client.get("/app/manifest.webmanifest").headers["Content-Type"] == "application/manifest+json"
 

@@ -1,0 +1,157 @@
+"""The person's app in Debian's Chromium, from a real hub serving it at /app/ over HTTPS: the shell loads, axe-core
+finds no WCAG 2.1 A/AA violation in English or in Welsh, and with the network off a reload still shows the shell
+(from the service worker). What the person recorded offline is still waiting after a reload and after the browser
+is closed and started again on the same profile (launch_persistent_context): nothing is lost.
+
+Chromium refuses a service worker from a server whose certificate it does not trust, and ignore_https_errors does
+not change that; so each launch trusts the test hub's own server key by its SPKI hash
+(--ignore-certificate-errors-spki-list), and no other. Three launches, each needing the hub's key: one for the
+first test, and one profile started twice for the second (the restart is what is tested)."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+import webapp
+from hub import ca
+from tests import browserkit
+
+READY = "html[data-app='ready']"
+
+
+@pytest.fixture
+def hub_db_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'hub.db'}"
+
+
+@pytest.fixture(autouse=True)
+def _built():
+    if not webapp.built():
+        pytest.fail(webapp.NOT_BUILT, pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def chromium_type():
+    """playwright's Chromium launcher, started once for the file (skips as browserkit.chromium() does)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright's Python package is not installed: pip install -e '.[test]'")
+    if not Path(browserkit.CHROMIUM).exists():
+        pytest.skip(f"{browserkit.CHROMIUM} is missing: Debian's chromium package (make installs it)")
+    driver = sync_playwright().start()
+    try:
+        yield driver.chromium
+    finally:
+        driver.stop()
+
+
+def spki_hash(instance) -> str:
+    cert = x509.load_pem_x509_certificate(ca.files(instance).server_cert.read_bytes())
+    spki = cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return base64.b64encode(hashlib.sha256(spki).digest()).decode()
+
+
+@contextlib.contextmanager
+def chromium_profile(chromium_type, profile: Path, instance, **options) -> Iterator:
+    """Chromium on a profile folder of its own (a restart keeps IndexedDB and the service worker there),
+    trusting the hub's server key and nothing else."""
+    args = [*browserkit.CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={spki_hash(instance)}"]
+    context = chromium_type.launch_persistent_context(str(profile), executable_path=browserkit.CHROMIUM, args=args,
+                                                      headless=True, **options)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def first_page(context):
+    return context.pages[0] if context.pages else context.new_page()
+
+
+def open_app(page, url: str, screen: str = "outbox") -> None:
+    """Opens a screen of the shell's own (the outbox list by default: the home screen is the side's to fill)."""
+    page.goto(f"{url}/app/#/{screen}")
+    page.wait_for_selector(READY)
+    page.wait_for_selector(f"[data-screen='{screen}']")
+
+
+def controlled(page) -> None:
+    """Waits until the service worker has cached the app and controls this page."""
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller", timeout=10_000)
+
+
+def waiting_line(page) -> str:
+    return page.locator("#outbox-count").inner_text()
+
+
+def test_the_shell_is_accessible_in_english_and_welsh_and_opens_offline(server, instance, chromium_type, tmp_path):
+    with chromium_profile(chromium_type, tmp_path / "profile", instance, bypass_csp=True) as context:
+        page = first_page(context)
+        open_app(page, server.url)
+        assert page.locator("html").get_attribute("data-side") == "phone"
+        assert page.get_by_role("link", name="Skip to main content").count() == 1
+        assert page.get_by_role("button", name="Read aloud").is_visible()
+        assert waiting_line(page) == "Waiting to send: 0"
+        assert page.get_by_text("Everything has been sent.").is_visible()
+        browserkit.assert_accessible(page)
+        open_app(page, server.url, "home")
+        browserkit.assert_accessible(page)
+
+        page.get_by_role("button", name="Cymraeg").click()
+        page.wait_for_selector("html[lang='cy']")
+        assert waiting_line(page) == "Yn aros i'w anfon: 0"
+        assert page.get_by_role("button", name="Cymraeg").get_attribute("aria-pressed") == "true"
+        browserkit.assert_accessible(page)
+        page.get_by_role("link", name="Yn aros i'w anfon: 0").click()
+        page.wait_for_selector("[data-screen='outbox']")
+        assert page.get_by_role("heading", level=1).inner_text() == "Yn aros i'w anfon"
+        browserkit.assert_accessible(page)
+
+        controlled(page)
+        context.set_offline(True)
+        page.reload()
+        page.wait_for_selector(READY)
+        assert page.locator("html").get_attribute("lang") == "cy"  # the choice is kept
+        assert page.get_by_role("heading", level=1).inner_text() == "Yn aros i'w anfon"
+        page.get_by_role("button", name="English").click()
+        page.wait_for_selector("html[lang='en']")
+        assert "You are offline" in page.locator("#net-state").inner_text()
+
+
+def test_what_is_added_offline_waits_through_a_reload_and_a_browser_restart(server, instance, chromium_type,
+                                                                            tmp_path):
+    profile = tmp_path / "profile"
+    with chromium_profile(chromium_type, profile, instance) as context:  # the page's own CSP enforced
+        page = first_page(context)
+        refused = []
+        page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+        open_app(page, server.url)
+        controlled(page)
+        context.set_offline(True)
+        item = page.evaluate("() => throughgate.outbox.add({kind: 'note', body: {text: 'kept offline'}})")
+        page.wait_for_function("() => document.querySelector('#outbox-count').textContent.includes(': 1')")
+        page.reload()
+        page.wait_for_selector(READY)
+        assert waiting_line(page) == "Waiting to send: 1"
+        assert not refused
+
+    with chromium_profile(chromium_type, profile, instance, offline=True) as context:  # restarted, still offline
+        page = first_page(context)
+        open_app(page, server.url)
+        assert waiting_line(page) == "Waiting to send: 1"
+        page.get_by_role("link", name="Waiting to send: 1").click()
+        row = page.locator(f"[data-id='{item}']")
+        row.wait_for()
+        assert row.get_attribute("data-state") == "waiting"
+        assert "Waiting to send" in row.inner_text()
+        stored = page.evaluate("() => throughgate.outbox.pending()")
+        assert [(i["id"], i["kind"], i["body"]) for i in stored] == [(item, "note", {"text": "kept offline"})]
