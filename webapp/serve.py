@@ -7,14 +7,16 @@ edge's tablet API for tablets (side "tablet"), so the two serve the same files w
     GET /app/sw.js      the service worker, with Service-Worker-Allowed: /app/
     GET /app/asset-manifest.json   the build's list of files, which the service worker precaches
 
-Every answer is `Cache-Control: no-cache` (the browser revalidates by ETag, a 304 when unchanged): the files'
-names carry no hash, and the service worker keeps the offline copies. The Content-Security-Policy allows only
-this origin (no inline script, no eval); `frame_src` adds where the side frames from (the tablet's SCORM content
-origin). Where the app is not built, every /app/ address answers a 503 page saying to run `make deps`.
+Text files go gzipped to a browser that takes gzip. Every answer is `Cache-Control: no-cache` (the browser
+revalidates by ETag, a 304 when unchanged): the files' names carry no hash, and the service worker keeps the
+offline copies. The Content-Security-Policy allows only this origin (no inline script, no eval); `frame_src` adds
+where the side frames from (the tablet's SCORM content origin). Where the app is not built, every /app/ address
+answers a 503 page saying to run `make deps`.
 Flask only: webapp imports nothing of the project."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import mimetypes
@@ -33,6 +35,7 @@ TYPES = {".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; char
          ".css": "text/css; charset=utf-8", ".json": "application/json", ".html": "text/html; charset=utf-8",
          ".webmanifest": "application/manifest+json", ".svg": "image/svg+xml", ".png": "image/png",
          ".woff2": "font/woff2", ".wasm": "application/wasm"}
+COMPRESSED = ("text/", "application/json", "application/manifest+json", "image/svg+xml")
 SIDE_MARK = 'data-side="phone"'  # as app/static/index.html has it; replaced by the side that serves it
 
 
@@ -70,8 +73,27 @@ class Files:
         return self._sha.get(name)
 
 
+_gzipped: dict[str, bytes] = {}
+
+
+def _gzip(etag: str, body: bytes) -> bytes:
+    """The file gzipped once per build (files are few and small: the app's whole build is under a megabyte)."""
+    if etag not in _gzipped:
+        if len(_gzipped) > 256:
+            _gzipped.clear()
+        _gzipped[etag] = gzip.compress(body, 9, mtime=0)
+    return _gzipped[etag]
+
+
 def _answer(body: bytes, content_type: str, etag: str, policy: str, status: int = 200) -> Response:
-    response = Response(body, status=status, content_type=content_type)
+    """A file's answer: gzipped where the browser takes gzip and it is text (data costs the person money;
+    the first load's figure in docs/app.md is gzipped bytes), with its own ETag then."""
+    compress = content_type.startswith(COMPRESSED) and len(body) > 512 and "gzip" in request.accept_encodings
+    response = Response(_gzip(etag, body) if compress else body, status=status, content_type=content_type)
+    if compress:
+        response.headers["Content-Encoding"] = "gzip"
+        etag = f"{etag}-gzip"
+    response.headers["Vary"] = "Accept-Encoding"
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Content-Security-Policy"] = policy

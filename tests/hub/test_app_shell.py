@@ -4,6 +4,7 @@ worker may control /app/, a missing build says what to run, and the shell's word
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import re
@@ -142,3 +143,14 @@ msgstr[1] "{n} eitem"
     out = subprocess.run(["node", "-e", script, po], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert json.loads(out) == {"Hello": "Helo", "button\u0004Open": "Agor", 'Two lines "q"': "Dwy\nlinell",
                                "{n} item": ["{n} eitemau", "{n} eitem"]}
+
+
+def test_scripts_go_gzipped_to_a_browser_that_takes_gzip(client, assets):
+    app_js = next(a for a in assets if a["path"] == "app.js")
+    response = client.get("/app/app.js", headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert response.headers["Content-Encoding"] == "gzip" and response.headers["Vary"] == "Accept-Encoding"
+    assert hashlib.sha256(gzip.decompress(response.data)).hexdigest() == app_js["sha256"]
+    assert len(response.data) < app_js["bytes"] / 2
+    assert response.headers["ETag"] == f'"{app_js["sha256"]}-gzip"'
+    assert client.get("/app/app.js", headers={"Accept-Encoding": "gzip", "If-None-Match": response.headers["ETag"]}
+                      ).status_code == 304
