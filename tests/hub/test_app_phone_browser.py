@@ -8,16 +8,17 @@ hub's own verifier (provisioning/signatures.py) is what accepts them."""
 
 from __future__ import annotations
 
-import http.client
-import http.server
-import ssl
+import base64
+import hashlib
+import json
 import subprocess
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from phonekit import offer_for, released_person
 from workkit import running_hub
 
@@ -27,9 +28,9 @@ from hub.appointments import service as appointments
 from hub.appointments.models import AppointmentChange
 from hub.medical import service as health
 from hub.phones.models import Phone
+from hub.plans import service as plans
 from hub.sync import messages
 from hub.sync.models import Message, PhoneChange
-from provisioning.tokens import ActivationOffer
 from tests import browserkit
 from wire import ips_build
 
@@ -49,88 +50,39 @@ def _at(**delta) -> str:
     return (datetime.now(UTC) + timedelta(**delta)).isoformat(timespec="seconds")
 
 
-class AppOrigin:
-    """Where the hub does not serve /app/ itself: one HTTPS origin (the hub's certificate) that serves the built
-    app at /app/ and passes everything else on to the hub with its Host header, as a proxy in front of the hub
-    must, so the phone's signatures over the URL verify there."""
-
-    def __init__(self, instance: Path, upstream_port: int):
-        paths = ca.files(instance)
-        upstream = ssl.create_default_context(cafile=str(paths.root_cert))
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *_args) -> None:
-                pass
-
-            def _app(self) -> bool:
-                path = self.path.split("?")[0]
-                if not path.startswith("/app/"):
-                    return False
-                name = path.removeprefix("/app/") or "index.html"
-                file = webapp.DIST / name
-                data = file.read_bytes() if file.is_file() else b""
-                self.send_response(200 if data else 404)
-                kind = {"js": "text/javascript", "css": "text/css", "json": "application/json", "svg": "image/svg+xml",
-                        "html": "text/html", "webmanifest": "application/manifest+json"}.get(name.rsplit(".", 1)[-1])
-                self.send_header("Content-Type", kind or "application/octet-stream")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-                return True
-
-            def _forward(self) -> None:
-                if self.command == "GET" and self._app():
-                    return
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                connection = http.client.HTTPSConnection("127.0.0.1", upstream_port, context=upstream, timeout=30)
-                connection.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
-                for name, value in self.headers.items():
-                    connection.putheader(name, value)
-                connection.endheaders(body)
-                answer = connection.getresponse()
-                data = answer.read()
-                connection.close()
-                self.send_response(answer.status)
-                for name, value in answer.getheaders():
-                    if name.lower() not in ("server", "date", "connection", "transfer-encoding", "content-length"):
-                        self.send_header(name, value)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = do_PUT = do_DELETE = _forward
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        tls.load_cert_chain(str(paths.server_cert), str(paths.server_key))
-        self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
-        self.url = f"https://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+def spki_hash(instance: Path) -> str:
+    """The hub's server key as Chromium's --ignore-certificate-errors-spki-list takes it."""
+    cert = x509.load_pem_x509_certificate(ca.files(instance).server_cert.read_bytes())
+    spki = cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return base64.b64encode(hashlib.sha256(spki).digest()).decode()
 
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    """A real hub; the app's origin: the hub's own /app/ where it serves it, else AppOrigin in front of it."""
+    """A real hub, which serves the app at /app/ (hub/webapp_web.py)."""
     if not webapp.built():
-        pytest.fail("the app is not built: run `node app/build.mjs` (make does)", pytrace=False)
+        pytest.fail(webapp.NOT_BUILT, pytrace=False)
     with running_hub(tmp_path_factory.mktemp("app-phone")) as (process, app):
-        own = ssl.create_default_context(cafile=str(ca.files(process.instance).root_cert))
-        connection = http.client.HTTPSConnection("127.0.0.1", process.port, context=own, timeout=10)
-        connection.request("GET", "/app/")
-        serves_app = connection.getresponse().status == 200
-        connection.close()
-        front = None if serves_app else AppOrigin(process.instance, process.port)
+        yield process, app
+
+
+@pytest.fixture(scope="module")
+def browser(hub):
+    """One Chromium for the file, trusting the test hub's server key (and no other): Chromium registers a service
+    worker only from a server it trusts, and the offline reload is the service worker's."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright's Python package is not installed: pip install -e '.[test]'")
+    if not Path(browserkit.CHROMIUM).exists():
+        pytest.skip(f"{browserkit.CHROMIUM} is missing: Debian's chromium package (make installs it)")
+    args = [*browserkit.CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={spki_hash(hub[0].instance)}"]
+    with sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=browserkit.CHROMIUM, args=args, headless=True)
         try:
-            yield process, app, (process.url if serves_app else front.url)
+            yield chromium
         finally:
-            if front is not None:
-                front.stop()
+            chromium.close()
 
 
 def _wait(predicate, what: str, seconds: float = 10.0):
@@ -154,19 +106,21 @@ def _accessible(page, screen: str) -> None:
 
 
 def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_move(browser, hub):
-    process, app, origin = hub
+    process, app = hub
+    origin = process.url
     person, code = released_person(app)
-    root = ca.root_pin(ca.load_root(ca.files(process.instance)))
-    offer = ActivationOffer(origin, code, root).to_uri() if origin != process.url \
-        else offer_for(process, process.instance, code)
+    offer = offer_for(process, process.instance, code)
     first = _on_hub(app, lambda: messages.send_from_worker(person, "olivia", "Your first appointment is Monday at 10."))
     visit = _on_hub(app, lambda: appointments.create(person, "olivia", "in_person", _at(days=3), 30,
                                                      "Cardiff probation office, 2nd floor", "olivia"))
+    for field, value in (("status", "in_progress"), ("owner", "Housing officer, Cardiff council")):
+        _on_hub(app, lambda f=field, v=value: plans.edit(person, "accommodation", f, v, "olivia", None, _at()))
 
     context = browserkit.new_context(browser)
     page = context.new_page()
     page.goto(f"{origin}/app/")
     _accessible(page, "activate")
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller", timeout=WAIT_MS)
 
     # A wrong code: refused in plain words, beside the field; then the letter's square code (its offer).
     page.get_by_label("Code from your release letter").fill("ABCD-EFGH-JKMN")
@@ -199,13 +153,10 @@ def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_mo
     page.get_by_role("link", name="Waiting to send: 1").click()
     page.locator(".outbox-item[data-state='waiting']").wait_for(timeout=WAIT_MS)
     _accessible(page, "outbox")
-    context.set_offline(False)  # the reload needs the network where no service worker keeps the app
-    context.route("**/v1/phone/**", lambda route: route.abort("internetdisconnected"))
-    page.reload()
+    page.reload()  # the service worker has the app: it opens with no network, and the message still waits
     page.wait_for_selector("html[data-screen='outbox']")
     page.locator(".outbox-item[data-state='waiting']").wait_for(timeout=WAIT_MS)
-    context.unroute("**/v1/phone/**")
-    page.evaluate("() => dispatchEvent(new Event('online'))")  # as the browser says when the signal is back
+    context.set_offline(False)  # the signal is back: the browser's `online` event starts the drain
     page.get_by_text("Everything has been sent.").wait_for(timeout=WAIT_MS)
     stored = _on_hub(app, lambda: Message.select().where((Message.person == person)
                                                           & (Message.text == "Written with no signal")).count())
@@ -232,6 +183,21 @@ def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_mo
         (AppointmentChange.appointment == visit.appointment_id) & (AppointmentChange.what == "reschedule_asked")))),
         "the request to move the appointment at the hub")
     assert [a.reason for a in asked] == ["I start a new job that morning"]
+    page.get_by_role("link", name="Back to appointments").click()
+    page.get_by_role("link", name="I'm running late").click()
+    page.get_by_label("How late will you be?").select_option("10")
+    page.get_by_role("button", name="Tell my worker").click()
+    late = _wait(lambda: _on_hub(app, lambda: list(AppointmentChange.select().where(
+        (AppointmentChange.appointment == visit.appointment_id) & (AppointmentChange.what == "running_late")))),
+        "running late at the hub")
+    assert [json.loads(a.detail)["minutes"] for a in late] == [10]
+
+    # The release plan, as the worker set it, from the phone's copy of the feed.
+    page.goto(f"{origin}/app/#/plan")
+    page.locator("[data-pathway='accommodation']", has_text="Housing officer, Cardiff council").wait_for()
+    assert "In progress" in page.locator("[data-pathway='accommodation']").inner_text()
+    assert "Not started" in page.locator("[data-pathway='family']").inner_text()
+    _accessible(page, "plan")
 
     # The health summary: fetched after the sync that says it changed, then shown from the phone's copy.
     _on_hub(app, lambda: health.import_bundle(person, ips_build.release_summary({
@@ -252,7 +218,7 @@ def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_mo
     page.get_by_text("The link for new GP no longer works.").wait_for(timeout=WAIT_MS)
 
     changes = _on_hub(app, lambda: {c.kind: 0 for c in PhoneChange.select().where(PhoneChange.person == person)})
-    assert set(changes) == {"message", "read", "reschedule"}
+    assert set(changes) == {"message", "read", "reschedule", "late"}
     context.close()
 
 
@@ -293,7 +259,8 @@ def _signing_module() -> str:
 
 
 def test_the_browsers_signatures_are_the_ones_the_hub_verifies_and_a_changed_body_or_a_replay_is_refused(browser, hub):
-    process, app, origin = hub
+    process, app = hub
+    origin = process.url
     _person, code = released_person(app, "tom")
     context = browserkit.new_context(browser)
     page = context.new_page()
@@ -301,6 +268,9 @@ def test_the_browsers_signatures_are_the_ones_the_hub_verifies_and_a_changed_bod
     page.get_by_label("Code from your release letter").fill(code.lower().replace("-", " "))  # typed, as people do
     page.get_by_role("button", name="Set up this phone").click()
     page.wait_for_selector("html[data-screen='messages']", timeout=WAIT_MS)
+    page.get_by_role("button", name="Cymraeg").click()  # the person's language: Welsh, kept
+    page.get_by_role("button", name="Chwilio am negeseuon newydd").wait_for()
+    _accessible(page, "messages")
     page.add_script_tag(content=_signing_module())
     found = page.evaluate(SIGNED, {"sign": True})
     assert found["views"] == 200  # a GET, no body: "@method" "@target-uri", a percent-encoded query kept as sent

@@ -39,7 +39,7 @@ export function messages(changes, outboxItems) {
   for (const item of outboxItems) {
     if (item.kind !== "message" || known.has(item.id)) continue;
     shown.push({ id: item.id, thread: item.body.to, mine: true, text: item.body.text, at: item.body.written_at,
-                 who: "", state: item.state === "refused" ? "refused" : "waiting", reason: item.reason || item.error || "",
+                 who: "", state: item.state === "refused" ? "refused" : "waiting", error: item.error || "", reason: item.reason || "",
                  attachments: [] });
   }
   return shown;

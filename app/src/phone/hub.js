@@ -5,6 +5,7 @@ import { activation, deviceKey, forgetKey } from "./device.js";
 import { OfferError, readOffer } from "./offer.js";
 import { pinOf } from "./pin.js";
 import { sign } from "./signing.js";
+import { N_ } from "./words.js";
 
 // A refusal or a failure the person must know of: `code` for the app, `msgid` the words for the person
 // (the hub's own reason, in English, stays in `reason` for support).
@@ -17,28 +18,28 @@ export class HubError extends Error {
 
 // The hub's error codes in plain words, with what to do (docs/phone-sync.md).
 export const WORDS = {
-  offline: "No connection. Nothing is lost: it is sent when you are online again.",
-  code_unknown: "That code did not work. Check each letter and number on your letter and try again. If your code was printed in prison today, try again in a few minutes.",
-  code_used: "This code was used already. Ask your worker for a new code.",
-  code_withdrawn: "A newer code replaced this one. Use the newest letter, or ask your worker for a new code.",
-  code_expired: "This code is too old: it works for 7 days. Ask your worker for a new code.",
-  code_guessed: "Too many wrong codes were tried for this one, so it was stopped to keep your account safe. Ask your worker for a new code.",
-  bad_code: "A code is 12 letters and numbers, like ABCD-EFGH-JKMN. Check your letter and type it again.",
-  not_released: "This code works after your release. Try again on the day you leave.",
-  too_many_tries: "Too many wrong codes from this phone. Wait 15 minutes, then try again, or ask your worker.",
-  wrong_hub: "This is not the service your letter names. Do not go on, and tell your worker.",
-  other_hub: "Your letter is for another address. Open the address on your letter on this phone.",
-  phone_revoked: "Your worker switched this phone off. Ask them for a new code and set the phone up again.",
-  unknown_key: "This phone is not set up any more. Ask your worker for a new code and set it up again.",
-  stale: "Your phone's clock is wrong. Set the date and time, then try again.",
-  not_activated: "This phone is not set up yet.",
-  unknown_worker: "Not sent: this person is not one of your workers now.",
-  unknown_team: "Not sent: this team is not one of your contacts now.",
-  unknown_appointment: "Not sent: this appointment is not in your list.",
-  appointment_cancelled: "Not sent: this appointment was cancelled.",
-  bad_change: "Not sent: something in it was not right.",
-  conflict: "Not sent: something different was sent with the same number.",
-  refused: "The service said no. Try again later, or ask your worker.",
+  offline: N_("No connection. Nothing is lost: it is sent when you are online again."),
+  code_unknown: N_("That code did not work. Check each letter and number on your letter and try again. If your code was printed in prison today, try again in a few minutes."),
+  code_used: N_("This code was used already. Ask your worker for a new code."),
+  code_withdrawn: N_("A newer code replaced this one. Use the newest letter, or ask your worker for a new code."),
+  code_expired: N_("This code is too old: it works for 7 days. Ask your worker for a new code."),
+  code_guessed: N_("Too many wrong codes were tried for this one, so it was stopped to keep your account safe. Ask your worker for a new code."),
+  bad_code: N_("A code is 12 letters and numbers, like ABCD-EFGH-JKMN. Check your letter and type it again."),
+  not_released: N_("This code works after your release. Try again on the day you leave."),
+  too_many_tries: N_("Too many wrong codes from this phone. Wait 15 minutes, then try again, or ask your worker."),
+  wrong_hub: N_("This is not the service your letter names. Do not go on, and tell your worker."),
+  other_hub: N_("Your letter is for another address. Open the address on your letter on this phone."),
+  phone_revoked: N_("Your worker switched this phone off. Ask them for a new code and set the phone up again."),
+  unknown_key: N_("This phone is not set up any more. Ask your worker for a new code and set it up again."),
+  stale: N_("Your phone's clock is wrong. Set the date and time, then try again."),
+  not_activated: N_("This phone is not set up yet."),
+  unknown_worker: N_("Not sent: this person is not one of your workers now."),
+  unknown_team: N_("Not sent: this team is not one of your contacts now."),
+  unknown_appointment: N_("Not sent: this appointment is not in your list."),
+  appointment_cancelled: N_("Not sent: this appointment was cancelled."),
+  bad_change: N_("Not sent: something in it was not right."),
+  conflict: N_("Not sent: something different was sent with the same number."),
+  refused: N_("The service said no. Try again later, or ask your worker."),
 };
 
 export const wordsFor = (code) => WORDS[code] || WORDS.refused;

@@ -10,6 +10,7 @@ import * as activate from "./screens/activate.js";
 import * as appointments from "./screens/appointments.js";
 import * as health from "./screens/health.js";
 import * as messages from "./screens/messages.js";
+import * as plan from "./screens/plan.js";
 import { addStyle } from "./style.js";
 import { onSynced, pull, send } from "./sync.js";
 
@@ -53,13 +54,14 @@ screen({ id: "messages", side: "phone", order: 10, icon: ICONS.messages, title: 
 screen({ id: "conversation", side: "phone", home: false, icon: ICONS.messages, title: "Messages", render: phone(messages.renderConversation) });
 screen({ id: "appointments", side: "phone", order: 20, icon: ICONS.appointments, title: "Appointments", render: phone(appointments.renderList) });
 screen({ id: "appointment", side: "phone", home: false, icon: ICONS.appointments, title: "Appointments", render: phone(appointments.renderAsk) });
+screen({ id: "plan", side: "phone", order: 25, icon: ICONS.plan, title: "My plan", render: phone(plan.render) });
 screen({ id: "health", side: "phone", order: 30, icon: ICONS.health, title: "Health summary", render: phone(health.render) });
 
 setSender(send);
 addStyle();
 
 // After a sync that brought something, the screen shows it, unless the person is writing (their words stay).
-const LIVE = new Set(["messages", "conversation", "appointments", "health", "home"]);
+const LIVE = new Set(["messages", "conversation", "appointments", "plan", "health", "home"]);
 onSynced(() => {
   const shown = document.documentElement.dataset.screen;
   const field = document.querySelector("#main textarea, #main input:not([type=radio])");

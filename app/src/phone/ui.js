@@ -2,6 +2,7 @@
 import { language } from "../shell/i18n.js";
 import { activation } from "./device.js";
 import { ICONS } from "./icons.js";
+import { N_ } from "./words.js";
 
 export function icon(name) {
   const span = document.createElement("span");
@@ -57,11 +58,11 @@ export function action(ctx, iconName, words, work, attrs = {}) {
 }
 
 export const ROLES = {
-  offender_manager: "probation officer",
-  employment_adviser: "employment adviser",
-  health_care: "health care",
-  team_manager: "team manager",
-  housing_officer: "housing officer",
+  offender_manager: N_("probation officer"),
+  employment_adviser: N_("employment adviser"),
+  health_care: N_("health care"),
+  team_manager: N_("team manager"),
+  housing_officer: N_("housing officer"),
 };
 
 // Draw screen `id` again, if the person is still on it (a sync may end after they moved on).

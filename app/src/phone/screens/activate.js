@@ -5,12 +5,13 @@ import { HubError, activate } from "../hub.js";
 import { OfferError } from "../offer.js";
 import { pull } from "../sync.js";
 import { action, icon, problem } from "../ui.js";
+import { N_ } from "../words.js";
 
 const HELP = [
-  "Check each letter and number. The letter O and the number 0 are the same here, and so are I, L and 1.",
-  "A code works once, for 7 days. If it is too old or was used, ask your worker for a new one.",
-  "If the square code will not scan, type the code under it.",
-  "If it still does not work, call your worker. The number is on your letter.",
+  N_("Check each letter and number. The letter O and the number 0 are the same here, and so are I, L and 1."),
+  N_("A code works once, for 7 days. If it is too old or was used, ask your worker for a new one."),
+  N_("If the square code will not scan, type the code under it."),
+  N_("If it still does not work, call your worker. The number is on your letter."),
 ];
 
 async function scanner(ctx, onText, status) {
@@ -97,6 +98,8 @@ export async function render(main, ctx) {
     event.preventDefault();
     submit(input.value);
   });
+  // An address that carries the letter's offer (#/activate?offer=...) fills it in: the person still says go.
+  if (ctx.params.offer) input.value = ctx.params.offer;
   main.append(ctx.el("p", { class: "lead", text: ctx.t("Your release letter has a code to set up this phone. It keeps your messages private.") }),
     errors, form, status);
   const scan = await scanner(ctx, (text) => {

@@ -4,16 +4,17 @@ import * as db from "../db.js";
 import { appointments, contacts } from "../feed.js";
 import { action, activated, again, icon, when } from "../ui.js";
 import { pull } from "../sync.js";
+import { N_ } from "../words.js";
 
-const KINDS = { in_person: "In person", phone: "By phone", video: "Video call" };
+const KINDS = { in_person: N_("In person"), phone: N_("By phone"), video: N_("Video call") };
 const CHANGES = {
   created: "",
-  moved: "Your worker moved it.",
-  cancelled: "Cancelled.",
-  proposed: "Your worker offered another time: {time}. It has not moved yet.",
-  declined: "Your worker could not move it.",
-  reschedule_asked: "You asked to move it.",
-  running_late: "You said you are running late.",
+  moved: N_("Your worker moved it."),
+  cancelled: N_("Cancelled."),
+  proposed: N_("Your worker offered another time: {time}. It has not moved yet."),
+  declined: N_("Your worker could not move it."),
+  reschedule_asked: N_("You asked to move it."),
+  running_late: N_("You said you are running late."),
 };
 export const LATE_MINUTES = [5, 10, 15, 20, 30, 45, 60, 90];
 

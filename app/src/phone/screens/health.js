@@ -44,7 +44,7 @@ function summary(ctx, plain) {
   }
   if (plain.naloxone) {
     const n = plain.naloxone;
-    out.push(section(ctx, ctx.t("Naloxone"), [join(ctx.t("{n} kit(s)", { n: n.kits || "?" }), n.when,
+    out.push(section(ctx, ctx.t("Naloxone"), [join(ctx.t("Kits: {n}", { n: n.kits || "?" }), n.when,
       n.training_given && ctx.t("training given: {answer}", { answer: n.training_given }))], ""));
   }
   if (plain.gp) out.push(section(ctx, ctx.t("GP"), [join(plain.gp.practice, plain.gp.status)], ""));
@@ -68,7 +68,7 @@ async function sharing(ctx, box) {
   const shown = ctx.el("div", { "aria-live": "polite" });
   const madeFor = ctx.el("input", { id: "share-for", name: "made_for", maxlength: "100", "aria-describedby": "share-for-hint" });
   const days = ctx.el("select", { id: "share-days", name: "days" },
-    ...DAYS.map((d) => ctx.el("option", { value: String(d), selected: d === 7, text: ctx.t("{n} days", { n: d }) })));
+    ...DAYS.map((d) => ctx.el("option", { value: String(d), selected: d === 7, text: d === 1 ? ctx.t("1 day") : ctx.t("{n} days", { n: d }) })));
   const form = ctx.el("form", { novalidate: true },
     ctx.el("label", { for: "share-for", class: "label-big", text: ctx.t("Who is it for?") }),
     ctx.el("p", { id: "share-for-hint", class: "hint", text: ctx.t("Only you see this. For example: new GP.") }), madeFor,
@@ -114,7 +114,7 @@ async function listShares(ctx, list) {
   if (!working.length) list.append(ctx.el("p", { text: ctx.t("None.") }));
   for (const share of working) {
     list.append(ctx.el("div", { class: "share", "data-share": share.share_id },
-      ctx.el("p", { text: ctx.t("For {who}: works until {when}, opened {n} times", { who: share.made_for, when: shortWhen(share.expires_at), n: share.uses }) }),
+      ctx.el("p", { text: ctx.t("For {who}: works until {when}. Times opened: {n}", { who: share.made_for, when: shortWhen(share.expires_at), n: share.uses }) }),
       action(ctx, "stop", ctx.t("Stop this link"), async () => {
         try {
           await signed("POST", `/v1/phone/health/shares/${encodeURIComponent(share.share_id)}/revoke`, {});

@@ -5,6 +5,7 @@ import * as db from "../db.js";
 import { contacts, messages } from "../feed.js";
 import { wordsFor } from "../hub.js";
 import { pull } from "../sync.js";
+import { N_ } from "../words.js";
 import { ROLES, action, activated, again, icon, shortWhen } from "../ui.js";
 
 async function load(ctx) {
@@ -61,10 +62,10 @@ export async function renderList(main, ctx) {
 }
 
 const STATE_WORDS = {
-  waiting: "Waiting to send",
-  sent: "Sent",
-  read: "Read",
-  refused: "Not sent",
+  waiting: N_("Waiting to send"),
+  sent: N_("Sent"),
+  read: N_("Read"),
+  refused: N_("Not sent"),
   received: "",
 };
 
@@ -74,7 +75,7 @@ function bubble(ctx, message, contact) {
     ctx.el("p", { class: "from" }, ctx.el("strong", { text: from }), ctx.el("span", { text: ` · ${shortWhen(message.at)}` })),
     ctx.el("p", { class: "text", text: message.text }));
   if (message.attachments.length) {
-    item.append(ctx.el("p", { class: "hint", text: ctx.t("{n} photo or voice note: open it on the workers' side for now.", { n: message.attachments.length }) }));
+    item.append(ctx.el("p", { class: "hint", text: ctx.t("Photos or voice notes with this message: {n}. This app cannot show them yet.", { n: message.attachments.length }) }));
   }
   if (message.mine) {
     let words = ctx.t(STATE_WORDS[message.state]);
@@ -84,7 +85,8 @@ function bubble(ctx, message, contact) {
     const state = ctx.el("p", { class: `state ${message.state}` }, icon(message.state), ctx.el("span", { text: words }));
     item.append(state);
     if (message.state === "refused") {
-      item.append(ctx.el("p", { class: "reason", text: ctx.t(wordsFor(message.reason)) }));
+      item.append(ctx.el("p", { class: "reason", text: ctx.t(wordsFor(message.error)) }));
+      if (message.reason) item.append(ctx.el("p", { class: "hint", text: ctx.t("For your worker: {reason}", { reason: message.reason }) }));
     }
   }
   return item;
