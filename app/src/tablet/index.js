@@ -1,3 +1,27 @@
-// The tablet side's screens (P4 replaces this placeholder): imported by app/src/entries/app.js when the page's
-// <html data-side="tablet">; register screens with screen() and the sender with setSender().
-export {};
+// The tablet side of the person's app (on the edge's tablet HTTPS port, <html data-side="tablet">): its screens
+// (Library, Assignments, Feedback and badges, My release plan), the outbox's sender to the edge, and the poll for
+// down messages. Imported by app/src/entries/app.js before the shell starts.
+import { screen } from "../shell/screens.js";
+import { label, setSender } from "../shell/outbox.js";
+import { ICONS } from "./icons.js";
+import { onInbox, send, startPulling } from "./sync.js";
+import { renderAssignments } from "./screens/assignments.js";
+import { renderFeedback } from "./screens/feedback.js";
+import { renderLibrary, renderNoPlayer } from "./screens/library.js";
+import { renderPlan } from "./screens/plan.js";
+
+screen({ id: "library", side: "tablet", icon: ICONS.library, title: "Library", order: 10, render: renderLibrary });
+screen({ id: "assignments", side: "tablet", icon: ICONS.assignment, title: "Assignments", order: 20, render: renderAssignments });
+screen({ id: "feedback", side: "tablet", icon: ICONS.badge, title: "Feedback and badges", order: 30, render: renderFeedback });
+screen({ id: "plan", side: "tablet", icon: ICONS.plan, title: "My release plan", order: 40, render: renderPlan });
+screen({ id: "course", side: "tablet", icon: ICONS.library, title: "Course", home: false, render: renderNoPlayer });
+
+label("assignment_submission", "Work for your tutor");
+setSender(send);
+startPulling();
+
+// new feedback, a badge or a plan change while its screen is open: draw it again
+onInbox(() => {
+  const open = (location.hash.match(/^#\/([a-z-]+)/) || [])[1];
+  if (open === "feedback" || open === "plan") dispatchEvent(new HashChangeEvent("hashchange"));
+});
