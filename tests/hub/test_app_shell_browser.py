@@ -116,6 +116,15 @@ def test_the_shell_is_accessible_in_english_and_welsh_and_opens_offline(server, 
         assert page.get_by_role("heading", level=1).inner_text() == "Yn aros i'w anfon"
         browserkit.assert_accessible(page)
 
+        page.evaluate("() => { window.said = []; speechSynthesis.speak = (u) => said.push([u.text, u.lang]); }")
+        page.get_by_role("button", name="Darllen yn uchel").click()  # read aloud: the screen, in Welsh
+        said = page.evaluate("() => said")
+        assert said[0][1] == "cy-GB" and "Yn aros i'w anfon" in said[0][0] and "Mae popeth wedi'i anfon." in said[0][0]
+
+        page.set_viewport_size({"width": 320, "height": 640})  # a small phone, or 1280 px at 400% zoom
+        assert page.evaluate("() => document.documentElement.scrollWidth <= 320")
+        assert page.get_by_role("button", name="Cymraeg").bounding_box()["height"] >= 44
+
         controlled(page)
         context.set_offline(True)
         page.reload()
