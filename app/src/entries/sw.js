@@ -86,12 +86,12 @@ function isData(url) {
 async function fromCache(request, url) {
   const name = await currentName();
   const cache = name && (await caches.open(name));
-  if (request.mode === "navigate" || url.href === SHELL || url.pathname === `${SCOPE.pathname}index.html`) {
-    const shell = cache && (await cache.match(SHELL));
+  const isShell = url.href === SHELL || url.pathname === `${SCOPE.pathname}index.html`;
+  const hit = cache && !isShell && (await cache.match(url.href, { ignoreSearch: true }));  // a file, a page (player.html)
+  if (hit) return hit;
+  if (cache && (isShell || request.mode === "navigate")) {  // the app's page for /app/ and any other page address
+    const shell = await cache.match(SHELL);
     if (shell) return shell;
-  } else if (cache) {
-    const hit = await cache.match(url.href, { ignoreSearch: true });
-    if (hit) return hit;
   }
   return fetch(request);
 }
