@@ -24,6 +24,7 @@ from workkit import running_hub
 
 import webapp
 from hub import ca, db
+from hub.appointments import jitsi
 from hub.appointments import service as appointments
 from hub.appointments.models import AppointmentChange
 from hub.medical import service as health
@@ -113,6 +114,8 @@ def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_mo
     first = _on_hub(app, lambda: messages.send_from_worker(person, "olivia", "Your first appointment is Monday at 10."))
     visit = _on_hub(app, lambda: appointments.create(person, "olivia", "in_person", _at(days=3), 30,
                                                      "Cardiff probation office, 2nd floor", "olivia"))
+    _on_hub(app, lambda: appointments.create(person, "olivia", "video", _at(days=4), 15, "Video call", "olivia",
+                                             jitsi.Jitsi("https://meet.example.org", "throughgate", "s" * 32)))
     for field, value in (("status", "in_progress"), ("owner", "Housing officer, Cardiff council")):
         _on_hub(app, lambda f=field, v=value: plans.edit(person, "accommodation", f, v, "olivia", None, _at()))
 
@@ -174,7 +177,10 @@ def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_mo
     page.goto(f"{origin}/app/#/appointments")
     page.get_by_text("Cardiff probation office, 2nd floor").wait_for(timeout=WAIT_MS)
     _accessible(page, "appointments")
-    page.get_by_role("link", name="Ask to move it").click()
+    join = page.get_by_role("link", name="Join the video call")
+    assert join.get_attribute("href").startswith("https://meet.example.org/tg")
+    assert join.get_attribute("rel") == "noopener noreferrer"
+    page.get_by_role("link", name="Ask to move it").first.click()
     _accessible(page, "appointment")
     page.get_by_label("Why do you need to move it?").fill("I start a new job that morning")
     page.get_by_label("When would suit you? (you can leave this empty)").fill("any afternoon that week")
@@ -184,7 +190,7 @@ def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_mo
         "the request to move the appointment at the hub")
     assert [a.reason for a in asked] == ["I start a new job that morning"]
     page.get_by_role("link", name="Back to appointments").click()
-    page.get_by_role("link", name="I'm running late").click()
+    page.get_by_role("link", name="I'm running late").first.click()
     page.get_by_label("How late will you be?").select_option("10")
     page.get_by_role("button", name="Tell my worker").click()
     late = _wait(lambda: _on_hub(app, lambda: list(AppointmentChange.select().where(
@@ -279,4 +285,23 @@ def test_the_browsers_signatures_are_the_ones_the_hub_verifies_and_a_changed_bod
     assert 'alg="ecdsa-p256-sha256";nonce="' in found["input"]
     assert found["tampered"] == "digest_mismatch"
     assert found["replayed"] == "replayed"
+    context.close()
+
+
+def test_the_phone_screens_keep_to_the_apps_content_security_policy(browser, hub):
+    """Under the policy the hub sends with /app/ (no inline style or script): the phone's constructed style sheet
+    applies, and a share link's square code (the hub's SVG, as a data: image) can be shown."""
+    process, _app = hub
+    context = browser.new_context(ignore_https_errors=True)  # the page's own CSP, not bypassed
+    page = context.new_page()
+    refused = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    page.goto(f"{process.url}/app/#/activate")
+    page.wait_for_selector("html[data-screen='activate']")
+    assert page.evaluate("() => getComputedStyle(document.getElementById('code')).letterSpacing") != "normal"
+    assert page.evaluate("""async () => { const img = new Image();
+        img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(
+            '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>');
+        try { await img.decode(); return img.naturalWidth; } catch (e) { return 0; } }""") == 4
+    assert refused == []
     context.close()
