@@ -3,16 +3,22 @@ finds no WCAG 2.1 A/AA violation in English or in Welsh, and with the network of
 (from the service worker). What the person recorded offline is still waiting after a reload and after the browser
 is closed and started again on the same profile (launch_persistent_context): nothing is lost.
 
+The outbox's rules (what leaves, what stays, with which reason) are checked on its own module, app/src/shell/outbox.js
+as written, in the same Chromium with its real IndexedDB, with a sender passed in as each side passes its own.
+
 Chromium refuses a service worker from a server whose certificate it does not trust, and ignore_https_errors does
 not change that; so each launch trusts the test hub's own server key by its SPKI hash
-(--ignore-certificate-errors-spki-list), and no other. Three launches, each needing the hub's key: one for the
-first test, and one profile started twice for the second (the restart is what is tested)."""
+(--ignore-certificate-errors-spki-list), and no other. Four launches: one for the first test, one profile
+started twice for the second (the restart is what is tested), one for the outbox's module."""
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import hashlib
+import http.server
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +31,7 @@ from hub import ca
 from tests import browserkit
 
 READY = "html[data-app='ready']"
+SOURCE = Path(__file__).resolve().parents[2] / "app" / "src"
 
 
 @pytest.fixture
@@ -164,3 +171,65 @@ def test_what_is_added_offline_waits_through_a_reload_and_a_browser_restart(serv
         assert "Waiting to send" in row.inner_text()
         stored = page.evaluate("() => throughgate.outbox.pending()")
         assert [(i["id"], i["kind"], i["body"]) for i in stored] == [(item, "note", {"text": "kept offline"})]
+
+
+@contextlib.contextmanager
+def source_server() -> Iterator[str]:
+    """app/src as it is, over loopback HTTP (a secure context: IndexedDB and crypto.randomUUID work)."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(SOURCE))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+OUTBOX_RULES = """async () => {
+  const outbox = await import("/shell/outbox.js");
+  const seen = [];
+  let answer = "throw";
+  const ids = [];
+  for (const n of [1, 2, 3]) ids.push(await outbox.add({ kind: "note", body: { n } }));
+  const stored = (await outbox.pending()).map((i) => [i.id, i.state]);
+  outbox.setSender(async (items) => {
+    seen.push(items.map((i) => i.body.n));
+    if (answer === "throw") throw new Error("the hub is not reachable");
+    if (answer === "all") return { accepted: items.map((i) => i.id), refused: [] };
+    return { accepted: items.filter((i) => i.body.n === 1).map((i) => i.id),
+             refused: items.filter((i) => i.body.n === 2).map((i) => ({ id: i.id, error: "bad_value",
+                                                                        reason: "a score is 0 to 100" })) };
+  });
+  await outbox.drain();
+  const afterThrow = (await outbox.pending()).map((i) => [i.state, i.tries]);
+  const problem = outbox.lastSendError();
+  answer = "some";
+  await outbox.drain();
+  const afterAnswer = (await outbox.pending()).map((i) => [i.body.n, i.state, i.error, i.reason]);
+  answer = "all";
+  await outbox.drain();
+  const refusedStays = (await outbox.pending()).map((i) => [i.body.n, i.state]);
+  await outbox.retry(ids[1]);
+  await outbox.drain();
+  return { ids, stored, seen, afterThrow, problem, afterAnswer, refusedStays, left: await outbox.pending() };
+}"""
+
+
+def test_the_outbox_lets_an_item_go_only_when_accepted_and_keeps_a_refused_one_with_its_reason(chromium_type):
+    browser = chromium_type.launch(executable_path=browserkit.CHROMIUM, args=browserkit.CHROMIUM_ARGS, headless=True)
+    try:
+        with source_server() as url:
+            page = browser.new_page()
+            page.goto(f"{url}/shell/")
+            result = page.evaluate(OUTBOX_RULES)
+    finally:
+        browser.close()
+    assert len(set(result["ids"])) == 3 and all(len(i) == 36 and i[14] == "4" for i in result["ids"])  # UUID v4
+    assert sorted(result["stored"]) == sorted([i, "waiting"] for i in result["ids"])  # on disk when add() resolved
+    assert result["afterThrow"] == [["waiting", 1]] * 3 and result["problem"] == "the hub is not reachable"
+    assert result["afterAnswer"] == [[2, "refused", "bad_value", "a score is 0 to 100"], [3, "waiting", "", ""]]
+    assert result["refusedStays"] == [[2, "refused"]]  # a later drain sends what waits, never the refused one
+    assert result["seen"] == [[1, 2, 3], [1, 2, 3], [3], [2]] and result["left"] == []  # until the person retries
