@@ -218,6 +218,29 @@ OUTBOX_RULES = """async () => {
 }"""
 
 
+REFUSED_LISTED = """async () => {
+  const outbox = await import("/shell/outbox.js");
+  const { getScreen } = await import("/shell/screens.js");
+  const { registerShellScreens } = await import("/shell/shell_screens.js");
+  const i18n = await import("/shell/i18n.js");
+  const { href } = await import("/shell/router.js");
+  const el = (tag, attrs = {}, ...kids) => { const n = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) { if (k === "text") n.textContent = v;
+      else if (k.startsWith("on")) n.addEventListener(k.slice(2), v); else n.setAttribute(k, v); }
+    n.append(...kids); return n; };
+  registerShellScreens({ homeScreens: () => [], outbox, el, t: i18n.t, href, language: i18n.language });
+  outbox.label("note", "A note");
+  outbox.setSender(async (items) => ({ accepted: [], refused: items.map((i) => ({ id: i.id, error: "bad_value",
+                                                                                 reason: "a score is 0 to 100" })) }));
+  const id = await outbox.add({ kind: "note", body: {} });
+  await outbox.drain();
+  const main = el("main", { id: "listed" });
+  document.body.replaceChildren(el("h1", { text: "Waiting to send" }), main);
+  await getScreen("outbox").render(main, {});
+  return id;
+}"""
+
+
 def test_the_outbox_lets_an_item_go_only_when_accepted_and_keeps_a_refused_one_with_its_reason(chromium_type):
     browser = chromium_type.launch(executable_path=browserkit.CHROMIUM, args=browserkit.CHROMIUM_ARGS, headless=True)
     try:
@@ -225,6 +248,13 @@ def test_the_outbox_lets_an_item_go_only_when_accepted_and_keeps_a_refused_one_w
             page = browser.new_page()
             page.goto(f"{url}/shell/")
             result = page.evaluate(OUTBOX_RULES)
+            refused = page.evaluate(REFUSED_LISTED)  # the list the person sees: what, why, and Try again
+            row = page.locator(f"[data-id='{refused}']")
+            assert row.get_attribute("data-state") == "refused"
+            assert row.inner_text().split("\n")[0] == "A note"
+            assert "Why: a score is 0 to 100" in row.inner_text()
+            assert row.get_by_role("button", name="Try again").is_visible()
+            browserkit.assert_accessible(page)
     finally:
         browser.close()
     assert len(set(result["ids"])) == 3 and all(len(i) == 36 and i[14] == "4" for i in result["ids"])  # UUID v4
