@@ -96,6 +96,10 @@ def controlled(page) -> None:
     page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller", timeout=10_000)
 
 
+CACHED = """async () => Object.fromEntries(await Promise.all((await caches.keys()).map(async (name) =>
+  [name, (await (await caches.open(name)).keys()).map((r) => r.url)])))"""
+
+
 def waiting_line(page) -> str:
     return page.locator("#outbox-count").inner_text()
 
@@ -133,9 +137,17 @@ def test_the_shell_is_accessible_in_english_and_welsh_and_opens_offline(server, 
         assert page.get_by_role("button", name="Cymraeg").bounding_box()["height"] >= 44
 
         controlled(page)
+        manifest = (webapp.DIST / "asset-manifest.json").read_bytes()
+        name = f"throughgate-app-{hashlib.sha256(manifest).hexdigest()[:16]}"  # named from the build's list
+        cached = page.evaluate(CACHED)
+        assert set(cached) == {name, "throughgate-app-meta"}
+        assert f"{server.url}/app/app.js" in cached[name]
+        assert not [u for u in cached[name] if "/v1/" in u]  # data is never cached
+        assert page.evaluate("() => fetch('/v1/phone/views').then((r) => r.status)") == 401  # the network's answer
         context.set_offline(True)
         page.reload()
         page.wait_for_selector(READY)
+        assert page.evaluate("() => fetch('/v1/phone/views').then(() => 'answered', () => 'failed')") == "failed"
         assert page.locator("html").get_attribute("lang") == "cy"  # the choice is kept
         assert page.get_by_role("heading", level=1).inner_text() == "Yn aros i'w anfon"
         page.get_by_role("button", name="English").click()
