@@ -46,10 +46,16 @@ export function setSender(fn) {
   drain();
 }
 
-/** Stores the item and resolves to its id once it is on disk; then tries to send it. */
-export async function add({ kind, body }) {
+/** Stores the item and resolves to its id once it is on disk; then tries to send it. `id`, when given, is a UUID
+ *  the caller made already (an xAPI statement's own id, which the edge requires as its record's id): an item
+ *  with that id already here is left as it is, so adding it again records nothing twice. */
+export async function add({ kind, body, id }) {
   if (!kind || typeof kind !== "string") throw new Error("outbox.add: an item needs a kind");
-  const item = { id: uuid(), kind, body: body ?? null, created: new Date().toISOString(), state: "waiting",
+  if (id !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) {
+    throw new Error("outbox.add: an id is a UUID in lower case");
+  }
+  if (id !== undefined && (await store.get(STORE, id))) return id;
+  const item = { id: id ?? uuid(), kind, body: body ?? null, created: new Date().toISOString(), state: "waiting",
                  tries: 0, error: "", reason: "" };
   await store.put(STORE, item);
   notify();
