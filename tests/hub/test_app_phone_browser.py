@@ -28,10 +28,12 @@ from hub.appointments import jitsi
 from hub.appointments import service as appointments
 from hub.appointments.models import AppointmentChange
 from hub.medical import service as health
+from hub.phones import service as phones
 from hub.phones.models import Phone
 from hub.plans import service as plans
 from hub.sync import messages
 from hub.sync.models import Message, PhoneChange
+from hub.workers import caseload
 from tests import browserkit
 from wire import ips_build
 
@@ -223,6 +225,13 @@ def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_mo
     page.get_by_role("button", name="Stop this link").click()
     page.get_by_text("The link for new GP no longer works.").wait_for(timeout=WAIT_MS)
 
+    # Who looked: a worker's console showing the record, and the phone's own reads of the health summary.
+    _on_hub(app, lambda: caseload.record_reads("olivia", [person], "person"))
+    page.goto(f"{origin}/app/#/views")
+    page.get_by_text("Olivia (probation officer) looked at your record").wait_for(timeout=WAIT_MS)
+    assert "You read your health summary through your phone" in page.locator("#main").inner_text()
+    _accessible(page, "views")
+
     changes = _on_hub(app, lambda: {c.kind: 0 for c in PhoneChange.select().where(PhoneChange.person == person)})
     assert set(changes) == {"message", "read", "reschedule", "late"}
     context.close()
@@ -267,7 +276,7 @@ def _signing_module() -> str:
 def test_the_browsers_signatures_are_the_ones_the_hub_verifies_and_a_changed_body_or_a_replay_is_refused(browser, hub):
     process, app = hub
     origin = process.url
-    _person, code = released_person(app, "tom")
+    person, code = released_person(app, "tom")
     context = browserkit.new_context(browser)
     page = context.new_page()
     page.goto(f"{origin}/app/#/activate")
@@ -285,6 +294,17 @@ def test_the_browsers_signatures_are_the_ones_the_hub_verifies_and_a_changed_bod
     assert 'alg="ecdsa-p256-sha256";nonce="' in found["input"]
     assert found["tampered"] == "digest_mismatch"
     assert found["replayed"] == "replayed"
+
+    # The worker switches this phone off: the app says so, in Welsh here, and offers to set it up again.
+    _on_hub(app, lambda: phones.revoke(Phone.get(Phone.person == person).key_id, "olivia"))
+    switched_off = page.get_by_role("alert").filter(has_text="Mae eich gweithiwr wedi diffodd y ffôn hwn")
+    page.get_by_role("button", name="Chwilio am negeseuon newydd").click()
+    switched_off.wait_for(timeout=WAIT_MS)
+    page.goto(f"{origin}/app/#/appointments")
+    switched_off.wait_for(timeout=WAIT_MS)
+    _accessible(page, "appointments")
+    page.get_by_role("button", name="Gosod y ffôn hwn eto").click()
+    page.wait_for_selector("html[data-screen='activate']")
     context.close()
 
 

@@ -44,6 +44,18 @@ export const WORDS = {
 
 export const wordsFor = (code) => WORDS[code] || WORDS.refused;
 
+// Refusals that mean this key no longer works: the screens say so, and offer to set the phone up again.
+const SWITCHED_OFF = new Set(["phone_revoked", "unknown_key"]);
+
+// Forget this phone's setup and key (not the outbox: what waits is sent once the phone is set up again).
+export async function startAgain() {
+  await db.write(["device", "feed", "health"], ({ device, feed, health }) => {
+    device.clear();
+    feed.clear();
+    health.clear();
+  });
+}
+
 async function request(hub, method, path, body, key, extra = {}) {
   const url = `${hub}${path}`;
   const bytes = body === null || body === undefined ? null : utf8(JSON.stringify(body));
@@ -75,7 +87,11 @@ export async function signed(method, path, body = null, ok = [200, 201, 204]) {
   const done = await activation();
   if (!done) throw new HubError("not_activated", WORDS.not_activated);
   const answer = await request(done.hub, method, path, body, await deviceKey());
-  if (!ok.includes(answer.status)) throw refusal(answer);
+  if (!ok.includes(answer.status)) {
+    const error = refusal(answer);
+    if (SWITCHED_OFF.has(error.code)) await db.put("device", error.code, "switched_off");
+    throw error;
+  }
   return answer;
 }
 
@@ -102,6 +118,7 @@ export async function activate(text, label = "phone") {
       await db.write(["device"], ({ device }) => {
         device.put(done, "activation");
         device.put(0, "cursor");
+        device.delete("switched_off");
       });
       return done;
     }

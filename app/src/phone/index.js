@@ -11,6 +11,7 @@ import * as appointments from "./screens/appointments.js";
 import * as health from "./screens/health.js";
 import * as messages from "./screens/messages.js";
 import * as plan from "./screens/plan.js";
+import * as views from "./screens/views.js";
 import { addStyle } from "./style.js";
 import { onSynced, pull, send } from "./sync.js";
 
@@ -55,6 +56,7 @@ screen({ id: "conversation", side: "phone", home: false, icon: ICONS.messages, t
 screen({ id: "appointments", side: "phone", order: 20, icon: ICONS.appointments, title: "Appointments", render: phone(appointments.renderList) });
 screen({ id: "appointment", side: "phone", home: false, icon: ICONS.appointments, title: "Appointments", render: phone(appointments.renderAsk) });
 screen({ id: "plan", side: "phone", order: 25, icon: ICONS.plan, title: "My plan", render: phone(plan.render) });
+screen({ id: "views", side: "phone", order: 40, icon: ICONS.eye, title: "Who looked at my record", render: phone(views.render) });
 screen({ id: "health", side: "phone", order: 30, icon: ICONS.health, title: "Health summary", render: phone(health.render) });
 
 setSender(send);

@@ -1,6 +1,8 @@
 // Small pieces the phone screens share: an icon beside words, dates in words, a problem box, a busy button.
 import { language } from "../shell/i18n.js";
+import * as db from "./db.js";
 import { activation } from "./device.js";
+import { startAgain, wordsFor } from "./hub.js";
 import { ICONS } from "./icons.js";
 import { N_ } from "./words.js";
 
@@ -36,6 +38,16 @@ export function problem(ctx, words, id = null) {
 // The screen's words when the phone is not set up yet: one button to set it up. Returns the activation or null.
 export async function activated(main, ctx) {
   const done = await activation();
+  const off = done ? await db.get("device", "switched_off") : null;
+  if (off) {
+    main.append(ctx.el("div", { class: "problem", role: "alert" }, ctx.el("p", { text: ctx.t(wordsFor(off)) })),
+      ctx.el("p", { text: ctx.t("What you wrote and did not send yet stays on this phone, and is sent once it is set up again.") }),
+      action(ctx, "key", ctx.t("Set up this phone again"), async () => {
+        await startAgain();
+        ctx.navigate("activate");
+      }));
+    return null;
+  }
   if (done) return done;
   main.append(ctx.el("p", { class: "lead", text: ctx.t("This phone is not set up yet. You need the code from your release letter.") }),
     ctx.el("a", { class: "button", href: ctx.href("activate") }, icon("key"), ctx.el("span", { text: ctx.t("Set up this phone") })));
