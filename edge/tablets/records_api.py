@@ -132,6 +132,7 @@ def records():
     taken = _take(batch)
     if taken is None:
         return _not_committed()
+    _intake().answered(taken)  # (a down_ack among the records is taken as on MQTT)
     result = taken.result
     refused = [{"id": r.record_id, "code": r.code, "reason": r.reason,
                 **({"retry_after": r.retry_after} if r.retry_after is not None else {})}

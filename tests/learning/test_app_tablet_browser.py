@@ -1,7 +1,9 @@
 """The tablet side of the person's app in Debian's Chromium with the tablet's client certificate, against a real
 edge's tablet API (the app at /app/, the records into the relay's commit): a text assignment and one with a
-photo recorded offline survive a reload and reach the edge exactly once when the tablet is back online; a
-tutor's feedback shows and is acknowledged; the release plan counts the days; axe-core finds no violations."""
+photo and a voice note (Chromium's fake microphone) recorded offline survive a reload; back online, the
+connection drops mid-upload and the page is reloaded: the upload resumes from the chunk it stopped at, and each
+reaches the edge exactly once; a tutor's feedback shows and is acknowledged; the release plan counts the days;
+axe-core finds no violations on any tablet screen."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import pytest
 
 import webapp
 from edge import store
-from edge.config import EdgeConfig, TabletsConfig
+from edge.config import AttachmentsConfig, EdgeConfig, TabletsConfig
 from edge.downlink import messages
 from edge.downlink.tables import DownMessage
 from edge.identity import EdgeFiles, create_tablet_ca, ensure_server_cert
@@ -21,10 +23,11 @@ from edge.plans.tables import LearnerPlanField
 from edge.tablets.api import TabletApiServer
 from tests import browserkit
 from tests.learning.apptabletkit import enrol_bound, intake_for
-from tests.learning.learningkit import png_bytes
+from tests.learning.learningkit import held_chunks, png_bytes
 
 EDGE, DEVICE, LEARNER = "edge-1", "tab-a", "L-A"
 RELEASE_IN_DAYS = 12
+CHUNK = 64 * 1024  # the edge's chunk size here: the photo (about 230 KB) goes in 4 chunks
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +35,8 @@ def edge(tmp_path_factory):
     if not webapp.built():
         pytest.fail("the app is not built: run make (node app/build.mjs)", pytrace=False)
     root = tmp_path_factory.mktemp("app-tablet")
-    config = EdgeConfig(instance=root / "edge", edge_id=EDGE, tablets=TabletsConfig(api_port=0))
+    config = EdgeConfig(instance=root / "edge", edge_id=EDGE, tablets=TabletsConfig(api_port=0),
+                        attachments=AttachmentsConfig(chunk_bytes=CHUNK))
     files = EdgeFiles(config.instance)
     create_tablet_ca(files, EDGE)
     ensure_server_cert(files, EDGE, config.server_name)
@@ -43,7 +47,7 @@ def edge(tmp_path_factory):
         LearnerPlanField.create(learner=LEARNER, pathway="release", field="date", by="mary",
                                 value=(date.today() + timedelta(days=RELEASE_IN_DAYS)).isoformat(),
                                 at="2026-12-01T10:00:00.000Z", record=str(uuid.uuid4()))
-    (root / "photo.png").write_bytes(png_bytes(200, 150))
+    (root / "photo.png").write_bytes(png_bytes(320, 240))
     yield {"origin": f"https://127.0.0.1:{server.port}", "tablet": tablet, "photo": root / "photo.png"}
     server.stop()
     store.db.close()
@@ -60,8 +64,10 @@ def browser(edge):
     if not Path(browserkit.CHROMIUM).exists():
         pytest.skip(f"{browserkit.CHROMIUM} is missing: Debian's chromium package (make installs it)")
     # playwright presents the client certificate through a TLS proxy of its own, whose certificate no SPKI pin
-    # names: so certificate errors are ignored (the browser resolves nothing but 127.0.0.1: CHROMIUM_ARGS)
-    args = [*browserkit.CHROMIUM_ARGS, "--ignore-certificate-errors"]
+    # names: so certificate errors are ignored (the browser resolves nothing but 127.0.0.1: CHROMIUM_ARGS).
+    # The microphone is Chromium's fake one, allowed without asking.
+    args = [*browserkit.CHROMIUM_ARGS, "--ignore-certificate-errors", "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream"]
     driver = sync_playwright().start()
     try:
         chromium = driver.chromium.launch(executable_path=browserkit.CHROMIUM, args=args, headless=True)
@@ -76,7 +82,7 @@ def browser(edge):
 @pytest.fixture(scope="module")
 def page(browser, edge):
     tablet = edge["tablet"]
-    context = browserkit.new_context(browser, client_certificates=[
+    context = browserkit.new_context(browser, permissions=["microphone"], client_certificates=[
         {"origin": edge["origin"], "certPath": str(tablet.cert_path), "keyPath": str(tablet.key_path)}])
     page = context.new_page()
     page.goto(f"{edge['origin']}/app/#/assignments")
@@ -91,12 +97,23 @@ def _submissions() -> list[store.Received]:
                                               store.Received.kind == "assignment_submission"))
 
 
-def _send(page, text: str, photo=None) -> None:
+def _send(page, text: str, photo=None, voice: bool = False) -> None:
     page.fill("#a-text", text)
     if photo is not None:
         page.set_input_files("#a-photo", str(photo))
+    if voice:
+        page.click("#a-record")
+        page.wait_for_selector("#a-voice-note:has-text('Recording')")
+        page.wait_for_timeout(700)
+        page.click("#a-record")
+        page.wait_for_selector("#a-voice-note:has-text('Voice note ready.')")
     page.click("#a-send")
     page.wait_for_selector("#a-done:not(:empty)")
+
+
+def _waiting(page, count: int, timeout: float = 15_000) -> None:
+    page.wait_for_function(f"document.getElementById('outbox-count').textContent.includes('{count}')",
+                           timeout=timeout)
 
 
 def test_work_recorded_offline_survives_a_reload_and_reaches_the_edge_once(page, edge):
@@ -104,22 +121,39 @@ def test_work_recorded_offline_survives_a_reload_and_reaches_the_edge_once(page,
     page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=10_000)
     page.context.set_offline(True)
     _send(page, "My essay about the book")
-    _send(page, "A photo of my drawing", edge["photo"])
+    _send(page, "A photo of my drawing", edge["photo"], voice=True)
     assert "when the tablet is connected" in page.text_content("#a-done")
-    page.reload()
+    page.reload()  # offline: the service worker serves the app, the outbox is in IndexedDB
     page.wait_for_selector("html[data-app=ready]")
-    page.wait_for_function("document.getElementById('outbox-count').textContent.includes('2')")
+    _waiting(page, 2)
     assert _submissions() == []
 
+    # back online, but the connection drops at the photo's third chunk: the text is sent, the photo waits
+    page.context.route("**/chunks/2", lambda route: route.abort())
     page.context.set_offline(False)
     page.evaluate("dispatchEvent(new Event('online'))")
-    page.wait_for_function("document.getElementById('outbox-count').textContent.includes('0')", timeout=15_000)
+    _waiting(page, 1)
+    [text] = _submissions()
+    assert '"text":"My essay about the book"' in text.body
+    photo_id = page.evaluate("""async () => (await throughgate.outbox.pending())[0].body.payload.attachments
+                                .find((a) => a.type === 'image/png').id""")
+    assert held_chunks(photo_id) == [0, 1]
+
+    # a reload mid-upload: the upload resumes from chunk 2, sending no chunk twice
+    page.context.unroute("**/chunks/2")
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url) if request.method == "PUT" else None)
+    page.reload()
+    page.wait_for_selector("html[data-app=ready]")
+    page.evaluate("dispatchEvent(new Event('online'))")
+    _waiting(page, 0)
+    photo_chunks = sorted(url.rsplit("/", 1)[1] for url in sent if photo_id in url)
+    assert photo_chunks == ["2", "3"] and held_chunks(photo_id) == [0, 1, 2, 3]
     rows = _submissions()
     assert len(rows) == 2 and len({row.id for row in rows}) == 2
-    texts = sorted(row.body for row in rows)
-    assert any('"text":"My essay about the book"' in body and '"attachments":[]' in body for body in texts)
-    [photo] = [body for body in texts if "A photo of my drawing" in body]
+    [photo] = [row.body for row in rows if "A photo of my drawing" in row.body]
     assert '"type":"image/png"' in photo and f'"size":{edge["photo"].stat().st_size}' in photo
+    assert '"type":"audio/webm"' in photo  # the voice note, from Chromium's fake microphone
 
 
 def test_feedback_from_the_tutor_shows_and_is_acknowledged(page):

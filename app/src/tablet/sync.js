@@ -28,16 +28,18 @@ export async function send(items) {
   const accepted = [];
   const refused = [];
   const ready = [];
+  let away = null;
   for (const item of items) {
     try {
       for (const ref of attachmentsOf(item)) await upload(ref);
       ready.push(item);
     } catch (e) {
       if (e.final) refused.push({ id: item.id, error: e.code, reason: e.reason });
-      else if (e.code === "unreachable") throw e;  // offline: the whole drain waits for the network
+      else if (e.code === "unreachable") { away = e; break; }  // the network went: send what is ready, the rest later
       // else (the edge busy, a chunk still on its way): left waiting for the next drain
     }
   }
+  if (away && !ready.length && !refused.length) throw away;  // nothing reached the edge: the outbox says so
   for (let i = 0; i < ready.length; i += BATCH) {
     const batch = ready.slice(i, i + BATCH);
     const answer = await call("POST", "/v1/tablets/records", { json: { records: batch.map(toRecord) } });

@@ -46,7 +46,8 @@ export async function renderPlan(main, ctx) {
     const date = new Date(`${release.release_date}T12:00:00Z`);
     main.append(el("p", { text: t("Release date: {date}", { date: new Intl.DateTimeFormat(welsh ? "cy-GB" : "en-GB", { dateStyle: "full", timeZone: "UTC" }).format(date) }) }));
   }
-  const pathways = [...items.values()].filter((i) => i.pathway !== "release");
+  // only what staff have written: nine pathways all "Not started" say nothing yet
+  const pathways = [...items.values()].filter((i) => i.pathway !== "release" && i.written && Object.keys(i.written).length);
   if (!pathways.length) {
     main.append(el("p", { text: t("Your plan for release will show here when staff write it.") }));
     return;
