@@ -125,7 +125,8 @@ def create_app(config: EdgeConfig) -> Flask:
         except FileNotFoundError:
             return _refuse("not_found", "the file is listed but missing from the cache: staff should run "
                            "`throughgate edge courses sync`", 404)
-        response.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
+        # framed by the wrapper (this origin) inside the app's page: every ancestor must be one of these
+        response.headers["Content-Security-Policy"] = f"frame-ancestors 'self' {app_origin(config)}"
         return response
 
     @app.after_request

@@ -1,0 +1,186 @@
+// The SCORM player page (/app/player.html?course=<course>&learner=<learner>[&item=<id>]), a bundle of its own:
+// scorm-again is large, and only this page needs it, so the app's first load stays small.
+//
+// It finds the course's signed manifest (the tablet API's /v1/courses, kept for offline), shows the item picker
+// for a package of several items (the organisation tree for SCORM 2004), asks the tablet API for a capability
+// URL on the content origin (kept, so the course opens offline from the content origin's service worker), and
+// runs the item (app/src/scorm/runtime.js). What the content commits goes into the outbox (IndexedDB) before
+// anything else; the app sends it when it is online.
+import { openItem, versionOf } from "../scorm/runtime.js";
+import * as store from "../shell/store.js";
+import { whoAmI } from "../tablet/records.js";
+import { language, LANGUAGES, setLanguage, startLanguage, t } from "../shell/i18n.js";
+import { canSpeak, screenText, speak, stop } from "../shell/speech.js";
+
+store.declare("scorm_courses", "scorm_launches");
+
+const params = new URLSearchParams(location.search);
+const course = params.get("course") || "";
+let learner = params.get("learner") || "";
+const main = document.getElementById("main");
+let session = null;
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "text") node.textContent = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else if (v !== false && v != null) node.setAttribute(k, v === true ? "" : v);
+  }
+  node.append(...children.filter((c) => c != null));
+  return node;
+}
+
+function problem(text) {
+  main.replaceChildren(el("h1", { text: t("This course did not open") }), el("p", { class: "problem", role: "alert", text }),
+    el("p", {}, el("a", { class: "button secondary", href: "/app/#/home", text: t("Back to the app") })));
+}
+
+async function manifestOf() {
+  try {
+    const res = await fetch("/v1/courses", { cache: "no-cache" });
+    if (res.ok) {
+      const listing = await res.json();
+      for (const entry of listing.courses || []) {
+        const m = entry.envelope && entry.envelope.manifest;
+        if (m) await store.put("scorm_courses", { id: m.course, manifest: m });
+      }
+    }
+  } catch { /* offline: the kept copy below */ }
+  const kept = await store.get("scorm_courses", course);
+  return kept ? kept.manifest : null;
+}
+
+async function launchOf(manifest) {
+  const key = `${learner}|${manifest.course}|${manifest.version}`;
+  try {
+    const res = await fetch(`/v1/courses/${encodeURIComponent(manifest.course)}/launch`, {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ learner, version: manifest.version }),
+    });
+    if (res.ok) {
+      const launch = await res.json();
+      await store.put("scorm_launches", { id: key, ...launch });
+      return launch;
+    }
+  } catch { /* offline: the kept link; the content origin's service worker has the files */ }
+  return store.get("scorm_launches", key);
+}
+
+/** The items to pick from: [{ id, title, href, depth, heading }] in the organisation's order. */
+export function pickList(manifest) {
+  const byId = new Map((manifest.items || []).map((i) => [i.id, i]));
+  const tree = manifest.scorm && manifest.scorm.organization;
+  if (!tree) return (manifest.items || []).map((i) => ({ ...i, depth: 0, heading: false }));
+  const out = [];
+  const walk = (node, depth) => {
+    if (node.hidden) return;
+    if (node.launch && byId.has(node.id)) out.push({ ...byId.get(node.id), title: node.title || byId.get(node.id).title, depth, heading: false });
+    else if (depth > 0 && node.children && node.children.length) out.push({ id: node.id, title: node.title, depth, heading: true });
+    for (const child of node.children || []) walk(child, depth + 1);
+  };
+  walk(tree, 0);
+  return out;
+}
+
+async function statusOf(manifest, item) {
+  const current = await store.get("scorm_current", `${learner}|${manifest.course}|${item.id}`);
+  const attempt = current && (await store.get("scorm_attempts", current.attempt));
+  if (!attempt) return t("Not started");
+  return attempt.done ? t("Done") : t("Started: you can go on where you stopped");
+}
+
+async function showPicker(manifest) {
+  const list = el("ul", { class: "scorm-items" });
+  for (const entry of pickList(manifest)) {
+    if (entry.heading) {
+      list.append(el("li", { class: "scorm-heading", "data-depth": String(entry.depth) }, el("h2", { text: entry.title })));
+      continue;
+    }
+    const state = await statusOf(manifest, entry);
+    list.append(el("li", { "data-depth": String(entry.depth) },
+      el("button", { type: "button", class: "button scorm-item", "data-item": entry.id, onclick: () => run(manifest, entry) },
+        el("span", { text: entry.title }), el("span", { class: "scorm-state", text: state }))));
+  }
+  main.replaceChildren(el("h1", { tabindex: "-1", text: manifest.title }),
+    el("p", { class: "lead", text: t("Choose a part of the course to open.") }), list,
+    el("p", {}, el("a", { class: "button secondary", href: "/app/#/home", text: t("Back to the app") })));
+  main.querySelector("h1").focus();
+}
+
+async function refusalsOf(attempt) {
+  return (await store.all("scorm_refusals")).filter((r) => r.attempt === attempt);
+}
+
+async function run(manifest, item) {
+  const launch = await launchOf(manifest);
+  if (!launch) return problem(t("The course needs the network the first time it is opened. Try again when you are connected."));
+  const frame = el("iframe", { id: "scorm-frame", title: item.title, class: "scorm-frame",
+    allow: "fullscreen; autoplay", referrerpolicy: "no-referrer" });
+  const saved = el("p", { class: "scorm-saved", role: "status", id: "scorm-saved" });
+  const support = el("details", { class: "scorm-support", id: "scorm-support", hidden: true },
+    el("summary", { text: t("For support: values the course sent that were not kept") }), el("ul"));
+  const back = el("button", { type: "button", class: "button secondary", id: "scorm-close", onclick: () => close(manifest) },
+    el("span", { text: t("Close this part") }));
+  main.replaceChildren(el("h1", { class: "scorm-title", text: item.title }), saved, frame, support, el("p", {}, back));
+  session = await openItem({ learner, manifest, item, launch, frameEl: frame, onCommitted: async ({ added, refused }, attempt) => {
+    saved.textContent = t("Saved on this tablet. It is sent when the tablet is connected.");
+    saved.dataset.added = String(Number(saved.dataset.added || 0) + added);
+    saved.dataset.commits = String(Number(saved.dataset.commits || 0) + 1);
+    const all = await refusalsOf(attempt.id);
+    support.hidden = all.length === 0;
+    support.querySelector("ul").replaceChildren(...all.map((r) => el("li", { "data-element": r.element,
+      text: `${r.element}: ${r.reason} (${r.error_code})` })));
+    if (refused.length) console.warn("SCORM values refused:", refused);
+  } });
+  document.documentElement.dataset.entry = session.entry;
+  document.documentElement.dataset.attempt = session.attempt.id;
+}
+
+async function close(manifest) {
+  if (session) await session.close();
+  session = null;
+  if (pickList(manifest).filter((e) => !e.heading).length > 1) return showPicker(manifest);
+  location.href = "/app/#/home";
+}
+
+function header() {
+  const langs = document.getElementById("languages");
+  langs.replaceChildren(...LANGUAGES.map((l) => el("button", { type: "button", class: "lang", lang: l.code,
+    "aria-pressed": String(l.code === language()), onclick: async () => { await setLanguage(l.code); location.reload(); },
+    text: l.name })));
+  const read = document.getElementById("read-aloud");
+  read.hidden = !canSpeak();
+  read.addEventListener("click", () => { stop(); speak(screenText(main)); });
+  for (const node of document.querySelectorAll("[data-t]")) node.textContent = t(node.dataset.t);
+}
+
+function registerWorker() {  // the app's own service worker (P1's), so this page opens offline too
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/app/sw.js", { scope: "/app/" }).catch((e) => console.warn(`not kept for offline: ${e}`));
+  }
+}
+
+async function start() {
+  registerWorker();
+  await startLanguage();
+  header();
+  if (!learner) learner = ((await whoAmI()) || {}).learner || "";  // the tablet's bound learner
+  if (!course || !learner) return problem(t("This link does not say which course to open. Open it from the app's library."));
+  const manifest = await manifestOf();
+  if (!manifest) return problem(t("This course is not on this tablet yet. Connect to the network and try again."));
+  if (manifest.format !== "scorm12" && manifest.format !== "scorm2004") {
+    return problem(t("This course is not a SCORM package."));
+  }
+  document.documentElement.dataset.scorm = versionOf(manifest);
+  const items = pickList(manifest).filter((e) => !e.heading);
+  const wanted = items.find((i) => i.id === params.get("item"));
+  if (wanted) return run(manifest, wanted);
+  if (items.length === 1) return run(manifest, items[0]);
+  return showPicker(manifest);
+}
+
+start().then(() => { document.documentElement.dataset.player = "ready"; }).catch((e) => {
+  console.error(e);
+  problem(t("Something went wrong. Close the app and open it again."));
+});

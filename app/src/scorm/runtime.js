@@ -1,0 +1,128 @@
+// The LMS side of the SCORM player, in the app's origin: scorm-again's real API (1.2 or 2004), reached by the
+// content only through CrossFrameLMS (postMessage from the content origin, its origin checked), attempts and
+// resume kept in IndexedDB, and each commit turned into statements in the outbox (mapping.js).
+//
+//   const session = await openItem({ learner, course, manifest, item, launch, frameEl, onCommitted })
+//
+// IndexedDB stores (the shell's store.js; the app's origin, which no course script can reach):
+//   scorm_attempts   { id: attempt UUID, learner, course, version, item, scorm, opened, updated, done, cmi }
+//   scorm_current    { id: "learner|course|item", attempt }       the attempt a launch resumes
+//   scorm_statements { id: statement id, attempt, outbox }         what is already in the outbox (sent once)
+//   scorm_refusals   { id: "attempt|element|value", ..., reason }  refused values, shown for support
+import { CrossFrameLMS } from "scorm-again/cross-frame-lms";
+import { Scorm12API } from "scorm-again/scorm12";
+import { Scorm2004API } from "scorm-again/scorm2004";
+import { commit as mapCommit } from "./mapping.js";
+import * as store from "../shell/store.js";
+import * as outbox from "../shell/outbox.js";
+import { recordBody } from "../tablet/records.js";
+
+store.declare("scorm_attempts", "scorm_current", "scorm_statements", "scorm_refusals");
+
+const KEPT = {  // the runtime values a new session of an open attempt starts from
+  "1.2": ["cmi.core.lesson_location", "cmi.suspend_data", "cmi.core.lesson_status", "cmi.core.score.raw",
+    "cmi.core.score.min", "cmi.core.score.max", "cmi.core.exit"],
+  "2004": ["cmi.location", "cmi.suspend_data", "cmi.completion_status", "cmi.success_status", "cmi.score.scaled",
+    "cmi.score.raw", "cmi.score.min", "cmi.score.max", "cmi.progress_measure", "cmi.exit"],
+};
+const DONE_12 = new Set(["passed", "failed", "completed"]);
+
+export function versionOf(manifest) {
+  return manifest.format === "scorm2004" ? "2004" : "1.2";
+}
+
+/** Whether an attempt is over: a new launch starts a new one (SCORM: not suspended, and finished). */
+export function finished(scorm, cmi) {
+  if (scorm === "2004") return cmi["cmi.completion_status"] === "completed" && cmi["cmi.exit"] !== "suspend";
+  return DONE_12.has(cmi["cmi.core.lesson_status"]) && cmi["cmi.core.exit"] !== "suspend";
+}
+
+/** The attempt this launch goes on with, or a new one. */
+export async function attemptFor({ learner, course, version, item, scorm }) {
+  const key = `${learner}|${course}|${item}`;
+  const current = await store.get("scorm_current", key);
+  if (current) {
+    const held = await store.get("scorm_attempts", current.attempt);
+    if (held && !held.done) return held;
+  }
+  const now = new Date().toISOString();
+  const fresh = { id: outbox.uuid(), learner, course, version, item, scorm, opened: now, updated: now, done: false,
+    cmi: {} };
+  await store.put("scorm_attempts", fresh);
+  await store.put("scorm_current", { id: key, attempt: fresh.id });
+  return fresh;
+}
+
+function flat(api) {
+  const out = {};
+  for (const [k, v] of Object.entries(api.getFlattenedCMI() || {})) {
+    if (v !== null && v !== undefined && v !== "" && typeof v !== "object") out[k] = String(v);
+  }
+  return out;
+}
+
+function startingValues(attempt, learner) {
+  const kept = attempt.cmi || {};
+  const resume = Object.keys(kept).some((k) => /location|suspend_data/.test(k) && kept[k] !== "");
+  if (attempt.scorm === "2004") {
+    const values = { "cmi.learner_id": learner, "cmi.learner_name": learner };
+    for (const k of KEPT["2004"]) if (kept[k] && k !== "cmi.exit") values[k] = kept[k];
+    return { values, entry: resume ? "resume" : "ab-initio" };
+  }
+  const values = { "cmi.core.student_id": learner, "cmi.core.student_name": learner };
+  for (const k of KEPT["1.2"]) if (kept[k] && k !== "cmi.core.exit") values[k] = kept[k];
+  return { values, entry: resume ? "resume" : "ab-initio" };
+}
+
+/** Keeps what one commit says: resume values first (never lose where the learner is), then each new statement
+ *  into the outbox once, then the refusals. Returns { added, refused }. */
+export async function recordCommit(attempt, cmi, { learner, course, item }) {
+  const now = new Date().toISOString();
+  const kept = {};
+  for (const k of KEPT[attempt.scorm]) if (cmi[k] !== undefined) kept[k] = cmi[k];
+  attempt.cmi = { ...attempt.cmi, ...kept };
+  attempt.updated = now;
+  attempt.done = finished(attempt.scorm, attempt.cmi);
+  await store.put("scorm_attempts", attempt);
+  const made = await mapCommit(attempt.scorm, cmi, { learner, course, item, attempt: attempt.id, timestamp: now });
+  let added = 0;
+  for (const [kind, statement] of made.statements) {
+    if (await store.get("scorm_statements", statement.id)) continue;  // the same values again: recorded once
+    // a record as the edge takes it, whose id is the statement's own (the edge requires it)
+    const id = await outbox.add({ id: statement.id, kind, body: await recordBody(learner, statement) });
+    await store.put("scorm_statements", { id: statement.id, attempt: attempt.id, outbox: id });
+    added += 1;
+  }
+  for (const r of made.refused) {
+    await store.put("scorm_refusals", { id: `${attempt.id}|${r.element}|${r.value}`, attempt: attempt.id, learner,
+      course, item, ...r, created: now });
+  }
+  return { added, refused: made.refused };
+}
+
+/** Runs one item: the API, its bridge to the content origin, and the frame. */
+export async function openItem({ learner, manifest, item, launch, frameEl, onCommitted = () => {} }) {
+  const scorm = versionOf(manifest);
+  const attempt = await attemptFor({ learner, course: manifest.course, version: manifest.version, item: item.id, scorm });
+  const settings = { autocommit: false, lmsCommitUrl: false, logLevel: 5, sendFullCommit: true };
+  const api = scorm === "2004" ? new Scorm2004API(settings) : new Scorm12API(settings);
+  const { values, entry } = startingValues(attempt, learner);
+  api.loadFromFlattenedJSON(values);
+  if (scorm === "2004") api.cmi.entry = entry;
+  else api.cmi.core.entry = entry === "resume" ? "resume" : "ab-initio";
+  let chain = Promise.resolve();
+  const onCommit = () => {
+    const cmi = flat(api);
+    chain = chain.then(() => recordCommit(attempt, cmi, { learner, course: manifest.course, item: item.id }))
+      .then((r) => onCommitted(r, attempt)).catch((e) => console.error("commit not kept:", e));
+  };
+  for (const name of scorm === "2004" ? ["Commit", "Terminate"] : ["LMSCommit", "LMSFinish"]) api.on(name, onCommit);
+  const bridge = new CrossFrameLMS(api, launch.origin, { rateLimit: 2000 });
+  const href = item.href.startsWith("/") ? item.href.slice(1) : item.href;
+  frameEl.src = `${launch.frame}#launch=${encodeURIComponent(launch.content + href)}`;
+  return {
+    api, attempt, entry,
+    settled: () => chain,
+    close() { bridge.destroy(); frameEl.src = "about:blank"; return chain; },
+  };
+}

@@ -1,0 +1,245 @@
+"""The SCORM player in real Chromium, against a real edge with courses synced from a real hub: a SCORM 1.2 package
+and a SCORM 2004 package (tests/courses/app_scorm_kit.py, shaped as Rustici's and SCORM Driver's exports).
+
+The learner opens a course from the player page (/app/player.html on the tablet API's origin, the tablet's client
+certificate), picks a unit, answers and saves (commit), goes offline, finishes the unit, opens the next unit
+offline (the content origin's service worker kept its files), moves on and saves, closes the browser's pages,
+comes back still offline and resumes where they were (entry=resume, the saved location). Back online, the app
+sends its outbox: every statement reaches the edge, once.
+
+And what a course page's script can reach: not the app's IndexedDB, not the page above it, not the tablet API
+with the tablet's certificate. The player page has no accessibility violations (axe-core)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from edge import identity, store
+from edge.courses.content_origin import ContentOriginServer
+from edge.tablets.api import TabletApiServer
+from tests import browserkit
+from tests.courses import app_scorm_kit
+from tests.courses.conftest import running_copy, stopped
+from tests.courses.courses_kit import import_course, open_edge_store, run_sync
+from tests.learning.apptabletkit import enrol_bound, intake_for
+
+LEARNER = "L-0042"
+
+
+@pytest.fixture(scope="module")
+def edge(built_stack, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("app-scorm")
+    stack = running_copy(built_stack, folder / "stack")
+    try:
+        app_scorm_kit.scorm12_package(folder / "safety.zip")
+        app_scorm_kit.scorm2004_package(folder / "golf.zip")
+        printed = {"1.2": import_course(stack, folder / "safety.zip"),
+                   "2004": import_course(stack, folder / "golf.zip")}
+        courses = {v: out.split("course ", 1)[1].split()[0] for v, out in printed.items()}
+        cfg = open_edge_store(stack)
+        sync, _ = run_sync(stack)
+        assert sync.report.ok, sync.report.errors
+        identity.ensure_server_cert(identity.EdgeFiles(cfg.instance), cfg.edge_id, cfg.server_name)
+        with ContentOriginServer(cfg, port=0) as content:
+            cfg.courses.content_port = content.port  # the launch hands out this origin
+            with TabletApiServer(cfg, intake=intake_for(cfg)) as api:
+                tablet = enrol_bound(cfg, folder / "tab-0", "tab-0", LEARNER, api.port)
+                yield {"api": api, "content": content, "tablet": tablet, "courses": courses, "cfg": cfg}
+    finally:
+        stopped(stack)
+
+
+@pytest.fixture(scope="module")
+def browser(edge):
+    """Chromium, once for the file. A service worker registers only from a certificate the browser trusts, and
+    playwright presents the tablet's client certificate through a TLS proxy of its own, so certificate errors are
+    ignored (the browser resolves nothing but 127.0.0.1: browserkit.CHROMIUM_ARGS)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright's Python package is not installed: pip install -e '.[test]'")
+    if not Path(browserkit.CHROMIUM).exists():
+        pytest.skip(f"{browserkit.CHROMIUM} is missing: Debian's chromium package (make installs it)")
+    driver = sync_playwright().start()
+    try:
+        chromium = driver.chromium.launch(executable_path=browserkit.CHROMIUM, headless=True,
+                                          args=[*browserkit.CHROMIUM_ARGS, "--ignore-certificate-errors"])
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+    finally:
+        driver.stop()
+
+
+def _context(browser, edge):
+    origin = f"https://127.0.0.1:{edge['api'].port}"
+    return browser.new_context(ignore_https_errors=True, client_certificates=[
+        {"origin": origin, "certPath": str(edge["tablet"].cert_path), "keyPath": str(edge["tablet"].key_path)}])
+
+
+def _player(edge, version):
+    return f"https://127.0.0.1:{edge['api'].port}/app/player.html?course={edge['courses'][version]}&learner={LEARNER}"
+
+
+def _content(page):
+    return page.frame_locator("#scorm-frame").frame_locator("#content")
+
+
+def _wrapper(page):
+    return next(f for f in page.frames if f.url.split("#")[0].endswith("/frame.html"))
+
+
+def _commits(page) -> int:
+    return int(page.locator("#scorm-saved").get_attribute("data-commits") or 0)
+
+
+def _wait_saved_more(page, before: int) -> int:
+    """Waits until the player kept one more commit (resume values, statements, refusals) than `before`."""
+    page.wait_for_function("n => Number(document.getElementById('scorm-saved')?.dataset.commits || 0) > n", arg=before)
+    return _commits(page)
+
+
+def _open_item(page, item_index: int):
+    page.locator("button.scorm-item").nth(item_index).click()
+    body = _content(page).locator("body[data-lms='ready']")
+    body.wait_for(timeout=15000)
+    return _content(page)
+
+
+def _kept_files(page) -> int:
+    return _wrapper(page).evaluate("""async () => {
+      const cache = await caches.open("throughgate-course-files-v1");
+      return (await cache.keys()).filter((r) => r.url.includes("/kept/")).length; }""")
+
+
+def _statements_at_edge(ids: set[str]) -> list[str]:
+    found = []
+    for row in store.Received.select().where(store.Received.learner == LEARNER):
+        body = json.loads(row.body)
+        statement_id = (body.get("payload") or {}).get("id")
+        if statement_id in ids:
+            found.append(statement_id)
+    return found
+
+
+@pytest.mark.parametrize("version", ["1.2", "2004"])
+def test_a_unit_completes_offline_and_resumes_after_the_browser_closes_and_reaches_the_edge_once(
+        browser, edge, version):
+    context = _context(browser, edge)
+    try:
+        page = context.new_page()
+        page.goto(_player(edge, version))
+        page.locator("button.scorm-item").first.wait_for()
+        units = page.locator("button.scorm-item").count()
+        assert units >= 2  # the item picker: a package of several items
+
+        unit = _open_item(page, 0)
+        assert unit.locator("#entry").text_content() == "ab-initio"
+        unit.locator("#answer").click()
+        unit.locator("#save").click()
+        saved = _wait_saved_more(page, 0)
+        deadline = time.monotonic() + 10
+        while _kept_files(page) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+        context.set_offline(True)
+        unit.locator("#next").click()
+        unit.locator("#answer").click()
+        unit.locator("#finish").click()
+        saved = _wait_saved_more(page, saved)
+        page.locator("#scorm-close").click()
+        page.locator("button.scorm-item").first.wait_for()
+        assert "Done" in page.locator("button.scorm-item").nth(0).text_content()
+
+        unit = _open_item(page, 1)  # offline: the kept link, the files from the content origin's worker
+        unit.locator("#next").click()
+        unit.locator("#next").click()
+        unit.locator("#save").click()
+        _wait_saved_more(page, 0)
+        attempt = page.evaluate("() => document.documentElement.dataset.attempt")
+        page.close()  # the browser closed: nothing of the page is left but what it stored
+
+        page = context.new_page()  # comes back, still offline
+        page.goto(_player(edge, version))
+        page.locator("button.scorm-item").first.wait_for()
+        unit = _open_item(page, 1)
+        assert unit.locator("#page").text_content() == "page-3"
+        assert unit.locator("#entry").text_content() == "resume"
+        assert page.evaluate("() => document.documentElement.dataset.attempt") == attempt
+        ids = set(page.evaluate("""async () => new Promise((ok, bad) => {
+          const req = indexedDB.open("throughgate-app");
+          req.onsuccess = () => { const tx = req.result.transaction("scorm_statements");
+            const all = tx.objectStore("scorm_statements").getAllKeys(); all.onsuccess = () => ok(all.result); };
+          req.onerror = () => bad(req.error); })"""))
+        assert len(ids) >= 3  # two answers and the unit passed
+
+        context.set_offline(False)
+        page.goto(f"https://127.0.0.1:{edge['api'].port}/app/")  # the app sends its outbox
+        page.wait_for_function("""async () => new Promise((ok) => {
+          const req = indexedDB.open("throughgate-app");
+          req.onsuccess = () => { const all = req.result.transaction("outbox").objectStore("outbox").count();
+            all.onsuccess = () => ok(all.result === 0); }; })""", timeout=15000, polling=200)
+        page.reload()
+        page.wait_for_timeout(300)
+        arrived = _statements_at_edge(ids)
+        assert sorted(arrived) == sorted(ids)  # each statement once
+    finally:
+        context.close()
+
+
+def test_a_course_pages_script_cannot_reach_the_apps_data_or_the_tablets_identity(browser, edge):
+    context = _context(browser, edge)
+    try:
+        page = context.new_page()
+        page.goto(_player(edge, "1.2"))
+        page.locator("button.scorm-item").first.wait_for()
+        page.evaluate("""async () => new Promise((ok) => { const r = indexedDB.open("throughgate-app");
+          r.onsuccess = () => ok(r.result.objectStoreNames.length); })""")
+        _open_item(page, 0)
+        course = next(f for f in page.frames if "/c/" in f.url)
+        api = f"https://127.0.0.1:{edge['api'].port}"
+        found = course.evaluate("""async (api) => {
+          const out = {};
+          out.databases = (await indexedDB.databases()).map((d) => d.name);
+          out.appStores = await new Promise((ok) => { const r = indexedDB.open("throughgate-app");
+            r.onsuccess = () => ok(r.result.objectStoreNames.length); r.onerror = () => ok(-1); });
+          try { out.top = String(window.top.document.title); } catch (e) { out.top = "blocked: " + e.name; }
+          try { out.cookie = document.cookie; } catch (e) { out.cookie = "blocked"; }
+          const json = {"Content-Type": "application/json"};
+          for (const [name, init] of [["me", {}],
+                                      ["records", {method: "POST", headers: json, body: '{"records": []}'}],
+                                      ["launch", {method: "POST", headers: json, body: '{"learner": "L-0042"}'}]]) {
+            const url = name === "me" ? "/v1/tablets/me" : name === "records" ? "/v1/tablets/records"
+              : "/v1/courses/workshop-safety/launch";
+            try { const r = await fetch(api + url, {credentials: "include", ...init});
+                  out[name] = "read " + r.status + " " + (await r.text()).slice(0, 80); }
+            catch (e) { out[name] = "blocked: " + e.name; }
+          }
+          return out; }""", api)
+        assert found["appStores"] == 0, found  # the content origin's own, empty database: not the app's
+        assert found["top"].startswith("blocked"), found
+        assert found["cookie"] == "", found
+        for name in ("me", "records", "launch"):
+            assert found[name].startswith("blocked"), found
+    finally:
+        context.close()
+
+
+def test_the_player_page_has_no_accessibility_violations(browser, edge):
+    context = browserkit.new_context(browser, client_certificates=[
+        {"origin": f"https://127.0.0.1:{edge['api'].port}", "certPath": str(edge["tablet"].cert_path),
+         "keyPath": str(edge["tablet"].key_path)}])
+    try:
+        page = context.new_page()
+        page.goto(_player(edge, "2004"))
+        page.locator("button.scorm-item").first.wait_for()
+        browserkit.assert_accessible(page)
+        _open_item(page, 0)
+        browserkit.assert_accessible(page)
+    finally:
+        context.close()
