@@ -8,6 +8,20 @@ import * as db from "./db.js";
 import { HubError, signed } from "./hub.js";
 
 export const BATCH = 100;
+export const MAX_BYTES = 60 * 1024; // the hub takes at most 64 KiB of JSON a request (hub/limits.py)
+const encoder = new TextEncoder();
+
+// The next changes that fit in one request: at most BATCH, and at most MAX_BYTES of JSON (one change always goes).
+export function nextBatch(queue) {
+  let size = 40;
+  let count = 0;
+  while (count < queue.length && count < BATCH) {
+    size += encoder.encode(JSON.stringify(queue[count])).length + 1;
+    if (count && size > MAX_BYTES) break;
+    count += 1;
+  }
+  return queue.slice(0, count);
+}
 const MAX_ROUNDS = 100;
 const KEEP = "attachment_incomplete"; // refused but kept in the outbox: sent again after its upload
 
@@ -49,7 +63,7 @@ async function run(items) {
   let queue = items.map(({ id, kind, body }) => ({ id, kind, body }));
   let received = 0;
   for (let rounds = 0; rounds < MAX_ROUNDS; rounds += 1) {
-    const batch = queue.slice(0, BATCH);
+    const batch = nextBatch(queue);
     const answer = await round(batch);
     queue = queue.slice(batch.length);
     if (!answer) {
