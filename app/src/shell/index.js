@@ -50,7 +50,9 @@ function context(params) {
   return { t, speak, navigate, params, side, store, outbox: outboxMod.outbox, el, href };
 }
 
-async function render() {
+/** Draws the screen the address names. Focus moves to its heading only when the person went to a new screen
+ *  (focus: true, from hashchange); a redraw for a new language or a changed outbox leaves focus where it is. */
+async function render({ focus = true } = {}) {
   const ticket = ++rendering;
   const { id, params } = parse(location.hash);
   let def = getScreen(id);
@@ -70,7 +72,7 @@ async function render() {
         text: t("Something went wrong on this screen. Go back to the start and try again.") }));
     }
   }
-  if (ticket === rendering && main.dataset.ready) heading.focus();
+  if (ticket === rendering && focus && main.dataset.ready) heading.focus();
   main.dataset.ready = "1";
   document.documentElement.dataset.screen = def.id;
 }
@@ -109,11 +111,11 @@ export async function start(whichSide) {
   await startLanguage();
   wireChrome();
   translateChrome();
-  onLanguage(() => { translateChrome(); updateOutboxLine(); render(); });
-  outboxMod.onChange(() => { updateOutboxLine(); if (parse(location.hash).id === "outbox") render(); });
+  onLanguage(() => { translateChrome(); updateOutboxLine(); render({ focus: false }); });
+  outboxMod.onChange(() => { updateOutboxLine(); if (parse(location.hash).id === "outbox") render({ focus: false }); });
   addEventListener("online", updateOutboxLine);
   addEventListener("offline", updateOutboxLine);
-  addEventListener("hashchange", render);
+  addEventListener("hashchange", () => render());
   await updateOutboxLine();
   await render();
   persist();
