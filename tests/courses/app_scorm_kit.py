@@ -9,8 +9,8 @@
 
 Each page is a small lesson of pages: it reads cmi.core.entry / cmi.entry and the location to start where the
 learner stopped, and has buttons to answer a question (an interaction), go to the next page (location, suspend
-data, exit suspend), save (Commit) and finish (passed with a score, then Finish/Terminate). `body[data-lms]` says
-whether it found its LMS; #page and #entry show where it is.
+data, exit suspend), save (Commit), give an answer whose id has a space (#odd) and finish (passed with a
+score, then Finish/Terminate). `body[data-lms]` says whether it found its LMS; #page and #entry show where it is.
 """
 
 from __future__ import annotations
@@ -69,6 +69,12 @@ function answer() {
   set("cmi.interactions." + n + "." + E.response, "b");
   set("cmi.interactions." + n + ".result", n %% 2 ? "correct" : E.wrong);
 }
+function odd() {  // an interaction id with a space: SCORM 1.2's runtime takes it, a CMIIdentifier has none
+  var n = answered++;
+  set("cmi.interactions." + n + ".id", "page" + page + " odd");
+  set("cmi.interactions." + n + ".type", "choice");
+  set("cmi.interactions." + n + "." + E.response, "a");
+}
 function next() {
   page += 1;
   set(E.location, "page-" + page);
@@ -91,7 +97,8 @@ def page(title: str, script: str) -> bytes:
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title><script src="{script}"></script></head>
 <body data-lms="waiting"><h1>{title}</h1>
 <p>You are on <span id="page">page-1</span>. Started as <span id="entry"></span>.</p>
-<button id="answer" onclick="answer()">Answer</button> <button id="next" onclick="next()">Next page</button>
+<button id="answer" onclick="answer()">Answer</button> <button id="odd" onclick="odd()">Odd answer</button>
+<button id="next" onclick="next()">Next page</button>
 <button id="save" onclick="save()">Save</button> <button id="finish" onclick="finish()">Finish</button>
 </body></html>
 """).encode()

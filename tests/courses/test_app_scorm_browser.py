@@ -13,19 +13,21 @@ with the tablet's certificate. The player page has no accessibility violations (
 from __future__ import annotations
 
 import json
+import ssl
 import time
 from pathlib import Path
 
 import pytest
 
 from edge import identity, store
+from edge.courses import capability, content_origin
 from edge.courses.content_origin import ContentOriginServer
 from edge.tablets.api import TabletApiServer
 from tests import browserkit
 from tests.courses import app_scorm_kit
 from tests.courses.conftest import running_copy, stopped
-from tests.courses.courses_kit import import_course, open_edge_store, run_sync
-from tests.learning.apptabletkit import enrol_bound, intake_for
+from tests.courses.courses_kit import get, import_course, open_edge_store, run_sync
+from tests.learning.apptabletkit import call, enrol_bound, intake_for
 
 LEARNER = "L-0042"
 
@@ -143,6 +145,14 @@ def test_a_unit_completes_offline_and_resumes_after_the_browser_closes_and_reach
         unit.locator("#answer").click()
         unit.locator("#save").click()
         saved = _wait_saved_more(page, 0)
+        if version == "1.2":  # one bad value: that answer alone is refused, with the reason shown for support
+            unit.locator("#odd").click()
+            unit.locator("#save").click()
+            saved = _wait_saved_more(page, saved)
+            support = page.locator("#scorm-support")
+            assert support.is_visible()
+            assert "cmi.interactions.1.id: cmi.interactions.1.id 'page1 odd' is not a CMIIdentifier" in \
+                support.locator("li").first.text_content()
         deadline = time.monotonic() + 10
         while _kept_files(page) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -220,12 +230,19 @@ def test_a_course_pages_script_cannot_reach_the_apps_data_or_the_tablets_identit
                   out[name] = "read " + r.status + " " + (await r.text()).slice(0, 80); }
             catch (e) { out[name] = "blocked: " + e.name; }
           }
+          const record = {v: 1, id: "6f1c0e1e-7d4a-4c55-9d52-1b0e1e7d4a4c", kind: "progress_statement",
+                          learner: "L-0042", created: new Date().toISOString(), seq: 999, payload: {}};
+          try { await fetch(api + "/v1/tablets/records", {method: "POST", mode: "no-cors", credentials: "include",
+                            body: JSON.stringify({records: [record]})}); out.form = "sent, answer unreadable"; }
+          catch (e) { out.form = "blocked: " + e.name; }
           return out; }""", api)
         assert found["appStores"] == 0, found  # the content origin's own, empty database: not the app's
         assert found["top"].startswith("blocked"), found
         assert found["cookie"] == "", found
         for name in ("me", "records", "launch"):
             assert found[name].startswith("blocked"), found
+        # a request the page cannot read but may still send (no-cors, text/plain): refused before anything is kept
+        assert store.Received.select().where(store.Received.id == "6f1c0e1e-7d4a-4c55-9d52-1b0e1e7d4a4c").count() == 0
     finally:
         context.close()
 
@@ -243,3 +260,40 @@ def test_the_player_page_has_no_accessibility_violations(browser, edge):
         browserkit.assert_accessible(page)
     finally:
         context.close()
+
+
+def _plain_get(port: int, path: str):
+    """A GET with no client certificate (the content origin asks for none)."""
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    return get(port, context, path)
+
+
+def test_the_content_origin_serves_a_launchs_files_with_no_certificate_and_refuses_a_changed_or_expired_link(edge):
+    course = edge["courses"]["1.2"]
+    status, launch = call(edge["tablet"], "POST", f"/v1/courses/{course}/launch", {"learner": LEARNER})
+    assert status == 200 and launch["content"].startswith(f"https://127.0.0.1:{edge['content'].port}/c/")
+    path = launch["content"].split(f":{edge['content'].port}", 1)[1]
+    status, headers, body = _plain_get(edge["content"].port, path + "unit1/index.html")
+    assert status == 200 and b"Unit 1" in body
+    assert "set-cookie" not in headers and headers["referrer-policy"] == "no-referrer"
+    assert headers["content-security-policy"] == f"frame-ancestors 'self' https://127.0.0.1:{edge['api'].port}"
+    assert content_origin.server_context(identity.EdgeFiles(edge["cfg"].instance)).verify_mode == ssl.CERT_NONE
+
+    assert _plain_get(edge["content"].port, path + "unit9/index.html")[0] == 404
+    key = capability.load_key(edge["cfg"].instance)
+    expired, _ = capability.mint(key, learner=LEARNER, device="tab-0", course=course, version=1, now=time.time() - 10,
+                                 ttl_s=5)
+    status, _, body = _plain_get(edge["content"].port, f"/c/{expired}/unit1/index.html")
+    assert status == 403 and json.loads(body)["error"] == "token_expired"
+    token = path.split("/")[2]
+    forged = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
+    status, _, body = _plain_get(edge["content"].port, f"/c/{forged}/unit1/index.html")
+    assert status == 403 and json.loads(body)["error"] == "token_forged"
+    assert _plain_get(edge["content"].port, "/c/unit1/index.html")[0] in (403, 404)
+
+
+def test_a_tablet_cannot_open_a_course_for_another_learner(edge):
+    status, answer = call(edge["tablet"], "POST", f"/v1/courses/{edge['courses']['1.2']}/launch", {"learner": "L-0001"})
+    assert (status, answer["error"]) == (403, "learner_mismatch")
+    assert "L-0042" in answer["reason"]
