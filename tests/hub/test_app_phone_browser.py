@@ -28,6 +28,7 @@ from hub.appointments import jitsi
 from hub.appointments import service as appointments
 from hub.appointments.models import AppointmentChange
 from hub.medical import service as health
+from hub.medical.models import HealthWorkerShare
 from hub.phones import service as phones
 from hub.phones.models import Phone
 from hub.plans import service as plans
@@ -224,6 +225,10 @@ def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_mo
     _accessible(page, "health")
     page.get_by_role("button", name="Stop this link").click()
     page.get_by_text("The link for new GP no longer works.").wait_for(timeout=WAIT_MS)
+    page.get_by_role("button", name="Let Olivia read it").click()
+    page.get_by_text("Olivia (probation officer) may read your health summary.").wait_for(timeout=WAIT_MS)
+    shared = _on_hub(app, lambda: HealthWorkerShare.select().where(HealthWorkerShare.person == person))
+    assert [w.worker for w in shared] == ["olivia"]
 
     # Who looked: a worker's console showing the record, and the phone's own reads of the health summary.
     _on_hub(app, lambda: caseload.record_reads("olivia", [person], "person"))

@@ -5,7 +5,7 @@
 import * as db from "../db.js";
 import { HubError, signed, wordsFor } from "../hub.js";
 import { refreshHealth } from "../sync.js";
-import { action, activated, again, icon, problem, shortWhen } from "../ui.js";
+import { ROLES, action, activated, again, icon, problem, shortWhen } from "../ui.js";
 
 const DAYS = [1, 3, 7, 14, 30];
 
@@ -124,6 +124,27 @@ async function listShares(ctx, list) {
         await listShares(ctx, list);
         ctx.say(ctx.t("The link for {who} no longer works.", { who: share.made_for }));
       }, { class: "button warning" })));
+  }
+  // The person's own workers, and whether each may read the summary in the workers' console.
+  const workers = data.workers || [];
+  if (!workers.length) return;
+  list.append(ctx.el("h3", { text: ctx.t("Your workers") }));
+  for (const worker of workers) {
+    const role = ROLES[worker.role] ? ctx.t(ROLES[worker.role]) : worker.role;
+    const who = `${worker.name} (${role})`;
+    list.append(ctx.el("div", { class: "share", "data-worker": worker.worker },
+      ctx.el("p", { text: worker.shared ? ctx.t("{who} may read your health summary.", { who })
+        : ctx.t("{who} may not read your health summary.", { who }) }),
+      action(ctx, worker.shared ? "stop" : "link", worker.shared ? ctx.t("Stop {name} reading it", { name: worker.name })
+        : ctx.t("Let {name} read it", { name: worker.name }), async () => {
+        try {
+          await signed("POST", "/v1/phone/health/workers", { worker: worker.worker, shared: !worker.shared });
+        } catch (error) {
+          if (!(error instanceof HubError)) throw error;
+          ctx.say(ctx.t(wordsFor(error.code)));
+        }
+        await listShares(ctx, list);
+      }, { class: worker.shared ? "button warning" : "button secondary" })));
   }
 }
 
