@@ -104,9 +104,21 @@ def _on_hub(app, fn):
         return fn()
 
 
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+        "#main a, #main button, #main input, #main select, #main textarea")]
+    .filter((el) => el.offsetParent !== null && !el.closest("p.share-url"))
+    .filter((el) => { const r = el.getBoundingClientRect(); return r.height < 44 || r.width < 44; })
+    .map((el) => `${el.tagName} ${el.textContent.trim() || el.name || el.id}`)"""
+"""What a finger cannot hit: a control on the screen under 44 by 44 CSS pixels (a share link's address, text, aside)."""
+PHONE = {"width": 360, "height": 740}
+
+
 def _accessible(page, screen: str) -> None:
+    """axe-core finds nothing, the screen fits a small phone's width, and every control is at least 44 px."""
     page.wait_for_selector(f"html[data-screen='{screen}']")
     browserkit.assert_accessible(page)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"], screen
+    assert page.evaluate(SMALL_TARGETS) == [], screen
 
 
 def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_move(browser, hub):
@@ -122,7 +134,7 @@ def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_mo
     for field, value in (("status", "in_progress"), ("owner", "Housing officer, Cardiff council")):
         _on_hub(app, lambda f=field, v=value: plans.edit(person, "accommodation", f, v, "olivia", None, _at()))
 
-    context = browserkit.new_context(browser)
+    context = browserkit.new_context(browser, viewport=PHONE)
     page = context.new_page()
     page.goto(f"{origin}/app/")
     _accessible(page, "activate")
@@ -282,7 +294,7 @@ def test_the_browsers_signatures_are_the_ones_the_hub_verifies_and_a_changed_bod
     process, app = hub
     origin = process.url
     person, code = released_person(app, "tom")
-    context = browserkit.new_context(browser)
+    context = browserkit.new_context(browser, viewport=PHONE)
     page = context.new_page()
     page.goto(f"{origin}/app/#/activate")
     page.get_by_label("Code from your release letter").fill(code.lower().replace("-", " "))  # typed, as people do

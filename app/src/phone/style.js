@@ -17,7 +17,7 @@ const RULES = `
 .label-big { display: block; font-size: 1.2rem; font-weight: 700; margin-top: 1rem; }
 .warning { border: 4px solid var(--bad, #d4351c); padding: 1rem; margin: 1rem 0; }
 .choice { display: flex; align-items: center; gap: .75rem; min-height: 44px; }
-.choice input { width: 2rem; min-height: 2rem; margin: 0; }
+.choice input { width: 44px; height: 44px; min-height: 44px; flex: none; margin: 0; accent-color: var(--ok, #00703c); }
 .qr { display: block; background: #fff; margin: 1rem 0; }
 .share-url a { word-break: break-all; }
 .scan-view { width: 100%; max-width: 24rem; }
