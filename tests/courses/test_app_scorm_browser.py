@@ -37,8 +37,8 @@ def edge(built_stack, tmp_path_factory):
     folder = tmp_path_factory.mktemp("app-scorm")
     stack = running_copy(built_stack, folder / "stack")
     try:
-        app_scorm_kit.scorm12_package(folder / "safety.zip")
-        app_scorm_kit.scorm2004_package(folder / "golf.zip")
+        files = {"1.2": len(app_scorm_kit.scorm12_package(folder / "safety.zip")),
+                 "2004": len(app_scorm_kit.scorm2004_package(folder / "golf.zip"))}
         printed = {"1.2": import_course(stack, folder / "safety.zip"),
                    "2004": import_course(stack, folder / "golf.zip")}
         courses = {v: out.split("course ", 1)[1].split()[0] for v, out in printed.items()}
@@ -50,7 +50,8 @@ def edge(built_stack, tmp_path_factory):
             cfg.courses.content_port = content.port  # the launch hands out this origin
             with TabletApiServer(cfg, intake=intake_for(cfg)) as api:
                 tablet = enrol_bound(cfg, folder / "tab-0", "tab-0", LEARNER, api.port)
-                yield {"api": api, "content": content, "tablet": tablet, "courses": courses, "cfg": cfg}
+                yield {"api": api, "content": content, "tablet": tablet, "courses": courses, "cfg": cfg,
+                       "files": files}
     finally:
         stopped(stack)
 
@@ -106,10 +107,11 @@ def _wait_saved_more(page, before: int) -> int:
     return _commits(page)
 
 
-def _open_item(page, item_index: int):
-    page.locator("button.scorm-item").nth(item_index).click()
-    body = _content(page).locator("body[data-lms='ready']")
-    body.wait_for(timeout=15000)
+def _open(page, button: str):
+    """Opens a part from the player ("#scorm-continue": the first not done; "#scorm-next": flow's next) and waits
+    until its page has found the runtime."""
+    page.locator(button).click()
+    _content(page).locator("body[data-lms='ready']").wait_for(timeout=15000)
     return _content(page)
 
 
@@ -136,11 +138,10 @@ def test_a_unit_completes_offline_and_resumes_after_the_browser_closes_and_reach
     try:
         page = context.new_page()
         page.goto(_player(edge, version))
-        page.locator("button.scorm-item").first.wait_for()
-        units = page.locator("button.scorm-item").count()
-        assert units >= 2  # the item picker: a package of several items
+        page.locator("#scorm-continue").wait_for()
+        assert page.locator("[data-item]").count() >= 2  # the item picker: a package of several items
 
-        unit = _open_item(page, 0)
+        unit = _open(page, "#scorm-continue")
         assert unit.locator("#entry").text_content() == "ab-initio"
         unit.locator("#answer").click()
         unit.locator("#save").click()
@@ -153,20 +154,17 @@ def test_a_unit_completes_offline_and_resumes_after_the_browser_closes_and_reach
             assert support.is_visible()
             assert "cmi.interactions.1.id: cmi.interactions.1.id 'page1 odd' is not a CMIIdentifier" in \
                 support.locator("li").first.text_content()
-        deadline = time.monotonic() + 10
-        while _kept_files(page) < 2 and time.monotonic() < deadline:
+        deadline = time.monotonic() + 10  # the content origin's worker keeps every file of the version
+        while _kept_files(page) < edge["files"][version] and time.monotonic() < deadline:
             time.sleep(0.1)
+        assert _kept_files(page) == edge["files"][version]
 
         context.set_offline(True)
         unit.locator("#next").click()
         unit.locator("#answer").click()
         unit.locator("#finish").click()
         saved = _wait_saved_more(page, saved)
-        page.locator("#scorm-close").click()
-        page.locator("button.scorm-item").first.wait_for()
-        assert "Done" in page.locator("button.scorm-item").nth(0).text_content()
-
-        unit = _open_item(page, 1)  # offline: the kept link, the files from the content origin's worker
+        unit = _open(page, "#scorm-next")  # offline: the kept link, the files from the content origin's worker
         unit.locator("#next").click()
         unit.locator("#next").click()
         unit.locator("#save").click()
@@ -176,8 +174,9 @@ def test_a_unit_completes_offline_and_resumes_after_the_browser_closes_and_reach
 
         page = context.new_page()  # comes back, still offline
         page.goto(_player(edge, version))
-        page.locator("button.scorm-item").first.wait_for()
-        unit = _open_item(page, 1)
+        page.locator("#scorm-continue").wait_for()
+        assert "Done" in page.locator("[data-item]").first.text_content()
+        unit = _open(page, "#scorm-continue")
         assert unit.locator("#page").text_content() == "page-3"
         assert unit.locator("#entry").text_content() == "resume"
         assert page.evaluate("() => document.documentElement.dataset.attempt") == attempt
@@ -207,10 +206,7 @@ def test_a_course_pages_script_cannot_reach_the_apps_data_or_the_tablets_identit
     try:
         page = context.new_page()
         page.goto(_player(edge, "1.2"))
-        page.locator("button.scorm-item").first.wait_for()
-        page.evaluate("""async () => new Promise((ok) => { const r = indexedDB.open("throughgate-app");
-          r.onsuccess = () => ok(r.result.objectStoreNames.length); })""")
-        _open_item(page, 0)
+        _open(page, "#scorm-continue")
         course = next(f for f in page.frames if "/c/" in f.url)
         api = f"https://127.0.0.1:{edge['api'].port}"
         found = course.evaluate("""async (api) => {
@@ -254,9 +250,9 @@ def test_the_player_page_has_no_accessibility_violations(browser, edge):
     try:
         page = context.new_page()
         page.goto(_player(edge, "2004"))
-        page.locator("button.scorm-item").first.wait_for()
+        page.locator("#scorm-continue").wait_for()
         browserkit.assert_accessible(page)
-        _open_item(page, 0)
+        _open(page, "#scorm-continue")
         browserkit.assert_accessible(page)
     finally:
         context.close()

@@ -6,6 +6,7 @@
 // URL on the content origin (kept, so the course opens offline from the content origin's service worker), and
 // runs the item (app/src/scorm/runtime.js). What the content commits goes into the outbox (IndexedDB) before
 // anything else; the app sends it when it is online.
+import { launchable, neighbours, pickList } from "../scorm/picker.js";
 import { openItem, versionOf } from "../scorm/runtime.js";
 import * as store from "../shell/store.js";
 import { whoAmI } from "../tablet/records.js";
@@ -67,22 +68,6 @@ async function launchOf(manifest) {
   return store.get("scorm_launches", key);
 }
 
-/** The items to pick from: [{ id, title, href, depth, heading }] in the organisation's order. */
-export function pickList(manifest) {
-  const byId = new Map((manifest.items || []).map((i) => [i.id, i]));
-  const tree = manifest.scorm && manifest.scorm.organization;
-  if (!tree) return (manifest.items || []).map((i) => ({ ...i, depth: 0, heading: false }));
-  const out = [];
-  const walk = (node, depth) => {
-    if (node.hidden) return;
-    if (node.launch && byId.has(node.id)) out.push({ ...byId.get(node.id), title: node.title || byId.get(node.id).title, depth, heading: false });
-    else if (depth > 0 && node.children && node.children.length) out.push({ id: node.id, title: node.title, depth, heading: true });
-    for (const child of node.children || []) walk(child, depth + 1);
-  };
-  walk(tree, 0);
-  return out;
-}
-
 async function statusOf(manifest, item) {
   const current = await store.get("scorm_current", `${learner}|${manifest.course}|${item.id}`);
   const attempt = current && (await store.get("scorm_attempts", current.attempt));
@@ -90,20 +75,31 @@ async function statusOf(manifest, item) {
   return attempt.done ? t("Done") : t("Started: you can go on where you stopped");
 }
 
+async function isDone(manifest, item) {
+  const current = await store.get("scorm_current", `${learner}|${manifest.course}|${item.id}`);
+  const attempt = current && (await store.get("scorm_attempts", current.attempt));
+  return Boolean(attempt && attempt.done);
+}
+
 async function showPicker(manifest) {
   const list = el("ul", { class: "scorm-items" });
+  let next = null;
   for (const entry of pickList(manifest)) {
     if (entry.heading) {
       list.append(el("li", { class: "scorm-heading", "data-depth": String(entry.depth) }, el("h2", { text: entry.title })));
       continue;
     }
+    if (!next && !(await isDone(manifest, entry))) next = entry;
     const state = await statusOf(manifest, entry);
-    list.append(el("li", { "data-depth": String(entry.depth) },
-      el("button", { type: "button", class: "button scorm-item", "data-item": entry.id, onclick: () => run(manifest, entry) },
-        el("span", { text: entry.title }), el("span", { class: "scorm-state", text: state }))));
+    const words = [el("span", { text: entry.title }), el("span", { class: "scorm-state", text: state })];
+    list.append(el("li", { "data-depth": String(entry.depth) }, entry.choice
+      ? el("button", { type: "button", class: "button scorm-item", "data-item": entry.id, onclick: () => run(manifest, entry) }, ...words)
+      : el("p", { class: "scorm-item-fixed", "data-item": entry.id }, ...words)));  // the package lets the course lead
   }
+  const go = next && el("p", {}, el("button", { type: "button", class: "button", id: "scorm-continue",
+    onclick: () => run(manifest, next) }, el("span", { text: t("Go on: {title}", { title: next.title }) })));
   main.replaceChildren(el("h1", { tabindex: "-1", text: manifest.title }),
-    el("p", { class: "lead", text: t("Choose a part of the course to open.") }), list,
+    el("p", { class: "lead", text: t("Choose a part of the course to open.") }), go, list,
     el("p", {}, el("a", { class: "button secondary", href: "/app/#/home", text: t("Back to the app") })));
   main.querySelector("h1").focus();
 }
@@ -122,7 +118,14 @@ async function run(manifest, item) {
     el("summary", { text: t("For support: values the course sent that were not kept") }), el("ul"));
   const back = el("button", { type: "button", class: "button secondary", id: "scorm-close", onclick: () => close(manifest) },
     el("span", { text: t("Close this part") }));
-  main.replaceChildren(el("h1", { class: "scorm-title", text: item.title }), saved, frame, support, el("p", {}, back));
+  const { previous, next } = neighbours(manifest, item.id);
+  const move = (to) => async () => { if (session) await session.close(); session = null; run(manifest, to); };
+  const nav = el("p", { class: "scorm-nav" },
+    previous && el("button", { type: "button", class: "button secondary", id: "scorm-previous", onclick: move(previous) },
+      el("span", { text: t("Previous part: {title}", { title: previous.title }) })),
+    next && el("button", { type: "button", class: "button", id: "scorm-next", onclick: move(next) },
+      el("span", { text: t("Next part: {title}", { title: next.title }) })), back);
+  main.replaceChildren(el("h1", { class: "scorm-title", text: item.title }), saved, frame, support, nav);
   session = await openItem({ learner, manifest, item, launch, frameEl: frame, onCommitted: async ({ added, refused }, attempt) => {
     saved.textContent = t("Saved on this tablet. It is sent when the tablet is connected.");
     saved.dataset.added = String(Number(saved.dataset.added || 0) + added);
@@ -140,7 +143,7 @@ async function run(manifest, item) {
 async function close(manifest) {
   if (session) await session.close();
   session = null;
-  if (pickList(manifest).filter((e) => !e.heading).length > 1) return showPicker(manifest);
+  if (launchable(manifest).length > 1) return showPicker(manifest);
   location.href = "/app/#/home";
 }
 
@@ -173,8 +176,8 @@ async function start() {
     return problem(t("This course is not a SCORM package."));
   }
   document.documentElement.dataset.scorm = versionOf(manifest);
-  const items = pickList(manifest).filter((e) => !e.heading);
-  const wanted = items.find((i) => i.id === params.get("item"));
+  const items = launchable(manifest);
+  const wanted = items.find((i) => i.id === params.get("item") && i.choice);
   if (wanted) return run(manifest, wanted);
   if (items.length === 1) return run(manifest, items[0]);
   return showPicker(manifest);
