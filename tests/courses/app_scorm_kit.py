@@ -10,7 +10,8 @@
 Each page is a small lesson of pages: it reads cmi.core.entry / cmi.entry and the location to start where the
 learner stopped, and has buttons to answer a question (an interaction), go to the next page (location, suspend
 data, exit suspend), save (Commit), give an answer whose id has a space (#odd) and finish (passed with a
-score, then Finish/Terminate). `body[data-lms]` says whether it found its LMS; #page and #entry show where it is.
+score, then Finish/Terminate). `body[data-lms]` says whether it found its LMS; #page and #entry show where it is,
+#shown what SCORM 2004's runtime says of the item from the manifest (scaled passing score, first objective).
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ scorm2004kit = importlib.import_module("scorm2004kit")  # tests/hub, on the path
 ELEMENTS = {
     "1.2": {"api": "API", "init": "LMSInitialize", "get": "LMSGetValue", "set": "LMSSetValue", "commit": "LMSCommit",
             "finish": "LMSFinish", "entry": "cmi.core.entry", "location": "cmi.core.lesson_location",
-            "exit": "cmi.core.exit", "response": "student_response", "wrong": "wrong",
+            "exit": "cmi.core.exit", "response": "student_response", "wrong": "wrong", "shown": [],
             "done": [["cmi.core.lesson_status", "passed"], ["cmi.core.score.raw", "80"],
                      ["cmi.core.session_time", "00:05:00"], ["cmi.core.exit", ""]]},
     "2004": {"api": "API_1484_11", "init": "Initialize", "get": "GetValue", "set": "SetValue", "commit": "Commit",
              "finish": "Terminate", "entry": "cmi.entry", "location": "cmi.location", "exit": "cmi.exit",
              "response": "learner_response", "wrong": "incorrect",
+             "shown": ["cmi.scaled_passing_score", "cmi.objectives.0.id"],
              "done": [["cmi.completion_status", "completed"], ["cmi.success_status", "passed"],
                       ["cmi.score.scaled", "0.8"], ["cmi.score.raw", "80"], ["cmi.score.min", "0"],
                       ["cmi.score.max", "100"], ["cmi.session_time", "PT5M"], ["cmi.exit", "normal"]]},
@@ -58,6 +60,7 @@ window.addEventListener("load", function () {
   var location = api[E.get](E.location);
   if (location) page = parseInt(location.split("-")[1], 10) || 1;
   document.getElementById("entry").textContent = api[E.get](E.entry) || "(none)";
+  document.getElementById("shown").textContent = E.shown.map(function (n) { return api[E.get](n); }).join(" ");
   show();
   document.body.setAttribute("data-lms", "ready");
 });
@@ -96,7 +99,7 @@ def page(title: str, script: str) -> bytes:
     return (f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title><script src="{script}"></script></head>
 <body data-lms="waiting"><h1>{title}</h1>
-<p>You are on <span id="page">page-1</span>. Started as <span id="entry"></span>.</p>
+<p>You are on <span id="page">page-1</span>. Started as <span id="entry"></span>. <span id="shown"></span></p>
 <button id="answer" onclick="answer()">Answer</button> <button id="odd" onclick="odd()">Odd answer</button>
 <button id="next" onclick="next()">Next page</button>
 <button id="save" onclick="save()">Save</button> <button id="finish" onclick="finish()">Finish</button>

@@ -74,6 +74,24 @@ function startingValues(attempt, learner) {
   return { values, entry: resume ? "resume" : "ab-initio" };
 }
 
+/** What a SCORM 2004 manifest's signed `scorm` field says of the item (wire/course_scorm.py), set before the
+ *  content starts, as the data model's read-only elements: cmi.launch_data (adlcp:dataFromLMS),
+ *  cmi.completion_threshold, cmi.scaled_passing_score (the primary objective's minNormalizedMeasure when it is
+ *  satisfied by measure) and cmi.objectives (their ids, so the content's objectives are the package's). */
+export function fromManifest(api, manifest, itemId) {
+  const item = manifest.scorm && manifest.scorm.items && manifest.scorm.items[itemId];
+  if (!item) return;
+  const set = (fn) => { try { fn(); } catch (e) { console.warn("not set from the manifest:", e); } };
+  if (item.data_from_lms != null) set(() => { api.cmi.launch_data = String(item.data_from_lms); });
+  if (item.completion_threshold != null) set(() => { api.cmi.completion_threshold = String(item.completion_threshold); });
+  const primary = (item.objectives || []).find((o) => o.primary);
+  if (primary && primary.satisfied_by_measure) {
+    set(() => { api.cmi.scaled_passing_score = String(primary.min_normalized_measure); });
+  }
+  const ids = (item.objectives || []).map((o) => o.id).filter(Boolean);
+  if (ids.length) set(() => api.loadFromFlattenedJSON(Object.fromEntries(ids.map((id, n) => [`cmi.objectives.${n}.id`, id]))));
+}
+
 /** Keeps what one commit says: resume values first (never lose where the learner is), then each new statement
  *  into the outbox once, then the refusals. Returns { added, refused }. */
 export async function recordCommit(attempt, cmi, { learner, course, item }) {
@@ -108,8 +126,12 @@ export async function openItem({ learner, manifest, item, launch, frameEl, onCom
   const api = scorm === "2004" ? new Scorm2004API(settings) : new Scorm12API(settings);
   const { values, entry } = startingValues(attempt, learner);
   api.loadFromFlattenedJSON(values);
-  if (scorm === "2004") api.cmi.entry = entry;
-  else api.cmi.core.entry = entry === "resume" ? "resume" : "ab-initio";
+  if (scorm === "2004") {
+    api.cmi.entry = entry;
+    fromManifest(api, manifest, item.id);
+  } else {
+    api.cmi.core.entry = entry === "resume" ? "resume" : "ab-initio";
+  }
   let chain = Promise.resolve();
   const onCommit = () => {
     const cmi = flat(api);
