@@ -44,7 +44,7 @@ def test_every_phone_msgid_is_in_the_english_file_and_none_is_stale():
 
 def test_every_phone_msgid_has_a_welsh_translation_keeping_its_placeholders():
     welsh, shell = po("cy", "phone"), po("cy", "shell")
-    missing = sorted(m for m in msgids_in_code() if not welsh.get(m) and not shell.get(m))
+    missing = sorted(m for m in msgids_in_code() if not welsh.get(m) and m not in shell)  # the shell's are its own
     assert missing == []
     for msgid, text in welsh.items():
         assert sorted(re.findall(r"\{\w+\}", text)) == sorted(re.findall(r"\{\w+\}", msgid)), msgid

@@ -1,6 +1,7 @@
 // The phone side of the person's app: registers its screens (set up, messages, appointments, health) and the
 // outbox's sender (the signed phone sync to the hub, sync.js). Imported by app/src/entries/app.js on the page
 // the hub serves (data-side="phone").
+import { language } from "../shell/i18n.js";
 import { label, pending, setSender } from "../shell/outbox.js";
 import { screen } from "../shell/screens.js";
 import * as db from "./db.js";
@@ -33,9 +34,15 @@ const receiptsLoaded = (async () => {
 })();
 
 // The shell's ctx, with what the phone screens add: the outbox's items, the receipts sent, a spoken note.
+let keptLanguage = null;
+
 function phone(render) {
   return async (main, ctx) => {
     await receiptsLoaded;
+    if (language() !== keptLanguage) { // for the words of a notification the service worker shows (push_sw.js)
+      keptLanguage = language();
+      await db.put("device", keptLanguage, "lang");
+    }
     const said = ctx.el("p", { class: "note-quiet", role: "status" });
     const extra = {
       ...ctx,
@@ -80,3 +87,10 @@ onSynced(() => {
   pull();
 })();
 addEventListener("online", () => pull());
+// A push said something changed (push_sw.js tells the open app): sync.
+if (typeof navigator !== "undefined" && navigator.serviceWorker) {
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    if (event.data && event.data.throughgate === "sync") pull();
+  });
+}
+

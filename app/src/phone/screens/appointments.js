@@ -3,6 +3,8 @@
 import * as db from "../db.js";
 import { appointments, contacts } from "../feed.js";
 import { action, activated, again, icon, when } from "../ui.js";
+import { HubError, wordsFor } from "../hub.js";
+import { pushState, turnOff, turnOn } from "../push.js";
 import { pull } from "../sync.js";
 import { N_ } from "../words.js";
 
@@ -50,6 +52,7 @@ export async function renderList(main, ctx) {
     await pull();
     again(ctx, "appointments");
   }, { class: "button secondary" }));
+  main.append(await reminders(ctx));
   const changes = await db.all("feed");
   const names = new Map(contacts(changes).map((c) => [c.to, c.name]));
   const coming = appointments(changes);
@@ -58,6 +61,34 @@ export async function renderList(main, ctx) {
     return;
   }
   main.append(ctx.el("ul", { class: "appointments" }, ...coming.map((a) => card(ctx, a, names))));
+}
+
+const REMINDERS = {
+  off: N_("Get a reminder on this phone the day before and an hour before each appointment."),
+  on: N_("This phone reminds you the day before and an hour before each appointment."),
+  blocked: N_("Notifications are blocked for this app, so there are no reminders. You can allow them in your browser's settings."),
+};
+
+// Reminders by Web Push: their state in words, and a button to turn them on or off (none where the browser
+// has no Web Push).
+async function reminders(ctx) {
+  const box = ctx.el("section", { class: "reminders", "aria-labelledby": "reminders-title" });
+  const state = await pushState().catch(() => "none");
+  if (state === "none") return box;
+  const said = ctx.el("p", { role: "status" });
+  box.append(ctx.el("h2", { id: "reminders-title", text: ctx.t("Reminders") }), ctx.el("p", { text: ctx.t(REMINDERS[state]) }));
+  const turn = async (fn) => {
+    try {
+      await fn();
+      again(ctx, "appointments");
+    } catch (error) {
+      said.textContent = ctx.t("Reminders could not be changed: {why}. Try again later.", { why: error instanceof HubError ? ctx.t(wordsFor(error.code)) : String(error.message || error) });
+    }
+  };
+  if (state === "off") box.append(action(ctx, "bell", ctx.t("Turn on reminders"), () => turn(turnOn)));
+  if (state === "on") box.append(action(ctx, "stop", ctx.t("Stop reminders"), () => turn(turnOff), { class: "button secondary" }));
+  box.append(said);
+  return box;
 }
 
 function field(ctx, id, label, hint, control) {
