@@ -168,7 +168,10 @@ async function start() {
   registerWorker();
   await startLanguage();
   header();
-  if (!learner) learner = ((await whoAmI()) || {}).learner || "";  // the tablet's bound learner
+  if (!learner) learner = ((await whoAmI()) || {}).learner || "";  // the tablet's bound learner, as the app keeps it
+  if (!learner) {
+    try { learner = (await (await fetch("/v1/tablets/me")).json()).learner || ""; } catch { /* offline */ }
+  }
   if (!course || !learner) return problem(t("This link does not say which course to open. Open it from the app's library."));
   const manifest = await manifestOf();
   if (!manifest) return problem(t("This course is not on this tablet yet. Connect to the network and try again."));
