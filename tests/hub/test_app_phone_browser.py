@@ -32,6 +32,7 @@ from hub.medical.models import HealthWorkerShare
 from hub.phones import service as phones
 from hub.phones.models import Phone
 from hub.plans import service as plans
+from hub.push.models import PushSubscription
 from hub.sync import messages
 from hub.sync.models import Message, PhoneChange
 from hub.workers import caseload
@@ -191,6 +192,11 @@ def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_mo
     # Appointments: ask to move one; the request reaches the hub.
     page.goto(f"{origin}/app/#/appointments")
     page.get_by_text("Cardiff probation office, 2nd floor").wait_for(timeout=WAIT_MS)
+    # Reminders: this Chromium has no push service, so turning them on fails, and says so in words.
+    context.grant_permissions(["notifications"])
+    page.get_by_role("button", name="Turn on reminders").click()
+    page.get_by_text("Reminders could not be changed: this phone's browser did not allow it.").wait_for(timeout=WAIT_MS)
+    assert _on_hub(app, lambda: PushSubscription.select().count()) == 0
     _accessible(page, "appointments")
     join = page.get_by_role("link", name="Join the video call")
     assert join.get_attribute("href").startswith("https://meet.example.org/tg")

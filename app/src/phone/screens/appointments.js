@@ -82,7 +82,7 @@ async function reminders(ctx) {
       await fn();
       again(ctx, "appointments");
     } catch (error) {
-      said.textContent = ctx.t("Reminders could not be changed: {why}. Try again later.", { why: error instanceof HubError ? ctx.t(wordsFor(error.code)) : String(error.message || error) });
+      said.textContent = ctx.t("Reminders could not be changed: {why}. Try again later.", { why: error instanceof HubError ? ctx.t(wordsFor(error.code)) : ctx.t("this phone's browser did not allow it") });
     }
   };
   if (state === "off") box.append(action(ctx, "bell", ctx.t("Turn on reminders"), () => turn(turnOn)));
