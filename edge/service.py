@@ -98,7 +98,15 @@ class EdgeService:
         self.downlink.start()
         self.tablet_api = TabletApiServer(cfg, on_revoked=self.cut_off, on_enrolled=self.grant,
                                           intake=self.relay.intake).start()  # the app's records: the relay's commit
-        self.content_origin = ContentOriginServer(cfg).start()  # course files, no client certificate asked
+        try:  # course files for the SCORM player, no client certificate asked
+            self.content_origin = ContentOriginServer(cfg).start()
+            store.clear_alarm("content_origin_down")
+        except OSError as exc:  # the relay goes on; only the player's courses wait for the port
+            log.error("the content origin (courses.content_port %s) did not start: %s; the SCORM player cannot "
+                      "open courses until it does: free the port or set another, then restart the edge",
+                      cfg.courses.content_port, exc)
+            store.raise_alarm("content_origin_down", f"the SCORM player's content origin (port "
+                              f"{cfg.courses.content_port}) did not start: {exc}")
         self._advertise()
         if cfg.metrics.port:
             self.metrics_server = edge_metrics.serve(self.metrics, self.files, cfg.metrics.host or cfg.console.host,

@@ -51,6 +51,7 @@ def copy_of(template: Stack, root, env: dict | None = None, **settings) -> Stack
     cfg = edge_config.load(copy.edge_dir)
     cfg.uplink.hub_url, cfg.broker.port = copy.hub_url, copy.broker_port
     cfg.tablets.mqtt_port, cfg.tablets.api_port = copy.mqtt_port, copy.api_port
+    cfg.courses.content_port = copy.content_port
     for dotted, value in settings.items():
         section, _, key = dotted.rpartition("__")
         setattr(getattr(cfg, section) if section else cfg, key, value)

@@ -101,6 +101,7 @@ class Stack:
         self.hub_dir, self.edge_dir = self.root / "hub", self.root / "edge"
         self.hub_port, self.broker_port = free_port(), free_port()
         self.mqtt_port, self.api_port = free_port(), free_port()
+        self.content_port = free_port()  # the edge's content origin (courses.content_port), for the SCORM player
         self.edge_settings = edge_settings
         self.hub: Proc | None = None
         self.edge: Proc | None = None
@@ -131,6 +132,7 @@ class Stack:
              "--broker-port", str(self.broker_port), "--mqtt-port", str(self.mqtt_port),
              "--api-port", str(self.api_port), "--system-broker")
         cfg = edge_config.load(self.edge_dir)
+        cfg.courses.content_port = self.content_port
         for dotted, value in self.edge_settings.items():
             section, _, key = dotted.rpartition("__")
             setattr(getattr(cfg, section) if section else cfg, key, value)
