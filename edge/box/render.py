@@ -120,6 +120,7 @@ def edge_config_for(site: Site, instance: Path) -> edge_config.EdgeConfig:
     cfg.broker.port, cfg.broker.dev = RELAY_PORT, False
     cfg.tablets.mqtt_host = cfg.tablets.api_host = site.tablet.address
     cfg.tablets.mqtt_port, cfg.tablets.api_port = site.enrolment.mqtt_port, site.enrolment.api_port
+    cfg.courses.content_port = site.enrolment.content_port  # on tablets.api_host, the tablet network's address
     cfg.tablets.advertise_on = site.tablet.address
     if site.console.address:
         cfg.console.host = site.console.address
@@ -165,7 +166,7 @@ def _set(values) -> str:
 
 def render_nftables(site: Site) -> str:
     t, m, up = site.tablet, site.management, site.uplink
-    edge_ports = _set((site.enrolment.mqtt_port, site.enrolment.api_port, 53))
+    edge_ports = _set((site.enrolment.mqtt_port, site.enrolment.api_port, site.enrolment.content_port, 53))
     radius = (f'        ip saddr {_set(site.wifi.radius_clients)} udp dport {RADIUS_PORT} accept '
               'comment "access points ask the RADIUS proxy"\n') if site.wifi.mode == "radius" else ""
     console = (f'        iifname "{m.interface}" ip saddr {m.cidr} ip daddr {site.console.address} tcp dport '

@@ -112,6 +112,7 @@ class Wifi:
 class Enrolment:
     api_port: int = setting(8443, **PORT)
     mqtt_port: int = setting(8883, **PORT)
+    content_port: int = setting(8445, **PORT)  # the SCORM player's course files (the edge's content origin)
 
 
 @dataclass(frozen=True)
@@ -347,13 +348,19 @@ def _ports_apart(f: _Fields) -> None:
     api, mqtt, console = f.get("enrolment.api_port"), f.get("enrolment.mqtt_port"), f.get("console.port")
     if api is not None and api == mqtt:
         f.fail("enrolment.mqtt_port", f"{mqtt} is also enrolment.api_port")
+    content = f.get("enrolment.content_port")
+    if content is not None and content in (api, mqtt):
+        f.fail("enrolment.content_port", f"{content} is also an enrolment port")
+    if console is not None and console == content:
+        f.fail("console.port", f"{console} is also enrolment.content_port")
     if console is not None and console in (api, mqtt):
         f.fail("console.port", f"{console} is also an enrolment port")
     metrics = f.get("console.metrics_port")
-    if metrics is not None and metrics in (api, mqtt, console):
+    if metrics is not None and metrics in (api, mqtt, content, console):
         also = "console.port" if metrics == console else "an enrolment port"
         f.fail("console.metrics_port", f"{metrics} is also {also}")
-    for name in ("enrolment.api_port", "enrolment.mqtt_port", "console.port", "console.metrics_port"):
+    for name in ("enrolment.api_port", "enrolment.mqtt_port", "enrolment.content_port", "console.port",
+                 "console.metrics_port"):
         for port, word in _RESERVED_PORTS:
             if f.get(name) == port:
                 f.fail(name, f"{port} is taken by {word}")

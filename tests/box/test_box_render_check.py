@@ -108,7 +108,7 @@ def test_the_ruleset_drops_by_default_with_counters(rendered):
         assert body.rstrip().endswith(f'counter name "{counter}" drop')
     assert 'iifname "enp3s0" ip saddr 192.168.50.0/24 tcp dport 22 accept' in rules
     tablets = re.search(r"chain from_tablets {(.*?)\n    }", rules, re.S)[1]
-    assert "dport 22 " not in tablets and "dport { 8883, 8443, 53 } accept" in tablets
+    assert "dport 22 " not in tablets and "dport { 8883, 8443, 8445, 53 } accept" in tablets
     assert 'oifname "enp1s0" ip daddr { 203.0.113.10 } tcp dport 443 accept' in rules
 
 
