@@ -87,7 +87,8 @@ async function sharing(ctx, box) {
       const { data } = await signed("POST", "/v1/phone/health/shares", { made_for: who, days: Number(days.value) });
       shown.append(ctx.el("div", { class: "share-made", "data-share": data.share_id },
         ctx.el("p", { class: "lead", text: ctx.t("A link for {who}, working until {when}. It is shown only now.", { who: data.made_for, when: shortWhen(data.expires_at) }) }),
-        ctx.el("p", { class: "share-url" }, ctx.el("a", { href: data.url, text: data.url })),
+        ctx.el("p", { class: "share-url" }, /^https:\/\//.test(data.url) ? ctx.el("a", { href: data.url, text: data.url })
+          : ctx.el("span", { text: data.url })),
         qrImage(ctx, data.qr_svg)));
       await listShares(ctx, list);
     } catch (error) {
