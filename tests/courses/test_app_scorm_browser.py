@@ -121,13 +121,13 @@ def _kept_files(page) -> int:
       return (await cache.keys()).filter((r) => r.url.includes("/kept/")).length; }""")
 
 
-def _statements_at_edge(ids: set[str]) -> list[str]:
+def _statements_at_edge(ids: set[str]) -> list[dict]:
+    """The statements among `ids` that the edge holds, one per record it stored."""
     found = []
     for row in store.Received.select().where(store.Received.learner == LEARNER):
-        body = json.loads(row.body)
-        statement_id = (body.get("payload") or {}).get("id")
-        if statement_id in ids:
-            found.append(statement_id)
+        statement = json.loads(row.body).get("payload") or {}
+        if statement.get("id") in ids:
+            found.append(statement)
     return found
 
 
@@ -198,7 +198,10 @@ def test_a_unit_completes_offline_and_resumes_after_the_browser_closes_and_reach
         page.reload()
         page.wait_for_timeout(300)
         arrived = _statements_at_edge(ids)
-        assert sorted(arrived) == sorted(ids)  # each statement once
+        assert sorted(st["id"] for st in arrived) == sorted(ids)  # each statement once
+        [passed] = [st for st in arrived if st["verb"]["display"]["en-US"] == "passed"]
+        assert passed["result"]["duration"] == {"1.2": "PT0H5M0S", "2004": "PT5M"}[version]
+        assert passed["result"]["score"]["raw"] == 80 and passed["result"]["success"] is True
     finally:
         context.close()
 

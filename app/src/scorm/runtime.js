@@ -133,8 +133,14 @@ export async function openItem({ learner, manifest, item, launch, frameEl, onCom
     api.cmi.core.entry = entry === "resume" ? "resume" : "ab-initio";
   }
   let chain = Promise.resolve();
+  // session_time is the content's to report: scorm-again renders a zero where it set none, which would claim a
+  // session of no length, so it is mapped only once the content has set it (as the reference mapping sees it)
+  const sessionTime = scorm === "2004" ? "cmi.session_time" : "cmi.core.session_time";
+  let sessionTimeSet = false;
+  api.on(`${scorm === "2004" ? "SetValue" : "LMSSetValue"}.${sessionTime}`, () => { sessionTimeSet = true; });
   const onCommit = () => {
     const cmi = flat(api);
+    if (!sessionTimeSet) delete cmi[sessionTime];
     chain = chain.then(() => recordCommit(attempt, cmi, { learner, course: manifest.course, item: item.id }))
       .then((r) => onCommitted(r, attempt)).catch((e) => console.error("commit not kept:", e));
   };
