@@ -33,13 +33,16 @@ from hub.phones import service as phones
 from hub.phones.models import Phone
 from hub.plans import service as plans
 from hub.push.models import PushSubscription
-from hub.sync import messages
+from hub.sync import messages, uploads, uploads_api
 from hub.sync.models import Message, PhoneChange
 from hub.workers import caseload
 from tests import browserkit
 from wire import ips_build
 
 WAIT_MS = 10_000
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGOQLdgBRAwQCgAhLgUV"
+                       "+SYaPgAAAABJRU5ErkJggg==")
+"""A 2 by 2 pixel PNG: a worker's photo."""
 KEPT_KEY = """async () => {
     const db = await new Promise((ok) => {
         const r = indexedDB.open("throughgate-phone"); r.onsuccess = () => ok(r.result); });
@@ -182,12 +185,21 @@ def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_mo
     assert stored == 1
 
     # A worker's reply: shown after a sync, and its read receipt reaches the hub.
-    reply = _on_hub(app, lambda: messages.send_from_worker(person, "olivia", "Got it. See you then."))
+    def photo_reply():
+        ref = uploads.keep_whole(uploads_api.store(), person, PNG, uploads.Rules.from_config(app.config))
+        return messages.send_from_worker(person, "olivia", "Got it. See you then.", [ref])
+
+    with app.test_request_context():
+        reply = _on_hub(app, photo_reply)
     page.goto(f"{origin}/app/#/messages")
     page.get_by_role("button", name="Check for new messages").click()
     page.get_by_role("link", name="Olivia").click()
     page.get_by_text("Got it. See you then.").wait_for(timeout=WAIT_MS)
     _wait(lambda: _on_hub(app, lambda: Message.get_by_id(reply.message_id).read_at), "the reply's read receipt")
+    page.get_by_role("button", name="Show the photo (1 KB)").click()  # fetched when asked: data costs money
+    photo = page.get_by_role("img", name="Photo from Olivia")
+    photo.wait_for(timeout=WAIT_MS)
+    assert photo.evaluate("img => img.decode().then(() => img.naturalWidth)") == 2
 
     # Appointments: ask to move one; the request reaches the hub.
     page.goto(f"{origin}/app/#/appointments")

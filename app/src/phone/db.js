@@ -4,9 +4,10 @@
 //   feed     every change of the person's feed the hub sent, by its seq (messages, appointments, contacts,
 //            plan, health, read receipts): what every screen shows, online or not
 //   health   the health summary as GET /v1/phone/health answered it
+//   files    photos and voice notes of the person's messages, fetched when first opened, by SHA-256 (a Blob)
 // Writes that belong together (a sync's changes and its new cursor) go in one transaction.
 const NAME = "throughgate-phone";
-const VERSION = 1;
+const VERSION = 2;
 let opened = null;
 
 export function open() {
@@ -18,6 +19,7 @@ export function open() {
         if (!db.objectStoreNames.contains("device")) db.createObjectStore("device");
         if (!db.objectStoreNames.contains("feed")) db.createObjectStore("feed", { keyPath: "seq" });
         if (!db.objectStoreNames.contains("health")) db.createObjectStore("health");
+        if (!db.objectStoreNames.contains("files")) db.createObjectStore("files");
       };
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);

@@ -18,6 +18,7 @@ const RULES = `
 .warning { border: 4px solid var(--bad, #d4351c); padding: 1rem; margin: 1rem 0; }
 .choice { display: flex; align-items: center; gap: .75rem; min-height: 44px; }
 .choice input { width: 44px; height: 44px; min-height: 44px; flex: none; margin: 0; accent-color: var(--ok, #00703c); }
+.message .photo { display: block; max-width: 100%; height: auto; margin: .5rem 0; }
 .qr { display: block; background: #fff; margin: 1rem 0; }
 .share-url a { word-break: break-all; }
 .scan-view { width: 100%; max-width: 24rem; }

@@ -3,7 +3,8 @@
 // A worker's message shown on screen gets a read receipt, once (it goes through the outbox like the rest).
 import * as db from "../db.js";
 import { contacts, messages } from "../feed.js";
-import { wordsFor } from "../hub.js";
+import { attachmentUrl, isPhoto } from "../files.js";
+import { HubError, wordsFor } from "../hub.js";
 import { pull } from "../sync.js";
 import { N_ } from "../words.js";
 import { ROLES, action, activated, again, icon, shortWhen } from "../ui.js";
@@ -69,14 +70,32 @@ const STATE_WORDS = {
   received: "",
 };
 
+// A photo or voice note: a button saying what it is and its size; pressed, it is fetched (once) and shown.
+function attachment(ctx, ref, from) {
+  const size = `${Math.max(1, Math.round(ref.bytes / 1024))} KB`;
+  const box = ctx.el("div", { class: "attachment" });
+  const said = ctx.el("p", { role: "status" });
+  box.append(action(ctx, isPhoto(ref) ? "camera" : "voice", isPhoto(ref) ? ctx.t("Show the photo ({size})", { size })
+    : ctx.t("Play the voice note ({size})", { size }), async () => {
+    try {
+      const url = await attachmentUrl(ref);
+      box.replaceChildren(isPhoto(ref)
+        ? ctx.el("img", { src: url, class: "photo", alt: ctx.t("Photo from {name}", { name: from }) })
+        : ctx.el("audio", { src: url, controls: true, "aria-label": ctx.t("Voice note from {name}", { name: from }) }));
+    } catch (error) {
+      if (!(error instanceof HubError)) throw error;
+      said.textContent = ctx.t("It could not be fetched: {why}", { why: ctx.t(wordsFor(error.code)) });
+    }
+  }, { class: "button secondary" }), said);
+  return box;
+}
+
 function bubble(ctx, message, contact) {
   const from = message.mine ? ctx.t("You") : (message.who || contact.name);
   const item = ctx.el("li", { class: `message ${message.mine ? "mine" : "theirs"}`, "data-id": message.id, "data-state": message.state },
     ctx.el("p", { class: "from" }, ctx.el("strong", { text: from }), ctx.el("span", { text: ` · ${shortWhen(message.at)}` })),
     ctx.el("p", { class: "text", text: message.text }));
-  if (message.attachments.length) {
-    item.append(ctx.el("p", { class: "hint", text: ctx.t("Photos or voice notes with this message: {n}. This app cannot show them yet.", { n: message.attachments.length }) }));
-  }
+  for (const ref of message.attachments) item.append(attachment(ctx, ref, from));
   if (message.mine) {
     let words = ctx.t(STATE_WORDS[message.state]);
     if (message.state === "read") words = ctx.t("Read by {name}", { name: contact.name });
