@@ -96,8 +96,11 @@ async function showPicker(manifest) {
       ? el("button", { type: "button", class: "button scorm-item", "data-item": entry.id, onclick: () => run(manifest, entry) }, ...words)
       : el("p", { class: "scorm-item-fixed", "data-item": entry.id }, ...words)));  // the package lets the course lead
   }
-  const go = next && el("p", {}, el("button", { type: "button", class: "button", id: "scorm-continue",
-    onclick: () => run(manifest, next) }, el("span", { text: t("Go on: {title}", { title: next.title }) })));
+  const first = launchable(manifest)[0];  // every part done: a new attempt from the start
+  const target = next || first;
+  const go = target && el("p", {}, el("button", { type: "button", class: "button", id: "scorm-continue",
+    onclick: () => run(manifest, target) }, el("span", { text: next ? t("Go on: {title}", { title: next.title })
+    : t("Start again: {title}", { title: first.title }) })));
   main.replaceChildren(el("h1", { tabindex: "-1", text: manifest.title }),
     el("p", { class: "lead", text: t("Choose a part of the course to open.") }), go, list,
     el("p", {}, el("a", { class: "button secondary", href: "/app/#/home", text: t("Back to the app") })));
