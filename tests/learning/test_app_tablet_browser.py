@@ -7,6 +7,7 @@ axe-core finds no violations on any tablet screen."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 import webapp
 from edge import store
 from edge.config import AttachmentsConfig, EdgeConfig, TabletsConfig
+from edge.courses.tables import CURRENT, CourseVersion
 from edge.downlink import messages
 from edge.downlink.tables import DownMessage
 from edge.identity import EdgeFiles, create_tablet_ca, ensure_server_cert
@@ -47,10 +49,20 @@ def edge(tmp_path_factory):
         LearnerPlanField.create(learner=LEARNER, pathway="release", field="date", by="mary",
                                 value=(date.today() + timedelta(days=RELEASE_IN_DAYS)).isoformat(),
                                 at="2026-12-01T10:00:00.000Z", record=str(uuid.uuid4()))
+        _publish("english-2", "English, level 2", [("unit-1", "Reading"), ("unit-2", "Writing")])
     (root / "photo.png").write_bytes(png_bytes(320, 240))
     yield {"origin": f"https://127.0.0.1:{server.port}", "tablet": tablet, "photo": root / "photo.png"}
     server.stop()
     store.db.close()
+
+
+def _publish(course: str, title: str, items: list[tuple[str, str]]) -> None:
+    """A course version as the edge's catalogue holds it once synced from the hub (its signed manifest)."""
+    manifest = {"v": 1, "course": course, "version": 1, "title": title, "format": "scorm12", "entry": "index.html",
+                "items": [{"id": i, "title": t, "href": f"{i}.html"} for i, t in items], "files": [],
+                "published": "2026-12-01T09:00:00.000Z"}
+    CourseVersion.create(course=course, version=1, envelope=json.dumps({"manifest": manifest, "signature": ""}),
+                         state=CURRENT, published=manifest["published"])
 
 
 @pytest.fixture(scope="module")
@@ -139,12 +151,12 @@ def test_work_recorded_offline_survives_a_reload_and_reaches_the_edge_once(page,
                                 .find((a) => a.type === 'image/png').id""")
     assert held_chunks(photo_id) == [0, 1]
 
-    # a reload mid-upload: the upload resumes from chunk 2, sending no chunk twice
-    page.context.unroute("**/chunks/2")
-    sent: list[str] = []
-    page.on("request", lambda request: sent.append(request.url) if request.method == "PUT" else None)
+    # a reload mid-upload, then the connection holds: the upload resumes from chunk 2, sending no chunk twice
+    sent: list[str] = []  # chunks the edge took from here on
+    page.on("requestfinished", lambda request: sent.append(request.url) if request.method == "PUT" else None)
     page.reload()
     page.wait_for_selector("html[data-app=ready]")
+    page.context.unroute("**/chunks/2")
     page.evaluate("dispatchEvent(new Event('online'))")
     _waiting(page, 0)
     photo_chunks = sorted(url.rsplit("/", 1)[1] for url in sent if photo_id in url)
@@ -176,7 +188,21 @@ def test_the_release_plan_counts_the_days_and_every_screen_passes_axe(page):
     page.wait_for_selector(".countdown")
     assert page.text_content(".countdown") == f"{RELEASE_IN_DAYS} days to release"
     browserkit.assert_accessible(page)
-    for screen in ("library", "home"):
+    for screen in ("home", "outbox"):
         page.goto(page.url.split("#")[0] + f"#/{screen}")
         page.wait_for_selector(f"html[data-screen={screen}]")
         browserkit.assert_accessible(page)
+
+
+def test_the_library_marks_new_courses_once_and_opens_the_player_by_course_id(page):
+    page.goto(page.url.split("#")[0] + "#/library")
+    page.wait_for_selector("[data-course=english-2]")
+    assert page.get_attribute("[data-course=english-2]", "data-new") == "1"
+    assert "1 new since you last looked." in page.text_content("main")
+    browserkit.assert_accessible(page)
+    page.goto(page.url.split("#")[0] + "#/home")
+    page.goto(page.url.split("#")[0] + "#/library")
+    page.wait_for_selector("[data-course=english-2][data-new='0']")
+    assert "Nothing new since you last looked." in page.text_content("main")
+    page.click("[data-course=english-2] a")
+    page.wait_for_url("**/app/player.html?course=english-2*")

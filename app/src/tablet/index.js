@@ -3,12 +3,17 @@
 // down messages. Imported by app/src/entries/app.js before the shell starts.
 import { screen } from "../shell/screens.js";
 import { label, setSender } from "../shell/outbox.js";
+import { store } from "../shell/store.js";
 import { ICONS } from "./icons.js";
 import { onInbox, send, startPulling } from "./sync.js";
 import { renderAssignments } from "./screens/assignments.js";
 import { renderFeedback } from "./screens/feedback.js";
 import { renderLibrary, renderNoPlayer } from "./screens/library.js";
 import { renderPlan } from "./screens/plan.js";
+import "../scorm/screen.js";  // the course player's screen, "player" (P3's): the Library opens courses there
+
+// this side's IndexedDB stores, made with the first open (one upgrade, not one per store as each is first used)
+store.declare("tablet", "tablet-files", "tablet-inbox", "tablet-courses");
 
 screen({ id: "library", side: "tablet", icon: ICONS.library, title: "Library", order: 10, render: renderLibrary });
 screen({ id: "assignments", side: "tablet", icon: ICONS.assignment, title: "Assignments", order: 20, render: renderAssignments });

@@ -83,15 +83,22 @@ export async function pull() {
 }
 
 let pulling = null;
-/** Pulls now unless a pull is already running; errors (offline) are left for the next one. */
+let pullAgain = false;
+/** Pulls now; while a pull runs, one more runs after it (a message may have come since it asked), and the promise
+ *  resolves after that one. Errors (offline) are left for the next poll. */
 export function pullSoon() {
-  if (!pulling) {
-    pulling = (async () => {
+  if (pulling) {
+    pullAgain = true;
+    return pulling;
+  }
+  pulling = (async () => {
+    do {
+      pullAgain = false;
       try {
         for (let page = 0; page < 10 && (await pull()) > 0; page += 1) { /* more may wait beyond one page */ }
       } catch { /* offline or the edge away: the next poll tries again */ }
-    })().finally(() => { pulling = null; });
-  }
+    } while (pullAgain);
+  })().finally(() => { pulling = null; });
   return pulling;
 }
 
