@@ -9,6 +9,7 @@
 //   POST /v1/tablets/down/ack   acknowledge them, after they are stored here
 //   GET  /v1/courses            the course list;  /v1/attachments/...  resumable uploads (uploads.js)
 
+const TIMEOUT_MS = 60_000;  // one request, a 1 MiB chunk included, on slow wifi
 const FINAL = new Set(["bad_request", "too_large", "type_not_allowed", "hash_mismatch", "size_mismatch",
   "already_finished", "chunk_conflict"]);
 
@@ -37,14 +38,20 @@ export async function call(method, path, { json, body, type, headers = {} } = {}
     init.body = body;
     init.headers["Content-Type"] = type || "application/octet-stream";
   }
+  // a request the wifi left hanging must not hold the outbox's drain (one at a time) until the app is reloaded
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
+  init.signal = abort.signal;
   let response;
+  let answer = null;
   try {
     response = await fetch(path, init);
+    try { answer = await response.json(); } catch (e) { if (abort.signal.aborted) throw e; answer = null; }
   } catch (e) {
     throw new EdgeError("unreachable", `the prison's network did not answer (${e.message || e})`);
+  } finally {
+    clearTimeout(timer);
   }
-  let answer = null;
-  try { answer = await response.json(); } catch { answer = null; }
   if (!response.ok) {
     const a = answer || {};
     throw new EdgeError(a.error || `http_${response.status}`, a.reason || `the edge answered ${response.status}`,
