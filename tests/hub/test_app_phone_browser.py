@@ -11,8 +11,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
+import struct
 import subprocess
 import time
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -34,7 +37,7 @@ from hub.phones.models import Phone
 from hub.plans import service as plans
 from hub.push.models import PushSubscription
 from hub.sync import messages, uploads, uploads_api
-from hub.sync.models import Message, PhoneChange
+from hub.sync.models import Message, MessageAttachment, PhoneChange
 from hub.workers import caseload
 from tests import browserkit
 from wire import ips_build
@@ -43,6 +46,15 @@ WAIT_MS = 10_000
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGOQLdgBRAwQCgAhLgUV"
                        "+SYaPgAAAABJRU5ErkJggg==")
 """A 2 by 2 pixel PNG: a worker's photo."""
+
+
+def _noisy_png(side: int) -> bytes:
+    """A PNG of random pixels (it hardly compresses): side 450 is about 600 KB, three of the hub's 256 KiB chunks."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    rows = b"".join(b"\x00" + os.urandom(side * 3) for _ in range(side))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 KEPT_KEY = """async () => {
     const db = await new Promise((ok) => {
         const r = indexedDB.open("throughgate-phone"); r.onsuccess = () => ok(r.result); });
@@ -167,6 +179,14 @@ def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_mo
 
     send("Thank you, I will be there.")
     page.locator("li.message[data-state='sent']", has_text="Thank you").wait_for(timeout=WAIT_MS)
+    letter = _noisy_png(450)
+    page.get_by_label("Add a photo (you can leave this empty)").set_input_files(
+        files=[{"name": "letter.png", "mimeType": "image/png", "buffer": letter}])
+    send("This came from the council")  # the photo is uploaded in chunks first, then the message names it
+    page.locator("li.message[data-state='sent']", has_text="from the council").wait_for(timeout=WAIT_MS)
+    with_photo = _on_hub(app, lambda: Message.get((Message.person == person) & (Message.text ** "%council%")))
+    assert _on_hub(app, lambda: [a.sha256 for a in MessageAttachment.select().where(
+        MessageAttachment.message == with_photo.message_id)]) == [hashlib.sha256(letter).hexdigest()]
 
     # The network off: what the person writes waits on the phone, visible, and survives a reload.
     context.set_offline(True)
@@ -196,7 +216,8 @@ def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_mo
     page.get_by_role("link", name="Olivia").click()
     page.get_by_text("Got it. See you then.").wait_for(timeout=WAIT_MS)
     _wait(lambda: _on_hub(app, lambda: Message.get_by_id(reply.message_id).read_at), "the reply's read receipt")
-    page.get_by_role("button", name="Show the photo (1 KB)").click()  # fetched when asked: data costs money
+    # The photo is fetched only when asked for: data costs the person money.
+    page.locator("li.message", has_text="Got it").get_by_role("button", name="Show the photo (1 KB)").click()
     photo = page.get_by_role("img", name="Photo from Olivia")
     photo.wait_for(timeout=WAIT_MS)
     assert photo.evaluate("img => img.decode().then(() => img.naturalWidth)") == 2

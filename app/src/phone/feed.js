@@ -33,14 +33,14 @@ export function messages(changes, outboxItems) {
     known.add(c.id);
     const b = c.body;
     shown.push({ id: c.id, thread: threadOf(b), mine: !!b.from_person, text: b.text || "", at: b.written_at || c.at,
-                 who: b.worker_name || b.worker, state: b.from_person ? (reads.has(c.id) ? "read" : "sent") : "received",
+                 who: b.worker_name || "", state: b.from_person ? (reads.has(c.id) ? "read" : "sent") : "received",
                  readAt: reads.get(c.id) || null, attachments: b.attachments || [] });
   }
   for (const item of outboxItems) {
     if (item.kind !== "message" || known.has(item.id)) continue;
     shown.push({ id: item.id, thread: item.body.to, mine: true, text: item.body.text, at: item.body.written_at,
                  who: "", state: item.state === "refused" ? "refused" : "waiting", error: item.error || "", reason: item.reason || "",
-                 attachments: [] });
+                 attachments: item.body.attachments || [] });
   }
   return shown;
 }

@@ -6,6 +6,7 @@
 // it is fetched after the sync, and again at the next sync if that fetch was cut short.
 import * as db from "./db.js";
 import { HubError, signed } from "./hub.js";
+import { uploadPending } from "./uploads.js";
 
 export const BATCH = 100;
 export const MAX_BYTES = 60 * 1024; // the hub takes at most 64 KiB of JSON a request (hub/limits.py)
@@ -59,8 +60,9 @@ async function round(changes) {
 
 async function run(items) {
   const accepted = [];
-  const refused = [];
-  let queue = items.map(({ id, kind, body }) => ({ id, kind, body }));
+  const refused = await uploadPending(items);
+  const cannot = new Set(refused.map((r) => r.id));
+  let queue = items.filter((item) => !cannot.has(item.id)).map(({ id, kind, body }) => ({ id, kind, body }));
   let received = 0;
   for (let rounds = 0; rounds < MAX_ROUNDS; rounds += 1) {
     const batch = nextBatch(queue);

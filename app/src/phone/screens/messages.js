@@ -6,6 +6,7 @@ import { contacts, messages } from "../feed.js";
 import { attachmentUrl, isPhoto } from "../files.js";
 import { HubError, wordsFor } from "../hub.js";
 import { pull } from "../sync.js";
+import { keepPhoto } from "../uploads.js";
 import { N_ } from "../words.js";
 import { ROLES, action, activated, again, icon, shortWhen } from "../ui.js";
 
@@ -136,21 +137,37 @@ export async function renderConversation(main, ctx) {
   }
   const text = ctx.el("textarea", { id: "message-text", name: "text", maxlength: "4000", "aria-describedby": "message-hint" });
   const saved = ctx.el("p", { role: "status", class: "note-quiet" });
+  // A photo goes to a worker, not to a team (the hub refuses photos to teams).
+  const photo = contact.team ? null : ctx.el("input", { type: "file", id: "message-photo", name: "photo",
+    accept: "image/jpeg,image/png,image/webp", capture: "environment", "aria-describedby": "message-photo-hint" });
   const form = ctx.el("form", { class: "write", novalidate: true },
     ctx.el("label", { for: "message-text", class: "label-big", text: ctx.t("Write a message to {name}", { name: contact.name }) }),
     ctx.el("p", { id: "message-hint", class: "hint", text: ctx.t("It is kept on this phone first, and sent when you are online.") }),
     text,
+    ...(photo ? [ctx.el("label", { for: "message-photo", class: "label-big", text: ctx.t("Add a photo (you can leave this empty)") }),
+      ctx.el("p", { id: "message-photo-hint", class: "hint", text: ctx.t("A photo of a letter or a form, say. It uses data to send.") }), photo] : []),
     ctx.el("p", {}, ctx.el("button", { type: "submit", class: "button" }, icon("sent"), ctx.el("span", { text: ctx.t("Send") }))),
     saved);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const words = text.value.trim();
-    if (!words) {
+    const chosen = photo && photo.files && photo.files[0];
+    if (!words && !chosen) {
       saved.textContent = ctx.t("Write something first.");
       text.focus();
       return;
     }
-    await ctx.outbox.add({ kind: "message", body: { to, text: words, written_at: new Date().toISOString() } });
+    const body = { to, text: words, written_at: new Date().toISOString() };
+    if (chosen) {
+      const kept = await keepPhoto(chosen); // on this phone before the message is in the outbox
+      if (kept.problem) {
+        saved.textContent = ctx.t(kept.problem);
+        photo.focus();
+        return;
+      }
+      body.attachments = [kept.ref];
+    }
+    await ctx.outbox.add({ kind: "message", body });
     text.value = "";
     ctx.navigate("conversation", { to });
   });
