@@ -4,7 +4,7 @@
 import { hex, sha256 } from "./bytes.js";
 import * as db from "./db.js";
 import { activation, deviceKey } from "./device.js";
-import { HubError, WORDS, wordsFor } from "./hub.js";
+import { HubError, WORDS, fetchWithin, wordsFor } from "./hub.js";
 import { sign } from "./signing.js";
 
 export const isPhoto = (ref) => String(ref.type || "").startsWith("image/");
@@ -16,17 +16,14 @@ export async function attachmentUrl(ref) {
     const done = await activation();
     const url = `${done.hub}/v1/phone/attachments/${encodeURIComponent(ref.sha256)}`;
     const headers = await sign("GET", url, null, await deviceKey());
-    let response;
-    try {
-      response = await fetch(url, { headers, cache: "no-store", credentials: "omit" });
-    } catch (error) {
-      throw new HubError("offline", WORDS.offline, String(error));
-    }
+    const response = await fetchWithin(url, { headers });
     if (!response.ok) {
       const answer = await response.json().catch(() => ({}));
       throw new HubError(answer.error || "refused", wordsFor(answer.error), answer.reason || "", response.status);
     }
-    const bytes = new Uint8Array(await response.arrayBuffer());
+    const bytes = new Uint8Array(await response.arrayBuffer().catch(() => {
+      throw new HubError("offline", WORDS.offline, "the download was cut");
+    }));
     if (hex(await sha256(bytes)) !== ref.sha256) throw new HubError("refused", WORDS.refused, "hash_mismatch");
     kept = new Blob([bytes], { type: ref.type });
     await db.put("files", kept, ref.sha256);

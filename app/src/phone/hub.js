@@ -56,18 +56,31 @@ export async function startAgain() {
   });
 }
 
+export const TIMEOUT_MS = 60_000;
+
+// fetch that gives up after TIMEOUT_MS (a request the network left hanging would hold the outbox's one drain);
+// a network failure or a timeout is HubError "offline": nothing is lost, it is tried again.
+export async function fetchWithin(url, options) {
+  const stop = new AbortController();
+  const timer = setTimeout(() => stop.abort(), TIMEOUT_MS);
+  try {
+    return await fetch(url, { ...options, signal: stop.signal, cache: "no-store", credentials: "omit" });
+  } catch (error) {
+    throw new HubError("offline", WORDS.offline, String(error));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function request(hub, method, path, body, key, extra = {}) {
   const url = `${hub}${path}`;
   const bytes = body === null || body === undefined ? null : utf8(JSON.stringify(body));
   const headers = { ...extra, ...(bytes ? { "Content-Type": "application/json" } : {}) };
   if (key) Object.assign(headers, await sign(method, url, bytes, key));
-  let response;
-  try {
-    response = await fetch(url, { method, headers, body: bytes, cache: "no-store", credentials: "omit" });
-  } catch (error) {
-    throw new HubError("offline", WORDS.offline, String(error));
-  }
-  const text = await response.text();
+  const response = await fetchWithin(url, { method, headers, body: bytes });
+  const text = await response.text().catch(() => {
+    throw new HubError("offline", WORDS.offline, "the answer was cut");
+  });
   let data = null;
   try {
     data = text ? JSON.parse(text) : null;

@@ -6,7 +6,7 @@
 import { hex, sha256 } from "./bytes.js";
 import * as db from "./db.js";
 import { activation, deviceKey } from "./device.js";
-import { HubError, WORDS, signed } from "./hub.js";
+import { HubError, WORDS, fetchWithin, signed } from "./hub.js";
 import { sign } from "./signing.js";
 import { N_ } from "./words.js";
 
@@ -37,12 +37,7 @@ async function putChunk(ref, first, chunk) {
   const url = `${done.hub}/v1/phone/uploads/${ref.sha256}`;
   const headers = { "Content-Type": ref.type, "Content-Range": `bytes ${first}-${first + chunk.length - 1}/${ref.bytes}`,
                     ...(await sign("PUT", url, chunk, await deviceKey())) };
-  let response;
-  try {
-    response = await fetch(url, { method: "PUT", headers, body: chunk, cache: "no-store", credentials: "omit" });
-  } catch (error) {
-    throw new HubError("offline", WORDS.offline, String(error));
-  }
+  const response = await fetchWithin(url, { method: "PUT", headers, body: chunk });
   const answer = await response.json().catch(() => ({}));
   return { status: response.status, answer };
 }
