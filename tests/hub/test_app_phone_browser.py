@@ -339,6 +339,19 @@ def test_the_browsers_signatures_are_the_ones_the_hub_verifies_and_a_changed_bod
     page.get_by_label("Code from your release letter").fill(code.lower().replace("-", " "))  # typed, as people do
     page.get_by_role("button", name="Set up this phone").click()
     page.wait_for_selector("html[data-screen='messages']", timeout=WAIT_MS)
+
+    # Tom stops being their worker before the phone knows: a message to him is refused, kept, and says why.
+    tom = page.get_by_role("link", name="Tom")
+    tom.wait_for(timeout=WAIT_MS)  # the first sync brought the contacts
+    _on_hub(app, lambda: caseload.remove("tom", person))
+    tom.click()
+    page.get_by_label("Write a message to Tom").fill("Hello Tom")
+    page.get_by_role("button", name="Send").click()
+    refused = page.locator("li.message[data-state='refused']", has_text="Hello Tom")
+    refused.get_by_text("Not sent: this person is not one of your workers now.").wait_for(timeout=WAIT_MS)
+    page.get_by_text("You cannot write here now").wait_for(timeout=WAIT_MS)  # the contacts came with the answer
+    _accessible(page, "conversation")
+    page.goto(f"{origin}/app/#/messages")
     page.get_by_role("button", name="Cymraeg").click()  # the person's language: Welsh, kept
     page.get_by_role("button", name="Chwilio am negeseuon newydd").wait_for()
     _accessible(page, "messages")

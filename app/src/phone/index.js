@@ -2,7 +2,7 @@
 // outbox's sender (the signed phone sync to the hub, sync.js). Imported by app/src/entries/app.js on the page
 // the hub serves (data-side="phone").
 import { language } from "../shell/i18n.js";
-import { label, pending, setSender } from "../shell/outbox.js";
+import { label, onChange, pending, setSender } from "../shell/outbox.js";
 import { screen } from "../shell/screens.js";
 import * as db from "./db.js";
 import { activation } from "./device.js";
@@ -71,11 +71,27 @@ addStyle();
 
 // After a sync that brought something, the screen shows it, unless the person is writing (their words stay).
 const LIVE = new Set(["messages", "conversation", "appointments", "plan", "health", "home"]);
-onSynced(() => {
+function redraw(screens) {
   const shown = document.documentElement.dataset.screen;
-  const field = document.querySelector("#main textarea, #main input:not([type=radio])");
-  if (!LIVE.has(shown) || (field && (field.value || document.activeElement === field))) return;
+  const fields = [...document.querySelectorAll("#main textarea, #main input:not([type=radio]), #main select")];
+  if (!screens.has(shown) || fields.some((f) => (f.value && f.tagName !== "SELECT") || document.activeElement === f)) return;
   dispatchEvent(new HashChangeEvent("hashchange"));
+}
+// Not for a read receipt alone: it shows nowhere, and a redraw would close what the person opened.
+onSynced(({ received, kinds }) => {
+  if (received || [...kinds].some((kind) => kind !== "read")) redraw(LIVE);
+});
+// A message's state changed in the outbox (refused, tried again, added in another tab): conversations show it.
+let messageStates = "";
+let redrawing = null;
+onChange(() => {
+  clearTimeout(redrawing);
+  redrawing = setTimeout(async () => {
+    const now = (await pending()).filter((i) => i.kind === "message").map((i) => `${i.id}:${i.state}`).join();
+    if (now === messageStates) return;
+    messageStates = now;
+    redraw(new Set(["conversation", "messages"]));
+  }, 150);
 });
 
 // Start: a phone not set up opens on setting up; one set up asks the hub what is new, and again when online.

@@ -9,7 +9,7 @@ const RULES = `
 .message.mine { margin-left: auto; background: var(--soft, #f3f2f1); }
 .message .text { white-space: pre-wrap; font-size: 1.15rem; }
 .message .state, .warning { display: flex; align-items: center; gap: .5rem; font-weight: 700; }
-.message .state.refused, .reason { color: var(--bad, #d4351c); }
+.message .state.refused, .reason { color: #8e1c0b; }
 .appointment { border: 2px solid currentColor; border-radius: .5rem; padding: .5rem 1rem; margin: 1rem 0; }
 .actions { display: flex; flex-wrap: wrap; gap: .75rem; }
 .button { display: inline-flex; align-items: center; gap: .5rem; }

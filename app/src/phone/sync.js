@@ -29,7 +29,8 @@ const KEEP = "attachment_incomplete"; // refused but kept in the outbox: sent ag
 let running = Promise.resolve();
 const listeners = new Set();
 
-// fn() after each sync that changed what the phone holds; returns a function that stops it.
+// fn({received, kinds}) after each sync that changed what the phone holds (how many feed changes came, the kinds
+// of the outbox's items it settled); returns a function that stops it.
 export function onSynced(fn) {
   listeners.add(fn);
   return () => listeners.delete(fn);
@@ -78,7 +79,9 @@ async function run(items) {
     if (!answer.more && !queue.length) break;
   }
   if (await db.get("device", "health_due")) await refreshHealth().catch((e) => console.warn(e));
-  if (received || accepted.length || refused.length) for (const fn of listeners) fn();
+  const settled = new Set([...accepted, ...refused.map((r) => r.id)]);
+  const kinds = new Set(items.filter((item) => settled.has(item.id)).map((item) => item.kind));
+  if (received || kinds.size) for (const fn of listeners) fn({ received, kinds });
   return { accepted, refused };
 }
 
@@ -110,6 +113,6 @@ export async function refreshHealth() {
     }
     device.put(false, "health_due");
   });
-  if (status === 200) for (const fn of listeners) fn();
+  if (status === 200) for (const fn of listeners) fn({ received: 1, kinds: new Set(["health"]) });
   return status === 200;
 }

@@ -76,13 +76,18 @@ function attachment(ctx, ref, from) {
   const size = `${Math.max(1, Math.round(ref.bytes / 1024))} KB`;
   const box = ctx.el("div", { class: "attachment" });
   const said = ctx.el("p", { role: "status" });
+  const open = async () => {
+    const url = await attachmentUrl(ref);
+    box.replaceChildren(isPhoto(ref)
+      ? ctx.el("img", { src: url, class: "photo", alt: ctx.t("Photo from {name}", { name: from }) })
+      : ctx.el("audio", { src: url, controls: true, "aria-label": ctx.t("Voice note from {name}", { name: from }) }));
+  };
+  // One on this phone already (sent from it, or opened before) shows at once: it costs no data.
+  db.get("files", ref.sha256).then((kept) => kept && open()).catch(() => {});
   box.append(action(ctx, isPhoto(ref) ? "camera" : "voice", isPhoto(ref) ? ctx.t("Show the photo ({size})", { size })
     : ctx.t("Play the voice note ({size})", { size }), async () => {
     try {
-      const url = await attachmentUrl(ref);
-      box.replaceChildren(isPhoto(ref)
-        ? ctx.el("img", { src: url, class: "photo", alt: ctx.t("Photo from {name}", { name: from }) })
-        : ctx.el("audio", { src: url, controls: true, "aria-label": ctx.t("Voice note from {name}", { name: from }) }));
+      await open();
     } catch (error) {
       if (!(error instanceof HubError)) throw error;
       said.textContent = ctx.t("It could not be fetched: {why}", { why: ctx.t(wordsFor(error.code)) });
