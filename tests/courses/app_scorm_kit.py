@@ -125,7 +125,10 @@ def scorm12_package(path: Path) -> dict[str, bytes]:
 
 
 def scorm2004_package(path: Path) -> dict[str, bytes]:
-    manifest = scorm2004kit.THIRD_MANIFEST
+    # as in Rustici's real export, the content wrapper cluster is hidden (isvisible="false"): its parts are not
+    manifest = scorm2004kit.THIRD_MANIFEST.replace(b'<item identifier="content_wrapper">',
+                                                   b'<item identifier="content_wrapper" isvisible="false">')
+    assert b'isvisible="false"' in manifest
     members = {"imsmanifest.xml": manifest, "shared/scormfunctions.js": script("2004")}
     for name in re.findall(rb'<file href="([^"]+)"', manifest):
         name = name.decode()

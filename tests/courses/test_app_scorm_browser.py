@@ -121,6 +121,22 @@ def _kept_files(page) -> int:
       return (await cache.keys()).filter((r) => r.url.includes("/kept/")).length; }""")
 
 
+def _stored(page, name: str, key: str | None = None):
+    """What the app's IndexedDB holds in one store (every value, or the one under `key`), read in the page."""
+    return page.evaluate("""([name, key]) => new Promise((ok, bad) => {
+      const req = indexedDB.open("throughgate-app");
+      req.onsuccess = () => { const s = req.result.transaction(name).objectStore(name);
+        const got = key === null ? s.getAll() : s.get(key); got.onsuccess = () => ok(got.result); };
+      req.onerror = () => bad(req.error); })""", [name, key])
+
+
+def _until(check, timeout_s: float = 10) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
 def _statements_at_edge(ids: set[str]) -> list[dict]:
     """The statements among `ids` that the edge holds, one per record it stored."""
     found = []
@@ -168,10 +184,10 @@ def test_a_unit_completes_offline_and_resumes_after_the_browser_closes_and_reach
         saved = _wait_saved_more(page, saved)
         unit = _open(page, "#scorm-next")  # offline: the kept link, the files from the content origin's worker
         unit.locator("#next").click()
-        unit.locator("#next").click()
-        unit.locator("#save").click()
-        _wait_saved_more(page, 0)
+        unit.locator("#next").click()  # no save: many packages commit only on unload, which a closing browser loses
         attempt = page.evaluate("() => document.documentElement.dataset.attempt")
+        location = {"1.2": "cmi.core.lesson_location", "2004": "cmi.location"}[version]
+        _until(lambda: _stored(page, "scorm_attempts", attempt)["cmi"].get(location) == "page-3")  # kept as set
         page.close()  # the browser closed: nothing of the page is left but what it stored
 
         page = context.new_page()  # comes back, still offline
@@ -182,21 +198,16 @@ def test_a_unit_completes_offline_and_resumes_after_the_browser_closes_and_reach
         assert unit.locator("#page").text_content() == "page-3"
         assert unit.locator("#entry").text_content() == "resume"
         assert page.evaluate("() => document.documentElement.dataset.attempt") == attempt
-        ids = set(page.evaluate("""async () => new Promise((ok, bad) => {
-          const req = indexedDB.open("throughgate-app");
-          req.onsuccess = () => { const tx = req.result.transaction("scorm_statements");
-            const all = tx.objectStore("scorm_statements").getAllKeys(); all.onsuccess = () => ok(all.result); };
-          req.onerror = () => bad(req.error); })"""))
+        ids = {kept["id"] for kept in _stored(page, "scorm_statements")}
         assert len(ids) >= 3  # two answers and the unit passed
 
         context.set_offline(False)
         page.goto(f"https://127.0.0.1:{edge['api'].port}/app/")  # the app sends its outbox
-        page.wait_for_function("""async () => new Promise((ok) => {
-          const req = indexedDB.open("throughgate-app");
-          req.onsuccess = () => { const all = req.result.transaction("outbox").objectStore("outbox").count();
-            all.onsuccess = () => ok(all.result === 0); }; })""", timeout=15000, polling=200)
-        page.reload()
-        page.wait_for_timeout(300)
+        try:
+            _until(lambda: _stored(page, "outbox") == [], 6)
+        except AssertionError:  # seen now and then: the first drain's request hangs in playwright's certificate
+            page.reload()       # proxy after the offline spell (the app's own timeout is 60 s); the next drain sends
+            _until(lambda: _stored(page, "outbox") == [], 15)
         arrived = _statements_at_edge(ids)
         assert sorted(st["id"] for st in arrived) == sorted(ids)  # each statement once
         [passed] = [st for st in arrived if st["verb"]["display"]["en-US"] == "passed"]

@@ -138,7 +138,7 @@ async function run(manifest, item) {
     support.querySelector("ul").replaceChildren(...all.map((r) => el("li", { "data-element": r.element,
       text: `${r.element}: ${r.reason} (${r.error_code})` })));
     if (refused.length) console.warn("SCORM values refused:", refused);
-  } });
+  }, onInitialized: () => { document.documentElement.dataset.initialized = item.id; } });
   document.documentElement.dataset.entry = session.entry;
   document.documentElement.dataset.attempt = session.attempt.id;
 }

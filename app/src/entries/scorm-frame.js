@@ -34,6 +34,20 @@ async function precache(launch) {
   }
 }
 
+// CrossFrameAPI answers GetValue from a cache the parent's flattened data model fills, which has no `_count`
+// elements: a package reading cmi.objectives._count (Rustici's golf examples look their objectives up so) got ""
+// and found none. The counts are kept here, from the elements set and loaded (list.N.field -> list._count >= N+1).
+const COUNTED = ["cmi.objectives", "cmi.interactions", "cmi.comments_from_learner", "cmi.comments_from_lms"];
+
+function count(cache, key) {
+  const parts = key.split(".");
+  for (let i = 1; i < parts.length - 1; i++) {
+    if (!/^\d+$/.test(parts[i])) continue;
+    const name = `${parts.slice(0, i).join(".")}._count`;
+    if (Number(cache.get(name) || 0) < Number(parts[i]) + 1) cache.set(name, String(Number(parts[i]) + 1));
+  }
+}
+
 async function main() {
   const params = new URLSearchParams(location.hash.slice(1));
   let launch;
@@ -47,14 +61,27 @@ async function main() {
   }
   await precache(launch);
   const api = new CrossFrameAPI(appOrigin, window.parent, { timeout: 15000 });
+  for (const list of COUNTED) api._cache.set(`${list}._count`, "0");
   try {  // values the player loaded (resume: location, suspend data, entry) answer GetValue at once
     const all = await api._post("getFlattenedCMI", []);
-    for (const [key, value] of Object.entries(all || {})) api._cache.set(key, String(value));
+    for (const [key, value] of Object.entries(all || {})) {
+      api._cache.set(key, String(value));
+      count(api._cache, key);
+    }
   } catch (e) {
     console.warn("the player did not answer:", e);
   }
-  window.API = api;          // SCORM 1.2
-  window.API_1484_11 = api;  // SCORM 2004
+  window.API = window.API_1484_11 = new Proxy(api, {  // SCORM 1.2 and 2004 look for these
+    get(target, prop) {
+      const value = target[prop];
+      if (prop !== "LMSSetValue" && prop !== "SetValue") return value;
+      return (key, v) => {
+        const result = value(key, v);
+        count(target._cache, String(key));
+        return result;
+      };
+    },
+  });
   frame.src = launch.href;
 }
 

@@ -14,14 +14,16 @@ export function pickList(manifest) {
   if (!tree) return (manifest.items || []).map((i) => ({ ...i, depth: 0, heading: false, ...SCORM_12 }));
   const out = [];
   const walk = (node, depth, control) => {
-    if (node.hidden) return;
-    if (node.launch && byId.has(node.id)) {
+    // isvisible="false" hides a node from the list, not what it holds: packages wrap their parts in a hidden
+    // cluster (Rustici's golf examples, the SCORM 2004 4th edition starter template), whose parts are shown
+    const launches = node.launch && byId.has(node.id);
+    if (launches && !node.hidden) {
       out.push({ ...byId.get(node.id), title: node.title || byId.get(node.id).title, depth, heading: false, ...control });
-    } else if (depth > 0 && node.children && node.children.length) {
+    } else if (!launches && !node.hidden && depth > 0 && node.children && node.children.length) {
       out.push({ id: node.id, title: node.title, depth, heading: true });
     }
     const own = { ...DEFAULT_2004, ...(node.control_mode || {}) };
-    for (const child of node.children || []) walk(child, depth + 1, own);
+    for (const child of node.children || []) walk(child, node.hidden ? depth : depth + 1, own);
   };
   walk(tree, 0, DEFAULT_2004);
   return out;

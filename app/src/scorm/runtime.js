@@ -92,6 +92,19 @@ export function fromManifest(api, manifest, itemId) {
   if (ids.length) set(() => api.loadFromFlattenedJSON(Object.fromEntries(ids.map((id, n) => [`cmi.objectives.${n}.id`, id]))));
 }
 
+/** Between commits, where the learner is (location, suspend data, status), so that closing the tablet's browser
+ *  loses no place: many packages commit only at LMSFinish, on their page's unload, which a closing browser never
+ *  delivers. Statements still come from commits alone, and only a commit can finish an attempt. */
+export async function keepResume(attempt, cmi) {
+  let changed = false;
+  for (const k of KEPT[attempt.scorm]) {
+    if (cmi[k] !== undefined && attempt.cmi[k] !== cmi[k]) { attempt.cmi[k] = cmi[k]; changed = true; }
+  }
+  if (!changed) return;
+  attempt.updated = new Date().toISOString();
+  await store.put("scorm_attempts", attempt);
+}
+
 /** Keeps what one commit says: resume values first (never lose where the learner is), then each new statement
  *  into the outbox once, then the refusals. Returns { added, refused }. */
 export async function recordCommit(attempt, cmi, { learner, course, item }) {
@@ -119,7 +132,8 @@ export async function recordCommit(attempt, cmi, { learner, course, item }) {
 }
 
 /** Runs one item: the API, its bridge to the content origin, and the frame. */
-export async function openItem({ learner, manifest, item, launch, frameEl, onCommitted = () => {} }) {
+export async function openItem({ learner, manifest, item, launch, frameEl, onCommitted = () => {},
+  onInitialized = () => {} }) {
   const scorm = versionOf(manifest);
   const attempt = await attemptFor({ learner, course: manifest.course, version: manifest.version, item: item.id, scorm });
   const settings = { autocommit: false, lmsCommitUrl: false, logLevel: 5, sendFullCommit: true };
@@ -145,12 +159,31 @@ export async function openItem({ learner, manifest, item, launch, frameEl, onCom
       .then((r) => onCommitted(r, attempt)).catch((e) => console.error("commit not kept:", e));
   };
   for (const name of scorm === "2004" ? ["Commit", "Terminate"] : ["LMSCommit", "LMSFinish"]) api.on(name, onCommit);
+  api.on(scorm === "2004" ? "Initialize" : "LMSInitialize", () => onInitialized());
+  let pending = null;
+  api.on(`${scorm === "2004" ? "SetValue" : "LMSSetValue"}.cmi.*`, () => {
+    clearTimeout(pending);
+    pending = setTimeout(() => {
+      chain = chain.then(() => keepResume(attempt, flat(api))).catch((e) => console.error("place not kept:", e));
+    }, 250);
+  });
   const bridge = new CrossFrameLMS(api, launch.origin, { rateLimit: 2000 });
   const href = item.href.startsWith("/") ? item.href.slice(1) : item.href;
   frameEl.src = `${launch.frame}#launch=${encodeURIComponent(launch.content + href)}`;
   return {
     api, attempt, entry,
     settled: () => chain,
-    close() { bridge.destroy(); frameEl.src = "about:blank"; return chain; },
+    /** Unloads the content first, so that what its unload handler sends (many packages call LMSFinish there)
+     *  still reaches the API; then the bridge goes. Resolves once everything is kept. */
+    async close() {
+      await new Promise((done) => {
+        frameEl.addEventListener("load", done, { once: true });
+        setTimeout(done, 2000);
+        frameEl.src = "about:blank";
+      });
+      await new Promise((done) => setTimeout(done, 300));
+      bridge.destroy();
+      return chain;
+    },
   };
 }
