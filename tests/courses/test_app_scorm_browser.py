@@ -271,6 +271,10 @@ def test_the_player_page_has_no_accessibility_violations(browser, edge):
         browserkit.assert_accessible(page)
         _open(page, "#scorm-continue")
         browserkit.assert_accessible(page)
+        page.locator("button.lang[lang='cy']").click()  # in Welsh too (the page is drawn again in Welsh)
+        page.locator("#scorm-continue").wait_for()
+        assert page.locator("html").get_attribute("lang") == "cy" and "Ewch ymlaen" in page.locator("main").inner_text()
+        browserkit.assert_accessible(page)
     finally:
         context.close()
 
