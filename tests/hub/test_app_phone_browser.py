@@ -96,7 +96,8 @@ def browser(hub):
         pytest.skip("playwright's Python package is not installed: pip install -e '.[test]'")
     if not Path(browserkit.CHROMIUM).exists():
         pytest.skip(f"{browserkit.CHROMIUM} is missing: Debian's chromium package (make installs it)")
-    args = [*browserkit.CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={spki_hash(hub[0].instance)}"]
+    args = [*browserkit.CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={spki_hash(hub[0].instance)}",
+            "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]  # a microphone, allowed
     with sync_playwright() as driver:
         chromium = driver.chromium.launch(executable_path=browserkit.CHROMIUM, args=args, headless=True)
         try:
@@ -187,6 +188,16 @@ def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_mo
     with_photo = _on_hub(app, lambda: Message.get((Message.person == person) & (Message.text ** "%council%")))
     assert _on_hub(app, lambda: [a.sha256 for a in MessageAttachment.select().where(
         MessageAttachment.message == with_photo.message_id)]) == [hashlib.sha256(letter).hexdigest()]
+    page.get_by_role("button", name="Record a voice note").click()  # Chromium's fake microphone
+    page.get_by_text("Recording.").wait_for()
+    time.sleep(1.0)
+    page.get_by_role("button", name="Stop recording").click()
+    page.get_by_text("Voice note ready.").wait_for(timeout=WAIT_MS)
+    send("Listen to this")
+    page.locator("li.message[data-state='sent']", has_text="Listen to this").wait_for(timeout=WAIT_MS)
+    spoken = _on_hub(app, lambda: Message.get((Message.person == person) & (Message.text == "Listen to this")))
+    assert _on_hub(app, lambda: [a.media_type for a in MessageAttachment.select().where(
+        MessageAttachment.message == spoken.message_id)]) == ["audio/webm"]
 
     # The network off: what the person writes waits on the phone, visible, and survives a reload.
     context.set_offline(True)

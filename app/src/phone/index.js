@@ -74,6 +74,8 @@ const LIVE = new Set(["messages", "conversation", "appointments", "plan", "healt
 function redraw(screens) {
   const shown = document.documentElement.dataset.screen;
   const fields = [...document.querySelectorAll("#main textarea, #main input:not([type=radio]), #main select")];
+  if (document.querySelector("#main [data-keep]")) return; // a recording, say
+  if (document.activeElement && document.activeElement.closest && document.activeElement.closest("#main form")) return;
   if (!screens.has(shown) || fields.some((f) => (f.value && f.tagName !== "SELECT") || document.activeElement === f)) return;
   dispatchEvent(new HashChangeEvent("hashchange"));
 }
@@ -81,13 +83,14 @@ function redraw(screens) {
 onSynced(({ received, kinds }) => {
   if (received || [...kinds].some((kind) => kind !== "read")) redraw(LIVE);
 });
-// A message's state changed in the outbox (refused, tried again, added in another tab): conversations show it.
+// A message refused (or put back to try again): conversations show it. Sent ones show after the sync's redraw;
+// fewer redraws, since each one replaces what is on screen.
 let messageStates = "";
 let redrawing = null;
 onChange(() => {
   clearTimeout(redrawing);
   redrawing = setTimeout(async () => {
-    const now = (await pending()).filter((i) => i.kind === "message").map((i) => `${i.id}:${i.state}`).join();
+    const now = (await pending()).filter((i) => i.kind === "message" && i.state === "refused").map((i) => i.id).join();
     if (now === messageStates) return;
     messageStates = now;
     redraw(new Set(["conversation", "messages"]));

@@ -78,6 +78,8 @@ export const ROLES = {
 };
 
 // Draw screen `id` again, if the person is still on it (a sync may end after they moved on).
+// The address says which screen is on now (the shell marks <html data-screen> only once a render ends).
 export function again(ctx, id) {
-  if (document.documentElement.dataset.screen === id) ctx.navigate(id, ctx.params);
+  const now = decodeURIComponent(location.hash.startsWith("#/") ? location.hash.slice(2).split("?")[0] : "") || "home";
+  if (now === id) ctx.navigate(id, ctx.params);
 }

@@ -11,6 +11,18 @@ import { sign } from "./signing.js";
 import { N_ } from "./words.js";
 
 export const MAX_PHOTO_BYTES = 10 * 1024 * 1024; // PHONE_PHOTO_MAX_BYTES
+export const MAX_VOICE_BYTES = 5 * 1024 * 1024; // PHONE_VOICE_MAX_BYTES
+const MP4_AUDIO = ["M4A ", "M4B ", "mp42", "mp41", "isom", "iso2", "dash", "3gp4", "3gp5", "3gp6"];
+
+// A voice note's media type from its first 64 bytes (as wire/media.py sniff reads them), or null.
+export function voiceType(bytes) {
+  const head = String.fromCharCode(...bytes.slice(0, 64));
+  if (head.startsWith("OggS") && head.includes("OpusHead")) return "audio/ogg";
+  if (head.startsWith("\x1a\x45\xdf\xa3") && head.includes("webm")) return "audio/webm";
+  if (head.slice(4, 8) === "ftyp" && MP4_AUDIO.includes(head.slice(8, 12))) return "audio/mp4";
+  if (head.startsWith("#!AMR\n")) return "audio/amr";
+  return null;
+}
 
 // The photo's media type from its first bytes (as wire/media.py sniff reads them), or null.
 export function photoType(bytes) {
@@ -21,12 +33,17 @@ export function photoType(bytes) {
   return null;
 }
 
-// Keep a chosen photo on the phone: its reference for the message, {sha256, type, bytes}; or a msgid saying why not.
-export async function keepPhoto(file) {
+// Keep a chosen photo (or, with voice, a recorded voice note) on the phone: its reference for the message,
+// {sha256, type, bytes}; or a msgid saying why not.
+export async function keepPhoto(file, voice = false) {
   const bytes = new Uint8Array(await file.arrayBuffer());
-  const type = photoType(bytes);
-  if (!type) return { problem: N_("This is not a photo (JPEG, PNG or WebP). Choose a photo.") };
-  if (bytes.length > MAX_PHOTO_BYTES) return { problem: N_("This photo is too large: the most is 10 MB. Choose a smaller one.") };
+  const type = voice ? voiceType(bytes) : photoType(bytes);
+  if (!type) {
+    return { problem: voice ? N_("The voice note could not be kept. Record it again.")
+      : N_("This is not a photo (JPEG, PNG or WebP). Choose a photo.") };
+  }
+  if (voice && bytes.length > MAX_VOICE_BYTES) return { problem: N_("This voice note is too long: the most is 5 MB. Record a shorter one.") };
+  if (!voice && bytes.length > MAX_PHOTO_BYTES) return { problem: N_("This photo is too large: the most is 10 MB. Choose a smaller one.") };
   const ref = { sha256: hex(await sha256(bytes)), type, bytes: bytes.length };
   await db.put("files", new Blob([bytes], { type }), ref.sha256);
   return { ref };

@@ -145,19 +145,53 @@ export async function renderConversation(main, ctx) {
   // A photo goes to a worker, not to a team (the hub refuses photos to teams).
   const photo = contact.team ? null : ctx.el("input", { type: "file", id: "message-photo", name: "photo",
     accept: "image/jpeg,image/png,image/webp", capture: "environment", "aria-describedby": "message-photo-hint" });
+  // A voice note to a worker: recorded with the microphone (MediaRecorder), no time limit; kept with the message.
+  let voice = null;
+  let recorder = null;
+  const voiceSaid = ctx.el("p", { class: "hint", role: "status" });
+  const record = ctx.el("button", { type: "button", class: "button secondary" }, icon("voice"),
+    ctx.el("span", { text: ctx.t("Record a voice note") }));
+  const canRecord = !contact.team && typeof MediaRecorder === "function" && navigator.mediaDevices
+    && navigator.mediaDevices.getUserMedia;
+  record.addEventListener("click", async () => {
+    if (recorder && recorder.state === "recording") {
+      recorder.stop();
+      return;
+    }
+    form.dataset.keep = "recording"; // a sync does not redraw the screen under the person's recording
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      const parts = [];
+      recorder = new MediaRecorder(stream);
+      recorder.ondataavailable = (event) => { if (event.data && event.data.size) parts.push(event.data); };
+      recorder.onstop = () => {
+        stream.getTracks().forEach((track) => track.stop());
+        voice = parts.length ? new Blob(parts, { type: "audio/webm" }) : null;
+        record.lastChild.textContent = ctx.t("Record it again");
+        voiceSaid.textContent = voice ? ctx.t("Voice note ready. It is sent with your message.") : ctx.t("Nothing was recorded. Try again.");
+      };
+      recorder.start();
+      record.lastChild.textContent = ctx.t("Stop recording");
+      voiceSaid.textContent = ctx.t("Recording. Press Stop recording when you have finished.");
+    } catch {
+      delete form.dataset.keep;
+      voiceSaid.textContent = ctx.t("This phone could not use its microphone.");
+    }
+  });
   const form = ctx.el("form", { class: "write", novalidate: true },
     ctx.el("label", { for: "message-text", class: "label-big", text: ctx.t("Write a message to {name}", { name: contact.name }) }),
     ctx.el("p", { id: "message-hint", class: "hint", text: ctx.t("It is kept on this phone first, and sent when you are online.") }),
     text,
     ...(photo ? [ctx.el("label", { for: "message-photo", class: "label-big", text: ctx.t("Add a photo (you can leave this empty)") }),
       ctx.el("p", { id: "message-photo-hint", class: "hint", text: ctx.t("A photo of a letter or a form, say. It uses data to send.") }), photo] : []),
+    ...(canRecord ? [ctx.el("div", { class: "field" }, record, voiceSaid)] : []),
     ctx.el("p", {}, ctx.el("button", { type: "submit", class: "button" }, icon("sent"), ctx.el("span", { text: ctx.t("Send") }))),
     saved);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const words = text.value.trim();
     const chosen = photo && photo.files && photo.files[0];
-    if (!words && !chosen) {
+    if (!words && !chosen && !voice) {
       saved.textContent = ctx.t("Write something first.");
       text.focus();
       return;
@@ -172,8 +206,17 @@ export async function renderConversation(main, ctx) {
       }
       body.attachments = [kept.ref];
     }
+    if (voice) {
+      const kept = await keepPhoto(voice, true);
+      if (kept.problem) {
+        voiceSaid.textContent = ctx.t(kept.problem);
+        return;
+      }
+      body.attachments = [...(body.attachments || []), kept.ref];
+    }
     await ctx.outbox.add({ kind: "message", body });
     text.value = "";
+    delete form.dataset.keep;
     ctx.navigate("conversation", { to });
   });
   main.append(form);
