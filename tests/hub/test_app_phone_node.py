@@ -20,6 +20,7 @@ from cryptography.x509.oid import NameOID
 
 from hub.limits import MAX_JSON_BYTES
 from provisioning import pki, signatures, tokens
+from wire import media
 
 ROOT = Path(__file__).resolve().parents[2]
 PHONE = ROOT / "app" / "src" / "phone"
@@ -41,12 +42,20 @@ OFFERS = [
     "throughgate-activate:?code=ABCD-EFGH-JKMN",
 ]
 
+HEADS = [b"\xff\xd8\xff\xe0JFIF", b"\x89PNG\r\n\x1a\n\x00", b"RIFF\x00\x00\x00\x00WEBPVP8 ",
+         b"OggS\x00\x02" + b"\x00" * 22 + b"OpusHead", b"OggS\x00\x02" + b"\x00" * 22 + b"vorbis",
+         b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\x82\x84webm", b"\x1a\x45\xdf\xa3matroska",
+         b"\x00\x00\x00\x20ftypM4A \x00", b"\x00\x00\x00\x20ftypqt  \x00", b"#!AMR\n", b"%PDF-1.7",
+         b"<!doctype html>", b""]
+"""First bytes of files a person might choose: what the hub takes (wire/media.py sniff) and what it does not."""
+
 SCRIPT = """
 import { sign } from "./signing.js";
 import { publicJwk, thumbprint } from "./device.js";
 import { normaliseCode, readOffer } from "./offer.js";
 import { pinOf } from "./pin.js";
 import { nextBatch } from "./sync.js";
+import { photoType, voiceType } from "./uploads.js";
 const input = JSON.parse(await new Response(process.stdin).text());
 const pair = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign", "verify"]);
 const jwk = await publicJwk(pair.publicKey);
@@ -66,8 +75,12 @@ for (let queue = waiting; queue.length;) {
   batches.push(new TextEncoder().encode(JSON.stringify({ cursor: 123456, changes: batch })).length);
   queue = queue.slice(batch.length);
 }
+const heads = input.heads.map((hex) => {
+  const bytes = Uint8Array.from(hex.match(/../g) || [], (h) => parseInt(h, 16));
+  return photoType(bytes) || voiceType(bytes);
+});
 console.log(JSON.stringify({ jwk, keyId: key.keyId, signed, codes: input.codes.map(normaliseCode), offers,
-                             pin: await pinOf(input.pem), batches }));
+                             pin: await pinOf(input.pem), batches, heads }));
 """
 
 
@@ -88,7 +101,8 @@ def ran():
     if node is None:
         pytest.skip("node is not installed (make installs it)")
     pem = _root_pem()
-    cases = {"requests": REQUESTS, "codes": CODES, "offers": OFFERS, "pem": pem.decode()}
+    cases = {"requests": REQUESTS, "codes": CODES, "offers": OFFERS, "pem": pem.decode(),
+             "heads": [head.hex() for head in HEADS]}
     run = subprocess.run([node, "--input-type=module", "-e", SCRIPT], input=json.dumps(cases), capture_output=True,
                          text=True, cwd=PHONE, timeout=60)
     assert run.returncode == 0, run.stderr
@@ -132,3 +146,9 @@ def test_the_root_pin_is_the_hubs_and_no_sync_request_passes_the_body_limit(ran)
     assert found["pin"] == pki.spki_sha256(pki.load_cert(pem))
     assert len(found["batches"]) > 1
     assert max(found["batches"]) <= MAX_JSON_BYTES
+
+
+def test_photos_and_voice_notes_are_told_by_their_first_bytes_as_the_hub_tells_them(ran):
+    found, _pem = ran
+    assert found["heads"] == [media.sniff(head) for head in HEADS]
+    assert found["heads"].count(None) == 6  # Vorbis, Matroska, QuickTime, PDF, a web page, nothing
