@@ -26,6 +26,9 @@ from provisioning.tokens import TokenError, parse_activation_offer
 from wire import media
 
 BATCH = 100
+MAX_BODY = 60 * 1024
+"""The hub reads at most 64 KiB of JSON a request (hub/limits.py MAX_JSON_BYTES): a round sends as many of
+the outbox's changes, oldest first, as fit in this, and the next round the rest."""
 TIMEOUT_S = 30.0
 MAX_ROUNDS = 1000
 ATTACHMENTS = "attachments"
@@ -225,6 +228,17 @@ def download(folder: str | Path, sha256: str, out: str | Path) -> int:
     return out.stat().st_size
 
 
+def sync_body(cursor: int, pending: list[dict]) -> bytes:
+    """One round's request: the cursor and the oldest changes that fit in MAX_BODY (always at least one)."""
+    changes, size = [], 64
+    for change in pending:
+        size += len(json.dumps(change, separators=(",", ":"))) + 1
+        if changes and size > MAX_BODY:
+            break
+        changes.append(change)
+    return json.dumps({"cursor": cursor, **({"changes": changes} if changes else {})}, separators=(",", ":")).encode()
+
+
 def sync(folder: str | Path, store: Store | None = None) -> SyncResult:
     folder = Path(folder)
     done, key, context = _signing(folder)
@@ -234,10 +248,8 @@ def sync(folder: str | Path, store: Store | None = None) -> SyncResult:
     try:
         result.uploaded = _upload_pending(folder, store)
         while result.rounds < MAX_ROUNDS:
-            pending = store.pending(BATCH)
-            sent = {"cursor": store.cursor, **({"changes": pending} if pending else {})}
             status, data = _request(done.hub, context, "POST", "/v1/phone/sync",
-                                    json.dumps(sent, separators=(",", ":")).encode(), key)
+                                    sync_body(store.cursor, store.pending(BATCH)), key)
             result.rounds += 1
             if status == 204:
                 break

@@ -368,3 +368,20 @@ def test_a_phone_writes_only_to_the_persons_own_workers(sqlite_hub, tmp_path):
     assert refused == {"ed": "unknown_worker", "nobody": "unknown_worker"}
     with app.app_context(), db.connected():
         assert [m.worker for m in Message.select().where(Message.person == person)] == ["olivia"]
+
+
+def test_a_long_outbox_goes_in_rounds_each_within_the_hubs_request_limit_and_arrives_once(sqlite_hub, tmp_path):
+    process, app, instance = sqlite_hub
+    person, code = released_person(app)
+    folder = tmp_path / "phone"
+    client.activate(offer_for(process, instance, code), folder)
+    store = Store(folder / "phone.db")
+    written = [store.queue("message", {"to": "olivia", "text": f"{n:02} " + "é" * 3000, "written_at": timestamp()})
+               for n in range(40)]  # 40 long messages: about 720 KB of JSON, where the hub reads 64 KiB a request
+    assert all(len(client.sync_body(0, store.pending(client.BATCH)[i:])) <= client.MAX_BODY for i in range(40))
+    done = client.sync(folder, store)
+    store.close()
+    assert done.sent == 40 and done.refused == 0 and done.rounds >= 12
+    with app.app_context(), db.connected():
+        stored = [m.message_id for m in Message.select().where(Message.from_person).order_by(Message.written_at)]
+    assert sorted(stored) == sorted(written) and len(stored) == len(set(stored))
