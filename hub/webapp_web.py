@@ -4,6 +4,14 @@ phone's own key signs its data requests (/v1/phone/...), so these routes need no
 
 from __future__ import annotations
 
+from flask import redirect
+
 from webapp import serve
 
 bp = serve.blueprint("webapp", side="phone")
+
+
+@bp.get("/")
+def home():
+    """The hub's bare address, which the release letter gives the person: the app."""
+    return redirect("/app/", 302)

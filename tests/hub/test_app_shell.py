@@ -154,3 +154,8 @@ def test_scripts_go_gzipped_to_a_browser_that_takes_gzip(client, assets):
     assert response.headers["ETag"] == f'"{app_js["sha256"]}-gzip"'
     assert client.get("/app/app.js", headers={"Accept-Encoding": "gzip", "If-None-Match": response.headers["ETag"]}
                       ).status_code == 304
+
+
+def test_the_hubs_bare_address_from_the_release_letter_opens_the_app(client):
+    answer = client.get("/")
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/app/")

@@ -63,7 +63,7 @@ def test_every_route_is_documented(instance):
                      ("/v1/phone/health/shares/<share_id>/revoke", "POST"), ("/v1/phone/health/workers", "POST"),
                      ("/v1/phone/health/reads", "GET"), ("/health/shared/<secret>", "GET"),
                      ("/health/shared/<secret>/bundle.json", "GET"), ("/health/shared/<secret>/summary.pdf", "GET"),
-                     ("/app", "GET"), ("/app/", "GET"), ("/app/<path:path>", "GET"),
+                     ("/", "GET"), ("/app", "GET"), ("/app/", "GET"), ("/app/<path:path>", "GET"),
                      ("/v1/calendar/<token>.ics", "GET"), ("/v1/edge/transfers", "GET"),
                      ("/v1/edge/transfers/<transfer_id>/records", "GET"),
                      ("/v1/edge/transfers/<transfer_id>/delivered", "POST"), ("/v1/edge/plans", "GET"),

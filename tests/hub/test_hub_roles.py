@@ -61,7 +61,7 @@ PHONE_ROUTES = {"/v1/phone/activate", "/v1/phone/sync", "/v1/phone/views", "/v1/
 revoked phone and from another person's phone: the phones' matrix), test_phone_push.py, test_phone_attachments.py,
 test_phone_health.py (the health routes: unsigned, and another person's phone with this person's share id)."""
 OPEN_ROUTES = {"/v1/calendar/<token>.ics", "/health/shared/<secret>", "/health/shared/<secret>/bundle.json",
-               "/health/shared/<secret>/summary.pdf", "/app", "/app/", "/app/<path:path>"}
+               "/health/shared/<secret>/summary.pdf", "/", "/app", "/app/", "/app/<path:path>"}
 """The address is the secret (a person's calendar feed: tests/hub/test_hub_appointments.py; a health summary the person
 shared: tests/hub/test_hub_medical_shares.py); or the page holds no data: the person's app, static files
 (tests/hub/test_app_shell.py), whose data requests the phone's own key signs."""
