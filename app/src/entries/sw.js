@@ -6,6 +6,8 @@
 // The browser only reinstalls a service worker whose own bytes changed, and this file does not change when
 // only the app's other files do; so on each page load the worker also fetches the manifest again, and when its
 // hash differs it precaches the new list into a new cache, switches to it, and deletes the old one.
+import { onNotificationClick, onPush } from "../phone/push_sw.js";
+
 const PREFIX = "throughgate-app-";
 const META = `${PREFIX}meta`;
 const SCOPE = new URL(self.registration.scope);
@@ -104,3 +106,8 @@ self.addEventListener("fetch", (event) => {
   if (request.mode === "navigate") event.waitUntil(checkForUpdate());
   event.respondWith(fromCache(request, url));
 });
+
+// Web Push on the phone (app/src/phone/push_sw.js): a wake to sync, or an appointment reminder, carrying no
+// personal data. On a tablet no push arrives.
+self.addEventListener("push", onPush);
+self.addEventListener("notificationclick", onNotificationClick);
