@@ -5,11 +5,10 @@ unavailable. Progress and problems go to the log (never the secret)."""
 from __future__ import annotations
 
 import logging
-import threading
 
 import peewee
 
-from hub import db
+from hub import background, db
 from hub.lrs import client as lrs
 from hub.lrs import settings as lrs_settings
 from hub.lrs.forward import forward
@@ -22,23 +21,12 @@ def backoff(failures: int, first_s: float, most_s: float) -> float:
     return min(most_s, first_s * 2 ** max(0, failures - 1))
 
 
-class Forwarder:
+class Forwarder(background.Job):
     def __init__(self, client: lrs.LrsClient, batch_size: int, interval_s: float, first_backoff_s: float = 1.0):
         self.client, self.batch_size = client, batch_size
         self.interval_s, self.first_backoff_s = interval_s, first_backoff_s
         self.failures = 0
-        self._wake = threading.Event()
-        self._stopping = False
-        self._thread = threading.Thread(target=self._loop, name="lrs-forwarder", daemon=True)
-
-    def start(self) -> Forwarder:
-        self._thread.start()
-        return self
-
-    def stop(self, timeout_s: float = 30) -> None:
-        self._stopping = True
-        self._wake.set()
-        self._thread.join(timeout_s)
+        super().__init__("lrs-forwarder")
 
     def _loop(self) -> None:
         while not self._stopping:

@@ -5,12 +5,11 @@ what is due is retention.purge's to say. Several replicas may each run it: a del
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import UTC, datetime
 
 import peewee
 
-from hub import db
+from hub import background, db
 from hub.medical import retention
 
 log = logging.getLogger("hub.health")
@@ -22,21 +21,10 @@ RETRY_S = 600.0
 """After a failed run (the database away), the next try."""
 
 
-class RetentionJob:
+class RetentionJob(background.Job):
     def __init__(self, every_s: float = EVERY_S, first_after_s: float = FIRST_AFTER_S):
         self.every_s, self.first_after_s = every_s, first_after_s
-        self._wake = threading.Event()
-        self._stopping = False
-        self._thread = threading.Thread(target=self._loop, name="health-retention", daemon=True)
-
-    def start(self) -> RetentionJob:
-        self._thread.start()
-        return self
-
-    def stop(self, timeout_s: float = 30) -> None:
-        self._stopping = True
-        self._wake.set()
-        self._thread.join(timeout_s)
+        super().__init__("health-retention")
 
     def _loop(self) -> None:
         wait = self.first_after_s
