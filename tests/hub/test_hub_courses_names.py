@@ -9,7 +9,6 @@ import pytest
 from coursekit import build_scorm12_zip
 from scorm2004kit import THIRD_MANIFEST, build_scorm2004_zip
 
-from hub import cli
 from hub.courses.blobs import BlobStore
 from hub.courses.importer import CourseNameTaken, import_package
 from hub.courses.models import Course, CourseVersion
@@ -103,20 +102,9 @@ def test_admin_api_refuses_with_both_names_then_takes_the_named_course(client, a
 # ---- the CLI ----
 
 @pytest.fixture
-def hub(tmp_path, hub_db_url, monkeypatch, capsys):
-    """hub("courses", "import", ...) -> (exit code, stdout, stderr) on a fresh instance."""
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setenv("THROUGHGATE_HUB_DATABASE_URL", hub_db_url)
-    instance = tmp_path / "hub"
-    assert cli.main(["init", "--instance", str(instance)]) == 0
-    capsys.readouterr()
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = cli.main([*args, "--instance", str(instance)])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+def hub(hub_cli_fresh):
+    """hub("courses", "import", ...) -> (exit code, stdout, stderr) on a fresh instance (conftest's hub_cli_fresh)."""
+    return hub_cli_fresh
 
 
 def test_cli_refusal_says_what_to_type_and_course_accepts_it(hub, two_from_one_template):
