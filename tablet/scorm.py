@@ -154,6 +154,25 @@ def statement_key(what: str, result: dict, definition: dict | None = None) -> st
     return f"{what}/{said}"
 
 
+def attempt_context(registration: uuid.UUID, course: str) -> dict:
+    """The xAPI context of every statement of one attempt: its registration, under the course."""
+    return {"registration": str(registration),
+            "contextActivities": {"parent": [{"objectType": "Activity", "id": xapi.activity_id(course)}]}}
+
+
+def built_statement(learner: str, registration: uuid.UUID, context: dict, timestamp: str, what: str, verb: str,
+                    object_id: str, result: dict, definition: dict | None = None) -> dict:
+    """One statement of a commit (SCORM 1.2 or 2004), its id from the attempt and all it says (statement_key);
+    xapi.XapiError where a value breaks an xAPI rule, for the caller to refuse that element alone."""
+    statement_id = str(uuid.uuid5(registration, statement_key(what, result, definition)))
+    built = xapi.statement(learner, verb, object_id, result=result or None, context=context,
+                           statement_id=statement_id, timestamp=timestamp)
+    if definition:
+        built["object"]["definition"] = definition
+        xapi.validate(built)
+    return built
+
+
 def commit(cmi: Mapping[str, str], *, learner: str, course: str, item: str, attempt: str,
            timestamp: str) -> Commit:
     """The statements the values make, each element standing alone: one progress_statement for the lesson
@@ -164,21 +183,16 @@ def commit(cmi: Mapping[str, str], *, learner: str, course: str, item: str, atte
         registration = uuid.UUID(attempt)
     except ValueError:
         raise ScormError(f"the attempt {attempt!r} is not a UUID", "attempt", attempt) from None
-    context = {"registration": str(registration),
-               "contextActivities": {"parent": [{"objectType": "Activity", "id": xapi.activity_id(course)}]}}
+    context = attempt_context(registration, course)
     out = Commit()
 
     def refuse(exc: ScormError) -> None:  # kept and shown to support: a hostile value is cut short
         out.refused.append(Refusal(exc.element, cut(exc.value, MAX_KEPT), cut(exc.reason, 2 * MAX_KEPT)))
 
     def add(kind: str, what: str, verb: str, object_id: str, result: dict, definition: dict | None = None):
-        statement_id = str(uuid.uuid5(registration, statement_key(what, result, definition)))
         try:
-            built = xapi.statement(learner, verb, object_id, result=result or None, context=context,
-                                   statement_id=statement_id, timestamp=timestamp)
-            if definition:
-                built["object"]["definition"] = definition
-                xapi.validate(built)
+            built = built_statement(learner, registration, context, timestamp, what, verb, object_id, result,
+                                    definition)
         except xapi.XapiError as exc:  # a value the checks above let through: this statement alone is left out
             element = "cmi.core" if what.startswith("status/") else "cmi.interactions." + what.split("/")[1]
             refuse(ScormError(f"{element}: its statement breaks an xAPI rule ({exc.reason}), left out", element))

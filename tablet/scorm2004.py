@@ -18,7 +18,15 @@ import re
 import uuid
 from collections.abc import Mapping
 
-from tablet.scorm import CMI_INTERACTION_ACTIVITY, MAX_KEPT, Commit, Refusal, cut, statement_key
+from tablet.scorm import (
+    CMI_INTERACTION_ACTIVITY,
+    MAX_KEPT,
+    Commit,
+    Refusal,
+    attempt_context,
+    built_statement,
+    cut,
+)
 from wire import xapi
 
 TYPE_MISMATCH, OUT_OF_RANGE = "406", "407"  # SCORM 2004's GetLastError for a value SetValue refuses
@@ -92,18 +100,13 @@ def commit(cmi: Mapping[str, str], *, learner: str, course: str, item: str, atte
     failed from cmi.success_status, else completed or progressed from cmi.completion_status, else scored for
     a score alone), one quiz_answer per interaction. Raises ValueError only for an attempt that is not a UUID."""
     registration = uuid.UUID(attempt)
-    context = {"registration": str(registration),
-               "contextActivities": {"parent": [{"objectType": "Activity", "id": xapi.activity_id(course)}]}}
+    context = attempt_context(registration, course)
     out = Commit()
 
     def add(kind: str, what: str, verb: str, object_id: str, result: dict, definition: dict | None = None):
-        statement_id = str(uuid.uuid5(registration, statement_key(what, result, definition)))
         try:
-            built = xapi.statement(learner, verb, object_id, result=result or None, context=context,
-                                   statement_id=statement_id, timestamp=timestamp)
-            if definition:
-                built["object"]["definition"] = definition
-                xapi.validate(built)
+            built = built_statement(learner, registration, context, timestamp, what, verb, object_id, result,
+                                    definition)
         except xapi.XapiError as exc:
             element = "cmi" if what.startswith("status/") else "cmi.interactions." + what.split("/")[1]
             out.refused.append(Refused(element, "", f"{element}: its statement breaks an xAPI rule "
