@@ -1,11 +1,18 @@
 """`throughgate demo`: hub, Mosquitto and an edge as real processes, 50 tablets, and the hub
 going down once on the way. Exits 0 only when every record arrived exactly once.
+
+Then the person's app for one phone and one tablet: the hub seeded with demo people (one released today,
+with an activation code), one tablet's certificate as a .p12 file, and where to open each. On a terminal
+it keeps serving until Ctrl-C; with stdin not a terminal, or THROUGHGATE_DEMO_EXIT=1, it exits at once.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import secrets
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -13,8 +20,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+
+from provisioning import pki
 from tablet.fleet import Fleet
-from throughgate.stack import Stack
+from throughgate.stack import CLI, Stack
 
 DEMO_SETTINGS = {  # quicker than production (docs/edge.md), so the demo takes well under 2 minutes
     "uplink__batch_age_s": 1.0,
@@ -48,6 +58,54 @@ def _hub_outage(stack: Stack, after: float, down_for: float) -> None:
     time.sleep(down_for)
     stack.start_hub()
     say("hub: back")
+
+
+def _seed_activation(stack: Stack) -> tuple[str, str]:
+    """`hub seed` on the demo's hub: (person id, activation code) of the person it releases today."""
+    done = subprocess.run([*CLI, "hub", "seed", "--instance", str(stack.hub_dir)], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, **stack.env})
+    if done.returncode != 0:
+        raise RuntimeError(f"throughgate hub seed failed ({done.returncode}):\n{done.stderr}{done.stdout}")
+    line = next(line for line in done.stdout.splitlines() if line.startswith("Activation code for "))
+    person, _, code = line.removeprefix("Activation code for ").partition(": ")
+    return person, code.strip()
+
+
+def _tablet_p12(tablet, path: Path) -> str:
+    """The tablet's key and certificate (with its edge's tablet CA) as a .p12 for a browser; returns the password."""
+    password = secrets.token_urlsafe(9)
+    data = pkcs12.serialize_key_and_certificates(
+        tablet.device.encode(), pki.load_key(tablet.key_path.read_bytes()),
+        pki.load_cert(tablet.cert_path.read_bytes()), [pki.load_cert(tablet.ca_path.read_bytes())],
+        BestAvailableEncryption(password.encode()))
+    path.write_bytes(data)
+    path.chmod(0o600)
+    return password
+
+
+def _app(stack: Stack, tablet, workdir: Path) -> None:
+    """Print where to open the person's app on a phone (the hub) and on a tablet (the edge)."""
+    person, code = _seed_activation(stack)
+    p12 = workdir / f"{tablet.device}.p12"
+    password = _tablet_p12(tablet, p12)
+    say("the person's app (127.0.0.1 only; the certificates come from the demo's own CAs, so the browser warns):")
+    print(f"  phone:  open {stack.hub_url}/app/ and type the activation code {code} ({person}, released today)",
+          flush=True)
+    print(f"  tablet: import {p12} (password {password}) into the browser, then open "
+          f"https://127.0.0.1:{stack.api_port}/app/ and choose {tablet.device}'s certificate", flush=True)
+
+
+def _serve_until_interrupted() -> bool:
+    """On a terminal, unless THROUGHGATE_DEMO_EXIT=1: keep everything running until Ctrl-C."""
+    if os.environ.get("THROUGHGATE_DEMO_EXIT") == "1" or not sys.stdin.isatty():
+        return False
+    say("serving until Ctrl-C (THROUGHGATE_DEMO_EXIT=1 or no terminal: exit at once)")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        say("stopping everything")
+    return True
 
 
 def _interrupt(signum, frame):
@@ -108,6 +166,8 @@ def run_demo(args) -> int:
         print(f"submitted={submitted} stored_at_edge={status['received']} stored_at_hub={len(counts)} "
               f"lost={lost} duplicated={duplicated}", flush=True)
         ok = lost == 0 and duplicated == 0 and submitted == len(counts) == status["received"]
+        _app(stack, devices[min(devices)], workdir)
+        _serve_until_interrupted()
         return 0 if ok else 1
     except KeyboardInterrupt:
         say("interrupted: stopping everything")
