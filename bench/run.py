@@ -10,6 +10,7 @@ Six phases, each in its own module, each bounded in count and time:
     4 uplink       sealed batches over HTTP: bytes on the wire, hub ingest on SQLite and PostgreSQL
     5 content      course files to 200 tablets: the edge's tablet API against nginx (bench/content.py)
     6 phones       phones after release: a no-change sync's bytes and requests, syncs/s (bench/phones.py)
+    7 app          the person's app: first load's gzipped JS+CSS, screens usable with the CPU 4x slower (bench/app.py)
 
 Progress goes to stderr; stdout gets a table and, as its last line, one JSON object.
 Simulated tablets keep their outboxes on tmpfs (/dev/shm) when there is one: each real tablet
@@ -29,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python bench/run.py` from anywhere
 
-from bench import broker_only, content, phones, relay, report, storm, uplink  # noqa: E402
+from bench import app, broker_only, content, phones, relay, report, storm, uplink  # noqa: E402
 from bench.payloads import DEVICE, record_bodies, sample_items  # noqa: E402
 from bench.progress import say  # noqa: E402
 
@@ -51,7 +52,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--phones", type=int, default=2000, help="phase 6: phones, each with a history")
     parser.add_argument("--phone-seconds", type=float, default=10.0, help="phase 6: seconds of no-change syncs")
     parser.add_argument("--only", action="append",
-                        choices=["broker", "relay", "storm", "uplink", "content", "phones"],
+                        choices=["broker", "relay", "storm", "uplink", "content", "phones", "app"],
                         help="run just this phase (repeatable); the JSON line then has nulls for the rest")
     parser.add_argument("--quick", action="store_true", help="a small run to check the bench itself")
     parser.add_argument("--keep", action="store_true", help="keep the working folders (logs, databases)")
@@ -79,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         "uplink": lambda: uplink.run(workdir / "uplink", args.uplink_records, postgres_url=args.postgres or None),
         "content": lambda: content.run(workdir / "content", args.content_seconds),
         "phones": lambda: phones.run(workdir / "phones", args.phones, seconds=args.phone_seconds),
+        "app": lambda: app.run(workdir / "app"),
     }
     results: dict[str, dict | None] = {}
     try:
@@ -100,11 +102,14 @@ def main(argv: list[str] | None = None) -> int:
     figures = report.summary(results, time.monotonic() - started)
     figures.update(content.figures(results.get("content")))
     figures.update(phones.figures(results.get("phones")))
+    figures.update(app.figures(results.get("app")))
     print(report.table(results, figures))
     if "content" in results:
         print(content.table(results["content"]))
     if "phones" in results:
         print(phones.table(results["phones"]))
+    if "app" in results:
+        print(app.table(results["app"]))
     print(report.json_line(figures), flush=True)
     return 1 if figures["failed_phases"] else 0
 
