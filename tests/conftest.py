@@ -79,3 +79,21 @@ def stack_factory(built_template, tmp_path):
 def stack(stack_factory) -> Stack:
     """A running hub, edge and broker."""
     return stack_factory().start()
+
+
+HEAVY_FIRST = (
+    "tests/ansible/test_ansible_apply.py", "tests/spine/test_faults.py", "tests/hub/test_hub_cli.py",
+    "tests/spine/test_down_messages.py", "tests/spine/test_edge_health_report.py",
+    "tests/courses/test_app_scorm_browser.py", "tests/hub/test_hub_console_browser.py",
+    "tests/unit_edge/test_unit_edge_migrations_interrupted.py", "tests/hub/test_hub_work_console_browser.py",
+    "tests/spine/test_enrol_hub_url.py", "tests/hub/test_app_phone_browser.py", "tests/hub/test_hub_audit.py",
+    "tests/spine/test_one_machine_recipe.py", "tests/spine/test_rotation.py", "tests/spine/test_transfer_to_edge.py",
+)
+"""The test files that take longest, started first: `make test` gives each of its workers whole files in the
+order collected, and a long file picked up last kept one worker busy while the others had finished."""
+
+
+def pytest_collection_modifyitems(session, config, items):
+    rank = {path: n for n, path in enumerate(HEAVY_FIRST)}
+    root = config.rootpath
+    items.sort(key=lambda item: rank.get(item.path.relative_to(root).as_posix(), len(rank)))  # stable: files keep order
