@@ -12,7 +12,7 @@ from pathlib import Path
 from phone import client, health
 from phone.store import Store
 from provisioning import qr
-from wire import ips, media, plans
+from wire import ips_text, media, plans
 from wire.records import timestamp
 from wire.text import for_terminal
 
@@ -310,7 +310,7 @@ def cmd_health(args) -> int:
         print("No health summary on this phone: it comes with a sync once health care staff upload it (if you "
               "chose to carry one: `throughgate phone health carry yes`).")
         return 0
-    for line in ips.lines(found):
+    for line in ips_text.lines(found):
         print(for_terminal(line))
     return 0
 

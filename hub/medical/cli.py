@@ -18,7 +18,7 @@ from hub.medical.purposes import PURPOSES
 from hub.people import service as people
 from hub.refusals import Refused
 from hub.tables import table
-from wire import ips
+from wire import ips, ips_text
 from wire.text import for_terminal
 
 MAX_FILE = 16 * 1024 * 1024
@@ -108,7 +108,7 @@ def cmd_show(args, app) -> int:
     meta = opened.meta
     print(f"Health summary of {person}: record {meta.record_id}, uploaded {meta.uploaded_at} by {meta.uploaded_by} "
           f"({meta.uploaded_role}, via {meta.via}).")
-    for line in map(for_terminal, ips.lines(ips.plain(opened.summary, opened.appointments))):
+    for line in map(for_terminal, ips_text.lines(ips.plain(opened.summary, opened.appointments))):
         print(line)
     print(f"This read is recorded ({who}, {PURPOSES[args.purpose]}): {person} sees it on their phone.")
     return 0
