@@ -12,6 +12,7 @@ import * as store from "../shell/store.js";
 import { whoAmI } from "../tablet/records.js";
 import { language, LANGUAGES, setLanguage, startLanguage, t } from "../shell/i18n.js";
 import { canSpeak, screenText, speak, stop } from "../shell/speech.js";
+import { el } from "../shell/dom.js";
 
 store.declare("scorm_courses", "scorm_launches");
 
@@ -21,16 +22,6 @@ let learner = params.get("learner") || "";
 const main = document.getElementById("main");
 let session = null;
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "text") node.textContent = v;
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else if (v !== false && v != null) node.setAttribute(k, v === true ? "" : v);
-  }
-  node.append(...children.filter((c) => c != null));
-  return node;
-}
 
 function problem(text) {
   main.replaceChildren(el("h1", { text: t("This course did not open") }), el("p", { class: "problem", role: "alert", text }),

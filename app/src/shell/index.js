@@ -7,23 +7,13 @@ import { navigate, parse, href } from "./router.js";
 import { canSpeak, screenText, speak, stop } from "./speech.js";
 import { store, persist } from "./store.js";
 import { registerShellScreens } from "./shell_screens.js";
+import { el } from "./dom.js";
 
-export { screen, t, navigate };
+export { screen, t, navigate, el };
 
 let side = "phone";
 let rendering = 0;
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "text") node.textContent = v;
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else if (v !== false && v != null) node.setAttribute(k, v === true ? "" : v);
-  }
-  node.append(...children.filter((c) => c != null));
-  return node;
-}
-export { el };
 
 function translateChrome() {
   for (const node of document.querySelectorAll("[data-t]")) node.textContent = t(node.dataset.t);
