@@ -276,16 +276,22 @@ def _contacts(pdf: FPDF, block: Block, contacts: Sequence[tuple[str, str, str]])
     pdf.set_y(pdf.get_y() + 4)
 
 
-def pdf(letter: Letter) -> bytes:
-    """The letter as a one-page A4 PDF (more pages only for a long list of contacts)."""
+def a4_document(title: str):
+    """An empty A4 fpdf2 document as Throughgate's printouts have it (margins, page breaks, language, title)."""
     from fpdf import FPDF  # here, not at import: fpdf2 and fontTools take 0.16 s, every CLI command would pay it
 
     document = FPDF(format="A4")
     document.set_margins(_MARGIN, 12, _MARGIN)
     document.set_auto_page_break(True, margin=12)
     document.set_lang("en-GB")
-    document.set_title("Throughgate: your activation code / eich cod actifadu")
+    document.set_title(title)
     document.set_creator("Throughgate")
+    return document
+
+
+def pdf(letter: Letter) -> bytes:
+    """The letter as a one-page A4 PDF (more pages only for a long list of contacts)."""
+    document = a4_document("Throughgate: your activation code / eich cod actifadu")
     _fonts(document)
     document.add_page()
     for block in blocks(letter):

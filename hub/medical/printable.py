@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from jinja2 import Environment
 
-from provisioning.letter import FONTS
+from provisioning.letter import FONTS, a4_document
 from wire.ips import TOLERANCE_WARNING
 
 if TYPE_CHECKING:
@@ -172,7 +172,6 @@ def html(plain: dict, lang: str = "en") -> str:
 
 
 # PDF ----------------------------------------------------------------------------------------------
-_MARGIN = 14.0  # mm
 
 
 class _Writer:
@@ -256,14 +255,7 @@ def _rows(writer: _Writer, part: Part) -> None:
 
 def pdf(plain: dict) -> bytes:
     """The summary as an A4 PDF, the same words as the page."""
-    from fpdf import FPDF  # here, not at import: fpdf2 and fontTools take 0.16 s, every CLI command would pay it
-
-    document = FPDF(format="A4")
-    document.set_margins(_MARGIN, 12, _MARGIN)
-    document.set_auto_page_break(True, margin=12)
-    document.set_lang("en-GB")
-    document.set_title(TITLE)
-    document.set_creator("Throughgate")
+    document = a4_document(TITLE)
     writer = _Writer(document)
     document.add_page()
     writer.font(20, "B")
