@@ -25,6 +25,14 @@ SAMPLE = {
                                                  "attachments": []},
     "form_submission": lambda i, learner: {"form": "healthcare-request", "answers": {"q1": "yes", "q2": "dentist"}},
     "message": lambda i, learner: {"to": "probation-officer", "text": f"Hello, about my appointment number {i}."},
+    "course_state": lambda i, learner: {  # wire.course_state
+        "course": "maths-1", "version": 1, "item": "unit-1", "attempt": "6f1d3c1e-8a41-4f59-9d0e-3b7f2a1c5e90",
+        "scorm": "1.2", "seq": i + 1, "updated": "2026-12-08T01:00:00.000Z", "done": False,
+        "values": {"cmi.core.lesson_location": f"page-{i}", "cmi.suspend_data": "q1=a"}},
+    "course_refusal": lambda i, learner: {  # wire.course_refusal
+        "course": "maths-1", "version": 1, "item": f"unit-{i}", "attempt": "6f1d3c1e-8a41-4f59-9d0e-3b7f2a1c5e90",
+        "element": "cmi.core.score.raw", "value": "120", "error_code": "405",
+        "reason": "cmi.core.score.raw (120) must be from cmi.core.score.min (0) to max (100)"},
 }
 
 
