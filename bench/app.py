@@ -170,7 +170,7 @@ def run(workdir: Path) -> dict:
 
         broker.wait_for_port("127.0.0.1", port, 30)
         url = f"https://127.0.0.1:{port}"
-        offer = ActivationOffer(url, code, ca.root_pin(ca.load_root(ca.files(instance)))).to_uri()
+        offer = ActivationOffer(url, code, ca.root_pin(ca.load_root(ca.files(instance)))).to_link()
         args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--no-first-run", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
                 f"--ignore-certificate-errors-spki-list={_spki(instance)}"]

@@ -30,7 +30,7 @@ def register(parts) -> None:
         return cmd
 
     cmd = command("activate", cmd_activate, "set this phone up with the release letter's code (its QR code's text)")
-    cmd.add_argument("offer", metavar="OFFER", help="throughgate-activate:?hub=...&code=...&ca=...")
+    cmd.add_argument("offer", metavar="OFFER", help="the link in the letter's QR code: https://HUB/app/#/activate?code=...&ca=...")
     cmd.add_argument("--label", default="phone", help="what the worker sees this phone as")
     cmd = command("send", cmd_send, "write a message to a worker or a team, with photos or voice notes if you like "
                   "(to a worker); it waits in the outbox until the next sync uploads them and sends it")

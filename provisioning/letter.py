@@ -208,7 +208,7 @@ def _svg(uri: str) -> Markup:
 
 def html(letter: Letter) -> str:
     """The letter as a complete HTML page, ready to print on A4; fetches nothing."""
-    return _PAGE.render(letter=letter, blocks=blocks(letter), qr=_svg(letter.offer.to_uri()), qr_mm=QR_MM)
+    return _PAGE.render(letter=letter, blocks=blocks(letter), qr=_svg(letter.offer.to_link()), qr_mm=QR_MM)
 
 
 # PDF ----------------------------------------------------------------------------------------------
@@ -300,7 +300,7 @@ def pdf(letter: Letter) -> bytes:
         elif block.kind == "pair":
             _pair(document, block.en, block.cy, 12)
         elif block.kind == "qr":
-            _qr(document, letter.offer.to_uri())
+            _qr(document, letter.offer.to_link())
         elif block.kind == "code":
             _code(document, letter.offer)
         elif block.kind == "contacts":

@@ -7,8 +7,11 @@ functions; the stores keep only a SHA-256 of each secret.
 - Enrolment code: 12 Crockford base32 characters shown as `ABCD-EFGH-JKMN` (60 bits) and as a QR
   code; short-lived, single-use, tied to one device id. Typed on a tablet if the camera fails,
   so it avoids I, L, O and U, and reading accepts lower case and those look-alikes.
-- Activation offer: `throughgate-activate:?hub=<https URL>&code=<ABCD-EFGH-JKMN>&ca=<64 hex>`,
-  printed as a QR code on a person's release letter; the code has the enrolment code's form.
+- Activation offer: the link `https://<hub>/app/#/activate?code=<ABCD-EFGH-JKMN>&ca=<64 hex>`, printed as
+  a QR code on a person's release letter, which a phone's camera opens in the browser at the person's app
+  (the code rides in the fragment, which the browser never sends to a server); the code has the enrolment
+  code's form. Letters printed before 2026-12 carry `throughgate-activate:?hub=<https URL>&code=…&ca=…`,
+  which is still read.
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ CODE_ID_CHARS = 4  # wire.release.CODE_ID_CHARS too
 """A code's first characters are its public lookup part (20 bits): the hub counts wrong tries per code by it."""
 ENROL_SCHEME = "throughgate-enrol"
 ACTIVATE_SCHEME = "throughgate-activate"
+ACTIVATE_PATH = "/app/"
+"""Where the hub serves the person's app (hub/webapp_web.py): an activation link opens its `#/activate` screen."""
+ACTIVATE_SCREEN = "/activate"
 
 
 class TokenError(ValueError):
@@ -124,17 +130,40 @@ class ActivationOffer:
     code: str  # one-time activation code, ABCD-EFGH-JKMN
     ca: str  # hex SHA-256 of the hub root CA's public key (SPKI): the phone pins it
 
+    def to_link(self) -> str:
+        """The https link the release letter's QR code holds: a phone's camera opens it in the browser, at the
+        app's activation screen with the code filled in."""
+        query = urlencode({"code": self.code, "ca": self.ca})
+        return f"{self.hub.rstrip('/')}{ACTIVATE_PATH}#{ACTIVATE_SCREEN}?{query}"
+
     def to_uri(self) -> str:
+        """The offer as letters printed before 2026-12 carried it (read still; made for tests of that)."""
         return f"{ACTIVATE_SCHEME}:?{urlencode({'hub': self.hub, 'code': self.code, 'ca': self.ca})}"
 
 
+def _link_query(parts) -> dict[str, str] | None:
+    """The offer's fields in an activation link (https://<hub>/app/#/activate?code=…&ca=…), hub included; None
+    when the address is not one."""
+    screen, _, query = parts.fragment.partition("?")
+    if parts.path != ACTIVATE_PATH or screen != ACTIVATE_SCREEN or parts.query:
+        return None
+    fields = {key: values[0] for key, values in parse_qs(query).items()}
+    fields["hub"] = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+    return fields
+
+
 def parse_activation_offer(uri: str) -> ActivationOffer:
-    """The offer in a scanned release-letter QR code; raises TokenError saying what to do instead."""
-    parts = urlsplit(uri) if isinstance(uri, str) else None
-    if parts is None or parts.scheme != ACTIVATE_SCHEME:
-        raise TokenError(f"not a Throughgate activation QR code (expected {ACTIVATE_SCHEME}:...): "
+    """The offer in a scanned release-letter QR code, its link or an old letter's `throughgate-activate:`
+    offer; raises TokenError saying what to do instead."""
+    parts = urlsplit(uri.strip()) if isinstance(uri, str) else None
+    query = None
+    if parts is not None and parts.scheme == ACTIVATE_SCHEME:
+        query = {key: values[0] for key, values in parse_qs(parts.query).items()}
+    elif parts is not None and parts.scheme in ("https", "http"):
+        query = _link_query(parts)
+    if query is None:
+        raise TokenError("not a Throughgate activation QR code (expected https://<hub>/app/#/activate?code=…): "
                          "scan the square on your release letter")
-    query = {key: values[0] for key, values in parse_qs(parts.query).items()}
     missing = [key for key in ("hub", "code", "ca") if not query.get(key)]
     if missing:
         raise TokenError(f"activation QR code lacks {', '.join(missing)}: type the code from your letter "

@@ -118,7 +118,7 @@ def _print_code(app, args, person_id: str, code: str, expires: str) -> None:
     offer = _offer(app, code)
     print(f"Activation code for {person_id}: {code}")
     print(f"It works once, until {expires}. It is shown only now: print the letter, or give the code in person.")
-    print(f"  {offer.to_uri()}")
+    print(f"  {offer.to_link()}")
     if args.letter:
         from hub.release import letter
 

@@ -54,7 +54,7 @@ def cmd_seed(args, app) -> int:
         print(f"Activation code for {person_id}: {code}")
         print(f"It works once, until {expires}. Try the phone with:")
         offer = _offer(app, code)
-        print(f"  throughgate phone activate '{offer.to_uri()}'")
+        print(f"  throughgate phone activate '{offer.to_link()}'")
         if offer.hub == _NO_ADDRESS:
             print("(This hub is not running yet, so the offer has no address: start `throughgate hub run`, then "
                   f"`throughgate hub people code {person_id}` prints one with it.)")

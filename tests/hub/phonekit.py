@@ -39,8 +39,8 @@ def released_person(app, worker: str = "olivia") -> tuple[str, str]:
 
 
 def offer_for(process, instance: Path, code: str) -> str:
-    """The activation offer a release letter's QR code carries, for the hub `process` serves."""
-    return ActivationOffer(process.url, code, ca.root_pin(ca.load_root(ca.files(instance)))).to_uri()
+    """The activation link a release letter's QR code carries, for the hub `process` serves."""
+    return ActivationOffer(process.url, code, ca.root_pin(ca.load_root(ca.files(instance)))).to_link()
 
 
 def phone_says(argv: list[str], capsys) -> str:

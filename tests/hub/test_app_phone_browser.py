@@ -157,12 +157,16 @@ def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_mo
     _accessible(page, "activate")
     page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller", timeout=WAIT_MS)
 
-    # A wrong code: refused in plain words, beside the field; then the letter's square code (its offer).
+    # A wrong code: refused in plain words, beside the field; then the letter's square code, whose link the
+    # phone's camera opens: the code is filled in (and gone from the address), and the person says go.
     page.get_by_label("Code from your release letter").fill("ABCD-EFGH-JKMN")
     page.get_by_role("button", name="Set up this phone").click()
     page.get_by_role("alert").filter(has_text="That code did not work").wait_for(timeout=WAIT_MS)
     _accessible(page, "activate")
-    page.get_by_label("Code from your release letter").fill(offer)
+    assert offer.startswith(f"{origin}/app/#/activate?code={code}&ca=")
+    page.goto(offer)
+    page.wait_for_function("(code) => (document.getElementById('code') || {}).value === code", arg=code)
+    assert code not in page.url
     page.get_by_role("button", name="Set up this phone").click()
     page.wait_for_selector("html[data-screen='messages']", timeout=WAIT_MS)
     phone = _on_hub(app, lambda: Phone.get(Phone.person == person))

@@ -34,7 +34,14 @@ REQUESTS = [
 CODES = ["ABCD-EFGH-JKMN", "abcd efgh jkmn", "ABCDEFGHJKMN", "0OIL-1234-5678", "ABCD-EFGH-JKM", "ABCD-EFGH-JKMU",
          "", "ABCD-EFGH-JKMN-P"]
 OFFERS = [
-    tokens.ActivationOffer("https://hub.example.org", "ABCD-EFGH-JKMN", "ab" * 32).to_uri(),
+    tokens.ActivationOffer("https://hub.example.org", "ABCD-EFGH-JKMN", "ab" * 32).to_link(),
+    tokens.ActivationOffer("https://127.0.0.1:8765", "abcd-efgh-jkmn", "0f" * 32).to_link(),
+    "https://hub.example.org/app/#/activate?code=ABCD-EFGH-JKMN",  # no ca
+    "http://hub.example.org/app/#/activate?code=ABCD-EFGH-JKMN&ca=" + "ab" * 32,  # not https
+    "https://hub.example.org/elsewhere/#/activate?code=ABCD-EFGH-JKMN&ca=" + "ab" * 32,  # not the app
+    "https://hub.example.org/app/#/messages?code=ABCD-EFGH-JKMN&ca=" + "ab" * 32,  # not the activation
+    "https://hub.example.org/app/?code=x#/activate?code=ABCD-EFGH-JKMN&ca=" + "ab" * 32,  # a query to the server
+    tokens.ActivationOffer("https://hub.example.org", "ABCD-EFGH-JKMN", "ab" * 32).to_uri(),  # a letter from before
     tokens.ActivationOffer("https://127.0.0.1:8765", "abcd-efgh-jkmn", "0f" * 32).to_uri(),
     "throughgate-activate:?hub=http%3A%2F%2Fhub.example.org&code=ABCD-EFGH-JKMN&ca=" + "ab" * 32,
     "throughgate-activate:?hub=https%3A%2F%2Fhub.example.org&code=ABCD-EFGH-JKMN&ca=" + "AB" * 32,

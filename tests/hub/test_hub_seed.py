@@ -101,7 +101,7 @@ def test_a_seeded_worker_sets_up_with_the_printed_code_and_logs_in_to_work(hub):
 def test_the_released_persons_printed_code_activates_a_phone(hub):
     out = hub("seed")[1]
     person, code = re.search(r"Activation code for (P-\S+): (\S+)", out).groups()
-    assert "throughgate phone activate 'throughgate-activate:?hub=" in out and f"code={code}" in out
+    assert re.search(rf"throughgate phone activate 'https://\S+/app/#/activate\?code={code}&ca=[0-9a-f]{{64}}'", out)
     app = hub.app()
     url = "http://localhost/v1/phone/activate"
     key = ed25519.Ed25519PrivateKey.generate()

@@ -78,7 +78,7 @@ def phone(hub, tmp_path):
         person = people.add("test")
         caseload.add("olivia", person.person_id, "test")
         _person, code, _row = people.release(person.person_id, "test", 7)
-    offer = ActivationOffer(hub.process.url, code, ca.root_pin(ca.load_root(ca.files(hub.instance)))).to_uri()
+    offer = ActivationOffer(hub.process.url, code, ca.root_pin(ca.load_root(ca.files(hub.instance)))).to_link()
     client.activate(offer, tmp_path / "phone", "Alex's phone")
     store = Store(tmp_path / "phone" / "phone.db")
     client.sync(tmp_path / "phone", store)

@@ -260,7 +260,7 @@ def test_a_phone_subscribes_replaces_and_unsubscribes_with_signed_requests(app, 
     key_file = Path(app.config["VAPID_KEY_FILE"])
     assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
     person, code = released_person(app)
-    offer = ActivationOffer(server.url, code, ca.root_pin(ca.load_root(ca.files(instance)))).to_uri()
+    offer = ActivationOffer(server.url, code, ca.root_pin(ca.load_root(ca.files(instance)))).to_link()
     folder = tmp_path / "phone"
     client.activate(offer, folder, "Alex's phone")
     home = ["--home", str(folder)]

@@ -114,7 +114,7 @@ def test_printed_page_is_one_a4_sheet_whose_qr_code_decodes_to_the_offer(browser
     printed.write_bytes(tab.pdf(prefer_css_page_size=True, print_background=True))
     assert pages(printed) == 1
     codes = decoded_qr_codes(printed)
-    assert len(codes) == 1
+    assert codes == [OFFER.to_link()]  # a link a phone's camera opens in the browser, at the app
     assert parse_activation_offer(codes[0]) == OFFER
 
 
@@ -132,7 +132,8 @@ def test_pdf_is_one_page_with_the_code_and_welsh_letters_intact(pdf_file):
 
 def test_pdf_qr_code_decodes_to_the_offer(pdf_file):
     codes = decoded_qr_codes(pdf_file)
-    assert len(codes) == 1
+    assert codes == [OFFER.to_link()]
+    assert codes[0].startswith(f"{OFFER.hub}/app/#/activate?code={OFFER.code}&ca=")
     assert parse_activation_offer(codes[0]) == OFFER
 
 

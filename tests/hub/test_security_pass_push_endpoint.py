@@ -61,7 +61,7 @@ def test_the_known_services_still_work():
 
 def test_a_phone_cannot_subscribe_the_hub_to_a_loopback_address(app, server, instance, tmp_path):
     person, code = released_person(app)
-    offer = ActivationOffer(server.url, code, ca.root_pin(ca.load_root(ca.files(instance)))).to_uri()
+    offer = ActivationOffer(server.url, code, ca.root_pin(ca.load_root(ca.files(instance)))).to_link()
     folder = tmp_path / "phone"
     client.activate(offer, folder, "Alex's phone")
     p256dh, auth = _keys()

@@ -47,17 +47,29 @@ def test_offer_without_a_ca_pin_is_refused():
         tokens.parse_offer("throughgate-enrol:?edge=e&device=d&code=ABCD-EFGH-JKMN&url=https://x")
 
 
-def test_activation_offer_survives_its_qr_uri_and_forgives_a_lower_case_code():
+def test_activation_offer_survives_its_qr_link_and_forgives_a_lower_case_code():
+    offer = tokens.ActivationOffer("https://hub.example.org:8443", tokens.new_enrolment_code(), "cd" * 32)
+    link = offer.to_link()
+    assert link == f"https://hub.example.org:8443/app/#/activate?code={offer.code}&ca={'cd' * 32}"
+    assert tokens.parse_activation_offer(link) == offer
+    typed = link.replace(offer.code, offer.code.lower().replace("-", ""))
+    assert tokens.parse_activation_offer(typed) == offer
+
+
+def test_an_old_letters_activation_offer_is_still_read():
     offer = tokens.ActivationOffer("https://hub.example.org:8443", tokens.new_enrolment_code(), "cd" * 32)
     assert offer.to_uri().startswith("throughgate-activate:?hub=https")
     assert tokens.parse_activation_offer(offer.to_uri()) == offer
-    typed = offer.to_uri().replace(offer.code, offer.code.lower().replace("-", ""))
-    assert tokens.parse_activation_offer(typed) == offer
 
 
 @pytest.mark.parametrize(("uri", "says"), [
     ("throughgate-enrol:?hub=https://h&code=ABCD-EFGH-JKMN&ca=" + "ab" * 32, "scan the square on your release letter"),
     ("https://h/?code=ABCD-EFGH-JKMN", "scan the square"),
+    ("https://h/app/#/messages?code=ABCD-EFGH-JKMN&ca=" + "ab" * 32, "scan the square"),
+    ("https://h/app/?x=1#/activate?code=ABCD-EFGH-JKMN&ca=" + "ab" * 32, "scan the square"),
+    ("https://h/app/#/activate?code=ABCD-EFGH-JKMN", "lacks ca: type the code from your letter"),
+    ("http://h/app/#/activate?code=ABCD-EFGH-JKMN&ca=" + "ab" * 32, "must start with https://"),
+    ("https://h/app/#/activate?code=ABCD-EFGH-JKM&ca=" + "ab" * 32, "12 letters and digits"),
     ("throughgate-activate:?code=ABCD-EFGH-JKMN", "lacks hub, ca: type the code from your letter"),
     ("throughgate-activate:?hub=http://h&code=ABCD-EFGH-JKMN&ca=" + "ab" * 32, "must start with https://"),
     ("throughgate-activate:?hub=https://&code=ABCD-EFGH-JKMN&ca=" + "ab" * 32, "name a host"),

@@ -60,7 +60,7 @@ def release(learner: str):
         made = service.release(learner, g.member.username, int(raw))
     except service.ReleaseError as exc:
         return _form(learner, exc.reason, exc.status)
-    uri = ActivationOffer(hub_url, made.code, pin).to_uri()
+    uri = ActivationOffer(hub_url, made.code, pin).to_link()
     return render_template("release/code.html", learner=learner, made=made, uri=uri, qr=qr_svg(uri))
 
 

@@ -98,7 +98,7 @@ def _offer(code: str) -> ActivationOffer:
 
 def _code_page(found, code: str, row: ActivationCode, released_now: bool):
     return render_template("work/activation.html", person=found, code=code, expires_at=row.expires_at,
-                           released_now=released_now, offer=_offer(code).to_uri())
+                           released_now=released_now, offer=_offer(code).to_link())
 
 
 @bp.post("/people/<person_id>/release")

@@ -98,12 +98,16 @@ export async function render(main, ctx) {
     event.preventDefault();
     submit(input.value);
   });
-  // An address that carries the letter's offer (#/activate?offer=...) fills it in: the person still says go.
-  if (ctx.params.offer) input.value = ctx.params.offer;
+  // The letter's link, opened by the phone's camera (#/activate?code=...&ca=...), or an address carrying a whole
+  // offer (#/activate?offer=...), fills the code in: the person still says go, so a link alone sets nothing up.
+  if (ctx.params.code || ctx.params.offer) {
+    input.value = ctx.params.code || ctx.params.offer;
+    history.replaceState(null, "", "#/activate");  // the code leaves the address bar (and what is shared of it)
+  }
   main.append(ctx.el("p", { class: "lead", text: ctx.t("Your release letter has a code to set up this phone. It keeps your messages private.") }),
     errors, form, status);
   const scan = await scanner(ctx, (text) => {
-    input.value = text.startsWith("throughgate-activate:") ? "" : text;
+    input.value = /^(throughgate-activate:|https?:)/i.test(text) ? "" : text;
     submit(text);
   }, status);
   if (scan) main.append(ctx.el("p", { text: ctx.t("Or scan the square code on your letter with the camera.") }), ...scan);
