@@ -1,15 +1,18 @@
-"""Capability tokens for course content: who may open which course version on the content origin, and
-until when. Pure functions (the key is passed in) plus the key file.
+"""Capability tokens for course content: who may open which course version on a content origin, and until
+when. Pure functions (the key is passed in) plus the key file. One implementation for both content origins:
+the edge's, for tablets (edge/courses/content_origin.py), and the hub's, for phones after release
+(hub/courses/content_origin.py); provisioning/content_origin.py serves the files.
 
     token = base64url(payload) "." base64url(HMAC-SHA256(key, LABEL || payload))
     payload = canonical JSON {"l": learner, "d": device, "c": course, "v": version, "e": expires (unix s)}
 
-The content origin (edge/courses/content_origin.py) asks for no client certificate and sets no cookie, so
-that a course's scripts hold nothing of the tablet's. Its files are not anonymous either: each URL carries a
-token in its path, made by the tablet API (client certificate required) for one learner on one tablet, one
-course and one version, for TTL_S. A token says nothing secret (the payload is readable); it cannot be
-changed (the HMAC), nor used after it expires, nor for another course or version. The key never leaves
-the edge: `<instance>/content-token.key`, 32 random bytes made on first use.
+A content origin asks for no client certificate and sets no cookie, so that a course's scripts hold nothing of
+the device's. Its files are not anonymous either: each URL carries a token in its path, made only through an
+authenticated route (the tablet API with the tablet's certificate; the hub's signed phone route) for one learner
+(on the phone: the person) on one device (a tablet's id; a phone's key id), one course and one version, for
+TTL_S. A token says nothing secret (the payload is readable); it cannot be changed (the HMAC), nor used after it
+expires, nor for another course or version. The key never leaves the box that made it:
+`<instance>/content-token.key`, 32 random bytes made on first use.
 """
 
 from __future__ import annotations
@@ -87,7 +90,7 @@ def mint(key: bytes, *, learner: str, device: str, course: str, version: int, no
 
 def verify(key: bytes, token: str, *, now: float | None = None, course: str | None = None,
            version: int | None = None, learner: str | None = None) -> Grant:
-    """The grant a token makes, checked: signed with this edge's key, not expired, and (where given) for this
+    """The grant a token makes, checked: signed with this instance's key, not expired, and (where given) for this
     course, version and learner. Raises TokenError."""
     if not isinstance(token, str) or len(token) > MAX_TOKEN or token.count(".") != 1:
         raise TokenError("token_malformed", "this course link is not one the edge made: open the course again "
@@ -114,7 +117,7 @@ def verify(key: bytes, token: str, *, now: float | None = None, course: str | No
 
 
 def load_key(instance: str | Path) -> bytes:
-    """The edge's content token key, made (0600, atomically) the first time."""
+    """The instance's content token key, made (0600, atomically) the first time."""
     path = Path(instance) / KEY_FILE
     try:
         return bytes.fromhex(path.read_text().strip())

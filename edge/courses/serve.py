@@ -26,8 +26,8 @@ import threading
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from edge import store
-from edge.courses import capability, catalogue
-from provisioning import pki, stored
+from edge.courses import catalogue
+from provisioning import capability, pki, stored
 from wire.blobs import BlobStore
 from wire.records import valid_sha256
 

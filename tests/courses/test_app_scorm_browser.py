@@ -20,9 +20,10 @@ from pathlib import Path
 import pytest
 
 from edge import identity, store
-from edge.courses import capability, content_origin
+from edge.courses import content_origin
 from edge.courses.content_origin import ContentOriginServer
 from edge.tablets.api import TabletApiServer
+from provisioning import capability
 from tests import browserkit
 from tests.courses import app_scorm_kit
 from tests.courses.conftest import running_copy, stopped

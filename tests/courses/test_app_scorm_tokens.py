@@ -1,4 +1,4 @@
-"""The content origin's capability tokens (edge/courses/capability.py): a course file's URL opens only the course
+"""The content origin's capability tokens (provisioning/capability.py): a course file's URL opens only the course
 version it was made for, for one learner, until it expires, and only if this edge made it."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from edge.courses import capability
+from provisioning import capability
 
 KEY = bytes(range(32))
 NOW = 1_800_000_000
