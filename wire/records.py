@@ -33,6 +33,7 @@ KINDS: dict[str, int] = {
     "form_submission": 1,
     "progress_statement": 2,
     "quiz_answer": 2,
+    "course_state": 2,  # a SCORM attempt's resume state, so it resumes on the phone (wire.course_state)
     "course_refusal": 2,  # a value a SCORM course sent that the tablet refused, for support (wire.course_refusal)
     # made only by staff at the edge console (STAFF_KINDS); a tablet sending one is refused
     "feedback": 1,

@@ -63,6 +63,8 @@ def test_every_kind_a_tablet_makes_can_be_made_from_the_command_line(tmp_path):
                "--payload", '{"assignment": "essay-1", "course": "english-2", "text": "My essay", "attachments": []}'),
         tablet("submit", "--folder", folder, "--kind", "course_refusal", "--learner", LEARNER, "--payload",
                json.dumps(sample_payload("course_refusal", 1, LEARNER))),
+        tablet("submit", "--folder", folder, "--kind", "course_state", "--learner", LEARNER, "--payload",
+               json.dumps(sample_payload("course_state", 1, LEARNER))),
         tablet("progress", "--folder", folder, "--learner", LEARNER, "--course", "maths-1", "--item", "unit-3",
                "--score", "0.8", "--completion", "--success"),
         tablet("quiz", "--folder", folder, "--learner", LEARNER, "--course", "maths-1", "--question", "quiz-1/q3",
@@ -71,8 +73,8 @@ def test_every_kind_a_tablet_makes_can_be_made_from_the_command_line(tmp_path):
     records = stored(folder)
     assert [r.id for r in records] == [done.stdout.strip() for done in made]
     assert {r.kind for r in records} == set(TABLET_KINDS)
-    progress, quiz = records[4].payload, records[5].payload
-    assert progress["id"] == records[4].id and progress["actor"]["account"]["name"] == LEARNER
+    progress, quiz = records[5].payload, records[6].payload
+    assert progress["id"] == records[5].id and progress["actor"]["account"]["name"] == LEARNER
     assert progress["object"]["id"] == "urn:throughgate:course:maths-1/unit-3"
     assert progress["result"] == {"completion": True, "success": True, "score": {"scaled": 0.8}}
     assert quiz["verb"]["display"] == {"en-US": "answered"} and quiz["result"] == {"response": "b", "success": False}
