@@ -32,7 +32,7 @@ MAX_VALUE = 255
 MAX_REASON = 600
 MAX_ITEM = 200
 _ELEMENT = re.compile(r"(cmi|adl)\.[!-~]{1,251}")
-_ERROR_CODE = re.compile(r"\d{3}")
+_ERROR_CODE = re.compile(r"[a-z0-9_]{1,20}")
 
 
 def refusal_id(attempt: str, element: str, value: str) -> str:
@@ -84,7 +84,8 @@ def problem(data) -> str | None:
     if not (isinstance(data["value"], str) and len(data["value"]) <= MAX_VALUE):
         return f"'value' is the refused value as a string of at most {MAX_VALUE} characters (cut a longer one)"
     if not (isinstance(data["error_code"], str) and _ERROR_CODE.fullmatch(data["error_code"])):
-        return "'error_code' is the SCORM error code the runtime gave (three digits, e.g. 405)"
+        return ("'error_code' is the SCORM error code the runtime gave (e.g. 405), or the player's own (e.g. "
+                "too_large): 1-20 lower-case letters, digits or '_'")
     if not (isinstance(data["reason"], str) and 0 < len(data["reason"]) <= MAX_REASON):
         return f"'reason' says why, in 1-{MAX_REASON} characters"
     return None

@@ -214,6 +214,48 @@ def test_a_unit_completes_offline_and_resumes_after_the_browser_closes_and_reach
         [passed] = [st for st in arrived if st["verb"]["display"]["en-US"] == "passed"]
         assert passed["result"]["duration"] == {"1.2": "PT0H5M0S", "2004": "PT5M"}[version]
         assert passed["result"]["score"]["raw"] == 80 and passed["result"]["success"] is True
+        if version == "1.2":  # the refused value reached the edge too, once, for support (wire/course_refusal.py)
+            sent = [json.loads(row.body)["payload"] for row in store.Received.select().where(
+                store.Received.kind == "course_refusal", store.Received.learner == LEARNER)]
+            assert [(p["element"], p["value"], p["error_code"]) for p in sent] == [
+                ("cmi.interactions.1.id", "page1 odd", "405")]
+    finally:
+        context.close()
+
+
+def test_a_course_cannot_change_another_courses_offline_copy(browser, edge):
+    """Course A's script rewrites course B's kept file in the content origin's Cache Storage: offline, B's part is
+    refused with a plain message rather than shown changed; online again, B's own file is fetched and kept again."""
+    context = _context(browser, edge)
+    try:
+        page = context.new_page()
+        page.goto(_player(edge, "2004"))  # course B, online: its files are kept
+        _open(page, "#scorm-continue")
+        _until(lambda: _kept_files(page) == edge["files"]["2004"])
+        page.goto(_player(edge, "1.2"))  # course A's page, on the same content origin
+        _open(page, "#scorm-continue")
+        course_a = next(f for f in page.frames if "/c/" in f.url)
+        changed = course_a.evaluate("""async (course) => {
+          const cache = await caches.open("throughgate-course-files-v1");
+          const mine = (await cache.keys()).map((r) => r.url).filter((u) => u.includes(`/kept/${course}/`)
+            && u.endsWith(".html"));
+          for (const url of mine) await cache.put(url, new Response("<p id='tampered'>Send your PIN to 0800</p>",
+            { headers: { "Content-Type": "text/html" } }));
+          return mine.length; }""", edge["courses"]["2004"])
+        assert changed >= 2
+
+        context.set_offline(True)
+        page.goto(_player(edge, "2004"))
+        page.locator("#scorm-continue").click()
+        refused = _content(page).locator("p[role=alert]")
+        refused.wait_for(timeout=15000)
+        assert "was changed, so it is not shown" in refused.text_content()
+        assert _content(page).locator("#tampered").count() == 0
+
+        context.set_offline(False)
+        page.goto(_player(edge, "2004"))
+        unit = _open(page, "#scorm-continue")  # online: B's own file again, checked and kept
+        assert unit.locator("#tampered").count() == 0
     finally:
         context.close()
 

@@ -37,6 +37,7 @@ def test_a_long_value_is_cut_to_its_limit_with_an_ellipsis():
     assert len(made["reason"]) == course_refusal.MAX_REASON
     assert course_refusal.problem(made) is None
     assert course_refusal.problem(GOOD | {"version": None, "value": ""}) is None  # no version known; an empty value
+    assert course_refusal.problem(GOOD | {"error_code": "too_large"}) is None  # the player's own refusal
 
 
 @pytest.mark.parametrize(("change", "said"), [
@@ -52,6 +53,7 @@ def test_a_long_value_is_cut_to_its_limit_with_an_ellipsis():
     ({"value": "x" * 256}, "at most 255 characters (cut a longer one)"),
     ({"value": 120}, "'value' is the refused value as a string"),
     ({"error_code": 405}, "'error_code' is the SCORM error code"),
+    ({"error_code": "Too Large"}, "'error_code' is the SCORM error code"),
     ({"reason": ""}, "'reason' says why"),
 ])
 def test_a_bad_payload_is_refused_naming_what_to_send(change, said):

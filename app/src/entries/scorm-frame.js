@@ -20,12 +20,36 @@ function fail(text) {
   frame.replaceWith(p);
 }
 
+// What each file of this course version must hold (path -> sha256), from the app's page (the hub-signed manifest in
+// the app's origin, app/src/scorm/files.js): the service worker serves a kept file only when it matches, since any
+// course's scripts could rewrite this origin's Cache Storage. Asked once; the worker asks again after a restart.
+const expected = new Promise((resolve) => {
+  window.addEventListener("message", (ev) => {
+    const d = ev.data;
+    if (ev.origin !== appOrigin || ev.source !== window.parent || !d || d.throughgate !== "files") return;
+    if (typeof d.course === "string" && Number.isInteger(d.version) && d.files && typeof d.files === "object") {
+      resolve({ course: d.course, version: d.version, files: d.files });
+    }
+  });
+  setTimeout(() => resolve(null), 3000);  // an app page that does not answer: nothing is served from the cache
+});
+window.parent.postMessage({ throughgate: "files?" }, appOrigin);
+
 async function precache(launch) {
   // The service worker keeps every file of this course version, so the unit goes on offline (scorm-sw.js).
   if (!("serviceWorker" in navigator)) return;
   try {
+    navigator.serviceWorker.onmessage = async (ev) => {  // the worker, restarted, asks for the hashes again
+      const want = ev.data && ev.data.need;
+      const known = await expected;
+      if (want && ev.ports[0]) {
+        ev.ports[0].postMessage(known && known.course === want.course && known.version === want.version ? known : null);
+      }
+    };
     await navigator.serviceWorker.register("/sw.js", { scope: "/" });
     const ready = await navigator.serviceWorker.ready;
+    const known = await expected;
+    if (known && ready.active) ready.active.postMessage({ expect: known });
     const token = launch.pathname.split("/")[2];
     const listing = await fetch(`/files/${token}`).then((r) => (r.ok ? r.json() : null)).catch(() => null);
     if (listing && ready.active) ready.active.postMessage({ precache: { token, ...listing } });

@@ -2,8 +2,17 @@
 // goes on offline and opens again after the browser is closed. Files are kept by course, version and path, not
 // by URL: each launch's URL carries a new token, and a token that has expired still opens what is kept here.
 // Only the content origin's own files are here: the app's data is in the app origin's IndexedDB.
+//
+// Every course shares this origin, so one course's scripts could rewrite another course's kept files (this Cache
+// Storage is theirs to write too). So a kept file is served only when its SHA-256 is the one the hub signed for that
+// version: the hashes come from the app's page (its manifest, in the app's origin) through the wrapper page
+// (scorm-frame.js) and are held here in memory only, never in storage a course could write; after a restart the
+// worker asks the open wrapper again. A kept file that does not match is dropped and fetched again; offline, or when
+// no hash is known, it is refused with a page that says so (docs/courses.md, "Offline copies").
 const CACHE = "throughgate-course-files-v1";
 const PAGES = ["/frame.html", "/frame.js"];
+const expected = new Map();  // "course/version" -> { path: sha256 }, from the app (never from storage)
+const ASK_MS = 1500;
 
 function grantOf(token) {
   try {
@@ -15,13 +24,57 @@ function grantOf(token) {
   }
 }
 
-function keyOf(url) {
+function placeOf(url) {
   const parts = url.pathname.split("/");  // "", "c", token, ...path
   const grant = grantOf(parts[2] || "");
   if (!grant) return null;
   let path;
   try { path = decodeURIComponent(parts.slice(3).join("/")); } catch { return null; }
-  return `${self.location.origin}/kept/${encodeURIComponent(grant.course)}/${grant.version}/${encodeURIComponent(path)}`;
+  const key = `${self.location.origin}/kept/${encodeURIComponent(grant.course)}/${grant.version}/${encodeURIComponent(path)}`;
+  return { ...grant, path, key };
+}
+
+function keyOf(url) {
+  const place = placeOf(url);
+  return place && place.key;
+}
+
+async function sha256Hex(response) {
+  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", await response.arrayBuffer()));
+  return [...hash].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function validListing(d) {
+  return d && typeof d.course === "string" && Number.isInteger(d.version) && d.files && typeof d.files === "object";
+}
+
+/** The hashes of a version's files: held since the wrapper told them, or asked of the open wrapper pages. */
+async function hashesOf(place) {
+  const name = `${place.course}/${place.version}`;
+  if (expected.has(name)) return expected.get(name);
+  const wrappers = (await self.clients.matchAll({ type: "window", includeUncontrolled: true }))
+    .filter((c) => new URL(c.url).pathname === "/frame.html");
+  const answers = wrappers.map((client) => new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = (ev) => resolve(ev.data);
+    client.postMessage({ need: { course: place.course, version: place.version } }, [channel.port2]);
+    setTimeout(() => resolve(null), ASK_MS);
+  }));
+  for (const d of await Promise.all(answers)) {
+    if (validListing(d) && d.course === place.course && d.version === place.version) {
+      expected.set(name, d.files);
+      return d.files;
+    }
+  }
+  return null;
+}
+
+function notServed(request, why) {
+  const text = `${why} Connect the tablet to the network and open the course again.`;
+  if (request.mode !== "navigate") return new Response(text, { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  const page = `<!doctype html><html lang="en"><meta charset="utf-8"><title>This part did not open</title>
+<main><h1>This part did not open</h1><p role="alert">${text}</p></main></html>`;
+  return new Response(page, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
 }
 
 async function keep(token, paths) {
@@ -47,16 +100,36 @@ self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
 
 self.addEventListener("message", (event) => {
+  const expect = event.data && event.data.expect;
+  const fromWrapper = event.source && new URL(event.source.url).pathname === "/frame.html";
+  if (fromWrapper && validListing(expect)) expected.set(`${expect.course}/${expect.version}`, expect.files);
   const want = event.data && event.data.precache;
   if (want && typeof want.token === "string" && Array.isArray(want.paths)) event.waitUntil(keep(want.token, want.paths));
 });
 
-async function fromCacheFirst(request, key) {
+/** A kept file, once its SHA-256 is the one the hub signed for it; else from the network (kept again), or refused. */
+async function fromCacheChecked(request, place) {
   const cache = await caches.open(CACHE);
-  const kept = await cache.match(key);
-  if (kept) return kept;
-  const res = await fetch(request);
-  if (res.ok && res.status === 200) await cache.put(key, res.clone());
+  const kept = await cache.match(place.key);
+  let why = "This part of the course is not kept on this tablet yet.";
+  if (kept) {
+    const hashes = await hashesOf(place);
+    const want = hashes && hashes[place.path];
+    if (want && (await sha256Hex(kept.clone())) === want) return kept;
+    if (want) {
+      await cache.delete(place.key);  // changed since it was kept: never served, fetched again
+      why = "The copy of this part kept on this tablet was changed, so it is not shown.";
+    } else {
+      why = "The copy of this part kept on this tablet could not be checked, so it is not shown.";
+    }
+  }
+  let res;
+  try {
+    res = await fetch(request);
+  } catch {
+    return notServed(request, why);
+  }
+  if (res.ok && res.status === 200) await cache.put(place.key, res.clone());
   return res;
 }
 
@@ -77,8 +150,8 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== "GET" || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/c/") && !event.request.headers.has("range")) {
-    const key = keyOf(url);
-    if (key) event.respondWith(fromCacheFirst(event.request, key));
+    const place = placeOf(url);
+    if (place) event.respondWith(fromCacheChecked(event.request, place));
   } else if (PAGES.includes(url.pathname)) {
     event.respondWith(fromNetworkFirst(event.request, `${self.location.origin}${url.pathname}`));
   }

@@ -8,14 +8,16 @@
 //   scorm_attempts   { id: attempt UUID, learner, course, version, item, scorm, opened, updated, done, cmi }
 //   scorm_current    { id: "learner|course|item", attempt }       the attempt a launch resumes
 //   scorm_statements { id: statement id, attempt, outbox }         what is already in the outbox (sent once)
-//   scorm_refusals   { id: "attempt|element|value", ..., reason }  refused values, shown for support
+//   scorm_refusals   { id: "attempt|element|value", ..., reason }  refused values, shown for support and sent to it
+//                                                                    once (a course_refusal record in the outbox)
 import { CrossFrameLMS } from "scorm-again/cross-frame-lms";
 import { Scorm12API } from "scorm-again/scorm12";
 import { Scorm2004API } from "scorm-again/scorm2004";
-import { commit as mapCommit } from "./mapping.js";
+import { commit as mapCommit, uuid5 } from "./mapping.js";
 import * as store from "../shell/store.js";
 import * as outbox from "../shell/outbox.js";
 import { recordBody } from "../tablet/records.js";
+import { answerFiles } from "./files.js";
 
 store.declare("scorm_attempts", "scorm_current", "scorm_statements", "scorm_refusals");
 
@@ -125,10 +127,21 @@ export async function recordCommit(attempt, cmi, { learner, course, item }) {
     added += 1;
   }
   for (const r of made.refused) {
-    await store.put("scorm_refusals", { id: `${attempt.id}|${r.element}|${r.value}`, attempt: attempt.id, learner,
-      course, item, ...r, created: now });
+    const key = `${attempt.id}|${r.element}|${r.value}`;
+    if (await store.get("scorm_refusals", key)) continue;  // refused before in this attempt: kept and sent once
+    await sendRefusal(attempt, r, { learner, course, item });
+    await store.put("scorm_refusals", { id: key, attempt: attempt.id, learner, course, item, ...r, created: now });
   }
   return { added, refused: made.refused };
+}
+
+/** A refused value, to support: a course_refusal record (wire/course_refusal.py) in the outbox, its id made from the
+ *  attempt, element and value, so the same refusal is one record however often it is sent. */
+export async function sendRefusal(attempt, r, { learner, course, item }) {
+  const id = await uuid5(attempt.id, `refusal/${r.element}/${r.value}`);
+  const payload = { course, version: Number.isInteger(attempt.version) ? attempt.version : null, item,
+    attempt: attempt.id, element: r.element, value: r.value, error_code: r.error_code, reason: r.reason };
+  return outbox.add({ id, kind: "course_refusal", body: await recordBody(learner, payload) });
 }
 
 /** Runs one item: the API, its bridge to the content origin, and the frame. */
@@ -168,6 +181,7 @@ export async function openItem({ learner, manifest, item, launch, frameEl, onCom
     }, 250);
   });
   const bridge = new CrossFrameLMS(api, launch.origin, { rateLimit: 2000 });
+  const stopFiles = answerFiles(manifest, launch, frameEl);  // the files' hashes, for the content origin (files.js)
   const href = item.href.startsWith("/") ? item.href.slice(1) : item.href;
   frameEl.src = `${launch.frame}#launch=${encodeURIComponent(launch.content + href)}`;
   return {
@@ -183,6 +197,7 @@ export async function openItem({ learner, manifest, item, launch, frameEl, onCom
       });
       await new Promise((done) => setTimeout(done, 300));
       bridge.destroy();
+      stopFiles();
       return chain;
     },
   };
