@@ -22,7 +22,8 @@ from edge.console import progress, tables
 from wire.records import STATEMENT_KINDS
 
 SUBMISSION = "assignment_submission"
-KEPT_KINDS = (SUBMISSION, "progress_statement", "quiz_answer")
+REFUSAL = "course_refusal"  # a value a course sent that the tablet refused, for support (edge.console.refusals)
+KEPT_KINDS = (SUBMISSION, "progress_statement", "quiz_answer", REFUSAL)
 PROGRESS_KINDS = tuple(sorted(STATEMENT_KINDS))  # one xAPI statement each
 COLUMNS = ("id", "kind", "device", "learner", "created", "received", "body",
            "activity", "course", "verb", "score", "done", "correct")
@@ -47,8 +48,19 @@ def _row(row: dict) -> tuple:
         except ValueError:
             said = None
     facts = ((said.activity[:300], said.course[:63], said.verb[:40], said.score, said.done, said.correct)
-             if said else ("", "", "", None, False, None))
+             if said else ("", _refused_course(row), "", None, False, None))
     return (*(row[name] for name in COLUMNS[:7]), *facts)
+
+
+def _refused_course(row: dict) -> str:
+    """The course a course_refusal names (the relay checked it: wire.course_refusal), so pages filter by it."""
+    if row["kind"] != REFUSAL:
+        return ""
+    try:
+        course = json.loads(row["body"]).get("payload", {}).get("course")
+    except (ValueError, AttributeError):
+        return ""
+    return course[:63] if isinstance(course, str) else ""
 
 
 def to_keep(rows: list[dict]) -> list[tuple]:

@@ -60,6 +60,24 @@ def statement(learner: str, activity: str, score: float | None = None, verb: str
                         "body": record.to_json().decode()}])
 
 
+def refusal(learner: str, course: str = "algebra-1", element: str = "cmi.core.score.raw", value: str = "120",
+            reason: str = "cmi.core.score.raw (120) must be from cmi.core.score.min (0) to max (100)",
+            device: str = "tab-0001", received: str | None = None) -> str:
+    """A value a course sent that the learner's tablet refused (a course_refusal record), as the relay keeps it."""
+    from wire import course_refusal
+
+    attempt = str(uuid.uuid4())
+    payload = course_refusal.payload(course=course, version=2, item="unit-1", attempt=attempt, element=element,
+                                     value=value, error_code="405", reason=reason)
+    record = new_record("course_refusal", learner, 1, payload,
+                        record_id=course_refusal.refusal_id(attempt, element, value))
+    with store.writing():
+        learning.keep([{"id": record.id, "kind": record.kind, "device": device, "learner": learner,
+                        "created": record.created, "received": received or store.utcnow(),
+                        "body": record.to_json().decode()}])
+    return record.id
+
+
 class Visitor:
     """A test client with its own cookies; `post` sends the page's CSRF token unless told not to."""
 

@@ -23,6 +23,7 @@ def site(app, kit):
     for unit, score in (("unit-1", 0.8), ("unit-2", 0.55)):
         consolekit.statement("L-A1", f"algebra-1/{unit}", score=score)
     consolekit.statement("L-B1", "algebra-1/unit-1", score=0.9)
+    consolekit.refusal("L-A1", value="<b>120</b>")
     ids = {"open": consolekit.submission("L-A1", text="What the book taught me about patience."),
            "marked": consolekit.submission("L-A1", text="My second essay."),
            "photo": consolekit.attachment_submission(kit.config, "L-A1")[0]}
@@ -72,6 +73,7 @@ PAGES = [
     ("tina", "/progress/learner/L-A1", 200, "Learner L-A1"),
     ("tina", "/rewards/", 200, "Rewards"),
     ("tina", "/courses/", 200, "Courses"),
+    ("tina", "/courses/refusals", 200, "Values courses sent"),
     ("tina", "/health/", 200, "Relay and uplink"),
     ("tina", "/tablets/", 403, "Not for your role"),
     ("tina", "/no/such/page", 404, "Not found"),
@@ -84,6 +86,7 @@ PAGES = [
     ("mary", "/health/messages?state=undelivered", 200, "Messages for tablets"),
     ("ivan", "/tablets/", 200, "Tablets"),
     ("ivan", "/courses/", 200, "Courses"),
+    ("ivan", "/courses/refusals?course=algebra-1", 200, "Values courses sent"),
     ("ivan", "/health/", 200, "Relay and uplink"),
     ("ivan", "/submissions/", 403, "Not for your role"),
     (None, "/login", 200, "Staff console"),

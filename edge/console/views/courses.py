@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import importlib
 
-from flask import Blueprint, render_template
+from flask import Blueprint, g, render_template, request
 
 from edge import store
-from edge.console import learning
-from edge.console.access import ALL_ROLES, require
+from edge.console import access, learning, refusals
+from edge.console.access import ALL_ROLES, LEARNING_ROLES, require
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
@@ -46,3 +46,14 @@ def sync_state() -> list[dict] | None:
 @require(*ALL_ROLES)
 def index():
     return render_template("courses.html", state=sync_state(), in_use=learning.courses_in_use())
+
+
+@bp.get("/refusals")
+@require(*ALL_ROLES)
+def refused():
+    """Values courses sent that tablets refused, newest first, with what to do: tutors and the manager see whose
+    (in their scope) and the value; IT staff neither (edge.console.refusals)."""
+    scope = access.scope() if g.member.role in LEARNING_ROLES else None
+    course = request.args.get("course", "")[:63]
+    return render_template("refusals.html", rows=refusals.refusals(scope, course), courses=refusals.courses(scope),
+                           course=course, personal=scope is not None)

@@ -1,0 +1,76 @@
+"""Values courses sent that learners' tablets refused (course_refusal records, wire/course_refusal.py), for support.
+
+The relay keeps them in the tutors' copy (edge.console.learning, kind course_refusal, with the course in its own
+column), so this page reads them whether or not they have gone on to the hub. Newest first, by course and learner,
+with what to do (wire.course_refusal.advice).
+
+Who sees what: tutors the refusals of their classes' learners, the manager all of them, with learner and value;
+IT staff every refusal, but never whose it was nor the value the learner's course sent (a value can be a
+learner's own answer), which the reason shows as [value hidden].
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import peewee as pw
+
+from edge.console import learning, tables
+from wire import course_refusal
+
+HIDDEN_VALUE = "[value hidden]"
+
+
+@dataclass(frozen=True)
+class Refused:
+    id: str
+    learner: str  # "" where the viewer may not see whose it was
+    received: str
+    course: str
+    version: int | None
+    item: str
+    element: str
+    value: str | None  # None where the viewer may not see it
+    error_code: str
+    reason: str
+
+    @property
+    def advice(self) -> str:
+        return course_refusal.advice(self.element)
+
+
+def _refused(row, personal: bool) -> Refused:
+    payload = json.loads(row.body).get("payload") or {}
+    value, reason = str(payload.get("value", "")), str(payload.get("reason", ""))
+    if not personal and value:
+        reason = reason.replace(value, HIDDEN_VALUE)
+    version = payload.get("version")
+    return Refused(row.id, row.learner if personal else "", row.received, row.course,
+                   version if isinstance(version, int) else None, str(payload.get("item", "")),
+                   str(payload.get("element", "")), value if personal else None,
+                   str(payload.get("error_code", "")), reason)
+
+
+def _query(scope: learning.Scope | None, course: str):
+    LR = tables.LearningRecord  # noqa: N806
+    query = LR.select().where(LR.kind == learning.REFUSAL)
+    if course:
+        query = query.where(LR.course == course)
+    return query if scope is None else learning._in_scope(query, scope)
+
+
+def refusals(scope: learning.Scope | None, course: str = "", limit: int = 200) -> list[Refused]:
+    """Refusals newest first (one course if given). scope: whose learners (None: everyone, without learner or
+    value: IT staff)."""
+    LR = tables.LearningRecord  # noqa: N806
+    rows = _query(scope, course).order_by(LR.received.desc(), learning.ARRIVAL.desc()).limit(limit)
+    return [_refused(row, personal=scope is not None) for row in rows]
+
+
+def courses(scope: learning.Scope | None) -> list[tuple[str, int]]:
+    """(course, refusals) for each course with any, by name."""
+    LR = tables.LearningRecord  # noqa: N806
+    query = (_query(scope, "").select(LR.course, pw.fn.COUNT(LR.id).alias("n"))
+             .group_by(LR.course).order_by(LR.course))
+    return [(row.course, row.n) for row in query.namedtuples()]
