@@ -20,6 +20,7 @@ from hub.attachments.api import bp as attachments_bp
 from hub.audit.api import bp as audit_bp
 from hub.courses import admin_api as courses_admin_api
 from hub.courses import edge_api as courses_edge_api
+from hub.courses import phone_api as courses_phone_api
 from hub.enrolment import api as enrol
 from hub.enrolment import edge_api
 from hub.enrolment import service as enrolment
@@ -62,6 +63,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.register_blueprint(phones_api.bp)
     app.register_blueprint(sync_api.bp)
     app.register_blueprint(views_api.bp)
+    app.register_blueprint(courses_phone_api.bp)  # the person's courses and progress, on their phone
     app.register_blueprint(uploads_api.bp)
     app.register_blueprint(push_api.bp)
     app.register_blueprint(appointments_calendar.bp)

@@ -24,6 +24,7 @@ from hub.admins import legacy
 from hub.app import create_app
 from hub.appointments import cli as appointments_cli
 from hub.courses import cli as courses_cli
+from hub.courses.content_origin import HubContentServer
 from hub.enrolment import edges, tokens
 from hub.fleet import cli as fleet_cli
 from hub.ingest.storage import utc_now
@@ -211,11 +212,22 @@ def cmd_run(args) -> int:
     except OSError as exc:
         raise CliError(f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc}): "
                        "choose another --port or stop what uses it") from None
+    content = None
+    if app.config["CONTENT_PORT"] is not None:  # where phones play courses (hub/courses/content_origin.py)
+        try:
+            content = HubContentServer(app, args.host, server.port, app.config["CONTENT_PORT"])
+        except OSError as exc:
+            server.stop()
+            raise CliError(f"cannot listen on {args.host}:{app.config['CONTENT_PORT']} for the content origin "
+                           f"({exc.strerror or exc}): set another CONTENT_PORT or stop what uses it") from None
     stop = StopSignals()
     forwarder = lrs_job.start(app)  # None when LRS_URL is unset; a bad LRS setting stops here
     pusher = push_job.start(app)  # None when no VAPID subject is set (the log says what to set)
     retention = health_job.start(app)  # deletes health data past its keeping time, daily
     server.start()
+    if content is not None:
+        content.start()
+        log.info("content origin for phones on %s", content.url)
     address.record(app.instance_path, args.host, server.port)
     log.info("hub serving on %s (instance %s, database %s, root CA pin %s)", server.url, args.instance,
              redact(app.config["DATABASE_URL"]), ca.root_pin(root))
@@ -230,10 +242,14 @@ def cmd_run(args) -> int:
     while not stop.wait(CERT_CHECK_S):
         if ca.ensure_server_cert(root, paths, names):
             server.reload_certificate()
+            if content is not None:
+                content.reload_certificate()
             log.info("issued a new HTTPS certificate for %s", ", ".join(names))
     log.info("hub stopping")
     address.forget(app.instance_path)
     server.stop()
+    if content is not None:
+        content.stop()
     if forwarder is not None:
         forwarder.stop()
     if pusher is not None:

@@ -136,6 +136,10 @@ KEYS: dict[str, Key] = {
                                  _POSITIVE),
     "COURSE_MAX_TOTAL_BYTES": Key(int, 4 * 1024**3, "most bytes a course package may inflate to, all files "
                                   "together", _POSITIVE),
+    "CONTENT_PORT": Key(int, None, "TCP port of the hub's content origin, a second HTTPS listener of `hub run` (same "
+                        "host and certificate, no client certificate, no cookie) where phones play courses after "
+                        "release; unset: phones list their courses and progress but cannot open them",
+                        Rule(at_least=1, at_most=65535, what="a TCP port (1-65535)")),
     "HEALTH_MAX_BUNDLE_BYTES": Key(int, 8 * 1024 * 1024, "largest health bundle (an IPS summary or health "
                                    "appointments, FHIR JSON) an upload may be, in bytes", _POSITIVE),
     "METRICS_TOKEN_FILE": Key(str, "metrics.token", "file whose text is the bearer token GET /metrics asks for "

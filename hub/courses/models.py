@@ -10,6 +10,7 @@ from __future__ import annotations
 import peewee
 
 from hub.models import BaseModel, Edge
+from hub.people.models import Person
 
 EVERYONE = ""
 
@@ -59,4 +60,27 @@ class CourseTarget(BaseModel):
         indexes = ((("course", "edge", "group"), True),)
 
 
-COURSE_MODELS = [Course, CourseVersion, CourseFile, CourseTarget]
+class PhoneRecord(BaseModel):
+    """A learning record a person's phone sent after release, through the phone sync (hub/sync/changes.py): a
+    statement (`progress_statement`, `quiz_answer`, its actor the person) or a resume state (`course_state`,
+    wire/course_state.py). Stored once by its id (the change's, which for a statement is the statement's); the
+    LRS forwarder sends the statements as it sends the edges' records (hub/lrs)."""
+
+    arrival = peewee.BigAutoField()
+    record_id = peewee.CharField(max_length=36, unique=True)
+    person = peewee.ForeignKeyField(Person, on_delete="RESTRICT", column_name="person_id", index=False)
+    key_id = peewee.CharField(max_length=64)
+    """The phone that sent it."""
+    kind = peewee.CharField(max_length=32)
+    created = peewee.CharField(max_length=40)
+    """When the phone made it (its clock)."""
+    received_at = peewee.CharField(max_length=40)
+    payload = peewee.TextField()
+    """The statement or the state, as JSON text."""
+
+    class Meta:
+        table_name = "phone_record"
+        indexes = ((("person", "kind"), False),)
+
+
+COURSE_MODELS = [Course, CourseVersion, CourseFile, CourseTarget, PhoneRecord]

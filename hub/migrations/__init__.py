@@ -21,6 +21,8 @@
     m0016_code_guessing                activation codes' public lookup part (code id) and wrong tries
     m0017_health                       health records sealed per person: their keys, the records, every
                                        read, the person's shares and choice to carry a summary
+    m0018_phone_records                learning records from people's phones after release: statements and
+                                       resume states (GET /v1/phone/courses, the LRS)
 
 A hub database made before versions were recorded is adopted at version 0: 0001 creates what it
 lacks, 0002 repairs it if it is that old, and both end at the same schema as a fresh one (the

@@ -10,6 +10,11 @@ Kinds:
 - `read`: {"message": a message's id, "read_at": RFC 3339}: the person read a worker's message
 - `reschedule`, `late`: the person asks to move an appointment, or says they are running late
   (hub/appointments/service.py: recorded, never applied to the worker's appointment)
+- `progress_statement`, `quiz_answer`, `course_state`: what the course player on the phone records, as a tablet
+  records it (docs/learning.md): {"created": RFC 3339, "payload": an xAPI statement whose id is the change's and
+  whose actor is the person (an account on urn:throughgate named by their person id), or a resume state
+  (wire/course_state.py)}; kept as a phone_record row (hub/courses/models.py), which GET /v1/phone/courses reads
+  and the LRS forwarder sends
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import peewee
 
 from hub import db
 from hub.appointments import service as appointments
+from hub.courses.models import PhoneRecord
 from hub.phones.service import Caller
 from hub.refusals import Refused
 from hub.staff.models import StaffAccount
@@ -30,8 +36,9 @@ from hub.sync.models import Message, MessageAttachment, PersonChange, PhoneChang
 from hub.teams import rules as team_rules
 from hub.teams import service as teams
 from hub.workers.models import Caseload
-from wire import media
-from wire.records import timestamp, timestamp_problem, valid_sha256
+from wire import course_state, media
+from wire.learning import check_statement
+from wire.records import STATEMENT_KINDS, Record, RecordError, timestamp, timestamp_problem, valid_sha256
 
 MAX_TEXT = 4000
 MAX_CHANGES = 100
@@ -136,8 +143,31 @@ def _appointment(handler):
     return apply
 
 
+def _learning(kind: str):
+    def apply(caller: Caller, change_id: str, body: dict) -> None:
+        created, payload = body.get("created"), body.get("payload")
+        problem = timestamp_problem(created) if isinstance(created, str) else "is missing"
+        if problem or not isinstance(payload, dict) or set(body) - {"created", "payload"}:
+            raise ChangeRefused("bad_change", f'a {kind} change\'s body is {{"created": an RFC 3339 time, "payload": '
+                                f'{{...}}}}' + (f" ('created' {problem})" if problem else ""))
+        record = Record(change_id, kind, caller.person_id, created, 1, payload)
+        try:
+            if kind == course_state.KIND:
+                course_state.check(payload, change_id)
+            else:
+                check_statement(record)
+        except RecordError as exc:
+            raise ChangeRefused("bad_change", exc.reason) from None
+        PhoneRecord.create(record_id=change_id, person=caller.person_id, key_id=caller.key_id, kind=kind,
+                           created=created, received_at=timestamp(),
+                           payload=json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
+
+    return apply
+
+
 KINDS = {"message": _message, "read": _read, "reschedule": _appointment(appointments.phone_reschedule),
-         "late": _appointment(appointments.phone_late)}
+         "late": _appointment(appointments.phone_late),
+         **{kind: _learning(kind) for kind in (*sorted(STATEMENT_KINDS), course_state.KIND)}}
 
 
 def apply(caller: Caller, change) -> None:
