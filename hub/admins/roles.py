@@ -56,6 +56,8 @@ ACTIONS: dict[str, Action] = {
                            "GET /v1/admin/courses/<course>/manifest", "courses list"),
     "courses.target": Action("send a course to an edge, or stop", "PUT, DELETE /v1/admin/courses/<course>/targets",
                              "courses target", True),
+    "courses.refusals": Action("list values courses sent that learners' tablets refused (learners' data)", "",
+                               "courses refusals"),
     "records.read": Action("read stored records (learners' data)", "GET /v1/records, GET /v1/records/summary",
                            "records"),
     "lrs.status": Action("see the LRS forwarder's state", "", "lrs status"),
@@ -111,7 +113,8 @@ ACTIONS: dict[str, Action] = {
                                "daily)", "", "health retention", True),
 }
 
-_READ = {"enrolment_tokens.list", "edges.list", "edges.health", "keys.export", "courses.list", "records.read",
+_READ = {"enrolment_tokens.list", "edges.list", "edges.health", "keys.export", "courses.list", "courses.refusals",
+         "records.read",
          "lrs.status", "lrs.export", "approvals.list", "admins.list", "workers.list",
          "audit.read"}
 
@@ -120,7 +123,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
                       "edges.health", "edges.revoke", "keys.export", "courses.list", "approvals.list",
                       "approvals.decide"}),
     CONTENT: frozenset({"edges.list", "edges.health", "keys.export", "courses.import", "courses.list",
-                        "courses.target", "records.read", "lrs.status", "lrs.export", "lrs.forward",
+                        "courses.target", "courses.refusals", "records.read", "lrs.status", "lrs.export", "lrs.forward",
                         "approvals.list"}),
     SECURITY: frozenset({"enrolment_tokens.list", "enrolment_tokens.cancel", "edges.list", "edges.health",
                          "edges.revoke", "keys.export", "keys.rotate", "approvals.list", "approvals.decide",

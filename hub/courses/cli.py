@@ -1,7 +1,9 @@
-"""`throughgate hub courses import|list|target`: course packages in, and where they go."""
+"""`throughgate hub courses import|list|target|refusals`: course packages in, where they go, and the values their
+SCORM runtimes sent that learners' tablets refused (course_refusal records, wire/course_refusal.py)."""
 
 from __future__ import annotations
 
+import json
 import sys
 
 from hub import db
@@ -10,8 +12,10 @@ from hub.courses.blobs import BlobStore
 from hub.courses.importer import CourseNameTaken, import_package
 from hub.courses.package import Limits, PackageError
 from hub.courses.scorm2004 import not_supported_text
+from hub.models import Record
 from hub.refusals import Refused
 from hub.tables import table
+from wire import course_refusal
 from wire.text import for_terminal
 
 FORMAT_NAMES = {"scorm12": "SCORM 1.2", "scorm2004": "SCORM 2004", "native": "native"}
@@ -43,6 +47,10 @@ def register(commands, command, open_app) -> None:
     cmd.add_argument("--edge", required=True, metavar="EDGE", help="the edge (prison) to send it to")
     cmd.add_argument("--group", metavar="G", help="only this group at that edge (default: everyone there)")
     cmd.add_argument("--remove", action="store_true", help="stop sending it there instead")
+    cmd = command(subs, "refusals", cmd_refusals, "list values courses sent that learners' tablets refused, newest "
+                  "first, with what to do")
+    cmd.add_argument("--course", metavar="COURSE", help="only this course")
+    cmd.add_argument("--limit", type=int, default=50, metavar="N", help="at most this many (default 50)")
 
 
 def size_text(size: int) -> str:
@@ -146,4 +154,40 @@ def cmd_target(args) -> int:
     print(f"Course {args.course} goes to: {targets_text(targets) or 'nowhere'}")
     if not args.remove:
         print("The edge fetches it on its next course sync (GET /v1/courses).")
+    return 0
+
+
+def refusals(course: str | None = None, limit: int = 50) -> list[dict]:
+    """course_refusal records the hub holds, newest first (one course if given): each payload with the record's
+    edge, learner and when it reached the hub."""
+    found = []
+    query = Record.select().where(Record.kind == course_refusal.KIND).order_by(Record.arrival.desc())
+    for row in query.iterator():
+        payload = json.loads(row.payload)
+        if course is None or payload.get("course") == course:
+            found.append(payload | {"edge": row.edge_id, "learner": row.learner, "received": row.received_at_hub})
+        if len(found) >= limit:
+            break
+    return found
+
+
+def cmd_refusals(args) -> int:
+    args.open_app(args)
+    with db.connected():
+        found = refusals(args.course, max(1, args.limit))
+    if not found:
+        where = f" in course {args.course}" if args.course else ""
+        print(f"No value has been refused{where}: a learner's tablet sends one when a course sends a value SCORM "
+              "does not allow.")
+        return 0
+    rows = [[r["received"], r["edge"], r["learner"], r["course"] + (f" v{r['version']}" if r["version"] else ""),
+             r["item"], r["element"], r["value"], r["reason"]] for r in found]
+    print(table(["RECEIVED AT HUB", "EDGE", "LEARNER", "COURSE", "ITEM", "ELEMENT", "VALUE", "WHY"], rows))
+    advice: dict[str, list[str]] = {}
+    for r in found:
+        elements = advice.setdefault(course_refusal.advice(r["element"]), [])
+        if r["element"] not in elements:
+            elements.append(r["element"])
+    for text, elements in advice.items():
+        print(f"\nWhat to do ({', '.join(for_terminal(e) for e in elements)}): {text}")
     return 0

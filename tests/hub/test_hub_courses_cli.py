@@ -1,15 +1,19 @@
-"""`throughgate hub courses import|list|target` on a real instance (SQLite and PostgreSQL), run
+"""`throughgate hub courses import|list|target|refusals` on a real instance (SQLite and PostgreSQL), run
 in-process through the hub's own argument parser."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from coursekit import build_native_zip, build_scorm12_zip, write_zip
-from hubkit import enrol_edge
+from hubkit import enrol_edge, post_batch
 
 from hub import cli
 from hub.app import create_app
 from hub.courses.models import Course
+from wire import course_refusal
+from wire.records import new_record, timestamp
 
 
 @pytest.fixture
@@ -76,3 +80,33 @@ def test_list_without_courses_says_how_to_import_one(hub):
     code, out, _err = hub("courses", "list")
 
     assert code == 0 and out.startswith("No courses yet: import one with `throughgate hub courses import FILE")
+
+
+def test_refusals_lists_what_tablets_refused_newest_first_with_what_to_do(hub, hub_instance):
+    """course_refusal records reach the hub in an edge's batch like any record (wire/course_refusal.py)."""
+    app = create_app(instance_path=hub_instance)
+    edge = enrol_edge(app, "hmp-north")
+    attempt = str(uuid.uuid4())
+    made = [course_refusal.payload(course=course, version=2, item="unit-1", attempt=attempt, element=element,
+                                   value=value, error_code="405", reason=f"{element} {value!r} is not allowed")
+            for course, element, value in (("first-aid", "cmi.core.score.raw", "120"),
+                                           ("intro-maths", "cmi.core.session_time", "5 min\x1b[2J"))]
+    records = [new_record("course_refusal", "L-0042", seq, payload,
+                          record_id=course_refusal.refusal_id(attempt, payload["element"], payload["value"])).to_dict()
+               | {"device": "tab-0001", "received": timestamp()} for seq, payload in enumerate(made, 1)]
+    with app.app_context():
+        assert post_batch(app.test_client(), edge, edge.seal(records)).status_code == 200
+
+    code, out, _err = hub("courses", "refusals")
+    one = hub("courses", "refusals", "--course", "first-aid")[1]
+    none = hub("courses", "refusals", "--course", "welding")[1]
+
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["RECEIVED", "AT", "HUB", "EDGE", "LEARNER", "COURSE", "ITEM", "ELEMENT", "VALUE", "WHY"]
+    assert "intro-maths v2" in lines[1] and "first-aid v2" in lines[2]  # newest first
+    assert "\x1b" not in out and "5 min\\x1b[2J" in out  # a course's value never drives the terminal
+    assert "What to do (cmi.core.score.raw): The course sent a score outside its own range" in out
+    assert "Tell the course's author" in out
+    assert "first-aid" in one and "intro-maths" not in one
+    assert none.startswith("No value has been refused in course welding")
