@@ -3,7 +3,8 @@ and SCORM 2004 runtime values), and assignment submissions with attachments.
 
 A SCORM commit records what its values say element by element (tablet/scorm.py): an element whose value
 the data model does not allow is kept in learning.sqlite's scorm_refusal with the reason, logged, and
-shown by `throughgate tablet status`, while the rest of the commit is recorded as usual.
+shown by `throughgate tablet status`, and sent once to support as a `course_refusal` record
+(wire/course_refusal.py), while the rest of the commit is recorded as usual.
 
 Statements go straight into the outbox (one record each; the record id is the statement's id).
 An assignment submission is *held* in learning.sqlite, with a copy of each file, until the
@@ -34,7 +35,7 @@ from pathlib import Path
 from tablet import migrations, scorm, scorm2004
 from tablet.attachments import AttachmentError, Limits, Uploader, file_digest
 from tablet.outbox import Outbox, open_database
-from wire import xapi
+from wire import course_refusal, xapi
 from wire.learning import AttachmentRef, check_payload, submission_attachments
 from wire.records import Record, RecordError, timestamp
 
@@ -112,6 +113,11 @@ class Learning:
         if not refused:
             return
         with self._lock:
+            known = set(self._db.execute("SELECT element, value FROM scorm_refusal WHERE attempt = ?", (attempt,)))
+        for r in refused:  # to support first (once: by its id), then kept here, so a crash between loses nothing
+            if (r.element, r.value) not in known:
+                self._send_refusal(learner, course, item, attempt, r)
+        with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 new = [r for r in refused if self._db.execute(
@@ -126,6 +132,20 @@ class Learning:
         for r in new:
             log.warning("SCORM value refused for %s in %s/%s (attempt %s): %s", learner, course, item, attempt,
                         r.reason)
+
+    def _send_refusal(self, learner: str, course: str, item: str, attempt: str, r: scorm.Refusal) -> None:
+        """A course_refusal record in the outbox (wire/course_refusal.py), so support sees it at the edge's console
+        and the hub; its id comes from the attempt, element and value, so it is recorded once."""
+        try:
+            payload = course_refusal.payload(course=course, version=None, item=item, attempt=attempt,
+                                             element=r.element, value=r.value, error_code=r.error_code,
+                                             reason=r.reason)
+            self.outbox.add(course_refusal.KIND, learner, payload,
+                            record_id=course_refusal.refusal_id(attempt, r.element, payload["value"]))
+        except sqlite3.IntegrityError:
+            pass  # already in the outbox
+        except (RecordError, ValueError) as exc:  # e.g. an attempt id that is not a UUID: kept here only
+            log.warning("SCORM refusal for %s in %s/%s not sent to support: %s", learner, course, item, exc)
 
     def scorm_refusals(self) -> list[dict]:
         """SCORM values refused, oldest first: attempt, element, value, learner, course, item, reason, error_code."""

@@ -5,6 +5,7 @@ attachments are uploaded and then recorded once, even when released again after 
 from __future__ import annotations
 
 import functools
+import json
 import uuid
 
 import pytest
@@ -14,7 +15,7 @@ from tablet.learning import Learning
 from tablet.outbox import Outbox
 from tests.learning.learningkit import png_bytes
 from throughgate.cli import main
-from wire import xapi
+from wire import course_refusal, xapi
 from wire.records import RecordError
 
 
@@ -72,7 +73,12 @@ def test_a_bad_score_is_refused_alone_kept_with_its_reason_and_shown_by_tablet_s
     learning.scorm_commit("L-0042", "maths-1", "unit-3", cmi, attempt)  # the same bad value again: kept once
 
     (completed,) = done.recorded
-    assert completed.payload["result"] == {"completion": True} and learning.outbox.ids() == [completed.id]
+    refusal_id = course_refusal.refusal_id(attempt, "cmi.core.score.raw", "abc")
+    assert completed.payload["result"] == {"completion": True}
+    assert learning.outbox.ids() == [refusal_id, completed.id]  # the refusal goes to support once
+    (sent,) = [json.loads(p.body)["payload"] for p in learning.outbox.pending(10, set()) if p.id == refusal_id]
+    assert (sent["course"], sent["item"], sent["attempt"], sent["value"], sent["version"]) == (
+        "maths-1", "unit-3", attempt, "abc", None)
     assert [(r.element, r.error_code) for r in done.refused] == [("cmi.core.score.raw", "405")]
     reason = "cmi.core.score.raw 'abc' is not a CMIDecimal"
     assert learning.scorm_refusals() == [{"attempt": attempt, "element": "cmi.core.score.raw", "value": "abc",
