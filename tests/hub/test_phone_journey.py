@@ -240,7 +240,8 @@ def test_every_phone_route_refuses_no_signature_and_a_revoked_phone_and_another_
     assert {rule for _m, rule in routes} == PHONE_ROUTES
 
     def ask(folder, method, rule, signed=True):
-        path = rule.replace("<sha256>", ref["sha256"]).replace("<share_id>", "0e5c1d2a-5d8b-4c55-9c4e-2f0a8e3b7d10")
+        path = rule.replace("<sha256>", ref["sha256"]).replace("<share_id>", "0e5c1d2a-5d8b-4c55-9c4e-2f0a8e3b7d10") \
+            .replace("<course>", "intro-maths")
         body = b"" if method in ("GET", "DELETE") else b"{}"
         extra = {"Content-Type": "application/json"} if body else {}
         if rule == "/v1/phone/uploads/<sha256>" and method == "PUT":
