@@ -25,6 +25,7 @@ from hub.enrolment import api as enrol
 from hub.enrolment import edge_api
 from hub.enrolment import service as enrolment
 from hub.fleet import api as fleet_api
+from hub.forms import phone_api as forms_phone_api
 from hub.ingest import batches, slots
 from hub.medical import api as health_api
 from hub.medical import phone_api as health_phone_api
@@ -70,6 +71,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.register_blueprint(health_api.bp)
     app.register_blueprint(health_phone_api.bp)  # the person's own summary, from their phone
     app.register_blueprint(health_share_web.bp)  # the links they share with a GP or pharmacy
+    app.register_blueprint(forms_phone_api.bp)  # the forms a phone renders (hub/forms)
     app.register_blueprint(webapp_web.bp)  # the person's app for phones, at /app/ (webapp/dist)
     console.init_app(app)  # the admin console's pages under /admin (hub/console)
     workers_web.init_app(app)  # the workers' console's pages under /work (hub/workers)

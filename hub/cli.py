@@ -27,6 +27,7 @@ from hub.courses import cli as courses_cli
 from hub.courses.content_origin import HubContentServer
 from hub.enrolment import edges, tokens
 from hub.fleet import cli as fleet_cli
+from hub.forms import cli as forms_cli
 from hub.ingest.storage import utc_now
 from hub.lrs import cli as lrs_cli
 from hub.lrs import job as lrs_job
@@ -114,6 +115,7 @@ def register(parts) -> None:
     teams_cli.register(commands, _command, _app)
     seed_cli.register(commands, _command, _app)
     health_cli.register(commands, _command, _app)
+    forms_cli.register(commands, _command, _app)
 
 
 def _command(commands, name: str, func, help_text: str):

@@ -111,6 +111,12 @@ ACTIONS: dict[str, Action] = {
                           "", "health rotate-key", True),
     "health.retention": Action("delete health data past its keeping time now (host only; `hub run` does it "
                                "daily)", "", "health retention", True),
+    "forms.publish": Action("publish a form version from an XLSForm (host only; team managers also publish in "
+                            "the workers' console)", "", "forms publish", True),
+    "forms.list": Action("list forms and their versions, show a version's fields and XForm (host only)", "",
+                         "forms list, forms show"),
+    "forms.export": Action("export a form's submissions, people's answers and files, as CSV with media (host "
+                           "only; each person's read is recorded)", "", "forms export"),
 }
 
 _READ = {"enrolment_tokens.list", "edges.list", "edges.health", "keys.export", "courses.list", "courses.refusals",

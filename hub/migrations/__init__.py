@@ -23,6 +23,8 @@
                                        read, the person's shares and choice to carry a summary
     m0018_phone_records                learning records from people's phones after release: statements and
                                        resume states (GET /v1/phone/courses, the LRS)
+    m0019_forms                        bespoke forms: published versions (XForm and field list), people's
+                                       submissions and the files they carry
 
 A hub database made before versions were recorded is adopted at version 0: 0001 creates what it
 lacks, 0002 repairs it if it is that old, and both end at the same schema as a fresh one (the

@@ -15,6 +15,9 @@ Kinds:
   whose actor is the person (an account on urn:throughgate named by their person id), or a resume state
   (wire/course_state.py)}; kept as a phone_record row (hub/courses/models.py), which GET /v1/phone/courses reads
   and the LRS forwarder sends
+- `form_submission`: {"form_id", "version", "filled_at": RFC 3339, "values": {field path: value}}: a filled form,
+  its files uploaded first (hub/forms/submissions.py, docs/forms.md); a bad value is refused `bad_value` naming
+  the field
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import peewee
 from hub import db
 from hub.appointments import service as appointments
 from hub.courses.models import PhoneRecord
+from hub.forms import phone_api as forms
 from hub.phones.service import Caller
 from hub.refusals import Refused
 from hub.staff.models import StaffAccount
@@ -167,7 +171,8 @@ def _learning(kind: str):
 
 KINDS = {"message": _message, "read": _read, "reschedule": _appointment(appointments.phone_reschedule),
          "late": _appointment(appointments.phone_late),
-         **{kind: _learning(kind) for kind in (*sorted(STATEMENT_KINDS), course_state.KIND)}}
+         **{kind: _learning(kind) for kind in (*sorted(STATEMENT_KINDS), course_state.KIND)},
+         "form_submission": _appointment(forms.receive)}
 
 
 def apply(caller: Caller, change) -> None:

@@ -42,6 +42,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "work.health.read": frozenset({HEALTH_CARE}),
     "work.health.upload": frozenset({HEALTH_CARE}),
     "work.health.reads": EVERY_WORKER,
+    "work.forms.read": EVERY_WORKER,
+    "work.forms.publish": frozenset({TEAM_MANAGER}),
+    "work.forms.submissions": EVERY_WORKER,
 }
 """Releasing someone, a new activation code (and its letter), and switching a phone off are the
 offender manager's (and their team manager's); every worker reads and writes messages and release
@@ -50,7 +53,9 @@ manager shares out their team's caseloads. Every worker puts themself on or off 
 and, while on duty, reads and answers the team's inbox (hub/teams); a team manager sees the team's
 messages waiting too long and puts any member on or off duty. Every worker sees whether a person has a
 health summary and who read it; only health care staff read what it says (or a worker the person shared
-it with: hub/workers/views/health.py asks hub/medical/service.py `may_read` too) and upload one."""
+it with: hub/workers/views/health.py asks hub/medical/service.py `may_read` too) and upload one. Every
+worker sees the published forms and the submissions of the people they may see (hub/forms/web.py); a team
+manager publishes forms for the organisation."""
 
 
 def allowed(role: str | None, action: str) -> bool:

@@ -6,6 +6,7 @@ off, and messages with their receipts and attachments."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import uuid
 
@@ -18,6 +19,7 @@ from workkit import WORKERS, page
 from hub import db
 from hub.appointments.models import Appointment
 from hub.audit import trail
+from hub.forms.models import FormAttachment, FormSubmission, FormVersion
 from hub.people import service as people
 from hub.phones.models import Phone
 from hub.sync import sealed, uploads
@@ -36,6 +38,8 @@ APPOINTMENT = "0e6f3c1a-5b2d-4c7e-8f90-a1b2c3d4e5f6"
 PHOTO = b"\x89PNG\r\n\x1a\n" + b"\x00" * 56
 PHOTO_SHA = hashlib.sha256(PHOTO).hexdigest()
 """A photo of the shared person's message (every worker who sees them may open it)."""
+FORM, SUBMISSION = "check_in_feedback", "5f0c2b9e-7d41-4e0a-9b6c-2a8e1f3d4c5b"
+"""A published form and the shared person's submission of it, carrying PHOTO (hub/forms)."""
 
 
 def work_routes(app, person_id: str) -> list[tuple[str, str, str, str]]:
@@ -45,7 +49,8 @@ def work_routes(app, person_id: str) -> list[tuple[str, str, str, str]]:
         if not rule.rule.startswith("/work") or rule.endpoint in OPEN:
             continue
         path = (rule.rule.replace("<person_id>", person_id).replace("<key_id>", PHONE)
-                .replace("<appointment_id>", APPOINTMENT).replace("<sha256>", PHOTO_SHA))
+                .replace("<appointment_id>", APPOINTMENT).replace("<sha256>", PHOTO_SHA)
+                .replace("<form_id>", FORM).replace("<submission_id>", SUBMISSION))
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             found.append((rule.endpoint, method, path, getattr(app.view_functions[rule.endpoint], "action", None)))
     return found
@@ -104,6 +109,16 @@ def test_each_worker_role_opens_exactly_what_its_role_allows(console_app, team, 
             store = uploads.Store(console_app.config["ATTACHMENTS_DIR"], console_app.config["ATTACHMENTS_KEY_FILE"])
             store.blob(team.shared, PHOTO_SHA).parent.mkdir(parents=True, exist_ok=True)
             sealed.append(store.blob(team.shared, PHOTO_SHA), store.key, PHOTO_SHA, 0, PHOTO, len(PHOTO))
+        if FormVersion.get_or_none(FormVersion.form_id == FORM) is None:
+            fields = [{"name": "photo", "path": "photo", "type": "image", "label": {"en": "Photo"}, "required": False}]
+            FormVersion.create(form_id=FORM, version="1", title="Check-in feedback", digest="0" * 64, xform="<h:html/>",
+                               fields=json.dumps({"form_id": FORM, "version": "1", "fields": fields}),
+                               published_at=timestamp(), published_by="test")
+            FormSubmission.create(submission_id=SUBMISSION, person=team.shared, form_id=FORM, version="1",
+                                  values=json.dumps({"photo": {"sha256": PHOTO_SHA}}), flags="{}",
+                                  filled_at=timestamp(), received_at=timestamp())
+            FormAttachment.create(submission=SUBMISSION, path="photo", sha256=PHOTO_SHA, media_type="image/png",
+                                  bytes=len(PHOTO))
     wrong = []
     for endpoint, method, path, action in work_routes(console_app, team.shared):
         answer = send(client, method, path)
