@@ -29,9 +29,13 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
+from hub.refusals import Refused
+
 MAX_BYTES = 2 * 1024 * 1024
 """The largest XLSForm the hub reads (a form of hundreds of questions is well under 200 KB)."""
 MAX_ROWS = 2000
+MAX_UNPACKED = 32 * 1024 * 1024
+"""The most the workbook's parts may unpack to (a zip bomb stops here, before it is read)."""
 
 TYPES = {"text": "text", "string": "text", "integer": "integer", "int": "integer", "decimal": "decimal",
          "date": "date", "image": "image", "photo": "image", "audio": "audio", "geopoint": "geopoint",
@@ -340,6 +344,10 @@ def _workbook(data: bytes):
         raise FormRefused([f"the file is {len(data)} bytes; an XLSForm may be at most {MAX_BYTES} bytes"])
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise FormRefused(["this is not an .xlsx workbook: save the XLSForm as Excel (.xlsx) and publish that"])
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if sum(part.file_size for part in archive.infolist()) > MAX_UNPACKED:
+            raise FormRefused([f"the workbook unpacks to over {MAX_UNPACKED} bytes: an XLSForm is far smaller; save "
+                               "only the survey, choices and settings sheets"])
     try:
         return openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # noqa: BLE001 (openpyxl raises many kinds for a broken workbook)
@@ -390,8 +398,12 @@ def read(data: bytes, form_id: str | None = None, file_name: str = "") -> Defini
 
 def _xform(workbook, settings_sheet: _Sheet | None, form_id: str) -> tuple[str, list[str]]:
     """pyxform's XForm for the workbook, with `form_id` as its id."""
-    from pyxform.errors import PyXFormError
-    from pyxform.xls2xform import convert
+    try:
+        from pyxform.errors import PyXFormError
+        from pyxform.xls2xform import convert
+    except ImportError:  # a hub installed without it: everything else works
+        raise Refused(503, "pyxform_missing", "this hub cannot convert XLSForms: its operator installs pyxform "
+                      "(pip install pyxform, in the hub's environment), then publish again") from None
 
     sheet = next((ws for ws in workbook.worksheets if ws.title.strip().lower() == "settings"), None)
     if sheet is None:

@@ -4,6 +4,8 @@ with the field named, a doubtful GPS fix accepted and flagged. Pure functions: n
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import date
 
 import pytest
@@ -83,6 +85,11 @@ def test_a_file_that_is_not_a_workbook_is_refused_saying_what_to_save():
         reader.read(b"type,name,label\ntext,a,A\n")
     assert refused.value.problems == ["this is not an .xlsx workbook: save the XLSForm as Excel (.xlsx) and publish "
                                       "that"]
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (reader.MAX_UNPACKED + 1))
+    with pytest.raises(reader.FormRefused, match="the workbook unpacks to over 33554432 bytes"):
+        reader.read(bomb.getvalue())
 
 
 GOOD = {"employer": "Greggs", "interview/went": "well", "interview/help": ["travel", "clothes"],
