@@ -63,3 +63,4 @@ def test_the_readme_shows_what_it_prints():
     assert "serving until Ctrl-C (THROUGHGATE_DEMO_EXIT=1 or no terminal: exit at once)" in README
     assert "  phone:  open https://127.0.0.1:" in README and "and type the activation code" in README
     assert "  tablet: import /tmp/throughgate-demo-" in README and ".p12 (password" in README
+    assert "/app/#/activate?code=" in README and "  offline: a browser keeps the app" in README

@@ -60,15 +60,18 @@ def _hub_outage(stack: Stack, after: float, down_for: float) -> None:
     say("hub: back")
 
 
-def _seed_activation(stack: Stack) -> tuple[str, str]:
-    """`hub seed` on the demo's hub: (person id, activation code) of the person it releases today."""
+def _seed_activation(stack: Stack) -> tuple[str, str, str]:
+    """`hub seed` on the demo's hub: (person id, activation code, the link its letter's QR code holds) of the
+    person it releases today."""
     done = subprocess.run([*CLI, "hub", "seed", "--instance", str(stack.hub_dir)], capture_output=True, text=True,
                           timeout=120, env={**os.environ, **stack.env})
     if done.returncode != 0:
         raise RuntimeError(f"throughgate hub seed failed ({done.returncode}):\n{done.stderr}{done.stdout}")
-    line = next(line for line in done.stdout.splitlines() if line.startswith("Activation code for "))
+    lines = done.stdout.splitlines()
+    line = next(line for line in lines if line.startswith("Activation code for "))
     person, _, code = line.removeprefix("Activation code for ").partition(": ")
-    return person, code.strip()
+    link = next(word.strip("'") for line in lines for word in line.split() if "/app/#/activate?" in word)
+    return person, code.strip(), link
 
 
 def _tablet_p12(tablet, path: Path) -> str:
@@ -85,14 +88,18 @@ def _tablet_p12(tablet, path: Path) -> str:
 
 def _app(stack: Stack, tablet, workdir: Path) -> None:
     """Print where to open the person's app on a phone (the hub) and on a tablet (the edge)."""
-    person, code = _seed_activation(stack)
+    person, code, link = _seed_activation(stack)
     p12 = workdir / f"{tablet.device}.p12"
     password = _tablet_p12(tablet, p12)
     say("the person's app (127.0.0.1 only; the certificates come from the demo's own CAs, so the browser warns):")
-    print(f"  phone:  open {stack.hub_url}/app/ and type the activation code {code} ({person}, released today)",
+    print(f"  phone:  open {stack.hub_url}/app/ and type the activation code {code} ({person}, released today),",
           flush=True)
+    print(f"          or open the link its release letter's square code holds: {link}", flush=True)
     print(f"  tablet: import {p12} (password {password}) into the browser, then open "
           f"https://127.0.0.1:{stack.api_port}/app/ and choose {tablet.device}'s certificate", flush=True)
+    print(f"  offline: a browser keeps the app for offline use only from a site it trusts; to try that, import "
+          f"{Path(stack.hub_dir, 'ca', 'root.pem')} and {tablet.ca_path} as certificate authorities "
+          "(the demo's own: remove them after)", flush=True)
 
 
 def _serve_until_interrupted() -> bool:
