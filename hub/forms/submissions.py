@@ -120,12 +120,13 @@ def _shown(rows: list[FormSubmission]) -> list[Shown]:
             for row in rows]
 
 
-def of_form(form_id: str, person_ids: list[str] | None) -> list[Shown]:
-    """The form's submissions (of these people only, where given), newest first."""
+def of_form(form_id: str, person_ids: list[str] | None, limit: int | None = None) -> list[Shown]:
+    """The form's submissions (of these people only, where given), newest first (the first `limit`)."""
     query = FormSubmission.select().where(FormSubmission.form_id == form_id)
     if person_ids is not None:
         query = query.where(FormSubmission.person.in_(person_ids or [""]))
-    return _shown(list(query.order_by(FormSubmission.received_at.desc(), FormSubmission.submission_id)))
+    query = query.order_by(FormSubmission.received_at.desc(), FormSubmission.submission_id)
+    return _shown(list(query.limit(limit) if limit else query))
 
 
 def one(form_id: str, submission_id: str, person_ids: list[str] | None) -> Shown | None:

@@ -29,6 +29,8 @@ from hub.workers import access, caseload, names
 bp = Blueprint("forms", __name__, template_folder="templates")
 
 READ, PUBLISH, SUBMISSIONS = "work.forms.read", "work.forms.publish", "work.forms.submissions"
+PAGE = 200
+"""The newest submissions a page lists; the export has them all."""
 WHAT = "form submissions"
 FLAG_WORDS = {"poor_accuracy": "GPS fix less accurate than the form's warning accuracy",
               "mock_location": "the phone said this location was mocked"}
@@ -105,11 +107,12 @@ def show(form_id: str):
 @access.require(SUBMISSIONS)
 def submissions_index(form_id: str):
     form = service.find(form_id)
-    shown = submissions.of_form(form.form_id, _mine())
+    shown = submissions.of_form(form.form_id, _mine(), PAGE + 1)
+    more, shown = len(shown) > PAGE, shown[:PAGE]
     people = sorted({s.row.person_id for s in shown})
     caseload.record_reads(g.staff.name, people, WHAT)
     return _no_store(Response(render_template(
-        "work/form_submissions.html", form=form, shown=shown, names=names.names_of(people),
+        "work/form_submissions.html", form=form, shown=shown, more=more, page=PAGE, names=names.names_of(people),
         flag_words=FLAG_WORDS)))
 
 
