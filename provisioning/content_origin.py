@@ -20,6 +20,7 @@ URL carries a short-lived token (no anonymous access) that only an authenticated
 
 from __future__ import annotations
 
+import hashlib
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,6 +61,19 @@ def _dist() -> Path:
     return webapp.DIST
 
 
+WRAPPER_HASHES = b"__WRAPPER_SHA256__"
+"""In the service worker (app/src/entries/scorm-sw.js), replaced as it is served by `/frame.html=<sha256>;
+/frame.js=<sha256>`: the worker's own copy of what the wrapper's two files hold, in the one script no course's
+script can write (the browser keeps a worker's script itself), so it serves them from its cache, offline, only
+unchanged (docs/courses.md, "Offline copies")."""
+
+
+def _frame_html(origin: str) -> bytes | None:
+    """The wrapper page as served to a browser whose app is at `origin`, or None when the app is not built."""
+    page = _dist() / "scorm-frame.html"
+    return page.read_text().replace("__APP_ORIGIN__", origin).encode() if page.is_file() else None
+
+
 def _not_built(where: str):
     return _refuse("not_built", f"the app is not built on this {where}: run `make` (webapp/dist)", 503)
 
@@ -77,10 +91,9 @@ def create_app(*, token_key: bytes, files: Files, app_origin: Callable[[], str],
     @app.get("/frame.html")
     def frame():
         origin = app_origin()
-        page = _dist() / "scorm-frame.html"
-        if not page.is_file():
+        html = _frame_html(origin)
+        if html is None:
             return _not_built(where)
-        html = page.read_text().replace("__APP_ORIGIN__", origin)
         return Response(html, 200, {"Cache-Control": PAGE_CACHE,
                                     "Content-Security-Policy": f"frame-ancestors {origin}"},
                         content_type="text/html; charset=utf-8")
@@ -90,6 +103,14 @@ def create_app(*, token_key: bytes, files: Files, app_origin: Callable[[], str],
         path = _dist() / FRAME_FILES[name]
         if not path.is_file():
             return _not_built(where)
+        if name == "sw.js":  # with the wrapper's hashes, so it never serves a changed copy of them offline
+            html, script = _frame_html(app_origin()), _dist() / FRAME_FILES["frame.js"]
+            hashes = ""
+            if html is not None and script.is_file():
+                hashes = (f"/frame.html={hashlib.sha256(html).hexdigest()};"
+                          f"/frame.js={hashlib.sha256(script.read_bytes()).hexdigest()}")
+            body = path.read_bytes().replace(WRAPPER_HASHES, hashes.encode())
+            return Response(body, 200, {"Cache-Control": PAGE_CACHE}, mimetype="text/javascript")
         response = send_file(path, mimetype="text/javascript", max_age=0)
         response.headers["Cache-Control"] = PAGE_CACHE
         return response

@@ -12,6 +12,7 @@ with the tablet's certificate. The player page has no accessibility violations (
 
 from __future__ import annotations
 
+import hashlib
 import json
 import ssl
 import time
@@ -224,8 +225,9 @@ def test_a_unit_completes_offline_and_resumes_after_the_browser_closes_and_reach
 
 
 def test_a_course_cannot_change_another_courses_offline_copy(browser, edge):
-    """Course A's script rewrites course B's kept file in the content origin's Cache Storage: offline, B's part is
-    refused with a plain message rather than shown changed; online again, B's own file is fetched and kept again."""
+    """Course A's script rewrites course B's kept files in the content origin's Cache Storage, then the player's own
+    wrapper page there: offline, B's part is refused with a plain message rather than shown changed, each time;
+    online again, B's own files are fetched and kept again."""
     context = _context(browser, edge)
     try:
         page = context.new_page()
@@ -252,9 +254,20 @@ def test_a_course_cannot_change_another_courses_offline_copy(browser, edge):
         assert "was changed, so it is not shown" in refused.text_content()
         assert _content(page).locator("#tampered").count() == 0
 
+        shown = next(f for f in page.frames if "/c/" in f.url)  # the refusal, on the content origin: a script there
+        shown.evaluate("""async () => {  // changes the player's own wrapper page, kept for offline, too
+          const cache = await caches.open("throughgate-course-files-v1");
+          await cache.put(`${location.origin}/frame.html`, new Response("<p id='tampered'>Send your PIN</p>",
+            { headers: { "Content-Type": "text/html" } })); }""")
+        page.goto(_player(edge, "2004"))
+        page.locator("#scorm-continue").click()
+        refused = page.frame_locator("#scorm-frame").locator("p[role=alert]")
+        refused.wait_for(timeout=15000)
+        assert "course player kept on this tablet was changed" in refused.text_content()
+
         context.set_offline(False)
         page.goto(_player(edge, "2004"))
-        unit = _open(page, "#scorm-continue")  # online: B's own file again, checked and kept
+        unit = _open(page, "#scorm-continue")  # online: B's own files again, checked and kept
         assert unit.locator("#tampered").count() == 0
     finally:
         context.close()
@@ -351,6 +364,13 @@ def test_the_content_origin_serves_a_launchs_files_with_no_certificate_and_refus
     status, _, body = _plain_get(edge["content"].port, f"/c/{forged}/unit1/index.html")
     assert status == 403 and json.loads(body)["error"] == "token_forged"
     assert _plain_get(edge["content"].port, "/c/unit1/index.html")[0] in (403, 404)
+
+    # the worker carries what the wrapper's own files hold, as served here, to check its kept copies offline
+    worker = _plain_get(edge["content"].port, "/sw.js")[2]
+    for name in ("/frame.html", "/frame.js"):
+        digest = hashlib.sha256(_plain_get(edge["content"].port, name)[2]).hexdigest()
+        assert f"{name}={digest}".encode() in worker
+    assert b"__WRAPPER_SHA256__" not in worker
 
 
 def test_a_tablet_cannot_open_a_course_for_another_learner(edge):

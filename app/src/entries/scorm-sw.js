@@ -12,6 +12,9 @@
 const CACHE = "throughgate-course-files-v1";
 const PAGES = ["/frame.html", "/frame.js"];
 const expected = new Map();  // "course/version" -> { path: sha256 }, from the app (never from storage)
+// The wrapper's own two files: their hashes written into this script by the server as it serves it
+// (provisioning/content_origin.py), since no course file or manifest lists them.
+const WRAPPER = Object.fromEntries("__WRAPPER_SHA256__".split(";").map((p) => p.split("=")).filter((p) => p.length === 2));
 const ASK_MS = 1500;
 
 function grantOf(token) {
@@ -133,16 +136,18 @@ async function fromCacheChecked(request, place) {
   return res;
 }
 
-async function fromNetworkFirst(request, key) {
+async function fromNetworkFirst(request, key, path) {
   const cache = await caches.open(CACHE);
   try {
     const res = await fetch(request);
     if (res.ok) await cache.put(key, res.clone());
     return res;
-  } catch (e) {
+  } catch {
     const kept = await cache.match(key);
-    if (kept) return kept;
-    throw e;
+    if (kept && WRAPPER[path] && (await sha256Hex(kept.clone())) === WRAPPER[path]) return kept;
+    if (kept && WRAPPER[path]) await cache.delete(key);  // changed since it was kept: never served
+    return notServed(request, kept ? "The copy of the course player kept on this tablet was changed or could not "
+      + "be checked, so it is not shown." : "The course player is not kept on this tablet yet.");
   }
 }
 
@@ -153,6 +158,6 @@ self.addEventListener("fetch", (event) => {
     const place = placeOf(url);
     if (place) event.respondWith(fromCacheChecked(event.request, place));
   } else if (PAGES.includes(url.pathname)) {
-    event.respondWith(fromNetworkFirst(event.request, `${self.location.origin}${url.pathname}`));
+    event.respondWith(fromNetworkFirst(event.request, `${self.location.origin}${url.pathname}`, url.pathname));
   }
 });
