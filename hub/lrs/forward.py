@@ -9,19 +9,24 @@ most one batch, and a repeat is harmless: each statement's id is its record's id
                -> 409: some id is already there: PUT each; 204 or 409 both mean done
                -> 400: PUT each, to find the one the LRS refuses; it is left out, the rest go
                -> Unavailable / Misconfigured: raised, cursor unchanged (the caller backs off)
+
+Two sources, each with its own cursor: the edges' records (`record`, cursor "lrs"), then the statements people's
+phones sent after release (`phone_record`, cursor "lrs-phone"; hub/courses/models.py), whose actor is the person.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from hub import queries
+from hub.courses.models import PhoneRecord
 from hub.db import proxy
 from hub.ingest.storage import utc_now
 from hub.lrs import client as lrs
-from hub.lrs.models import FORWARDER, LrsCursor, LrsProblem
+from hub.lrs.models import FORWARDER, PHONE_FORWARDER, LrsCursor, LrsProblem
 from hub.lrs.statements import FORWARDED_KINDS, to_statement
 from hub.models import Record
 from wire.xapi import XapiError
@@ -46,9 +51,9 @@ class Progress:
                 f"{self.repeats} already at the LRS (cursor {self.cursor})")
 
 
-def cursor() -> LrsCursor:
-    LrsCursor.insert(name=FORWARDER, arrival=0, forwarded=0, updated_at=utc_now()).on_conflict_ignore().execute()
-    return LrsCursor.get_by_id(FORWARDER)
+def cursor(name: str = FORWARDER) -> LrsCursor:
+    LrsCursor.insert(name=name, arrival=0, forwarded=0, updated_at=utc_now()).on_conflict_ignore().execute()
+    return LrsCursor.get_by_id(name)
 
 
 def learning_records(after: int, learner: str | None = None):
@@ -58,10 +63,24 @@ def learning_records(after: int, learner: str | None = None):
     return query.order_by(Record.arrival)
 
 
-def pages(after: int, size: int, learner: str | None = None) -> Iterator[list[dict]]:
-    """Learning records after `after`, oldest first, `size` at a time (each query short)."""
+def phone_learning_records(after: int):
+    """The statements phones sent after `after` (their arrival), oldest first."""
+    return (PhoneRecord.select().where(PhoneRecord.arrival > after, PhoneRecord.kind.in_(FORWARDED_KINDS))
+            .order_by(PhoneRecord.arrival))
+
+
+def phone_as_dict(row: PhoneRecord) -> dict:
+    """A phone's record as the statements' mapping reads a record: its learner is the person."""
+    return {"cursor": row.arrival, "id": row.record_id, "kind": row.kind, "learner": row.person_id,
+            "created": row.created, "payload": json.loads(row.payload)}
+
+
+def pages(after: int, size: int, learner: str | None = None, phones: bool = False) -> Iterator[list[dict]]:
+    """Learning records after `after`, oldest first, `size` at a time (each query short); with `phones`, those
+    people's phones sent."""
     while True:
-        page = [queries.as_dict(row) for row in learning_records(after, learner).limit(size)]
+        page = ([phone_as_dict(row) for row in phone_learning_records(after).limit(size)] if phones else
+                [queries.as_dict(row) for row in learning_records(after, learner).limit(size)])
         if not page:
             return
         yield page
@@ -83,11 +102,19 @@ def forward(client: lrs.LrsClient, batch_size: int,
             report: Callable[[Progress], None] = lambda _progress: None, progress: Progress | None = None) -> Progress:
     """Send everything after the cursor. Raises lrs.Unavailable or lrs.Misconfigured with the
     progress so far saved (in the database, and in `progress` if given: a retry goes on counting)."""
-    state = cursor()
+    state, phone_state = cursor(), cursor(PHONE_FORWARDER)
     if progress is None:
-        progress = Progress(pending=learning_records(state.arrival).count())
+        progress = Progress(pending=learning_records(state.arrival).count()
+                            + phone_learning_records(phone_state.arrival).count())
     progress.cursor = state.arrival
-    for page in pages(state.arrival, batch_size):
+    _forward_source(client, batch_size, report, progress, state, phones=False)
+    _forward_source(client, batch_size, report, progress, phone_state, phones=True)
+    return progress
+
+
+def _forward_source(client: lrs.LrsClient, batch_size: int, report: Callable[[Progress], None], progress: Progress,
+                    state: LrsCursor, phones: bool) -> None:
+    for page in pages(state.arrival, batch_size, phones=phones):
         made, problems = statements_of(page)
         repeats, refused = _send(client, made) if made else (0, [])
         sent = len(made) - len(refused)
@@ -96,10 +123,10 @@ def forward(client: lrs.LrsClient, batch_size: int,
         progress.forwarded += sent
         progress.left_out += len(problems)
         progress.repeats += repeats
-        progress.cursor = state.arrival
+        if not phones:
+            progress.cursor = state.arrival
         log.debug("lrs: %s", progress.line())
         report(progress)
-    return progress
 
 
 def _send(client: lrs.LrsClient, made: list[tuple[dict, dict]]) -> tuple[int, list[tuple[dict, str]]]:

@@ -8,6 +8,8 @@ from hub.models import BaseModel
 
 FORWARDER = "lrs"
 """The cursor's name: one LRS per hub."""
+PHONE_FORWARDER = "lrs-phone"
+"""The cursor over the statements people's phones sent (phone_record.arrival)."""
 
 
 class LrsCursor(BaseModel):

@@ -2,7 +2,8 @@
 `throughgate hub run` over HTTPS with its content origin, through the reference phone's signed requests: what
 the person did in prison (a statement and a resume state, delivered by the edge in a sealed batch) is in their
 GET /v1/phone/courses and in no one else's; a launch opens the course's files on the content origin with no
-credential, for them alone; and what the phone's player records comes back through the phone sync, kept once."""
+credential, for them alone; and what the phone's player records comes back through the phone sync, kept once, and
+its statements go on to the Learning Record Store as the edges' do."""
 
 from __future__ import annotations
 
@@ -12,11 +13,15 @@ import urllib.request
 import uuid
 
 import pytest
+from lrskit import PASSWORD, USER, Lrs
 from phonecourseskit import EDGE, deliver, hub_with_content, link, prison_course, state, statement
 from phonekit import offer_for, released_person
 
 from hub import db
 from hub.courses.models import PhoneRecord
+from hub.lrs import client as lrs_http
+from hub.lrs.forward import forward
+from hub.lrs.settings import LrsSettings
 from phone import client
 from tests.courses.app_scorm_kit import scorm12_package
 
@@ -118,3 +123,8 @@ def test_the_phones_statement_and_place_are_kept_once_and_its_place_is_then_the_
     _status, answer = signed(folder, "GET", "/v1/phone/courses")
     [item] = [i for i in answer["courses"][0]["items"] if i["item"] == "ITEM-1"]
     assert item["state"]["values"] == {"cmi.core.lesson_location": "page-4"} and item["done"]
+
+    with Lrs() as lrs, app.app_context(), db.connected():  # the LRS forwarder sends the phone's statement, not states
+        forward(lrs_http.LrsClient(LrsSettings(lrs.url, USER, PASSWORD)), 10)
+    assert lrs.statements[done["id"]]["actor"]["account"]["name"] == person
+    assert changes[0]["id"] not in lrs.statements

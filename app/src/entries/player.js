@@ -1,15 +1,19 @@
-// The SCORM player page (/app/player.html?course=<course>&learner=<learner>[&item=<id>]), a bundle of its own:
-// scorm-again is large, and only this page needs it, so the app's first load stays small.
+// The SCORM player page (/app/player.html?course=<course>[&learner=<learner>][&item=<id>][&side=phone]), a bundle
+// of its own: scorm-again is large, and only this page needs it, so the app's first load stays small.
 //
-// It finds the course's signed manifest (the tablet API's /v1/courses, kept for offline), shows the item picker
-// for a package of several items (the organisation tree for SCORM 2004), asks the tablet API for a capability
-// URL on the content origin (kept, so the course opens offline from the content origin's service worker), and
-// runs the item (app/src/scorm/runtime.js). What the content commits goes into the outbox (IndexedDB) before
-// anything else; the app sends it when it is online.
+// The same page on both sides; what differs is its side's adapter (app/src/scorm/sides.js for the tablet,
+// app/src/phone/courses.js for the phone after release): where the signed manifests come from (the tablet API's
+// /v1/courses; the hub's signed GET /v1/phone/courses), where launches come from, and who the learner is (the
+// tablet's bound learner; on the phone, the person). It finds the course's signed manifest (kept for offline),
+// shows the item picker for a package of several items (the organisation tree for SCORM 2004), asks for a
+// capability URL on the side's content origin (kept, so the course opens offline from the content origin's
+// service worker), and runs the item (app/src/scorm/runtime.js). What the content commits goes into the outbox
+// (IndexedDB) before anything else; the app sends it when it is online.
 import { launchable, neighbours, pickList } from "../scorm/picker.js";
 import { openItem, versionOf } from "../scorm/runtime.js";
 import * as store from "../shell/store.js";
-import { whoAmI } from "../tablet/records.js";
+import { tablet } from "../scorm/sides.js";
+import { phone } from "../phone/courses.js";
 import { language, LANGUAGES, setLanguage, startLanguage, t } from "../shell/i18n.js";
 import { canSpeak, screenText, speak, stop } from "../shell/speech.js";
 import { el } from "../shell/dom.js";
@@ -18,45 +22,34 @@ store.declare("scorm_courses", "scorm_launches");
 
 const params = new URLSearchParams(location.search);
 const course = params.get("course") || "";
-let learner = params.get("learner") || "";
+const side = params.get("side") === "phone" ? phone : tablet;
+let learner = "";
 const main = document.getElementById("main");
 let session = null;
 
 
 function problem(text) {
   main.replaceChildren(el("h1", { text: t("This course did not open") }), el("p", { class: "problem", role: "alert", text }),
-    el("p", {}, el("a", { class: "button secondary", href: "/app/#/home", text: t("Back to the app") })));
+    el("p", {}, el("a", { class: "button secondary", href: side.home, text: t("Back to the app") })));
 }
 
 async function manifestOf() {
-  try {
-    const res = await fetch("/v1/courses", { cache: "no-cache" });
-    if (res.ok) {
-      const listing = await res.json();
-      for (const entry of listing.courses || []) {
-        const m = entry.envelope && entry.envelope.manifest;
-        if (m) await store.put("scorm_courses", { id: m.course, manifest: m });
-      }
-    }
-  } catch { /* offline: the kept copy below */ }
+  for (const m of await side.manifests()) {  // [] offline: the kept copy below
+    const kept = await store.get("scorm_courses", m.course);
+    await store.put("scorm_courses", { ...(kept || {}), id: m.course, manifest: m });
+  }
   const kept = await store.get("scorm_courses", course);
   return kept ? kept.manifest : null;
 }
 
 async function launchOf(manifest) {
   const key = `${learner}|${manifest.course}|${manifest.version}`;
-  try {
-    const res = await fetch(`/v1/courses/${encodeURIComponent(manifest.course)}/launch`, {
-      method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ learner, version: manifest.version }),
-    });
-    if (res.ok) {
-      const launch = await res.json();
-      await store.put("scorm_launches", { id: key, ...launch });
-      return launch;
-    }
-  } catch { /* offline: the kept link; the content origin's service worker has the files */ }
-  return store.get("scorm_launches", key);
+  const launch = await side.launch(manifest, learner);
+  if (launch) {
+    await store.put("scorm_launches", { id: key, ...launch });
+    return launch;
+  }
+  return store.get("scorm_launches", key);  // offline: the kept link; the content origin's service worker has the files
 }
 
 async function statusOf(manifest, item) {
@@ -94,7 +87,7 @@ async function showPicker(manifest) {
     : t("Start again: {title}", { title: first.title }) })));
   main.replaceChildren(el("h1", { tabindex: "-1", text: manifest.title }),
     el("p", { class: "lead", text: t("Choose a part of the course to open.") }), go, list,
-    el("p", {}, el("a", { class: "button secondary", href: "/app/#/home", text: t("Back to the app") })));
+    el("p", {}, el("a", { class: "button secondary", href: side.home, text: t("Back to the app") })));
   main.querySelector("h1").focus();
 }
 
@@ -121,7 +114,7 @@ async function run(manifest, item) {
       el("span", { text: t("Next part: {title}", { title: next.title }) })), back);
   main.replaceChildren(el("h1", { class: "scorm-title", text: item.title }), saved, frame, support, nav);
   session = await openItem({ learner, manifest, item, launch, frameEl: frame, onCommitted: async ({ added, refused }, attempt) => {
-    saved.textContent = t("Saved on this tablet. It is sent when the tablet is connected.");
+    saved.textContent = side.words.saved();
     saved.dataset.added = String(Number(saved.dataset.added || 0) + added);
     saved.dataset.commits = String(Number(saved.dataset.commits || 0) + 1);
     const all = await refusalsOf(attempt.id);
@@ -129,7 +122,7 @@ async function run(manifest, item) {
     support.querySelector("ul").replaceChildren(...all.map((r) => el("li", { "data-element": r.element,
       text: `${r.element}: ${r.reason} (${r.error_code})` })));
     if (refused.length) console.warn("SCORM values refused:", refused);
-  }, onInitialized: () => { document.documentElement.dataset.initialized = item.id; } });
+  }, onInitialized: () => { document.documentElement.dataset.initialized = item.id; }, side });
   document.documentElement.dataset.entry = session.entry;
   document.documentElement.dataset.attempt = session.attempt.id;
 }
@@ -138,7 +131,7 @@ async function close(manifest) {
   if (session) await session.close();
   session = null;
   if (launchable(manifest).length > 1) return showPicker(manifest);
-  location.href = "/app/#/home";
+  location.href = side.home;
 }
 
 function header() {
@@ -162,17 +155,16 @@ async function start() {
   registerWorker();
   await startLanguage();
   header();
-  if (!learner) learner = ((await whoAmI()) || {}).learner || "";  // the tablet's bound learner, as the app keeps it
-  if (!learner) {
-    try { learner = (await (await fetch("/v1/tablets/me")).json()).learner || ""; } catch { /* offline */ }
-  }
+  document.documentElement.dataset.side = side.name;
+  learner = await side.learner(params);
   if (!course || !learner) return problem(t("This link does not say which course to open. Open it from the app's library."));
   const manifest = await manifestOf();
-  if (!manifest) return problem(t("This course is not on this tablet yet. Connect to the network and try again."));
+  if (!manifest) return problem(side.words.missing());
   if (manifest.format !== "scorm12" && manifest.format !== "scorm2004") {
     return problem(t("This course is not a SCORM package."));
   }
   document.documentElement.dataset.scorm = versionOf(manifest);
+  await side.prepare(manifest, learner);  // the phone: where the person was in prison, from the hub
   const items = launchable(manifest);
   const wanted = items.find((i) => i.id === params.get("item") && i.choice);
   if (wanted) return run(manifest, wanted);

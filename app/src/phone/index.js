@@ -1,4 +1,4 @@
-// The phone side of the person's app: registers its screens (set up, messages, appointments, health) and the
+// The phone side of the person's app: registers its screens (set up, messages, appointments, health, courses) and the
 // outbox's sender (the signed phone sync to the hub, sync.js). Imported by app/src/entries/app.js on the page
 // the hub serves (data-side="phone").
 import { language } from "../shell/i18n.js";
@@ -10,6 +10,7 @@ import { ICONS } from "./icons.js";
 import * as activate from "./screens/activate.js";
 import * as appointments from "./screens/appointments.js";
 import * as health from "./screens/health.js";
+import * as library from "./screens/library.js";
 import * as messages from "./screens/messages.js";
 import * as plan from "./screens/plan.js";
 import * as views from "./screens/views.js";
@@ -20,6 +21,9 @@ label("message", "A message");
 label("read", "That you read a message");
 label("reschedule", "A request to move an appointment");
 label("late", "That you are running late");
+label("progress_statement", "Your progress in a course");
+label("quiz_answer", "Your answer in a course");
+label("course_state", "Where you are in a course");
 
 // The read receipts already queued (kept in IndexedDB, so a reload does not send them again).
 const receipted = new Set();
@@ -63,6 +67,7 @@ screen({ id: "conversation", side: "phone", home: false, icon: ICONS.messages, t
 screen({ id: "appointments", side: "phone", order: 20, icon: ICONS.appointments, title: "Appointments", render: phone(appointments.renderList) });
 screen({ id: "appointment", side: "phone", home: false, icon: ICONS.appointments, title: "Appointments", render: phone(appointments.renderAsk) });
 screen({ id: "plan", side: "phone", order: 25, icon: ICONS.plan, title: "My plan", render: phone(plan.render) });
+screen({ id: "library", side: "phone", order: 35, icon: ICONS.course, title: "My courses", render: phone(library.render) });
 screen({ id: "views", side: "phone", order: 40, icon: ICONS.eye, title: "Who looked at my record", render: phone(views.render) });
 screen({ id: "health", side: "phone", order: 30, icon: ICONS.health, title: "Health summary", render: phone(health.render) });
 

@@ -2,10 +2,14 @@
 // content only through CrossFrameLMS (postMessage from the content origin, its origin checked), attempts and
 // resume kept in IndexedDB, and each commit turned into statements in the outbox (mapping.js).
 //
-//   const session = await openItem({ learner, course, manifest, item, launch, frameEl, onCommitted })
+//   const session = await openItem({ learner, course, manifest, item, launch, frameEl, onCommitted, side })
+//
+// `side` says how an outbox item's body is made where the player runs (player.js's adapter): on the tablet a
+// record's body (tablet/records.js recordBody: learner, created, seq), on the phone a phone change's body.
 //
 // IndexedDB stores (the shell's store.js; the app's origin, which no course script can reach):
-//   scorm_attempts   { id: attempt UUID, learner, course, version, item, scorm, opened, updated, done, cmi }
+//   scorm_attempts   { id: attempt UUID, learner, course, version, item, scorm, opened, updated, done, cmi,
+//                      state: { seq, digest } of the last resume state put in the outbox (course_state) }
 //   scorm_current    { id: "learner|course|item", attempt }       the attempt a launch resumes
 //   scorm_statements { id: statement id, attempt, outbox }         what is already in the outbox (sent once)
 //   scorm_refusals   { id: "attempt|element|value", ..., reason }  refused values, shown for support and sent to it
@@ -28,6 +32,9 @@ const KEPT = {  // the runtime values a new session of an open attempt starts fr
     "cmi.score.raw", "cmi.score.min", "cmi.score.max", "cmi.progress_measure", "cmi.exit"],
 };
 const DONE_12 = new Set(["passed", "failed", "completed"]);
+export const STATE_KIND = "course_state";
+export const STATE_MAX_BYTES = 60000;  // wire/course_state.py MAX_PAYLOAD_BYTES: fits a record and a phone sync
+const TABLET_SIDE = { body: recordBody, refusals: true };
 
 export function versionOf(manifest) {
   return manifest.format === "scorm2004" ? "2004" : "1.2";
@@ -107,9 +114,50 @@ export async function keepResume(attempt, cmi) {
   await store.put("scorm_attempts", attempt);
 }
 
+async function sha256Hex(text) {
+  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  return [...hash].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The attempt's resume state as it travels (wire/course_state.py): xAPI's activity state for this learner, item
+ *  and registration (the attempt), state id "resume", as cmi5 keeps resume data. */
+export function statePayload(attempt, seq) {
+  const values = {};
+  for (const k of KEPT[attempt.scorm]) {
+    const v = attempt.cmi[k];
+    if (v !== undefined && v !== null && v !== "") values[k] = String(v);
+  }
+  return { course: attempt.course, version: attempt.version, item: attempt.item, attempt: attempt.id,
+    scorm: attempt.scorm, seq, updated: attempt.updated, done: attempt.done, values };
+}
+
+/** Puts the attempt's resume state in the outbox when it changed since the last one put there: a new `seq`, and
+ *  an id made from the attempt, that seq and the values' hash, so the same state again is the same item (kept
+ *  once everywhere), and a later one a new item. A state too large to travel is refused here, with why: the part
+ *  still resumes on this device. Returns that refusal, or null. */
+export async function queueState(attempt, learner, side = TABLET_SIDE) {
+  const probe = statePayload(attempt, 1);
+  const digest = await sha256Hex(JSON.stringify({ done: probe.done, values: probe.values }));
+  const last = attempt.state || { seq: 0, digest: "" };
+  if (last.digest === digest) return null;
+  const payload = statePayload(attempt, last.seq + 1);
+  const size = new TextEncoder().encode(JSON.stringify(payload)).length;
+  if (size > STATE_MAX_BYTES) {
+    return { element: "cmi.suspend_data", value: `${size} bytes`, error_code: "too_large",
+      reason: `the place in this part (${size} bytes) is too large to go to other devices (at most ${STATE_MAX_BYTES}): ` +
+        "it resumes on this device only" };
+  }
+  const id = await uuid5(attempt.id, `state/${payload.seq}/${digest}`);
+  await outbox.add({ id, kind: STATE_KIND, body: await side.body(learner, payload) });
+  attempt.state = { seq: payload.seq, digest };
+  await store.put("scorm_attempts", attempt);
+  return null;
+}
+
 /** Keeps what one commit says: resume values first (never lose where the learner is), then each new statement
- *  into the outbox once, then the refusals. Returns { added, refused }. */
-export async function recordCommit(attempt, cmi, { learner, course, item }) {
+ *  into the outbox once, then the resume state (for the learner's other devices: their phone after release), then
+ *  the refusals. Returns { added, refused }. */
+export async function recordCommit(attempt, cmi, { learner, course, item, side = TABLET_SIDE }) {
   const now = new Date().toISOString();
   const kept = {};
   for (const k of KEPT[attempt.scorm]) if (cmi[k] !== undefined) kept[k] = cmi[k];
@@ -122,14 +170,16 @@ export async function recordCommit(attempt, cmi, { learner, course, item }) {
   for (const [kind, statement] of made.statements) {
     if (await store.get("scorm_statements", statement.id)) continue;  // the same values again: recorded once
     // a record as the edge takes it, whose id is the statement's own (the edge requires it)
-    const id = await outbox.add({ id: statement.id, kind, body: await recordBody(learner, statement) });
+    const id = await outbox.add({ id: statement.id, kind, body: await side.body(learner, statement) });
     await store.put("scorm_statements", { id: statement.id, attempt: attempt.id, outbox: id });
     added += 1;
   }
+  const tooLarge = await queueState(attempt, learner, side);
+  if (tooLarge) made.refused.push(tooLarge);
   for (const r of made.refused) {
     const key = `${attempt.id}|${r.element}|${r.value}`;
     if (await store.get("scorm_refusals", key)) continue;  // refused before in this attempt: kept and sent once
-    await sendRefusal(attempt, r, { learner, course, item });
+    if (side.refusals) await sendRefusal(attempt, r, { learner, course, item });
     await store.put("scorm_refusals", { id: key, attempt: attempt.id, learner, course, item, ...r, created: now });
   }
   return { added, refused: made.refused };
@@ -146,7 +196,7 @@ export async function sendRefusal(attempt, r, { learner, course, item }) {
 
 /** Runs one item: the API, its bridge to the content origin, and the frame. */
 export async function openItem({ learner, manifest, item, launch, frameEl, onCommitted = () => {},
-  onInitialized = () => {} }) {
+  onInitialized = () => {}, side = TABLET_SIDE }) {
   const scorm = versionOf(manifest);
   const attempt = await attemptFor({ learner, course: manifest.course, version: manifest.version, item: item.id, scorm });
   const settings = { autocommit: false, lmsCommitUrl: false, logLevel: 5, sendFullCommit: true };
@@ -168,7 +218,7 @@ export async function openItem({ learner, manifest, item, launch, frameEl, onCom
   const onCommit = () => {
     const cmi = flat(api);
     if (!sessionTimeSet) delete cmi[sessionTime];
-    chain = chain.then(() => recordCommit(attempt, cmi, { learner, course: manifest.course, item: item.id }))
+    chain = chain.then(() => recordCommit(attempt, cmi, { learner, course: manifest.course, item: item.id, side }))
       .then((r) => onCommitted(r, attempt)).catch((e) => console.error("commit not kept:", e));
   };
   for (const name of scorm === "2004" ? ["Commit", "Terminate"] : ["LMSCommit", "LMSFinish"]) api.on(name, onCommit);
