@@ -106,8 +106,12 @@ AUTHOR = "Tell the course's author, with the course, the element and the value s
 KEPT = "The learner's other progress in this commit was kept; they need do nothing."
 
 
-def advice(element: str) -> str:
-    """What support should do about a value refused for `element`, in plain words."""
+def advice(element: str, error_code: str = "") -> str:
+    """What support should do about a value refused for `element` (with `error_code`), in plain words."""
+    if error_code == "too_large":  # the player's own limit, not SCORM's (app/src/scorm/runtime.js queueState)
+        return ("The course keeps more in its place in the part (suspend data) than can go to the learner's other "
+                "devices, so that part resumes on this tablet only, not on their phone after release. Tell the "
+                "course's author if learners need it there. " + KEPT)
     if _SCORE.search(element):
         what = ("The course sent a score outside its own range (above its maximum, below its minimum, or not a "
                 "number), so the score was not kept.")

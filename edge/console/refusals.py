@@ -37,7 +37,7 @@ class Refused:
 
     @property
     def advice(self) -> str:
-        return course_refusal.advice(self.element)
+        return course_refusal.advice(self.element, self.error_code)
 
 
 def _refused(row, personal: bool) -> Refused:

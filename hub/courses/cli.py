@@ -185,7 +185,7 @@ def cmd_refusals(args) -> int:
     print(table(["RECEIVED AT HUB", "EDGE", "LEARNER", "COURSE", "ITEM", "ELEMENT", "VALUE", "WHY"], rows))
     advice: dict[str, list[str]] = {}
     for r in found:
-        elements = advice.setdefault(course_refusal.advice(r["element"]), [])
+        elements = advice.setdefault(course_refusal.advice(r["element"], r["error_code"]), [])
         if r["element"] not in elements:
             elements.append(r["element"])
     for text, elements in advice.items():

@@ -80,3 +80,8 @@ def test_a_missing_field_is_named():
 def test_the_advice_says_what_went_wrong_and_to_tell_the_courses_author(element, said):
     text = course_refusal.advice(element)
     assert said in text and "Tell the course's author" in text and "they need do nothing" in text
+
+
+def test_the_advice_for_a_place_too_large_to_travel_says_it_resumes_on_the_tablet_only():
+    text = course_refusal.advice("cmi.suspend_data", "too_large")
+    assert "resumes on this tablet only, not on their phone after release" in text
