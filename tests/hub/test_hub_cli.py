@@ -19,7 +19,7 @@ import time
 import pytest
 from hubkit import EdgeIdentity, FakeEdge, edge_records, https, post_envelope, tls_client
 
-from hub import ca
+from hub import ca, cli
 from provisioning import pki
 from wire.keys import HubPublicKeys
 
@@ -40,6 +40,12 @@ def throughgate(cli_env):
         return done
 
     return run
+
+
+SQLITE = pytest.mark.parametrize("hub_db_url", ["sqlite"], indirect=True)
+"""For what does not depend on the database: the end-to-end test runs on both (PostgreSQL's own rules, such as
+a token spent once by threads racing for it, are tested in tests/hub/test_hub_tokens.py)."""
+POSTGRES = pytest.mark.parametrize("hub_db_url", ["postgres"], indirect=True)
 
 
 def free_port() -> int:
@@ -152,6 +158,7 @@ def test_init_tokens_enrol_run_and_records_work_end_to_end(tmp_path, throughgate
     assert status == 403 and body["error"] == "edge_revoked"
 
 
+@POSTGRES  # a hub holding PostgreSQL connections also stops cleanly on SIGTERM
 def test_hub_run_logs_no_tokens_keys_or_payloads_and_stops_on_sigterm(tmp_path, throughgate, hub_process):
     instance = tmp_path / "hub"
     admin_token, pin = init(throughgate, instance)
@@ -173,6 +180,7 @@ def test_hub_run_logs_no_tokens_keys_or_payloads_and_stops_on_sigterm(tmp_path, 
     assert not [s for s in secrets if s in log_text]
 
 
+@SQLITE
 def test_keys_rotate_on_a_running_hub_serves_the_new_key_and_still_opens_the_old(tmp_path, throughgate,
                                                                                hub_process):
     instance = tmp_path / "hub"
@@ -192,14 +200,19 @@ def test_keys_rotate_on_a_running_hub_serves_the_new_key_and_still_opens_the_old
     assert post_envelope(url, context, edge.seal(edge_records(1), hub_key=exported.sealing))[0] == 200
 
 
-def test_commands_on_a_missing_instance_say_to_run_init(tmp_path, throughgate):
+@SQLITE
+def test_commands_on_a_missing_instance_say_to_run_init(tmp_path, throughgate, capsys):
     missing = tmp_path / "nowhere"
-    for command in (["records"], ["edges", "list"], ["keys", "export"], ["keys", "rotate"], ["tokens", "list"],
-                    ["tokens", "create", "edge-1"], ["run"]):
+    for command in (["records"], ["edges", "list"], ["keys", "export"], ["tokens", "list"]):  # in this process
+        assert cli.main([*command, "--instance", str(missing)]) == 1
+        assert f"run `throughgate hub init --instance {missing}` first" in capsys.readouterr().err
+    for command in (["keys", "rotate"], ["tokens", "create", "edge-1"], ["run"]):  # as a user runs them
         done = throughgate("hub", *command, "--instance", str(missing), expect=1)
         assert f"run `throughgate hub init --instance {missing}` first" in done.stderr
+    assert not missing.exists()
 
 
+@SQLITE
 def test_init_refuses_an_instance_that_already_exists(tmp_path, throughgate):
     instance = tmp_path / "hub"
     throughgate("hub", "init", "--instance", str(instance))
@@ -209,6 +222,7 @@ def test_init_refuses_an_instance_that_already_exists(tmp_path, throughgate):
     assert (instance / "sealing_key.pem").read_bytes() + (instance / "ca" / "root.key").read_bytes() == keys_before
 
 
+@SQLITE
 def test_token_for_a_bad_edge_id_or_duration_says_what_to_give(tmp_path, throughgate):
     instance = tmp_path / "hub"
     throughgate("hub", "init", "--instance", str(instance))
@@ -218,6 +232,7 @@ def test_token_for_a_bad_edge_id_or_duration_says_what_to_give(tmp_path, through
     assert "is not a duration" in done.stderr
 
 
+@SQLITE
 def test_edges_add_is_gone_enrolment_replaces_it(tmp_path, throughgate):
     done = throughgate("hub", "edges", "add", "edge-1", "--instance", str(tmp_path), expect=2)
     assert "invalid choice: 'add'" in done.stderr
