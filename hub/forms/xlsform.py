@@ -24,7 +24,9 @@ plain `label` column is the settings' default language, or `default`.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -379,9 +381,10 @@ def read(data: bytes, form_id: str | None = None, file_name: str = "") -> Defini
     if not _NAME.fullmatch(form_id):
         problems.append(f"the form id '{form_id}' is missing or not a name: give form_id in the settings sheet "
                         "(letters, digits, _ and -, like interview_feedback), or --form-id")
-    if not re.fullmatch(r"[A-Za-z0-9_.:+ -]{1,64}", version):
-        problems.append(f"the version '{version}' is missing or too long: give version in the settings sheet, "
-                        "like 2027010101 (letters, digits, _ . : + - and spaces; a new one for each change)")
+    if version and not re.fullmatch(r"[A-Za-z0-9_.:+ -]{1,64}", version):
+        problems.append(f"the version '{version}' is too long or has other characters: give version in the settings "
+                        "sheet like 2027010101 (letters, digits, _ . : + - and spaces; a new one for each change), "
+                        "or leave it out and the hub names each new content itself")
     default_name = settings.get("default_language", "")
     default_lang = language_code(default_name) if default_name else "default"
     choices = _choices(_sheet(workbook, "choices"), default_lang, problems)
@@ -392,8 +395,17 @@ def read(data: bytes, form_id: str | None = None, file_name: str = "") -> Defini
         raise FormRefused(problems)
     xform, warnings = _xform(workbook, settings_sheet, form_id)
     languages = sorted({lang for f in fields for lang in f.get("label", {})} | set(survey.languages()))
+    version = version or content_version(fields, xform)
     return Definition(form_id, version, settings.get("form_title") or form_id, default_lang, languages, fields,
                       xform, warnings)
+
+
+def content_version(fields: list[dict], xform: str) -> str:
+    """The version of a form whose settings sheet names none (the XLSForm spec makes it optional, and most forms
+    in the wild leave it out): taken from what the form asks, so publishing the same form again changes
+    nothing and a changed form becomes a new version, where the hub would otherwise refuse both."""
+    digest = hashlib.sha256(json.dumps(fields, sort_keys=True).encode() + b"\0" + xform.encode()).hexdigest()
+    return f"auto-{digest[:12]}"
 
 
 def _xform(workbook, settings_sheet: _Sheet | None, form_id: str) -> tuple[str, list[str]]:

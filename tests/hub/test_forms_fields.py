@@ -72,12 +72,23 @@ def test_skip_logic_is_refused_on_its_row_and_every_problem_is_said_at_once():
     survey = [["text", "a", "A", "A", ""], ["geotrace", "route", "Route", "Llwybr", ""],
               ["text", "b", "B", "B", "${a} != ''"]]
     with pytest.raises(reader.FormRefused) as refused:
-        reader.read(xlsform(survey=survey, header=header, version=""))
+        reader.read(xlsform(survey=survey, header=header, version="x" * 65))
     problems = refused.value.problems
     assert len(problems) == 3, problems
-    assert problems[0].startswith("the version '' is missing")
+    assert problems[0].startswith(f"the version '{'x' * 65}' is too long")
     assert problems[1].startswith("survey row 3 ('route'): the type 'geotrace' is not supported: the hub takes text")
     assert problems[2].startswith("survey row 4 ('b'): skip logic ('relevant') is not supported")
+
+
+def test_a_form_without_a_version_is_named_by_what_it_asks():
+    """Most XLSForms in the wild name no version (the spec makes it optional): the same questions get the same
+    version, so publishing again changes nothing, and a changed question a new one."""
+    first = reader.read(xlsform(version=""))
+    again = reader.read(xlsform(version=""))
+    assert first.version == again.version and first.version.startswith("auto-")
+    changed = reader.read(xlsform(survey=[["text", "employer", "Who was it with?", "Gyda phwy?", "yes", "", "", ""]],
+                                  version=""))
+    assert changed.version != first.version and changed.version.startswith("auto-")
 
 
 def test_a_file_that_is_not_a_workbook_is_refused_saying_what_to_save():
