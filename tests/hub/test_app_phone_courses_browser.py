@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from pathlib import Path
 
 import pytest
+import test_app_phone_browser as phone_app
 from phonecourseskit import deliver, hub_with_content, link, prison_course, state, statement
 from phonekit import offer_for, released_person
-from test_app_phone_browser import PHONE, _accessible, spki_hash
 
 import webapp
 from hub import db
@@ -24,6 +23,10 @@ from tests import browserkit
 from tests.courses.app_scorm_kit import scorm12_package
 
 LEARNER = "L-0042"
+PHONE = phone_app.PHONE
+browser = phone_app.browser
+"""The phone app test's Chromium (one for the file), trusting the test hub's server key: `hub` yields the process
+first, as its fixture reads it."""
 WAIT_MS = 15_000
 
 
@@ -35,24 +38,7 @@ def hub(tmp_path_factory):
     scorm12_package(root / "course.zip")
     with hub_with_content(root) as (process, app, _port):
         course, edge = prison_course(app, root / "course.zip")
-        yield {"process": process, "app": app, "course": course, "edge": edge}
-
-
-@pytest.fixture(scope="module")
-def browser(hub):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright's Python package is not installed: pip install -e '.[test]'")
-    if not Path(browserkit.CHROMIUM).exists():
-        pytest.skip(f"{browserkit.CHROMIUM} is missing: Debian's chromium package (make installs it)")
-    args = [*browserkit.CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={spki_hash(hub['process'].instance)}"]
-    with sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=browserkit.CHROMIUM, args=args, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+        yield process, app, course, edge  # (process first, as the phone app's browser fixture reads it)
 
 
 def _on_hub(app, fn):
@@ -84,13 +70,13 @@ def _kept_files(page) -> int:
 
 
 def test_a_course_left_on_the_tablet_resumes_at_the_same_place_on_the_phone_and_offline(browser, hub):
-    process, app, course = hub["process"], hub["app"], hub["course"]
+    process, app, course, edge = hub
     person, code = released_person(app)
     link(app, person, LEARNER)
     attempt = str(uuid.uuid4())
     place = {"cmi.core.lesson_location": "page-3", "cmi.suspend_data": "seen=3",
              "cmi.core.lesson_status": "incomplete", "cmi.core.exit": "suspend"}
-    deliver(app, hub["edge"], LEARNER, [("progress_statement", statement(LEARNER, course, "ITEM-1", "progressed")),
+    deliver(app, edge, LEARNER, [("progress_statement", statement(LEARNER, course, "ITEM-1", "progressed")),
                                         ("course_state", state(course, "ITEM-1", place, attempt=attempt, seq=4))])
 
     context = browserkit.new_context(browser, viewport=PHONE)
@@ -107,7 +93,7 @@ def test_a_course_left_on_the_tablet_resumes_at_the_same_place_on_the_phone_and_
         assert listed.get_attribute("data-new") == "1"
         assert listed.locator(f"[data-progress='{course}']").text_content() == \
             "Started: 0 of 2 parts done. You can go on where you stopped."
-        _accessible(page, "library")
+        phone_app._accessible(page, "library")
 
         listed.get_by_role("link", name="Go on with Workshop safety").click()
         page.locator("#scorm-continue").wait_for(timeout=WAIT_MS)
@@ -117,7 +103,7 @@ def test_a_course_left_on_the_tablet_resumes_at_the_same_place_on_the_phone_and_
         assert unit.locator("#page").text_content() == "page-3"
         assert page.evaluate("() => document.documentElement.dataset.attempt") == attempt
         files = _on_hub(app, lambda: CourseFile.select().count())
-        _until(lambda: _kept_files(page) == files, "every file of the course kept for offline")
+        _until(lambda: _kept_files(page) == files, f"every file of the course kept for offline ({files})")
         browserkit.assert_accessible(page)
 
         context.set_offline(True)  # no signal: the player, the course and the place are all on the phone
