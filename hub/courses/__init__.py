@@ -9,6 +9,8 @@ version with a manifest the hub signs (wire/courses.py), sent to the edges targe
     importer.py  one import: checks, blobs, one transaction   catalogue.py: listing and targeting
     admin_api.py /v1/admin/courses                        edge_api.py: /v1/courses, /v1/content/<sha256>
     content.py   serving a file with ETag and Range       cli.py: throughgate hub courses ...
+    person.py    a released person's courses and progress  phone_api.py: /v1/phone/courses, its launch
+    content_origin.py  the phones' content origin (CONTENT_PORT), on provisioning/content_origin.py
 
 docs/courses.md describes the formats, the refusals and the API.
 """
