@@ -42,6 +42,7 @@ SCREENS = (
     ("messages", "#/messages", "Messages", ("button", "Check for new messages")),
     ("appointments", "#/appointments", "Appointments", ("link", "Ask to move it")),
     ("health", "#/health", "Health summary", ("button", "Check for a new summary")),
+    ("library", "#/library", "My courses", ("button", "Check for new courses")),
 )
 
 

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.serialization import BestAvailableEncryption
 
 from provisioning import pki
 from tablet.fleet import Fleet
-from throughgate.stack import CLI, Stack
+from throughgate.stack import CLI, Stack, free_port
 
 DEMO_SETTINGS = {  # quicker than production (docs/edge.md), so the demo takes well under 2 minutes
     "uplink__batch_age_s": 1.0,
@@ -121,7 +121,8 @@ def _interrupt(signum, frame):
 
 def run_demo(args) -> int:
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="throughgate-demo-"))
-    stack = Stack(workdir, **DEMO_SETTINGS)
+    # the hub's content origin too, where a released person's phone plays their courses (CONTENT_PORT)
+    stack = Stack(workdir, env={"THROUGHGATE_HUB_CONTENT_PORT": str(free_port())}, **DEMO_SETTINGS)
     fleet = None
     for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C, kill: stop everything we started
         signal.signal(signum, _interrupt)
