@@ -10,6 +10,8 @@ export const ICONS = Object.freeze({
   voice: wrap('<rect x="9" y="3" width="6" height="11" rx="3"/><path d="M5 11a7 7 0 0 0 14 0"/><path d="M12 18v3"/>', 24),
   bell: wrap('<path d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4z"/><path d="M10 20a2 2 0 0 0 4 0"/>', 24),
   course: wrap('<path d="M4 5a2 2 0 0 1 2-2h13v16H6a2 2 0 0 0-2 2z"/><path d="M4 21a2 2 0 0 1 2-2h13v2z"/><path d="M9 7h6"/><path d="M9 11h4"/>'),
+  forms: wrap('<path d="M9 4h6v3H9z"/><path d="M7 5H5v16h14V5h-2"/><path d="M8 11h8"/><path d="M8 14h8"/><path d="M8 17h5"/>'),
+  place: wrap('<path d="M12 21s-7-6.5-7-12a7 7 0 0 1 14 0c0 5.5-7 12-7 12z"/><circle cx="12" cy="9" r="2.5"/>', 24),
   key: wrap('<circle cx="8" cy="15" r="4"/><path d="M11 12l9-9"/><path d="M16 7l3 3"/>'),
   // message states, small, beside their words
   waiting: wrap('<circle cx="12" cy="12" r="9"/><path d="M12 7v5l3 2"/>', 20),

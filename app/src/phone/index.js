@@ -1,4 +1,4 @@
-// The phone side of the person's app: registers its screens (set up, messages, appointments, health, courses) and the
+// The phone side of the person's app: registers its screens (set up, messages, appointments, health, courses, forms) and the
 // outbox's sender (the signed phone sync to the hub, sync.js). Imported by app/src/entries/app.js on the page
 // the hub serves (data-side="phone").
 import { language } from "../shell/i18n.js";
@@ -6,9 +6,11 @@ import { label, onChange, pending, setSender } from "../shell/outbox.js";
 import { screen } from "../shell/screens.js";
 import * as db from "./db.js";
 import { activation } from "./device.js";
+import { withFormFiles } from "./forms/send.js";
 import { ICONS } from "./icons.js";
 import * as activate from "./screens/activate.js";
 import * as appointments from "./screens/appointments.js";
+import * as forms from "./screens/forms.js";
 import * as health from "./screens/health.js";
 import * as library from "./screens/library.js";
 import * as messages from "./screens/messages.js";
@@ -24,6 +26,7 @@ label("late", "That you are running late");
 label("progress_statement", "Your progress in a course");
 label("quiz_answer", "Your answer in a course");
 label("course_state", "Where you are in a course");
+label("form_submission", "A form you filled in");
 
 // The read receipts already queued (kept in IndexedDB, so a reload does not send them again).
 const receipted = new Set();
@@ -68,10 +71,12 @@ screen({ id: "appointments", side: "phone", order: 20, icon: ICONS.appointments,
 screen({ id: "appointment", side: "phone", home: false, icon: ICONS.appointments, title: "Appointments", render: phone(appointments.renderAsk) });
 screen({ id: "plan", side: "phone", order: 25, icon: ICONS.plan, title: "My plan", render: phone(plan.render) });
 screen({ id: "library", side: "phone", order: 35, icon: ICONS.course, title: "My courses", render: phone(library.render) });
+screen({ id: "forms", side: "phone", order: 33, icon: ICONS.forms, title: "Forms", render: phone(forms.renderList) });
+screen({ id: "form", side: "phone", home: false, icon: ICONS.forms, title: "Forms", render: phone(forms.renderForm) });
 screen({ id: "views", side: "phone", order: 40, icon: ICONS.eye, title: "Who looked at my record", render: phone(views.render) });
 screen({ id: "health", side: "phone", order: 30, icon: ICONS.health, title: "Health summary", render: phone(health.render) });
 
-setSender(send);
+setSender(withFormFiles(send)); // a form's files are uploaded before its submission goes (forms/send.js)
 addStyle();
 
 // After a sync that brought something, the screen shows it, unless the person is writing (their words stay).
