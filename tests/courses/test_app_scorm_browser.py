@@ -249,9 +249,10 @@ def test_a_course_cannot_change_another_courses_offline_copy(browser, edge):
         context.set_offline(True)
         page.goto(_player(edge, "2004"))
         page.locator("#scorm-continue").click()
-        refused = _content(page).locator("p[role=alert]")
+        refused = _content(page).locator("[role=alert]")
         refused.wait_for(timeout=15000)
         assert "was changed, so it is not shown" in refused.text_content()
+        assert "ei newid" in refused.locator("p[lang=cy]").text_content()  # and in Welsh
         assert _content(page).locator("#tampered").count() == 0
 
         shown = next(f for f in page.frames if "/c/" in f.url)  # the refusal, on the content origin: a script there
@@ -261,7 +262,7 @@ def test_a_course_cannot_change_another_courses_offline_copy(browser, edge):
             { headers: { "Content-Type": "text/html" } })); }""")
         page.goto(_player(edge, "2004"))
         page.locator("#scorm-continue").click()
-        refused = page.frame_locator("#scorm-frame").locator("p[role=alert]")
+        refused = page.frame_locator("#scorm-frame").locator("[role=alert]")
         refused.wait_for(timeout=15000)
         assert "course player kept on this tablet was changed" in refused.text_content()
 

@@ -72,11 +72,30 @@ async function hashesOf(place) {
   return null;
 }
 
+// What a refusal says, in English and in Welsh (the content origin cannot know which the app shows, so both).
+const SAID = {
+  notKept: ["This part of the course is not kept on this tablet yet.",
+    "Dydy'r rhan hon o'r cwrs ddim ar y dabled hon eto."],
+  changed: ["The copy of this part kept on this tablet was changed, so it is not shown.",
+    "Cafodd y copi o'r rhan hon sydd ar y dabled hon ei newid, felly dydy e ddim yn cael ei ddangos."],
+  unchecked: ["The copy of this part kept on this tablet could not be checked, so it is not shown.",
+    "Doedd dim modd gwirio'r copi o'r rhan hon sydd ar y dabled hon, felly dydy e ddim yn cael ei ddangos."],
+  playerChanged: ["The copy of the course player kept on this tablet was changed or could not be checked, so it is "
+    + "not shown.", "Cafodd y copi o chwaraewr y cwrs sydd ar y dabled hon ei newid, neu doedd dim modd ei wirio, "
+    + "felly dydy e ddim yn cael ei ddangos."],
+  playerNotKept: ["The course player is not kept on this tablet yet.", "Dydy chwaraewr y cwrs ddim ar y dabled hon eto."],
+};
+const AGAIN = ["Connect the tablet to the network and open the course again.",
+  "Cysylltwch y dabled â'r rhwydwaith ac agorwch y cwrs eto."];
+
 function notServed(request, why) {
-  const text = `${why} Connect the tablet to the network and open the course again.`;
-  if (request.mode !== "navigate") return new Response(text, { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  const [en, cy] = [0, 1].map((n) => `${SAID[why][n]} ${AGAIN[n]}`);
+  if (request.mode !== "navigate") {
+    return new Response(`${en}\n${cy}`, { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  }
   const page = `<!doctype html><html lang="en"><meta charset="utf-8"><title>This part did not open</title>
-<main><h1>This part did not open</h1><p role="alert">${text}</p></main></html>`;
+<main><h1>This part did not open</h1><div role="alert"><p>${en}</p><p lang="cy">${cy}</p></div>
+<h2 lang="cy">Wnaeth y rhan hon ddim agor</h2></main></html>`;
   return new Response(page, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
 }
 
@@ -114,16 +133,16 @@ self.addEventListener("message", (event) => {
 async function fromCacheChecked(request, place) {
   const cache = await caches.open(CACHE);
   const kept = await cache.match(place.key);
-  let why = "This part of the course is not kept on this tablet yet.";
+  let why = "notKept";
   if (kept) {
     const hashes = await hashesOf(place);
     const want = hashes && hashes[place.path];
     if (want && (await sha256Hex(kept.clone())) === want) return kept;
     if (want) {
       await cache.delete(place.key);  // changed since it was kept: never served, fetched again
-      why = "The copy of this part kept on this tablet was changed, so it is not shown.";
+      why = "changed";
     } else {
-      why = "The copy of this part kept on this tablet could not be checked, so it is not shown.";
+      why = "unchecked";
     }
   }
   let res;
@@ -146,8 +165,7 @@ async function fromNetworkFirst(request, key, path) {
     const kept = await cache.match(key);
     if (kept && WRAPPER[path] && (await sha256Hex(kept.clone())) === WRAPPER[path]) return kept;
     if (kept && WRAPPER[path]) await cache.delete(key);  // changed since it was kept: never served
-    return notServed(request, kept ? "The copy of the course player kept on this tablet was changed or could not "
-      + "be checked, so it is not shown." : "The course player is not kept on this tablet yet.");
+    return notServed(request, kept ? "playerChanged" : "playerNotKept");
   }
 }
 
