@@ -33,21 +33,21 @@ def _pending(fleet: Fleet) -> int:
 @pytest.mark.timeout(240)
 @pytest.mark.parametrize("round_", range(1, 6))
 def test_edge_killed_at_random_moments_loses_and_duplicates_nothing(stack, tmp_path, round_):
-    fleet = _flush(stack, tmp_path, tablets=20, per_tablet=250, ack_timeout=5)
+    fleet = _flush(stack, tmp_path, tablets=20, per_tablet=100, ack_timeout=5)
     rng = random.Random(20261126 + round_)
     mid_flush = 0
     # Kill at random points of the flush (a random share of the records acked), not at random
     # times: how fast the flush runs depends on the machine, and a kill after it proves nothing.
     for share in sorted(rng.uniform(0.05, 0.9) for _ in range(3)):
-        wait_for(lambda share=share: _acked(fleet) >= share * 5000, timeout=60, what=f"{share:.0%} acked", every=0.02)
-        mid_flush += _acked(fleet) < 5000
+        wait_for(lambda share=share: _acked(fleet) >= share * 2000, timeout=60, what=f"{share:.0%} acked", every=0.02)
+        mid_flush += _acked(fleet) < 2000
         stack.edge.kill9()
         stack.start_edge()
     assert mid_flush >= 1, "no kill landed while tablets were still flushing"
     assert fleet.wait_flushed(120), "tablets still hold unacknowledged records"
     result = fleet.stop()
-    assert result.submitted_count == 5000 and result.acked == 5000
-    assert_exactly_once(result.submitted, hub_has(stack, 5000, timeout=120))
+    assert result.submitted_count == 2000 and result.acked == 2000
+    assert_exactly_once(result.submitted, hub_has(stack, 2000, timeout=120))
 
 
 @pytest.mark.timeout(180)
