@@ -80,7 +80,7 @@ setSender(withFormFiles(send)); // a form's files are uploaded before its submis
 addStyle();
 
 // After a sync that brought something, the screen shows it, unless the person is writing (their words stay).
-const LIVE = new Set(["messages", "conversation", "appointments", "plan", "health", "home"]);
+const LIVE = new Set(["messages", "conversation", "appointments", "plan", "health", "home", "forms"]);
 function redraw(screens) {
   const shown = document.documentElement.dataset.screen;
   const fields = [...document.querySelectorAll("#main textarea, #main input:not([type=radio]), #main select")];

@@ -5,9 +5,21 @@
 import { N_ } from "../words.js";
 
 export const MAX_TEXT = 10_000; // hub/forms/fields.py MAX_TEXT
-export const NO_VALUE = new Set(["group", "note"]);
+export const NO_VALUE = new Set(["group", "note", "calculate"]); // a calculation's value is the hub's
 export const AUTOMATIC = new Set(["start", "end", "today"]); // filled by the app, never asked
 export const ATTACHED = new Set(["image", "signature", "audio"]);
+
+// The paths of the questions under skip logic: a `relevant` or `required_if` of their own or of a group around them.
+export function conditionalPaths(fields) {
+  const groups = new Set();
+  const found = new Set();
+  for (const field of fields) {
+    const inside = String(field.path || "").split("/").slice(0, -1);
+    const under = inside.some((_, n) => groups.has(inside.slice(0, n + 1).join("/")));
+    if (field.relevant || field.required_if || under) (field.type === "group" ? groups : found).add(field.path);
+  }
+  return found;
+}
 
 // Words in the person's language from a form's {lang: text}: theirs, else the form's default, else any.
 export function words(map, lang, fallback = "") {
@@ -104,13 +116,15 @@ export const isEmpty = (value) => value === undefined || value === null || value
 // The problem with one field's answer, or null. `value` is what the screen holds: the typed text for numbers
 // (so "12a" is said to be wrong, not left out), a choice's name, a list of names, a kept file {blob, type,
 // bytes}, a fix {lat, lon, accuracy, ...}.
-export function problem(field, value, { lang = "en", limits = {}, now = new Date() } = {}) {
+// `conditional`: the question has skip logic (its own or its group's `relevant`, or a `required_if`), which the
+// app does not evaluate yet: it is shown, and whether it must be answered is left to the hub.
+export function problem(field, value, { lang = "en", limits = {}, now = new Date(), conditional = false } = {}) {
   if (NO_VALUE.has(field.type) || AUTOMATIC.has(field.type)) return null;
   const constraint = field.constraint || {};
   const own = (key) => words(field[key], lang, "");
   const broken = (found) => (found && own("constraint_message") ? { msgid: own("constraint_message"), vars: {}, own: true } : found);
   if (isEmpty(value)) {
-    if (!field.required) return null;
+    if (!field.required || conditional) return null;
     if (own("required_message")) return { msgid: own("required_message"), vars: {}, own: true };
     if (field.type === "select_one" || field.type === "select_multiple") return { msgid: N_("Choose an answer."), vars: {} };
     if (field.type === "geopoint") return { msgid: N_("Find where you are first."), vars: {} };

@@ -38,24 +38,26 @@ const fitted = (width, height, most) => {
 // A chosen photo made ready for the field: {blob, type, bytes, width, height, scaled} or {problem: msgid}.
 export async function photoFor(file, maxPixels, limitBytes) {
   const bytes = new Uint8Array(await file.arrayBuffer());
-  const type = photoType(bytes);
-  if (!type) return { problem: N_("This is not a photo (JPEG, PNG or WebP). Choose a photo.") };
+  const type = photoType(bytes); // null for a picture the hub does not take (HEIC, say): redrawn as JPEG if it opens
   let bitmap;
   try {
-    bitmap = await createImageBitmap(new Blob([bytes], { type }));
+    bitmap = await createImageBitmap(new Blob([bytes], { type: type || file.type || "" }));
   } catch {
-    return { problem: N_("This photo could not be opened. Choose another one.") };
+    return { problem: type ? N_("This photo could not be opened. Choose another one.")
+      : N_("This is not a photo (JPEG, PNG or WebP). Choose a photo.") };
   }
   try {
     const { width, height } = bitmap;
-    if ((!maxPixels || Math.max(width, height) <= maxPixels) && bytes.length <= limitBytes) {
+    if (type && (!maxPixels || Math.max(width, height) <= maxPixels) && bytes.length <= limitBytes) {
       return { blob: new Blob([bytes], { type }), type, bytes: bytes.length, width, height, scaled: false };
     }
-    const sides = maxPixels ? [maxPixels, ...SMALLER_SIDES.filter((s) => s < maxPixels)] : SMALLER_SIDES;
+    const longest = Math.max(width, height);
+    const first = Math.min(maxPixels || longest, longest);
+    const sides = [first, ...SMALLER_SIDES.filter((s) => s < first)];
     for (const side of sides) {
-      const [w, h] = fitted(width, height, Math.min(side, Math.max(width, height)));
+      const [w, h] = fitted(width, height, side);
       const blob = await toBlob(drawn(bitmap, w, h), "image/jpeg", JPEG_QUALITY);
-      if (blob && blob.size <= limitBytes) return { blob, type: "image/jpeg", bytes: blob.size, width: w, height: h, scaled: true };
+      if (blob && blob.size <= limitBytes) return { blob, type: "image/jpeg", bytes: blob.size, width: w, height: h, scaled: w !== width || h !== height };
     }
     return { problem: N_("This photo could not be made small enough to send. Choose another one.") };
   } finally {

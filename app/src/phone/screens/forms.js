@@ -314,6 +314,7 @@ function widget(ctx, field, id, draft, lang, limits, extraHint = null) {
       }
       said.textContent = ctx.t("Looking for where you are…");
       button.lastChild.textContent = ctx.t("Stop looking");
+      addEventListener("hashchange", () => stopWatching && stop(), { once: true }); // the person left the form
       let first = true; // a new look replaces the place found before; then only a closer fix does
       stopWatching = media.watchPlace((fix) => {
         if (!box.isConnected) return stop();
@@ -367,6 +368,7 @@ export async function renderForm(main, ctx) {
   const summary = ctx.el("div", { class: "problem", role: "alert", tabindex: "-1", hidden: true });
   const fill = ctx.el("form", { class: "fill", novalidate: true, "data-form": form.form_id });
   const widgets = [];
+  const conditional = check.conditionalPaths(form.fields);
   form.fields.forEach((field, n) => {
     const id = `q${n}`;
     if (field.type === "group") {
@@ -420,7 +422,7 @@ export async function renderForm(main, ctx) {
     for (const w of widgets) {
       const value = await w.value();
       answers.set(w, value);
-      const p = check.problem(w.field, value, { lang, limits });
+      const p = check.problem(w.field, value, { lang, limits, conditional: conditional.has(w.field.path) });
       w.show(p ? say(p) : null);
       if (p) found.push([w, say(p)]);
     }
