@@ -5,7 +5,8 @@ it in (a number out of range is caught beside its question before anything is ke
 the form's max-pixels in the browser; the voice note comes from Chromium's fake microphone, the place from a
 location playwright sets) and sends it: it waits in the outbox, and once the network is back the files are
 uploaded resumably and the hub holds exactly one submission with every answer, each file's SHA-256 the one the
-phone kept. axe-core finds nothing on the list and the form, in English and in Welsh."""
+phone kept. A value the hub refuses shows on Forms with its reason. axe-core finds nothing on the list and the
+form, in English and in Welsh."""
 
 from __future__ import annotations
 
@@ -195,5 +196,16 @@ def test_a_form_filled_offline_reaches_the_hub_once_with_every_answer_and_file_i
 
         photo = next(data for data in media.values() if hashlib.sha256(data).hexdigest() == files["photo"])
         assert Image.open(io.BytesIO(photo)).size == (64, 32)
+
+        # What the hub refuses (here a value put in the outbox past the app's checks) shows on Forms with why.
+        page.goto(f"{process.url}/app/#/forms")
+        page.evaluate("""() => throughgate.outbox.add({kind: "form_submission", body: {form_id: "interview_feedback",
+            version: "2027010101", filled_at: new Date().toISOString(), values: {employer: "Greggs", went: "well",
+            minutes: 0}}})""")
+        refused = page.locator(".sent-forms li[data-state='refused']")
+        refused.wait_for(timeout=WAIT_MS)
+        assert "Not sent: an answer was not right. Fill in the form again." in refused.text_content()
+        assert "For your worker: field 'minutes': 0 must be at least 1" in refused.text_content()
+        assert _on_hub(app, lambda: FormSubmission.select().count()) == 1
     finally:
         context.close()
