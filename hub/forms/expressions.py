@@ -93,6 +93,9 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     while at < len(text):
         match = _TOKEN.match(text, at)
         if match is None:
+            if text[at] in "‘’“”":
+                raise ExpressionRefused(text, f"'{text[at]}' at character {at + 1} is a typographic quote: write a "
+                                        "text between straight quotes, like 'other'")
             what = "'|' (a union of node-sets)" if text[at] == "|" else "'/' (a path)" if text[at] == "/" else \
                 f"'{text[at]}'"
             raise ExpressionRefused(text, f"{what} at character {at + 1} is not supported: refer to a question "

@@ -15,6 +15,8 @@ What a phone sends for each type (the submission's `values`, keyed by field path
     start, end       RFC 3339 times the app fills in; today: "YYYY-MM-DD"
 
 A field not answered is left out (or null); a required one must be there. Notes and groups hold no value.
+Skip logic, required-if, constraints that are expressions, filtered choices and calculations are checked
+after each value's own checks, by hub/forms/logic.py: a calculate field's value is the hub's own.
 
 Geopoint: a fix within the form's warning accuracy is accepted as it is. One worse than the warning
 accuracy is accepted and flagged `poor_accuracy` (the person may have had no better fix where they were; a
@@ -31,11 +33,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from hub.forms import logic
 from wire import media
 from wire.records import timestamp_problem, valid_sha256
 
 MAX_TEXT = 10_000
 NO_VALUE = ("group", "note")
+CALCULATED = ("calculate",)
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
 ATTACHED = ("image", "signature", "audio")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -200,16 +204,19 @@ def check(fields: list[dict], values, today: date) -> Checked:
     stored, attachments, flags = {}, {}, {}
     for path, field in by_path.items():
         value = values.get(path)
-        if value is None or value == "" or value == []:
-            if field.get("required"):
-                raise FieldRefused(path, "this question must be answered")
-            continue
+        if value is None or value == "" or value == [] or field["type"] in CALCULATED:
+            continue  # required (where asked) and calculations: logic.apply below
         stored[path], found = check_value(field, value, today)
         if field["type"] in ATTACHED:
             attachments[path] = stored[path]
         if found:
             flags[path] = found
-    return Checked(stored, attachments, flags)
+    try:
+        calculated, logic_flags = logic.apply(fields, stored, values, today)
+    except logic.LogicRefused as refused:
+        raise FieldRefused(refused.path, refused.reason) from None
+    ordered = {f["path"]: stored.get(f["path"], calculated.get(f["path"])) for f in fields}
+    return Checked({k: v for k, v in ordered.items() if v is not None}, attachments, {**flags, **logic_flags})
 
 
 def too_many_pixels(field: dict, width: int, height: int) -> str | None:

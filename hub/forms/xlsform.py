@@ -3,8 +3,9 @@ ODK Central and KoboToolbox make it) and the field list the person's app renders
 
 `read(data, form_id=None) -> Definition`, or FormRefused with every problem found, each naming the sheet
 row and what to change. Only the field types and columns the hub can check on a submission are taken
-(hub/forms/fields.py); a form that needs more (skip logic, calculations, repeats) is refused rather than
-published half-working. docs/forms.md lists them.
+(hub/forms/fields.py, with the expressions of hub/forms/expressions.py and hub/forms/logic.py); a form
+that needs more (repeats, files attached to the form) is refused rather than published half-working.
+docs/forms.md lists them.
 
 The field list (`Definition.fields`), in the order of the survey sheet:
 
@@ -12,12 +13,19 @@ The field list (`Definition.fields`), in the order of the survey sheet:
      "hint": {lang: text}, "group": its group's path, "appearance", "default",
      "constraint": {"ge"|"gt"|"le"|"lt": number or date or "today", "min_length", "max_length",
                     "pattern", "min_selected", "max_selected"},
+     "constraint_expr": an XPath expression, where the constraint is not one of those,
+     "relevant": an XPath expression (skip logic; also on a group), "required_if": an XPath expression,
      "constraint_message": {lang: text}, "required_message": {lang: text},
-     "choices": [{"name", "label": {lang: text}}]                          select_one, select_multiple
+     "choices": [{"name", "label": {lang: text}, "data": {column: text}}]   select_one, select_multiple
+     "choice_filter": an XPath expression (bare names are the choice's name and data columns)
+     "calculation": an XPath expression                                     calculate
+     "inputmode": "tel"                                                     phone number (a text of digits)
      "max_pixels": int                                                     image
      "capture_accuracy", "warning_accuracy": metres, "allow_mock_accuracy"  geopoint}
 
-Groups are entries of type `group` (name, path, label); notes are entries of type `note` (no value).
+Groups are entries of type `group` (name, path, label, relevant); notes are entries of type `note` (no
+value); calculations are entries of type `calculate` (no label: the hub computes their value). Expressions
+are kept as the XLSForm writes them (`${name}` for a question), for the app and the hub to parse alike.
 A language is its code where the column gives one (`label::Welsh (cy)` is `cy`), else its name; a
 plain `label` column is the settings' default language, or `default`.
 """
@@ -31,6 +39,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
+from hub.forms import expressions, logic
 from hub.refusals import Refused
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -41,18 +50,24 @@ MAX_UNPACKED = 32 * 1024 * 1024
 
 TYPES = {"text": "text", "string": "text", "integer": "integer", "int": "integer", "decimal": "decimal",
          "date": "date", "image": "image", "photo": "image", "audio": "audio", "geopoint": "geopoint",
-         "note": "note", "start": "start", "end": "end", "today": "today"}
+         "note": "note", "start": "start", "end": "end", "today": "today", "calculate": "calculate",
+         "phone number": "text"}
 """XLSForm type -> the hub's (select_one/select_multiple and groups are read apart). start, end and today
 are filled in by the app (when the form was opened and sent, and the day)."""
 SELECTS = ("select_one", "select_multiple")
-SUPPORTED = ("text, integer, decimal, date, select_one LIST, select_multiple LIST, image (a photo; "
-             "appearance signature for a signature), audio, geopoint, note, begin group/end group, start, end, today")
-UNSUPPORTED_COLUMNS = {
-    "relevant": "skip logic ('relevant')", "calculation": "calculations ('calculation')",
-    "choice_filter": "filtered choices ('choice_filter')", "repeat_count": "repeats ('repeat_count')",
-    "trigger": "triggers ('trigger')",
-}
+SUPPORTED = ("text, integer, decimal, date, select_one LIST, select_multiple LIST (with or_other), image (a photo; "
+             "appearance signature for a signature), audio, geopoint, note, phone number, calculate, "
+             "begin group/end group, start, end, today")
+UNSUPPORTED_COLUMNS = {"repeat_count": "repeats ('repeat_count')", "trigger": "triggers ('trigger')"}
+PHONE_PATTERN = r"^\d*$"
+"""pyxform's constraint for the type `phone number` (digits only; its hint says "Enter numbers only.")."""
+OTHER_LABEL, SPECIFY_OTHER = "Other", "Specify other."
+"""What pyxform names the choice and the question that `or_other` adds."""
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
+_FORM_ID = re.compile(r"[^\W\d](?:[\w .-]{0,62}[\w.-])?")
+"""A form id: letters, digits, _ . - and spaces inside (pyxform and ODK Central take any text, and a form id
+comes from the file's name when the settings sheet gives none, so 'Spec test' is common); the hub keeps to
+what reads well in a URL and a file name."""
 _LANG_CODE = re.compile(r".*\(([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)\)\s*$")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -110,6 +125,7 @@ def _text(value) -> str:
 class _Sheet:
     columns: list[tuple[str, str | None]]
     rows: list[tuple[int, list[str]]]
+    headers: list[str] = field(default_factory=list)
 
     def get(self, row: list[str], base: str) -> str:
         for index, (name, lang) in enumerate(self.columns):
@@ -135,26 +151,42 @@ def _sheet(workbook, name: str) -> _Sheet | None:
         return None
     rows = []
     columns: list[tuple[str, str | None]] = []
+    headers: list[str] = []
     for number, values in enumerate(found.iter_rows(values_only=True), start=1):
         if number == 1:
             columns = [_header(cell) for cell in values]
+            headers = [_text(cell) for cell in values]
             continue
         texts = [_text(value) for value in values]
         if any(texts):
             rows.append((number, texts))
         if number > MAX_ROWS:
             raise FormRefused([f"the {name} sheet has more than {MAX_ROWS} rows: split the form"])
-    return _Sheet(columns, rows)
+    return _Sheet(columns, rows, headers)
 
 
-def _flag(text: str, row: int, column: str, problems: list[str]) -> bool:
+def _flag(text: str) -> bool | None:
+    """yes or no (as XLSForm writes them), or None for an expression."""
     value = text.strip().lower()
     if value in ("", "no", "false", "false()", "0"):
         return False
     if value in ("yes", "true", "true()", "1"):
         return True
-    problems.append(f"survey row {row}: '{column}' is '{text}': the hub takes yes or no here, not an expression")
-    return False
+    return None
+
+
+def _expression(text: str, column: str, where: str, problems: list[str]) -> str | None:
+    """The column's expression, as written, where the hub can evaluate it; None (a problem said why)."""
+    text = {"True": "true()", "False": "false()"}.get(text, text)  # a spreadsheet's TRUE and FALSE cells
+    try:
+        tree = expressions.parse(text)
+    except expressions.ExpressionRefused as refused:
+        problems.append(f"{where}: the {column} '{text}' cannot be checked by the hub: {refused.reason}")
+        return None
+    if column != "choice_filter" and (bare := next((n[1] for n in expressions.walk(tree) if n[0] == "name"), None)):
+        problems.append(f"{where}: the {column} '{text}' names '{bare}': refer to a question as ${{{bare}}}")
+        return None
+    return text
 
 
 def _parameters(text: str) -> dict[str, str]:
@@ -223,22 +255,41 @@ def _words(raw_type: str) -> list[str]:
     return words
 
 
+_OR_OTHER = (["or_other"], ["or", "other"], ["or", "specify", "other"])
+
+
 def _kind(words: list[str], raw_type: str, where: str, choices: dict, problems: list[str]) -> dict | None:
-    """{"type"} (and "choices") for a question's type, or None (a problem said why)."""
+    """{"type"} (and "choices", "or_other") for a question's type, or None (a problem said why)."""
     kind = words[0]
     if kind in SELECTS:
-        if len(words) != 2:
+        other = words[2:] in _OR_OTHER
+        if len(words) != 2 and not other:
             problems.append(f"{where}: '{raw_type}' is not supported: the hub takes '{kind} LIST' with the list "
-                            "in the choices sheet (no 'or_other')")
+                            f"in the choices sheet (or '{kind} LIST or_other')")
             return None
         if words[1] not in choices:
             problems.append(f"{where}: the choices sheet has no list '{words[1]}'")
             return None
-        return {"type": kind, "choices": choices[words[1]]}
-    if kind in TYPES and len(words) == 1:
-        return {"type": TYPES[kind]}
+        listed = [dict(choice) for choice in choices[words[1]]]
+        if other and not any(choice["name"] == "other" for choice in listed):
+            languages = sorted({lang for choice in listed for lang in choice["label"]}) or ["default"]
+            listed.append({"name": "other", "label": dict.fromkeys(languages, OTHER_LABEL)})
+        return {"type": kind, "choices": listed, **({"or_other": True} if other else {})}
+    if " ".join(words) in TYPES:
+        return {"type": TYPES[" ".join(words)], **({"inputmode": "tel"} if words == ["phone", "number"] else {})}
     problems.append(f"{where}: the type '{raw_type}' is not supported: the hub takes {SUPPORTED}")
     return None
+
+
+def _specify_other(entry: dict) -> dict:
+    """The text question pyxform adds after a select with or_other: asked when 'other' is chosen."""
+    path = entry["path"].rsplit("/", 1)
+    name = f"{entry['name']}_other"
+    languages = sorted(entry.get("label", {})) or ["default"]
+    return {"name": name, "path": "/".join([*path[:-1], name]), **({"group": entry["group"]} if "group" in entry
+                                                                    else {}),
+            "type": "text", "label": dict.fromkeys(languages, SPECIFY_OTHER), "required": False,
+            "relevant": f"selected(${{{entry['name']}}}, 'other')"}
 
 
 def _checks(entry: dict, survey: _Sheet, values: list[str], where: str, problems: list[str]) -> None:
@@ -246,11 +297,12 @@ def _checks(entry: dict, survey: _Sheet, values: list[str], where: str, problems
     constraint = survey.get(values, "constraint")
     if constraint:
         try:
-            entry["constraint"] = constraint_of(constraint, entry["type"])
-        except (ValueError, re.error):
-            problems.append(f"{where}: the constraint '{constraint}' is not one the hub can check: it takes . >= N, "
-                            ". <= N, string-length(.) <= N, regex(., '...') and count-selected(.) <= N, joined "
-                            "with 'and'")
+            entry["constraint"] = {**entry.get("constraint", {}), **constraint_of(constraint, entry["type"])}
+        except (ValueError, re.error):  # any other expression, checked by the evaluator
+            if (text := _expression(constraint, "constraint", where, problems)) is not None:
+                entry["constraint_expr"] = text
+    if entry.get("inputmode") == "tel":
+        entry.setdefault("constraint", {}).setdefault("pattern", PHONE_PATTERN)
     params = _parameters(survey.get(values, "parameters"))
     try:
         if entry["type"] in ("image", "signature") and "max-pixels" in params:
@@ -272,15 +324,32 @@ def _question(entry: dict, survey: _Sheet, values: list[str], row: int, default_
     if entry["type"] == "image" and "signature" in appearance.split():
         entry["type"] = "signature"
     entry["label"] = survey.translated(values, "label", default_lang)
-    entry["required"] = _flag(survey.get(values, "required"), row, "required", problems)
+    where = f"survey row {row} ('{entry['name']}')"
+    required = survey.get(values, "required")
+    entry["required"] = bool(_flag(required))
+    if _flag(required) is None and (text := _expression(required, "required", where, problems)) is not None:
+        entry["required_if"] = text
+    if (relevant := survey.get(values, "relevant")) and (text := _expression(relevant, "relevant", where, problems)):
+        entry["relevant"] = text
     for key in ("hint", "constraint_message", "required_message"):
         if translated := survey.translated(values, key, default_lang):
             entry[key] = translated
     if appearance:
         entry["appearance"] = appearance
+    for column, kinds in (("calculation", ("calculate",)), ("choice_filter", SELECTS)):
+        text = survey.get(values, column)
+        if text and entry["type"] not in kinds:
+            problems.append(f"{where}: a {column} is for {' or '.join(kinds)} rows: move it to one")
+        elif text and (found := _expression(text, column, where, problems)) is not None:
+            entry[column] = found
+    if entry["type"] == "calculate" and "calculation" not in entry and not any(p.startswith(where) for p in problems):
+        problems.append(f"{where}: a calculate row needs a calculation")
+    if "choice_filter" not in entry:
+        for choice in entry.get("choices", []):
+            choice.pop("data", None)
     if default := survey.get(values, "default"):
         entry["default"] = default
-    _checks(entry, survey, values, f"survey row {row} ('{entry['name']}')", problems)
+    _checks(entry, survey, values, where, problems)
     return entry
 
 
@@ -296,6 +365,8 @@ def _fields(survey: _Sheet, choices: dict[str, list[dict]], default_lang: str, p
             if name:
                 problems.append(f"{where}: no type: give it one of {SUPPORTED}")
             continue
+        if words[:2] in (["end", "repeat"], ["end", "loop"]):
+            continue  # its begin is refused, and says why
         if words[:2] == ["end", "group"]:
             if not groups:
                 problems.append(f"survey row {row}: 'end group' without a 'begin group' above it")
@@ -304,8 +375,7 @@ def _fields(survey: _Sheet, choices: dict[str, list[dict]], default_lang: str, p
             continue
         for column, what in UNSUPPORTED_COLUMNS.items():
             if survey.get(values, column):
-                problems.append(f"{where}: {what} is not supported by the hub yet: remove it, or split the form so "
-                                "that each person is asked only what applies")
+                problems.append(f"{where}: {what} is not supported by the hub yet: remove it, or split the form")
         if not _NAME.fullmatch(name or ""):
             problems.append(f"survey row {row}: the name '{name}' must start with a letter or _ and hold only "
                             "letters, digits, _, - and . (at most 64)")
@@ -313,12 +383,17 @@ def _fields(survey: _Sheet, choices: dict[str, list[dict]], default_lang: str, p
         path = "/".join([*groups, name])
         entry: dict = {"name": name, "path": path, **({"group": groups[-1]} if groups else {})}
         if words[:2] == ["begin", "group"]:
-            fields.append({**entry, "type": "group", "label": survey.translated(values, "label", default_lang)})
+            group = {**entry, "type": "group", "label": survey.translated(values, "label", default_lang)}
+            if (relevant := survey.get(values, "relevant")) and _expression(relevant, "relevant", where, problems):
+                group["relevant"] = relevant
+            fields.append(group)
             groups.append(path)
             continue
         kind = _kind(words, raw_type, where, choices, problems)
         if kind is not None:
             fields.append(_question({**entry, **kind}, survey, values, row, default_lang, problems))
+            if kind.get("or_other"):
+                fields.append(_specify_other(fields[-1]))
     if groups:
         problems.append(f"the group '{groups[-1]}' has no 'end group'")
     return fields
@@ -328,14 +403,19 @@ def _choices(sheet: _Sheet | None, default_lang: str, problems: list[str]) -> di
     found: dict[str, list[dict]] = {}
     if sheet is None:
         return found
+    known = {"list_name", "list name", "name", "label", "image", "audio", "video", "media", "big-image"}
+    data_columns = [(i, header) for i, header in enumerate(sheet.headers)
+                    if header and sheet.columns[i][0] not in known and "::" not in header]
     for row, values in sheet.rows:
         list_name = sheet.get(values, "list_name") or sheet.get(values, "list name")
         name = sheet.get(values, "name")
         if not list_name or not name:
             problems.append(f"choices row {row}: each choice needs a list_name and a name")
             continue
-        found.setdefault(list_name.lower(), []).append({"name": name,
-                                                        "label": sheet.translated(values, "label", default_lang)})
+        choice = {"name": name, "label": sheet.translated(values, "label", default_lang)}
+        if data := {header: values[i] for i, header in data_columns if i < len(values) and values[i]}:
+            choice["data"] = data  # the columns a choice_filter reads (kept only where a select has one)
+        found.setdefault(list_name.lower(), []).append(choice)
     return found
 
 
@@ -378,9 +458,10 @@ def read(data: bytes, form_id: str | None = None, file_name: str = "") -> Defini
     stem = re.sub(r"\.xlsx$", "", file_name.rsplit("/", 1)[-1], flags=re.IGNORECASE)
     form_id = (form_id or settings.get("form_id") or settings.get("id_string") or stem).strip()
     version = settings.get("version", "").strip()
-    if not _NAME.fullmatch(form_id):
+    if not _FORM_ID.fullmatch(form_id):
         problems.append(f"the form id '{form_id}' is missing or not a name: give form_id in the settings sheet "
-                        "(letters, digits, _ and -, like interview_feedback), or --form-id")
+                        "(at most 64 letters, digits, spaces, _ . and -, starting with a letter, like "
+                        "interview_feedback), or --form-id")
     if version and not re.fullmatch(r"[A-Za-z0-9_.:+ -]{1,64}", version):
         problems.append(f"the version '{version}' is too long or has other characters: give version in the settings "
                         "sheet like 2027010101 (letters, digits, _ . : + - and spaces; a new one for each change), "
@@ -389,7 +470,9 @@ def read(data: bytes, form_id: str | None = None, file_name: str = "") -> Defini
     default_lang = language_code(default_name) if default_name else "default"
     choices = _choices(_sheet(workbook, "choices"), default_lang, problems)
     fields = _fields(survey, choices, default_lang, problems)
-    if not any(f["type"] not in ("group", "note") for f in fields) and not problems:
+    if not problems:
+        problems.extend(logic.problems(fields))
+    if not any(f["type"] not in ("group", "note", "calculate") for f in fields) and not problems:
         problems.append("the form asks nothing: add a question to the survey sheet")
     if problems:
         raise FormRefused(problems)

@@ -146,6 +146,7 @@ CASES = [
     ("regex(., '(')", {}, {}, ("refused", "is not a regular expression")),
     ("1 + 2e3", {}, {}, ("refused", "'e3' is not expected there")),
     ("'open", {}, {}, ("refused", "' at character 1")),
+    ("${went} = ‘other’", {}, {}, ("refused", "'‘' at character 11 is a typographic quote")),
     ("(" * 70 + "1" + ")" * 70, {}, {}, ("refused", "it nests deeper than 64")),
     ("x" * 2001, {}, {}, ("refused", "longer than 2000")),
 ]

@@ -36,8 +36,41 @@ CHOICES = [
 ]
 
 
+LOGIC_HEADER = ["type", "name", "label::English (en)", "label::Welsh (cy)", "required", "relevant", "constraint",
+                "calculation", "choice_filter"]
+LOGIC_SURVEY = [
+    ["select_one went or_other", "went", "How did it go?", "Sut aeth hi?", "yes", "", "", "", ""],
+    ["text", "why", "What went badly?", "Beth aeth o'i le?", "", "${went} = 'badly'", "", "", ""],
+    ["begin group", "job", "The job", "Y swydd", "", "selected(${went}, 'well')", "", "", ""],
+    ["integer", "hours", "Hours a week", "Oriau'r wythnos", "yes", "", ". > 0 and . <= 48", "", ""],
+    ["decimal", "pay", "Hourly pay", "Cyflog yr awr", "", "", ". >= 10.42 or ${hours} < 16", "", ""],
+    ["calculate", "weekly", "", "", "", "", "", "round(${hours} * ${pay}, 2)", ""],
+    ["date", "starts", "When do you start?", "Pryd ydych chi'n dechrau?", "${hours} >= 16", "", ". >= today()", "",
+     ""],
+    ["end group", "", "", "", "", "", "", "", ""],
+    ["select_one region", "region", "Which region?", "Pa ranbarth?", "", "", "", "", ""],
+    ["select_one town", "town", "Which town?", "Pa dref?", "", "${region} != ''", "", "", "region = ${region}"],
+    ["phone number", "phone", "Your phone number", "Eich rhif ffôn", "", "", "", "", ""],
+]
+"""A form with skip logic (a question and a group), a required-if, a constraint on another answer, a
+calculation, filtered choices (a town of the region chosen), or_other and a phone number."""
+LOGIC_CHOICES_HEADER = ["list_name", "name", "label::English (en)", "label::Welsh (cy)", "region"]
+LOGIC_CHOICES = [
+    ["went", "well", "Well", "Yn dda", ""], ["went", "badly", "Badly", "Yn wael", ""],
+    ["region", "wales", "Wales", "Cymru", ""], ["region", "england", "England", "Lloegr", ""],
+    ["town", "cardiff", "Cardiff", "Caerdydd", "wales"], ["town", "swansea", "Swansea", "Abertawe", "wales"],
+    ["town", "bristol", "Bristol", "Bryste", "england"],
+]
+
+
+def logic_xlsform(form_id: str = "job_news", version: str = "2027020101", survey=None) -> bytes:
+    """LOGIC_SURVEY's workbook (or another survey with its columns and choices)."""
+    return xlsform(form_id, version, LOGIC_SURVEY if survey is None else survey, "Job news", LOGIC_HEADER,
+                   LOGIC_CHOICES, LOGIC_CHOICES_HEADER)
+
+
 def xlsform(form_id: str = "interview_feedback", version: str = "2027010101", survey=None, title: str =
-            "Interview feedback", header=None, choices=None) -> bytes:
+            "Interview feedback", header=None, choices=None, choices_header=None) -> bytes:
     """An .xlsx workbook's bytes."""
     book = openpyxl.Workbook()
     sheet = book.active
@@ -45,8 +78,8 @@ def xlsform(form_id: str = "interview_feedback", version: str = "2027010101", su
     for row in [header or SURVEY_HEADER, *(SURVEY if survey is None else survey)]:
         sheet.append(row)
     listed = book.create_sheet("choices")
-    for row in [["list_name", "name", "label::English (en)", "label::Welsh (cy)"], *(CHOICES if choices is None
-                                                                                    else choices)]:
+    for row in [choices_header or ["list_name", "name", "label::English (en)", "label::Welsh (cy)"],
+                *(CHOICES if choices is None else choices)]:
         listed.append(row)
     settings = book.create_sheet("settings")
     settings.append(["form_id", "version", "form_title", "default_language"])

@@ -54,12 +54,14 @@ def test_a_form_id_given_replaces_the_settings_one_in_the_xform_too():
 @pytest.mark.parametrize(("row", "said"), [
     (["begin repeat", "jobs", "Jobs", "Swyddi", "", "", "", ""], "survey row 2 ('jobs'): the type 'begin repeat' is "
      "not supported"),
-    (["calculate", "total", "", "", "", "", "", ""], "survey row 2 ('total'): the type 'calculate' is not supported"),
+    (["calculate", "total", "", "", "", "", "", ""], "survey row 2 ('total'): a calculate row needs a calculation"),
     (["select_one colours", "colour", "Colour", "Lliw", "", "", "", ""], "the choices sheet has no list 'colours'"),
-    (["integer", "age", "Age", "Oed", "", ". <= ${other}", "", ""], "the constraint '. <= ${other}' is not one the "
-     "hub can check"),
-    (["text", "why", "Why?", "Pam?", "${went} = 'badly'", "", "", ""], "'required' is '${went} = 'badly'': the hub "
-     "takes yes or no"),
+    (["integer", "age", "Age", "Oed", "", ". <= ${other}", "", ""], "field 'age': the constraint '. <= ${other}' "
+     "refers to ${other}, which is not a question of this form"),
+    (["text", "why", "Why?", "Pam?", "${went} = 'badly'", "", "", ""], "field 'why': the required "
+     "'${went} = 'badly'' refers to ${went}"),
+    (["text", "why", "Why?", "Pam?", "", "now() > 1", "", ""], "survey row 2 ('why'): the constraint 'now() > 1' "
+     "cannot be checked by the hub: now() gives another time"),
 ])
 def test_a_form_the_hub_cannot_check_is_refused_naming_the_row_and_what(row, said):
     with pytest.raises(reader.FormRefused) as refused:
@@ -67,17 +69,18 @@ def test_a_form_the_hub_cannot_check_is_refused_naming_the_row_and_what(row, sai
     assert any(said in problem for problem in refused.value.problems), refused.value.problems
 
 
-def test_skip_logic_is_refused_on_its_row_and_every_problem_is_said_at_once():
+def test_every_problem_is_said_at_once_each_with_its_row():
     header = [*["type", "name", "label::English (en)", "label::Welsh (cy)"], "relevant"]
     survey = [["text", "a", "A", "A", ""], ["geotrace", "route", "Route", "Llwybr", ""],
-              ["text", "b", "B", "B", "${a} != ''"]]
+              ["text", "b", "B", "B", "${a} | ${route}"]]
     with pytest.raises(reader.FormRefused) as refused:
         reader.read(xlsform(survey=survey, header=header, version="x" * 65))
     problems = refused.value.problems
     assert len(problems) == 3, problems
     assert problems[0].startswith(f"the version '{'x' * 65}' is too long")
     assert problems[1].startswith("survey row 3 ('route'): the type 'geotrace' is not supported: the hub takes text")
-    assert problems[2].startswith("survey row 4 ('b'): skip logic ('relevant') is not supported")
+    assert problems[2].startswith("survey row 4 ('b'): the relevant '${a} | ${route}' cannot be checked by the hub: "
+                                  "'|' (a union of node-sets)")
 
 
 def test_a_form_without_a_version_is_named_by_what_it_asks():

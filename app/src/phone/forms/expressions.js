@@ -52,6 +52,9 @@ function tokens(text) {
     const m = TOKEN.exec(text);
     if (!m) {
       const c = text[at];
+      if ("‘’“”".includes(c)) {
+        throw new ExpressionError(text, `'${c}' at character ${at + 1} is a typographic quote: write a text between straight quotes, like 'other'`);
+      }
       const what = c === "|" ? "'|' (a union of node-sets)" : c === "/" ? "'/' (a path)" : `'${c}'`;
       throw new ExpressionError(text, `${what} at character ${at + 1} is not supported: refer to a question as \${name}`);
     }
