@@ -18,6 +18,7 @@ from hub.appointments import calendar as appointments_calendar
 from hub.approvals.api import bp as approvals_bp
 from hub.attachments.api import bp as attachments_bp
 from hub.audit.api import bp as audit_bp
+from hub.checkins import phone_api as checkins_phone_api
 from hub.courses import admin_api as courses_admin_api
 from hub.courses import edge_api as courses_edge_api
 from hub.courses import phone_api as courses_phone_api
@@ -72,6 +73,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.register_blueprint(health_phone_api.bp)  # the person's own summary, from their phone
     app.register_blueprint(health_share_web.bp)  # the links they share with a GP or pharmacy
     app.register_blueprint(forms_phone_api.bp)  # the forms a phone renders (hub/forms)
+    app.register_blueprint(checkins_phone_api.bp)  # check-ins: nonces, the next window, WebAuthn (hub/checkins)
     app.register_blueprint(webapp_web.bp)  # the person's app for phones, at /app/ (webapp/dist)
     console.init_app(app)  # the admin console's pages under /admin (hub/console)
     workers_web.init_app(app)  # the workers' console's pages under /work (hub/workers)

@@ -23,6 +23,8 @@ from hub.admins import cli as admins_cli
 from hub.admins import legacy
 from hub.app import create_app
 from hub.appointments import cli as appointments_cli
+from hub.checkins import cli as checkins_cli
+from hub.checkins import job as checkins_job
 from hub.courses import cli as courses_cli
 from hub.courses.content_origin import HubContentServer
 from hub.enrolment import edges, tokens
@@ -116,6 +118,7 @@ def register(parts) -> None:
     seed_cli.register(commands, _command, _app)
     health_cli.register(commands, _command, _app)
     forms_cli.register(commands, _command, _app)
+    checkins_cli.register(commands, _command, _app)
 
 
 def _command(commands, name: str, func, help_text: str):
@@ -226,6 +229,7 @@ def cmd_run(args) -> int:
     forwarder = lrs_job.start(app)  # None when LRS_URL is unset; a bad LRS setting stops here
     pusher = push_job.start(app)  # None when no VAPID subject is set (the log says what to set)
     retention = health_job.start(app)  # deletes health data past its keeping time, daily
+    photos = checkins_job.start(app)  # deletes check-in photos past their keeping time, daily
     server.start()
     if content is not None:
         content.start()
@@ -257,6 +261,7 @@ def cmd_run(args) -> int:
     if pusher is not None:
         pusher.stop()
     retention.stop()
+    photos.stop()
     return 0
 
 

@@ -1,4 +1,5 @@
-"""`throughgate phone activate|send|attachment|contacts|read|sync|messages|appointments|reschedule|late|plan|health`:
+"""`throughgate phone activate|send|attachment|contacts|read|sync|messages|appointments|reschedule|late|plan|health|
+checkin|checkins`:
 the reference phone, from a folder of its own."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from phone import client, health
+from phone import checkin, client, health
 from phone.store import Store
 from provisioning import qr
 from wire import ips_text, media, plans
@@ -66,6 +67,15 @@ def register(parts) -> None:
     cmd.add_argument("--p256dh", required=True, metavar="KEY", help="its keys.p256dh (base64url)")
     cmd.add_argument("--auth", required=True, metavar="SECRET", help="its keys.auth (base64url)")
     command("push-unsubscribe", cmd_push_unsubscribe, "stop Web Push to this phone (it syncs when opened)")
+    cmd = command("checkin", cmd_checkin, "check in now, even offline: the photo and GPS fix are signed at once "
+                  "with this phone's key and sent with the next sync")
+    cmd.add_argument("--photo", required=True, metavar="FILE", help="the photo (JPEG, PNG or WebP)")
+    cmd.add_argument("--lat", required=True, type=float, metavar="LAT")
+    cmd.add_argument("--lon", required=True, type=float, metavar="LON")
+    cmd.add_argument("--accuracy", required=True, type=float, metavar="METRES", help="the GPS fix's accuracy")
+    cmd.add_argument("--mock", action="store_true", help="the phone says the location is mocked")
+    command("checkins", cmd_checkins, "your next check-in window and what became of your check-ins, as the last "
+            "sync left them")
     _register_health(command("health", cmd_health, "your health summary as the last sync left it (offline), and "
                              "sharing it with a GP or pharmacy"))
 
@@ -243,6 +253,36 @@ def cmd_late(args) -> int:
     store.queue("late", {"appointment": args.appointment_id, "minutes": args.minutes, "reason": args.reason})
     store.close()
     print("Your worker sees that you are running late after the next sync.")
+    return 0
+
+
+def cmd_checkin(args) -> int:
+    store = _store(args)
+    try:
+        document = checkin.make(args.home, store, args.photo, args.lat, args.lon, args.accuracy, args.mock)
+    finally:
+        store.close()
+    window = " for the window" if document["slot"] else " (no window known yet: it is sent all the same)"
+    print(f"Check-in {document['checkin_id']}{window} signed at {document['device_time']}: it waits in the outbox "
+          "and is sent with the next sync.")
+    return 0
+
+
+def cmd_checkins(args) -> int:
+    store = _store(args)
+    known = checkin.known(store)
+    waiting = store.db.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'checkin'").fetchone()[0]
+    store.close()
+    upcoming = known.get("next")
+    if upcoming:
+        print(f"Next check-in: from {upcoming['opens_at']} to {upcoming['closes_at']}.")
+    else:
+        print("No check-ins are asked of you yet.")
+    if waiting:
+        print(f"{waiting} check-in{'s' if waiting != 1 else ''} waiting to be sent.")
+    for item in known.get("checkins", []):
+        said = f": {for_terminal('; '.join(item['reasons']))}" if item["reasons"] else ""
+        print(f"{item['received_at']}  {item['checkin_id'][:8]} {item['outcome']}{said}")
     return 0
 
 

@@ -186,7 +186,7 @@ def _upload_pending(folder: Path, store: Store) -> int:
     Returns how many were uploaded."""
     count = 0
     for change in store.pending(BATCH):
-        for ref in change["body"].get("attachments", []) if change["kind"] == "message" else []:
+        for ref in change["body"].get("attachments", []) if change["kind"] in ("message", "checkin") else []:
             if store.uploaded(ref["sha256"]):
                 continue
             if not (folder / ATTACHMENTS / ref["sha256"]).exists():
@@ -247,6 +247,7 @@ def sync(folder: str | Path, store: Store | None = None) -> SyncResult:
     result = SyncResult()
     try:
         result.uploaded = _upload_pending(folder, store)
+        sent_checkin = any(change["kind"] == "checkin" for change in store.pending(BATCH))
         while result.rounds < MAX_ROUNDS:
             status, data = _request(done.hub, context, "POST", "/v1/phone/sync",
                                     sync_body(store.cursor, store.pending(BATCH)), key)
@@ -264,10 +265,21 @@ def sync(folder: str | Path, store: Store | None = None) -> SyncResult:
                 break  # what is left waits for its attachments: the next sync uploads them first
         if store.health_due():
             result.health = health_refresh(folder, store)
+        if checkins_due(store, sent_checkin):  # a fresh nonce, the next window, the check-ins' outcomes
+            from phone import checkin
+
+            checkin.refresh(folder, store)
         return result
     finally:
         if own:
             store.close()
+
+
+def checkins_due(store: Store, sent_checkin: bool) -> bool:
+    """Whether this sync ends by asking GET /v1/phone/checkins: the person has a check-in schedule (the feed
+    said so), or the phone just sent a check-in. A phone with neither makes no extra request."""
+    return sent_checkin or store.db.execute("SELECT 1 FROM feed WHERE kind = 'checkin_schedule' LIMIT 1").fetchone() \
+        is not None
 
 
 def health_refresh(folder: str | Path, store: Store) -> bool:

@@ -117,6 +117,12 @@ ACTIONS: dict[str, Action] = {
                          "forms list, forms show"),
     "forms.export": Action("export a form's submissions, people's answers and files, as CSV with media (host "
                            "only; each person's read is recorded)", "", "forms export"),
+    "checkins.schedule": Action("set a person's check-in schedule (host only; offender managers also set it in the "
+                                "workers' console)", "", "checkins schedule", True),
+    "checkins.read": Action("show a person's check-ins, windows and flags (host only; the read is recorded)", "",
+                            "checkins show"),
+    "checkins.retention": Action("delete check-in photos past their keeping time now (host only; `hub run` does it "
+                                 "daily)", "", "checkins retention", True),
 }
 
 _READ = {"enrolment_tokens.list", "edges.list", "edges.health", "keys.export", "courses.list", "courses.refusals",

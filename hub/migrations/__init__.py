@@ -25,6 +25,8 @@
                                        resume states (GET /v1/phone/courses, the LRS)
     m0019_forms                        bespoke forms: published versions (XForm and field list), people's
                                        submissions and the files they carry
+    m0020_checkins                     check-ins: schedules, nonces handed to phones, the signed check-ins
+                                       (outcome and why), WebAuthn credentials bound to a phone, reminders
 
 A hub database made before versions were recorded is adopted at version 0: 0001 creates what it
 lacks, 0002 repairs it if it is that old, and both end at the same schema as a fresh one (the

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import peewee
 
 from hub import db
+from hub.checkins import reminders as checkin_reminders
 from hub.push import outbox, reminders, sender, vapid
 
 log = logging.getLogger("hub.push")
@@ -55,6 +56,9 @@ class PushJob:
                     claimed = reminders.enqueue_due(now)
                     if claimed:
                         log.info("push: %d appointment reminder(s) due", len(claimed))
+                    windows = checkin_reminders.enqueue_due(now)
+                    if windows:
+                        log.info("push: %d check-in window reminder(s) due", len(windows))
                 done = sender.drain(self.push, self.sync_ttl_s, now)
         except peewee.DatabaseError as exc:
             log.warning("push: the database did not answer (%s): trying again in %.0f s", exc, self.poll_s)

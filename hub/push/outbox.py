@@ -9,6 +9,8 @@ sync gave it (`reminder`). They are, exactly (docs/phone-sync.md, "Waking the ph
 
     {"v":1,"kind":"sync"}
     {"v":1,"kind":"reminder","appointment_id":"<uuid>","when":"day"}    (or "hour")
+    {"v":1,"kind":"checkin","slot":"<schedule id>/<n>"}                  (a check-in window opened:
+                                                                         topic checkin:<schedule id>:<n>)
 """
 
 from __future__ import annotations
@@ -52,6 +54,9 @@ def payload(topic: str) -> bytes:
     """The push's body (encrypted to the subscription on the way): no names, no text."""
     if topic == SYNC:
         body = {"v": 1, "kind": "sync"}
+    elif topic.startswith("checkin:"):
+        _checkin, schedule_id, n = topic.split(":")
+        body = {"v": 1, "kind": "checkin", "slot": f"{schedule_id}/{n}"}
     else:
         _reminder, appointment_id, when = topic.split(":")
         body = {"v": 1, "kind": "reminder", "appointment_id": appointment_id, "when": when}
@@ -85,6 +90,11 @@ def wake(person_id: str, now: float | None = None) -> None:
 
 def remind(person_id: str, appointment_id: str, when: str, now: float) -> None:
     _coalesce(_subscriptions(person_id, reminder_topic(appointment_id, when), now))
+
+
+def queue_topic(person_id: str, topic: str, now: float) -> None:
+    """Another part's reminder (a check-in window, hub/checkins/reminders.py) for each of the person's phones."""
+    _coalesce(_subscriptions(person_id, topic, now))
 
 
 def due(now: float, limit: int = BATCH) -> list[PushOutbox]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from hub.checkins import reminders as checkin_reminders
 from hub.push import outbox, reminders, subscriptions
 from hub.push.models import PushSubscription
 
@@ -88,6 +89,8 @@ def backoff(tries: int) -> float:
 def _ttl(topic: str, sync_ttl_s: int, now: datetime) -> int:
     if topic == outbox.SYNC:
         return sync_ttl_s
+    if topic.startswith(checkin_reminders.TOPIC + ":"):
+        return min(sync_ttl_s, checkin_reminders.seconds_left(topic, now))
     return min(sync_ttl_s, reminders.seconds_left(topic.split(":")[1], now))
 
 
@@ -102,7 +105,12 @@ def drain(push: Pusher, sync_ttl_s: int, now: datetime | None = None) -> Drained
         if sub is None:
             outbox.drop(row)
             continue
-        if row.topic != outbox.SYNC:
+        if row.topic.startswith(checkin_reminders.TOPIC + ":"):
+            if not checkin_reminders.still_due(row.topic, now):
+                outbox.drop(row)
+                result.skipped += 1
+                continue
+        elif row.topic != outbox.SYNC:
             _reminder, appointment_id, when = row.topic.split(":")
             if not reminders.still_due(appointment_id, when, now):
                 outbox.drop(row)

@@ -18,6 +18,10 @@ Kinds:
 - `form_submission`: {"form_id", "version", "filled_at": RFC 3339, "values": {field path: value}}: a filled form,
   its files uploaded first (hub/forms/submissions.py, docs/forms.md); a bad value is refused `bad_value` naming
   the field
+- `checkin`: {"jws": a compact JWS over the canonical check-in document, "attachments": [its photo], "webauthn":
+  the owner's assertion (optional)}: a check-in signed on the phone (hub/checkins/service.py, docs/checkins.md);
+  one that does not verify is kept as refused, with why, and accepted here (the phone reads its outcome from
+  GET /v1/phone/checkins)
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import peewee
 
 from hub import db
 from hub.appointments import service as appointments
+from hub.checkins import phone_api as checkins
 from hub.courses.models import PhoneRecord
 from hub.forms import phone_api as forms
 from hub.phones.service import Caller
@@ -169,10 +174,17 @@ def _learning(kind: str):
     return apply
 
 
+def _checkin(caller: Caller, change_id: str, body: dict) -> None:
+    try:
+        checkins.receive(caller, change_id, body)
+    except Refused as exc:
+        raise ChangeRefused(exc.code, exc.reason) from None
+
+
 KINDS = {"message": _message, "read": _read, "reschedule": _appointment(appointments.phone_reschedule),
          "late": _appointment(appointments.phone_late),
          **{kind: _learning(kind) for kind in (*sorted(STATEMENT_KINDS), course_state.KIND)},
-         "form_submission": _appointment(forms.receive)}
+         "form_submission": _appointment(forms.receive), "checkin": _checkin}
 
 
 def apply(caller: Caller, change) -> None:

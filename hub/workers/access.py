@@ -45,6 +45,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "work.forms.read": EVERY_WORKER,
     "work.forms.publish": frozenset({TEAM_MANAGER}),
     "work.forms.submissions": EVERY_WORKER,
+    "work.checkins.read": frozenset({OFFENDER_MANAGER, TEAM_MANAGER}),
+    "work.checkins.schedule": frozenset({OFFENDER_MANAGER, TEAM_MANAGER}),
+    "work.checkins.review": frozenset({OFFENDER_MANAGER, TEAM_MANAGER}),
 }
 """Releasing someone, a new activation code (and its letter), and switching a phone off are the
 offender manager's (and their team manager's); every worker reads and writes messages and release
@@ -55,7 +58,9 @@ messages waiting too long and puts any member on or off duty. Every worker sees 
 health summary and who read it; only health care staff read what it says (or a worker the person shared
 it with: hub/workers/views/health.py asks hub/medical/service.py `may_read` too) and upload one. Every
 worker sees the published forms and the submissions of the people they may see (hub/forms/web.py); a team
-manager publishes forms for the organisation."""
+manager publishes forms for the organisation. Check-ins (hub/checkins/web.py) are supervision evidence: the
+offender manager and their team manager set a person's schedule, see their check-ins and photos, and mark them
+reviewed; other roles do not."""
 
 
 def allowed(role: str | None, action: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, redirect
 
+from hub.checkins import web as checkins
 from hub.console import access as console_access
 from hub.console import pages
 from hub.console.views import auth
@@ -50,6 +51,6 @@ def init_app(app) -> None:
     work.add_url_rule("/", "home", lambda: redirect(console_access.home()))
     pages.init_blueprint(work)
     work.register_blueprint(_auth_blueprint())
-    for module in (people, messages, appointments, plans, team, inbox, health, forms):
+    for module in (people, messages, appointments, plans, team, inbox, health, forms, checkins):
         work.register_blueprint(module.bp)
     app.register_blueprint(work)

@@ -63,6 +63,7 @@ def test_every_route_is_documented(instance):
                      ("/v1/phone/health/shares/<share_id>/revoke", "POST"), ("/v1/phone/health/workers", "POST"),
                      ("/v1/phone/health/reads", "GET"), ("/v1/phone/courses", "GET"),
                      ("/v1/phone/courses/<course>/launch", "POST"), ("/v1/phone/forms", "GET"),
+                     ("/v1/phone/checkins", "GET"), ("/v1/phone/checkins/credential", "POST"),
                      ("/health/shared/<secret>", "GET"),
                      ("/health/shared/<secret>/bundle.json", "GET"), ("/health/shared/<secret>/summary.pdf", "GET"),
                      ("/", "GET"), ("/app", "GET"), ("/app/", "GET"), ("/app/<path:path>", "GET"),
