@@ -52,6 +52,17 @@ KEPT_FILES = """async () => {
     return keys.map(String).sort();
 }"""
 """The SHA-256s of the files the phone kept (IndexedDB throughgate-phone, store files)."""
+DRAFT_KEPT = """async () => {
+    const db = await new Promise((ok) => {
+        const r = indexedDB.open("throughgate-app"); r.onsuccess = () => ok(r.result); });
+    if (!db.objectStoreNames.contains("phone_form_drafts")) { db.close(); return false; }
+    const draft = await new Promise((ok) => {
+        const r = db.transaction("phone_form_drafts").objectStore("phone_form_drafts").get("interview_feedback");
+        r.onsuccess = () => ok(r.result); });
+    db.close();
+    return Boolean(draft && ["employer", "photo", "voice", "signature", "where"].every((p) => draft.values[p]));
+}"""
+"""Whether the half-filled form is kept in the app's IndexedDB with every answer given so far."""
 
 
 @pytest.fixture(scope="module")
@@ -165,6 +176,14 @@ def test_a_form_filled_offline_reaches_the_hub_once_with_every_answer_and_file_i
         page.mouse.up()
         page.get_by_role("button", name="Find where I am").click()
         page.get_by_text("Found where you are, to within 8 metres.").wait_for(timeout=WAIT_MS)
+        # Closed half-filled (a reload, still offline: the service worker serves the app), it opens as it was.
+        _until(lambda: page.evaluate(DRAFT_KEPT), "the answers kept on the phone")
+        page.reload()
+        page.get_by_text("Your answers so far are kept on this phone.").wait_for(timeout=WAIT_MS)
+        assert page.get_by_label("Who was the interview with?").input_value() == "Greggs"
+        assert page.get_by_label("Well", exact=True).is_checked()
+        page.get_by_role("img", name="The photo you chose").wait_for()
+        page.get_by_text("Found where you are, to within 8 metres.").wait_for()
         page.get_by_role("button", name="Send the form").click()
 
         page.get_by_text("Your form is kept on this phone. It is sent when you are online.").wait_for(timeout=WAIT_MS)

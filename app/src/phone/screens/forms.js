@@ -6,7 +6,7 @@
 // form_submission with a UUID made here); the sender uploads the files, then the sync sends it (forms/send.js).
 import { language } from "../../shell/i18n.js";
 import * as check from "../forms/check.js";
-import { kept, limits as keptLimits, one, refresh } from "../forms/kept.js";
+import { dropDraft, kept, limits as keptLimits, loadDraft, one, refresh, saveDraft } from "../forms/kept.js";
 import * as media from "../forms/media.js";
 import { KIND } from "../forms/send.js";
 import { HubError, wordsFor } from "../hub.js";
@@ -93,8 +93,8 @@ export async function renderList(main, ctx) {
   main.append(list);
 }
 
-// What the person typed or chose so far, per form version, while the app is open: a new language redraws the
-// screen, and the answers stay.
+// What the person typed or chose so far, per form version: held here while the app is open (a new language redraws
+// the screen, and the answers stay) and kept in IndexedDB (kept.js), so closing the app loses nothing.
 const drafts = new Map();
 
 function questionText(ctx, field, lang) {
@@ -111,7 +111,7 @@ function parts(ctx, field, id, lang) {
   return { hint, error, describedBy };
 }
 
-function widget(ctx, field, id, draft, lang, limits, extraHint = null) {
+function widget(ctx, field, id, draft, lang, limits, extraHint, save) {
   const { hint, error, describedBy } = parts(ctx, field, id, lang);
   const path = field.path;
   const box = ctx.el("div", { class: "field", "data-path": path });
@@ -129,7 +129,10 @@ function widget(ctx, field, id, draft, lang, limits, extraHint = null) {
   const question = questionText(ctx, field, lang);
   const hints = [hint, extraHint ? ctx.el("p", { id: `${id}-more`, class: "hint", text: extraHint }) : null].filter(Boolean);
   const described = extraHint ? `${describedBy} ${id}-more` : describedBy;
-  const keep = (value) => { draft.values[path] = value; };
+  const keep = (value) => {
+    draft.values[path] = value;
+    save();
+  };
   const type = field.type;
 
   if (["text", "integer", "decimal", "date"].includes(type)) {
@@ -141,7 +144,7 @@ function widget(ctx, field, id, draft, lang, limits, extraHint = null) {
     if (type === "text" && !multiline) attrs.type = "text";
     const input = ctx.el(multiline ? "textarea" : "input", attrs);
     input.value = draft.values[path] ?? (field.default && type !== "date" ? String(field.default) : "");
-    if (input.value) keep(input.value);
+    if (input.value) draft.values[path] = input.value;
     input.addEventListener("input", () => keep(input.value));
     box.append(ctx.el("label", { for: id, text: question }), ...hints, error, input);
     w.focus = () => input.focus();
@@ -187,6 +190,7 @@ function widget(ctx, field, id, draft, lang, limits, extraHint = null) {
         const made = await media.photoFor(file, field.max_pixels, limits.photo_bytes);
         if (made.problem) {
           delete draft.values[path];
+          save();
           shown.replaceChildren();
           said.textContent = "";
           w.show(ctx.t(made.problem, { size: check.megabytes(limits.photo_bytes) }));
@@ -260,16 +264,16 @@ function widget(ctx, field, id, draft, lang, limits, extraHint = null) {
     const held = draft.values[path] || {};
     typed.value = held.typed || "";
     const pad = media.signaturePad(canvas, () => {
-      draft.values[path] = { image: canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height), typed: typed.value };
+      keep({ image: canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height), typed: typed.value });
     });
     if (held.image) pad.restore(held.image);
     typed.addEventListener("input", () => {
-      draft.values[path] = { ...(draft.values[path] || {}), typed: typed.value };
+      keep({ ...(draft.values[path] || {}), typed: typed.value });
     });
     const clear = ctx.el("button", { type: "button", class: "button secondary" }, icon("stop"), ctx.el("span", { text: ctx.t("Clear the signature") }));
     clear.addEventListener("click", () => {
       pad.clear();
-      draft.values[path] = { typed: typed.value };
+      keep({ typed: typed.value });
     });
     set.append(ctx.el("p", { class: "hint", text: ctx.t("Draw your signature in the box with your finger.") }), canvas, clear,
       ctx.el("label", { for: id, text: ctx.t("Or type your full name instead") }),
@@ -361,10 +365,26 @@ export async function renderForm(main, ctx) {
   const lang = language();
   const limits = await keptLimits();
   const key = `${form.form_id}|${form.version}`;
-  const draft = drafts.get(key) || { started: new Date().toISOString(), values: {} };
+  const earlier = drafts.has(key) ? null : await loadDraft(form);
+  const draft = drafts.get(key) || earlier || { started: new Date().toISOString(), values: {} };
   drafts.set(key, draft);
+  // Every change is kept on the phone (a moment later), so a form closed half-filled opens again as it was.
+  let saving = null;
+  const save = () => {
+    clearTimeout(saving);
+    saving = setTimeout(() => saveDraft(form, draft).catch((error) => console.warn(error)), 300);
+  };
   main.append(ctx.el("h2", { text: form.title }),
     ctx.el("p", { class: "lead", text: ctx.t("Take as long as you need. Nothing is sent until you send the form.") }));
+  if (Object.keys(draft.values).length) {
+    main.append(ctx.el("p", { class: "note", text: ctx.t("Your answers so far are kept on this phone.") }),
+      action(ctx, "refresh", ctx.t("Clear my answers and start again"), async () => {
+        clearTimeout(saving);
+        drafts.delete(key);
+        await dropDraft(form.form_id);
+        ctx.navigate("form", { form: form.form_id });
+      }, { class: "button secondary" }));
+  }
   const summary = ctx.el("div", { class: "problem", role: "alert", tabindex: "-1", hidden: true });
   const fill = ctx.el("form", { class: "fill", novalidate: true, "data-form": form.form_id });
   const widgets = [];
@@ -382,7 +402,7 @@ export async function renderForm(main, ctx) {
     if (check.AUTOMATIC.has(field.type)) return;
     const extra = field.type === "image" && field.max_pixels
       ? ctx.t("A large photo is made smaller on this phone before it is sent.") : null;
-    const made = widget(ctx, field, id, draft, lang, limits, extra);
+    const made = widget(ctx, field, id, draft, lang, limits, extra, save);
     if (!made) return;
     widgets.push(made);
     fill.append(made.box);
@@ -456,7 +476,9 @@ export async function renderForm(main, ctx) {
       return;
     }
     await ctx.outbox.add({ kind: KIND, body: { form_id: form.form_id, version: form.version, filled_at: now.toISOString(), values } });
+    clearTimeout(saving);
     drafts.delete(key);
+    await dropDraft(form.form_id);
     ctx.navigate("forms", { sent: form.form_id });
   }
 }
