@@ -169,7 +169,12 @@ def test_work_recorded_offline_survives_a_reload_and_reaches_the_edge_once(page,
 
 
 def test_feedback_from_the_tutor_shows_and_is_acknowledged(page):
-    [submission] = [row for row in _submissions() if "My essay" in row.body]
+    page.context.set_offline(False)  # its own submission to mark, online (not the first test's)
+    page.goto(page.url.split("#")[0] + "#/assignments")
+    page.wait_for_selector("#assignment-form")
+    _send(page, "An essay for the tutor to mark")
+    _waiting(page, 0)
+    [submission] = [row for row in _submissions() if "An essay for the tutor to mark" in row.body]
     message = {"type": "feedback", "id": str(uuid.uuid4()), "learner": LEARNER, "submission": submission.id,
                "assignment": "essay-3", "course": "general", "grade": "Merit", "feedback": "Clear and honest.",
                "marker": "tina", "marked": "2026-12-07T22:00:00.000Z"}
