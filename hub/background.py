@@ -1,5 +1,6 @@
 """A job that `throughgate hub run` keeps running beside the server (the LRS forwarder, health retention, Web
-Push): its own daemon thread, which stop() wakes from its wait and joins. Each job writes its own `_loop`."""
+Push, check-in photo retention): its own daemon thread, which stop() wakes from its wait and joins. Each job
+writes its own `_loop`."""
 
 from __future__ import annotations
 

@@ -39,7 +39,7 @@ MAX_JWS_CHARS = 8000
 MEMBERS = ("v", "checkin_id", "person", "key_id", "slot", "photo", "gps", "device_time", "counter", "nonce")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _SHA = re.compile(r"[0-9a-f]{64}")
-_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})")
+TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})")
 
 
 class CheckinError(ValueError):
@@ -134,7 +134,7 @@ def check_document(document) -> dict:
             or not isinstance(gps["mock"], bool):
         raise bad("GPS fix is a latitude (-90 to 90), a longitude (-180 to 180), an accuracy of 0 m or more and "
                   "the mock-location flag")
-    if not isinstance(document["device_time"], str) or not _TIME.fullmatch(document["device_time"]):
+    if not isinstance(document["device_time"], str) or not TIME.fullmatch(document["device_time"]):
         raise bad("'device_time' is an RFC 3339 time, like 2027-01-05T09:30:00.000Z")
     if type(document["counter"]) is not int or not 0 <= document["counter"] <= 2 ** 53:
         raise bad("'counter' is a whole number, 0 or more")

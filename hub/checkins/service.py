@@ -48,6 +48,15 @@ def issue_nonce(caller: Caller, now: datetime | None = None) -> CheckinNonce:
                                issued_at=timestamp(now or datetime.now(UTC)))
 
 
+def _utc(text: str) -> str | None:
+    """The phone's time as the hub writes times (UTC, milliseconds, Z), so they sort and compare; None if it is
+    not an RFC 3339 time."""
+    try:
+        return timestamp(wire.parse_time(text)) if wire.TIME.fullmatch(text) else None
+    except ValueError:
+        return None
+
+
 def _refused(caller: Caller, checkin_id: str, jws, claimed: dict | None, code: str, text: str,
              now: datetime) -> Checkin:
     claimed = claimed if isinstance(claimed, dict) else {}
@@ -57,7 +66,7 @@ def _refused(caller: Caller, checkin_id: str, jws, claimed: dict | None, code: s
         checkin_id=checkin_id, person=caller.person_id, key_id=caller.key_id, outcome=REFUSED,
         reasons=json.dumps([{"code": code, "text": text}]), document=json.dumps(claimed, ensure_ascii=False)[:20000],
         jws=str(jws or "")[:wire.MAX_JWS_CHARS], slot=str(claimed.get("slot") or "")[:48] or None,
-        device_time=device_time[:40] if isinstance(device_time, str) and wire._TIME.fullmatch(device_time) else None,
+        device_time=_utc(device_time) if isinstance(device_time, str) else None,
         received_at=timestamp(now), photo_sha256=str(photo.get("sha256") or "")[:64] or None)
 
 
@@ -77,7 +86,7 @@ def _facts(caller: Caller, document: dict, now: datetime, owner_flags) -> eviden
     schedule, slot = found if mine else (None, None)
     earlier = [json.loads(row.document)["counter"] for row in Checkin.select(Checkin.document).where(
         (Checkin.key_id == caller.key_id) & (Checkin.outcome != REFUSED)
-        & (Checkin.device_time < document["device_time"]))]
+        & (Checkin.device_time < _utc(document["device_time"])))]
     return evidence.Facts(
         received_at=now, nonce_issued_at=wire.parse_time(nonce.issued_at) if nonce else None, slot=slot,
         place=(schedule.lat, schedule.lon, schedule.radius_m) if schedule else None,
@@ -114,7 +123,7 @@ def receive(caller: Caller, checkin_id: str, body: dict, config, now: datetime |
         checkin_id=checkin_id, person=caller.person_id, key_id=caller.key_id, outcome=FLAGGED if found else ACCEPTED,
         reasons=json.dumps([{"code": code, "text": text} for code, text in found]),
         document=wire.canonical(document).decode(), jws=jws, slot=document["slot"],
-        device_time=document["device_time"], received_at=timestamp(now), photo_sha256=document["photo"]["sha256"],
+        device_time=_utc(document["device_time"]), received_at=timestamp(now), photo_sha256=document["photo"]["sha256"],
         owner_confirmed=confirmed)
 
 
