@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -30,6 +31,21 @@ def run(env, *args: str, expect: int = 0) -> subprocess.CompletedProcess:
     done = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=60, env=env)
     assert done.returncode == expect, done.stderr + done.stdout
     return done
+
+
+@pytest.fixture(scope="module")
+def initialised(tmp_path_factory):
+    """A hub instance made by the real `hub init` once for the file (its SQLite database inside it)."""
+    instance = tmp_path_factory.mktemp("enrol-hub-url") / "hub"
+    run({k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("THROUGHGATE_HUB_")},
+        "hub", "init", "--instance", str(instance))
+    return instance
+
+
+@pytest.fixture
+def hub(initialised, tmp_path) -> Path:
+    """A copy of the initialised hub instance for this test (no token made, never run)."""
+    return Path(shutil.copytree(initialised, tmp_path / "hub"))
 
 
 @pytest.fixture
@@ -58,9 +74,8 @@ def printed_command(out: str) -> list[str]:
     return shlex.split(line)
 
 
-def test_the_printed_enrol_command_reaches_the_hub_on_the_port_it_serves(tmp_path, env, hub_run):
-    hub, edge = tmp_path / "hub", tmp_path / "edge"
-    run(env, "hub", "init", "--instance", str(hub))
+def test_the_printed_enrol_command_reaches_the_hub_on_the_port_it_serves(tmp_path, env, hub, hub_run):
+    edge = tmp_path / "edge"
     port, _proc = hub_run(hub)
     run(env, "edge", "init", "--instance", str(edge), "--edge-id", "edge-1", "--hub-url",
         f"https://127.0.0.1:{port}", "--system-broker")
@@ -73,9 +88,7 @@ def test_the_printed_enrol_command_reaches_the_hub_on_the_port_it_serves(tmp_pat
     assert f"edge edge-1 enrolled at https://127.0.0.1:{port}" in enrolled
 
 
-def test_without_public_url_or_a_running_hub_the_command_names_no_url_and_says_how_to_set_one(tmp_path, env):
-    hub = tmp_path / "hub"
-    run(env, "hub", "init", "--instance", str(hub))
+def test_without_public_url_or_a_running_hub_the_command_names_no_url_and_says_how_to_set_one(env, hub):
     out = run(env, "hub", "tokens", "create", "edge-1", "--instance", str(hub)).stdout
     assert "--hub-url" not in printed_command(out)
     assert "PUBLIC_URL is not set and no `throughgate hub run` serves this instance now" in out
@@ -86,9 +99,7 @@ def test_without_public_url_or_a_running_hub_the_command_names_no_url_and_says_h
     assert command[command.index("--hub-url") + 1] == "https://hub.example.org:8443"
 
 
-def test_hub_run_warns_when_public_url_names_another_port(tmp_path, env, hub_run):
-    hub = tmp_path / "hub"
-    run(env, "hub", "init", "--instance", str(hub))
+def test_hub_run_warns_when_public_url_names_another_port(tmp_path, env, hub, hub_run):
     port, proc = hub_run(hub, THROUGHGATE_HUB_PUBLIC_URL="https://localhost:8080")
     proc.terminate()
     proc.wait(timeout=20)
