@@ -61,6 +61,9 @@ def cmd_show(args, app) -> int:
     shown = service.of_person(person.person_id)
     states = schedules.slot_states(schedules.history(person.person_id), [s.row for s in shown], now)
     if states:
+        counts = schedules.summary(states)
+        print(f"{counts.windows} window(s): {counts.in_window} with a check-in in the window, {counts.late} late, "
+              f"{counts.missed} with no check-in; longest run with no check-in: {counts.longest_gap}.")
         print(table(["WINDOW OPENS", "CLOSES", "WHAT CAME"],
                     [[timestamp(s.slot.opens_at), timestamp(s.slot.closes_at), s.state] for s in states[:20]]))
     if not shown:

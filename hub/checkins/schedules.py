@@ -187,3 +187,23 @@ def slot_states(rows: list[CheckinSchedule], checkins: list, now: datetime) -> l
             else:
                 found.append(SlotState(slot, OPEN if now < slot.closes_at else MISSED, answers))
     return sorted(found, key=lambda s: s.slot.opens_at, reverse=True)
+
+
+@dataclass(frozen=True)
+class Summary:
+    windows: int
+    in_window: int
+    late: int
+    missed: int
+    longest_gap: int
+    """The longest run of closed windows in a row with no check-in."""
+
+
+def summary(states: list[SlotState]) -> Summary:
+    """Counts over the windows that have opened (slot_states' list), and the longest gap."""
+    run = longest = 0
+    for state in sorted(states, key=lambda s: s.slot.opens_at):
+        run = run + 1 if state.state == MISSED else 0
+        longest = max(longest, run)
+    count = {name: sum(1 for s in states if s.state == name) for name in (ON_TIME, LATE, MISSED)}
+    return Summary(len(states), count[ON_TIME], count[LATE], count[MISSED], longest)

@@ -33,9 +33,10 @@ WHAT = "check-ins"
 def _page(found, error: str | None = None, status: int = 200, said: str | None = None):
     now = datetime.now(UTC)
     shown = service.of_person(found.person_id)
+    states = schedules.slot_states(schedules.history(found.person_id), [s.row for s in shown], now)
     response = Response(render_template(
         "work/checkins.html", person=found, schedule=schedules.current(found.person_id),
-        states=schedules.slot_states(schedules.history(found.person_id), [s.row for s in shown], now)[:52],
+        states=states[:52], counts=schedules.summary(states),
         next_slot=schedules.next_slot(schedules.current(found.person_id), now), shown=shown, words=evidence.WORDS,
         error=error, said=said or {"set": "Schedule saved. The phone learns it at its next sync.",
                                    "reviewed": "Marked as reviewed."}.get(request.args.get("saved", "")),

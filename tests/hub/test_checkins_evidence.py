@@ -113,7 +113,9 @@ def test_windows_show_in_time_late_open_and_no_checkin_newest_first():
     assert [(s.slot.n, s.state) for s in states] == [(2, schedules.OPEN), (1, schedules.LATE), (0, schedules.ON_TIME)]
     assert states[1].late_by == timedelta(hours=3)
     later = schedules.slot_states([row], [], datetime(2027, 3, 11, 10, 0, tzinfo=UTC))
-    assert later[0].state == schedules.MISSED
+    assert [s.state for s in later] == [schedules.MISSED] * 3
+    assert schedules.summary(later) == schedules.Summary(3, 0, 0, 3, 3)
+    assert schedules.summary(states) == schedules.Summary(3, 1, 1, 0, 0)
     assert schedules.next_slot(row, datetime(2027, 3, 11, 10, 0, tzinfo=UTC)).n == 3
     start = datetime(2027, 1, 1, tzinfo=UTC)
     assert len(schedules.slots(schedule(start, ended=start + timedelta(days=15)), NOW)) == 3  # days 0, 7 and 14
