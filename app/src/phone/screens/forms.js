@@ -96,6 +96,7 @@ export async function renderList(main, ctx) {
 // What the person typed or chose so far, per form version: held here while the app is open (a new language redraws
 // the screen, and the answers stay) and kept in IndexedDB (kept.js), so closing the app loses nothing.
 const drafts = new Map();
+let saving = null; // the next write of the answers on screen (one form is on screen at a time)
 
 function questionText(ctx, field, lang) {
   const text = check.words(field.label, lang, field.name);
@@ -369,7 +370,6 @@ export async function renderForm(main, ctx) {
   const draft = drafts.get(key) || earlier || { started: new Date().toISOString(), values: {} };
   drafts.set(key, draft);
   // Every change is kept on the phone (a moment later), so a form closed half-filled opens again as it was.
-  let saving = null;
   const save = () => {
     clearTimeout(saving);
     saving = setTimeout(() => saveDraft(form, draft).catch((error) => console.warn(error)), 300);
