@@ -62,15 +62,20 @@ def _number(value) -> str:
         raise CheckinError("bad_document", "NaN and infinity are not JSON numbers")
     if value == 0:
         return "0"
-    if value.is_integer() and abs(value) < 1e21:
-        return str(int(value))
     text = repr(value)  # Python's shortest round-trip digits, as ECMAScript's Number.prototype.toString
     if "e" not in text:
-        return text
+        return text.removesuffix(".0")
     mantissa, exponent = text.split("e")
     exp = int(exponent)
-    if -7 < exp < 21:  # ECMAScript writes these without an exponent
-        return format(value, "f").rstrip("0").rstrip(".") if "." in format(value, "f") else format(value, "f")
+    if -7 < exp < 21:  # ECMAScript writes these without an exponent: move the point in the same digits
+        sign, mantissa = ("-", mantissa[1:]) if mantissa.startswith("-") else ("", mantissa)
+        digits = mantissa.replace(".", "")
+        point = (mantissa.index(".") if "." in mantissa else len(mantissa)) + exp
+        if point <= 0:
+            return f"{sign}0.{'0' * -point}{digits}"
+        if point >= len(digits):
+            return sign + digits + "0" * (point - len(digits))
+        return f"{sign}{digits[:point]}.{digits[point:]}"
     return f"{mantissa.removesuffix('.0')}e{'+' if exp > 0 else '-'}{abs(exp)}"
 
 

@@ -33,6 +33,9 @@ def test_canonical_bytes_follow_rfc_8785():
     # RFC 8785 section 3.2.2's number examples and its ordering of members by UTF-16 code units
     assert wire.canonical([333333333.33333329, 1e30, 4.50, 2e-3, 0.000000000000000000000000001, -0.0, 1e21,
                            1e-7, 1e-6]) == b"[333333333.3333333,1e+30,4.5,0.002,1e-27,0,1e+21,1e-7,0.000001]"
+    assert wire.canonical([1.5e-6, -2.5e-5, 1.2345e17, 1e20, 5e-324, -1.5e-7, 123456789012345680000.0, 51.0]) == \
+        b"[0.0000015,-0.000025,123450000000000000,100000000000000000000,5e-324,-1.5e-7,123456789012345680000,51]"
+    # as ECMAScript's JSON.stringify prints them (checked with node)
     assert wire.canonical({"\u20ac": 1, "\r": 2, "\U0001f600": 3, "\ufb33": 4, "1": 5, "\u0080": 6, "\u00f6": 7}) == \
         '{"\\r":2,"1":5,"\u0080":6,"\u00f6":7,"\u20ac":1,"\U0001f600":3,"\ufb33":4}'.encode()
     assert wire.canonical({"b": [True, None, "x\u2028\"\n"], "a": 1}) == \
