@@ -197,6 +197,7 @@ def test_a_form_filled_offline_reaches_the_hub_once_with_every_answer_and_file_i
 
         context.set_offline(False)  # the browser's `online` event drains the outbox: files first, then the sync
         page.get_by_text("Waiting to send: 0").wait_for(timeout=WAIT_MS)
+        assert page.evaluate(KEPT_FILES) == []  # the hub has them: the phone's copies are let go
         [row] = _until(lambda: _on_hub(app, lambda: list(FormSubmission.select().where(
             FormSubmission.person == person))), "the submission at the hub")
         values = json.loads(row.values)
