@@ -1,10 +1,14 @@
 """Helpers for the course cache tests: courses imported and targeted at a real hub through its
-CLI, the hub's stored copies tampered with, and the edge's sync run in this process against the
+CLI's commands (run in this process: tests/courses/test_courses_cli.py and tests/hub/test_hub_courses_cli.py run
+them as processes), the hub's stored copies tampered with, and the edge's sync run in this process against the
 running hub (the same pipeline `throughgate edge courses sync` runs)."""
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import http.client
+import io
 import json
 import sqlite3
 import sys
@@ -14,22 +18,39 @@ from edge import config as edge_config
 from edge import identity, store
 from edge.courses.source import HubSource
 from edge.courses.sync import CourseSync
-from throughgate.stack import Stack, _cli
+from throughgate.stack import Stack
 from wire.blobs import BlobStore
 from wire.keys import HubPublicKeys
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "hub"))
 import coursekit  # noqa: E402  (tests/hub/coursekit.py: real-shaped course packages)
 
-__all__ = ["coursekit", "import_course", "open_edge_store", "run_sync", "hub_db", "hub_blob", "get", "synced_course"]
+__all__ = ["coursekit", "import_course", "open_edge_store", "run_sync", "hub_db", "hub_blob", "get", "synced_course",
+           "hub_command"]
+
+
+def hub_command(*args: str) -> str:
+    """`throughgate hub ARGS` in this process: the CLI's own parser and commands (hub.cli), without the second of
+    CPU a Python process importing the hub costs. Returns what it printed; a failure raises with its stderr."""
+    from hub import cli as hub_cli
+
+    parser = argparse.ArgumentParser(prog="throughgate")
+    hub_cli.register(parser.add_subparsers(dest="part", required=True))
+    parsed = parser.parse_args(["hub", *args])
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = parsed.func(parsed)
+    if code:
+        raise RuntimeError(f"throughgate hub {' '.join(args)} failed ({code}):\n{err.getvalue()}{out.getvalue()}")
+    return out.getvalue()
 
 
 def import_course(stack: Stack, zip_path: Path, target: bool = True) -> str:
     """`hub courses import` (and `hub courses target` at the stack's edge); returns what import printed."""
-    out = _cli("hub", "courses", "import", str(zip_path), "--instance", str(stack.hub_dir))
+    out = hub_command("courses", "import", str(zip_path), "--instance", str(stack.hub_dir))
     if target:
         course = out.split("course ", 1)[1].split()[0]
-        _cli("hub", "courses", "target", course, "--edge", stack.edge_id, "--instance", str(stack.hub_dir))
+        hub_command("courses", "target", course, "--edge", stack.edge_id, "--instance", str(stack.hub_dir))
     return out
 
 

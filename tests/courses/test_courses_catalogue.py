@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from edge.courses import catalogue, tables
 from tests.courses import courses_kit as kit
-from tests.courses.courses_kit import coursekit, import_course, open_edge_store, run_sync
-from throughgate.stack import _cli
+from tests.courses.courses_kit import coursekit, hub_command, import_course, open_edge_store, run_sync
 from wire.courses import sign_manifest
 from wire.keys import signing_key_from_pem
 
@@ -26,7 +25,7 @@ def test_a_course_no_longer_targeted_is_not_offered_but_kept(stack, tmp_path):
     import_course(stack, tmp_path / "v1.zip")
     open_edge_store(stack)
     run_sync(stack)
-    _cli("hub", "courses", "target", COURSE, "--edge", stack.edge_id, "--remove", "--instance", str(stack.hub_dir))
+    hub_command("courses", "target", COURSE, "--edge", stack.edge_id, "--remove", "--instance", str(stack.hub_dir))
     sync, _ = run_sync(stack)
     assert sync.report.ok and catalogue.current_versions() == []
     state = tables.CourseState.get_by_id(COURSE)
