@@ -31,6 +31,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 EPOCH = date(1970, 1, 1)
+FIRST_DAY, LAST_DAY = -719162, 2932896
+"""0001-01-01 and 9999-12-31 as days: a date outside them is written as ""."""
 MAX_LENGTH = 2000
 """The longest expression read (real forms' longest are a few hundred characters)."""
 MAX_DEPTH = 64
@@ -156,7 +158,12 @@ class _Parser:
         token = self.peek()
         if token == ("op", "-"):
             self.at += 1
-            return ["neg", self.unary()]
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise ExpressionRefused(self.text, f"it nests deeper than {MAX_DEPTH}")
+            inner = self.unary()
+            self.depth -= 1
+            return ["neg", inner]
         return self.primary()
 
     def primary(self) -> list:
@@ -300,7 +307,7 @@ def to_string(value) -> str:
     if isinstance(value, (int, float)):
         return number_text(float(value))
     if isinstance(value, XDate):
-        if math.isnan(value.days) or math.isinf(value.days):
+        if not FIRST_DAY <= value.days <= LAST_DAY:  # NaN too
             return ""
         return (EPOCH + timedelta(days=math.floor(value.days))).isoformat()
     return str(value)
@@ -392,10 +399,13 @@ def _pattern(text: str, pattern: str) -> bool:
 
 def _substr(text: str, start: float, end: float | None) -> str:
     chars = list(text)
-    if math.isnan(start):
+    if math.isnan(start) or start == math.inf:
         return ""
-    first = max(0, int(start))
-    last = len(chars) if end is None or math.isinf(end) else max(0, int(end)) if not math.isnan(end) else 0
+    first = 0 if start == -math.inf else max(0, int(start))
+    if end is None or end == math.inf:
+        last = len(chars)
+    else:
+        last = 0 if math.isnan(end) or end == -math.inf else max(0, int(end))
     return "".join(chars[first:last])
 
 

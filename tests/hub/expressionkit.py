@@ -85,6 +85,13 @@ CASES = [
     ("substr(${name}, 4)", ANSWERS, {}, ("string", "Jones")),
     ("substr(${name}, 0, 3)", ANSWERS, {}, ("string", "Ann")),
     ("normalize-space('  a   b ')", {}, {}, ("string", "a b")),
+    ("substr('abc', 1 div 0)", {}, {}, ("string", "")),
+    ("substr('abc', -1 div 0, -1 div 0)", {}, {}, ("string", "")),
+    ("substr('abc', -1 div 0, 1 div 0)", {}, {}, ("string", "abc")),
+    ("substr('abc', 1, 0 div 0)", {}, {}, ("string", "")),
+    ("string(date(100000000))", {}, {}, ("string", "")),
+    ("date(-719162)", {}, {}, ("date", "0001-01-01")),
+    ("date('0999-12-31') + 0", {}, {}, ("number", "-354286")),
     # conversions and the other functions
     ("number('12.5')", {}, {}, ("number", "12.5")),
     ("number(' -3 ')", {}, {}, ("number", "-3")),
@@ -148,5 +155,8 @@ CASES = [
     ("'open", {}, {}, ("refused", "' at character 1")),
     ("${went} = ‘other’", {}, {}, ("refused", "'‘' at character 11 is a typographic quote")),
     ("(" * 70 + "1" + ")" * 70, {}, {}, ("refused", "it nests deeper than 64")),
+    ("-" * 1500 + "1", {}, {}, ("refused", "it nests deeper than 64")),
+    ("not(" * 70 + "1" + ")" * 70, {}, {}, ("refused", "it nests deeper than 64")),
+    ("- - 2", {}, {}, ("number", "2")),
     ("x" * 2001, {}, {}, ("refused", "longer than 2000")),
 ]

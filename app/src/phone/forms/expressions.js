@@ -30,6 +30,8 @@ const REF_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const XPATH_NUMBER = /^\s*-?(?:\d+(?:\.\d*)?|\.\d+)\s*$/;
 const DAY = /^\s*(\d{4})-(\d{2})-(\d{2})(?:T[0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\s*$/;
 const MS_PER_DAY = 86_400_000;
+const FIRST_DAY = -719162; // 0001-01-01
+const LAST_DAY = 2932896; // 9999-12-31: a date outside them is written as ""
 
 export class ExpressionError extends Error {
   constructor(text, reason) {
@@ -133,7 +135,11 @@ class Parser {
   unary() {
     if (this.is("op", "-")) {
       this.at += 1;
-      return ["neg", this.unary()];
+      this.depth += 1;
+      if (this.depth > MAX_DEPTH) throw new ExpressionError(this.text, `it nests deeper than ${MAX_DEPTH}`);
+      const inner = this.unary();
+      this.depth -= 1;
+      return ["neg", inner];
     }
     return this.primary();
   }
@@ -245,7 +251,7 @@ export function toString(value) {
   if (typeof value === "boolean") return value ? "true" : "false";
   if (typeof value === "number") return numberText(value);
   if (value instanceof XDate) {
-    if (!Number.isFinite(value.days)) return "";
+    if (!(value.days >= FIRST_DAY && value.days <= LAST_DAY)) return ""; // NaN too
     return new Date(Math.floor(value.days) * MS_PER_DAY).toISOString().slice(0, 10);
   }
   return String(value);
@@ -292,9 +298,11 @@ function pattern(text, source) {
 
 function substr(text, start, end) {
   const chars = [...text];
-  if (Number.isNaN(start)) return "";
-  const first = Math.max(0, Math.trunc(start));
-  const last = end === undefined || end === Infinity ? chars.length : Number.isNaN(end) ? 0 : Math.max(0, Math.trunc(end));
+  if (Number.isNaN(start) || start === Infinity) return "";
+  const first = start === -Infinity ? 0 : Math.max(0, Math.trunc(start));
+  let last;
+  if (end === undefined || end === Infinity) last = chars.length;
+  else last = Number.isNaN(end) || end === -Infinity ? 0 : Math.max(0, Math.trunc(end));
   return chars.slice(first, last).join("");
 }
 
