@@ -1,6 +1,6 @@
 """Helpers for the course cache tests: courses imported and targeted at a real hub through its
-CLI's commands (run in this process: tests/courses/test_courses_cli.py and tests/hub/test_hub_courses_cli.py run
-them as processes), the hub's stored copies tampered with, and the edge's sync run in this process against the
+CLI's commands (run in this process: tests/courses/hostilekit.py and tests/spine/test_transfer_to_edge.py run
+`hub courses import` as a process), the hub's stored copies tampered with, and the edge's sync run in this process against the
 running hub (the same pipeline `throughgate edge courses sync` runs)."""
 
 from __future__ import annotations
