@@ -41,15 +41,21 @@ def problems(fields: list[dict]) -> list[str]:
     not have, calculations in a circle."""
     found: list[str] = []
     names = {f["name"] for f in fields}
+    paths: dict[str, list[str]] = {}
+    for f in fields:
+        paths.setdefault(f["name"], []).append(f["path"])
     for f in fields:
         for key in EXPRESSION_KEYS:
             if key not in f:
                 continue
             tree = _tree(f[key])
+            column = COLUMNS.get(key, key)
             for missing in sorted(expressions.references(tree) - names):
-                found.append(f"field '{f['path']}': the {COLUMNS.get(key, key)} '{f[key]}' refers to ${{{missing}}}, "
-                             "which is not a "
+                found.append(f"field '{f['path']}': the {column} '{f[key]}' refers to ${{{missing}}}, which is not a "
                              "question of this form")
+            for twice in sorted(name for name in expressions.references(tree) & names if len(paths[name]) > 1):
+                found.append(f"field '{f['path']}': the {column} '{f[key]}' refers to ${{{twice}}}, and the form has "
+                             f"more than one question named {twice} ({', '.join(paths[twice])}): rename one")
             if key == "choice_filter":
                 columns = {"name"} | {k for choice in f.get("choices", []) for k in choice.get("data", {})}
                 for bare in sorted({node[1] for node in expressions.walk(tree) if node[0] == "name"} - columns):

@@ -114,6 +114,15 @@ def test_logic_the_hub_cannot_check_is_refused_at_publishing_with_its_row(row, s
     assert any(said in problem for problem in problems), problems
 
 
+def test_a_reference_to_a_name_two_questions_have_is_refused():
+    problems = _refused_form([["begin group", "g", "G", "G", "", "", "", "", ""],
+                              ["text", "name", "Name", "Enw", "", "", "", "", ""],
+                              ["end group", "", "", "", "", "", "", "", ""],
+                              ["text", "a", "A", "A", "", "${name} != 'x'", "", "", ""]])
+    assert problems == ["field 'a': the relevant '${name} != 'x'' refers to ${name}, and the form has more than one "
+                        "question named name (name, g/name): rename one"]
+
+
 def test_calculations_in_a_circle_are_refused():
     problems = _refused_form([["calculate", "a", "", "", "", "", "", "${b} + 1", ""],
                               ["calculate", "b", "", "", "", "${a} > 0", "", "2", ""]])
