@@ -1,12 +1,13 @@
 """Forms on the person's phone (issue 14, "Filling in"), in Debian's Chromium against a real `throughgate hub run`
 over HTTPS: a form published at the hub (text, a choice, a number, a photo with max-pixels, a voice note, a
-signature, a place) is listed in the app's Forms and kept for offline use; with the network off the person fills
-it in (a number out of range is caught beside its question before anything is kept; the photo is made smaller to
-the form's max-pixels in the browser; the voice note comes from Chromium's fake microphone, the place from a
-location playwright sets) and sends it: it waits in the outbox, and once the network is back the files are
-uploaded resumably and the hub holds exactly one submission with every answer, each file's SHA-256 the one the
-phone kept. A value the hub refuses shows on Forms with its reason. axe-core finds nothing on the list and the
-form, in English and in Welsh."""
+signature, a place, and a question asked only after one answer) is listed in the app's Forms and kept for offline
+use; with the network off the person fills it in (the question under skip logic shows only when asked; a number
+out of range is caught beside its question before anything is kept; the photo is made smaller to the form's
+max-pixels in the browser; the voice note comes from Chromium's fake microphone, the place from a location
+playwright sets), a reload finds every answer kept, and they send it: it waits in the outbox, and once the network
+is back the files are uploaded resumably and the hub holds exactly one submission with every answer, each file's
+SHA-256 the one the phone kept. A value the hub refuses shows on Forms with its reason. axe-core finds nothing on
+the list and the form, in English and in Welsh."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from formkit import png, xlsform
+from formkit import SURVEY_HEADER, png, xlsform
 from phonekit import offer_for, released_person
 from test_app_phone_browser import PHONE, _accessible, spki_hash
 from workkit import running_hub
@@ -31,10 +32,12 @@ from hub.sync import uploads_api
 from tests import browserkit
 
 WAIT_MS = 10_000
+HEADER = [*SURVEY_HEADER, "relevant"]
 SURVEY = [
     ["text", "employer", "Who was the interview with?", "Gyda phwy oedd y cyfweliad?", "yes", "string-length(.) <= 80",
      "", ""],
     ["select_one went", "went", "How did it go?", "Sut aeth hi?", "yes", "", "", ""],
+    ["text", "why", "What went badly?", "Beth aeth yn wael?", "yes", "", "", "", "${went} = 'badly'"],
     ["integer", "minutes", "How long was it (minutes)?", "Pa mor hir oedd e (munudau)?", "", ". >= 1 and . <= 480", "",
      ""],
     ["image", "photo", "A photo of the letter", "Llun o'r llythyr", "", "", "max-pixels=64", ""],
@@ -71,7 +74,7 @@ def hub(tmp_path_factory):
         pytest.fail(webapp.NOT_BUILT, pytrace=False)
     with running_hub(tmp_path_factory.mktemp("app-phone-forms")) as (process, app):
         with app.app_context(), db.connected():
-            service.publish(xlsform(survey=SURVEY, choices=CHOICES), "test")
+            service.publish(xlsform(survey=SURVEY, choices=CHOICES, header=HEADER), "test")
         yield process, app
 
 
@@ -146,7 +149,12 @@ def test_a_form_filled_offline_reaches_the_hub_once_with_every_answer_and_file_i
         # No signal from here on: the form is on the phone, and so is everything the person gives it.
         context.set_offline(True)
         page.get_by_label("Who was the interview with?").fill("Greggs")
+        why = page.get_by_label("What went badly?")  # asked only when it went badly (skip logic, as the hub's)
+        assert why.is_hidden()
+        page.get_by_label("Badly", exact=True).check()
+        why.wait_for()
         page.get_by_label("Well", exact=True).check()
+        why.wait_for(state="hidden")
         page.get_by_label("How long was it (minutes)? (optional)").fill("900")
         page.get_by_role("button", name="Send the form").click()
         beside = page.locator("[data-path='minutes'] .field-error")
@@ -201,6 +209,7 @@ def test_a_form_filled_offline_reaches_the_hub_once_with_every_answer_and_file_i
         [row] = _until(lambda: _on_hub(app, lambda: list(FormSubmission.select().where(
             FormSubmission.person == person))), "the submission at the hub")
         values = json.loads(row.values)
+        assert "why" not in values  # not asked: not sent
         assert {k: values[k] for k in ("employer", "went", "minutes")} == {"employer": "Greggs", "went": "well",
                                                                           "minutes": 45}
         assert values["where"] == {"lat": 51.4816, "lon": -3.1791, "accuracy": 8, "mock": False}

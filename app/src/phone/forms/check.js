@@ -5,21 +5,9 @@
 import { N_ } from "../words.js";
 
 export const MAX_TEXT = 10_000; // hub/forms/fields.py MAX_TEXT
-export const NO_VALUE = new Set(["group", "note", "calculate"]); // a calculation's value is the hub's
+export const NO_VALUE = new Set(["group", "note", "calculate"]); // a calculation's value is the hub's to compute
 export const AUTOMATIC = new Set(["start", "end", "today"]); // filled by the app, never asked
 export const ATTACHED = new Set(["image", "signature", "audio"]);
-
-// The paths of the questions under skip logic: a `relevant` or `required_if` of their own or of a group around them.
-export function conditionalPaths(fields) {
-  const groups = new Set();
-  const found = new Set();
-  for (const field of fields) {
-    const inside = String(field.path || "").split("/").slice(0, -1);
-    const under = inside.some((_, n) => groups.has(inside.slice(0, n + 1).join("/")));
-    if (field.relevant || field.required_if || under) (field.type === "group" ? groups : found).add(field.path);
-  }
-  return found;
-}
 
 // Words in the person's language from a form's {lang: text}: theirs, else the form's default, else any.
 export function words(map, lang, fallback = "") {
@@ -116,15 +104,15 @@ export const isEmpty = (value) => value === undefined || value === null || value
 // The problem with one field's answer, or null. `value` is what the screen holds: the typed text for numbers
 // (so "12a" is said to be wrong, not left out), a choice's name, a list of names, a kept file {blob, type,
 // bytes}, a fix {lat, lon, accuracy, ...}.
-// `conditional`: the question has skip logic (its own or its group's `relevant`, or a `required_if`), which the
-// app does not evaluate yet: it is shown, and whether it must be answered is left to the hub.
-export function problem(field, value, { lang = "en", limits = {}, now = new Date(), conditional = false } = {}) {
+// `required`: whether it must be answered now (a `required_if` decides it with the other answers: logic.js);
+// the field's own `required` where not given.
+export function problem(field, value, { lang = "en", limits = {}, now = new Date(), required = field.required } = {}) {
   if (NO_VALUE.has(field.type) || AUTOMATIC.has(field.type)) return null;
   const constraint = field.constraint || {};
   const own = (key) => words(field[key], lang, "");
   const broken = (found) => (found && own("constraint_message") ? { msgid: own("constraint_message"), vars: {}, own: true } : found);
   if (isEmpty(value)) {
-    if (!field.required || conditional) return null;
+    if (!required) return null;
     if (own("required_message")) return { msgid: own("required_message"), vars: {}, own: true };
     if (field.type === "select_one" || field.type === "select_multiple") return { msgid: N_("Choose an answer."), vars: {} };
     if (field.type === "geopoint") return { msgid: N_("Find where you are first."), vars: {} };
@@ -171,6 +159,16 @@ export function problem(field, value, { lang = "en", limits = {}, now = new Date
     default:
       return null;
   }
+}
+
+// What the form's logic (logic.js) finds wrong with an answer, in words: a constraint over other answers, or a
+// choice the filter no longer offers. The form's own constraint_message wins.
+export function logicProblem(field, found, lang = "en") {
+  if (!found) return null;
+  const own = words(field.constraint_message, lang, "");
+  if (found.kind === "constraint") return own ? { msgid: own, vars: {}, own: true } : { msgid: N_("This answer does not fit your other answers. Check them."), vars: {} };
+  if (found.kind === "not_offered") return { msgid: N_("Choose one of the answers shown."), vars: {} };
+  return null;
 }
 
 export const megabytes = (bytes) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;

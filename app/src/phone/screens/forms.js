@@ -7,6 +7,7 @@
 import { language } from "../../shell/i18n.js";
 import * as check from "../forms/check.js";
 import { dropDraft, kept, limits as keptLimits, loadDraft, one, refresh, saveDraft } from "../forms/kept.js";
+import { formState } from "../forms/logic.js";
 import * as media from "../forms/media.js";
 import { KIND } from "../forms/send.js";
 import { HubError, wordsFor } from "../hub.js";
@@ -100,7 +101,7 @@ let saving = null; // the next write of the answers on screen (one form is on sc
 
 function questionText(ctx, field, lang) {
   const text = check.words(field.label, lang, field.name);
-  return field.required ? text : `${text} ${ctx.t("(optional)")}`;
+  return field.required || field.required_if ? text : `${text} ${ctx.t("(optional)")}`;
 }
 
 // The parts every question has: its id, its hint and its error line (said beside the question).
@@ -169,7 +170,21 @@ function widget(ctx, field, id, draft, lang, limits, extraHint, save) {
     });
     if (many) set.append(ctx.el("p", { class: "hint", text: ctx.t("Choose all that are true.") }));
     box.append(set);
-    w.focus = () => inputs[0] && inputs[0].focus();
+    // A choice_filter offers some choices only (logic.js, with the other answers): the rest are hidden, unchosen.
+    w.offer = (names) => {
+      const offered = names ? new Set(names) : null;
+      let changed = false;
+      for (const input of inputs) {
+        const shown = !offered || offered.has(input.value);
+        input.closest("label").hidden = !shown;
+        if (!shown && input.checked) {
+          input.checked = false;
+          changed = true;
+        }
+      }
+      if (changed) keep(many ? inputs.filter((i) => i.checked).map((i) => i.value) : undefined);
+    };
+    w.focus = () => (inputs.find((i) => !i.closest("label").hidden) || inputs[0]).focus();
     return w;
   }
 
@@ -371,6 +386,7 @@ export async function renderForm(main, ctx) {
   drafts.set(key, draft);
   // Every change is kept on the phone (a moment later), so a form closed half-filled opens again as it was.
   const save = () => {
+    showLogic();
     clearTimeout(saving);
     saving = setTimeout(() => saveDraft(form, draft).catch((error) => console.warn(error)), 300);
   };
@@ -388,15 +404,19 @@ export async function renderForm(main, ctx) {
   const summary = ctx.el("div", { class: "problem", role: "alert", tabindex: "-1", hidden: true });
   const fill = ctx.el("form", { class: "fill", novalidate: true, "data-form": form.form_id });
   const widgets = [];
-  const conditional = check.conditionalPaths(form.fields);
+  const shown = new Map(); // path -> what shows it (a question's box, a group's heading, a note)
   form.fields.forEach((field, n) => {
     const id = `q${n}`;
     if (field.type === "group") {
-      fill.append(ctx.el("h3", { class: "form-group", text: check.words(field.label, lang, field.name) }));
+      const heading = ctx.el("h3", { class: "form-group", text: check.words(field.label, lang, field.name) });
+      shown.set(field.path, heading);
+      fill.append(heading);
       return;
     }
     if (field.type === "note") {
-      fill.append(ctx.el("p", { class: "note", text: check.words(field.label, lang, "") }));
+      const note = ctx.el("p", { class: "note", text: check.words(field.label, lang, "") });
+      shown.set(field.path, note);
+      fill.append(note);
       return;
     }
     if (check.AUTOMATIC.has(field.type)) return;
@@ -405,11 +425,43 @@ export async function renderForm(main, ctx) {
     const made = widget(ctx, field, id, draft, lang, limits, extra, save);
     if (!made) return;
     widgets.push(made);
+    shown.set(field.path, made.box);
     fill.append(made.box);
   });
+
+  // The answers so far as the submission sends them (a file as its type and size, before it is kept), for the
+  // form's logic: which questions are asked now, which must be answered, which choices a filter offers.
+  function answersNow() {
+    const values = {};
+    for (const w of widgets) {
+      const raw = draft.values[w.field.path];
+      if (check.isEmpty(raw)) continue;
+      if (check.ATTACHED.has(w.field.type)) values[w.field.path] = { sha256: "", type: raw.type || "image/png", bytes: raw.bytes || 1 };
+      else if (w.field.type === "geopoint") values[w.field.path] = raw;
+      else if (check.answer(w.field, raw) !== undefined) values[w.field.path] = check.answer(w.field, raw);
+    }
+    return values;
+  }
+  const logicNow = () => {
+    try {
+      return formState(form.fields, answersNow(), check.today());
+    } catch (error) { // an expression this app cannot read: every question asked, the hub decides the rest
+      console.warn(error);
+      return { asked: new Set(form.fields.map((f) => f.path)), offered: {}, problems: {},
+               required: new Set(form.fields.filter((f) => f.required).map((f) => f.path)) };
+    }
+  };
+  // Questions not asked (skip logic) are hidden, and left out of what is sent: the hub refuses an answer to them.
+  function showLogic() {
+    const state = logicNow();
+    for (const [path, node] of shown) node.hidden = !state.asked.has(path);
+    for (const w of widgets) if (w.offer) w.offer(state.offered[w.field.path] || null);
+    return state;
+  }
   const send = ctx.el("button", { type: "submit", class: "button" }, icon("sent"), ctx.el("span", { text: ctx.t("Send the form") }));
   fill.append(ctx.el("p", {}, send));
   main.append(summary, fill);
+  showLogic();
 
   let busy = false;
   fill.addEventListener("submit", async (event) => {
@@ -439,10 +491,17 @@ export async function renderForm(main, ctx) {
     await Promise.all(widgets.map((w) => w.ready()));
     const found = [];
     const answers = new Map();
+    const state = showLogic();
     for (const w of widgets) {
+      const path = w.field.path;
+      if (!state.asked.has(path)) {
+        w.show(null);
+        continue;
+      }
       const value = await w.value();
       answers.set(w, value);
-      const p = check.problem(w.field, value, { lang, limits, conditional: conditional.has(w.field.path) });
+      const p = check.problem(w.field, value, { lang, limits, required: state.required.has(path) })
+        || check.logicProblem(w.field, state.problems[path], lang);
       w.show(p ? say(p) : null);
       if (p) found.push([w, say(p)]);
     }
@@ -450,7 +509,7 @@ export async function renderForm(main, ctx) {
     const values = {};
     for (const w of widgets) {
       let value = answers.get(w);
-      if (check.isEmpty(value)) continue;
+      if (!state.asked.has(w.field.path) || check.isEmpty(value)) continue;
       if (check.ATTACHED.has(w.field.type)) {
         const kept = await media.keepFile(value.blob, w.field.type === "audio"); // on this phone before the outbox
         if (kept.problem) {
