@@ -156,7 +156,7 @@ def next_slot(row: CheckinSchedule | None, now: datetime) -> Slot | None:
     return slot if now < slot.closes_at else slot_of(row, n + 1)
 
 
-ON_TIME, LATE, MISSED, OPEN = "in the window", "late", "no check-in", "open now"
+ON_TIME, LATE, EARLY, MISSED, OPEN = "in the window", "late", "before the window", "no check-in", "open now"
 
 
 @dataclass(frozen=True)
@@ -169,8 +169,8 @@ class SlotState:
 
 def slot_states(rows: list[CheckinSchedule], checkins: list, now: datetime) -> list[SlotState]:
     """Each slot of these schedules that has opened by `now`, newest first, with the check-ins answering it
-    (refused ones do not count) and whether one came in its window (by the phone's time), late, none yet
-    while it is open, or none: what the worker sees. It says what happened, never what it means."""
+    (refused ones do not count) and whether one came in its window (by the phone's time), late, only before
+    it opened, none yet while it is open, or none: what the worker sees. It says what happened, never what it means."""
     by_slot: dict[str, list] = {}
     for checkin in checkins:
         if checkin.slot and checkin.outcome != "refused":
@@ -182,8 +182,11 @@ def slot_states(rows: list[CheckinSchedule], checkins: list, now: datetime) -> l
             times = [parse_time(c.device_time) for c in answers if c.device_time]
             if any(slot.opens_at <= t <= slot.closes_at for t in times):
                 found.append(SlotState(slot, ON_TIME, answers))
-            elif times:
-                found.append(SlotState(slot, LATE, answers, max(timedelta(0), min(times) - slot.closes_at)))
+            elif any(t > slot.closes_at for t in times):
+                late = min(t for t in times if t > slot.closes_at)
+                found.append(SlotState(slot, LATE, answers, late - slot.closes_at))
+            elif times and now >= slot.closes_at:
+                found.append(SlotState(slot, EARLY, answers))
             else:
                 found.append(SlotState(slot, OPEN if now < slot.closes_at else MISSED, answers))
     return sorted(found, key=lambda s: s.slot.opens_at, reverse=True)
@@ -196,6 +199,8 @@ class Summary:
     late: int
     missed: int
     longest_gap: int
+    early: int = 0
+    """Windows whose only check-ins came before they opened."""
     """The longest run of closed windows in a row with no check-in."""
 
 
@@ -205,5 +210,5 @@ def summary(states: list[SlotState]) -> Summary:
     for state in sorted(states, key=lambda s: s.slot.opens_at):
         run = run + 1 if state.state == MISSED else 0
         longest = max(longest, run)
-    count = {name: sum(1 for s in states if s.state == name) for name in (ON_TIME, LATE, MISSED)}
-    return Summary(len(states), count[ON_TIME], count[LATE], count[MISSED], longest)
+    count = {name: sum(1 for s in states if s.state == name) for name in (ON_TIME, LATE, MISSED, EARLY)}
+    return Summary(len(states), count[ON_TIME], count[LATE], count[MISSED], longest, count[EARLY])

@@ -115,6 +115,9 @@ def test_windows_show_in_time_late_open_and_no_checkin_newest_first():
                                    datetime(2027, 3, 10, 12, 0, tzinfo=UTC))
     assert [(s.slot.n, s.state) for s in states] == [(2, schedules.OPEN), (1, schedules.LATE), (0, schedules.ON_TIME)]
     assert states[1].late_by == timedelta(hours=3)
+    early = schedules.slot_states([row], [came(1, "2027-03-03T08:00:00.000Z")], datetime(2027, 3, 5, 10, 0, tzinfo=UTC))
+    assert [(s.slot.n, s.state) for s in early] == [(1, schedules.EARLY), (0, schedules.MISSED)]
+    assert schedules.summary(early) == schedules.Summary(2, 0, 0, 1, 1, early=1)
     later = schedules.slot_states([row], [], datetime(2027, 3, 11, 10, 0, tzinfo=UTC))
     assert [s.state for s in later] == [schedules.MISSED] * 3
     assert schedules.summary(later) == schedules.Summary(3, 0, 0, 3, 3)
