@@ -65,11 +65,13 @@ def _added(instance, name: str, role: str) -> str:
         return accounts.add(name, accounts.ADMIN, role, name.title(), "test", 1)[1]
 
 
-def _set_up(page, base: str, code: str, name: str) -> bytes:
+def _set_up(page, base: str, code: str, name: str, axe: bool = True) -> bytes:
     """Set up the account in the browser with its setup code; returns the authenticator's secret as
-    the app would hold it (read from the key the page shows)."""
+    the app would hold it (read from the key the page shows). With axe, both setup pages are checked
+    (they are the same before login whatever the role: once is enough)."""
     page.goto(f"{base}/admin/setup")
-    browserkit.assert_accessible(page)
+    if axe:
+        browserkit.assert_accessible(page)
     page.get_by_label("User name").fill(name)
     page.get_by_label("Setup code").fill(code)
     page.get_by_label("New password", exact=True).fill(PASSWORD)
@@ -77,7 +79,8 @@ def _set_up(page, base: str, code: str, name: str) -> bytes:
     page.get_by_role("button", name="Next").click()
     page.wait_for_url("**/admin/setup/authenticator")
     assert page.get_by_role("img", name=re.compile("QR code")).is_visible()
-    browserkit.assert_accessible(page)
+    if axe:
+        browserkit.assert_accessible(page)
     key = page.locator(".secret").inner_text().replace(" ", "")
     secret = base64.b32decode(key + "=" * (-len(key) % 8))
     page.get_by_label("6-digit code from the app").fill(totp.code_at(secret, totp.step_of(time.time())))
@@ -125,7 +128,8 @@ def test_every_page_of_the_console_passes_axe(hub, browser):
     for role, labels in CHECKED_AS.items():
         context = browserkit.new_context(browser)
         page = context.new_page()
-        _set_up(page, process.url, _added(instance, f"{role}-axe", role), f"{role}-axe")
+        # (the setup pages are the same for every role: the first test checks them)
+        _set_up(page, process.url, _added(instance, f"{role}-axe", role), f"{role}-axe", axe=False)
         nav = page.get_by_role("navigation", name="Admin console")
         for label in labels:
             nav.get_by_role("link", name=label, exact=True).click()
