@@ -43,6 +43,7 @@ SCREENS = (
     ("appointments", "#/appointments", "Appointments", ("link", "Ask to move it")),
     ("health", "#/health", "Health summary", ("button", "Check for a new summary")),
     ("library", "#/library", "My courses", ("button", "Check for new courses")),
+    ("forms", "#/forms", "Forms", ("button", "Check for new forms")),
 )
 
 
