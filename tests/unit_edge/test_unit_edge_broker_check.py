@@ -15,7 +15,8 @@ from edge import config as edge_config
 from edge import identity, store
 from edge.host import broker, broker_check
 from edge.tablets import registry as tablets
-from throughgate.stack import Stack, free_port
+from tests.conftest import copy_of
+from throughgate.stack import free_port
 
 
 @pytest.fixture
@@ -113,8 +114,9 @@ def test_the_edges_own_mosquitto_does_not_start_on_a_port_another_program_holds(
 
 
 @pytest.mark.parametrize("dev", [False, True], ids=["system-broker", "own-broker"])
-def test_edge_run_refuses_an_unrelated_anonymous_broker_and_says_what_to_do(tmp_path, anonymous_broker, dev):
-    stack = Stack(tmp_path / "stack", broker__dev=dev).build()  # a hub, and the edge enrolled with it
+def test_edge_run_refuses_an_unrelated_anonymous_broker_and_says_what_to_do(tmp_path, built_template, anonymous_broker,
+                                                                            dev):
+    stack = copy_of(built_template, tmp_path / "stack", broker__dev=dev)  # a hub, and the edge enrolled with it
     anonymous_broker(stack.broker_port)
     done = subprocess.run([sys.executable, "-m", "throughgate", "edge", "run", "--instance", str(stack.edge_dir)],
                           capture_output=True, text=True, timeout=60)
