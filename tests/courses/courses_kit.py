@@ -1,14 +1,11 @@
 """Helpers for the course cache tests: courses imported and targeted at a real hub through its
-CLI's commands (run in this process: tests/courses/hostilekit.py and tests/spine/test_transfer_to_edge.py run
-`hub courses import` as a process), the hub's stored copies tampered with, and the edge's sync run in this process against the
+CLI's commands (run in this process, hubkit.hub_command: tests/courses/hostilekit.py runs `hub courses import`
+as a process), the hub's stored copies tampered with, and the edge's sync run in this process against the
 running hub (the same pipeline `throughgate edge courses sync` runs)."""
 
 from __future__ import annotations
 
-import argparse
-import contextlib
 import http.client
-import io
 import json
 import sqlite3
 import sys
@@ -18,6 +15,7 @@ from edge import config as edge_config
 from edge import identity, store
 from edge.courses.source import HubSource
 from edge.courses.sync import CourseSync
+from tests.hub.hubkit import hub_command
 from throughgate.stack import Stack
 from wire.blobs import BlobStore
 from wire.keys import HubPublicKeys
@@ -27,22 +25,6 @@ import coursekit  # noqa: E402  (tests/hub/coursekit.py: real-shaped course pack
 
 __all__ = ["coursekit", "import_course", "open_edge_store", "run_sync", "hub_db", "hub_blob", "get", "synced_course",
            "hub_command"]
-
-
-def hub_command(*args: str) -> str:
-    """`throughgate hub ARGS` in this process: the CLI's own parser and commands (hub.cli), without the second of
-    CPU a Python process importing the hub costs. Returns what it printed; a failure raises with its stderr."""
-    from hub import cli as hub_cli
-
-    parser = argparse.ArgumentParser(prog="throughgate")
-    hub_cli.register(parser.add_subparsers(dest="part", required=True))
-    parsed = parser.parse_args(["hub", *args])
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = parsed.func(parsed)
-    if code:
-        raise RuntimeError(f"throughgate hub {' '.join(args)} failed ({code}):\n{err.getvalue()}{out.getvalue()}")
-    return out.getvalue()
 
 
 def import_course(stack: Stack, zip_path: Path, target: bool = True) -> str:

@@ -4,6 +4,9 @@ client certificate."""
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import io
 import itertools
 import json
 import ssl
@@ -166,3 +169,20 @@ def make_instance(path):
     paths = ca.files(path)
     ca.issue_server_cert(ca.create_root(paths), paths, TLS_NAMES)
     return path
+
+
+def hub_command(*args: str) -> str:
+    """`throughgate hub ARGS` in this process: the CLI's own parser and commands (hub.cli), without the second of
+    CPU a Python process importing the hub costs (for a test's set-up: a command under test runs as a process).
+    Returns what it printed; a failure raises with its stderr."""
+    from hub import cli as hub_cli
+
+    parser = argparse.ArgumentParser(prog="throughgate")
+    hub_cli.register(parser.add_subparsers(dest="part", required=True))
+    parsed = parser.parse_args(["hub", *args])
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = parsed.func(parsed)
+    if code:
+        raise RuntimeError(f"throughgate hub {' '.join(args)} failed ({code}):\n{err.getvalue()}{out.getvalue()}")
+    return out.getvalue()

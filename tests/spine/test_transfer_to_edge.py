@@ -24,7 +24,7 @@ from hub import ca, db
 from hub.app import create_app as hub_create_app
 from tests.console.consolekit import Visitor, seed_staff
 from tests.hub.coursekit import build_native_zip
-from tests.hub.hubkit import enrol_edge, post_envelope, tls_client
+from tests.hub.hubkit import enrol_edge, hub_command, post_envelope, tls_client
 from throughgate.stack import _cli
 from wire.records import new_record, timestamp
 
@@ -61,11 +61,12 @@ def moved(stack_factory, tmp_path):
     status, _ = post_envelope(stack.hub_url, context, north.seal(sent))
     assert status == 200
     build_native_zip(tmp_path / "algebra.zip", course="algebra-1", title="Algebra 1")
-    _cli("hub", "courses", "import", str(tmp_path / "algebra.zip"), "--instance", str(stack.hub_dir))
-    _cli("hub", "courses", "target", "algebra-1", "--edge", "edge-north", "--instance", str(stack.hub_dir))
-    person = _cli("hub", "people", "add", "--instance", str(stack.hub_dir)).strip()
-    _cli("hub", "people", "link", person, "--edge", "edge-north", "--learner", "L-0042", "--instance",
-         str(stack.hub_dir))
+    # set up with the hub's commands in this process (the transfer, under test, runs as a process)
+    hub_command("courses", "import", str(tmp_path / "algebra.zip"), "--instance", str(stack.hub_dir))
+    hub_command("courses", "target", "algebra-1", "--edge", "edge-north", "--instance", str(stack.hub_dir))
+    person = hub_command("people", "add", "--instance", str(stack.hub_dir)).strip()
+    hub_command("people", "link", person, "--edge", "edge-north", "--learner", "L-0042", "--instance",
+                str(stack.hub_dir))
     cfg = edge_config.load(stack.edge_dir)
     store.open_store(str(cfg.db_path)).close()
     console = create_app(cfg)
