@@ -22,6 +22,7 @@ from edge.uplink.hubclient import HubClient
 from phone import client
 from provisioning.tokens import digest, parse_activation_offer
 from tests.console.consolekit import Visitor, seed_staff
+from tests.hub.hubkit import hub_command
 from tests.hub.test_release_letter import decoded_qr_codes
 from throughgate.stack import _cli
 from wire.keys import HubPublicKeys, signing_key_from_pem
@@ -34,9 +35,9 @@ def prison(stack_factory, tmp_path):
     """A hub with a person linked to L-0042 at edge-1 (the hub not running yet), and edge-1's console in this
     process, its manager logged in."""
     stack = stack_factory()
-    person = _cli("hub", "people", "add", "--instance", str(stack.hub_dir)).strip()
-    _cli("hub", "people", "link", person, "--edge", stack.edge_id, "--learner", LEARNER, "--instance",
-         str(stack.hub_dir))
+    person = hub_command("people", "add", "--instance", str(stack.hub_dir)).strip()  # (set-up: in this process)
+    hub_command("people", "link", person, "--edge", stack.edge_id, "--learner", LEARNER, "--instance",
+                str(stack.hub_dir))
     cfg = edge_config.load(stack.edge_dir)
     store.open_store(str(cfg.db_path)).close()
     app = create_app(cfg)

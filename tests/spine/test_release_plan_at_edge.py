@@ -20,6 +20,7 @@ from edge.plans import pull as plan_pull
 from edge.plans.tables import LearnerPlanField
 from edge.uplink.hubclient import HubClient
 from tests.console.consolekit import Visitor, seed_staff
+from tests.hub.hubkit import hub_command
 from tests.spine.test_learner_binding import _bind
 from tests.spine.test_release_at_edge import _deliver
 from tests.spine.waiting import wait_for
@@ -40,9 +41,9 @@ def prison(stack_factory):
     stack.start_broker()
     [tablet] = stack.add_devices(1).values()
     _bind(stack, tablet, LEARNER)
-    person = _cli("hub", "people", "add", "--instance", str(stack.hub_dir)).strip()
-    _cli("hub", "people", "link", person, "--edge", stack.edge_id, "--learner", LEARNER, "--instance",
-         str(stack.hub_dir))
+    person = hub_command("people", "add", "--instance", str(stack.hub_dir)).strip()  # (set-up: in this process)
+    hub_command("people", "link", person, "--edge", stack.edge_id, "--learner", LEARNER, "--instance",
+                str(stack.hub_dir))
     cfg = edge_config.load(stack.edge_dir)
     store.open_store(str(cfg.db_path)).close()
     app = create_app(cfg)
