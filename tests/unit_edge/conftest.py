@@ -1,6 +1,6 @@
 """Fixtures the unit_edge tests share: `edge`, a copy of a real instance that `throughgate edge init` made
-once per module, its store open, its server certificate and tablet CRL written (yields (config, files));
-`instance`, a copy of one instance made once per module by `edge init`, its store not yet made (for tests
+once per session (per worker), its store open, its server certificate and tablet CRL written (yields (config, files));
+`instance`, a copy of one instance made once per session by `edge init`, its store not yet made (for tests
 that load an old store into it)."""
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from edge import identity, store
 from edge.tablets import registry as tablets
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def edge_template(tmp_path_factory) -> Path:
-    """What `throughgate edge init` makes (a second of CLI run), once per module: `edge` copies it."""
+    """What `throughgate edge init` makes (a second of CLI run), once per session: `edge` copies it (never
+    changed itself)."""
     instance = tmp_path_factory.mktemp("edge-template") / "edge"
     subprocess.run([sys.executable, "-m", "throughgate", "edge", "init", "--instance", str(instance),
                     "--edge-id", "edge-1", "--hub-url", "https://127.0.0.1:9", "--system-broker"],
@@ -44,7 +45,7 @@ def edge(edge_template, tmp_path):
     store.db.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def instance_template(tmp_path_factory) -> Path:
     instance = tmp_path_factory.mktemp("template") / "edge"
     subprocess.run([sys.executable, "-m", "throughgate", "edge", "init", "--instance", str(instance), "--edge-id",
