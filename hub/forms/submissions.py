@@ -184,6 +184,22 @@ def _cells(shown: Shown, columns: list[dict], devices: dict[str, str]) -> list[s
             "", "", devices.get(shown.row.submission_id, ""), "0", shown.row.version, flags]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""How a cell a spreadsheet reads as a formula starts (OWASP, CSV injection)."""
+
+
+def as_text(cell: str) -> str:
+    """A cell as a spreadsheet shows it, never as a formula: one starting like a formula (`=HYPERLINK(...)`, a
+    person's answer) gets a leading apostrophe; a number (-3.5) stays as it is."""
+    if not cell.startswith(FORMULA_STARTS):
+        return cell
+    try:
+        float(cell)
+    except ValueError:
+        return "'" + cell
+    return cell
+
+
 def export(form_id: str, person_ids: list[str] | None, store, out) -> int:
     """Write the form's submissions (these people's, where given) as ODK Central's CSV-with-media zip to the
     binary file `out`; the number of submissions."""
@@ -197,10 +213,10 @@ def export(form_id: str, person_ids: list[str] | None, store, out) -> int:
                                                                                   PhoneChange.key_id)
                         .where(PhoneChange.change_id.in_(ids[start:start + 500]))})
     text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(header(form_id))
+    writer = csv.writer(text, lineterminator="\r\n")  # so an answer's own CR or LF is quoted, never a new row
+    writer.writerow(map(as_text, header(form_id)))
     for item in shown:
-        writer.writerow(_cells(item, columns, devices))
+        writer.writerow(map(as_text, _cells(item, columns, devices)))
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"{form_id}.csv", text.getvalue())
         written = set()
