@@ -43,8 +43,10 @@ def throughgate(cli_env):
 
 
 SQLITE = pytest.mark.parametrize("hub_db_url", ["sqlite"], indirect=True)
-"""For what does not depend on the database: the end-to-end test runs on both (PostgreSQL's own rules, such as
-a token spent once by threads racing for it, are tested in tests/hub/test_hub_tokens.py)."""
+"""For what does not depend on the database. The end-to-end test runs on PostgreSQL: SQLite, the default, runs
+end to end through these same commands in tests/spine (test_one_machine_recipe.py, every Stack), the record
+queries on both in tests/hub/test_hub_records.py, and PostgreSQL's own rules, such as a token spent once by
+threads racing for it, in tests/hub/test_hub_tokens.py."""
 POSTGRES = pytest.mark.parametrize("hub_db_url", ["postgres"], indirect=True)
 
 
@@ -116,6 +118,7 @@ def enrol_over_https(url: str, pin: str, token: str, edge_id: str, tmp_path) -> 
     return edge, tls_client(tmp_path / "hub-root.pem", edge.tls_files(tmp_path / "edge-tls"))
 
 
+@POSTGRES
 def test_init_tokens_enrol_run_and_records_work_end_to_end(tmp_path, throughgate, hub_process):
     instance = tmp_path / "hub"
     token, pin = init(throughgate, instance)
