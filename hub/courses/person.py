@@ -139,6 +139,24 @@ def for_person(person_id: str) -> list[dict]:
     return answer
 
 
+def course_named(kind: str, payload: dict) -> str | None:
+    """The course a phone's learning change is about (a resume state's, a statement's Throughgate activity's), or
+    None (a statement about another activity names none)."""
+    if kind == course_state.KIND:
+        return payload.get("course")
+    try:
+        return xapi.parse_activity_id(payload["object"]["id"])[0]
+    except (KeyError, TypeError, xapi.XapiError):
+        return None
+
+
+def theirs(person_id: str, slug: str) -> bool:
+    """Whether the course is one of the person's (sent to a prison they were at, or one their records name
+    already): the only courses their phone may record progress in, since a record makes a course theirs."""
+    course = Course.get_or_none(Course.slug == slug)
+    return course is not None and (course.id in _targeted(person_id) or slug in progress(person_id))
+
+
 def playable(person_id: str, slug: str, version: int | None) -> CourseVersion | None:
     """The version of one of the person's courses their phone may open (the one to play unless another
     version of it is named), or None: not one of theirs, or no such version."""

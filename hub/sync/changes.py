@@ -35,6 +35,7 @@ import peewee
 from hub import db
 from hub.appointments import service as appointments
 from hub.checkins import phone_api as checkins
+from hub.courses import person as person_courses
 from hub.courses.models import PhoneRecord
 from hub.forms import phone_api as forms
 from hub.phones.service import Caller
@@ -167,6 +168,10 @@ def _learning(kind: str):
                 check_statement(record)
         except RecordError as exc:
             raise ChangeRefused("bad_change", exc.reason) from None
+        course = person_courses.course_named(kind, payload)
+        if course is not None and not person_courses.theirs(caller.person_id, course):
+            raise ChangeRefused("not_your_course", f"{course!r} is not one of your courses: GET /v1/phone/courses "
+                                "lists them")
         PhoneRecord.create(record_id=change_id, person=caller.person_id, key_id=caller.key_id, kind=kind,
                            created=created, received_at=timestamp(),
                            payload=json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
