@@ -344,6 +344,46 @@ def _signing_module() -> str:
     return done.stdout
 
 
+def test_a_message_written_offline_waits_through_a_browser_restart_and_reaches_the_hub_once(browser, hub, tmp_path):
+    """The outbox is in the browser's profile, not in the page: Chromium closed and started again (the same profile,
+    as a phone restarting) still holds the message, and once online it reaches the hub, once."""
+    process, app = hub
+    person, code = released_person(app)
+    args = [*browserkit.CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={spki_hash(process.instance)}"]
+
+    def started(**options):
+        return browser.browser_type.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=browserkit.CHROMIUM, args=args, headless=True,
+            viewport=PHONE, **options)
+
+    context = started()
+    page = context.pages[0] if context.pages else context.new_page()
+    page.goto(f"{process.url}/app/#/activate")
+    page.get_by_label("Code from your release letter").fill(code)
+    page.get_by_role("button", name="Set up this phone").click()
+    page.get_by_role("link", name="Olivia").click()
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller", timeout=WAIT_MS)
+    context.set_offline(True)
+    page.get_by_label("Write a message to Olivia").fill("Kept through a restart")
+    page.get_by_role("button", name="Send").click()
+    page.locator("li.message[data-state='waiting']", has_text="through a restart").wait_for(timeout=WAIT_MS)
+    context.close()  # the browser is gone, as when a phone is switched off
+
+    context = started(offline=True)  # back, still with no signal: the message still waits
+    page = context.pages[0] if context.pages else context.new_page()
+    page.goto(f"{process.url}/app/#/outbox")
+    page.locator(".outbox-item[data-state='waiting']").wait_for(timeout=WAIT_MS)
+    context.set_offline(False)
+    page.reload()  # online: the app sends what waits
+    page.get_by_role("link", name="Waiting to send: 0").wait_for(timeout=WAIT_MS)
+    sent = (Message.person == person) & (Message.text == "Kept through a restart")
+    _wait(lambda: _on_hub(app, lambda: Message.select().where(sent).count()) == 1, "the message at the hub")
+    page.reload()  # a later drain sends nothing again
+    page.get_by_role("link", name="Waiting to send: 0").wait_for(timeout=WAIT_MS)
+    assert _on_hub(app, lambda: Message.select().where(sent).count()) == 1
+    context.close()
+
+
 def test_the_browsers_signatures_are_the_ones_the_hub_verifies_and_a_changed_body_or_a_replay_is_refused(browser, hub):
     process, app = hub
     origin = process.url
