@@ -1,15 +1,17 @@
-// The phone side of the person's app: registers its screens (set up, messages, appointments, health, courses, forms) and the
-// outbox's sender (the signed phone sync to the hub, sync.js). Imported by app/src/entries/app.js on the page
-// the hub serves (data-side="phone").
+// The phone side of the person's app: registers its screens (set up, messages, appointments, health, courses, forms,
+// check in) and the outbox's sender (the signed phone sync to the hub, sync.js). Imported by app/src/entries/app.js
+// on the page the hub serves (data-side="phone").
 import { language } from "../shell/i18n.js";
 import { label, onChange, pending, setSender } from "../shell/outbox.js";
 import { screen } from "../shell/screens.js";
+import { withCheckinPhotos } from "./checkin/send.js";
 import * as db from "./db.js";
 import { activation } from "./device.js";
 import { withFormFiles } from "./forms/send.js";
 import { ICONS } from "./icons.js";
 import * as activate from "./screens/activate.js";
 import * as appointments from "./screens/appointments.js";
+import * as checkin from "./screens/checkin.js";
 import * as forms from "./screens/forms.js";
 import * as health from "./screens/health.js";
 import * as library from "./screens/library.js";
@@ -27,6 +29,7 @@ label("progress_statement", "Your progress in a course");
 label("quiz_answer", "Your answer in a course");
 label("course_state", "Where you are in a course");
 label("form_submission", "A form you filled in");
+label("checkin", "A check-in");
 
 // The read receipts already queued (kept in IndexedDB, so a reload does not send them again).
 const receipted = new Set();
@@ -71,16 +74,17 @@ screen({ id: "appointments", side: "phone", order: 20, icon: ICONS.appointments,
 screen({ id: "appointment", side: "phone", home: false, icon: ICONS.appointments, title: "Appointments", render: phone(appointments.renderAsk) });
 screen({ id: "plan", side: "phone", order: 25, icon: ICONS.plan, title: "My plan", render: phone(plan.render) });
 screen({ id: "library", side: "phone", order: 35, icon: ICONS.course, title: "My courses", render: phone(library.render) });
+screen({ id: "checkin", side: "phone", order: 15, icon: ICONS.checkin, title: "Check in", render: phone(checkin.render) });
 screen({ id: "forms", side: "phone", order: 33, icon: ICONS.forms, title: "Forms", render: phone(forms.renderList) });
 screen({ id: "form", side: "phone", home: false, icon: ICONS.forms, title: "Forms", render: phone(forms.renderForm) });
 screen({ id: "views", side: "phone", order: 40, icon: ICONS.eye, title: "Who looked at my record", render: phone(views.render) });
 screen({ id: "health", side: "phone", order: 30, icon: ICONS.health, title: "Health summary", render: phone(health.render) });
 
-setSender(withFormFiles(send)); // a form's files are uploaded before its submission goes (forms/send.js)
+setSender(withCheckinPhotos(withFormFiles(send))); // files before their form (forms/send.js), photos before their check-in (checkin/send.js)
 addStyle();
 
 // After a sync that brought something, the screen shows it, unless the person is writing (their words stay).
-const LIVE = new Set(["messages", "conversation", "appointments", "plan", "health", "home", "forms"]);
+const LIVE = new Set(["messages", "conversation", "appointments", "plan", "health", "home", "forms", "checkin"]);
 function redraw(screens) {
   const shown = document.documentElement.dataset.screen;
   const fields = [...document.querySelectorAll("#main textarea, #main input:not([type=radio]), #main select")];
