@@ -4,6 +4,7 @@
 import { language } from "../shell/i18n.js";
 import { label, onChange, pending, setSender } from "../shell/outbox.js";
 import { screen } from "../shell/screens.js";
+import { afterSync as checkinsAfterSync } from "./checkin/kept.js";
 import { withCheckinPhotos } from "./checkin/send.js";
 import * as db from "./db.js";
 import { activation } from "./device.js";
@@ -111,19 +112,22 @@ onChange(() => {
   }, 150);
 });
 
+// A sync, then (where the person has check-ins) a fresh nonce and window (checkin/kept.js).
+const pullAll = () => pull().then(checkinsAfterSync);
+
 // Start: a phone not set up opens on setting up; one set up asks the hub what is new, and again when online.
 (async () => {
   if (!(await activation())) {
     if (!location.hash || location.hash === "#/home") location.hash = "#/activate";
     return;
   }
-  pull();
+  pullAll();
 })();
-addEventListener("online", () => pull());
+addEventListener("online", () => pullAll());
 // A push said something changed (push_sw.js tells the open app): sync.
 if (typeof navigator !== "undefined" && navigator.serviceWorker) {
   navigator.serviceWorker.addEventListener("message", (event) => {
-    if (event.data && event.data.throughgate === "sync") pull();
+    if (event.data && event.data.throughgate === "sync") pullAll();
   });
 }
 
