@@ -27,6 +27,7 @@ const RULES = `
 .checkin-step { margin: 1.5rem 0; }
 .checkin-step h2 { font-size: 1.3rem; }
 .checkin-list { list-style: none; padding: 0; }
+.checkin-step [hidden] { display: none; }
 `;
 let styled = false;
 function addCheckinStyle() {
@@ -39,6 +40,12 @@ function addCheckinStyle() {
 
 // What the person gave so far, held while the app is open (a new language or a sync redraws the screen).
 const draft = { photo: null, fix: null, signed: null };
+// A new photo or place: what "Send my check-in" said before (take a photo first, say) no longer holds.
+const changed = () => {
+  draft.signed = null;
+  const said = document.getElementById("checkin-send-said");
+  if (said) said.replaceChildren();
+};
 
 const OUTCOME = {
   accepted: N_("Received. There is nothing more to do."),
@@ -133,7 +140,7 @@ function photoStep(ctx) {
       draft.photo = made;
       said.textContent = ctx.t("Photo ready.");
     }
-    draft.signed = null;
+    changed();
     preview();
   });
   step.append(ctx.el("h2", {}, ctx.el("label", { for: "checkin-photo", text: ctx.t("1. Take a photo of yourself") })),
@@ -172,9 +179,11 @@ function placeStep(ctx) {
     let first = true;
     stopWatching = media.watchPlace((fix) => {
       if (!step.isConnected) return stop();
-      if (first || !draft.fix || fix.accuracy <= draft.fix.accuracy) draft.fix = { lat: fix.lat, lon: fix.lon, accuracy: fix.accuracy, mock: false };
+      if (first || !draft.fix || fix.accuracy < draft.fix.accuracy) {
+        draft.fix = { lat: fix.lat, lon: fix.lon, accuracy: fix.accuracy, mock: false };
+        changed();
+      }
       first = false;
-      draft.signed = null;
       const done = draft.fix.accuracy <= GOOD_ENOUGH_M;
       describe(draft.fix, !done);
       if (done) stop();
@@ -216,7 +225,7 @@ async function queue(ctx, made, assertion) {
 
 function sendStep(ctx) {
   const step = ctx.el("section", { class: "checkin-step" });
-  const said = ctx.el("div", { role: "status" });
+  const said = ctx.el("div", { role: "status", id: "checkin-send-said" });
   const send = action(ctx, "sent", ctx.t("Send my check-in"), async () => {
     said.replaceChildren();
     if (!draft.photo || !draft.fix) {
