@@ -15,10 +15,13 @@ const WAIT_MS = 120_000;
 
 const unb64url = (text) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
 
+// WebAuthn's relying party is a domain name: an app opened at an IP address cannot make a credential.
+const onDomain = () => !/^[\d.]+$|:|^\[/.test(location.hostname);
+
 /** Whether this browser can confirm with a platform authenticator that verifies the user. */
 export async function supported() {
   try {
-    return typeof PublicKeyCredential === "function" && typeof navigator.credentials === "object"
+    return onDomain() && typeof PublicKeyCredential === "function" && typeof navigator.credentials === "object"
       && Boolean(await PublicKeyCredential.isUserVerifyingPlatformAuthenticatorAvailable());
   } catch {
     return false;
