@@ -11,6 +11,7 @@ from edge.host import systemd
 
 TRANSFERS_S = 60  # one small GET: a learner who arrives from another prison brings their record within a minute
 PLANS_S = 60  # one small GET: a worker's change to a release plan reaches the learner's tablet within a minute
+FORMS_S = 120  # one small GET: a form published at the hub reaches the tablets within 2 minutes
 BROKER_ACL_S = 5  # a check of the store; the broker is asked only when the list of tablets changed (or every 10 min)
 
 logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per run is noise; failures still show
@@ -18,8 +19,8 @@ logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per run i
 
 def schedule(service) -> BackgroundScheduler:
     """service: an edge.service.EdgeService (seal_ready, forward, forward_attachments, prune, refresh_crl,
-    renew_identity, check_clock, sync_courses, pull_transfers, pull_plans, sync_broker_acl, check_broker_store,
-    report_health, watchdog)."""
+    renew_identity, check_clock, sync_courses, pull_transfers, pull_plans, pull_forms, sync_broker_acl,
+    check_broker_store, report_health, watchdog)."""
     interval = service.config.uplink.interval_s
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
     scheduler.add_job(service.seal_ready, "interval", seconds=interval, id="seal",
@@ -50,6 +51,8 @@ def schedule(service) -> BackgroundScheduler:
                       id="transfers", name="import what learners transferred here did at earlier prisons")
     scheduler.add_job(service.pull_plans, "interval", seconds=PLANS_S,
                       id="plans", name="send learners' tablets the release plan items the hub merged")
+    scheduler.add_job(service.pull_forms, "interval", seconds=FORMS_S, id="forms", next_run_time=datetime.now(UTC),
+                      name="keep the forms the hub published for the tablets (first at start)")
     scheduler.add_job(service.report_health, "interval", seconds=service.config.uplink.report_interval_s,
                       id="health", next_run_time=datetime.now(UTC),
                       name="send the hub this edge's status report (first at start)")

@@ -20,6 +20,7 @@ from edge.courses import progress as course_progress
 from edge.courses import sync as course_sync
 from edge.courses.content_origin import ContentOriginServer
 from edge.downlink.publisher import Downlink
+from edge.forms import pull as forms_pull
 from edge.host import broker, broker_check, broker_control, processes, systemd
 from edge.intake.quota import Quota
 from edge.intake.relay import Relay
@@ -278,6 +279,12 @@ class EdgeService:
         queued = self._from_hub(plans_pull.pull, plans_pull.PlanPullError, "release plans")
         if queued:
             log.info("%d release plan items from the hub queued for tablets", queued)
+
+    def pull_forms(self) -> None:
+        """Keep the forms the hub published, for the tablets (edge/forms/pull.py)."""
+        pulled = self._from_hub(forms_pull.pull, forms_pull.FormPullError, "forms")
+        if pulled and pulled.changed:
+            log.info("%d forms new or changed from the hub (%d kept)", pulled.changed, pulled.forms)
 
     def seal_ready(self, force: bool = False) -> int:
         with self._lock:

@@ -26,6 +26,7 @@ from hub.enrolment import api as enrol
 from hub.enrolment import edge_api
 from hub.enrolment import service as enrolment
 from hub.fleet import api as fleet_api
+from hub.forms import edge_api as forms_edge_api
 from hub.forms import phone_api as forms_phone_api
 from hub.ingest import batches, slots
 from hub.medical import api as health_api
@@ -58,6 +59,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.register_blueprint(courses_edge_api.bp)
     app.register_blueprint(people_edge_api.bp)
     app.register_blueprint(plans_edge_api.bp)
+    app.register_blueprint(forms_edge_api.bp)  # the published forms, for tablets inside
     app.register_blueprint(courses_admin_api.bp)
     app.register_blueprint(approvals_bp)
     app.register_blueprint(audit_bp)

@@ -23,7 +23,9 @@ SAMPLE = {
     "assignment_submission": lambda i, learner: {"assignment": f"essay-{i}", "course": "english-2",
                                                  "text": "My essay about the book we read this week. " * 4,
                                                  "attachments": []},
-    "form_submission": lambda i, learner: {"form": "healthcare-request", "answers": {"q1": "yes", "q2": "dentist"}},
+    "form_submission": lambda i, learner: {  # wire.forms
+        "form_id": "healthcare_request", "version": "1", "filled_at": "2026-12-08T01:00:00.000Z",
+        "values": {"q1": "yes", "q2": "dentist"}, "attachments": []},
     "message": lambda i, learner: {"to": "probation-officer", "text": f"Hello, about my appointment number {i}."},
     "course_state": lambda i, learner: {  # wire.course_state
         "course": "maths-1", "version": 1, "item": "unit-1", "attempt": "6f1d3c1e-8a41-4f59-9d0e-3b7f2a1c5e90",

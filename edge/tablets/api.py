@@ -7,6 +7,7 @@
     /v1/attachments/...                          (client certificate) uploads: edge/attachments/api.py
     /v1/tablets/me, /records, /down, /down/ack   (client certificate) the app's records, into the relay's
                                                  commit: edge/tablets/records_api.py
+    GET  /v1/tablets/forms    (client certificate) the hub's forms, kept here: edge/forms/api.py
     GET  /app/, /app/<path>   (no certificate needed) the person's app, side tablet: edge/tablets/app_web.py
 
 Served over TLS with the edge's server certificate; a client certificate is asked for, checked
@@ -26,6 +27,7 @@ from edge import store
 from edge.attachments import api as attachments
 from edge.config import EdgeConfig
 from edge.courses import serve as courses_serve
+from edge.forms import api as forms_api
 from edge.identity import EdgeFiles
 from edge.tablets import app_web, records_api
 from edge.tablets import registry as tablets
@@ -176,6 +178,7 @@ def create_app(config: EdgeConfig, on_revoked=None, on_enrolled=None, intake=Non
     app.register_blueprint(courses_serve.bp)
     app.register_blueprint(attachments.bp)
     app.register_blueprint(records_api.bp)
+    app.register_blueprint(forms_api.bp)  # the hub's forms, for the app to fill in
     app.register_blueprint(app_web.bp)  # the person's app for tablets, at /app/ (webapp/dist)
     return app
 

@@ -1,4 +1,4 @@
-"""Which attachments an edge may upload: those its stored assignment_submission records name.
+"""Which attachments an edge may upload: those its stored assignment_submission and form_submission records name.
 
 The hub reads each edge's submissions once, in arrival order, and writes an AttachmentGrant for
 every attachment they name (the first submission naming a hash gives its size and type). It
@@ -21,6 +21,7 @@ import weakref
 from hub.attachments.models import AttachmentGrant
 from hub.db import proxy
 from hub.models import Record
+from wire import forms
 from wire.learning import submission_attachments
 from wire.records import RecordError, valid_sha256
 
@@ -28,6 +29,8 @@ PAGE = 500
 """Submissions read (and their grants written) at a time."""
 INSERT_ROWS = 200
 """Grants per INSERT: well under SQLite's limit of bound variables per statement."""
+NAMING_FILES = {"assignment_submission": submission_attachments, forms.KIND: forms.check}
+"""The kinds whose records name files, and how each names them."""
 BIGINT_MAX = 2**63 - 1
 """A declared size above this (no file is that large) is kept as this: still over any limit, and storable."""
 
@@ -66,8 +69,8 @@ def read_new_submissions(edge_id: str) -> int:
     cursors = _read_to.setdefault(database, {})
     after, count = cursors.get(edge_id, 0), 0
     while True:
-        rows = list(Record.select(Record.arrival, Record.id, Record.payload)
-                    .where(Record.edge == edge_id, Record.kind == "assignment_submission", Record.arrival > after)
+        rows = list(Record.select(Record.arrival, Record.id, Record.payload, Record.kind)
+                    .where(Record.edge == edge_id, Record.kind.in_(list(NAMING_FILES)), Record.arrival > after)
                     .order_by(Record.arrival).limit(PAGE).tuples())
         if not rows:
             return count
@@ -78,9 +81,9 @@ def read_new_submissions(edge_id: str) -> int:
 
 def _write(edge_id: str, rows: list[tuple]) -> None:
     grants: dict[str, dict] = {}
-    for _arrival, record_id, payload in rows:
+    for _arrival, record_id, payload, kind in rows:
         try:
-            refs = submission_attachments(json.loads(payload), record_id)
+            refs = NAMING_FILES[kind](json.loads(payload), record_id)
         except (ValueError, TypeError, RecordError):  # not a submission the hub could use: it grants nothing
             continue
         for ref in refs:

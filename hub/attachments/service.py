@@ -151,3 +151,6 @@ def _commit(store: Store, edge_id: str, ref: dict, partial: Path) -> None:
     (StoredAttachment.insert(sha256=ref["sha256"], size=ref["size"], type=ref["type"], stored_at=timestamp(),
                              edge=edge_id).on_conflict_ignore().execute())
     log.info("attachment %s from edge %s stored (%d bytes)", ref["sha256"], edge_id, ref["size"])
+    from hub.forms import from_edges  # (which reads this store)
+
+    from_edges.with_file(ref["sha256"])  # a tablet's form submission waiting for this file is stored now

@@ -49,9 +49,11 @@ def _uploaded(person_id: str, path: str, ref: dict) -> PhoneUpload:
     return row
 
 
-def receive(person_id: str, submission_id: str, body: dict, pixels, today: date | None = None) -> FormSubmission:
+def receive(person_id: str, submission_id: str, body: dict, pixels, today: date | None = None,
+            uploaded=_uploaded) -> FormSubmission:
     """Check and store one submission (inside the sync's transaction). `pixels(person_id, sha256)` gives a
-    stored photo's (width, height), or None where it is not a picture that can be read."""
+    stored photo's (width, height), or None where it is not a picture that can be read. `uploaded(person_id,
+    path, ref)` refuses a file not all at the hub (a phone's upload; a tablet's: hub/forms/from_edges.py)."""
     form = FormVersion.get_or_none((FormVersion.form_id == str(body.get("form_id"))[:64])
                                    & (FormVersion.version == str(body.get("version"))[:64]))
     if form is None:
@@ -70,7 +72,7 @@ def receive(person_id: str, submission_id: str, body: dict, pixels, today: date 
     except checks.FieldRefused as exc:
         raise Refused(400, "bad_value", str(exc), field=exc.path) from None
     for path, ref in checked.attachments.items():
-        _uploaded(person_id, path, ref)
+        uploaded(person_id, path, ref)
         if by_path[path].get("max_pixels") or by_path[path]["type"] in ("image", "signature"):
             size = pixels(person_id, ref["sha256"])
             if size is None:

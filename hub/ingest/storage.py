@@ -8,6 +8,7 @@ from collections.abc import Callable
 import peewee
 
 from hub.db import write_transaction
+from hub.forms import from_edges
 from hub.models import Batch, Record
 from hub.people import edge_release
 from hub.plans import service as plans
@@ -50,6 +51,7 @@ def store_batch(*, edge_id: str, batch_id: str, seq: int, digest: str, count: in
                 stored += query.as_rowcount().execute()
             plans.apply_records(edge_id, rows)  # an edge's release plan edits merge with the batch
             edge_release.from_batch(edge_id, rows)  # a release at the edge console: its code works from now
+            from_edges.from_batch(edge_id, rows)  # a form filled in on a tablet: stored once its files are here
             receipt = sign(stored)
             Batch.create(batch_id=batch_id, edge=edge_id, seq=seq, digest=digest, count=count,
                          stored=stored, receipt_json=json.dumps(receipt), received_at=received)

@@ -87,6 +87,9 @@ def link(person_id: str, edge_id: str, learner: str) -> PersonLearner:
             from hub.plans import service as plans  # (hub.plans uses this module)
 
             plans.pending_for(edge_id, learner)  # a plan written at that edge before the link merges now
+            from hub.forms import from_edges
+
+            from_edges.pending_for(edge_id, learner)  # forms filled in on a tablet there before the link
     return found
 
 

@@ -64,12 +64,14 @@ def test_every_route_is_documented(instance):
                      ("/v1/phone/health/reads", "GET"), ("/v1/phone/courses", "GET"),
                      ("/v1/phone/courses/<course>/launch", "POST"), ("/v1/phone/forms", "GET"),
                      ("/v1/phone/checkins", "GET"), ("/v1/phone/checkins/credential", "POST"),
+                     ("/v1/phone/work", "GET"), ("/v1/phone/work/files/<sha256>", "GET"),
                      ("/health/shared/<secret>", "GET"),
                      ("/health/shared/<secret>/bundle.json", "GET"), ("/health/shared/<secret>/summary.pdf", "GET"),
                      ("/", "GET"), ("/app", "GET"), ("/app/", "GET"), ("/app/<path:path>", "GET"),
                      ("/v1/calendar/<token>.ics", "GET"), ("/v1/edge/transfers", "GET"),
                      ("/v1/edge/transfers/<transfer_id>/records", "GET"),
                      ("/v1/edge/transfers/<transfer_id>/delivered", "POST"), ("/v1/edge/plans", "GET"),
+                     ("/v1/edge/forms", "GET"),
                      ("/v1/health/people/<person_id>/summary", "POST"),
                      ("/v1/health/people/<person_id>/appointments", "POST")}
     for rule, method in rules:

@@ -3,10 +3,13 @@ edge's tablet API (the app at /app/, the records into the relay's commit): a tex
 photo and a voice note (Chromium's fake microphone) recorded offline survive a reload; back online, the
 connection drops mid-upload and the page is reloaded: the upload resumes from the chunk it stopped at, and each
 reaches the edge exactly once; a tutor's feedback shows and is acknowledged; the release plan counts the days;
+a form the hub published, kept at the edge, is filled in on the Forms screen (the phone's, drawn for the tablet)
+with a photo and reaches the edge once as a form_submission record naming the photo it uploaded first;
 axe-core finds no violations on any tablet screen."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from datetime import date, timedelta
@@ -20,6 +23,7 @@ from edge.config import AttachmentsConfig, EdgeConfig, TabletsConfig
 from edge.courses.tables import CURRENT, CourseVersion
 from edge.downlink import messages
 from edge.downlink.tables import DownMessage
+from edge.forms import pull as forms_pull
 from edge.identity import EdgeFiles, create_tablet_ca, ensure_server_cert
 from edge.plans.tables import LearnerPlanField
 from edge.tablets.api import TabletApiServer
@@ -211,3 +215,36 @@ def test_the_library_marks_new_courses_once_and_opens_the_player_by_course_id(pa
     assert "Nothing new since you last looked." in page.text_content("main")
     page.click("[data-course=english-2] a")
     page.wait_for_url("**/app/player.html?course=english-2*")
+
+
+FORM = {"form_id": "wing_survey", "version": "2027010101", "title": "Wing survey", "default_language": "en",
+        "languages": ["en"],
+        "fields": [{"name": "meal", "path": "meal", "type": "text", "required": True,
+                    "label": {"en": "What was the best meal this week?"}},
+                   {"name": "photo", "path": "photo", "type": "image", "required": False,
+                    "label": {"en": "A photo of your work"}}]}
+
+
+def test_a_form_filled_in_on_the_tablet_reaches_the_edge_once_with_its_photo(page, edge):
+    page.context.set_offline(False)
+    forms_pull.keep([FORM], {"photo_bytes": 10485760, "voice_bytes": 5242880, "chunk_bytes": 262144})
+    page.goto(f"{edge['origin']}/app/#/forms")  # (the test before left the page in the course player)
+    page.wait_for_selector("html[data-app=ready]")
+    page.wait_for_selector("[data-form=wing_survey]")
+    browserkit.assert_accessible(page)
+    page.click("[data-form=wing_survey]")
+    page.wait_for_selector("form.fill[data-form=wing_survey]")
+    page.fill("#q0", "Curry on Thursday")
+    page.set_input_files("#q1", str(edge["photo"]))
+    page.wait_for_selector("form.fill img.form-photo")
+    page.click("form.fill button[type=submit]")
+    page.wait_for_selector("html[data-screen=forms]")
+    _waiting(page, 0)
+    [row] = store.Received.select().where(store.Received.device == DEVICE, store.Received.kind == "form_submission")
+    payload = json.loads(row.body)["payload"]
+    sha = hashlib.sha256(edge["photo"].read_bytes()).hexdigest()
+    assert payload["form_id"] == "wing_survey" and payload["version"] == "2027010101"
+    assert payload["values"]["meal"] == "Curry on Thursday"
+    assert payload["values"]["photo"] == {"sha256": sha, "type": "image/png", "bytes": edge["photo"].stat().st_size}
+    [attachment] = payload["attachments"]
+    assert attachment["sha256"] == sha and held_chunks(attachment["id"]) == [0, 1, 2, 3]

@@ -18,6 +18,11 @@ def arrived(device: str, payload: bytes, mid: int = 1) -> Arrived:
     return Arrived(topics.up(device), payload, mid, 1)
 
 
+FORM = {"form_id": "canteen", "version": "1", "filled_at": "2026-12-08T01:00:00.000Z", "values": {"diet": "halal"},
+        "attachments": []}
+"""A form_submission's payload (wire.forms)."""
+
+
 def record_bytes(seq: int = 1, kind: str = "message", learner: str = "L-0042", **payload) -> bytes:
     return new_record(kind, learner, seq, payload or {"text": "hello"}).to_json()
 
@@ -28,7 +33,7 @@ def run(messages, *, known=(), highest=None, room=10**9):
 
 
 def test_valid_records_become_rows_and_acks_per_device():
-    a1, a2, b1 = record_bytes(1), record_bytes(2, "form_submission"), record_bytes(1, learner="L-7")
+    a1, a2, b1 = record_bytes(1), record_bytes(2, "form_submission", **FORM), record_bytes(1, learner="L-7")
 
     out = run([arrived("tab-a", a1), arrived("tab-a", a2), arrived("tab-b", b1)])
 
@@ -40,7 +45,7 @@ def test_valid_records_become_rows_and_acks_per_device():
 
 
 def test_row_holds_the_record_the_device_and_the_exact_bytes_received():
-    raw = record_bytes(5, "form_submission", learner="L-0042", essay="on liberty")
+    raw = record_bytes(5, "form_submission", learner="L-0042", **{**FORM, "values": {"essay": "on liberty"}})
 
     (row,) = run([arrived("tab-a", raw)]).rows
 

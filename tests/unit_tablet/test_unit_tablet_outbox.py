@@ -7,6 +7,10 @@ import pytest
 from tablet.outbox import Outbox, record_json
 from wire.records import RecordError, parse_record
 
+FORM = {"form_id": "canteen", "version": "1", "filled_at": "2026-12-08T01:00:00.000Z", "values": {"diet": "halal"},
+        "attachments": []}
+"""A form_submission's payload (wire.forms)."""
+
 
 @pytest.fixture
 def path(tmp_path):
@@ -32,7 +36,7 @@ def add_three(box: Outbox):
 
 def test_records_get_consecutive_sequence_numbers_from_one(outbox):
     first = outbox.add("message", "L-0042", {"text": "hi"})
-    batch = outbox.add_many([("message", "L-0042", {"step": 1}), ("form_submission", "L-7", {"a": 2})])
+    batch = outbox.add_many([("message", "L-0042", {"step": 1}), ("form_submission", "L-7", FORM)])
     last = outbox.add("message", "L-0042", {"text": "bye"})
 
     assert [first.seq, *(r.seq for r in batch), last.seq] == [1, 2, 3, 4]

@@ -58,7 +58,8 @@ def test_every_kind_a_tablet_makes_can_be_made_from_the_command_line(tmp_path):
         tablet("submit", "--folder", folder, "--kind", "message", "--learner", LEARNER,
                "--payload", '{"to": "probation-officer", "text": "About my appointment"}'),
         tablet("submit", "--folder", folder, "--kind", "form_submission", "--learner", LEARNER,
-               "--payload", '{"form": "healthcare-request", "answers": {"q1": "dentist"}}'),
+               "--payload", '{"form_id": "healthcare_request", "version": "1", "filled_at": "2026-12-08T01:00:00Z", '
+               '"values": {"q1": "dentist"}, "attachments": []}'),
         tablet("submit", "--folder", folder, "--kind", "assignment_submission", "--learner", LEARNER,
                "--payload", '{"assignment": "essay-1", "course": "english-2", "text": "My essay", "attachments": []}'),
         tablet("submit", "--folder", folder, "--kind", "course_refusal", "--learner", LEARNER, "--payload",

@@ -20,7 +20,8 @@ export function onInbox(fn) {
 
 function attachmentsOf(item) {
   const payload = (item.body && item.body.payload) || {};
-  return item.kind === "assignment_submission" && Array.isArray(payload.attachments) ? payload.attachments : [];
+  const naming = item.kind === "assignment_submission" || item.kind === "form_submission";  // files go first
+  return naming && Array.isArray(payload.attachments) ? payload.attachments : [];
 }
 
 /** The outbox's sender: {accepted, refused} for the items the edge answered; the rest stay waiting. */

@@ -1,18 +1,18 @@
-// Forms: the forms the person's organisations published (GET /v1/phone/forms, kept for offline use), and one
+// Forms: the forms the person's organisations published (kept for offline use), and one
 // form at a time drawn from its field list (docs/forms.md): text, choices, dates, numbers, a photo (made smaller to
 // the form's max-pixels before it is kept), a voice note, a signature (drawn, or the name typed), a place (with
 // how exact it is, in words). Each answer is checked here by the hub's rules before anything is kept, and a problem
 // is said beside its question. "Send" keeps the files on the phone and the submission in the outbox (a
 // form_submission with a UUID made here); the sender uploads the files, then the sync sends it (forms/send.js).
+// The same screen runs on a tablet inside, through the edge: `formScreens(side)` draws it for a side, which says
+// where the forms come from, how a file is kept and what the outbox sends (forms/side.js, app/src/tablet/forms.js).
 import { language } from "../../shell/i18n.js";
 import * as check from "../forms/check.js";
-import { dropDraft, kept, limits as keptLimits, loadDraft, one, refresh, saveDraft } from "../forms/kept.js";
 import { formState } from "../forms/logic.js";
 import * as media from "../forms/media.js";
 import { KIND } from "../forms/send.js";
-import { HubError, wordsFor } from "../hub.js";
-import { action, activated, icon } from "../ui.js";
-import { N_ } from "../words.js";
+import { phone } from "../forms/side.js";
+import { action, icon } from "../ui.js";
 
 const MAX_VALUES_BYTES = 60 * 1024; // hub/forms/submissions.py MAX_VALUES_BYTES
 const RULES = `
@@ -39,30 +39,26 @@ function addFormStyle() {
   document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 }
 
-// The hub's refusals of a submission, in words (the hub's own reason is shown too, for the person's worker).
-const REFUSED = {
-  bad_value: N_("Not sent: an answer was not right. Fill in the form again."),
-  unknown_form: N_("Not sent: this form was changed. Open Forms, then fill in the new one."),
-  attachment_missing: N_("Not sent: a photo or voice note is no longer on this phone. Fill in the form again."),
-};
-const refusedWords = (code) => REFUSED[code] || wordsFor(code);
+/** The Forms screens ({renderList, renderForm}) of a side (forms/side.js). */
+export function formScreens(side) {
+  return { renderList: (main, ctx) => renderList(main, ctx, side), renderForm: (main, ctx) => renderForm(main, ctx, side) };
+}
 
-export async function renderList(main, ctx) {
-  if (!(await activated(main, ctx))) return;
+export async function renderList(main, ctx, side = phone) {
+  if (!(await side.ready(main, ctx))) return;
   addFormStyle();
   let offline = false;
   try {
-    await refresh();
+    await side.forms.refresh();
   } catch (error) {
-    if (!(error instanceof HubError)) throw error;
+    if (!side.offline(error)) throw error;
     offline = true;
   }
-  const forms = await kept();
+  const forms = await side.forms.kept();
   if (ctx.params.sent) {
-    main.append(ctx.el("div", { class: "note", role: "status" },
-      ctx.el("p", { text: ctx.t("Your form is kept on this phone. It is sent when you are online.") })));
+    main.append(ctx.el("div", { class: "note", role: "status" }, ctx.el("p", { text: ctx.t(side.words.kept) })));
   }
-  if (offline) main.append(ctx.el("p", { class: "note", text: ctx.t("You are offline. These are the forms kept on this phone.") }));
+  if (offline) main.append(ctx.el("p", { class: "note", text: ctx.t(side.words.offline) }));
   main.append(action(ctx, "refresh", ctx.t("Check for new forms"), async () => ctx.navigate("forms"), { class: "button secondary" }));
   if (!forms.length) {
     main.append(ctx.el("p", { class: "lead", text: ctx.t("You have no forms to fill in yet. When your worker adds one, it shows here.") }));
@@ -81,13 +77,14 @@ export async function renderList(main, ctx) {
   main.append(ctx.el("h2", { text: ctx.t("Forms not sent yet") }));
   const list = ctx.el("ul", { class: "sent-forms" });
   for (const item of waiting) {
-    const title = titles[item.body.form_id] || item.body.form_id;
+    const formId = side.submission(item).form_id;
+    const title = titles[formId] || formId;
     const li = ctx.el("li", { class: "appointment", "data-id": item.id, "data-state": item.state }, ctx.el("h3", { text: title }));
     if (item.state === "refused") {
-      li.append(ctx.el("p", { class: "state refused" }, icon("refused"), ctx.el("span", { text: ctx.t(refusedWords(item.error)) })));
+      li.append(ctx.el("p", { class: "state refused" }, icon("refused"), ctx.el("span", { text: ctx.t(side.refused(item.error)) })));
       if (item.reason) li.append(ctx.el("p", { class: "hint", text: ctx.t("For your worker: {reason}", { reason: item.reason }) }));
     } else {
-      li.append(ctx.el("p", { class: "state" }, icon("waiting"), ctx.el("span", { text: ctx.t("Waiting to send. It goes when you are online.") })));
+      li.append(ctx.el("p", { class: "state" }, icon("waiting"), ctx.el("span", { text: ctx.t(side.words.waiting) })));
     }
     list.append(li);
   }
@@ -113,7 +110,7 @@ function parts(ctx, field, id, lang) {
   return { hint, error, describedBy };
 }
 
-function widget(ctx, field, id, draft, lang, limits, extraHint, save) {
+function widget(ctx, field, id, draft, lang, limits, extraHint, save, words) {
   const { hint, error, describedBy } = parts(ctx, field, id, lang);
   const path = field.path;
   const box = ctx.el("div", { class: "field", "data-path": path });
@@ -231,7 +228,7 @@ function widget(ctx, field, id, draft, lang, limits, extraHint, save) {
       "aria-label": ctx.t("Your voice note") }));
     if (draft.values[path]) show(draft.values[path]);
     if (!media.canRecord()) {
-      set.append(ctx.el("p", { text: ctx.t("This phone cannot record a voice note here.") }));
+      set.append(ctx.el("p", { text: ctx.t(words.noRecording) }));
       box.append(set);
       w.focus = () => {};
       return w;
@@ -263,7 +260,7 @@ function widget(ctx, field, id, draft, lang, limits, extraHint, save) {
         button.lastChild.textContent = ctx.t("Stop recording");
         said.textContent = ctx.t("Recording. Press Stop recording when you have finished.");
       } catch {
-        said.textContent = ctx.t("This phone could not use its microphone.");
+        said.textContent = ctx.t(words.noMicrophone);
       }
     });
     w.ready = () => (rec.recording ? finish() : finished);
@@ -369,12 +366,13 @@ function localDay(now) {
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
-export async function renderForm(main, ctx) {
-  if (!(await activated(main, ctx))) return;
+export async function renderForm(main, ctx, side = phone) {
+  if (!(await side.ready(main, ctx))) return;
   addFormStyle();
+  const { one, limits: keptLimits, loadDraft, saveDraft, dropDraft } = side.forms;
   const form = await one(ctx.params.form || "");
   if (!form) {
-    main.append(ctx.el("p", { class: "lead", text: ctx.t("This form is not on this phone. Connect to the internet and open Forms again.") }),
+    main.append(ctx.el("p", { class: "lead", text: ctx.t(side.words.missing) }),
       ctx.el("a", { class: "button", href: ctx.href("forms") }, icon("forms"), ctx.el("span", { text: ctx.t("Back to forms") })));
     return;
   }
@@ -393,7 +391,7 @@ export async function renderForm(main, ctx) {
   main.append(ctx.el("h2", { text: form.title }),
     ctx.el("p", { class: "lead", text: ctx.t("Take as long as you need. Nothing is sent until you send the form.") }));
   if (Object.keys(draft.values).length) {
-    main.append(ctx.el("p", { class: "note", text: ctx.t("Your answers so far are kept on this phone.") }),
+    main.append(ctx.el("p", { class: "note", text: ctx.t(side.words.draft) }),
       action(ctx, "refresh", ctx.t("Clear my answers and start again"), async () => {
         clearTimeout(saving);
         drafts.delete(key);
@@ -421,8 +419,8 @@ export async function renderForm(main, ctx) {
     }
     if (check.AUTOMATIC.has(field.type)) return;
     const extra = field.type === "image" && field.max_pixels
-      ? ctx.t("A large photo is made smaller on this phone before it is sent.") : null;
-    const made = widget(ctx, field, id, draft, lang, limits, extra, save);
+      ? ctx.t(side.words.smaller) : null;
+    const made = widget(ctx, field, id, draft, lang, limits, extra, save, side.words);
     if (!made) return;
     widgets.push(made);
     shown.set(field.path, made.box);
@@ -507,16 +505,18 @@ export async function renderForm(main, ctx) {
     }
     if (found.length) return showSummary(found);
     const values = {};
+    const files = []; // on a tablet: the uploads the edge must hold before it takes the submission
     for (const w of widgets) {
       let value = answers.get(w);
       if (!state.asked.has(w.field.path) || check.isEmpty(value)) continue;
       if (check.ATTACHED.has(w.field.type)) {
-        const kept = await media.keepFile(value.blob, w.field.type === "audio"); // on this phone before the outbox
+        const kept = await side.keepFile(value.blob, w.field.type === "audio"); // on this device before the outbox
         if (kept.problem) {
           w.show(ctx.t(kept.problem));
           return showSummary([[w, ctx.t(kept.problem)]]);
         }
-        value = kept.ref;
+        value = kept.value;
+        if (kept.attachment && !files.some((f) => f.sha256 === kept.attachment.sha256)) files.push(kept.attachment);
       } else {
         value = check.answer(w.field, value);
       }
@@ -534,7 +534,8 @@ export async function renderForm(main, ctx) {
       summary.focus();
       return;
     }
-    await ctx.outbox.add({ kind: KIND, body: { form_id: form.form_id, version: form.version, filled_at: now.toISOString(), values } });
+    const submission = { form_id: form.form_id, version: form.version, filled_at: now.toISOString(), values };
+    await ctx.outbox.add({ kind: KIND, body: await side.body(submission, files) });
     clearTimeout(saving);
     drafts.delete(key);
     await dropDraft(form.form_id);
