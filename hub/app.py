@@ -22,6 +22,7 @@ from hub.checkins import phone_api as checkins_phone_api
 from hub.courses import admin_api as courses_admin_api
 from hub.courses import edge_api as courses_edge_api
 from hub.courses import phone_api as courses_phone_api
+from hub.employment import phone_api as employment_phone_api
 from hub.enrolment import api as enrol
 from hub.enrolment import edge_api
 from hub.enrolment import service as enrolment
@@ -76,6 +77,7 @@ def create_app(test_config: dict | None = None, instance_path: str | os.PathLike
     app.register_blueprint(health_share_web.bp)  # the links they share with a GP or pharmacy
     app.register_blueprint(forms_phone_api.bp)  # the forms a phone renders (hub/forms)
     app.register_blueprint(checkins_phone_api.bp)  # check-ins: nonces, the next window, WebAuthn (hub/checkins)
+    app.register_blueprint(employment_phone_api.bp)  # job links, videos and checklists (hub/employment)
     app.register_blueprint(webapp_web.bp)  # the person's app for phones, at /app/ (webapp/dist)
     console.init_app(app)  # the admin console's pages under /admin (hub/console)
     workers_web.init_app(app)  # the workers' console's pages under /work (hub/workers)

@@ -27,6 +27,7 @@ from hub.checkins import cli as checkins_cli
 from hub.checkins import job as checkins_job
 from hub.courses import cli as courses_cli
 from hub.courses.content_origin import HubContentServer
+from hub.employment import cli as employment_cli
 from hub.enrolment import edges, tokens
 from hub.fleet import cli as fleet_cli
 from hub.forms import cli as forms_cli
@@ -119,6 +120,7 @@ def register(parts) -> None:
     health_cli.register(commands, _command, _app)
     forms_cli.register(commands, _command, _app)
     checkins_cli.register(commands, _command, _app)
+    employment_cli.register(commands, _command, _app)
 
 
 def _command(commands, name: str, func, help_text: str):

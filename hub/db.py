@@ -99,6 +99,7 @@ def all_models() -> list[type[peewee.Model]]:
     from hub.audit.models import MODELS as AUDIT_MODELS
     from hub.checkins.models import MODELS as CHECKIN_MODELS
     from hub.courses.models import COURSE_MODELS
+    from hub.employment.models import MODELS as EMPLOYMENT_MODELS
     from hub.fleet.models import MODELS as FLEET_MODELS
     from hub.forms.models import MODELS as FORM_MODELS
     from hub.lrs.models import MODELS as LRS_MODELS
@@ -116,7 +117,7 @@ def all_models() -> list[type[peewee.Model]]:
     return [*MODELS, *LRS_MODELS, *COURSE_MODELS, *ATTACHMENT_MODELS, *ADMIN_MODELS, *APPROVAL_MODELS,
             *AUDIT_MODELS, *FLEET_MODELS, *STAFF_MODELS, *PEOPLE_MODELS,
             *PHONE_MODELS, *SYNC_MODELS, *WORKER_MODELS, *APPOINTMENT_MODELS, *TEAM_MODELS, *PLAN_MODELS,
-            *PUSH_MODELS, *MEDICAL_MODELS, *FORM_MODELS, *CHECKIN_MODELS]
+            *PUSH_MODELS, *MEDICAL_MODELS, *FORM_MODELS, *CHECKIN_MODELS, *EMPLOYMENT_MODELS]
 
 
 def hub_schema() -> schema.Schema:

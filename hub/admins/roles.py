@@ -123,6 +123,12 @@ ACTIONS: dict[str, Action] = {
                             "checkins show"),
     "checkins.retention": Action("delete check-in photos past their keeping time now (host only; `hub run` does it "
                                  "daily)", "", "checkins retention", True),
+    "employment.publish": Action("publish a job link, video or checklist for people's phones (host only; employment "
+                                 "advisers also publish in the workers' console)", "", "employment publish", True),
+    "employment.list": Action("list the job links, videos and checklists published (host only)", "",
+                              "employment list"),
+    "employment.progress": Action("show a person's ticks on their checklists (host only; the read is recorded)", "",
+                                  "employment progress"),
 }
 
 _READ = {"enrolment_tokens.list", "edges.list", "edges.health", "keys.export", "courses.list", "courses.refusals",

@@ -22,6 +22,9 @@ Kinds:
   the owner's assertion (optional)}: a check-in signed on the phone (hub/checkins/service.py, docs/checkins.md);
   one that does not verify is kept as refused, with why, and accepted here (the phone reads its outcome from
   GET /v1/phone/checkins)
+- `checklist_progress`: {"item": a checklist's id, "step": its number from 0, "done": true or false, "ticked_at": RFC
+  3339}: the person ticked (or unticked) a step of a checklist an employment adviser published; the adviser sees it
+  (hub/employment/service.py, docs/employment.md)
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from hub.appointments import service as appointments
 from hub.checkins import phone_api as checkins
 from hub.courses import person as person_courses
 from hub.courses.models import PhoneRecord
+from hub.employment import phone_api as employment
 from hub.forms import phone_api as forms
 from hub.phones.service import Caller
 from hub.refusals import Refused
@@ -189,7 +193,8 @@ def _checkin(caller: Caller, change_id: str, body: dict) -> None:
 KINDS = {"message": _message, "read": _read, "reschedule": _appointment(appointments.phone_reschedule),
          "late": _appointment(appointments.phone_late),
          **{kind: _learning(kind) for kind in (*sorted(STATEMENT_KINDS), course_state.KIND)},
-         "form_submission": _appointment(forms.receive), "checkin": _checkin}
+         "form_submission": _appointment(forms.receive), "checkin": _checkin,
+         "checklist_progress": _appointment(employment.receive)}
 
 
 def apply(caller: Caller, change) -> None:

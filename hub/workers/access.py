@@ -48,6 +48,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "work.checkins.read": frozenset({OFFENDER_MANAGER, TEAM_MANAGER}),
     "work.checkins.schedule": frozenset({OFFENDER_MANAGER, TEAM_MANAGER}),
     "work.checkins.review": frozenset({OFFENDER_MANAGER, TEAM_MANAGER}),
+    "work.employment.read": EVERY_WORKER,
+    "work.employment.publish": frozenset({EMPLOYMENT_ADVISER, TEAM_MANAGER}),
+    "work.employment.progress": EVERY_WORKER,
 }
 """Releasing someone, a new activation code (and its letter), and switching a phone off are the
 offender manager's (and their team manager's); every worker reads and writes messages and release
@@ -60,7 +63,10 @@ it with: hub/workers/views/health.py asks hub/medical/service.py `may_read` too)
 worker sees the published forms and the submissions of the people they may see (hub/forms/web.py); a team
 manager publishes forms for the organisation. Check-ins (hub/checkins/web.py) are supervision evidence: the
 offender manager and their team manager set a person's schedule, see their check-ins and photos, and mark them
-reviewed; other roles do not."""
+reviewed; other roles do not. Every worker sees the job links, videos and checklists published for people's
+phones (hub/employment/web.py) and the ticks on a checklist of the people they may see (a person's resettlement is
+every one of their workers' business, as their release plan is); employment advisers and their team managers
+publish them."""
 
 
 def allowed(role: str | None, action: str) -> bool:

@@ -14,6 +14,7 @@ from hub.checkins import web as checkins
 from hub.console import access as console_access
 from hub.console import pages
 from hub.console.views import auth
+from hub.employment import web as employment
 from hub.forms import web as forms
 from hub.workers import access
 from hub.workers.views import appointments, health, inbox, messages, people, plans, team
@@ -43,6 +44,7 @@ def init_app(app) -> None:
     app.config["WORK_MESSAGE_FORM_BYTES"] = most + 64 * 1024  # a message's form with a photo or voice note
     app.config["WORK_HEALTH_FORM_BYTES"] = app.config["HEALTH_MAX_BUNDLE_BYTES"] + 64 * 1024  # an upload's form
     forms.init_config(app)
+    employment.init_config(app)
     work = Blueprint("work", __name__, url_prefix=PREFIX, template_folder="templates")
     work.before_request(console_access.load)
     work.before_request(console_access.check_csrf)
@@ -51,6 +53,6 @@ def init_app(app) -> None:
     work.add_url_rule("/", "home", lambda: redirect(console_access.home()))
     pages.init_blueprint(work)
     work.register_blueprint(_auth_blueprint())
-    for module in (people, messages, appointments, plans, team, inbox, health, forms, checkins):
+    for module in (people, messages, appointments, plans, team, inbox, health, forms, checkins, employment):
         work.register_blueprint(module.bp)
     app.register_blueprint(work)

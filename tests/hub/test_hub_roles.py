@@ -57,12 +57,14 @@ PHONE_ROUTES = {"/v1/phone/activate", "/v1/phone/sync", "/v1/phone/views", "/v1/
                 "/v1/phone/health/bundle", "/v1/phone/health/printable", "/v1/phone/health/choice",
                 "/v1/phone/health/shares", "/v1/phone/health/shares/<share_id>/revoke", "/v1/phone/health/workers",
                 "/v1/phone/health/reads", "/v1/phone/courses", "/v1/phone/courses/<course>/launch", "/v1/phone/forms",
-                "/v1/phone/checkins", "/v1/phone/checkins/credential"}
+                "/v1/phone/checkins", "/v1/phone/checkins/credential", "/v1/phone/work",
+                "/v1/phone/work/files/<sha256>"}
 """Signed by a person's phone key, not an admin's token: tests/hub/test_phone_journey.py (every one unsigned, from a
 revoked phone and from another person's phone: the phones' matrix), test_phone_push.py, test_phone_attachments.py,
 test_phone_health.py (the health routes: unsigned, and another person's phone with this person's share id),
 test_hub_phone_courses.py (another person's phone sees none of the courses and cannot launch them), test_forms_phone.py
-(the forms: unsigned is 401), test_checkins_hub.py (check-ins: unsigned is 401, a phone gets only its own)."""
+(the forms: unsigned is 401), test_checkins_hub.py (check-ins: unsigned is 401, a phone gets only its own),
+test_employment_hub.py (work and jobs: unsigned is 401, another person's items and files are not listed and 404)."""
 OPEN_ROUTES = {"/v1/calendar/<token>.ics", "/health/shared/<secret>", "/health/shared/<secret>/bundle.json",
                "/health/shared/<secret>/summary.pdf", "/", "/app", "/app/", "/app/<path:path>"}
 """The address is the secret (a person's calendar feed: tests/hub/test_hub_appointments.py; a health summary the person

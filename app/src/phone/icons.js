@@ -13,6 +13,7 @@ export const ICONS = Object.freeze({
   forms: wrap('<path d="M9 4h6v3H9z"/><path d="M7 5H5v16h14V5h-2"/><path d="M8 11h8"/><path d="M8 14h8"/><path d="M8 17h5"/>'),
   place: wrap('<path d="M12 21s-7-6.5-7-12a7 7 0 0 1 14 0c0 5.5-7 12-7 12z"/><circle cx="12" cy="9" r="2.5"/>', 24),
   key: wrap('<circle cx="8" cy="15" r="4"/><path d="M11 12l9-9"/><path d="M16 7l3 3"/>'),
+  work: wrap('<rect x="3" y="7" width="18" height="13" rx="2"/><path d="M9 7V5a1 1 0 0 1 1-1h4a1 1 0 0 1 1 1v2"/><path d="M3 13h18"/><path d="M11 13v2h2v-2"/>'),
   checkin: wrap('<circle cx="12" cy="10" r="3"/><path d="M12 21s-7-6.5-7-11a7 7 0 0 1 14 0c0 4.5-7 11-7 11z"/><path d="M16.5 17.5l1.5 1.5 3-3"/>'),
   // message states, small, beside their words
   waiting: wrap('<circle cx="12" cy="12" r="9"/><path d="M12 7v5l3 2"/>', 20),

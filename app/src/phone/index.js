@@ -19,6 +19,7 @@ import * as library from "./screens/library.js";
 import * as messages from "./screens/messages.js";
 import * as plan from "./screens/plan.js";
 import * as views from "./screens/views.js";
+import * as work from "./screens/work.js";
 import { addStyle } from "./style.js";
 import { onSynced, pull, send } from "./sync.js";
 
@@ -31,6 +32,7 @@ label("quiz_answer", "Your answer in a course");
 label("course_state", "Where you are in a course");
 label("form_submission", "A form you filled in");
 label("checkin", "A check-in");
+label("checklist_progress", "A tick on a checklist");
 
 // The read receipts already queued (kept in IndexedDB, so a reload does not send them again).
 const receipted = new Set();
@@ -76,6 +78,8 @@ screen({ id: "appointment", side: "phone", home: false, icon: ICONS.appointments
 screen({ id: "plan", side: "phone", order: 25, icon: ICONS.plan, title: "My plan", render: phone(plan.render) });
 screen({ id: "library", side: "phone", order: 35, icon: ICONS.course, title: "My courses", render: phone(library.render) });
 screen({ id: "checkin", side: "phone", order: 15, icon: ICONS.checkin, title: "Check in", render: phone(checkin.render) });
+screen({ id: "work", side: "phone", order: 36, icon: ICONS.work, title: "Work and jobs", render: phone(work.renderList) });
+screen({ id: "work-item", side: "phone", home: false, icon: ICONS.work, title: "Work and jobs", render: phone(work.renderItem) });
 screen({ id: "forms", side: "phone", order: 33, icon: ICONS.forms, title: "Forms", render: phone(forms.renderList) });
 screen({ id: "form", side: "phone", home: false, icon: ICONS.forms, title: "Forms", render: phone(forms.renderForm) });
 screen({ id: "views", side: "phone", order: 40, icon: ICONS.eye, title: "Who looked at my record", render: phone(views.render) });
@@ -85,7 +89,7 @@ setSender(withCheckinPhotos(withFormFiles(send))); // files before their form (f
 addStyle();
 
 // After a sync that brought something, the screen shows it, unless the person is writing (their words stay).
-const LIVE = new Set(["messages", "conversation", "appointments", "plan", "health", "home", "forms", "checkin"]);
+const LIVE = new Set(["messages", "conversation", "appointments", "plan", "health", "home", "forms", "checkin", "work"]);
 function redraw(screens) {
   const shown = document.documentElement.dataset.screen;
   const fields = [...document.querySelectorAll("#main textarea, #main input:not([type=radio]), #main select")];

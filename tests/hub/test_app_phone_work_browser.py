@@ -1,0 +1,180 @@
+"""Work and jobs on the person's phone (issue 14, "Employment"), in Debian's Chromium against a real `throughgate hub
+run` over HTTPS: a checklist, a video with WebVTT captions and a job link published at the hub show on the app's Work
+and jobs screen and are kept for offline use. With the setting at its default (on wifi only) and the phone on mobile
+data (navigator.connection, set by an init script as Chromium's own cannot be), the video waits, its size said in MB,
+and nothing is fetched; once on wifi it downloads and plays from the phone, its SHA-256 the one the hub listed. Offline
+after a reload, the list and the checklist are still there; a tick is kept in the outbox, and once online it reaches
+the hub exactly once. axe-core finds nothing on the list, the video and the checklist, in English and in Welsh."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from pathlib import Path
+
+import pytest
+from phonekit import offer_for, released_person
+from test_app_phone_browser import PHONE, _accessible, spki_hash
+from workkit import running_hub
+
+import webapp
+from hub import db
+from hub.courses.blobs import BlobStore
+from hub.employment import files, service
+from hub.employment.models import ChecklistTick
+from tests import browserkit
+
+WAIT_MS = 10_000
+VIDEO = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41" + os.urandom(1_300_000)  # two pieces
+CAPTIONS = b"WEBVTT\n\n00:00.000 --> 00:02.000\nSay what the conviction was, in your own words.\n"
+CONNECTION = """(() => {
+    const connection = new EventTarget();
+    connection.type = "cellular";
+    connection.saveData = false;
+    Object.defineProperty(Navigator.prototype, "connection", { get: () => connection, configurable: true });
+    window.testConnection = connection;
+})();"""
+"""A phone on mobile data as the Network Information API says it (Chromium on a desktop has no `type`)."""
+KEPT_VIDEO = """async (sha) => {
+    const db = await new Promise((ok) => {
+        const r = indexedDB.open("throughgate-work"); r.onsuccess = () => ok(r.result); });
+    const blob = await new Promise((ok) => {
+        const r = db.transaction("files").objectStore("files").get(sha); r.onsuccess = () => ok(r.result); });
+    db.close();
+    if (!blob) return null;
+    const digest = await crypto.subtle.digest("SHA-256", await blob.arrayBuffer());
+    return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}"""
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    if not webapp.built():
+        pytest.fail(webapp.NOT_BUILT, pytrace=False)
+    with running_hub(tmp_path_factory.mktemp("app-phone-work")) as (process, app):
+        with app.app_context(), db.connected():
+            blobs = BlobStore.from_config(app.config)
+            stored, media_type = files.store_video(blobs, VIDEO[:64], [VIDEO])
+            captions = files.store_captions(blobs, CAPTIONS)
+            ids = {
+                "checklist": service.publish("checklist", "Getting ready for an interview", "", "ed", steps=[
+                    "Find out about the employer", "Plan the journey", "Practise saying what your conviction was"]),
+                "video": service.publish("video", "How to disclose a conviction", "What to say, and when.", "ed",
+                                         video=service.Video(stored.sha256, media_type, stored.size, captions.sha256,
+                                                             captions.size)),
+                "job": service.publish("job", "Kitchen porter, Cardiff", "", "ed",
+                                       url="https://findajob.dwp.gov.uk/details/123"),
+            }
+        yield process, app, {kind: row.item_id for kind, row in ids.items()}
+
+
+@pytest.fixture(scope="module")
+def browser(hub):
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright's Python package is not installed: pip install -e '.[test]'")
+    if not Path(browserkit.CHROMIUM).exists():
+        pytest.skip(f"{browserkit.CHROMIUM} is missing: Debian's chromium package (make installs it)")
+    args = [*browserkit.CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={spki_hash(hub[0].instance)}"]
+    with sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=browserkit.CHROMIUM, args=args, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _ticks(app) -> list[tuple[str, int, bool]]:
+    with app.app_context(), db.connected():
+        return [(t.person_id, t.step, t.done) for t in ChecklistTick.select()]
+
+
+def _until(check, what: str, seconds: float = 10.0):
+    deadline = time.monotonic() + seconds
+    while not (found := check()):
+        assert time.monotonic() < deadline, f"not within {seconds} s: {what}"
+        time.sleep(0.1)
+    return found
+
+
+def test_work_and_jobs_kept_offline_a_tick_reaches_the_hub_once_and_videos_wait_for_wifi(browser, hub):
+    process, app, ids = hub
+    person, code = released_person(app)
+    context = browserkit.new_context(browser, viewport=PHONE)
+    context.add_init_script(CONNECTION)
+    fetched = []
+    try:
+        page = context.new_page()
+        page.on("request", lambda r: fetched.append(r.url) if "/v1/phone/work/files/" in r.url else None)
+        page.goto(offer_for(process, process.instance, code))
+        page.wait_for_function("(code) => (document.getElementById('code') || {}).value === code", arg=code)
+        page.get_by_role("button", name="Set up this phone").click()
+        page.wait_for_selector("html[data-screen='messages']", timeout=WAIT_MS)
+        page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller", timeout=WAIT_MS)
+
+        page.goto(f"{process.url}/app/#/home")
+        page.locator("a.tile[data-screen='work']", has_text="Work and jobs").click()
+        page.get_by_role("link", name="Getting ready for an interview").wait_for(timeout=WAIT_MS)
+        assert page.get_by_label("On wifi only").is_checked()  # the default
+        assert "Video: 1.2 MB, not downloaded yet" in page.locator(f"[data-item='{ids['video']}']").text_content()
+        _accessible(page, "work")
+        page.get_by_role("button", name="Cymraeg").click()
+        page.get_by_role("heading", name="Gwaith a swyddi", level=1).wait_for()
+        _accessible(page, "work")
+        page.get_by_role("button", name="English").click()
+
+        # On mobile data the video waits for wifi, saying its size; nothing of it is fetched.
+        page.locator(f"a[data-item='{ids['video']}']").click()
+        waiting = page.locator("[data-waiting='wifi']")
+        waiting.wait_for(timeout=WAIT_MS)
+        assert waiting.text_content() == ("This video is 1.2 MB. It downloads when you are on wifi, as your setting "
+                                          "says.")
+        page.get_by_role("button", name="Download now using mobile data (1.2 MB)").wait_for()
+        _accessible(page, "work-item")
+        assert fetched == []
+        page.evaluate("() => { testConnection.type = 'wifi'; testConnection.dispatchEvent(new Event('change')); }")
+        page.locator(f"video[data-sha256='{hashlib.sha256(VIDEO).hexdigest()}']").wait_for(timeout=WAIT_MS)
+        assert page.locator("video track[kind='captions']").count() == 1
+        assert page.evaluate(KEPT_VIDEO, hashlib.sha256(VIDEO).hexdigest()) == hashlib.sha256(VIDEO).hexdigest()
+        assert len(fetched) == 3  # the captions, then the video's two pieces, each once
+        _accessible(page, "work-item")
+
+        # The job link says it leaves the app, and opens in a new tab.
+        page.goto(f"{process.url}/app/#/work-item?item={ids['job']}")
+        link = page.get_by_role("link", name="Open the job advert (new tab)")
+        link.wait_for(timeout=WAIT_MS)
+        assert (link.get_attribute("target"), link.get_attribute("href")) == (
+            "_blank", "https://findajob.dwp.gov.uk/details/123")
+        assert "opens a website outside this app" in page.locator("#leaves-app").text_content()
+
+        # No signal: the list and the checklist are on the phone; a tick waits in the outbox.
+        page.goto(f"{process.url}/app/#/work")
+        page.get_by_role("link", name="Getting ready for an interview").wait_for(timeout=WAIT_MS)
+        context.set_offline(True)
+        page.reload()
+        page.get_by_text("You are offline. These are kept on this phone.").wait_for(timeout=WAIT_MS)
+        page.get_by_role("link", name="Getting ready for an interview").click()
+        page.get_by_label("Plan the journey").check()
+        page.get_by_text("1 of 3 done. Your adviser sees your ticks when you are online.").wait_for()
+        [waiting_tick] = page.evaluate("async () => (await throughgate.outbox.pending()).map((i) => [i.kind, i.body])")
+        assert waiting_tick[0] == "checklist_progress"
+        assert {k: waiting_tick[1][k] for k in ("item", "step", "done")} == {"item": ids["checklist"], "step": 1,
+                                                                          "done": True}
+        _accessible(page, "work-item")
+        page.get_by_role("button", name="Cymraeg").click()
+        page.get_by_text("1 o 3 wedi’u gwneud", exact=False).wait_for()
+        _accessible(page, "work-item")
+        page.get_by_role("button", name="English").click()
+        assert _ticks(app) == []
+
+        context.set_offline(False)  # the browser's `online` event drains the outbox
+        page.get_by_text("Waiting to send: 0").wait_for(timeout=WAIT_MS)
+        assert _until(lambda: _ticks(app), "the tick at the hub") == [(person, 1, True)]
+        page.reload()  # from the hub again: the tick is there, and was stored once
+        page.get_by_label("Plan the journey").wait_for(timeout=WAIT_MS)
+        assert page.get_by_label("Plan the journey").is_checked()
+        assert _ticks(app) == [(person, 1, True)]
+    finally:
+        context.close()
