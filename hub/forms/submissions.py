@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime
 from hub.forms import fields as checks
 from hub.forms import service
 from hub.forms.models import FormAttachment, FormSubmission, FormVersion
+from hub.models import Record
 from hub.refusals import Refused
 from hub.sync import sealed
 from hub.sync.models import PhoneChange, PhoneUpload
@@ -214,6 +215,8 @@ def export(form_id: str, person_ids: list[str] | None, store, out) -> int:
         devices.update({row.change_id: row.key_id for row in PhoneChange.select(PhoneChange.change_id,
                                                                                   PhoneChange.key_id)
                         .where(PhoneChange.change_id.in_(ids[start:start + 500]))})
+        devices.update({row.id: f"{row.edge_id}/{row.device}" for row in Record.select(  # a tablet's, via its edge
+            Record.id, Record.edge, Record.device).where(Record.id.in_(ids[start:start + 500]))})
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\r\n")  # so an answer's own CR or LF is quoted, never a new row
     writer.writerow(map(as_text, header(form_id)))

@@ -1,9 +1,10 @@
 """Forms through the edge with real processes (issue 14): a form published at the hub reaches the edge by its
 forms pull (GET /v1/edge/forms, mutual TLS); a tablet takes it from the edge's tablet API with its certificate
 (GET /v1/tablets/forms), uploads a photo in chunks and sends the filled form as a form_submission record (sent
-twice: stored once); the edge's real sealed batch and the photo reach the real hub; the learner is linked to a
-person only afterwards, so the submission waits at the hub and is stored by the edge's next forms pull; the
-workers' export then holds it once, with the photo's SHA-256 intact."""
+twice: stored once); the edge's real sealed batch reaches the real hub, where the submission waits for its photo
+and is stored as the edge forwards it: the workers' export holds it once, with the photo's SHA-256 intact.
+Another learner's submission, without a required answer, waits until they are linked (from the command line:
+the edge's next forms pull applies it) and is then refused, nothing stored, its reason in the audit trail."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import csv
 import dataclasses
 import hashlib
 import io
+import json
+import sqlite3
 import uuid
 import zipfile
 
@@ -28,7 +31,7 @@ from tests.learning.apptabletkit import call, enrol_bound, intake_for
 from tests.spine.test_release_at_edge import _deliver
 from wire.records import new_record, timestamp
 
-LEARNER, FORM = "L-0042", "wing_survey"
+LEARNER, OTHER, FORM = "L-0042", "L-0107", "wing_survey"
 SURVEY = [["text", "meal", "What was the best meal?", "Beth oedd y pryd gorau?", "yes", "", "", ""],
           ["image", "photo", "A photo of your work", "Llun o'ch gwaith", "", "", "max-pixels=1024", ""]]
 
@@ -38,6 +41,13 @@ def _export(stack, out) -> list[dict]:
     with zipfile.ZipFile(out) as archive:
         rows = list(csv.DictReader(io.StringIO(archive.read(f"{FORM}.csv").decode())))
         return [{**row, "media": archive.read(f"media/{row['photo']}") if row["photo"] else None} for row in rows]
+
+
+def _linked(stack, learner: str) -> str:
+    person = hub_command("people", "add", "--instance", str(stack.hub_dir)).strip()
+    hub_command("people", "link", person, "--edge", stack.edge_id, "--learner", learner, "--instance",
+                str(stack.hub_dir))
+    return person
 
 
 def test_a_form_published_at_the_hub_is_filled_on_a_tablet_and_reaches_the_export_once_with_its_photo(
@@ -71,21 +81,33 @@ def test_a_form_published_at_the_hub_is_filled_on_a_tablet_and_reaches_the_expor
         for _ in range(2):  # the app did not hear the first answer: sent again, stored once
             status, answer = call(tablet, "POST", "/v1/tablets/records", {"records": [record]})
             assert status == 200 and answer["acked"] == [record["id"]], answer
-        assert store.Received.select().where(store.Received.kind == "form_submission").count() == 1
+        other = enrol_bound(cfg, tmp_path / "tab-g", "tab-g", OTHER, server.port)
+        unanswered = new_record("form_submission", OTHER, 1, {
+            "form_id": FORM, "version": "2027010101", "filled_at": timestamp(), "values": {},
+            "attachments": []}).to_dict()
+        assert call(other, "POST", "/v1/tablets/records", {"records": [unanswered]})[1]["acked"] == [unanswered["id"]]
+        assert store.Received.select().where(store.Received.kind == "form_submission").count() == 2
 
+        person = _linked(stack, LEARNER)
         assert len(_deliver(stack, cfg)) == 1
+        assert _export(stack, tmp_path / "before.zip") == []  # its photo is not at the hub yet: it waits
         forwarder = AttachmentForwarder(cfg, lambda: HubClient.for_edge(cfg))
-        assert forwarder.tick(budget_s=30) == 1
-        assert _export(stack, tmp_path / "before.zip") == []  # no person linked to L-0042 yet: it waits
-
-        person = hub_command("people", "add", "--instance", str(stack.hub_dir)).strip()
-        hub_command("people", "link", person, "--edge", stack.edge_id, "--learner", LEARNER, "--instance",
-                    str(stack.hub_dir))
-        forms_pull.pull(HubClient.for_edge(cfg))  # the edge's next pull: the hub stores what waited
-        forms_pull.pull(HubClient.for_edge(cfg))  # and again: nothing twice
+        assert forwarder.tick(budget_s=30) == 1  # the photo completes at the hub: the submission is stored
         [row] = _export(stack, tmp_path / "after.zip")
-        assert (row["meal"], row["SubmitterID"], row["KEY"]) == ("Curry on Thursday", person, f"uuid:{record['id']}")
+        assert (row["meal"], row["SubmitterID"], row["KEY"], row["DeviceID"]) == (
+            "Curry on Thursday", person, f"uuid:{record['id']}", f"{stack.edge_id}/tab-f")
         assert hashlib.sha256(row["media"]).hexdigest() == sha
+
+        _linked(stack, OTHER)  # from the command line: the edge's next pull has the hub apply what waited
+        forms_pull.pull(HubClient.for_edge(cfg))
+        forms_pull.pull(HubClient.for_edge(cfg))  # and again: nothing twice
+        assert len(_export(stack, tmp_path / "again.zip")) == 1
+        with sqlite3.connect(stack.hub_dir / "hub.db") as hub_db:
+            traces = hub_db.execute("SELECT target, outcome, detail FROM audit_entry WHERE action = ?",
+                                    ("form submission refused",)).fetchall()
+        [(target, outcome, detail)] = traces
+        assert (target, outcome, json.loads(detail)["learner"]) == (unanswered["id"], "bad_value", OTHER)
+        assert "field 'meal'" in json.loads(detail)["reason"]
     finally:
         if server is not None:
             server.stop()
