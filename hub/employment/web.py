@@ -24,7 +24,7 @@ from hub.limits import body_limit
 from hub.refusals import Refused
 from hub.workers import access, caseload
 
-bp = Blueprint("employment", __name__, template_folder="templates")
+bp = Blueprint("employment", __name__)  # its pages are hub/workers/templates/work/employment*.html
 
 READ, PUBLISH, PROGRESS = "work.employment.read", "work.employment.publish", "work.employment.progress"
 WHAT = "work progress"
