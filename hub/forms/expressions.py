@@ -19,16 +19,25 @@ number(${x}) is NaN and string-length(${x}) is 0); a select_multiple's answer is
 - A number as a string: whole numbers without a point (`5`, not `5.0`), `NaN`, `Infinity`.
 - round(x) rounds halves up (XPath's floor(x + 0.5)); round(x, n) to n places, halves away from zero.
 - regex() uses Python's `re.search` here and JavaScript's RegExp in the app: keep patterns to the common
-  part of both (classes, ranges, counts, anchors).
+  part of both (classes, ranges, counts, anchors). Its pattern is written in the form (a quoted string, never
+  another answer), and one that backtracking could take hours over on a person's answer is refused
+  (`pattern_problem`): a repeat inside an unbounded repeat, or alternatives inside one, like `(a+)+` or
+  `(\\w+\\s?)*`.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+
+try:
+    from re import _parser as _re_parser  # Python 3.11+
+except ImportError:  # pragma: no cover (3.10)
+    import sre_parse as _re_parser
 
 EPOCH = date(1970, 1, 1)
 FIRST_DAY, LAST_DAY = -719162, 2932896
@@ -205,12 +214,11 @@ class _Parser:
             wanted = f"{fewest}" if fewest == most else f"{fewest} or more" if most is None else f"{fewest} to {most}"
             plural = "" if wanted == "1" else "s"
             raise ExpressionRefused(self.text, f"{name}() takes {wanted} argument{plural}, not {len(args)}")
-        if name == "regex" and args[1][0] == "str":
-            try:
-                re.compile(args[1][1])
-            except re.error as exc:
-                raise ExpressionRefused(self.text, f"the pattern {args[1][1]!r} is not a regular expression "
-                                        f"({exc})") from None
+        if name == "regex" and args[1][0] != "str":
+            raise ExpressionRefused(self.text, "regex()'s pattern is written in the form, in quotes, not taken "
+                                    "from an answer")
+        if name == "regex" and (problem := pattern_problem(args[1][1])):
+            raise ExpressionRefused(self.text, f"the pattern {args[1][1]!r} {problem}")
         return ["call", name, args]
 
 
@@ -390,7 +398,51 @@ def _to_date(value) -> XDate:
     return XDate(_day_of(to_string(value)))
 
 
-def _pattern(text: str, pattern: str) -> bool:
+def _inner(name: str, av) -> list:
+    """The parts a parsed group-like item holds (re's parser: SUBPATTERN, ASSERT, ATOMIC_GROUP, ...)."""
+    return {"SUBPATTERN": lambda: [av[3]], "ASSERT": lambda: [av[1]], "ASSERT_NOT": lambda: [av[1]],
+            "ATOMIC_GROUP": lambda: [av], "GROUPREF_EXISTS": lambda: [p for p in av[1:] if p]}.get(name, list)()
+
+
+def _repeats_badly(items, unbounded: bool, repeated: bool) -> bool:
+    """Whether a parsed pattern holds a part that can match one text in many ways inside a repeat: a
+    variable repeat or alternatives inside an unbounded repeat, or an unbounded repeat inside any repeat."""
+    for op, av in items:
+        name = str(op)
+        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            low, high, inner = av
+            if (unbounded and low != high) or (repeated and high == _re_parser.MAXREPEAT):
+                return True
+            if high > 1 and _repeats_badly(inner, unbounded or high == _re_parser.MAXREPEAT, True):
+                return True
+        elif name == "BRANCH":
+            if unbounded or any(_repeats_badly(branch, unbounded, repeated) for branch in av[1]):
+                return True
+        elif any(_repeats_badly(part, unbounded, repeated) for part in _inner(name, av)):
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=256)
+def pattern_problem(pattern: str) -> str | None:
+    """Why the hub will not run this regular expression on a person's answer, or None. Python's `re`
+    backtracks: a repeat of a part that can itself match in many ways takes time exponential in the answer's
+    length on an answer it does not match, holding the sync (docs/forms.md)."""
+    try:
+        parsed = _re_parser.parse(pattern)
+    except re.error as exc:
+        return f"is not a regular expression ({exc})"
+    if _repeats_badly(parsed.data, False, False):
+        return ("repeats a part that itself repeats or has alternatives (like (a+)+ or ([a-z]+ ?)*), which could "
+                "take the hub hours to check on one answer: write each repeat over one class, like ^[A-Za-z ]*$")
+    return None
+
+
+def matches(text: str, pattern: str) -> bool:
+    """regex(): whether `pattern` matches in `text`; false for a pattern `pattern_problem` refuses (a form
+    published before the hub refused them), which is never run."""
+    if pattern_problem(pattern):
+        return False
     try:
         return re.search(pattern, text) is not None
     except re.error:
@@ -445,7 +497,7 @@ _EAGER = {
     "substr": lambda v, c: _substr(to_string(v[0]), to_number(v[1]), to_number(v[2]) if len(v) > 2 else None),
     "selected": lambda v, c: to_string(v[1]).strip() in _names(v[0]),
     "count-selected": lambda v, c: float(len(_names(v[0]))),
-    "regex": lambda v, c: _pattern(to_string(v[0]), to_string(v[1])),
+    "regex": lambda v, c: matches(to_string(v[0]), to_string(v[1])),
     "date": lambda v, c: _to_date(v[0]),
     "coalesce": lambda v, c: v[0] if to_string(v[0]) != "" else v[1],
     **{name: (lambda v, c, name=name: _math(name, to_number(v[0]))) for name in _MATH},

@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from hub.forms import logic
+from hub.forms import expressions, logic
 from wire import media
 from wire.records import timestamp_problem, valid_sha256
 
@@ -106,7 +106,8 @@ def _text(path: str, value, constraint: dict) -> str:
         raise FieldRefused(path, f"the text is {len(value)} characters; the most here is {constraint['max_length']}")
     if "min_length" in constraint and len(value) < constraint["min_length"]:
         raise FieldRefused(path, f"the text is {len(value)} characters; it needs at least {constraint['min_length']}")
-    if "pattern" in constraint and not re.search(constraint["pattern"], value):
+    pattern = constraint.get("pattern")
+    if pattern and not expressions.pattern_problem(pattern) and not re.search(pattern, value):
         raise FieldRefused(path, "the text is not in the form this question asks for")
     return value
 

@@ -237,8 +237,7 @@ def constraint_of(expression: str, kind: str) -> dict:
                 found[low] = n + (op == ">")
             else:
                 found[high] = n - (op == "<")
-        elif pattern and kind == "text":
-            re.compile(pattern[1])
+        elif pattern and kind == "text" and not expressions.pattern_problem(pattern[1]):
             found["pattern"] = pattern[1]
         else:
             raise ValueError(term)
