@@ -45,6 +45,10 @@ from hub.refusals import Refused
 MAX_BYTES = 2 * 1024 * 1024
 """The largest XLSForm the hub reads (a form of hundreds of questions is well under 200 KB)."""
 MAX_ROWS = 2000
+MAX_COLUMNS = 256
+"""The widest sheet read (a form in many languages, with hints and media, has a few dozen columns): openpyxl
+makes a cell for every column up to a sheet's last in each row it reads, so one cell far to the right made a
+small workbook take gigabytes."""
 MAX_UNPACKED = 32 * 1024 * 1024
 """The most the workbook's parts may unpack to (a zip bomb stops here, before it is read)."""
 
@@ -430,9 +434,18 @@ def _workbook(data: bytes):
             raise FormRefused([f"the workbook unpacks to over {MAX_UNPACKED} bytes: an XLSForm is far smaller; save "
                                "only the survey, choices and settings sheets"])
     try:
-        return openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+        workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # noqa: BLE001 (openpyxl raises many kinds for a broken workbook)
         raise FormRefused([f"the workbook cannot be read ({exc}): save it again as .xlsx"]) from None
+    for sheet in workbook.worksheets:  # before any row is read (each row read is as wide as the sheet)
+        if sheet.max_column > MAX_COLUMNS:
+            raise FormRefused([f"the {sheet.title} sheet has {sheet.max_column} columns (a cell in column "
+                               f"{sheet.max_column}); an XLSForm has at most {MAX_COLUMNS}: delete the columns "
+                               "after the last one the form uses"])
+        if sheet.max_row > MAX_ROWS:
+            raise FormRefused([f"the {sheet.title} sheet has more than {MAX_ROWS} rows: split the form, or "
+                               "delete the rows after the last one the form uses"])
+    return workbook
 
 
 def _settings(workbook) -> tuple[_Sheet | None, dict[str, str]]:
