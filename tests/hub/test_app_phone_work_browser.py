@@ -2,9 +2,12 @@
 run` over HTTPS: a checklist, a video with WebVTT captions and a job link published at the hub show on the app's Work
 and jobs screen and are kept for offline use. With the setting at its default (on wifi only) and the phone on mobile
 data (navigator.connection, set by an init script as Chromium's own cannot be), the video waits, its size said in MB,
-and nothing is fetched; once on wifi it downloads and plays from the phone, its SHA-256 the one the hub listed. Offline
-after a reload, the list and the checklist are still there; a tick is kept in the outbox, and once online it reaches
-the hub exactly once. axe-core finds nothing on the list, the video and the checklist, in English and in Welsh."""
+and nothing is fetched; where the browser cannot tell the connection, the app asks; once on wifi it downloads, a drop
+in its second piece resumed from there, and plays from the phone, its SHA-256 the one the hub listed. Offline after a
+reload, the list and the checklist are still there; a tick is kept in the outbox, and once online it reaches the hub
+exactly once. axe-core finds nothing on the list, the video and the checklist, in English and in Welsh; nor on the
+workers' console's Work and jobs page, where an employment adviser publishes a checklist, and a person's Work progress
+page."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from pathlib import Path
 import pytest
 from phonekit import offer_for, released_person
 from test_app_phone_browser import PHONE, _accessible, spki_hash
-from workkit import running_hub
+from workkit import add_person, log_in_in_chromium, make_worker, running_hub
 
 import webapp
 from hub import db
@@ -26,6 +29,8 @@ from hub.employment.models import ChecklistTick
 from tests import browserkit
 
 WAIT_MS = 10_000
+PIECE = 1024 * 1024
+"""app/src/phone/work/download.js PIECE: a video downloads in pieces of this size, each kept as it comes."""
 VIDEO = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41" + os.urandom(1_300_000)  # two pieces
 CAPTIONS = b"WEBVTT\n\n00:00.000 --> 00:02.000\nSay what the conviction was, in your own words.\n"
 CONNECTION = """(() => {
@@ -36,6 +41,7 @@ CONNECTION = """(() => {
     window.testConnection = connection;
 })();"""
 """A phone on mobile data as the Network Information API says it (Chromium on a desktop has no `type`)."""
+SWITCH = "(type) => { testConnection.type = type; testConnection.dispatchEvent(new Event('change')); }"
 KEPT_VIDEO = """async (sha) => {
     const db = await new Promise((ok) => {
         const r = indexedDB.open("throughgate-work"); r.onsuccess = () => ok(r.result); });
@@ -134,11 +140,34 @@ def test_work_and_jobs_kept_offline_a_tick_reaches_the_hub_once_and_videos_wait_
         page.get_by_role("button", name="Download now using mobile data (1.2 MB)").wait_for()
         _accessible(page, "work-item")
         assert fetched == []
-        page.evaluate("() => { testConnection.type = 'wifi'; testConnection.dispatchEvent(new Event('change')); }")
-        page.locator(f"video[data-sha256='{hashlib.sha256(VIDEO).hexdigest()}']").wait_for(timeout=WAIT_MS)
+        page.evaluate(SWITCH, "unknown")  # where the browser cannot tell, the app asks
+        asking = page.locator("[data-waiting='ask']")
+        asking.wait_for(timeout=WAIT_MS)
+        assert asking.text_content() == ("This video is 1.2 MB. Download it now? On mobile data, that costs you "
+                                         "money.")
+        page.get_by_role("button", name="Download the video (1.2 MB)").wait_for()
+        assert fetched == []
+        sha = hashlib.sha256(VIDEO).hexdigest()
+        ranges = []
+
+        def cut_once(route):  # the signal drops in the video's second piece, once
+            ranges.append(route.request.headers.get("range", ""))
+            if ranges[-1].startswith(f"bytes={PIECE}-") and ranges.count(ranges[-1]) == 1:
+                route.abort("connectionreset")
+            else:
+                route.continue_()
+
+        page.route(f"**/v1/phone/work/files/{sha}", cut_once)
+        page.evaluate(SWITCH, "wifi")  # on wifi: it downloads at once
+        page.get_by_text("The download stopped. What came so far is kept: it goes on from there next time.").wait_for(
+            timeout=WAIT_MS)
+        page.get_by_role("button", name="Try again").click()
+        page.locator(f"video[data-sha256='{sha}']").wait_for(timeout=WAIT_MS)
         assert page.locator("video track[kind='captions']").count() == 1
-        assert page.evaluate(KEPT_VIDEO, hashlib.sha256(VIDEO).hexdigest()) == hashlib.sha256(VIDEO).hexdigest()
-        assert len(fetched) == 3  # the captions, then the video's two pieces, each once
+        assert page.evaluate(KEPT_VIDEO, sha) == sha
+        # The first piece came once; the second again from its start, as the phone held none of it.
+        assert ranges == [f"bytes=0-{PIECE - 1}", f"bytes={PIECE}-{len(VIDEO) - 1}", f"bytes={PIECE}-{len(VIDEO) - 1}"]
+        assert len(fetched) == 4  # and the captions once
         _accessible(page, "work-item")
 
         # The job link says it leaves the app, and opens in a new tab.
@@ -176,5 +205,28 @@ def test_work_and_jobs_kept_offline_a_tick_reaches_the_hub_once_and_videos_wait_
         page.get_by_label("Plan the journey").wait_for(timeout=WAIT_MS)
         assert page.get_by_label("Plan the journey").is_checked()
         assert _ticks(app) == [(person, 1, True)]
+    finally:
+        context.close()
+
+
+def test_an_adviser_publishes_a_checklist_and_reads_progress_on_accessible_console_pages(browser, hub):
+    process, app, _ids = hub
+    ed = make_worker(app, "ed", "employment_adviser", "Cardiff probation")
+    person = add_person(app, "ed")
+    context, page = log_in_in_chromium(browser, process.url, ed)
+    try:
+        page.get_by_role("link", name="Work and jobs").click()
+        page.get_by_role("heading", name="Work and jobs", level=1).wait_for()
+        browserkit.assert_accessible(page)
+        page.get_by_label("Title").fill("Opening a bank account")
+        page.get_by_label("Checklist: one step a line").fill("Take your ID\nAsk for a basic bank account")
+        page.get_by_label("Who is it for?").select_option(person)
+        page.get_by_role("button", name="Publish").click()
+        page.get_by_text("Published. Phones get it when they next open Work and jobs.").wait_for()
+        assert page.locator("tr", has_text="Opening a bank account").text_content().count(person) == 1
+        browserkit.assert_accessible(page)
+        page.goto(f"{process.url}/work/people/{person}/employment")
+        page.get_by_role("heading", name="Opening a bank account: 0 of 2 steps done").wait_for()
+        browserkit.assert_accessible(page)
     finally:
         context.close()

@@ -206,10 +206,12 @@ async function renderVideo(main, ctx, item) {
     }
   };
   await show();
+  // The connection changed (to wifi, say): what the screen offers may change too, while it is on screen.
   const again = () => {
-    if (document.body.contains(box) && !box.querySelector("video, [data-progress]")) show();
+    if (!document.body.contains(box)) removeEventListener("throughgate-connection", again);
+    else if (!box.querySelector("video, [data-progress]")) show();
   };
-  addEventListener("throughgate-connection", again, { once: true });
+  addEventListener("throughgate-connection", again);
 }
 
 export async function renderItem(main, ctx) {
