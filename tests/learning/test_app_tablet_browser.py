@@ -237,8 +237,10 @@ def test_a_form_filled_in_on_the_tablet_reaches_the_edge_once_with_its_photo(pag
     page.fill("#q0", "Curry on Thursday")
     page.set_input_files("#q1", str(edge["photo"]))
     page.wait_for_selector("form.fill img.form-photo")
+    browserkit.assert_accessible(page)
     page.click("form.fill button[type=submit]")
     page.wait_for_selector("html[data-screen=forms]")
+    assert "Your form is kept on this tablet." in page.text_content("main")  # the tablet's words, the phone's screen
     _waiting(page, 0)
     [row] = store.Received.select().where(store.Received.device == DEVICE, store.Received.kind == "form_submission")
     payload = json.loads(row.body)["payload"]
