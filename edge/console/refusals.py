@@ -12,6 +12,7 @@ learner's own answer), which the reason shows as [value hidden].
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 import peewee as pw
@@ -40,11 +41,25 @@ class Refused:
         return course_refusal.advice(self.element, self.error_code)
 
 
+_QUOTED = re.compile(r"""(['"])(?:(?!\1)[^\\]|\\.)*(?:\1|\\?$)""", re.DOTALL)
+"""A value quoted in a reason as the tablets quote it (Python's repr: \\n, \\', a doubled backslash), to its
+closing quote, or to the end where the reason was cut."""
+
+
+def hide_value(reason: str, value: str) -> str:
+    """The reason without the value, however it quotes or cuts it: every quoted part (the tablets quote only
+    what the course sent) and the value as written (a number, in brackets)."""
+    if not value:
+        return reason
+    reason = _QUOTED.sub(lambda m: f"{m[1]}{HIDDEN_VALUE}{m[1]}", reason)
+    return reason.replace(value, HIDDEN_VALUE)
+
+
 def _refused(row, personal: bool) -> Refused:
     payload = json.loads(row.body).get("payload") or {}
     value, reason = str(payload.get("value", "")), str(payload.get("reason", ""))
-    if not personal and value:
-        reason = reason.replace(value, HIDDEN_VALUE)
+    if not personal:
+        reason = hide_value(reason, value)
     version = payload.get("version")
     return Refused(row.id, row.learner if personal else "", row.received, row.course,
                    version if isinstance(version, int) else None, str(payload.get("item", "")),
