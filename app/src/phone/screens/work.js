@@ -64,19 +64,23 @@ function settingBox(ctx, current) {
     input.addEventListener("change", async () => {
       await download.keepSetting(value);
       ctx.say(ctx.t("Saved."));
-      startAllowed(ctx);
+      startAllowed();
     });
     box.append(ctx.el("label", { class: "choice", for: `video-${value}` }, input, ctx.el("span", { text: ctx.t(SETTING_WORDS[value]) })));
   }
   return box;
 }
 
-// Start, in the background, the downloads the person's setting and connection allow now.
-async function startAllowed(ctx) {
+// Start, in the background, the downloads the person's setting and connection allow now, one video at a time.
+async function startAllowed() {
   if (download.decide(await download.setting(), download.connection()) !== "go") return;
   for (const item of (await store.get("kept", "items")) || []) {
     if (item.kind !== "video" || (await download.held(item.video.sha256))) continue;
-    fetchVideo(item).catch(() => null); // said on the video's own screen when the person opens it
+    try {
+      await fetchVideo(item);
+    } catch {
+      return; // said on the video's own screen when the person opens it; tried again when the list opens
+    }
   }
 }
 
@@ -87,11 +91,11 @@ async function fetchVideo(item, onProgress) {
 }
 
 let listening = false;
-function listenForWifi(ctx) {
+function listenForWifi() {
   if (listening || typeof navigator === "undefined" || !navigator.connection || !navigator.connection.addEventListener) return;
   listening = true;
   navigator.connection.addEventListener("change", () => {
-    startAllowed(ctx);
+    startAllowed();
     dispatchEvent(new CustomEvent("throughgate-connection"));
   });
 }
@@ -99,7 +103,7 @@ function listenForWifi(ctx) {
 export async function renderList(main, ctx) {
   if (!(await activated(main, ctx))) return;
   addWorkStyle();
-  listenForWifi(ctx);
+  listenForWifi();
   const { items, offline } = await refresh();
   if (offline) main.append(ctx.el("p", { class: "note", text: ctx.t("You are offline. These are kept on this phone.") }));
   main.append(ctx.el("p", { class: "lead", text: ctx.t("Help to get and keep work from your employment adviser: checklists, videos and job links.") }));
@@ -122,7 +126,7 @@ export async function renderList(main, ctx) {
     main.append(list);
   }
   main.append(settingBox(ctx, await download.setting()));
-  startAllowed(ctx);
+  startAllowed();
 }
 
 async function renderChecklist(main, ctx, item) {
@@ -217,7 +221,7 @@ async function renderVideo(main, ctx, item) {
 export async function renderItem(main, ctx) {
   if (!(await activated(main, ctx))) return;
   addWorkStyle();
-  listenForWifi(ctx);
+  listenForWifi();
   const items = (await store.get("kept", "items")) || [];
   const item = items.find((i) => i.item === ctx.params.item);
   if (!item) {
