@@ -127,6 +127,8 @@ ACTIONS: dict[str, Action] = {
                                  "advisers also publish in the workers' console)", "", "employment publish", True),
     "employment.list": Action("list the job links, videos and checklists published (host only)", "",
                               "employment list"),
+    "employment.withdraw": Action("take a job link, video or checklist off people's phones (host only; employment "
+                                  "advisers also withdraw in the workers' console)", "", "employment withdraw", True),
     "employment.progress": Action("show a person's ticks on their checklists (host only; the read is recorded)", "",
                                   "employment progress"),
 }

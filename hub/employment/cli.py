@@ -36,6 +36,9 @@ def register(commands, command, open_app) -> None:
     cmd.add_argument("--captions", metavar="FILE.vtt", help="WebVTT captions for the video (optional)")
     cmd.add_argument("--person", metavar="PERSON", help="for this person only (default: everyone)")
     command(subs, "list", with_app(open_app, cmd_list), "list what was published: kind, title, size, for whom")
+    cmd = command(subs, "withdraw", with_app(open_app, cmd_withdraw), "take an item off people's phones (a job "
+                  "filled, a guide out of date); ticks stay")
+    cmd.add_argument("item", metavar="ITEM")
     cmd = command(subs, "progress", with_app(open_app, cmd_progress), "a person's ticks on each checklist (the read "
                   "is recorded)")
     cmd.add_argument("person", metavar="PERSON")
@@ -97,8 +100,16 @@ def cmd_list(args, app) -> int:
               "publishes one.")
         return 0
     print(table(["ITEM", "KIND", "TITLE", "SIZE", "FOR", "PUBLISHED", "BY"],
-                [[r.item_id, r.kind, r.title, _size(r), r.person_id or "everyone", r.published_at, r.published_by]
-                 for r in found]))
+                [[r.item_id, r.kind, r.title + (" (withdrawn)" if r.withdrawn_at else ""), _size(r),
+                  r.person_id or "everyone", r.published_at, r.published_by] for r in found]))
+    return 0
+
+
+def cmd_withdraw(args, app) -> int:
+    row = service.withdraw(args.item, operator().name)
+    note(item=row.item_id)
+    print(f"Withdrew {row.item_id} (\"{for_terminal(row.title)}\", since {row.withdrawn_at}): phones drop it when they "
+          "next open Work and jobs. Ticks on it stay.")
     return 0
 
 

@@ -82,6 +82,19 @@ def publish(kind: str, title, text, by: str, *, url=None, steps=None, video: Vid
                                  published_by=by[:80], published_at=timestamp(), **fields)
 
 
+def withdraw(item_id: str, by: str) -> EmploymentItem:
+    """Take an item off phones (a job filled, a link that changed); its ticks stay. Refused 404 for none; withdrawing
+    it again changes nothing."""
+    item = EmploymentItem.get_or_none(EmploymentItem.item_id == str(item_id or "")[:32])
+    if item is None:
+        raise Refused(404, "unknown_item", f"{str(item_id)[:40]!r} is not an item at this hub: `throughgate hub "
+                      "employment list` shows them")
+    if item.withdrawn_at is None:
+        item.withdrawn_at = timestamp()
+        item.save()
+    return item
+
+
 def visible_to(person_id: str):
     return EmploymentItem.withdrawn_at.is_null() & (EmploymentItem.person.is_null()
                                                     | (EmploymentItem.person == person_id))

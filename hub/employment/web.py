@@ -1,10 +1,11 @@
 """Help into work in the workers' console: /work/employment lists what was published and lets an employment
 adviser publish a job link, a video (MP4 or WebM, with WebVTT captions if given) or a checklist, for everyone or
-for one person of their caseload; /work/people/<person_id>/employment shows that person's ticks on each checklist.
+for one person of their caseload; /work/employment/withdraw takes one off phones; /work/people/<person_id>/employment
+shows that person's ticks on each checklist.
 
 Who may do what (hub/workers/access.py ACTIONS):
 - `work.employment.read`, every worker: what was published (it holds no one's personal data);
-- `work.employment.publish`, employment advisers and team managers: publish an item;
+- `work.employment.publish`, employment advisers and team managers: publish an item, or withdraw one;
 - `work.employment.progress`, every worker: a person's ticks, for the people they may see (their caseload; a team
   manager's team's), as a release plan is: another worker's person is 404, as if they did not exist. Every view
   records a read (person_read, "work progress").
@@ -47,7 +48,9 @@ def _page(status: int = 200, error: str | None = None, said: str | None = None):
 @bp.get("/employment")
 @access.require(READ)
 def index():
-    said = "Published. Phones get it when they next open Work and jobs." if request.args.get("published") else None
+    said = ("Published. Phones get it when they next open Work and jobs." if request.args.get("published") else
+            "Withdrawn. Phones drop it when they next open Work and jobs; ticks on it stay." if
+            request.args.get("withdrawn") else None)
     return _page(said=said)
 
 
@@ -82,6 +85,19 @@ def publish():
         return _page(exc.status, f"{exc.reason[0].upper()}{exc.reason[1:]}. Nothing was published.")
     console_access.record(PUBLISH, row.item_id, kind=row.kind, person=row.person_id or "everyone")
     return redirect(url_for("work.employment.index", published=row.item_id), 303)
+
+
+@bp.post("/employment/withdraw")
+@access.require(PUBLISH)
+def withdraw():
+    if not request.form.get("item"):
+        return _page(400, "Say which item to withdraw: use the button beside it. Nothing was withdrawn.")
+    try:
+        row = service.withdraw(request.form["item"], g.staff.name)
+    except Refused as exc:
+        return _page(exc.status, f"{exc.reason[0].upper()}{exc.reason[1:]}.")
+    console_access.record(PUBLISH, row.item_id, withdrawn=row.withdrawn_at)
+    return redirect(url_for("work.employment.index", withdrawn=row.item_id), 303)
 
 
 @bp.get("/people/<person_id>/employment")

@@ -3,11 +3,11 @@ run` over HTTPS: a checklist, a video with WebVTT captions and a job link publis
 and jobs screen and are kept for offline use. With the setting at its default (on wifi only) and the phone on mobile
 data (navigator.connection, set by an init script as Chromium's own cannot be), the video waits, its size said in MB,
 and nothing is fetched; where the browser cannot tell the connection, the app asks; once on wifi it downloads, a drop
-in its second piece resumed from there, and plays from the phone, its SHA-256 the one the hub listed. Offline after a
-reload, the list and the checklist are still there; a tick is kept in the outbox, and once online it reaches the hub
-exactly once. axe-core finds nothing on the list, the video and the checklist, in English and in Welsh; nor on the
-workers' console's Work and jobs page, where an employment adviser publishes a checklist, and a person's Work progress
-page."""
+in its second piece resumed from there, and plays from the phone, its SHA-256 the one the hub listed. A video the
+adviser withdraws is let go at the next list. Offline after a reload, the list and the checklist are still there; a
+tick is kept in the outbox, and once online it reaches the hub exactly once. axe-core finds nothing on the list, the
+video and the checklist, in English and in Welsh; nor on the workers' console's Work and jobs page, where an
+employment adviser publishes a checklist, and a person's Work progress page."""
 
 from __future__ import annotations
 
@@ -178,9 +178,15 @@ def test_work_and_jobs_kept_offline_a_tick_reaches_the_hub_once_and_videos_wait_
             "_blank", "https://findajob.dwp.gov.uk/details/123")
         assert "opens a website outside this app" in page.locator("#leaves-app").text_content()
 
-        # No signal: the list and the checklist are on the phone; a tick waits in the outbox.
+        # The adviser withdraws the video: at its next list the phone lets its copy go.
+        with app.app_context(), db.connected():
+            service.withdraw(ids["video"], "ed")
         page.goto(f"{process.url}/app/#/work")
         page.get_by_role("link", name="Getting ready for an interview").wait_for(timeout=WAIT_MS)
+        assert page.locator(f"a[data-item='{ids['video']}']").count() == 0
+        _until(lambda: page.evaluate(KEPT_VIDEO, sha) is None, "the withdrawn video let go")
+
+        # No signal: the list and the checklist are on the phone; a tick waits in the outbox.
         context.set_offline(True)
         page.reload()
         page.get_by_text("You are offline. These are kept on this phone.").wait_for(timeout=WAIT_MS)

@@ -172,6 +172,14 @@ def test_a_video_download_cut_midway_goes_on_from_what_the_phone_holds_and_hashe
     bob_sha = hashlib.sha256(only_bob.read_bytes()).hexdigest()
     assert _get(folder, f"/v1/phone/work/files/{bob_sha}")[0] == 404
     assert _get(hub["phones"]["bob"], f"/v1/phone/work/files/{bob_sha}")[0] == 200
+    bob_video = said.split()[1].rstrip(":")
+    code, said, err = _cli(hub)("employment", "withdraw", bob_video)
+    assert (code, err) == (0, "") and said.startswith(f'Withdrew {bob_video} ("For Bob", since ')
+    assert said.endswith("): phones drop it when they next open Work and jobs. Ticks on it stay.\n")
+    assert _get(hub["phones"]["bob"], f"/v1/phone/work/files/{bob_sha}")[0] == 404  # withdrawn: not served
+    bob_items = json.loads(_get(hub["phones"]["bob"], "/v1/phone/work")[1])["items"]
+    assert bob_video not in [i["item"] for i in bob_items] and len(bob_items) == 3
+    assert "For Bob (withdrawn)" in _cli(hub)("employment", "list")[1]
     code, said, err = _cli(hub)("employment", "publish", "video", "--title", "Renamed", "--video",
                                 str(hub["root"] / "not-a-video.mp4"))
     assert (code, said) == (1, "")
@@ -225,3 +233,9 @@ def test_a_tick_sent_twice_is_stored_once_and_the_adviser_sees_it_and_no_adviser
                 page="/work/employment").status_code == 403
     mine = [i["title"] for i in json.loads(_get(hub["phones"]["ann"], "/v1/phone/work")[1])["items"]]
     assert mine[0] == "Opening a bank account"
+    item = made.headers["Location"].split("published=")[1]
+    assert post(olivia, "/work/employment/withdraw", {"item": item}, page="/work/employment").status_code == 403
+    gone = post(ed, "/work/employment/withdraw", {"item": item}, page="/work/employment")
+    assert gone.status_code == 303 and gone.headers["Location"] == f"/work/employment?withdrawn={item}"
+    mine = [i["title"] for i in json.loads(_get(hub["phones"]["ann"], "/v1/phone/work")[1])["items"]]
+    assert "Opening a bank account" not in mine

@@ -41,6 +41,7 @@ async function refresh() {
   try {
     const { data } = await signed("GET", "/v1/phone/work");
     await store.put("kept", data.items || [], "items");
+    await download.prune(data.items || []); // what was withdrawn goes from the phone too
     return { items: data.items || [], offline: false };
   } catch (error) {
     if (!(error instanceof HubError)) throw error;

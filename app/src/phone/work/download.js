@@ -74,6 +74,20 @@ const hex = (buffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).pa
 
 const running = new Map();
 
+// Let go of the videos and captions (whole or in pieces) no item on the list holds now: one the adviser withdrew.
+export async function prune(items) {
+  const wanted = new Set();
+  for (const item of items) {
+    if (item.kind !== "video") continue;
+    wanted.add(item.video.sha256);
+    if (item.video.captions) wanted.add(item.video.captions.sha256);
+  }
+  const gone = (await store.keys("files")).filter((sha) => !wanted.has(sha) && !running.has(sha));
+  if (gone.length) await store.remove("files", gone);
+  const parts = (await store.keys("parts")).filter((key) => !wanted.has(key.split(":")[0]) && !running.has(key.split(":")[0]));
+  if (parts.length) await store.remove("parts", parts);
+}
+
 // Download the file (a video or its captions) the rest of the way; onProgress(bytesHeld). Resolves to its Blob.
 // One download of a file at a time: a second call waits on the first.
 export function download(sha256, size, type, onProgress = () => {}) {
