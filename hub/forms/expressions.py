@@ -45,6 +45,9 @@ FIRST_DAY, LAST_DAY = -719162, 2932896
 MAX_LENGTH = 2000
 """The longest expression read (real forms' longest are a few hundred characters)."""
 MAX_DEPTH = 64
+MAX_TEXT_CHARS = 100_000
+"""The longest text an expression may make: an answer is at most 10,000 characters, but concat() of
+calculations that concat() each other grows without end (six rows made 15 GB), so a longer one is refused."""
 
 FUNCTIONS = {
     # name: (fewest, most arguments; None for any number)
@@ -449,6 +452,12 @@ def matches(text: str, pattern: str) -> bool:
         return False
 
 
+def _concat(parts: list[str]) -> str:
+    if sum(map(len, parts)) > MAX_TEXT_CHARS:
+        raise ExpressionRefused("concat()", f"it would make a text of over {MAX_TEXT_CHARS} characters")
+    return "".join(parts)
+
+
 def _substr(text: str, start: float, end: float | None) -> str:
     chars = list(text)
     if math.isnan(start) or start == math.inf:
@@ -490,7 +499,7 @@ _EAGER = {
     "round": lambda v, c: _round(to_number(v[0]), to_number(v[1]) if len(v) > 1 else 0.0),
     "pow": lambda v, c: _pow(to_number(v[0]), to_number(v[1])),
     "atan2": lambda v, c: math.atan2(to_number(v[0]), to_number(v[1])),
-    "concat": lambda v, c: "".join(to_string(x) for x in v),
+    "concat": lambda v, c: _concat([to_string(x) for x in v]),
     "contains": lambda v, c: to_string(v[1]) in to_string(v[0]),
     "starts-with": lambda v, c: to_string(v[0]).startswith(to_string(v[1])),
     "ends-with": lambda v, c: to_string(v[0]).endswith(to_string(v[1])),

@@ -216,6 +216,8 @@ def check(fields: list[dict], values, today: date) -> Checked:
         calculated, logic_flags = logic.apply(fields, stored, values, today)
     except logic.LogicRefused as refused:
         raise FieldRefused(refused.path, refused.reason) from None
+    except expressions.ExpressionRefused as refused:  # a text too long to make (expressions.MAX_TEXT_CHARS)
+        raise FieldRefused("values", f"the form's logic cannot be checked on these answers: {refused.reason}") from None
     ordered = {f["path"]: stored.get(f["path"], calculated.get(f["path"])) for f in fields}
     return Checked({k: v for k, v in ordered.items() if v is not None}, attachments, {**flags, **logic_flags})
 

@@ -129,8 +129,11 @@ class _Submission:
             if name in self.computing:  # publishing refuses circles; a field list from elsewhere may have one
                 raise LogicRefused(field["path"], "its calculation depends on itself")
             self.computing.add(name)
-            asked = self.asked(field)
-            self.answers[name] = expressions.to_string(self.value(field["calculation"])) if asked else ""
+            try:
+                asked = self.asked(field)
+                self.answers[name] = expressions.to_string(self.value(field["calculation"])) if asked else ""
+            except expressions.ExpressionRefused as exc:
+                raise LogicRefused(field["path"], f"its calculation cannot be made: {exc.reason}") from None
             self.computing.discard(name)
         return self.answers[name]
 
