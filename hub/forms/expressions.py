@@ -18,11 +18,14 @@ number(${x}) is NaN and string-length(${x}) is 0); a select_multiple's answer is
   (as Enketo does), so `${day} < '2027-01-05'` compares days.
 - A number as a string: whole numbers without a point (`5`, not `5.0`), `NaN`, `Infinity`.
 - round(x) rounds halves up (XPath's floor(x + 0.5)); round(x, n) to n places, halves away from zero.
-- regex() uses Python's `re.search` here and JavaScript's RegExp in the app: keep patterns to the common
-  part of both (classes, ranges, counts, anchors). Its pattern is written in the form (a quoted string, never
-  another answer), and one that backtracking could take hours over on a person's answer is refused
-  (`pattern_problem`): a repeat inside an unbounded repeat, or alternatives inside one, like `(a+)+` or
-  `(\\w+\\s?)*`.
+- regex() runs on RE2 here (google-re2: linear in the answer's length, whatever the pattern, so no pattern can
+  hold a sync) and on JavaScript's RegExp in the app: keep patterns to the common part of both (classes,
+  ranges, counts, anchors; `\\w` and `\\d` are ASCII in both). A pattern RE2 does not take (lookaround,
+  backreferences, which XML Schema's regexes, the ones XForms name, lack too) is refused at publishing. Its
+  pattern is written in the form (a quoted string, never another answer), and one that a backtracking engine
+  could take hours over is refused too (`pattern_problem`): a repeat inside an unbounded repeat, or
+  alternatives inside one, like `(a+)+` or `(\\w+\\s?)*`; the hub would be safe with it, but the person's
+  phone checks answers with a backtracking engine, and it would hang there.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+
+import re2
 
 try:
     from re import _parser as _re_parser  # Python 3.11+
@@ -437,19 +442,29 @@ def pattern_problem(pattern: str) -> str | None:
         return f"is not a regular expression ({exc})"
     if _repeats_badly(parsed.data, False, False):
         return ("repeats a part that itself repeats or has alternatives (like (a+)+ or ([a-z]+ ?)*), which could "
-                "take the hub hours to check on one answer: write each repeat over one class, like ^[A-Za-z ]*$")
+                "take a phone hours to check on one answer: write each repeat over one class, like ^[A-Za-z ]*$")
+    if _linear(pattern) is None:
+        return ("uses what the hub's regular expressions do not take (a lookahead or lookbehind, a "
+                "backreference, or a possessive repeat): write the pattern without it")
     return None
 
 
-def matches(text: str, pattern: str) -> bool:
-    """regex(): whether `pattern` matches in `text`; false for a pattern `pattern_problem` refuses (a form
-    published before the hub refused them), which is never run."""
-    if pattern_problem(pattern):
-        return False
+@functools.lru_cache(maxsize=256)
+def _linear(pattern: str):
+    """The pattern compiled by RE2 (time linear in the text), or None where RE2 does not take it."""
+    options = re2.Options()
+    options.log_errors = False  # a refused pattern is said to the publisher, not logged by the C++ library
     try:
-        return re.search(pattern, text) is not None
-    except re.error:
-        return False
+        return re2.compile(pattern, options)
+    except re2.error:
+        return None
+
+
+def matches(text: str, pattern: str) -> bool:
+    """regex(): whether `pattern` matches in `text`, with RE2; false for a pattern `pattern_problem` refuses (a
+    form published before the hub refused them), which is never run."""
+    compiled = None if pattern_problem(pattern) else _linear(pattern)
+    return compiled is not None and compiled.search(text) is not None
 
 
 def _concat(parts: list[str]) -> str:

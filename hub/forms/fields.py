@@ -107,7 +107,7 @@ def _text(path: str, value, constraint: dict) -> str:
     if "min_length" in constraint and len(value) < constraint["min_length"]:
         raise FieldRefused(path, f"the text is {len(value)} characters; it needs at least {constraint['min_length']}")
     pattern = constraint.get("pattern")
-    if pattern and not expressions.pattern_problem(pattern) and not re.search(pattern, value):
+    if pattern and not expressions.pattern_problem(pattern) and not expressions.matches(value, pattern):
         raise FieldRefused(path, "the text is not in the form this question asks for")
     return value
 

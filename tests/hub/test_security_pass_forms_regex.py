@@ -63,3 +63,31 @@ print(expressions.matches(answer, {SLOW[0]!r}))
     except subprocess.TimeoutExpired:
         pytest.fail("checking one 41-character answer was still running after 10 s")
     assert ran.stdout.splitlines() == [f"({'a' * 40 + '!'!r}, [])", "False"], ran.stdout
+
+
+POLYNOMIAL = ".*a.*a.*b"
+"""No repeat inside a repeat, so published; on a backtracking engine cubic in the answer's length (48 s on 1,000
+characters with Python's re). The hub runs patterns on RE2, linear whatever the pattern."""
+
+
+def test_a_pattern_slow_only_to_a_backtracking_engine_checks_a_long_answer_at_once():
+    """In a process of its own, with a time limit (a stuck match would hold the interpreter's lock)."""
+    [field] = reader.read(_form(f"regex(., '{POLYNOMIAL}')")).fields
+    assert field["constraint"]["pattern"] == POLYNOMIAL
+    script = f"""
+from hub.forms import expressions
+print(expressions.matches("a" * 10_000, {POLYNOMIAL!r}), expressions.matches("a" * 9_999 + "b", {POLYNOMIAL!r}))
+"""
+    try:
+        ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=10, check=True)
+    except subprocess.TimeoutExpired:
+        pytest.fail("checking one 10,000-character answer was still running after 10 s")
+    assert ran.stdout.split() == ["False", "True"]
+
+
+@pytest.mark.parametrize("pattern", ["^(?=.*[0-9]).+$", "^(a)\\1$", "^(?<!x)y$"])
+def test_a_pattern_the_hubs_engine_does_not_take_is_refused_naming_its_row(pattern):
+    with pytest.raises(reader.FormRefused) as refused:
+        reader.read(_form(f"regex(., '{pattern}')"))
+    [problem] = refused.value.problems
+    assert problem.startswith("survey row 2 ('name')") and "lookahead or lookbehind" in problem, problem
