@@ -285,6 +285,9 @@ class EdgeService:
         pulled = self._from_hub(forms_pull.pull, forms_pull.FormPullError, "forms")
         if pulled and pulled.changed:
             log.info("%d forms new or changed from the hub (%d kept)", pulled.changed, pulled.forms)
+        if pulled and pulled.refusals:
+            log.warning("%d forms from tablets refused at the hub: their tablets are told, and staff see them at "
+                        "/courses/refusals", pulled.refusals)
 
     def seal_ready(self, force: bool = False) -> int:
         with self._lock:

@@ -102,6 +102,7 @@ def all_models() -> list[type[peewee.Model]]:
     from hub.employment.models import MODELS as EMPLOYMENT_MODELS
     from hub.fleet.models import MODELS as FLEET_MODELS
     from hub.forms.models import MODELS as FORM_MODELS
+    from hub.forms.models import REFUSAL_MODELS as FORM_REFUSAL_MODELS
     from hub.lrs.models import MODELS as LRS_MODELS
     from hub.medical.models import MODELS as MEDICAL_MODELS
     from hub.models import MODELS
@@ -117,7 +118,8 @@ def all_models() -> list[type[peewee.Model]]:
     return [*MODELS, *LRS_MODELS, *COURSE_MODELS, *ATTACHMENT_MODELS, *ADMIN_MODELS, *APPROVAL_MODELS,
             *AUDIT_MODELS, *FLEET_MODELS, *STAFF_MODELS, *PEOPLE_MODELS,
             *PHONE_MODELS, *SYNC_MODELS, *WORKER_MODELS, *APPOINTMENT_MODELS, *TEAM_MODELS, *PLAN_MODELS,
-            *PUSH_MODELS, *MEDICAL_MODELS, *FORM_MODELS, *CHECKIN_MODELS, *EMPLOYMENT_MODELS]
+            *PUSH_MODELS, *MEDICAL_MODELS, *FORM_MODELS, *CHECKIN_MODELS, *EMPLOYMENT_MODELS,
+            *FORM_REFUSAL_MODELS]
 
 
 def hub_schema() -> schema.Schema:

@@ -7,6 +7,10 @@ with what to do (wire.course_refusal.advice).
 Who sees what: tutors the refusals of their classes' learners, the manager all of them, with learner and value;
 IT staff every refusal, but never whose it was nor the value the learner's course sent (a value can be a
 learner's own answer), which the reason shows as [value hidden].
+
+Below them, forms filled in on tablets that the hub refused (edge_form_refusal, kept by the edge's forms pull,
+edge/forms/pull.py), newest first, with the hub's reason naming the field: tutors those of their classes' learners,
+the manager all, IT staff all without whose it was or the reason (which can quote an answer).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from dataclasses import dataclass
 import peewee as pw
 
 from edge.console import learning, tables
+from edge.forms.tables import EdgeFormRefusal
 from wire import course_refusal
 
 HIDDEN_VALUE = "[value hidden]"
@@ -89,3 +94,27 @@ def courses(scope: learning.Scope | None) -> list[tuple[str, int]]:
     query = (_query(scope, "").select(LR.course, pw.fn.COUNT(LR.id).alias("n"))
              .group_by(LR.course).order_by(LR.course))
     return [(row.course, row.n) for row in query.namedtuples()]
+
+
+@dataclass(frozen=True)
+class FormRefused:
+    id: str
+    learner: str  # "" where the viewer may not see whose it was
+    received: str
+    form: str  # the form's title (its id where the edge did not have it)
+    version: str
+    code: str
+    reason: str  # "" where the viewer may not see it
+
+
+def form_refusals(scope: learning.Scope | None, limit: int = 200) -> list[FormRefused]:
+    """Tablets' forms the hub refused, newest first. scope: whose learners (None: everyone, without learner or
+    reason: IT staff)."""
+    query = EdgeFormRefusal.select()
+    learners = scope.learners() if scope is not None else None
+    if learners is not None:
+        query = query.where(EdgeFormRefusal.learner.in_(learners))
+    rows = query.order_by(EdgeFormRefusal.received.desc(), EdgeFormRefusal.record_id).limit(limit)
+    personal = scope is not None
+    return [FormRefused(row.record_id, row.learner if personal else "", row.received, row.title or row.form_id,
+                        row.version, row.code, row.reason if personal else "") for row in rows]

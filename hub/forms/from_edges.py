@@ -16,7 +16,9 @@ the edge's forms pulls (`waiting`).
 
 A refusal (a bad answer, a form not published, a payload the hub cannot read) is not stored as a submission;
 it leaves one entry in the audit trail, action `form submission refused`, with the edge, the learner and the
-reason (`throughgate hub audit export`), and a warning in the hub's log.
+reason (`throughgate hub audit export`), a warning in the hub's log, and one row in form_refusal (the record, the
+edge, tablet and learner, the form and the reason naming the field), which the edge's next forms pull takes back
+to the tablet and to prison staff until the edge acknowledges it (hub/forms/edge_api.py).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from hub.attachments.models import StoredAttachment
 from hub.attachments.service import Store as EdgeFiles
 from hub.audit.models import AuditEntry
 from hub.forms import submissions
-from hub.forms.models import FormSubmission
+from hub.forms.models import FormRefusal, FormSubmission
 from hub.models import Record
 from hub.people.models import PersonLearner
 from hub.refusals import Refused
@@ -59,7 +61,7 @@ def _stores() -> tuple[PersonFiles, EdgeFiles] | None:
 
 def from_batch(edge_id: str, rows: list[dict]) -> int:
     """Apply the form submissions among a batch's rows (inside its transaction); how many were stored."""
-    return sum(_safely(edge_id, row["learner"], row["id"], row["payload"]) == "stored"
+    return sum(_safely(edge_id, row["learner"], row["id"], row["payload"], row.get("device", "")) == "stored"
                for row in rows if row["kind"] == forms.KIND)
 
 
@@ -71,14 +73,14 @@ def _waiting(where) -> list[Record]:
 
 def pending_for(edge_id: str, learner: str) -> int:
     """Apply what this learner filled in before they were linked to a person."""
-    return sum(_safely(edge_id, row.learner, row.id, row.payload) == "stored"
+    return sum(_safely(edge_id, row.learner, row.id, row.payload, row.device) == "stored"
                for row in _waiting((Record.edge == edge_id) & (Record.learner == learner)))
 
 
 def with_file(sha256: str) -> int:
     """A file completed at the hub: apply the waiting submissions that name it."""
     rows = _waiting(Record.payload.contains(sha256))
-    return sum(_safely(row.edge_id, row.learner, row.id, row.payload) == "stored" for row in rows)
+    return sum(_safely(row.edge_id, row.learner, row.id, row.payload, row.device) == "stored" for row in rows)
 
 
 def waiting(edge_id: str) -> int:
@@ -86,29 +88,34 @@ def waiting(edge_id: str) -> int:
     refused = AuditEntry.select(AuditEntry.target).where(AuditEntry.action == REFUSED)
     linked = PersonLearner.select(PersonLearner.learner).where(PersonLearner.edge_id == edge_id)
     rows = _waiting((Record.edge == edge_id) & Record.learner.in_(linked) & Record.id.not_in(refused))
-    return sum(_safely(edge_id, row.learner, row.id, row.payload) == "stored" for row in rows)
+    return sum(_safely(edge_id, row.learner, row.id, row.payload, row.device) == "stored" for row in rows)
 
 
-def _safely(edge_id: str, learner: str, record_id: str, payload_json: str) -> str:
+def _safely(edge_id: str, learner: str, record_id: str, payload_json: str, device: str = "") -> str:
     """apply() in a savepoint of its own, where a failure nobody foresaw (a file the hub cannot read, say) leaves
     the record waiting, logged, and never fails what called it: a batch's ingest, a file's upload, a pull."""
     try:
         with db.proxy.atomic():
-            return apply(edge_id, learner, record_id, payload_json)
+            return apply(edge_id, learner, record_id, payload_json, device)
     except Exception:
         log.exception("form submission %s from edge %s not applied: it is tried again later", record_id, edge_id)
         return "waiting"
 
 
-def apply(edge_id: str, learner: str, record_id: str, payload_json: str) -> str:
+def apply(edge_id: str, learner: str, record_id: str, payload_json: str, device: str = "") -> str:
     """"stored" (now or before), "waiting" (no person linked, or a file not at the hub yet) or "refused"."""
     if FormSubmission.get_or_none(FormSubmission.submission_id == record_id) is not None:
         return "stored"
     try:
         payload = json.loads(payload_json)
+    except ValueError:
+        payload = None
+    try:
+        if payload is None:
+            raise ValueError("not JSON")
         forms.check(payload, record_id)
     except (ValueError, RecordError) as exc:
-        return _refuse(edge_id, learner, record_id, "bad_record", getattr(exc, "reason", "not JSON"))
+        return _refuse(edge_id, learner, record_id, "bad_record", getattr(exc, "reason", "not JSON"), payload, device)
     link = PersonLearner.get_or_none((PersonLearner.edge_id == edge_id) & (PersonLearner.learner == learner))
     if link is None:
         log.info("form submission %s from edge %s waits: its learner is not linked to a person yet "
@@ -136,7 +143,7 @@ def apply(edge_id: str, learner: str, record_id: str, payload_json: str) -> str:
         if exc.code == "attachment_incomplete":
             log.info("form submission %s from edge %s waits for its files", record_id, edge_id)
             return "waiting"
-        return _refuse(edge_id, learner, record_id, exc.code, exc.reason)
+        return _refuse(edge_id, learner, record_id, exc.code, exc.reason, payload, device)
     log.info("form submission %s from edge %s stored for a person", record_id, edge_id)
     return "stored"
 
@@ -159,8 +166,18 @@ def _seal_for(person_files: PersonFiles, edge_files: EdgeFiles, person_id: str, 
     spare.replace(final)
 
 
-def _refuse(edge_id: str, learner: str, record_id: str, code: str, reason: str) -> str:
+def _refuse(edge_id: str, learner: str, record_id: str, code: str, reason: str, payload=None,
+            device: str = "") -> str:
     from hub.audit import trail  # (which uses hub.ingest, which uses this module)
+    from wire.records import timestamp
+
+    payload = payload if isinstance(payload, dict) else {}
+    if not device:
+        row = Record.get_or_none(Record.id == record_id)
+        device = row.device if row is not None else ""
+    FormRefusal.insert(record_id=record_id, edge_id=edge_id, device=device[:64], learner=learner[:64],
+                       form_id=str(payload.get("form_id") or "")[:64], version=str(payload.get("version") or "")[:64],
+                       code=code[:40], reason=reason, refused_at=timestamp()).on_conflict_ignore().execute()
 
     log.warning("form submission %s from edge %s refused: %s: %s", record_id, edge_id, code, reason)
     if not AuditEntry.select().where((AuditEntry.action == REFUSED) & (AuditEntry.target == record_id)).exists():

@@ -67,3 +67,30 @@ class FormAttachment(BaseModel):
 
 
 MODELS = [FormVersion, FormSubmission, FormAttachment]
+
+
+class FormRefusal(BaseModel):
+    """A tablet's submission the hub refused (hub/forms/from_edges.py, migration m0022), kept until the edge that
+    sent it has taken it back to the tablet and to prison staff (GET /v1/edge/forms, then POST
+    /v1/edge/forms/refusals/ack): its id is the record's, so a record refused again is kept once."""
+
+    record_id = peewee.CharField(max_length=36, primary_key=True)
+    edge_id = peewee.CharField(max_length=64)
+    device = peewee.CharField(max_length=64)
+    learner = peewee.CharField(max_length=64)
+    form_id = peewee.CharField(max_length=64)
+    version = peewee.CharField(max_length=64)
+    code = peewee.CharField(max_length=40)
+    reason = peewee.TextField()
+    """What is wrong, naming the field (hub/forms/fields.py's words)."""
+    refused_at = peewee.CharField(max_length=40)
+    acked_at = peewee.CharField(max_length=40, null=True)
+    """When the edge said it had kept it (None: sent again at its next forms pull)."""
+
+    class Meta:
+        table_name = "form_refusal"
+        indexes = ((("edge_id", "acked_at"), False),)
+
+
+REFUSAL_MODELS = [FormRefusal]
+"""Migration m0022's (MODELS are m0019's)."""

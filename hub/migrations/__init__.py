@@ -29,6 +29,7 @@
                                        (outcome and why), WebAuthn credentials bound to a phone, reminders
     m0021_employment                   help into work: job links, videos and checklists advisers publish, and
                                        people's checklist ticks
+    m0022_form_refusals                tablets' form submissions the hub refused, until their edge takes them
 
 A hub database made before versions were recorded is adopted at version 0: 0001 creates what it
 lacks, 0002 repairs it if it is that old, and both end at the same schema as a fresh one (the

@@ -71,7 +71,7 @@ def test_every_route_is_documented(instance):
                      ("/v1/calendar/<token>.ics", "GET"), ("/v1/edge/transfers", "GET"),
                      ("/v1/edge/transfers/<transfer_id>/records", "GET"),
                      ("/v1/edge/transfers/<transfer_id>/delivered", "POST"), ("/v1/edge/plans", "GET"),
-                     ("/v1/edge/forms", "GET"),
+                     ("/v1/edge/forms", "GET"), ("/v1/edge/forms/refusals/ack", "POST"),
                      ("/v1/health/people/<person_id>/summary", "POST"),
                      ("/v1/health/people/<person_id>/appointments", "POST")}
     for rule, method in rules:

@@ -51,7 +51,7 @@ EDGE_ROUTES = {"/v1/batches", "/v1/enrol", "/v1/enrol/ca", "/v1/edge/renew", "/v
                "/v1/edge/signing-keys", "/v1/edge/health", "/v1/courses", "/v1/content/<sha256>",
                "/v1/attachments/<sha256>", "/healthz", "/metrics", "/v1/edge/transfers",
                "/v1/edge/transfers/<transfer_id>/records", "/v1/edge/transfers/<transfer_id>/delivered",
-               "/v1/edge/plans", "/v1/edge/forms"}
+               "/v1/edge/plans", "/v1/edge/forms", "/v1/edge/forms/refusals/ack"}
 PHONE_ROUTES = {"/v1/phone/activate", "/v1/phone/sync", "/v1/phone/views", "/v1/phone/push",
                 "/v1/phone/uploads/<sha256>", "/v1/phone/attachments/<sha256>", "/v1/phone/health",
                 "/v1/phone/health/bundle", "/v1/phone/health/printable", "/v1/phone/health/choice",

@@ -4,7 +4,9 @@ photo and a voice note (Chromium's fake microphone) recorded offline survive a r
 connection drops mid-upload and the page is reloaded: the upload resumes from the chunk it stopped at, and each
 reaches the edge exactly once; a tutor's feedback shows and is acknowledged; the release plan counts the days;
 a form the hub published, kept at the edge, is filled in on the Forms screen (the phone's, drawn for the tablet)
-with a photo and reaches the edge once as a form_submission record naming the photo it uploaded first;
+with a photo and reaches the edge once as a form_submission record naming the photo it uploaded first; when
+the hub refuses it later, the edge's `form_refused` down message shows it on the Forms screen as refused with
+the hub's reason, and is acknowledged;
 axe-core finds no violations on any tablet screen."""
 
 from __future__ import annotations
@@ -250,3 +252,15 @@ def test_a_form_filled_in_on_the_tablet_reaches_the_edge_once_with_its_photo(pag
     assert payload["values"]["photo"] == {"sha256": sha, "type": "image/png", "bytes": edge["photo"].stat().st_size}
     [attachment] = payload["attachments"]
     assert attachment["sha256"] == sha and held_chunks(attachment["id"]) == [0, 1, 2, 3]
+
+    reason = "field 'meal': an answer is required"  # as the hub's forms pull brings a refusal back
+    assert forms_pull.keep_refusals([{"id": row.id, "device": DEVICE, "learner": LEARNER, "form_id": "wing_survey",
+                                      "version": "2027010101", "code": "bad_value", "reason": reason,
+                                      "refused_at": "2026-12-08T09:00:00.000Z"}]) == 1
+    page.reload()
+    page.wait_for_selector(f"[data-state=refused][data-id='{row.id}']")
+    shown = page.text_content(f"[data-id='{row.id}']")
+    assert "Wing survey" in shown and reason in shown and "Refused." in shown
+    browserkit.assert_accessible(page)
+    [down] = DownMessage.select().where(DownMessage.message_id == row.id)
+    assert down.acked is not None  # the tablet kept it, then acknowledged it

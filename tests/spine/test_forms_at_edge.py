@@ -4,7 +4,9 @@ forms pull (GET /v1/edge/forms, mutual TLS); a tablet takes it from the edge's t
 twice: stored once); the edge's real sealed batch reaches the real hub, where the submission waits for its photo
 and is stored as the edge forwards it: the workers' export holds it once, with the photo's SHA-256 intact.
 Another learner's submission, without a required answer, waits until they are linked (from the command line:
-the edge's next forms pull applies it) and is then refused, nothing stored, its reason in the audit trail."""
+the edge's next forms pull applies it) and is then refused, nothing stored, its reason in the audit trail; that
+pull brings the refusal back to the edge, kept once (the edge acknowledges it, so the next pull brings nothing),
+as one `form_refused` down message for that learner's tablet, and listed on the console's Refused values page."""
 
 from __future__ import annotations
 
@@ -20,11 +22,16 @@ import zipfile
 from edge import config as edge_config
 from edge import store
 from edge.attachments.uplink import AttachmentForwarder
+from edge.console import accounts
+from edge.console.app import create_app
+from edge.downlink.tables import DownMessage
 from edge.forms import pull as forms_pull
+from edge.forms.tables import EdgeFormRefusal
 from edge.identity import EdgeFiles, ensure_server_cert
 from edge.tablets.api import TabletApiServer
 from edge.uplink.hubclient import HubClient
 from tablet.attachments import EdgeApi, Uploader
+from tests.console.consolekit import PASSWORD, Visitor
 from tests.hub.formkit import png, xlsform
 from tests.hub.hubkit import hub_command
 from tests.learning.apptabletkit import call, enrol_bound, intake_for
@@ -99,8 +106,8 @@ def test_a_form_published_at_the_hub_is_filled_on_a_tablet_and_reaches_the_expor
         assert hashlib.sha256(row["media"]).hexdigest() == sha
 
         _linked(stack, OTHER)  # from the command line: the edge's next pull has the hub apply what waited
-        forms_pull.pull(HubClient.for_edge(cfg))
-        forms_pull.pull(HubClient.for_edge(cfg))  # and again: nothing twice
+        assert forms_pull.pull(HubClient.for_edge(cfg)).refusals == 1  # refused at the hub, and back at the edge
+        assert forms_pull.pull(HubClient.for_edge(cfg)).refusals == 0  # and again: nothing twice (acknowledged)
         assert len(_export(stack, tmp_path / "again.zip")) == 1
         with sqlite3.connect(stack.hub_dir / "hub.db") as hub_db:
             traces = hub_db.execute("SELECT target, outcome, detail FROM audit_entry WHERE action = ?",
@@ -108,6 +115,22 @@ def test_a_form_published_at_the_hub_is_filled_on_a_tablet_and_reaches_the_expor
         [(target, outcome, detail)] = traces
         assert (target, outcome, json.loads(detail)["learner"]) == (unanswered["id"], "bad_value", OTHER)
         assert "field 'meal'" in json.loads(detail)["reason"]
+
+        [refused] = EdgeFormRefusal.select()
+        assert (refused.record_id, refused.learner, refused.device, refused.title) == (
+            unanswered["id"], OTHER, "tab-g", "Wing survey")
+        [down] = DownMessage.select().where(DownMessage.message_id == unanswered["id"])
+        body = json.loads(down.body)
+        assert (down.device, body["type"], body["title"]) == ("tab-g", "form_refused", "Wing survey")
+        assert "field 'meal'" in body["reason"] and body["what_to_do"]
+        with sqlite3.connect(stack.hub_dir / "hub.db") as hub_db:
+            assert hub_db.execute("SELECT count(*) FROM form_refusal WHERE acked_at IS NULL").fetchone() == (0,)
+
+        accounts.add_staff("mary", "manager", PASSWORD, [])
+        manager = Visitor(create_app(cfg))
+        assert manager.login("mary").status_code == 302
+        page = manager.get("/courses/refusals").get_data(as_text=True)
+        assert "Forms from tablets the hub refused" in page and "Wing survey" in page and "field &#39;meal&#39;" in page
     finally:
         if server is not None:
             server.stop()

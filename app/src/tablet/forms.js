@@ -3,12 +3,15 @@
 // published), kept in IndexedDB (`tablet_forms`, `tablet_form_drafts`) to fill in with no network; a photo, signature
 // or voice note is held on this tablet (uploads.js) and uploaded to the edge in resumable chunks before the
 // submission goes; the submission is a `form_submission` record of the bound learner ({form_id, version, filled_at,
-// values, attachments}, wire/forms.py), sent by the outbox's sender (sync.js) like an assignment.
+// values, attachments}, wire/forms.py), sent by the outbox's sender (sync.js) like an assignment. A submission the
+// hub refused later comes back as a down message `form_refused` (kept in the inbox, sync.js): refusedLater() lists
+// the bound learner's, newest first, for the screen to show with the hub's reason.
 import { keeper } from "../phone/forms/kept.js";
+import { store } from "../shell/store.js";
 import { photoType, voiceType } from "../phone/uploads.js";
 import { call, EdgeError } from "./edge.js";
 import { recordBody, whoAmI } from "./records.js";
-import { refreshMe } from "./sync.js";
+import { INBOX, pullSoon, refreshMe } from "./sync.js";
 import { hold } from "./uploads.js";
 
 const N_ = (msgid) => msgid;  // words shown later, through t()
@@ -41,6 +44,15 @@ export const tablet = {
   },
   submission: (item) => (item.body && item.body.payload) || {},
   refused: (code) => REFUSED[code] || N_("Not sent. Ask staff for help."),
+  async refusedLater() {
+    if (navigator.onLine !== false) {
+      try { await pullSoon(); } catch { /* offline: what is kept here is shown */ }
+    }
+    const me = (await whoAmI()) || {};
+    return (await store.all(INBOX))
+      .filter((m) => m.type === "form_refused" && (!m.learner || m.learner === me.learner))
+      .sort((a, b) => String(b.received).localeCompare(String(a.received)));
+  },
   words: {
     kept: N_("Your form is kept on this tablet. It is sent when the tablet is connected."),
     offline: N_("The tablet is not connected. These are the forms kept on this tablet."),

@@ -56,4 +56,4 @@ def refused():
     scope = access.scope() if g.member.role in LEARNING_ROLES else None
     course = request.args.get("course", "")[:63]
     return render_template("refusals.html", rows=refusals.refusals(scope, course), courses=refusals.courses(scope),
-                           course=course, personal=scope is not None)
+                           course=course, personal=scope is not None, forms=refusals.form_refusals(scope))

@@ -72,6 +72,18 @@ export async function renderList(main, ctx, side = phone) {
     main.append(list);
   }
   const titles = Object.fromEntries(forms.map((f) => [f.form_id, f.title]));
+  const later = side.refusedLater ? await side.refusedLater() : [];  // sent, then refused (a tablet's, by its edge)
+  if (later.length) {
+    main.append(ctx.el("h2", { text: ctx.t("Forms that were not accepted") }));
+    const refusedList = ctx.el("ul", { class: "sent-forms" });
+    for (const m of later) {
+      refusedList.append(ctx.el("li", { class: "appointment", "data-id": m.id, "data-state": "refused" },
+        ctx.el("h3", { text: m.title || titles[m.form_id] || m.form_id || "" }),
+        ctx.el("p", { class: "state refused" }, icon("refused"), ctx.el("span", { text: ctx.t("Refused. Open the form again, check the answer named below and send it again. Ask staff if you need help.") })),
+        ctx.el("p", { class: "hint", text: ctx.t("Why: {reason}", { reason: m.reason || "" }) })));
+    }
+    main.append(refusedList);
+  }
   const waiting = (await ctx.outboxItems()).filter((item) => item.kind === KIND);
   if (!waiting.length) return;
   main.append(ctx.el("h2", { text: ctx.t("Forms not sent yet") }));
