@@ -57,13 +57,16 @@ class TabletClient:
     def __init__(self, identity: Credentials, host: str, port: int, outbox: Outbox, *,
                  window: int = 100, ack_timeout: float = 30.0,
                  on_ack: Callable[[list[str], float], None] | None = None,
-                 on_sent: Callable[[list[str], float], None] | None = None, send_records: bool = True):
+                 on_sent: Callable[[list[str], float], None] | None = None, send_records: bool = True,
+                 wake_every: float = 1.0):
         """host, port: the edge's MQTT-TLS listener (any address: the name checked is the identity's).
+        wake_every: seconds between the sender's checks when nothing wakes it (ack timeouts, retries).
         on_sent / on_ack: called with record ids and time.monotonic() when sent / acked (for measuring).
         send_records False: only collect down messages (`tablet status`)."""
         device = identity.device
         self.identity, self.device, self.host, self.port, self.outbox = identity, device, host, port, outbox
         self.window, self.ack_timeout, self.on_ack, self.on_sent = window, ack_timeout, on_ack, on_sent
+        self.wake_every = wake_every
         self._timeout = ack_timeout  # doubles after each resend without an ack, back to ack_timeout on one
         self._cursor = 0  # highest seq sent since the window was last reset
         self._cwnd = float(min(START_WINDOW, window))  # records allowed in flight now, up to `window`
@@ -168,7 +171,7 @@ class TabletClient:
     # sender thread -----------------------------------------------------------------------
     def _run(self) -> None:
         while not self._stop.is_set():
-            self._wake.wait(1.0)  # woken by submit, acks and connects; the timeout only checks ack timeouts
+            self._wake.wait(self.wake_every)  # woken by submit, acks and connects; the timeout only checks ack timeouts
             self._wake.clear()
             try:
                 self._apply_down()

@@ -58,7 +58,8 @@ class FleetResult:
 
 class Fleet:
     def __init__(self, devices: Mapping[str, Credentials], workdir: str | Path, host: str, port: int, *,
-                 window: int = 100, ack_timeout: float = 30.0, seed: int = 1, on_ack=None, on_sent=None):
+                 window: int = 100, ack_timeout: float = 30.0, seed: int = 1, on_ack=None, on_sent=None,
+                 wake_every: float = 1.0):
         """devices: device id -> its identity (a TabletIdentity: certificate, key, pinned CA);
         host, port: the edge's MQTT-TLS listener. Outboxes are kept in workdir/<device>.db."""
         self.workdir = Path(workdir)
@@ -69,7 +70,8 @@ class Fleet:
             raise ValueError(f"identities enrolled under another device id: {', '.join(mismatched)}")
         self.clients = {
             device: TabletClient(identity, host, port, Outbox(str(self.workdir / f"{device}.db")),
-                                 window=window, ack_timeout=ack_timeout, on_ack=on_ack, on_sent=on_sent)
+                                 window=window, ack_timeout=ack_timeout, on_ack=on_ack, on_sent=on_sent,
+                                 wake_every=wake_every)
             for device, identity in devices.items()
         }
         self.result = FleetResult({device: [] for device in devices})

@@ -98,7 +98,7 @@ def test_full_outbox_tells_tablets_to_wait_and_resumes_once_delivery_frees_space
     stack = stack_factory(quota_bytes=40_000, relay__quota_retry_s=1.0)
     stack.start_broker()
     stack.start_edge()  # the hub is away, so the outbox fills
-    fleet = _flush(stack, tmp_path, tablets=5, per_tablet=160)
+    fleet = _flush(stack, tmp_path, tablets=5, per_tablet=160, wake_every=0.1)
     wait_for(lambda: any(e["code"] == "quota_exceeded" for c in fleet.clients.values() for e in c.errors),
              60, "a tablet to be told the outbox is full")
     status = stack.edge_status()
