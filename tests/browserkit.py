@@ -36,8 +36,9 @@ SHOWN_TARGETS = 3  # selectors listed per violation in a failure
 
 
 @contextlib.contextmanager
-def chromium() -> Iterator:
-    """A headless Chromium (playwright's Browser), closed afterwards with its driver."""
+def chromium(args: list[str] | None = None) -> Iterator:
+    """A headless Chromium (playwright's Browser) started with `args` (CHROMIUM_ARGS by default), closed afterwards
+    with its driver; the test is skipped, saying why, where playwright or Debian's chromium is missing."""
     try:
         from playwright.sync_api import Error, sync_playwright
     except ImportError:
@@ -47,7 +48,8 @@ def chromium() -> Iterator:
     driver = sync_playwright().start()
     try:
         try:
-            browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS if args is None else args,
+                                            headless=True)
         except Error as exc:
             pytest.skip(f"{CHROMIUM} did not start under playwright: {str(exc).splitlines()[0]}")
         try:

@@ -90,20 +90,10 @@ def hub(tmp_path_factory):
 def browser(hub):
     """One Chromium for the file, trusting the test hub's server key (and no other): Chromium registers a service
     worker only from a server it trusts, and the offline reload is the service worker's."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright's Python package is not installed: pip install -e '.[test]'")
-    if not Path(browserkit.CHROMIUM).exists():
-        pytest.skip(f"{browserkit.CHROMIUM} is missing: Debian's chromium package (make installs it)")
     args = [*browserkit.CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={spki_hash(hub[0].instance)}",
             "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]  # a microphone, allowed
-    with sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=browserkit.CHROMIUM, args=args, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with browserkit.chromium(args) as chromium:
+        yield chromium
 
 
 def _wait(predicate, what: str, seconds: float = 10.0):

@@ -16,7 +16,6 @@ import json
 import re
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from formkit import png
@@ -63,21 +62,11 @@ def hub(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(hub):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright's Python package is not installed: pip install -e '.[test]'")
-    if not Path(browserkit.CHROMIUM).exists():
-        pytest.skip(f"{browserkit.CHROMIUM} is missing: Debian's chromium package (make installs it)")
     args = [*(a for a in browserkit.CHROMIUM_ARGS if not a.startswith("--host-resolver-rules=")),
             "--host-resolver-rules=MAP localhost 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",  # loopback only
             f"--ignore-certificate-errors-spki-list={spki_hash(hub[0].instance)}"]
-    with sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=browserkit.CHROMIUM, args=args, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with browserkit.chromium(args) as chromium:
+        yield chromium
 
 
 def _on_hub(app, fn):

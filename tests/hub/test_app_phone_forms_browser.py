@@ -16,7 +16,6 @@ import io
 import json
 import time
 import zipfile
-from pathlib import Path
 
 import pytest
 from formkit import SURVEY_HEADER, png, xlsform
@@ -80,20 +79,10 @@ def hub(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(hub):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright's Python package is not installed: pip install -e '.[test]'")
-    if not Path(browserkit.CHROMIUM).exists():
-        pytest.skip(f"{browserkit.CHROMIUM} is missing: Debian's chromium package (make installs it)")
     args = [*browserkit.CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={spki_hash(hub[0].instance)}",
             "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]  # a microphone, allowed
-    with sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=browserkit.CHROMIUM, args=args, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with browserkit.chromium(args) as chromium:
+        yield chromium
 
 
 def _on_hub(app, fn):

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from pathlib import Path
 
 import pytest
 from phonekit import offer_for, released_person
@@ -77,19 +76,9 @@ def hub(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(hub):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright's Python package is not installed: pip install -e '.[test]'")
-    if not Path(browserkit.CHROMIUM).exists():
-        pytest.skip(f"{browserkit.CHROMIUM} is missing: Debian's chromium package (make installs it)")
     args = [*browserkit.CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={spki_hash(hub[0].instance)}"]
-    with sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=browserkit.CHROMIUM, args=args, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with browserkit.chromium(args) as chromium:
+        yield chromium
 
 
 def _ticks(app) -> list[tuple[str, int, bool]]:
