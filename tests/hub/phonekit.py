@@ -5,13 +5,18 @@ that break the connection the ways a phone's network does."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import http.server
 import json
 import socket
 import ssl
 import threading
+from collections.abc import Iterator
 from pathlib import Path
+
+from hubkit import make_instance
+from hubprocess import HubProcess
 
 from hub import ca, db
 from hub.app import create_app
@@ -19,12 +24,37 @@ from hub.people import service as people
 from hub.staff import accounts
 from hub.workers import caseload
 from phone import cli as phone_cli
+from phone import client
 from provisioning.tokens import ActivationOffer
 
 
 def hub_app(instance: Path, url: str):
     """An app on the running hub's database, for its services (as the CLI uses them)."""
     return create_app({"DATABASE_URL": url}, instance_path=instance)
+
+
+@contextlib.contextmanager
+def sqlite_hub(root: Path) -> Iterator[tuple]:
+    """A real `throughgate hub run` on SQLite in `root`, stopped afterwards: (process, app on its database,
+    instance)."""
+    instance = make_instance(root / "hub")
+    url = f"sqlite:///{instance / 'hub.db'}"
+    process = HubProcess(instance, url, root / "hub.log").start()
+    try:
+        yield process, hub_app(instance, url), instance
+    finally:
+        process.stop()
+
+
+@contextlib.contextmanager
+def hub_with_a_phone(root: Path) -> Iterator[tuple]:
+    """`sqlite_hub`, with a person released into olivia's caseload whose reference phone (in root/phone) is
+    activated: (process, app, instance, person id, the phone's folder, root)."""
+    with sqlite_hub(root) as (process, app, instance):
+        person, code = released_person(app, "olivia")
+        folder = root / "phone"
+        client.activate(offer_for(process, instance, code), folder)
+        yield process, app, instance, person, folder, root
 
 
 def released_person(app, worker: str = "olivia") -> tuple[str, str]:

@@ -12,31 +12,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from formkit import png
-from hubkit import make_instance
-from hubprocess import HubProcess
-from phonekit import hub_app, offer_for, phone_says, released_person
+from phonekit import hub_with_a_phone, phone_says
 
 from hub import cli, db
 from hub.checkins.models import Checkin
-from phone import client
 from phone.store import Store
 from wire import checkin as wire
 
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    root = tmp_path_factory.mktemp("checkins")
-    instance = make_instance(root / "hub")
-    url = f"sqlite:///{instance / 'hub.db'}"
-    process = HubProcess(instance, url, root / "hub.log").start()
-    app = hub_app(instance, url)
-    person, code = released_person(app, "olivia")
-    folder = root / "phone"
-    client.activate(offer_for(process, instance, code), folder)
-    try:
-        yield process, app, instance, person, folder, root
-    finally:
-        process.stop()
+    with hub_with_a_phone(tmp_path_factory.mktemp("checkins")) as running:
+        yield running
 
 
 @pytest.fixture

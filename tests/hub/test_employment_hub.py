@@ -17,9 +17,7 @@ import uuid
 import pytest
 import workkit
 from consolekit import BASE, post
-from hubkit import make_instance
-from hubprocess import HubProcess
-from phonekit import hub_app, offer_for, released_person
+from phonekit import offer_for, released_person, sqlite_hub
 
 from hub import cli, db
 from hub.employment.models import ChecklistTick, EmploymentItem
@@ -35,29 +33,23 @@ CAPTIONS = b"WEBVTT\n\n00:00.000 --> 00:02.000\nSay what the conviction was, in 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
     root = tmp_path_factory.mktemp("employment")
-    instance = make_instance(root / "hub")
-    url = f"sqlite:///{instance / 'hub.db'}"
-    process = HubProcess(instance, url, root / "hub.log").start()
-    app = hub_app(instance, url)
-    workers = {name: workkit.make_worker(app, name, role, "Cardiff probation")
-               for name, role in (("ed", "employment_adviser"), ("olivia", "offender_manager"),
-                                  ("eve", "employment_adviser"))}
-    ann, ann_code = released_person(app, "ed")
-    bob, bob_code = released_person(app, "eve")
-    with app.app_context(), db.connected():
-        caseload.add("olivia", ann, "test")
-    phones = {}
-    for name, code in (("ann", ann_code), ("bob", bob_code)):
-        phones[name] = root / name
-        client.activate(offer_for(process, instance, code), phones[name])
-    (root / "video.mp4").write_bytes(VIDEO)
-    (root / "video.vtt").write_bytes(CAPTIONS)
-    (root / "not-a-video.mp4").write_bytes(b"<html>not a video</html>" * 10)
-    try:
+    with sqlite_hub(root) as (process, app, instance):
+        workers = {name: workkit.make_worker(app, name, role, "Cardiff probation")
+                   for name, role in (("ed", "employment_adviser"), ("olivia", "offender_manager"),
+                                      ("eve", "employment_adviser"))}
+        ann, ann_code = released_person(app, "ed")
+        bob, bob_code = released_person(app, "eve")
+        with app.app_context(), db.connected():
+            caseload.add("olivia", ann, "test")
+        phones = {}
+        for name, code in (("ann", ann_code), ("bob", bob_code)):
+            phones[name] = root / name
+            client.activate(offer_for(process, instance, code), phones[name])
+        (root / "video.mp4").write_bytes(VIDEO)
+        (root / "video.vtt").write_bytes(CAPTIONS)
+        (root / "not-a-video.mp4").write_bytes(b"<html>not a video</html>" * 10)
         yield {"process": process, "app": app, "instance": instance, "root": root, "ann": ann, "bob": bob,
                "phones": phones, "workers": workers}
-    finally:
-        process.stop()
 
 
 @pytest.fixture(scope="module")

@@ -18,9 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from formkit import ogg_opus, png, xlsform
-from hubkit import make_instance
-from hubprocess import HubProcess
-from phonekit import hub_app, offer_for, point_phone_at, released_person
+from phonekit import hub_with_a_phone, point_phone_at
 
 from hub import cli, db
 from hub.forms.models import FormAttachment, FormSubmission
@@ -36,18 +34,8 @@ CHUNK = 256 * 1024
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    root = tmp_path_factory.mktemp("forms")
-    instance = make_instance(root / "hub")
-    url = f"sqlite:///{instance / 'hub.db'}"
-    process = HubProcess(instance, url, root / "hub.log").start()
-    app = hub_app(instance, url)
-    person, code = released_person(app, "olivia")
-    folder = root / "phone"
-    client.activate(offer_for(process, instance, code), folder)
-    try:
-        yield process, app, instance, person, folder, root
-    finally:
-        process.stop()
+    with hub_with_a_phone(tmp_path_factory.mktemp("forms")) as running:
+        yield running
 
 
 @pytest.fixture
