@@ -12,6 +12,7 @@ import json
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,6 +56,21 @@ def hub_with_a_phone(root: Path) -> Iterator[tuple]:
         folder = root / "phone"
         client.activate(offer_for(process, instance, code), folder)
         yield process, app, instance, person, folder, root
+
+
+def on_hub(app, fn):
+    """fn() on the running hub's database, as the CLI would run it."""
+    with app.app_context(), db.connected():
+        return fn()
+
+
+def until(check, what: str, seconds: float = 10.0):
+    """What `check()` returns once it is true, asked every 0.1 s; fails saying `what` after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not (found := check()):
+        assert time.monotonic() < deadline, f"not within {seconds} s: {what}"
+        time.sleep(0.1)
+    return found
 
 
 def released_person(app, worker: str = "olivia") -> tuple[str, str]:

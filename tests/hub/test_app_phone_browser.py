@@ -22,11 +22,11 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from phonekit import offer_for, released_person
+from phonekit import offer_for, on_hub, released_person, until
 from workkit import running_hub
 
 import webapp
-from hub import ca, db
+from hub import ca
 from hub.appointments import jitsi
 from hub.appointments import service as appointments
 from hub.appointments.models import AppointmentChange
@@ -96,19 +96,6 @@ def browser(hub):
         yield chromium
 
 
-def _wait(predicate, what: str, seconds: float = 10.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = predicate()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"not within {seconds} s: {what}")
-
-
-def _on_hub(app, fn):
-    with app.app_context(), db.connected():
-        return fn()
 
 
 SMALL_TARGETS = """() => [...document.querySelectorAll(
@@ -133,13 +120,13 @@ def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_mo
     origin = process.url
     person, code = released_person(app)
     offer = offer_for(process, process.instance, code)
-    first = _on_hub(app, lambda: messages.send_from_worker(person, "olivia", "Your first appointment is Monday at 10."))
-    visit = _on_hub(app, lambda: appointments.create(person, "olivia", "in_person", _at(days=3), 30,
+    first = on_hub(app, lambda: messages.send_from_worker(person, "olivia", "Your first appointment is Monday at 10."))
+    visit = on_hub(app, lambda: appointments.create(person, "olivia", "in_person", _at(days=3), 30,
                                                      "Cardiff probation office, 2nd floor", "olivia"))
-    _on_hub(app, lambda: appointments.create(person, "olivia", "video", _at(days=4), 15, "Video call", "olivia",
+    on_hub(app, lambda: appointments.create(person, "olivia", "video", _at(days=4), 15, "Video call", "olivia",
                                              jitsi.Jitsi("https://meet.example.org", "throughgate", "s" * 32)))
     for field, value in (("status", "in_progress"), ("owner", "Housing officer, Cardiff council")):
-        _on_hub(app, lambda f=field, v=value: plans.edit(person, "accommodation", f, v, "olivia", None, _at()))
+        on_hub(app, lambda f=field, v=value: plans.edit(person, "accommodation", f, v, "olivia", None, _at()))
 
     context = browserkit.new_context(browser, viewport=PHONE)
     page = context.new_page()
@@ -159,13 +146,13 @@ def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_mo
     assert code not in page.url
     page.get_by_role("button", name="Set up this phone").click()
     page.wait_for_selector("html[data-screen='messages']", timeout=WAIT_MS)
-    phone = _on_hub(app, lambda: Phone.get(Phone.person == person))
+    phone = on_hub(app, lambda: Phone.get(Phone.person == person))
     assert phone.alg == "P-256"
     assert page.evaluate(KEPT_KEY) == phone.key_id  # kept as a CryptoKey, and its private half cannot be read out
 
     page.get_by_role("link", name="Olivia").click()
     page.get_by_text("Your first appointment is Monday at 10.").wait_for(timeout=WAIT_MS)
-    _wait(lambda: _on_hub(app, lambda: Message.get_by_id(first.message_id).read_at), "the read receipt at the hub")
+    until(lambda: on_hub(app, lambda: Message.get_by_id(first.message_id).read_at), "the read receipt at the hub")
     _accessible(page, "conversation")
 
     def send(text: str) -> None:
@@ -179,8 +166,8 @@ def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_mo
         files=[{"name": "letter.png", "mimeType": "image/png", "buffer": letter}])
     send("This came from the council")  # the photo is uploaded in chunks first, then the message names it
     page.locator("li.message[data-state='sent']", has_text="from the council").wait_for(timeout=WAIT_MS)
-    with_photo = _on_hub(app, lambda: Message.get((Message.person == person) & (Message.text ** "%council%")))
-    assert _on_hub(app, lambda: [a.sha256 for a in MessageAttachment.select().where(
+    with_photo = on_hub(app, lambda: Message.get((Message.person == person) & (Message.text ** "%council%")))
+    assert on_hub(app, lambda: [a.sha256 for a in MessageAttachment.select().where(
         MessageAttachment.message == with_photo.message_id)]) == [hashlib.sha256(letter).hexdigest()]
     page.get_by_role("button", name="Record a voice note").click()  # Chromium's fake microphone
     page.get_by_text("Recording.").wait_for()
@@ -189,8 +176,8 @@ def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_mo
     page.get_by_text("Voice note ready.").wait_for(timeout=WAIT_MS)
     send("Listen to this")
     page.locator("li.message[data-state='sent']", has_text="Listen to this").wait_for(timeout=WAIT_MS)
-    spoken = _on_hub(app, lambda: Message.get((Message.person == person) & (Message.text == "Listen to this")))
-    assert _on_hub(app, lambda: [a.media_type for a in MessageAttachment.select().where(
+    spoken = on_hub(app, lambda: Message.get((Message.person == person) & (Message.text == "Listen to this")))
+    assert on_hub(app, lambda: [a.media_type for a in MessageAttachment.select().where(
         MessageAttachment.message == spoken.message_id)]) == ["audio/webm"]
 
     # The network off: what the person writes waits on the phone, visible, and survives a reload.
@@ -205,7 +192,7 @@ def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_mo
     page.locator(".outbox-item[data-state='waiting']").wait_for(timeout=WAIT_MS)
     context.set_offline(False)  # the signal is back: the browser's `online` event starts the drain
     page.get_by_text("Everything has been sent.").wait_for(timeout=WAIT_MS)
-    stored = _on_hub(app, lambda: Message.select().where((Message.person == person)
+    stored = on_hub(app, lambda: Message.select().where((Message.person == person)
                                                           & (Message.text == "Written with no signal")).count())
     assert stored == 1
 
@@ -215,12 +202,12 @@ def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_mo
         return messages.send_from_worker(person, "olivia", "Got it. See you then.", [ref])
 
     with app.test_request_context():
-        reply = _on_hub(app, photo_reply)
+        reply = on_hub(app, photo_reply)
     page.goto(f"{origin}/app/#/messages")
     page.get_by_role("button", name="Check for new messages").click()
     page.get_by_role("link", name="Olivia").click()
     page.get_by_text("Got it. See you then.").wait_for(timeout=WAIT_MS)
-    _wait(lambda: _on_hub(app, lambda: Message.get_by_id(reply.message_id).read_at), "the reply's read receipt")
+    until(lambda: on_hub(app, lambda: Message.get_by_id(reply.message_id).read_at), "the reply's read receipt")
     # The photo is fetched only when asked for: data costs the person money.
     page.locator("li.message", has_text="Got it").get_by_role("button", name="Show the photo (1 KB)").click()
     photo = page.get_by_role("img", name="Photo from Olivia")
@@ -234,7 +221,7 @@ def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_mo
     context.grant_permissions(["notifications"])
     page.get_by_role("button", name="Turn on reminders").click()
     page.get_by_text("Reminders could not be changed: this phone's browser did not allow it.").wait_for(timeout=WAIT_MS)
-    assert _on_hub(app, lambda: PushSubscription.select().count()) == 0
+    assert on_hub(app, lambda: PushSubscription.select().count()) == 0
     _accessible(page, "appointments")
     join = page.get_by_role("link", name="Join the video call")
     assert join.get_attribute("href").startswith("https://meet.example.org/tg")
@@ -244,7 +231,7 @@ def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_mo
     page.get_by_label("Why do you need to move it?").fill("I start a new job that morning")
     page.get_by_label("When would suit you? (you can leave this empty)").fill("any afternoon that week")
     page.get_by_role("button", name="Ask my worker").click()
-    asked = _wait(lambda: _on_hub(app, lambda: list(AppointmentChange.select().where(
+    asked = until(lambda: on_hub(app, lambda: list(AppointmentChange.select().where(
         (AppointmentChange.appointment == visit.appointment_id) & (AppointmentChange.what == "reschedule_asked")))),
         "the request to move the appointment at the hub")
     assert [a.reason for a in asked] == ["I start a new job that morning"]
@@ -252,7 +239,7 @@ def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_mo
     page.get_by_role("link", name="I'm running late").first.click()
     page.get_by_label("How late will you be?").select_option("10")
     page.get_by_role("button", name="Tell my worker").click()
-    late = _wait(lambda: _on_hub(app, lambda: list(AppointmentChange.select().where(
+    late = until(lambda: on_hub(app, lambda: list(AppointmentChange.select().where(
         (AppointmentChange.appointment == visit.appointment_id) & (AppointmentChange.what == "running_late")))),
         "running late at the hub")
     assert [json.loads(a.detail)["minutes"] for a in late] == [10]
@@ -265,7 +252,7 @@ def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_mo
     _accessible(page, "plan")
 
     # The health summary: fetched after the sync that says it changed, then shown from the phone's copy.
-    _on_hub(app, lambda: health.import_bundle(person, ips_build.release_summary({
+    on_hub(app, lambda: health.import_bundle(person, ips_build.release_summary({
         "patient": {"name": "Sam Carter", "born": "1990-04-02"}, "release_date": _at(days=1)[:10],
         "author": {"name": "Dr Ann Jones", "organisation": "HMP Leeds Healthcare"},
         "allergies": [{"what": "Penicillin", "reaction": "Rash", "severity": "moderate"}],
@@ -283,17 +270,17 @@ def test_the_phone_app_activates_sends_offline_once_gets_receipts_and_asks_to_mo
     page.get_by_text("The link for new GP no longer works.").wait_for(timeout=WAIT_MS)
     page.get_by_role("button", name="Let Olivia read it").click()
     page.get_by_text("Olivia (probation officer) may read your health summary.").wait_for(timeout=WAIT_MS)
-    shared = _on_hub(app, lambda: HealthWorkerShare.select().where(HealthWorkerShare.person == person))
+    shared = on_hub(app, lambda: HealthWorkerShare.select().where(HealthWorkerShare.person == person))
     assert [w.worker for w in shared] == ["olivia"]
 
     # Who looked: a worker's console showing the record, and the phone's own reads of the health summary.
-    _on_hub(app, lambda: caseload.record_reads("olivia", [person], "person"))
+    on_hub(app, lambda: caseload.record_reads("olivia", [person], "person"))
     page.goto(f"{origin}/app/#/views")
     page.get_by_text("Olivia (probation officer) looked at your record").wait_for(timeout=WAIT_MS)
     assert "You read your health summary through your phone" in page.locator("#main").inner_text()
     _accessible(page, "views")
 
-    changes = _on_hub(app, lambda: {c.kind: 0 for c in PhoneChange.select().where(PhoneChange.person == person)})
+    changes = on_hub(app, lambda: {c.kind: 0 for c in PhoneChange.select().where(PhoneChange.person == person)})
     assert set(changes) == {"message", "read", "reschedule", "late"}
     context.close()
 
@@ -367,10 +354,10 @@ def test_a_message_written_offline_waits_through_a_browser_restart_and_reaches_t
     page.reload()  # online: the app sends what waits
     page.get_by_role("link", name="Waiting to send: 0").wait_for(timeout=WAIT_MS)
     sent = (Message.person == person) & (Message.text == "Kept through a restart")
-    _wait(lambda: _on_hub(app, lambda: Message.select().where(sent).count()) == 1, "the message at the hub")
+    until(lambda: on_hub(app, lambda: Message.select().where(sent).count()) == 1, "the message at the hub")
     page.reload()  # a later drain sends nothing again
     page.get_by_role("link", name="Waiting to send: 0").wait_for(timeout=WAIT_MS)
-    assert _on_hub(app, lambda: Message.select().where(sent).count()) == 1
+    assert on_hub(app, lambda: Message.select().where(sent).count()) == 1
     context.close()
 
 
@@ -388,7 +375,7 @@ def test_the_browsers_signatures_are_the_ones_the_hub_verifies_and_a_changed_bod
     # Tom stops being their worker before the phone knows: a message to him is refused, kept, and says why.
     tom = page.get_by_role("link", name="Tom")
     tom.wait_for(timeout=WAIT_MS)  # the first sync brought the contacts
-    _on_hub(app, lambda: caseload.remove("tom", person))
+    on_hub(app, lambda: caseload.remove("tom", person))
     tom.click()
     page.get_by_label("Write a message to Tom").fill("Hello Tom")
     page.get_by_role("button", name="Send").click()
@@ -410,7 +397,7 @@ def test_the_browsers_signatures_are_the_ones_the_hub_verifies_and_a_changed_bod
     assert found["replayed"] == "replayed"
 
     # The worker switches this phone off: the app says so, in Welsh here, and offers to set it up again.
-    _on_hub(app, lambda: phones.revoke(Phone.get(Phone.person == person).key_id, "olivia"))
+    on_hub(app, lambda: phones.revoke(Phone.get(Phone.person == person).key_id, "olivia"))
     switched_off = page.get_by_role("alert").filter(has_text="Mae eich gweithiwr wedi diffodd y ffôn hwn")
     page.get_by_role("button", name="Chwilio am negeseuon newydd").click()
     switched_off.wait_for(timeout=WAIT_MS)

@@ -14,18 +14,17 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from formkit import png
 from hubkit import make_instance
 from hubprocess import HubProcess
-from phonekit import hub_app, released_person
+from phonekit import hub_app, on_hub, released_person, until
 from test_app_phone_browser import PHONE, _accessible, spki_hash
 
 import webapp
-from hub import ca, db
+from hub import ca
 from hub.checkins import schedules, service
 from hub.checkins.models import Checkin, CheckinCredential, CheckinNonce
 from hub.phones.models import Phone
@@ -69,24 +68,13 @@ def browser(hub):
         yield chromium
 
 
-def _on_hub(app, fn):
-    with app.app_context(), db.connected():
-        return fn()
-
-
-def _until(check, what: str, seconds: float = 10.0):
-    deadline = time.monotonic() + seconds
-    while not (found := check()):
-        assert time.monotonic() < deadline, f"not within {seconds} s: {what}"
-        time.sleep(0.1)
-    return found
 
 
 def test_a_check_in_made_offline_reaches_the_hub_signed_on_the_phone_and_confirmed_by_its_owner(browser, hub):
     process, app, origin = hub
     person, code = released_person(app)
     opened = (datetime.now(UTC) - timedelta(hours=1)).isoformat(timespec="seconds")
-    schedule = _on_hub(app, lambda: schedules.set_schedule(person, "olivia", 7, opened, 24, 51.4816, -3.1791, 200))
+    schedule = on_hub(app, lambda: schedules.set_schedule(person, "olivia", 7, opened, 24, 51.4816, -3.1791, 200))
     offer = ActivationOffer(origin, code, ca.root_pin(ca.load_root(ca.files(process.instance)))).to_link()
     context = browserkit.new_context(browser, viewport=PHONE, geolocation=PLACE, permissions=["geolocation"])
     try:
@@ -95,7 +83,7 @@ def test_a_check_in_made_offline_reaches_the_hub_signed_on_the_phone_and_confirm
         page.wait_for_function("(code) => (document.getElementById('code') || {}).value === code", arg=code)
         page.get_by_role("button", name="Set up this phone").click()
         page.wait_for_selector("html[data-screen='messages']", timeout=WAIT_MS)
-        phone = _on_hub(app, lambda: Phone.get(Phone.person == person))
+        phone = on_hub(app, lambda: Phone.get(Phone.person == person))
 
         # The phone's authenticator offers a synced passkey (backup eligible): refused, and said why in words.
         cdp = context.new_cdp_session(page)
@@ -109,14 +97,14 @@ def test_a_check_in_made_offline_reaches_the_hub_signed_on_the_phone_and_confirm
         offer_button = page.get_by_role("button", name="Use your fingerprint or face to confirm it is you")
         offer_button.click()
         page.get_by_role("alert").filter(has_text="can be copied to your other devices").wait_for(timeout=WAIT_MS)
-        assert _on_hub(app, lambda: CheckinCredential.select().count()) == 0
+        assert on_hub(app, lambda: CheckinCredential.select().count()) == 0
 
         # A credential kept on this phone only: registered at the hub for this phone's key.
         cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": synced})
         cdp.send("WebAuthn.addVirtualAuthenticator", {"options": AUTHENTICATOR})
         offer_button.click()
         page.get_by_text("Done. From now on, your phone asks for your fingerprint or face").wait_for(timeout=WAIT_MS)
-        [credential] = _on_hub(app, lambda: list(CheckinCredential.select()))
+        [credential] = on_hub(app, lambda: list(CheckinCredential.select()))
         assert credential.key_id == phone.key_id
         _accessible(page, "checkin")
         page.get_by_role("button", name="Cymraeg").click()
@@ -145,17 +133,17 @@ def test_a_check_in_made_offline_reaches_the_hub_signed_on_the_phone_and_confirm
         assert document["checkin_id"] == checkin_id and document["person"] == person and document["counter"] == 1
         assert document["gps"] == {"lat": 51.4816, "lon": -3.1791, "accuracy": 8, "mock": False}
         assert document["slot"] == f"{schedule.schedule_id}/0" and body["attachments"] == [document["photo"]]
-        nonces = _on_hub(app, lambda: [n.nonce for n in CheckinNonce.select().where(
+        nonces = on_hub(app, lambda: [n.nonce for n in CheckinNonce.select().where(
             CheckinNonce.key_id == phone.key_id).order_by(CheckinNonce.issued_at)])
         assert document["nonce"] == nonces[-1]  # the last one the hub gave this phone
-        assert _on_hub(app, lambda: Checkin.select().count()) == 0
+        assert on_hub(app, lambda: Checkin.select().count()) == 0
 
         # Online: the photo goes up, then the check-in: one at the hub, the phone's, confirmed by its owner.
         context.set_offline(False)
-        [row] = _until(lambda: _on_hub(app, lambda: list(Checkin.select())), "the check-in at the hub")
+        [row] = until(lambda: on_hub(app, lambda: list(Checkin.select())), "the check-in at the hub")
         assert (row.checkin_id, row.outcome, row.owner_confirmed) == (checkin_id, "accepted", True), row.reasons
         assert row.jws == body["jws"] and row.photo_sha256 == document["photo"]["sha256"]
-        [shown] = _on_hub(app, lambda: service.of_person(person))
+        [shown] = on_hub(app, lambda: service.of_person(person))
         assert re.fullmatch(r"\d+ s", shown.drift), shown.drift  # receipt time less the phone's: seconds here
         assert shown.distance_m is not None and shown.distance_m < 1
         page.locator(".checkin-list li[data-outcome='accepted']", has_text="Received. There is nothing more to do.") \

@@ -8,16 +8,14 @@ the next page, saved offline, reaches the hub through the phone sync once it is 
 from __future__ import annotations
 
 import json
-import time
 import uuid
 
 import pytest
 import test_app_phone_browser as phone_app
 from phonecourseskit import deliver, hub_with_content, link, prison_course, state, statement
-from phonekit import offer_for, released_person
+from phonekit import offer_for, on_hub, released_person, until
 
 import webapp
-from hub import db
 from hub.courses.models import CourseFile, PhoneRecord
 from tests import browserkit
 from tests.courses.app_scorm_kit import scorm12_package
@@ -41,17 +39,6 @@ def hub(tmp_path_factory):
         yield process, app, course, edge  # (process first, as the phone app's browser fixture reads it)
 
 
-def _on_hub(app, fn):
-    with app.app_context(), db.connected():
-        return fn()
-
-
-def _until(check, what: str, seconds: float = 10.0):
-    deadline = time.monotonic() + seconds
-    while not (found := check()):
-        assert time.monotonic() < deadline, f"not within {seconds} s: {what}"
-        time.sleep(0.1)
-    return found
 
 
 def _unit(page):
@@ -102,8 +89,8 @@ def test_a_course_left_on_the_tablet_resumes_at_the_same_place_on_the_phone_and_
         assert unit.locator("#entry").text_content() == "resume"  # the prison's attempt, at its place
         assert unit.locator("#page").text_content() == "page-3"
         assert page.evaluate("() => document.documentElement.dataset.attempt") == attempt
-        files = _on_hub(app, lambda: CourseFile.select().count())
-        _until(lambda: _kept_files(page) == files, f"every file of the course kept for offline ({files})")
+        files = on_hub(app, lambda: CourseFile.select().count())
+        until(lambda: _kept_files(page) == files, f"every file of the course kept for offline ({files})")
         browserkit.assert_accessible(page)
 
         context.set_offline(True)  # no signal: the player, the course and the place are all on the phone
@@ -122,7 +109,7 @@ def test_a_course_left_on_the_tablet_resumes_at_the_same_place_on_the_phone_and_
         def kept():
             rows = PhoneRecord.select().where((PhoneRecord.person == person) & (PhoneRecord.kind == "course_state"))
             return [json.loads(row.payload) for row in rows]
-        [sent] = _until(lambda: _on_hub(app, kept), "the phone's place at the hub")
+        [sent] = until(lambda: on_hub(app, kept), "the phone's place at the hub")
         assert (sent["attempt"], sent["seq"], sent["values"]["cmi.core.lesson_location"]) == (attempt, 5, "page-4")
     finally:
         context.close()

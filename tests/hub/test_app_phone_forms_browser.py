@@ -19,7 +19,7 @@ import zipfile
 
 import pytest
 from formkit import SURVEY_HEADER, png, xlsform
-from phonekit import offer_for, released_person
+from phonekit import offer_for, on_hub, released_person, until
 from test_app_phone_browser import PHONE, _accessible, spki_hash
 from workkit import running_hub
 
@@ -85,17 +85,6 @@ def browser(hub):
         yield chromium
 
 
-def _on_hub(app, fn):
-    with app.app_context(), db.connected():
-        return fn()
-
-
-def _until(check, what: str, seconds: float = 10.0):
-    deadline = time.monotonic() + seconds
-    while not (found := check()):
-        assert time.monotonic() < deadline, f"not within {seconds} s: {what}"
-        time.sleep(0.1)
-    return found
 
 
 def _exported(app) -> tuple[list[str], dict[str, bytes]]:
@@ -174,7 +163,7 @@ def test_a_form_filled_offline_reaches_the_hub_once_with_every_answer_and_file_i
         page.get_by_role("button", name="Find where I am").click()
         page.get_by_text("Found where you are, to within 8 metres.").wait_for(timeout=WAIT_MS)
         # Closed half-filled (a reload, still offline: the service worker serves the app), it opens as it was.
-        _until(lambda: page.evaluate(DRAFT_KEPT), "the answers kept on the phone")
+        until(lambda: page.evaluate(DRAFT_KEPT), "the answers kept on the phone")
         page.reload()
         page.get_by_text("Your answers so far are kept on this phone.").wait_for(timeout=WAIT_MS)
         assert page.get_by_label("Who was the interview with?").input_value() == "Greggs"
@@ -190,12 +179,12 @@ def test_a_form_filled_offline_reaches_the_hub_once_with_every_answer_and_file_i
         kept = page.evaluate(KEPT_FILES)
         assert len(kept) == 3 and sorted(v["sha256"] for v in waiting[1]["values"].values()
                                          if isinstance(v, dict) and "sha256" in v) == kept
-        assert _on_hub(app, lambda: FormSubmission.select().count()) == 0
+        assert on_hub(app, lambda: FormSubmission.select().count()) == 0
 
         context.set_offline(False)  # the browser's `online` event drains the outbox: files first, then the sync
         page.get_by_text("Waiting to send: 0").wait_for(timeout=WAIT_MS)
         assert page.evaluate(KEPT_FILES) == []  # the hub has them: the phone's copies are let go
-        [row] = _until(lambda: _on_hub(app, lambda: list(FormSubmission.select().where(
+        [row] = until(lambda: on_hub(app, lambda: list(FormSubmission.select().where(
             FormSubmission.person == person))), "the submission at the hub")
         values = json.loads(row.values)
         assert "why" not in values  # not asked: not sent
@@ -204,7 +193,7 @@ def test_a_form_filled_offline_reaches_the_hub_once_with_every_answer_and_file_i
         assert values["where"] == {"lat": 51.4816, "lon": -3.1791, "accuracy": 8, "mock": False}
         assert {path: values[path]["type"] for path in ("photo", "voice", "signature")} == {
             "photo": "image/jpeg", "voice": "audio/webm", "signature": "image/png"}
-        files = _on_hub(app, lambda: {a.path: a.sha256 for a in FormAttachment.select().where(
+        files = on_hub(app, lambda: {a.path: a.sha256 for a in FormAttachment.select().where(
             FormAttachment.submission == row.submission_id)})
         assert sorted(files.values()) == kept
         rows, media = _exported(app)
@@ -224,6 +213,6 @@ def test_a_form_filled_offline_reaches_the_hub_once_with_every_answer_and_file_i
         refused.wait_for(timeout=WAIT_MS)
         assert "Not sent: an answer was not right. Fill in the form again." in refused.text_content()
         assert "For your worker: field 'minutes': 0 must be at least 1" in refused.text_content()
-        assert _on_hub(app, lambda: FormSubmission.select().count()) == 1
+        assert on_hub(app, lambda: FormSubmission.select().count()) == 1
     finally:
         context.close()

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-import time
 
 import pytest
-from phonekit import offer_for, released_person
+from phonekit import offer_for, released_person, until
 from test_app_phone_browser import PHONE, _accessible, spki_hash
 from workkit import add_person, log_in_in_chromium, make_worker, running_hub
 
@@ -85,13 +84,6 @@ def _ticks(app) -> list[tuple[str, int, bool]]:
     with app.app_context(), db.connected():
         return [(t.person_id, t.step, t.done) for t in ChecklistTick.select()]
 
-
-def _until(check, what: str, seconds: float = 10.0):
-    deadline = time.monotonic() + seconds
-    while not (found := check()):
-        assert time.monotonic() < deadline, f"not within {seconds} s: {what}"
-        time.sleep(0.1)
-    return found
 
 
 def test_work_and_jobs_kept_offline_a_tick_reaches_the_hub_once_and_videos_wait_for_wifi(browser, hub):
@@ -173,7 +165,7 @@ def test_work_and_jobs_kept_offline_a_tick_reaches_the_hub_once_and_videos_wait_
         page.goto(f"{process.url}/app/#/work")
         page.get_by_role("link", name="Getting ready for an interview").wait_for(timeout=WAIT_MS)
         assert page.locator(f"a[data-item='{ids['video']}']").count() == 0
-        _until(lambda: page.evaluate(KEPT_VIDEO, sha) is None, "the withdrawn video let go")
+        until(lambda: page.evaluate(KEPT_VIDEO, sha) is None, "the withdrawn video let go")
 
         # No signal: the list and the checklist are on the phone; a tick waits in the outbox.
         context.set_offline(True)
@@ -195,7 +187,7 @@ def test_work_and_jobs_kept_offline_a_tick_reaches_the_hub_once_and_videos_wait_
 
         context.set_offline(False)  # the browser's `online` event drains the outbox
         page.get_by_text("Waiting to send: 0").wait_for(timeout=WAIT_MS)
-        assert _until(lambda: _ticks(app), "the tick at the hub") == [(person, 1, True)]
+        assert until(lambda: _ticks(app), "the tick at the hub") == [(person, 1, True)]
         page.reload()  # from the hub again: the tick is there, and was stored once
         page.get_by_label("Plan the journey").wait_for(timeout=WAIT_MS)
         assert page.get_by_label("Plan the journey").is_checked()
