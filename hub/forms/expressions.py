@@ -23,26 +23,20 @@ number(${x}) is NaN and string-length(${x}) is 0); a select_multiple's answer is
   ranges, counts, anchors; `\\w` and `\\d` are ASCII in both). A pattern RE2 does not take (lookaround,
   backreferences, which XML Schema's regexes, the ones XForms name, lack too) is refused at publishing. Its
   pattern is written in the form (a quoted string, never another answer), and one that a backtracking engine
-  could take hours over is refused too (`pattern_problem`): a repeat inside an unbounded repeat, or
+  could take hours over is refused too (`patterns.pattern_problem`): a repeat inside an unbounded repeat, or
   alternatives inside one, like `(a+)+` or `(\\w+\\s?)*`; the hub would be safe with it, but the person's
   phone checks answers with a backtracking engine, and it would hang there.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-import re2
-
-try:
-    from re import _parser as _re_parser  # Python 3.11+
-except ImportError:  # pragma: no cover (3.10)
-    import sre_parse as _re_parser
+from hub.forms.patterns import matches, pattern_problem
 
 EPOCH = date(1970, 1, 1)
 FIRST_DAY, LAST_DAY = -719162, 2932896
@@ -404,67 +398,6 @@ def _to_date(value) -> XDate:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return XDate(float(value))
     return XDate(_day_of(to_string(value)))
-
-
-def _inner(name: str, av) -> list:
-    """The parts a parsed group-like item holds (re's parser: SUBPATTERN, ASSERT, ATOMIC_GROUP, ...)."""
-    return {"SUBPATTERN": lambda: [av[3]], "ASSERT": lambda: [av[1]], "ASSERT_NOT": lambda: [av[1]],
-            "ATOMIC_GROUP": lambda: [av], "GROUPREF_EXISTS": lambda: [p for p in av[1:] if p]}.get(name, list)()
-
-
-def _repeats_badly(items, unbounded: bool, repeated: bool) -> bool:
-    """Whether a parsed pattern holds a part that can match one text in many ways inside a repeat: a
-    variable repeat or alternatives inside an unbounded repeat, or an unbounded repeat inside any repeat."""
-    for op, av in items:
-        name = str(op)
-        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            low, high, inner = av
-            if (unbounded and low != high) or (repeated and high == _re_parser.MAXREPEAT):
-                return True
-            if high > 1 and _repeats_badly(inner, unbounded or high == _re_parser.MAXREPEAT, True):
-                return True
-        elif name == "BRANCH":
-            if unbounded or any(_repeats_badly(branch, unbounded, repeated) for branch in av[1]):
-                return True
-        elif any(_repeats_badly(part, unbounded, repeated) for part in _inner(name, av)):
-            return True
-    return False
-
-
-@functools.lru_cache(maxsize=256)
-def pattern_problem(pattern: str) -> str | None:
-    """Why the hub will not run this regular expression on a person's answer, or None. Python's `re`
-    backtracks: a repeat of a part that can itself match in many ways takes time exponential in the answer's
-    length on an answer it does not match, holding the sync (docs/forms.md)."""
-    try:
-        parsed = _re_parser.parse(pattern)
-    except re.error as exc:
-        return f"is not a regular expression ({exc})"
-    if _repeats_badly(parsed.data, False, False):
-        return ("repeats a part that itself repeats or has alternatives (like (a+)+ or ([a-z]+ ?)*), which could "
-                "take a phone hours to check on one answer: write each repeat over one class, like ^[A-Za-z ]*$")
-    if _linear(pattern) is None:
-        return ("uses what the hub's regular expressions do not take (a lookahead or lookbehind, a "
-                "backreference, or a possessive repeat): write the pattern without it")
-    return None
-
-
-@functools.lru_cache(maxsize=256)
-def _linear(pattern: str):
-    """The pattern compiled by RE2 (time linear in the text), or None where RE2 does not take it."""
-    options = re2.Options()
-    options.log_errors = False  # a refused pattern is said to the publisher, not logged by the C++ library
-    try:
-        return re2.compile(pattern, options)
-    except re2.error:
-        return None
-
-
-def matches(text: str, pattern: str) -> bool:
-    """regex(): whether `pattern` matches in `text`, with RE2; false for a pattern `pattern_problem` refuses (a
-    form published before the hub refused them), which is never run."""
-    compiled = None if pattern_problem(pattern) else _linear(pattern)
-    return compiled is not None and compiled.search(text) is not None
 
 
 def _concat(parts: list[str]) -> str:

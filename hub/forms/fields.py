@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from hub.forms import expressions, logic
+from hub.forms import expressions, logic, patterns
 from wire import media
 from wire.records import timestamp_problem, valid_sha256
 
@@ -107,7 +107,7 @@ def _text(path: str, value, constraint: dict) -> str:
     if "min_length" in constraint and len(value) < constraint["min_length"]:
         raise FieldRefused(path, f"the text is {len(value)} characters; it needs at least {constraint['min_length']}")
     pattern = constraint.get("pattern")
-    if pattern and not expressions.pattern_problem(pattern) and not expressions.matches(value, pattern):
+    if pattern and not patterns.pattern_problem(pattern) and not patterns.matches(value, pattern):
         raise FieldRefused(path, "the text is not in the form this question asks for")
     return value
 

@@ -39,7 +39,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
-from hub.forms import expressions, logic
+from hub.forms import expressions, logic, patterns
 from hub.refusals import Refused
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -241,7 +241,7 @@ def constraint_of(expression: str, kind: str) -> dict:
                 found[low] = n + (op == ">")
             else:
                 found[high] = n - (op == "<")
-        elif pattern and kind == "text" and not expressions.pattern_problem(pattern[1]):
+        elif pattern and kind == "text" and not patterns.pattern_problem(pattern[1]):
             found["pattern"] = pattern[1]
         else:
             raise ValueError(term)
